@@ -1,0 +1,8 @@
+// Program entry: validate the stack's config (failing before any resource exists), build the
+// platform from it, and export what operators and other stacks need.
+import { loadPlatformConfig } from "./platform/config";
+import { buildPlatform, platformOutputs } from "./platform";
+
+const platform = buildPlatform(loadPlatformConfig());
+
+export const { profile, region, vpcId, privateSubnetIds, publicSubnetIds, logsKeyArn, dataKeyArn, repositories } = platformOutputs(platform);

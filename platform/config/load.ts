@@ -1,0 +1,302 @@
+import { z } from "zod";
+import { blockSize, carve, parseIpv4Cidr } from "./cidr";
+import { PROFILE_DEFAULTS, profileFromStackName } from "./profiles";
+import {
+    FLOW_LOG_TRAFFIC_TYPES,
+    InterfaceEndpoint,
+    MAX_AZS,
+    NatStrategy,
+    PlatformInput,
+    PlatformInputSchema,
+    Profile,
+    PROFILES,
+    REGION_PATTERN,
+} from "./schema";
+
+/** The validated, fully resolved configuration every component is built from. */
+export interface PlatformConfig {
+    project: string;
+    stack: string;
+    profile: Profile;
+    /** Prefix for physical resource names: `<project>-<stack>`. */
+    name: string;
+    region: string;
+    /** When set, the AWS provider refuses to touch any other account. */
+    accountId?: string;
+    tags: Record<string, string>;
+    network: NetworkConfig;
+    logs: { retentionDays: number };
+    protection: { deletionProtection: boolean; protectStatefulResources: boolean };
+    compute: { spot: boolean };
+    registry: RegistryConfig;
+    apps: Record<string, AppConfig>;
+}
+
+export interface NetworkConfig {
+    cidr: string;
+    azCount: number;
+    /** Explicit zones; when unset the first `azCount` zones of the region are used. */
+    availabilityZoneNames?: string[];
+    natStrategy: NatStrategy;
+    subnetMasks: { private: number; public: number };
+    /** One CIDR per AZ, from fixed slots, so adding an AZ never moves an existing subnet. */
+    subnetLayout: { private: string[]; public: string[] };
+    interfaceEndpoints: InterfaceEndpoint[];
+    flowLogs: { trafficType: (typeof FLOW_LOG_TRAFFIC_TYPES)[number]; retentionDays: number; aggregationIntervalSeconds: 60 | 600 };
+}
+
+export interface RegistryConfig {
+    namespace: string;
+    untaggedImageExpiryDays: number;
+    keepTaggedImages: number;
+    ciPushRoleArn?: string;
+    enhancedScanning: boolean;
+    pullThroughCache: boolean;
+}
+
+export interface AppConfig {
+    imageTag?: string;
+}
+
+/** One problem with the configuration: the full key path and what was expected there. */
+export interface ConfigProblem {
+    key: string;
+    message: string;
+}
+
+/** Thrown before any resource is created; lists every problem at once. */
+export class ConfigError extends Error {
+    constructor(
+        readonly stack: string,
+        readonly problems: ConfigProblem[],
+    ) {
+        super(
+            `Invalid configuration for stack "${stack}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+                problems.map((p) => `  - ${p.key}: ${p.message}`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+export interface RawStackConfig {
+    project: string;
+    stack: string;
+    /** The project namespace's values, keys without the `<project>:` prefix, JSON already parsed. */
+    values: Record<string, unknown>;
+    /** `aws:region`. */
+    region?: unknown;
+}
+
+/**
+ * Validates the raw stack configuration and resolves it against the profile's defaults.
+ * Throws a ConfigError naming every bad key; returns only a config that is safe to build from.
+ */
+export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
+    const problems: ConfigProblem[] = [];
+    const key = (path: readonly PropertyKey[]) => `${raw.project}:${path.map((segment, i) => (typeof segment === "number" ? `[${segment}]` : `${i > 0 ? "." : ""}${String(segment)}`)).join("")}`;
+
+    const region = typeof raw.region === "string" ? raw.region : undefined;
+    if (region === undefined) {
+        problems.push({ key: "aws:region", message: "required: the AWS region to deploy to, such as eu-west-1 (pulumi config set aws:region eu-west-1)" });
+    } else if (!REGION_PATTERN.test(region)) {
+        problems.push({ key: "aws:region", message: `expected an AWS region such as eu-west-1, got ${JSON.stringify(region)}` });
+    }
+
+    const parsed = PlatformInputSchema.safeParse(raw.values);
+    if (!parsed.success) {
+        for (const issue of parsed.error.issues) problems.push(...describeIssue(issue, raw.values, key));
+        throw new ConfigError(raw.stack, problems);
+    }
+    const input = parsed.data;
+
+    const profile = input.profile ?? profileFromStackName(raw.stack);
+    if (profile === undefined) {
+        problems.push({
+            key: key(["profile"]),
+            message: `required: stack name "${raw.stack}" does not name a profile, so set one of ${PROFILES.join(", ")}`,
+        });
+        throw new ConfigError(raw.stack, problems);
+    }
+    const config = applyProfile(raw, profile, region ?? "", input);
+    problems.push(...checkNetwork(config.network, config.region, key));
+    if (problems.length > 0) throw new ConfigError(raw.stack, problems);
+    return config;
+}
+
+function applyProfile(raw: RawStackConfig, profile: Profile, region: string, input: PlatformInput): PlatformConfig {
+    const defaults = PROFILE_DEFAULTS[profile];
+    const network = input.network ?? {};
+    const cidr = network.cidr ?? defaults.network.cidr;
+    const vpcPrefix = parseIpv4Cidr(cidr)?.prefix ?? 16;
+    const subnetMasks = {
+        private: network.subnetMasks?.private ?? Math.min(vpcPrefix + 3, 28),
+        public: network.subnetMasks?.public ?? Math.min(vpcPrefix + 5, 28),
+    };
+    const azCount = network.azCount ?? network.availabilityZoneNames?.length ?? defaults.network.azCount;
+    return {
+        project: raw.project,
+        stack: raw.stack,
+        profile,
+        name: `${raw.project}-${raw.stack}`,
+        region,
+        accountId: input.accountId,
+        tags: { ...input.tags },
+        network: {
+            cidr,
+            azCount,
+            availabilityZoneNames: network.availabilityZoneNames,
+            natStrategy: network.natStrategy ?? defaults.network.natStrategy,
+            subnetMasks,
+            subnetLayout: layoutSubnets(cidr, subnetMasks, azCount) ?? { private: [], public: [] },
+            interfaceEndpoints: network.interfaceEndpoints ?? defaults.network.interfaceEndpoints,
+            flowLogs: {
+                trafficType: network.flowLogs?.trafficType ?? defaults.network.flowLogs.trafficType,
+                retentionDays: network.flowLogs?.retentionDays ?? input.logs?.retentionDays ?? defaults.logs.retentionDays,
+                aggregationIntervalSeconds: network.flowLogs?.aggregationIntervalSeconds ?? defaults.network.flowLogs.aggregationIntervalSeconds,
+            },
+        },
+        logs: { retentionDays: input.logs?.retentionDays ?? defaults.logs.retentionDays },
+        protection: { ...defaults.protection, ...input.protection },
+        compute: { ...defaults.compute, ...input.compute },
+        registry: {
+            namespace: input.registry?.namespace ?? raw.project,
+            untaggedImageExpiryDays: input.registry?.untaggedImageExpiryDays ?? defaults.registry.untaggedImageExpiryDays,
+            keepTaggedImages: input.registry?.keepTaggedImages ?? defaults.registry.keepTaggedImages,
+            ciPushRoleArn: input.registry?.ciPushRoleArn,
+            enhancedScanning: input.registry?.enhancedScanning ?? defaults.registry.enhancedScanning,
+            pullThroughCache: input.registry?.pullThroughCache ?? defaults.registry.pullThroughCache,
+        },
+        apps: Object.fromEntries(Object.entries(input.apps ?? {}).map(([name, app]) => [name, { imageTag: app.imageTag }])),
+    };
+}
+
+/**
+ * Fixed slots: MAX_AZS private subnets from the start of the VPC, then MAX_AZS public subnets.
+ * Subnet i always gets slot i, so going from 2 to 3 AZs adds subnets and moves none.
+ */
+export function layoutSubnets(cidr: string, masks: { private: number; public: number }, azCount: number): { private: string[]; public: string[] } | undefined {
+    const vpc = parseIpv4Cidr(cidr);
+    if (!vpc || masks.private < vpc.prefix || masks.public < vpc.prefix) return undefined;
+    const privateSize = blockSize(masks.private);
+    const publicSize = blockSize(masks.public);
+    const publicOffset = Math.ceil((MAX_AZS * privateSize) / publicSize) * publicSize;
+    if (publicOffset + MAX_AZS * publicSize > blockSize(vpc.prefix)) return undefined;
+    const slots = [...Array(azCount).keys()];
+    return {
+        private: slots.map((i) => carve(vpc, 0, masks.private, i)),
+        public: slots.map((i) => carve(vpc, publicOffset, masks.public, i)),
+    };
+}
+
+function checkNetwork(network: NetworkConfig, region: string, key: (path: string[]) => string): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    const vpc = parseIpv4Cidr(network.cidr);
+    if (!vpc) {
+        problems.push({ key: key(["network", "cidr"]), message: `expected an IPv4 CIDR block such as 10.0.0.0/16 (no host bits set), got ${JSON.stringify(network.cidr)}` });
+        return problems;
+    }
+    if (vpc.prefix < 16 || vpc.prefix > 24) {
+        problems.push({ key: key(["network", "cidr"]), message: `expected a VPC block from /16 to /24 (AWS allows /16 at most; smaller than /24 leaves no room for ${MAX_AZS} AZ slots), got /${vpc.prefix}` });
+        return problems;
+    }
+    for (const kind of ["private", "public"] as const) {
+        if (network.subnetMasks[kind] < vpc.prefix) {
+            problems.push({ key: key(["network", "subnetMasks", kind]), message: `expected a prefix length of at least /${vpc.prefix} (inside the VPC ${network.cidr}), got /${network.subnetMasks[kind]}` });
+        }
+    }
+    if (problems.length === 0 && network.subnetLayout.private.length === 0) {
+        problems.push({
+            key: key(["network", "cidr"]),
+            message: `${network.cidr} is too small for ${MAX_AZS} AZ slots of /${network.subnetMasks.private} private and /${network.subnetMasks.public} public subnets; use a larger block or longer subnetMasks`,
+        });
+    }
+    const zones = network.availabilityZoneNames;
+    if (zones) {
+        if (zones.length !== network.azCount) {
+            problems.push({ key: key(["network", "availabilityZoneNames"]), message: `expected ${network.azCount} zone names (network.azCount), got ${zones.length}` });
+        }
+        const foreign = zones.filter((zone) => region !== "" && !zone.startsWith(region));
+        if (foreign.length > 0) problems.push({ key: key(["network", "availabilityZoneNames"]), message: `expected zones of region ${region}, got ${foreign.join(", ")}` });
+        if (new Set(zones).size !== zones.length) problems.push({ key: key(["network", "availabilityZoneNames"]), message: "expected distinct zone names" });
+    }
+    if (new Set(network.interfaceEndpoints).size !== network.interfaceEndpoints.length) {
+        problems.push({ key: key(["network", "interfaceEndpoints"]), message: "expected each endpoint at most once" });
+    }
+    return problems;
+}
+
+/** Turns a zod issue into problems whose keys are full paths, suggesting the key a typo meant. */
+function describeIssue(issue: z.core.$ZodIssue, values: unknown, key: (path: readonly PropertyKey[]) => string): ConfigProblem[] {
+    if (issue.code === "unrecognized_keys") {
+        const known = knownKeysAt(issue.path);
+        return issue.keys.map((unknownKey) => {
+            const suggestion = closest(unknownKey, known);
+            return {
+                key: key([...issue.path, unknownKey]),
+                message: `unknown key${suggestion ? ` (did you mean "${suggestion}"?)` : ""}; expected one of ${known.join(", ")}`,
+            };
+        });
+    }
+    if (issue.code === "invalid_key") {
+        return [{ key: key(issue.path), message: issue.issues[0]?.message ?? issue.message }];
+    }
+    const actual = valueAt(values, issue.path);
+    const got = actual === undefined ? "" : `, got ${JSON.stringify(actual)}`;
+    const message = issue.message.startsWith("expected") ? issue.message : `expected ${describeExpected(issue)}`;
+    return [{ key: key(issue.path), message: `${message}${got}` }];
+}
+
+function describeExpected(issue: z.core.$ZodIssue): string {
+    if (issue.code === "invalid_type") return issue.expected === "object" || issue.expected === "record" ? "a mapping of keys to values" : `a value of type ${issue.expected}`;
+    return issue.message;
+}
+
+function valueAt(values: unknown, path: readonly PropertyKey[]): unknown {
+    let current: unknown = values;
+    for (const segment of path) {
+        if (current === null || typeof current !== "object") return undefined;
+        current = (current as Record<PropertyKey, unknown>)[segment];
+    }
+    return current;
+}
+
+/** The keys the schema allows at an object path, read from the schema itself. */
+function knownKeysAt(path: readonly PropertyKey[]): string[] {
+    let schema: z.ZodType = PlatformInputSchema;
+    for (const segment of path) {
+        schema = unwrap(schema);
+        if (schema instanceof z.ZodObject) schema = schema.shape[String(segment)];
+        else if (schema instanceof z.ZodRecord) schema = schema.valueType as z.ZodType;
+        else return [];
+        if (!schema) return [];
+    }
+    schema = unwrap(schema);
+    return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+    return schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema;
+}
+
+function closest(word: string, candidates: string[]): string | undefined {
+    let best: { candidate: string; distance: number } | undefined;
+    for (const candidate of candidates) {
+        const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+        if (distance <= Math.max(2, Math.floor(candidate.length / 3)) && (!best || distance < best.distance)) best = { candidate, distance };
+    }
+    return best?.candidate;
+}
+
+function editDistance(a: string, b: string): number {
+    const row = [...Array(b.length + 1).keys()];
+    for (let i = 1; i <= a.length; i++) {
+        let diagonal = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const above = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+            diagonal = above;
+        }
+    }
+    return row[b.length];
+}

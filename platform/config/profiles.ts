@@ -1,0 +1,73 @@
+import type { InterfaceEndpoint, NatStrategy, Profile } from "./schema";
+
+/** The settings a profile decides; every one can be overridden per stack. */
+export interface ProfileDefaults {
+    network: {
+        cidr: string;
+        azCount: number;
+        natStrategy: NatStrategy;
+        interfaceEndpoints: InterfaceEndpoint[];
+        flowLogs: { trafficType: "ALL" | "ACCEPT" | "REJECT"; aggregationIntervalSeconds: 60 | 600 };
+    };
+    logs: { retentionDays: number };
+    protection: { deletionProtection: boolean; protectStatefulResources: boolean };
+    compute: { spot: boolean };
+    registry: { untaggedImageExpiryDays: number; keepTaggedImages: number; enhancedScanning: boolean; pullThroughCache: boolean };
+}
+
+/**
+ * dev is cheap: two AZs, one NAT gateway, spot where interruption is safe, short log retention,
+ * nothing protected, no interface endpoints (each costs about $7/month per AZ).
+ * staging mirrors prod's shape (3 AZs, endpoints) but keeps one NAT and spot to save money.
+ * prod is resilient: 3 AZs, a NAT per AZ, on-demand baseline, a year of logs, deletion
+ * protection and Pulumi `protect` on stateful resources.
+ * The CIDRs differ per profile so the three VPCs can be peered or joined by a transit gateway.
+ */
+export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
+    dev: {
+        network: {
+            cidr: "10.10.0.0/16",
+            azCount: 2,
+            natStrategy: "single",
+            interfaceEndpoints: [],
+            flowLogs: { trafficType: "ALL", aggregationIntervalSeconds: 600 },
+        },
+        logs: { retentionDays: 14 },
+        protection: { deletionProtection: false, protectStatefulResources: false },
+        compute: { spot: true },
+        registry: { untaggedImageExpiryDays: 7, keepTaggedImages: 20, enhancedScanning: false, pullThroughCache: false },
+    },
+    staging: {
+        network: {
+            cidr: "10.20.0.0/16",
+            azCount: 3,
+            natStrategy: "single",
+            interfaceEndpoints: ["ecr.api", "ecr.dkr", "logs", "sts"],
+            flowLogs: { trafficType: "ALL", aggregationIntervalSeconds: 600 },
+        },
+        logs: { retentionDays: 90 },
+        protection: { deletionProtection: true, protectStatefulResources: false },
+        compute: { spot: true },
+        registry: { untaggedImageExpiryDays: 14, keepTaggedImages: 30, enhancedScanning: false, pullThroughCache: true },
+    },
+    prod: {
+        network: {
+            cidr: "10.30.0.0/16",
+            azCount: 3,
+            natStrategy: "perAz",
+            interfaceEndpoints: ["ecr.api", "ecr.dkr", "logs", "sts", "ssm"],
+            flowLogs: { trafficType: "ALL", aggregationIntervalSeconds: 60 },
+        },
+        logs: { retentionDays: 365 },
+        protection: { deletionProtection: true, protectStatefulResources: true },
+        compute: { spot: false },
+        registry: { untaggedImageExpiryDays: 14, keepTaggedImages: 100, enhancedScanning: true, pullThroughCache: true },
+    },
+};
+
+/** The profile a stack gets when `profile` is not set: its name, or the part before the first `-`. */
+export function profileFromStackName(stack: string): Profile | undefined {
+    const head = stack.toLowerCase().split(/[-_.]/)[0];
+    const aliases: Record<string, Profile> = { dev: "dev", development: "dev", staging: "staging", stage: "staging", prod: "prod", production: "prod" };
+    return aliases[head];
+}

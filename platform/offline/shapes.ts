@@ -1,0 +1,189 @@
+import { createHash } from "node:crypto";
+import type { ShapeContext } from "./mock-cloud";
+
+/**
+ * What AWS would answer for each resource type: its ID and the computed outputs the program
+ * reads (ARNs, names, URLs). Inputs are echoed back by the mock cloud, so a shape only adds what
+ * the cloud computes. Types without a shape get a physical name as ID and a plausible ARN.
+ */
+export interface Shaped {
+    id: string;
+    state: Record<string, unknown>;
+}
+
+type Shape = (c: ShapeContext) => Shaped;
+
+/** Pulumi's auto-naming: the logical name plus a random suffix (deterministic here). */
+export function physicalName(c: ShapeContext): string {
+    if (typeof c.inputs.name === "string") return c.inputs.name;
+    if (typeof c.inputs.namePrefix === "string") return `${c.inputs.namePrefix}${c.hash.slice(0, 26)}`;
+    return `${c.name}-${c.hash.slice(0, 7)}`;
+}
+
+export function arn(c: ShapeContext, service: string, resource: string, options: { global?: boolean } = {}): string {
+    return `arn:aws:${service}:${options.global ? "" : c.region}:${c.accountId}:${resource}`;
+}
+
+function ec2Id(c: ShapeContext, prefix: string): string {
+    return `${prefix}-${c.hash.slice(0, 17)}`;
+}
+
+function uuid(c: ShapeContext): string {
+    const h = c.hash;
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function ec2Resource(prefix: string, arnType: string): Shape {
+    return (c) => {
+        const id = ec2Id(c, prefix);
+        return { id, state: { id, arn: arn(c, "ec2", `${arnType}/${id}`), ownerId: c.accountId } };
+    };
+}
+
+const SHAPES: Record<string, Shape> = {
+    "aws:kms/key:Key": (c) => {
+        const id = uuid(c);
+        return { id, state: { keyId: id, arn: arn(c, "kms", `key/${id}`) } };
+    },
+    "aws:kms/alias:Alias": (c) => {
+        const name = physicalName(c);
+        return { id: name, state: { name, arn: arn(c, "kms", name), targetKeyArn: arn(c, "kms", `key/${String(c.inputs.targetKeyId ?? "")}`) } };
+    },
+    "aws:cloudwatch/logGroup:LogGroup": (c) => {
+        const name = physicalName(c);
+        return { id: name, state: { name, arn: arn(c, "logs", `log-group:${name}`) } };
+    },
+    "aws:iam/role:Role": (c) => {
+        const name = physicalName(c);
+        return { id: name, state: { name, arn: arn(c, "iam", `role${String(c.inputs.path ?? "/")}${name}`, { global: true }), uniqueId: `AROA${c.hash.slice(0, 17).toUpperCase()}` } };
+    },
+    "aws:iam/policy:Policy": (c) => {
+        const name = physicalName(c);
+        const policyArn = arn(c, "iam", `policy${String(c.inputs.path ?? "/")}${name}`, { global: true });
+        return { id: policyArn, state: { name, arn: policyArn, policyId: `ANPA${c.hash.slice(0, 17).toUpperCase()}` } };
+    },
+    "aws:iam/rolePolicy:RolePolicy": (c) => {
+        const name = physicalName(c);
+        return { id: `${String(c.inputs.role)}:${name}`, state: { name } };
+    },
+    "aws:ec2/securityGroup:SecurityGroup": (c) => {
+        const shaped = ec2Resource("sg", "security-group")(c);
+        return { id: shaped.id, state: { ...shaped.state, name: physicalName(c) } };
+    },
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": (c) => {
+        const shaped = ec2Resource("sg", "security-group")(c);
+        return { id: shaped.id, state: { ...shaped.state, name: "default" } };
+    },
+    "aws:ec2/vpcEndpoint:VpcEndpoint": (c) => {
+        const shaped = ec2Resource("vpce", "vpc-endpoint")(c);
+        const gateway = c.inputs.vpcEndpointType === "Gateway";
+        return { id: shaped.id, state: { ...shaped.state, state: "available", prefixListId: gateway ? ec2Id(c, "pl").slice(0, 11) : undefined, dnsEntries: [] } };
+    },
+    "aws:ec2/flowLog:FlowLog": ec2Resource("fl", "vpc-flow-log"),
+    "aws:ec2/subnet:Subnet": ec2Resource("subnet", "subnet"),
+    "aws:ec2/routeTable:RouteTable": ec2Resource("rtb", "route-table"),
+    "aws:ec2/launchTemplate:LaunchTemplate": (c) => {
+        const shaped = ec2Resource("lt", "launch-template")(c);
+        return { id: shaped.id, state: { ...shaped.state, name: physicalName(c), latestVersion: 1, defaultVersion: 1 } };
+    },
+    "aws:ecr/repository:Repository": (c) => {
+        const name = physicalName(c);
+        return {
+            id: name,
+            state: { name, arn: arn(c, "ecr", `repository/${name}`), registryId: c.accountId, repositoryUrl: `${c.accountId}.dkr.ecr.${c.region}.amazonaws.com/${name}` },
+        };
+    },
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": (c) => ({ id: String(c.inputs.repository), state: { registryId: c.accountId } }),
+    "aws:ecr/repositoryPolicy:RepositoryPolicy": (c) => ({ id: String(c.inputs.repository), state: { registryId: c.accountId } }),
+    "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration": (c) => ({ id: c.accountId, state: { registryId: c.accountId } }),
+    "aws:ecr/pullThroughCacheRule:PullThroughCacheRule": (c) => ({ id: String(c.inputs.ecrRepositoryPrefix), state: { registryId: c.accountId } }),
+};
+
+export function shapeResource(c: ShapeContext): Shaped {
+    if (c.type.startsWith("pulumi:providers:")) return { id: uuid(c), state: {} };
+    const shape = SHAPES[c.type];
+    if (shape) return shape(c);
+    // aws:<module>/<resource>:<Resource> -> a physical name and an ARN in the module's service.
+    const match = /^aws:([a-z0-9]+)\/([A-Za-z0-9]+):/.exec(c.type);
+    const name = physicalName(c);
+    if (!match) return { id: name, state: {} };
+    return { id: name, state: { arn: arn(c, match[1], `${match[2].toLowerCase()}/${name}`) } };
+}
+
+/**
+ * Remote components register no children offline, so their outputs must be shaped here the way
+ * the provider plugin would compute them. Returns undefined for the program's own components.
+ */
+export function shapeRemoteComponent(c: ShapeContext): Record<string, unknown> | undefined {
+    const remote = REMOTE_SHAPES[c.type];
+    return remote ? remote(c) : undefined;
+}
+
+const REMOTE_SHAPES: Record<string, (c: ShapeContext) => Record<string, unknown>> = {
+    "awsx:ec2:Vpc": shapeAwsxVpc,
+};
+
+interface SubnetSpecInput {
+    type: "Public" | "Private" | "Isolated" | "Unused";
+    name?: string;
+    cidrBlocks?: string[];
+    tags?: Record<string, string>;
+}
+
+/** awsx.ec2.Vpc: one subnet and route table per spec per AZ, NAT gateways per the strategy. */
+function shapeAwsxVpc(c: ShapeContext): Record<string, unknown> {
+    const child = (suffix: string): ShapeContext => ({ ...c, hash: hashOf(c.hash + suffix) });
+    const azCount: number = c.inputs.availabilityZoneNames?.length ?? c.inputs.numberOfAvailabilityZones ?? 3;
+    const zones: string[] = c.inputs.availabilityZoneNames ?? [..."abcdef"].slice(0, azCount).map((letter) => `${c.region}${letter}`);
+    const specs: SubnetSpecInput[] = c.inputs.subnetSpecs ?? [
+        { type: "Private" },
+        { type: "Public" },
+    ];
+    const vpcId = ec2Id(c, "vpc");
+    const subnets = zones.flatMap((zone, azIndex) =>
+        specs.map((spec) => {
+            const subnetName = `${c.name}-${spec.name ?? spec.type.toLowerCase()}-${azIndex + 1}`;
+            const id = ec2Id(child(subnetName), "subnet");
+            return {
+                id,
+                arn: arn(c, "ec2", `subnet/${id}`),
+                vpcId,
+                availabilityZone: zone,
+                cidrBlock: spec.cidrBlocks?.[azIndex],
+                mapPublicIpOnLaunch: spec.type === "Public",
+                tags: { ...spec.tags, Name: subnetName },
+                type: spec.type,
+            };
+        }),
+    );
+    const ofType = (type: string) => subnets.filter((subnet) => subnet.type === type);
+    const strategy: string = c.inputs.natGateways?.strategy ?? (ofType("Public").length > 0 && ofType("Private").length > 0 ? "OnePerAz" : "None");
+    const natCount = strategy === "OnePerAz" ? zones.length : strategy === "Single" ? 1 : 0;
+    const natGateways = ofType("Public")
+        .slice(0, natCount)
+        .map((subnet, index) => ({ id: ec2Id(child(`nat-${index}`), "nat"), subnetId: subnet.id, connectivityType: "public", allocationId: ec2Id(child(`eip-${index}`), "eipalloc") }));
+    const routeTables = subnets.map((subnet) => ({ id: ec2Id(child(`rtb-${subnet.id}`), "rtb"), vpcId, subnetId: subnet.id, type: subnet.type }));
+    return {
+        vpcId,
+        vpc: { id: vpcId, arn: arn(c, "ec2", `vpc/${vpcId}`), cidrBlock: c.inputs.cidrBlock ?? "10.0.0.0/16", enableDnsHostnames: c.inputs.enableDnsHostnames ?? false, enableDnsSupport: c.inputs.enableDnsSupport ?? true },
+        subnets: subnets.map(({ type: _type, ...subnet }) => subnet),
+        privateSubnetIds: ofType("Private").map((subnet) => subnet.id),
+        publicSubnetIds: ofType("Public").map((subnet) => subnet.id),
+        isolatedSubnetIds: ofType("Isolated").map((subnet) => subnet.id),
+        privateSubnets: ofType("Private").map(({ type: _type, ...subnet }) => subnet),
+        publicSubnets: ofType("Public").map(({ type: _type, ...subnet }) => subnet),
+        isolatedSubnets: ofType("Isolated").map(({ type: _type, ...subnet }) => subnet),
+        routeTables: routeTables.map(({ type: _type, subnetId: _subnet, ...table }) => table),
+        routeTableAssociations: routeTables.map((table) => ({ id: ec2Id(child(`rtbassoc-${table.id}`), "rtbassoc"), routeTableId: table.id, subnetId: table.subnetId })),
+        routes: [],
+        natGateways,
+        eips: natGateways.map((nat) => ({ id: nat.allocationId, allocationId: nat.allocationId, domain: "vpc" })),
+        internetGateway: { id: ec2Id(child("igw"), "igw"), vpcId },
+        vpcEndpoints: [],
+        subnetLayout: specs.map((spec) => ({ type: spec.type, name: spec.name, cidrBlocks: spec.cidrBlocks })),
+    };
+}
+
+function hashOf(text: string): string {
+    return createHash("sha256").update(text).digest("hex");
+}

@@ -1,0 +1,95 @@
+/**
+ * `npm run synth -- --stack <name> [--json <file>] [--program <entry.ts>]`
+ *
+ * Runs a Pulumi program offline against the mock cloud with a stack's configuration, prints the
+ * resource inventory and how long it took, and optionally writes the JSON report.
+ * Exit codes: 0 success; 2 configuration or program error.
+ */
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { ConfigError } from "../config";
+import { formatInventory, summarize } from "./inventory";
+import { loadStackFiles, StackFileError } from "./stack-files";
+import { SynthError, synthesize, toReport } from "./synth";
+
+const USAGE = "usage: npm run synth -- --stack <name> [--json <file>] [--program <entry.ts>]";
+
+async function main(argv: string[]): Promise<number> {
+    let values: { stack?: string; json?: string; program?: string; help?: boolean };
+    try {
+        ({ values } = parseArgs({
+            args: argv,
+            options: { stack: { type: "string", short: "s" }, json: { type: "string" }, program: { type: "string" }, help: { type: "boolean", short: "h" } },
+            strict: true,
+        }));
+    } catch (err) {
+        console.error(`${(err as Error).message}\n${USAGE}`);
+        return 2;
+    }
+    if (values.help) {
+        console.log(USAGE);
+        return 0;
+    }
+    const stack = values.stack ?? "dev";
+    const program = path.resolve(values.program ?? "index.ts");
+    if (!existsSync(program)) {
+        console.error(`--program: ${program} does not exist\n${USAGE}`);
+        return 2;
+    }
+    // A program's config lives beside it when it is its own project; otherwise use this project's.
+    const projectDir = existsSync(path.join(path.dirname(program), "Pulumi.yaml")) ? path.dirname(program) : process.cwd();
+
+    try {
+        const files = loadStackFiles(projectDir, stack);
+        const result = await synthesize({
+            project: files.project,
+            stack,
+            config: files.config,
+            secretKeys: files.secretKeys,
+            program: () => runProgramModule(program),
+        });
+        const resources = result.cloud.resources;
+        const counts = summarize(resources);
+        console.log(`Synthesized stack "${stack}" of project "${files.project}" from ${path.relative(process.cwd(), program) || program} (${files.config["aws:region"] ?? "no region"}), offline against the mock cloud\n`);
+        console.log(formatInventory(resources));
+        if (Object.keys(result.outputs).length > 0) {
+            console.log("\nOutputs:");
+            for (const [key, value] of Object.entries(result.outputs)) console.log(`  ${key}: ${JSON.stringify(value)}`);
+        }
+        console.log(
+            `\n${counts.total} resources (${counts.custom} cloud resources, ${counts.components} components, ${counts.remote} remote components) in ${(result.durationMs / 1000).toFixed(2)} s`,
+        );
+        if (values.json) {
+            const file = path.resolve(values.json);
+            mkdirSync(path.dirname(file), { recursive: true });
+            writeFileSync(file, `${JSON.stringify(toReport(stack, path.relative(process.cwd(), program) || program, resources), null, 2)}\n`);
+            console.log(`Report written to ${path.relative(process.cwd(), file)}`);
+        }
+        return 0;
+    } catch (err) {
+        const cause = err instanceof SynthError ? err.cause : err;
+        if (cause instanceof ConfigError || cause instanceof StackFileError) {
+            console.error(cause.message);
+        } else {
+            console.error(`Synth of stack "${stack}" failed: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`);
+        }
+        return 2;
+    }
+}
+
+/** Loads the program as the Pulumi Node.js runtime does: its exports (or a default function's result) are the outputs. */
+async function runProgramModule(file: string): Promise<unknown> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const loaded = require(file) as Record<string, unknown> | ((...args: unknown[]) => unknown);
+    const entry = typeof loaded === "function" ? loaded : typeof loaded.default === "function" ? (loaded.default as () => unknown) : undefined;
+    return entry ? await entry() : loaded;
+}
+
+main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+        console.error(err);
+        process.exit(2);
+    },
+);

@@ -1,0 +1,115 @@
+import { performance } from "node:perf_hooks";
+import * as pulumi from "@pulumi/pulumi";
+import { MockCloud, RecordedResource, settled } from "./mock-cloud";
+
+/** An account id that is obviously not real, used when the stack does not pin one. */
+export const MOCK_ACCOUNT_ID = "123456789012";
+/** Used only to shape mock ARNs when `aws:region` is missing; the program rejects that config itself. */
+const FALLBACK_REGION = "us-east-1";
+
+export interface SynthOptions {
+    project: string;
+    stack: string;
+    /** Full config keys (`aws:region`, `platform:network`) to values as Pulumi passes them: strings, JSON for structures. */
+    config: Record<string, string>;
+    secretKeys?: string[];
+    /** The program: builds resources and returns the stack outputs (or a promise of them). */
+    program: () => unknown;
+    /** Run as a preview (unknown outputs stay unknown). @default false */
+    preview?: boolean;
+}
+
+export interface SynthResult {
+    cloud: MockCloud;
+    outputs: Record<string, unknown>;
+    durationMs: number;
+}
+
+/** A program failed offline; carries what was recorded up to the failure. */
+export class SynthError extends Error {
+    constructor(
+        readonly cause: unknown,
+        readonly cloud: MockCloud,
+    ) {
+        super(cause instanceof Error ? cause.message : String(cause));
+        this.name = "SynthError";
+    }
+}
+
+/**
+ * Runs a Pulumi program in this process against the mock cloud, the way `pulumi up` would run
+ * it against AWS, and waits until every registration has settled. Throws SynthError when the
+ * program throws, a registration is refused (a duplicate URN), or the program logged an error.
+ */
+export async function synthesize(options: SynthOptions): Promise<SynthResult> {
+    const accountId = accountIdFrom(options.config[`${options.project}:accountId`]);
+    const cloud = new MockCloud({
+        project: options.project,
+        stack: options.stack,
+        region: options.config["aws:region"] || FALLBACK_REGION,
+        accountId,
+        preview: options.preview,
+    });
+    cloud.install();
+    pulumi.runtime.setAllConfig(options.config, options.secretKeys);
+
+    const started = performance.now();
+    const stray: unknown[] = [];
+    const onRejection = (reason: unknown) => stray.push(reason);
+    process.on("unhandledRejection", onRejection);
+    try {
+        const outputs = await pulumi.runtime.runInPulumiStack(() => Promise.resolve(options.program()));
+        await settled();
+        // Give rejected registrations a turn of the event loop to surface as unhandled rejections.
+        await new Promise((resolve) => setImmediate(resolve));
+        const failure = cloud.errors[0] ?? stray[0];
+        if (failure !== undefined) throw failure;
+        if (pulumi.log.hasErrors()) throw new Error("the program logged errors (see above)");
+        return { cloud, outputs: outputs ?? {}, durationMs: performance.now() - started };
+    } catch (err) {
+        throw err instanceof SynthError ? err : new SynthError(err, cloud);
+    } finally {
+        process.off("unhandledRejection", onRejection);
+    }
+}
+
+function accountIdFrom(value: string | undefined): string {
+    return value && /^\d{12}$/.test(value) ? value : MOCK_ACCOUNT_ID;
+}
+
+/** The stable JSON report of a synth run (`npm run synth -- --json <file>`). */
+export interface SynthReport {
+    stack: string;
+    program: string;
+    resources: ReportedResource[];
+    violations: unknown[];
+}
+
+export interface ReportedResource {
+    urn: string;
+    type: string;
+    name: string;
+    parent: string | null;
+    inputs: Record<string, unknown>;
+    protect: boolean;
+    dependsOn: string[];
+    provider: string | null;
+}
+
+export function toReport(stack: string, program: string, resources: RecordedResource[]): SynthReport {
+    return {
+        stack,
+        program,
+        resources: resources.map((resource) => ({
+            urn: resource.urn,
+            type: resource.type,
+            name: resource.name,
+            parent: resource.parent ?? null,
+            inputs: resource.inputs,
+            protect: resource.protect,
+            dependsOn: resource.dependsOn,
+            provider: resource.provider ?? null,
+        })),
+        violations: [],
+    };
+}

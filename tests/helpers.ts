@@ -1,0 +1,43 @@
+import * as path from "node:path";
+import { buildPlatform, platformOutputs } from "../platform";
+import { loadPlatformConfig } from "../platform/config";
+import type { RecordedResource } from "../platform/offline/mock-cloud";
+import { loadStackFiles } from "../platform/offline/stack-files";
+import { synthesize, SynthResult } from "../platform/offline/synth";
+
+export const REPO_ROOT = path.resolve(__dirname, "..");
+export const PROJECT = "platform";
+
+/** The whole program, as index.ts runs it, but callable once per test. */
+export function platformProgram() {
+    return platformOutputs(buildPlatform(loadPlatformConfig()));
+}
+
+/**
+ * Synthesizes the platform offline with the given project-namespace values (structured values as
+ * objects, like the YAML), as stack `stack`. Region defaults to eu-west-1 unless `aws:region` is
+ * passed in `extra`.
+ */
+export function synthPlatform(stack: string, values: Record<string, unknown>, extra: Record<string, string> = { "aws:region": "eu-west-1" }): Promise<SynthResult> {
+    const config: Record<string, string> = { ...extra };
+    for (const [key, value] of Object.entries(values)) config[`${PROJECT}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
+    return synthesize({ project: PROJECT, stack, config, program: platformProgram });
+}
+
+/** Synthesizes one of the repository's own stack files, as `npm run synth -- --stack <name>` does. */
+export function synthStackFile(stack: string): Promise<SynthResult> {
+    const files = loadStackFiles(REPO_ROOT, stack);
+    return synthesize({ project: files.project, stack, config: files.config, secretKeys: files.secretKeys, program: platformProgram });
+}
+
+/** The single recorded resource of a type (and optional name suffix); fails loudly otherwise. */
+export function only(resources: RecordedResource[], type: string, nameEndsWith = ""): RecordedResource {
+    const matches = resources.filter((resource) => resource.type === type && resource.name.endsWith(nameEndsWith));
+    if (matches.length !== 1) throw new Error(`expected exactly one ${type} named *${nameEndsWith}, found ${matches.length}: ${matches.map((m) => m.name).join(", ")}`);
+    return matches[0];
+}
+
+export function parseJson(value: unknown): any {
+    if (typeof value !== "string") throw new Error(`expected a JSON string, got ${JSON.stringify(value)}`);
+    return JSON.parse(value);
+}
