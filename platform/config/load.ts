@@ -102,10 +102,12 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
         problems.push({ key: "aws:region", message: `expected an AWS region such as eu-west-1, got ${JSON.stringify(region)}` });
     }
 
-    const parsed = PlatformInputSchema.safeParse(raw.values);
+    let parsed = PlatformInputSchema.safeParse(raw.values);
     if (!parsed.success) {
         for (const issue of parsed.error.issues) problems.push(...describeIssue(issue, raw.values, key));
-        throw new ConfigError(raw.stack, problems);
+        // Drop what is already reported and check the rest too, so one run lists every problem.
+        parsed = PlatformInputSchema.safeParse(withoutIssues(raw.values, parsed.error.issues));
+        if (!parsed.success) throw new ConfigError(raw.stack, problems);
     }
     const input = parsed.data;
 
@@ -118,9 +120,25 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
         throw new ConfigError(raw.stack, problems);
     }
     const config = applyProfile(raw, profile, region ?? "", input);
-    problems.push(...checkNetwork(config.network, config.region, key));
+    const reported = new Set(problems.map((problem) => problem.key));
+    problems.push(...checkNetwork(config.network, config.region, key).filter((problem) => !reported.has(problem.key)));
     if (problems.length > 0) throw new ConfigError(raw.stack, problems);
     return config;
+}
+
+/** A copy of the values without the keys the issues point at (for arrays, the whole list). */
+function withoutIssues(values: Record<string, unknown>, issues: z.core.$ZodIssue[]): Record<string, unknown> {
+    const copy = structuredClone(values);
+    for (const issue of issues) {
+        const firstIndex = issue.path.findIndex((segment) => typeof segment === "number");
+        const path = issue.code === "unrecognized_keys" ? [...issue.path] : issue.path.slice(0, firstIndex === -1 ? issue.path.length - 1 : firstIndex - 1);
+        const last = issue.code === "unrecognized_keys" ? undefined : issue.path[firstIndex === -1 ? issue.path.length - 1 : firstIndex - 1];
+        const holder = valueAt(copy, path) as Record<PropertyKey, unknown> | undefined;
+        if (!holder || typeof holder !== "object") continue;
+        if (issue.code === "unrecognized_keys") for (const unknownKey of issue.keys) delete holder[unknownKey];
+        else if (last !== undefined) delete holder[last];
+    }
+    return copy;
 }
 
 function applyProfile(raw: RawStackConfig, profile: Profile, region: string, input: PlatformInput): PlatformConfig {

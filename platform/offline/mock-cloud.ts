@@ -113,7 +113,12 @@ export class MockCloud implements pulumi.runtime.Mocks {
 
     call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
         this.invokes.push({ token: args.token, inputs: args.inputs });
-        return answerInvoke(args.token, args.inputs, this.options);
+        try {
+            return answerInvoke(args.token, args.inputs, this.options);
+        } catch (err) {
+            this.errors.push(err as Error);
+            throw err;
+        }
     }
 
     /** Every recorded resource of a type token, e.g. `aws:ecr/repository:Repository`. */
@@ -194,10 +199,9 @@ class RecordingMonitor extends MockMonitor {
 /** The URN the engine gives a resource: the parent's type chain, then this type and name. */
 export function urnOf(parent: string, type: string, name: string): string {
     let qualifiedType = type;
-    if (parent) {
-        const parentType = parent.split("::")[2].split("$").pop();
-        qualifiedType = `${parentType}$${type}`;
-    }
+    const parentType = parent ? parent.split("::")[2].split("$").pop() : undefined;
+    // The engine does not qualify children of the stack root with the stack's type.
+    if (parentType && parentType !== "pulumi:pulumi:Stack") qualifiedType = `${parentType}$${type}`;
     return `urn:pulumi:${settings.getStack()}::${settings.getProject()}::${qualifiedType}::${name}`;
 }
 

@@ -86,6 +86,11 @@ const SHAPES: Record<string, Shape> = {
         const shaped = ec2Resource("lt", "launch-template")(c);
         return { id: shaped.id, state: { ...shaped.state, name: physicalName(c), latestVersion: 1, defaultVersion: 1 } };
     },
+    "aws:sqs/queue:Queue": (c) => {
+        const name = typeof c.inputs.name === "string" ? c.inputs.name : `${c.name}-${c.hash.slice(0, 7)}${c.inputs.fifoQueue ? ".fifo" : ""}`;
+        const url = `https://sqs.${c.region}.amazonaws.com/${c.accountId}/${name}`;
+        return { id: url, state: { name, url, arn: arn(c, "sqs", name) } };
+    },
     "aws:ecr/repository:Repository": (c) => {
         const name = physicalName(c);
         return {

@@ -60,17 +60,23 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
     try {
         const outputs = await pulumi.runtime.runInPulumiStack(() => Promise.resolve(options.program()));
         await settled();
-        // Give rejected registrations a turn of the event loop to surface as unhandled rejections.
-        await new Promise((resolve) => setImmediate(resolve));
+        await nextTurn();
         const failure = cloud.errors[0] ?? stray[0];
         if (failure !== undefined) throw failure;
         if (pulumi.log.hasErrors()) throw new Error("the program logged errors (see above)");
         return { cloud, outputs: outputs ?? {}, durationMs: performance.now() - started };
     } catch (err) {
-        throw err instanceof SynthError ? err : new SynthError(err, cloud);
+        // The mock cloud's own error says more than the SDK's wrapper of it (which drops the message).
+        throw err instanceof SynthError ? err : new SynthError(cloud.errors[0] ?? err, cloud);
     } finally {
+        await nextTurn();
         process.off("unhandledRejection", onRejection);
     }
+}
+
+/** One turn of the event loop: rejections nobody handled are reported before it ends. */
+function nextTurn(): Promise<void> {
+    return new Promise((resolve) => setImmediate(resolve));
 }
 
 function accountIdFrom(value: string | undefined): string {
