@@ -123,7 +123,7 @@ export class Network extends pulumi.ComponentResource {
 
         this.flowLogGroup = new aws.cloudwatch.LogGroup(
             `${name}-flow-logs`,
-            { name: `/platform/${name}/vpc-flow-logs`, retentionInDays: args.flowLogs.retentionDays, kmsKeyId: args.flowLogs.kmsKeyArn },
+            { name: `/${name}/vpc-flow-logs`, retentionInDays: args.flowLogs.retentionDays, kmsKeyId: args.flowLogs.kmsKeyArn },
             { parent: this, protect: args.protect },
         );
         const flowLogRole = new aws.iam.Role(

@@ -102,7 +102,14 @@ export class Registry extends pulumi.ComponentResource {
                 `${name}-scanning`,
                 {
                     scanType: "ENHANCED",
-                    rules: [{ scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: [{ filter: `${args.namespace}/*`, filterType: "WILDCARD" }] }],
+                    // With enhanced scanning on, a repository no rule matches is not scanned at all:
+                    // cover the cached public images as well as the apps'.
+                    rules: [
+                        {
+                            scanFrequency: "CONTINUOUS_SCAN",
+                            repositoryFilters: [`${args.namespace}/*`, ...(args.pullThroughCache ? ["ecr-public/*"] : [])].map((filter) => ({ filter, filterType: "WILDCARD" })),
+                        },
+                    ],
                 },
                 { parent: this },
             );

@@ -79,7 +79,15 @@ describe("registry", () => {
     it("turns on continuous enhanced scanning for the namespace in prod only", () => {
         const scanning = only(prod.cloud.resources, "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration");
         expect(scanning.inputs.scanType).to.equal("ENHANCED");
-        expect(scanning.inputs.rules).to.deep.equal([{ scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: [{ filter: "platform/*", filterType: "WILDCARD" }] }]);
+        expect(scanning.inputs.rules).to.deep.equal([
+            {
+                scanFrequency: "CONTINUOUS_SCAN",
+                repositoryFilters: [
+                    { filter: "platform/*", filterType: "WILDCARD" },
+                    { filter: "ecr-public/*", filterType: "WILDCARD" },
+                ],
+            },
+        ]);
         expect(dev.cloud.ofType("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration")).to.deep.equal([]);
     });
 
