@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ALARM_PUBLISHERS, AlarmTopic } from "./alarms";
 import type { PlatformConfig } from "./config";
+import { appBindings, EcsRuntime } from "./ecs";
 import { PlatformKey } from "./kms";
 import { Network } from "./network";
 import { Registry } from "./registry";
@@ -12,6 +14,9 @@ export interface Platform {
     keys: { logs: PlatformKey; data: PlatformKey };
     network: Network;
     registry: Registry;
+    alarms: AlarmTopic;
+    /** Present when at least one app runs on ECS. */
+    ecs?: EcsRuntime;
 }
 
 /**
@@ -32,7 +37,20 @@ export function buildPlatform(config: PlatformConfig): Platform {
 
     const keys = {
         logs: new PlatformKey(`${config.name}-logs`, { description: `${config.name}: CloudWatch Logs`, alias: `${config.name}/logs`, region: config.region, accountId, allowCloudWatchLogs: true, protect }, opts),
-        data: new PlatformKey(`${config.name}-data`, { description: `${config.name}: data at rest (images, queues, tables, streams)`, alias: `${config.name}/data`, region: config.region, accountId, protect }, opts),
+        data: new PlatformKey(
+            `${config.name}-data`,
+            {
+                description: `${config.name}: data at rest (images, queues, topics, tables, streams)`,
+                alias: `${config.name}/data`,
+                region: config.region,
+                accountId,
+                // The alarm topic and the dead-letter queues are encrypted with this key: whoever
+                // publishes or delivers to them must be able to use it (SNS redelivers email failures).
+                servicePrincipals: [...ALARM_PUBLISHERS, ...(config.alarms.emails.length > 0 ? ["sns.amazonaws.com"] : [])],
+                protect,
+            },
+            opts,
+        ),
     };
 
     const network = new Network(
@@ -72,7 +90,35 @@ export function buildPlatform(config: PlatformConfig): Platform {
         opts,
     );
 
-    return { config, provider, accountId, keys, network, registry };
+    const alarms = new AlarmTopic(`${config.name}-alarms`, { kmsKeyArn: keys.data.arn, region: config.region, accountId, emails: config.alarms.emails }, opts);
+
+    for (const [app, spec] of Object.entries(config.apps)) {
+        if (spec.runtimes.includes("eks")) void pulumi.log.warn(`${app}: apps.${app}.runtimes includes eks, which this platform does not build yet; nothing is deployed for it there.`);
+    }
+    const ecsApps = Object.entries(config.apps).filter(([, spec]) => spec.runtimes.includes("ecs"));
+    const ecs =
+        ecsApps.length === 0
+            ? undefined
+            : new EcsRuntime(
+                  config.name,
+                  {
+                      namePrefix: config.name,
+                      region: config.region,
+                      accountId,
+                      apps: Object.fromEntries(ecsApps.map(([app, spec]) => [app, { spec, repository: registry.repositories[app], bindings: appBindings(spec) }])),
+                      cluster: config.ecs,
+                      network: { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, publicSubnetIds: network.publicSubnetIds },
+                      ingress: config.ingress,
+                      logs: { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn },
+                      dataKeyArn: keys.data.arn,
+                      alarmTopicArn: alarms.arn,
+                      deletionProtection: config.protection.deletionProtection,
+                      protect,
+                  },
+                  opts,
+              );
+
+    return { config, provider, accountId, keys, network, registry, alarms, ecs };
 }
 
 /** The stack outputs: what operators and later stacks need to find the platform. */
@@ -86,5 +132,8 @@ export function platformOutputs(platform: Platform) {
         logsKeyArn: platform.keys.logs.arn,
         dataKeyArn: platform.keys.data.arn,
         repositories: Object.fromEntries(Object.entries(platform.registry.repositories).map(([app, repo]) => [app, repo.url])),
+        alarmTopicArn: platform.alarms.arn,
+        ecsClusterName: platform.ecs?.cluster.name,
+        appUrls: Object.fromEntries(Object.entries(platform.ecs?.services ?? {}).map(([app, service]) => [app, service.url])),
     };
 }

@@ -56,6 +56,62 @@ describe("stack configuration", () => {
         });
     });
 
+    describe("app spec and ECS profiles", () => {
+        it("gives an app the runtime-neutral defaults: port 8080, /healthz and /readyz, arm64, non-root, /tmp writable, ECS only", () => {
+            const web = resolve("dev", { apps: { web: {} } }).apps.web;
+            expect(web).to.deep.include({ port: 8080, architecture: "arm64", user: "1000", writablePaths: ["/tmp"], runtimes: ["ecs"], stopTimeoutSeconds: 30, imageTag: undefined });
+            expect(web.healthCheck).to.deep.equal({ livenessPath: "/healthz", readinessPath: "/readyz", gracePeriodSeconds: 60 });
+            expect(web).to.deep.include({ environment: {}, secrets: {}, tables: {}, jobs: {} });
+        });
+
+        it("sizes and scales apps per profile: dev 1-2 small tasks, staging 2-4, prod 2-10 of 512/1024", () => {
+            expect(resolve("dev", { apps: { web: {} } }).apps.web).to.deep.include({ cpu: 256, memory: 512, replicas: { min: 1, max: 2 } });
+            expect(resolve("staging", { apps: { web: {} } }).apps.web).to.deep.include({ cpu: 256, memory: 512, replicas: { min: 2, max: 4 } });
+            expect(resolve("prod", { apps: { web: {} } }).apps.web).to.deep.include({ cpu: 512, memory: 1024, replicas: { min: 2, max: 10 } });
+        });
+
+        it("gives a CPU set without memory that CPU's smallest memory, and a job the app's size", () => {
+            const web = resolve("prod", { apps: { web: { cpu: 2048, jobs: { nightly: { schedule: "rate(1 day)", command: ["x"] }, big: { schedule: "rate(1 day)", command: ["x"], cpu: 4096 } } } } }).apps.web;
+            expect(web).to.deep.include({ cpu: 2048, memory: 4096 });
+            expect(web.jobs.nightly).to.deep.include({ cpu: 2048, memory: 4096, timezone: "UTC" });
+            expect(web.jobs.big).to.deep.include({ cpu: 4096, memory: 8192 });
+        });
+
+        it("mixes capacity per profile: dev mostly spot, staging half, prod on-demand only unless spot is allowed", () => {
+            expect(resolve("dev", {}).ecs).to.deep.equal({ containerInsights: "enabled", capacity: { fargateBase: 0, fargateWeight: 1, fargateSpotWeight: 3 }, exec: { enabled: true } });
+            expect(resolve("staging", {}).ecs.capacity).to.deep.equal({ fargateBase: 1, fargateWeight: 1, fargateSpotWeight: 1 });
+            expect(resolve("prod", {}).ecs).to.deep.equal({ containerInsights: "enhanced", capacity: { fargateBase: 2, fargateWeight: 1, fargateSpotWeight: 0 }, exec: { enabled: false } });
+            expect(resolve("prod", { compute: { spot: true } }).ecs.capacity.fargateSpotWeight).to.equal(1);
+            expect(resolve("dev", { compute: { spot: false } }).ecs.capacity.fargateSpotWeight).to.equal(0);
+            expect(resolve("dev", { compute: { spot: false }, ecs: { capacity: { fargateSpotWeight: 2 } } }).ecs.capacity.fargateSpotWeight).to.equal(2);
+        });
+
+        it("serves ingress on the internet with a TLS 1.3 policy, 60 s idle timeout and 30 s deregistration delay unless told otherwise", () => {
+            expect(resolve("prod", {}).ingress).to.deep.equal({ certificateArn: undefined, allowedCidrs: ["0.0.0.0/0"], sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", idleTimeoutSeconds: 60, deregistrationDelaySeconds: 30 });
+            expect(resolve("prod", {}).alarms).to.deep.equal({ emails: [] });
+        });
+
+        it("turns environment values into strings, as ECS wants them", () => {
+            expect(resolve("dev", { apps: { web: { environment: { SHUTDOWN_TIMEOUT_MS: 25000, FEATURE_X: true } } } }).apps.web.environment).to.deep.equal({ SHUTDOWN_TIMEOUT_MS: "25000", FEATURE_X: "true" });
+        });
+
+        it("accepts what Scheduler accepts: weekday names, L, #, ranges and steps", () => {
+            for (const schedule of ["cron(0 3 * * ? *)", "cron(15 10 ? * MON-FRI *)", "cron(0 8 L * ? *)", "cron(0 8 ? * 6#3 *)", "cron(0/15 * * * ? *)", "cron(0 0 1 JAN,JUL ? 2030-2035)", "rate(1 day)", "rate(5 minutes)"]) {
+                expect(() => resolve("dev", { apps: { web: { jobs: { j: { schedule, command: ["x"] } } } } }), schedule).to.not.throw();
+            }
+        });
+
+        it("reports a job's bad schedule and the app's other problems in one run", () => {
+            let error: ConfigError | undefined;
+            try {
+                resolve("dev", { apps: { web: { cpu: 256, memory: 8192, jobs: { nightly: { schedule: "daily", command: ["x"] } } } } });
+            } catch (err) {
+                error = err as ConfigError;
+            }
+            expect(error!.problems.map((p) => p.key)).to.have.members(["platform:apps.web.jobs.nightly.schedule", "platform:apps.web.memory"]);
+        });
+    });
+
     describe("subnet layout", () => {
         it("gives each AZ a fixed slot, so adding an AZ keeps every existing subnet's CIDR", () => {
             const two = layoutSubnets("10.30.0.0/16", { private: 19, public: 21 }, 2)!;
@@ -123,6 +179,43 @@ describe("stack configuration", () => {
             { title: "a boolean given as a string", values: { protection: { deletionProtection: "yes" } }, key: "platform:protection.deletionProtection", says: /true or false/ },
             { title: "a reserved tag key", values: { tags: { "aws:owner": "me" } }, key: "platform:tags.aws:owner", says: /not starting with aws:/ },
             { title: "a section given as a scalar", values: { network: "big" }, key: "platform:network", says: /mapping/ },
+            { title: "a CPU/memory pair Fargate does not offer", values: { apps: { web: { cpu: 256, memory: 4096 } } }, key: "platform:apps.web.memory", says: /not a Fargate size for platform:apps\.web\.cpu = 256: .*one of 512, 1024, 2048/ },
+            { title: "a CPU value Fargate does not offer", values: { apps: { web: { cpu: 300 } } }, key: "platform:apps.web.cpu", says: /256, 512, 1024/ },
+            { title: "a job's CPU/memory pair Fargate does not offer", values: { apps: { web: { jobs: { nightly: { schedule: "rate(1 day)", command: ["x"], cpu: 1024, memory: 512 } } } } }, key: "platform:apps.web.jobs.nightly.memory", says: /apps\.web\.jobs\.nightly\.cpu = 1024/ },
+            { title: "more minimum replicas than maximum", values: { apps: { web: { replicas: { min: 4, max: 3 } } } }, key: "platform:apps.web.replicas", says: /min \(4\) to be at most max \(3\)/ },
+            { title: "a maximum below the profile's minimum", stack: "prod", values: { apps: { web: { replicas: { max: 1 } } } }, key: "platform:apps.web.replicas", says: /min \(2\)/ },
+            { title: "a password in environment", values: { apps: { web: { environment: { DB_PASSWORD: "hunter2" } } } }, key: "platform:apps.web.environment.DB_PASSWORD", says: /credential: put it in this app's secrets/ },
+            { title: "AWS credentials in environment (ECS.8)", values: { apps: { web: { environment: { AWS_SECRET_ACCESS_KEY: "x" } } } }, key: "platform:apps.web.environment.AWS_SECRET_ACCESS_KEY", says: /ECS\.8/ },
+            { title: "an environment variable name that is not one", values: { apps: { web: { environment: { "LOG-LEVEL": "info" } } } }, key: "platform:apps.web.environment.LOG-LEVEL", says: /environment variable name/ },
+            { title: "a secret ARN without the Secrets Manager suffix", values: { apps: { web: { secrets: { DB_PASSWORD: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db" } } } }, key: "platform:apps.web.secrets.DB_PASSWORD", says: /full Secrets Manager secret ARN/ },
+            { title: "a secret given as a plain value", values: { apps: { web: { secrets: { API_TOKEN: "s3cr3t" } } } }, key: "platform:apps.web.secrets.API_TOKEN", says: /SSM parameter ARN/ },
+            { title: "a variable set both in environment and secrets", values: { apps: { web: { environment: { DB_HOST: "db" }, secrets: { DB_HOST: "arn:aws:ssm:eu-west-1:123456789012:parameter/db-host" } } } }, key: "platform:apps.web.secrets.DB_HOST", says: /also set in environment/ },
+            { title: "a malformed secrets KMS key ARN", values: { apps: { web: { secretsKmsKeyArn: "alias/secrets" } } }, key: "platform:apps.web.secretsKmsKeyArn", says: /KMS key ARN/ },
+            { title: "a malformed table ARN", values: { apps: { web: { tables: { TRANSLATIONS_TABLE: { arn: "translations" } } } } }, key: "platform:apps.web.tables.TRANSLATIONS_TABLE.arn", says: /DynamoDB table ARN/ },
+            { title: "a DynamoDB action that does not exist", values: { apps: { web: { tables: { T: { arn: "arn:aws:dynamodb:eu-west-1:123456789012:table/t", actions: ["ReadItem"] } } } } }, key: "platform:apps.web.tables.T.actions[0]", says: /GetItem/ },
+            { title: "a cron expression with an out-of-range minute", values: { apps: { web: { jobs: { nightly: { schedule: "cron(61 3 * * ? *)", command: ["x"] } } } } }, key: "platform:apps.web.jobs.nightly.schedule", says: /cron minutes field \(0-59\), but 61 is out of range/ },
+            { title: "a cron expression with both day fields set", values: { apps: { web: { jobs: { nightly: { schedule: "cron(0 3 * * * *)", command: ["x"] } } } } }, key: "platform:apps.web.jobs.nightly.schedule", says: /\? in exactly one of day-of-month and day-of-week/ },
+            { title: "a Unix cron expression (5 fields, no cron())", values: { apps: { web: { jobs: { nightly: { schedule: "0 3 * * *", command: ["x"] } } } } }, key: "platform:apps.web.jobs.nightly.schedule", says: /cron\(minutes hours/ },
+            { title: "a rate with the wrong grammatical number", values: { apps: { web: { jobs: { hourly: { schedule: "rate(1 hours)", command: ["x"] } } } } }, key: "platform:apps.web.jobs.hourly.schedule", says: /rate\(1 hour\)/ },
+            { title: "an unknown time zone", values: { apps: { web: { jobs: { nightly: { schedule: "rate(1 day)", command: ["x"], timezone: "Europe/Atlantis" } } } } }, key: "platform:apps.web.jobs.nightly.timezone", says: /IANA time zone/ },
+            { title: "a job without a command", values: { apps: { web: { jobs: { nightly: { schedule: "rate(1 day)" } } } } }, key: "platform:apps.web.jobs.nightly.command", says: /command/ },
+            { title: "a job name that is not a DNS label", values: { apps: { web: { jobs: { Nightly_Purge: { schedule: "rate(1 day)", command: ["x"] } } } } }, key: "platform:apps.web.jobs.Nightly_Purge", says: /job name/ },
+            { title: "an unknown runtime", values: { apps: { web: { runtimes: ["lambda"] } } }, key: "platform:apps.web.runtimes[0]", says: /ecs, eks/ },
+            { title: "a runtime listed twice", values: { apps: { web: { runtimes: ["ecs", "ecs"] } } }, key: "platform:apps.web.runtimes", says: /at most once/ },
+            { title: "an unknown architecture", values: { apps: { web: { architecture: "arm" } } }, key: "platform:apps.web.architecture", says: /arm64, x86_64/ },
+            { title: "a container running as root (ECS.1)", values: { apps: { web: { user: "0:0" } } }, key: "platform:apps.web.user", says: /non-root/ },
+            { title: "a privileged container port", values: { apps: { web: { port: 80 } } }, key: "platform:apps.web.port", says: /1024-65535/ },
+            { title: "a health path that is not a path", values: { apps: { web: { healthCheck: { readinessPath: "readyz" } } } }, key: "platform:apps.web.healthCheck.readinessPath", says: /HTTP path/ },
+            { title: "a relative writable path", values: { apps: { web: { writablePaths: ["tmp"] } } }, key: "platform:apps.web.writablePaths[0]", says: /absolute directory/ },
+            { title: "a stop timeout beyond Fargate's limit", values: { apps: { web: { stopTimeoutSeconds: 300 } } }, key: "platform:apps.web.stopTimeoutSeconds", says: /2-120/ },
+            { title: "a typo in an app spec key", values: { apps: { web: { replica: { min: 2 } } } }, key: "platform:apps.web.replica", says: /did you mean "replicas"/ },
+            { title: "an unknown Container Insights level", values: { ecs: { containerInsights: "on" } }, key: "platform:ecs.containerInsights", says: /enabled, enhanced/ },
+            { title: "a capacity mix without any weight", values: { ecs: { capacity: { fargateWeight: 0, fargateSpotWeight: 0 } } }, key: "platform:ecs.capacity", says: /above 0/ },
+            { title: "a malformed certificate ARN", values: { ingress: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:cert/abc" } }, key: "platform:ingress.certificateArn", says: /ACM certificate ARN/ },
+            { title: "a certificate from another region", values: { ingress: { certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-4333-8444-555555555555" } }, key: "platform:ingress.certificateArn", says: /certificate in eu-west-1/ },
+            { title: "a TLS policy older than TLS 1.3 (ELB.17)", values: { ingress: { sslPolicy: "ELBSecurityPolicy-2016-08" } }, key: "platform:ingress.sslPolicy", says: /TLS 1\.3/ },
+            { title: "an allowed CIDR with host bits", values: { ingress: { allowedCidrs: ["203.0.113.7/24"] } }, key: "platform:ingress.allowedCidrs[0]", says: /IPv4 CIDR/ },
+            { title: "an alarm email that is not an address", values: { alarms: { emails: ["on-call"] } }, key: "platform:alarms.emails[0]", says: /email address/ },
         ];
 
         for (const testCase of cases) {

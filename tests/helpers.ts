@@ -41,3 +41,20 @@ export function parseJson(value: unknown): any {
     if (typeof value !== "string") throw new Error(`expected a JSON string, got ${JSON.stringify(value)}`);
     return JSON.parse(value);
 }
+
+/** Runs `fn` with console.warn captured (where pulumi.log.warn goes offline); returns what was warned. */
+export async function captureWarnings<T>(fn: () => Promise<T>): Promise<{ result: T; warnings: string[] }> {
+    const warnings: string[] = [];
+    const original = console.warn;
+    console.warn = (...args: unknown[]) => void warnings.push(args.map(String).join(" "));
+    try {
+        return { result: await fn(), warnings };
+    } finally {
+        console.warn = original;
+    }
+}
+
+/** The statements of a recorded resource's JSON policy input (`policy` by default). */
+export function statementsOf(resource: RecordedResource, input = "policy"): any[] {
+    return parseJson(resource.inputs[input]).Statement;
+}

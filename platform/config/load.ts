@@ -1,7 +1,10 @@
 import { z } from "zod";
+import { AppConfig, checkApp, resolveApp } from "./apps";
 import { blockSize, carve, parseIpv4Cidr } from "./cidr";
 import { PROFILE_DEFAULTS, profileFromStackName } from "./profiles";
 import {
+    ACM_CERTIFICATE_ARN_PATTERN,
+    ContainerInsights,
     FLOW_LOG_TRAFFIC_TYPES,
     InterfaceEndpoint,
     MAX_AZS,
@@ -30,6 +33,35 @@ export interface PlatformConfig {
     compute: { spot: boolean };
     registry: RegistryConfig;
     apps: Record<string, AppConfig>;
+    ecs: EcsConfig;
+    ingress: IngressConfig;
+    alarms: AlarmsConfig;
+}
+
+/** The ECS cluster's settings, shared by every app that runs on ECS. */
+export interface EcsConfig {
+    containerInsights: ContainerInsights;
+    /** The default capacity provider strategy: `fargateBase` tasks on FARGATE, the rest split by weight. */
+    capacity: { fargateBase: number; fargateWeight: number; fargateSpotWeight: number };
+    /** ECS Exec (a shell in a running task), with its sessions encrypted and logged. */
+    exec: { enabled: boolean };
+}
+
+/** The public load balancers in front of the apps. */
+export interface IngressConfig {
+    /** ACM certificate for the HTTPS listener; without one, the load balancer serves plain HTTP. */
+    certificateArn?: string;
+    /** Who may connect on 80/443. */
+    allowedCidrs: string[];
+    sslPolicy: string;
+    idleTimeoutSeconds: number;
+    /** How long a stopping task keeps finishing in-flight requests before it is sent SIGTERM. */
+    deregistrationDelaySeconds: number;
+}
+
+export interface AlarmsConfig {
+    /** Addresses subscribed to the platform alarm topic (each must confirm by email). */
+    emails: string[];
 }
 
 export interface NetworkConfig {
@@ -54,9 +86,18 @@ export interface RegistryConfig {
     pullThroughCache: boolean;
 }
 
-export interface AppConfig {
-    imageTag?: string;
-}
+export type { AppConfig, JobConfig } from "./apps";
+
+/** Ingress defaults, the same in every profile. */
+export const INGRESS_DEFAULTS = {
+    allowedCidrs: ["0.0.0.0/0"],
+    // TLS 1.3 with a TLS 1.2 floor for older clients: ELB.17's recommended policy.
+    sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    idleTimeoutSeconds: 60,
+    // Long enough for in-flight API requests to finish, short enough that a deployment or scale-in
+    // does not wait minutes per task (the ALB default is 300 s).
+    deregistrationDelaySeconds: 30,
+} as const;
 
 /** One problem with the configuration: the full key path and what was expected there. */
 export interface ConfigProblem {
@@ -106,7 +147,12 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
     if (!parsed.success) {
         for (const issue of parsed.error.issues) problems.push(...describeIssue(issue, raw.values, key));
         // Drop what is already reported and check the rest too, so one run lists every problem.
-        parsed = PlatformInputSchema.safeParse(withoutIssues(raw.values, parsed.error.issues));
+        // Dropping a required key (a job's schedule) fails its parent next: drop that in turn.
+        let values = raw.values;
+        for (let pass = 0; pass < 4 && !parsed.success; pass++) {
+            values = withoutIssues(values, parsed.error.issues);
+            parsed = PlatformInputSchema.safeParse(values);
+        }
         if (!parsed.success) throw new ConfigError(raw.stack, problems);
     }
     const input = parsed.data;
@@ -122,6 +168,7 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
     const config = applyProfile(raw, profile, region ?? "", input);
     const reported = new Set(problems.map((problem) => problem.key));
     problems.push(...checkNetwork(config.network, config.region, key).filter((problem) => !reported.has(problem.key)));
+    problems.push(...checkServices(config, key).filter((problem) => !reported.has(problem.key)));
     if (problems.length > 0) throw new ConfigError(raw.stack, problems);
     return config;
 }
@@ -131,8 +178,13 @@ function withoutIssues(values: Record<string, unknown>, issues: z.core.$ZodIssue
     const copy = structuredClone(values);
     for (const issue of issues) {
         const firstIndex = issue.path.findIndex((segment) => typeof segment === "number");
-        const path = issue.code === "unrecognized_keys" ? [...issue.path] : issue.path.slice(0, firstIndex === -1 ? issue.path.length - 1 : firstIndex - 1);
-        const last = issue.code === "unrecognized_keys" ? undefined : issue.path[firstIndex === -1 ? issue.path.length - 1 : firstIndex - 1];
+        let path = issue.code === "unrecognized_keys" ? [...issue.path] : issue.path.slice(0, firstIndex === -1 ? issue.path.length - 1 : firstIndex - 1);
+        let last = issue.code === "unrecognized_keys" ? undefined : issue.path[firstIndex === -1 ? issue.path.length - 1 : firstIndex - 1];
+        // A key that is missing, not wrong, can only be dropped by dropping what holds it.
+        if (last !== undefined && path.length > 0 && valueAt(copy, [...path, last]) === undefined) {
+            last = path[path.length - 1];
+            path = path.slice(0, -1);
+        }
         const holder = valueAt(copy, path) as Record<PropertyKey, unknown> | undefined;
         if (!holder || typeof holder !== "object") continue;
         if (issue.code === "unrecognized_keys") for (const unknownKey of issue.keys) delete holder[unknownKey];
@@ -184,7 +236,25 @@ function applyProfile(raw: RawStackConfig, profile: Profile, region: string, inp
             enhancedScanning: input.registry?.enhancedScanning ?? defaults.registry.enhancedScanning,
             pullThroughCache: input.registry?.pullThroughCache ?? defaults.registry.pullThroughCache,
         },
-        apps: Object.fromEntries(Object.entries(input.apps ?? {}).map(([name, app]) => [name, { imageTag: app.imageTag }])),
+        apps: Object.fromEntries(Object.entries(input.apps ?? {}).map(([name, app]) => [name, resolveApp(app, defaults.apps)])),
+        ecs: {
+            containerInsights: input.ecs?.containerInsights ?? defaults.ecs.containerInsights,
+            capacity: {
+                fargateBase: input.ecs?.capacity?.fargateBase ?? defaults.ecs.capacity.fargateBase,
+                fargateWeight: input.ecs?.capacity?.fargateWeight ?? defaults.ecs.capacity.fargateWeight,
+                // Spot only where the stack allows it (compute.spot), unless asked for explicitly.
+                fargateSpotWeight: input.ecs?.capacity?.fargateSpotWeight ?? ((input.compute?.spot ?? defaults.compute.spot) ? defaults.ecs.capacity.fargateSpotWeight : 0),
+            },
+            exec: { enabled: input.ecs?.exec?.enabled ?? defaults.ecs.exec.enabled },
+        },
+        ingress: {
+            certificateArn: input.ingress?.certificateArn,
+            allowedCidrs: input.ingress?.allowedCidrs ?? [...INGRESS_DEFAULTS.allowedCidrs],
+            sslPolicy: input.ingress?.sslPolicy ?? INGRESS_DEFAULTS.sslPolicy,
+            idleTimeoutSeconds: input.ingress?.idleTimeoutSeconds ?? INGRESS_DEFAULTS.idleTimeoutSeconds,
+            deregistrationDelaySeconds: input.ingress?.deregistrationDelaySeconds ?? INGRESS_DEFAULTS.deregistrationDelaySeconds,
+        },
+        alarms: { emails: input.alarms?.emails ?? [] },
     };
 }
 
@@ -239,6 +309,23 @@ function checkNetwork(network: NetworkConfig, region: string, key: (path: string
     }
     if (new Set(network.interfaceEndpoints).size !== network.interfaceEndpoints.length) {
         problems.push({ key: key(["network", "interfaceEndpoints"]), message: "expected each endpoint at most once" });
+    }
+    return problems;
+}
+
+/** Apps, the ECS cluster and ingress: rules that span keys or need the region. */
+function checkServices(config: PlatformConfig, key: (path: (string | number)[]) => string): ConfigProblem[] {
+    const problems: ConfigProblem[] = Object.entries(config.apps).flatMap(([name, app]) => checkApp(name, app, key));
+    const { fargateWeight, fargateSpotWeight } = config.ecs.capacity;
+    if (fargateWeight + fargateSpotWeight === 0) {
+        problems.push({ key: key(["ecs", "capacity"]), message: "expected fargateWeight or fargateSpotWeight above 0: tasks beyond the base need somewhere to run" });
+    }
+    config.ingress.allowedCidrs.forEach((cidr, index) => {
+        if (!parseIpv4Cidr(cidr)) problems.push({ key: key(["ingress", "allowedCidrs", index]), message: `expected an IPv4 CIDR such as 203.0.113.0/24 (no host bits set), got ${JSON.stringify(cidr)}` });
+    });
+    const certificateRegion = config.ingress.certificateArn ? ACM_CERTIFICATE_ARN_PATTERN.exec(config.ingress.certificateArn)?.[1] : undefined;
+    if (certificateRegion && config.region !== "" && certificateRegion !== config.region) {
+        problems.push({ key: key(["ingress", "certificateArn"]), message: `expected a certificate in ${config.region}, the load balancer's region (ACM certificates are regional), got one in ${certificateRegion}` });
     }
     return problems;
 }

@@ -1,4 +1,4 @@
-import type { InterfaceEndpoint, NatStrategy, Profile } from "./schema";
+import type { ContainerInsights, FargateCpu, InterfaceEndpoint, NatStrategy, Profile } from "./schema";
 
 /** The settings a profile decides; every one can be overridden per stack. */
 export interface ProfileDefaults {
@@ -13,6 +13,14 @@ export interface ProfileDefaults {
     protection: { deletionProtection: boolean; protectStatefulResources: boolean };
     compute: { spot: boolean };
     registry: { untaggedImageExpiryDays: number; keepTaggedImages: number; enhancedScanning: boolean; pullThroughCache: boolean };
+    /** App spec defaults that depend on the environment; the rest are the same everywhere (load.ts). */
+    apps: { cpu: FargateCpu; memory: number; replicas: { min: number; max: number } };
+    ecs: {
+        containerInsights: ContainerInsights;
+        /** FARGATE_SPOT's weight applies only when `compute.spot` is true; otherwise it defaults to 0. */
+        capacity: { fargateBase: number; fargateWeight: number; fargateSpotWeight: number };
+        exec: { enabled: boolean };
+    };
 }
 
 /**
@@ -22,6 +30,9 @@ export interface ProfileDefaults {
  * prod is resilient: 3 AZs, a NAT per AZ, on-demand baseline, a year of logs, deletion
  * protection and Pulumi `protect` on stateful resources.
  * The CIDRs differ per profile so the three VPCs can be peered or joined by a transit gateway.
+ * ECS: dev runs one small task, mostly on FARGATE_SPOT (about 70% cheaper), with ECS Exec for
+ * debugging; staging runs two tasks (one per AZ) with one on-demand; prod keeps an on-demand
+ * baseline of two tasks across AZs, enhanced Container Insights and no shell access by default.
  */
 export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
     dev: {
@@ -36,6 +47,8 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
         protection: { deletionProtection: false, protectStatefulResources: false },
         compute: { spot: true },
         registry: { untaggedImageExpiryDays: 7, keepTaggedImages: 20, enhancedScanning: false, pullThroughCache: false },
+        apps: { cpu: 256, memory: 512, replicas: { min: 1, max: 2 } },
+        ecs: { containerInsights: "enabled", capacity: { fargateBase: 0, fargateWeight: 1, fargateSpotWeight: 3 }, exec: { enabled: true } },
     },
     staging: {
         network: {
@@ -49,6 +62,8 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
         protection: { deletionProtection: true, protectStatefulResources: false },
         compute: { spot: true },
         registry: { untaggedImageExpiryDays: 14, keepTaggedImages: 30, enhancedScanning: false, pullThroughCache: true },
+        apps: { cpu: 256, memory: 512, replicas: { min: 2, max: 4 } },
+        ecs: { containerInsights: "enabled", capacity: { fargateBase: 1, fargateWeight: 1, fargateSpotWeight: 1 }, exec: { enabled: true } },
     },
     prod: {
         network: {
@@ -62,6 +77,8 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
         protection: { deletionProtection: true, protectStatefulResources: true },
         compute: { spot: false },
         registry: { untaggedImageExpiryDays: 14, keepTaggedImages: 100, enhancedScanning: true, pullThroughCache: true },
+        apps: { cpu: 512, memory: 1024, replicas: { min: 2, max: 10 } },
+        ecs: { containerInsights: "enhanced", capacity: { fargateBase: 2, fargateWeight: 1, fargateSpotWeight: 1 }, exec: { enabled: false } },
     },
 };
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isTimeZone, SCHEDULE_FORM, scheduleProblem } from "./schedule";
 
 /**
  * The stack configuration as a user writes it in `Pulumi.<stack>.yaml`, under the project's
@@ -55,11 +56,153 @@ const retentionDays = z.number().refine((days) => (LOG_RETENTION_DAYS as readonl
 
 const bool = (what: string) => z.boolean({ error: `expected ${what}: true or false` });
 
+/** Where an app runs. The spec is runtime-neutral; each runtime builds what it needs from it. */
+export const RUNTIMES = ["ecs", "eks"] as const;
+export type Runtime = (typeof RUNTIMES)[number];
+
+/** CPU architectures of Fargate tasks and EKS nodes; arm64 (Graviton) costs about 20% less. */
+export const ARCHITECTURES = ["arm64", "x86_64"] as const;
+export type Architecture = (typeof ARCHITECTURES)[number];
+
+/** Task CPU units Fargate offers (1024 = 1 vCPU). */
+export const FARGATE_CPU = [256, 512, 1024, 2048, 4096, 8192, 16384] as const;
+export type FargateCpu = (typeof FARGATE_CPU)[number];
+
+const steps = (from: number, to: number, step: number) => Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step);
+/** Task memory (MiB) Fargate accepts with each CPU value (Linux), from the ECS task size table. */
+export const FARGATE_MEMORY: Record<FargateCpu, number[]> = {
+    256: [512, 1024, 2048],
+    512: steps(1024, 4096, 1024),
+    1024: steps(2048, 8192, 1024),
+    2048: steps(4096, 16384, 1024),
+    4096: steps(8192, 30720, 1024),
+    8192: steps(16384, 61440, 4096),
+    16384: steps(32768, 122880, 8192),
+};
+
+/** Container Insights levels; both satisfy ECS.12, `enhanced` adds task- and container-level metrics at a higher price. */
+export const CONTAINER_INSIGHTS = ["enabled", "enhanced"] as const;
+export type ContainerInsights = (typeof CONTAINER_INSIGHTS)[number];
+
+/** DynamoDB item and query actions an app may be granted on a table, without the `dynamodb:` prefix. */
+export const DYNAMODB_ACTIONS = ["GetItem", "BatchGetItem", "Query", "Scan", "ConditionCheckItem", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"] as const;
+export type DynamoDbAction = (typeof DYNAMODB_ACTIONS)[number];
+
+export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
+/**
+ * Names that say "credential": ECS.8's three AWS variables and anything containing PASSWORD,
+ * PASSWD, SECRET, TOKEN, PRIVATE_KEY, API_KEY or CREDENTIAL. Their values belong in `secrets`,
+ * where they stay out of the task definition, the console and `describe-task-definition`.
+ */
+export const SECRET_LOOKING_NAME = /^(?:AWS_ACCESS_KEY_ID|ECS_ENGINE_AUTH_DATA)$|PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_?KEY|API_?KEY|CREDENTIAL/i;
+// A full Secrets Manager ARN (with the 6-character suffix, so IAM can name exactly this secret),
+// optionally followed by ECS's :json-key:version-stage:version-id selector.
+export const SECRETS_MANAGER_ARN_PATTERN = /^(arn:aws(?:-[a-z]+)*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6})(?::[^:]*:[^:]*:[^:]*)?$/;
+export const SSM_PARAMETER_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9_.\-/]{1,2048}$/;
+export const KMS_KEY_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+export const DYNAMODB_TABLE_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:dynamodb:[a-z0-9-]+:\d{12}:table\/([A-Za-z0-9_.-]{3,255})$/;
+export const ACM_CERTIFICATE_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:acm:([a-z0-9-]+):\d{12}:certificate\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+// TLS 1.3 policies with a TLS 1.2 or 1.3 floor: what Security Hub ELB.17 recommends.
+export const TLS13_POLICY_PATTERN = /^ELBSecurityPolicy-TLS13-1-[23]-[A-Za-z0-9-]+$/;
+// "/" or slash-separated URL-safe segments: also a file name the placeholder image can answer.
+const HTTP_PATH_PATTERN = /^\/(?:[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*)?$/;
+const ABSOLUTE_DIR_PATTERN = /^\/[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
+// A user name or uid, optionally with a group; root (0 or "root") is refused in load.ts.
+const CONTAINER_USER_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,31})?$/;
+export const JOB_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,22}[a-z0-9])?$/;
+const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$/;
+
+const envName = (what: string) =>
+    z.string().regex(ENV_NAME_PATTERN, { error: `expected ${what}: an environment variable name (letters, digits, _; not starting with a digit)` });
+
+const fargateCpu = z.union(
+    FARGATE_CPU.map((cpu) => z.literal(cpu)),
+    { error: `expected task CPU units Fargate offers, one of ${FARGATE_CPU.join(", ")} (1024 = 1 vCPU)` },
+);
+const memoryMiB = positiveInt("task memory in MiB (Fargate: 512 to 122880)", 512, 122880);
+
+export const JobInputSchema = z.strictObject({
+    /** When to run: a Scheduler `cron(...)` or `rate(...)` expression. */
+    schedule: z.string({ error: `expected a schedule: ${SCHEDULE_FORM}` }).superRefine((expression, ctx) => {
+        const problem = scheduleProblem(expression);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
+    /** The container command for this job (the image's entrypoint still applies). */
+    command: z.array(z.string({ error: "expected a command argument string" }).min(1, { error: "expected a non-empty command argument" }), { error: "expected a command: a list of strings such as [node, main.js, purge-expired]" }).min(1, { error: "expected a command with at least one argument" }),
+    /** Task CPU units; default: the app's. */
+    cpu: fargateCpu.optional(),
+    /** Task memory in MiB; default: the app's. */
+    memory: memoryMiB.optional(),
+    /** IANA time zone the cron expression is read in; default UTC. */
+    timezone: z.string({ error: "expected an IANA time zone such as Europe/Paris" }).refine(isTimeZone, { error: "expected an IANA time zone such as Europe/Paris or UTC" }).optional(),
+});
+
 export const AppInputSchema = z.strictObject({
     /** Image tag to deploy; pushed by the app's own CI. Unset means "not released yet". */
     imageTag: z.string({ error: "expected an image tag" }).regex(IMAGE_TAG_PATTERN, {
         error: "expected an image tag: letters, digits, _ . - (up to 128 characters, not starting with . or -)",
     }).optional(),
+    /** Port the container listens on; 1024 or above, because the container runs without root or capabilities. */
+    port: positiveInt("a container port (1024-65535: the container runs as a non-root user without capabilities)", 1024, 65535).optional(),
+    healthCheck: z
+        .strictObject({
+            livenessPath: z.string({ error: "expected an HTTP path" }).regex(HTTP_PATH_PATTERN, { error: "expected an HTTP path such as /healthz" }).optional(),
+            readinessPath: z.string({ error: "expected an HTTP path" }).regex(HTTP_PATH_PATTERN, { error: "expected an HTTP path such as /readyz" }).optional(),
+            gracePeriodSeconds: positiveInt("a health check grace period in seconds", 0, 7200).optional(),
+        })
+        .optional(),
+    cpu: fargateCpu.optional(),
+    memory: memoryMiB.optional(),
+    replicas: z
+        .strictObject({
+            min: positiveInt("a minimum task count", 1, 1000).optional(),
+            max: positiveInt("a maximum task count", 1, 1000).optional(),
+        })
+        .optional(),
+    autoscaling: z
+        .strictObject({
+            cpuPercent: positiveInt("a target average CPU utilisation in percent", 10, 95).optional(),
+            requestsPerTask: positiveInt("a target count of requests per task per minute", 1, 100000).optional(),
+        })
+        .optional(),
+    environment: z
+        .record(
+            envName("an environment variable name").refine((name) => !SECRET_LOOKING_NAME.test(name), {
+                error: "looks like a credential: put it in this app's secrets (a Secrets Manager or SSM Parameter ARN), not in environment (ECS.8)",
+            }),
+            z.union([z.string(), z.number(), z.boolean()], { error: "expected a string, number or boolean value" }).transform(String),
+        )
+        .optional(),
+    secrets: z
+        .record(
+            envName("a secret's environment variable name"),
+            z.string({ error: "expected a Secrets Manager secret ARN or an SSM parameter ARN" }).refine((arn) => SECRETS_MANAGER_ARN_PATTERN.test(arn) || SSM_PARAMETER_ARN_PATTERN.test(arn), {
+                error: "expected a full Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>[:json-key::]) or an SSM parameter ARN (arn:aws:ssm:<region>:<account>:parameter/<name>)",
+            }),
+        )
+        .optional(),
+    secretsKmsKeyArn: z.string({ error: "expected a KMS key ARN" }).regex(KMS_KEY_ARN_PATTERN, { error: "expected a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/<key id>" }).optional(),
+    tables: z
+        .record(
+            envName("the environment variable that receives the table name"),
+            z.strictObject({
+                arn: z.string({ error: "expected a DynamoDB table ARN" }).regex(DYNAMODB_TABLE_ARN_PATTERN, { error: "expected a DynamoDB table ARN such as arn:aws:dynamodb:eu-west-1:123456789012:table/translations" }),
+                actions: z
+                    .array(z.enum(DYNAMODB_ACTIONS, { error: `expected a DynamoDB action, one of ${DYNAMODB_ACTIONS.join(", ")}` }))
+                    .min(1, { error: "expected at least one action" })
+                    .optional(),
+            }),
+        )
+        .optional(),
+    runtimes: z
+        .array(z.enum(RUNTIMES, { error: `expected a runtime, one of ${RUNTIMES.join(", ")}` }))
+        .min(1, { error: `expected at least one runtime (${RUNTIMES.join(", ")})` })
+        .optional(),
+    architecture: z.enum(ARCHITECTURES, { error: `expected a CPU architecture, one of ${ARCHITECTURES.join(", ")}` }).optional(),
+    user: z.string({ error: "expected a user" }).regex(CONTAINER_USER_PATTERN, { error: "expected a user such as 1000 or 1000:1000 (uid[:gid] or name[:group])" }).optional(),
+    writablePaths: z.array(z.string({ error: "expected an absolute path" }).regex(ABSOLUTE_DIR_PATTERN, { error: "expected an absolute directory path such as /tmp (not /)" })).optional(),
+    stopTimeoutSeconds: positiveInt("a stop timeout in seconds (Fargate allows 2-120)", 2, 120).optional(),
+    jobs: z.record(z.string().regex(JOB_NAME_PATTERN, { error: "expected a job name: lowercase letters, digits and hyphens, 1-24 characters" }), JobInputSchema).optional(),
 });
 
 export const NetworkInputSchema = z.strictObject({
@@ -102,6 +245,34 @@ export const RegistryInputSchema = z.strictObject({
     pullThroughCache: bool("whether the ECR Public pull-through cache rule is created").optional(),
 });
 
+export const EcsInputSchema = z.strictObject({
+    containerInsights: z.enum(CONTAINER_INSIGHTS, { error: `expected a Container Insights level, one of ${CONTAINER_INSIGHTS.join(", ")}` }).optional(),
+    capacity: z
+        .strictObject({
+            fargateBase: positiveInt("a count of tasks always on FARGATE (on-demand)", 0, 100000).optional(),
+            fargateWeight: positiveInt("a FARGATE weight", 0, 1000).optional(),
+            fargateSpotWeight: positiveInt("a FARGATE_SPOT weight", 0, 1000).optional(),
+        })
+        .optional(),
+    exec: z.strictObject({ enabled: bool("whether ECS Exec is allowed").optional() }).optional(),
+});
+
+export const IngressInputSchema = z.strictObject({
+    certificateArn: z.string({ error: "expected an ACM certificate ARN" }).regex(ACM_CERTIFICATE_ARN_PATTERN, {
+        error: "expected an ACM certificate ARN such as arn:aws:acm:eu-west-1:123456789012:certificate/<uuid>",
+    }).optional(),
+    allowedCidrs: z.array(z.string({ error: "expected an IPv4 CIDR" }), { error: "expected a list of IPv4 CIDRs" }).min(1, { error: "expected at least one CIDR" }).optional(),
+    sslPolicy: z.string({ error: "expected an ELB security policy name" }).regex(TLS13_POLICY_PATTERN, {
+        error: "expected a TLS 1.3 ELB security policy such as ELBSecurityPolicy-TLS13-1-2-2021-06 (ELB.17)",
+    }).optional(),
+    idleTimeoutSeconds: positiveInt("an idle timeout in seconds", 1, 4000).optional(),
+    deregistrationDelaySeconds: positiveInt("a deregistration delay in seconds", 0, 3600).optional(),
+});
+
+export const AlarmsInputSchema = z.strictObject({
+    emails: z.array(z.string({ error: "expected an email address" }).regex(EMAIL_PATTERN, { error: "expected an email address such as oncall@example.com" })).optional(),
+});
+
 export const PlatformInputSchema = z.strictObject({
     profile: z.enum(PROFILES, { error: `expected a profile, one of ${PROFILES.join(", ")}` }).optional(),
     accountId: z.string({ error: "expected a 12-digit AWS account id, quoted" }).regex(ACCOUNT_ID_PATTERN, {
@@ -124,7 +295,11 @@ export const PlatformInputSchema = z.strictObject({
     compute: z.strictObject({ spot: bool("whether spot capacity is used where interruption is safe").optional() }).optional(),
     registry: RegistryInputSchema.optional(),
     apps: z.record(z.string().regex(APP_NAME_PATTERN, { error: `expected an app name: ${APP_NAME_FORM}` }), AppInputSchema).optional(),
+    ecs: EcsInputSchema.optional(),
+    ingress: IngressInputSchema.optional(),
+    alarms: AlarmsInputSchema.optional(),
 });
 
 export type PlatformInput = z.infer<typeof PlatformInputSchema>;
 export type AppInput = z.infer<typeof AppInputSchema>;
+export type JobInput = z.infer<typeof JobInputSchema>;

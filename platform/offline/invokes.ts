@@ -10,7 +10,43 @@ export interface InvokeContext {
 
 type Answer = (inputs: Record<string, any>, context: InvokeContext) => Record<string, unknown>;
 
+/**
+ * The AWS account ELB writes access logs as, per Region, for Regions launched before August 2022
+ * (AWS's "Enable access logs" guide). Newer Regions have none: the provider fails there, as here.
+ */
+const ELB_LOG_ACCOUNTS: Record<string, string> = {
+    "us-east-1": "127311923021",
+    "us-east-2": "033677994240",
+    "us-west-1": "027434742980",
+    "us-west-2": "797873946194",
+    "af-south-1": "098369216593",
+    "ca-central-1": "985666609251",
+    "eu-central-1": "054676820928",
+    "eu-west-1": "156460612806",
+    "eu-west-2": "652711504416",
+    "eu-south-1": "635631232127",
+    "eu-west-3": "009996457667",
+    "eu-north-1": "897822967062",
+    "ap-east-1": "754344448648",
+    "ap-northeast-1": "582318560864",
+    "ap-northeast-2": "600734575887",
+    "ap-northeast-3": "383597477331",
+    "ap-southeast-1": "114774131450",
+    "ap-southeast-2": "783225319266",
+    "ap-south-1": "718504428378",
+    "me-south-1": "076674570225",
+    "sa-east-1": "507241528517",
+    "us-gov-west-1": "048591011584",
+    "us-gov-east-1": "190560391635",
+};
+
 const ANSWERS: Record<string, Answer> = {
+    "aws:elb/getServiceAccount:getServiceAccount": (inputs, { region }) => {
+        const target = typeof inputs.region === "string" ? inputs.region : region;
+        const account = ELB_LOG_ACCOUNTS[target];
+        if (!account) throw new Error(`getServiceAccount: Unknown region (${JSON.stringify(target)}): ELB has no log delivery account there; use the logdelivery.elasticloadbalancing.amazonaws.com principal`);
+        return { id: account, arn: `arn:${target.startsWith("us-gov-") ? "aws-us-gov" : "aws"}:iam::${account}:root`, region: target };
+    },
     "aws:index/getCallerIdentity:getCallerIdentity": (_inputs, { accountId }) => ({
         id: accountId,
         accountId,

@@ -40,6 +40,22 @@ function ec2Resource(prefix: string, arnType: string): Shape {
     };
 }
 
+/** The 16 hex digits ELB ends load balancer, target group and listener ARNs with. */
+function elbId(c: ShapeContext): string {
+    return c.hash.slice(0, 16);
+}
+
+/** The Route 53 zone of ALB DNS names, per Region (for alias records). */
+const ALB_ZONE_IDS: Record<string, string> = { "eu-west-1": "Z32O12XQLNTSW2", "us-east-1": "Z35SXDOTRQ7X7K", "us-west-2": "Z1H1FL5HABSF5", "ap-southeast-2": "Z1GM3OXH4ZPM65" };
+
+/** S3 bucket settings resources are identified by their bucket. */
+const bucketSetting: Shape = (c) => ({ id: String(c.inputs.bucket), state: {} });
+
+const securityGroupRule: Shape = (c) => {
+    const id = ec2Id(c, "sgr");
+    return { id, state: { securityGroupRuleId: id, arn: arn(c, "ec2", `security-group-rule/${id}`) } };
+};
+
 const SHAPES: Record<string, Shape> = {
     "aws:kms/key:Key": (c) => {
         const id = uuid(c);
@@ -91,6 +107,94 @@ const SHAPES: Record<string, Shape> = {
         const url = `https://sqs.${c.region}.amazonaws.com/${c.accountId}/${name}`;
         return { id: url, state: { name, url, arn: arn(c, "sqs", name) } };
     },
+    "aws:sqs/queuePolicy:QueuePolicy": (c) => ({ id: String(c.inputs.queueUrl), state: {} }),
+    "aws:sns/topic:Topic": (c) => {
+        const name = physicalName(c);
+        const topicArn = arn(c, "sns", name);
+        return { id: topicArn, state: { name, arn: topicArn, owner: c.accountId } };
+    },
+    "aws:sns/topicPolicy:TopicPolicy": (c) => ({ id: String(c.inputs.arn), state: { owner: c.accountId } }),
+    "aws:sns/topicSubscription:TopicSubscription": (c) => {
+        const subscriptionArn = `${String(c.inputs.topic)}:${uuid(c)}`;
+        // Email subscriptions stay pending until the address owner confirms.
+        return { id: subscriptionArn, state: { arn: subscriptionArn, pendingConfirmation: c.inputs.protocol === "email", ownerId: c.accountId } };
+    },
+    "aws:ecs/cluster:Cluster": (c) => {
+        const name = physicalName(c);
+        const clusterArn = arn(c, "ecs", `cluster/${name}`);
+        return { id: clusterArn, state: { name, arn: clusterArn } };
+    },
+    "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": (c) => ({ id: String(c.inputs.clusterName), state: {} }),
+    "aws:ecs/taskDefinition:TaskDefinition": (c) => {
+        const family = String(c.inputs.family);
+        const withoutRevision = arn(c, "ecs", `task-definition/${family}`);
+        return { id: family, state: { arn: `${withoutRevision}:1`, arnWithoutRevision: withoutRevision, revision: 1 } };
+    },
+    "aws:ecs/service:Service": (c) => {
+        const name = physicalName(c);
+        const clusterName = String(c.inputs.cluster ?? "default").split("/").pop();
+        const serviceArn = arn(c, "ecs", `service/${clusterName}/${name}`);
+        return { id: serviceArn, state: { name, arn: serviceArn } };
+    },
+    "aws:lb/loadBalancer:LoadBalancer": (c) => {
+        const name = physicalName(c);
+        const arnSuffix = `app/${name}/${elbId(c)}`;
+        const lbArn = arn(c, "elasticloadbalancing", `loadbalancer/${arnSuffix}`);
+        const dnsName = `${c.inputs.internal ? "internal-" : ""}${name}-${parseInt(c.hash.slice(16, 24), 16)}.${c.region}.elb.amazonaws.com`;
+        return { id: lbArn, state: { name, arn: lbArn, arnSuffix, dnsName, zoneId: ALB_ZONE_IDS[c.region] } };
+    },
+    "aws:lb/targetGroup:TargetGroup": (c) => {
+        const name = physicalName(c);
+        const arnSuffix = `targetgroup/${name}/${elbId(c)}`;
+        const tgArn = arn(c, "elasticloadbalancing", arnSuffix);
+        return { id: tgArn, state: { name, arn: tgArn, arnSuffix } };
+    },
+    "aws:lb/listener:Listener": (c) => {
+        const listenerArn = `${String(c.inputs.loadBalancerArn).replace(":loadbalancer/", ":listener/")}/${elbId(c)}`;
+        return { id: listenerArn, state: { arn: listenerArn } };
+    },
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": securityGroupRule,
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": securityGroupRule,
+    "aws:appautoscaling/target:Target": (c) => ({ id: String(c.inputs.resourceId), state: { arn: arn(c, "application-autoscaling", `scalable-target/${c.hash.slice(0, 32)}`) } }),
+    "aws:appautoscaling/policy:Policy": (c) => {
+        const name = physicalName(c);
+        const policyArn = arn(c, "autoscaling", `scalingPolicy:${uuid(c)}:resource/${String(c.inputs.serviceNamespace)}/${String(c.inputs.resourceId)}:policyName/${name}`);
+        return { id: name, state: { name, arn: policyArn, alarmArns: [] } };
+    },
+    "aws:scheduler/scheduleGroup:ScheduleGroup": (c) => {
+        const name = physicalName(c);
+        return { id: name, state: { name, arn: arn(c, "scheduler", `schedule-group/${name}`), state: "ACTIVE" } };
+    },
+    "aws:scheduler/schedule:Schedule": (c) => {
+        const name = physicalName(c);
+        const group = String(c.inputs.groupName ?? "default");
+        return { id: `${group}/${name}`, state: { name, groupName: group, arn: arn(c, "scheduler", `schedule/${group}/${name}`) } };
+    },
+    "aws:cloudwatch/metricAlarm:MetricAlarm": (c) => {
+        const name = physicalName(c);
+        return { id: name, state: { name, arn: arn(c, "cloudwatch", `alarm:${name}`) } };
+    },
+    "aws:cloudwatch/eventRule:EventRule": (c) => {
+        const name = physicalName(c);
+        return { id: name, state: { name, arn: arn(c, "events", `rule/${name}`) } };
+    },
+    "aws:cloudwatch/eventTarget:EventTarget": (c) => {
+        const targetId = typeof c.inputs.targetId === "string" ? c.inputs.targetId : `terraform-${c.hash.slice(0, 26)}`;
+        return { id: `${String(c.inputs.rule)}-${targetId}`, state: { targetId } };
+    },
+    "aws:s3/bucket:Bucket": (c) => {
+        const name = typeof c.inputs.bucket === "string" ? c.inputs.bucket : typeof c.inputs.bucketPrefix === "string" ? `${c.inputs.bucketPrefix}${c.hash.slice(0, 26)}` : `${c.name}-${c.hash.slice(0, 7)}`;
+        return {
+            id: name,
+            state: { bucket: name, arn: `arn:aws:s3:::${name}`, bucketDomainName: `${name}.s3.amazonaws.com`, bucketRegionalDomainName: `${name}.s3.${c.region}.amazonaws.com`, region: c.region },
+        };
+    },
+    "aws:s3/bucketVersioning:BucketVersioning": bucketSetting,
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": bucketSetting,
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": bucketSetting,
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": bucketSetting,
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": bucketSetting,
+    "aws:s3/bucketPolicy:BucketPolicy": bucketSetting,
     "aws:ecr/repository:Repository": (c) => {
         const name = physicalName(c);
         return {

@@ -1,0 +1,152 @@
+import type { ConfigProblem } from "./load";
+import type { ProfileDefaults } from "./profiles";
+import { AppInput, Architecture, DynamoDbAction, FARGATE_MEMORY, FargateCpu, JobInput, Runtime } from "./schema";
+
+/**
+ * The app spec, resolved: what one app needs from any runtime (ECS today, EKS later). Every field
+ * is set; what the stack file leaves out comes from the profile or APP_DEFAULTS.
+ */
+export interface AppConfig {
+    /** The release to run; unset until the app's CI pushed one (a placeholder image runs meanwhile). */
+    imageTag?: string;
+    /** Port the container listens on; the load balancer forwards to it. */
+    port: number;
+    /**
+     * `livenessPath`: "the process is alive" (EKS liveness probe). `readinessPath`: "send me
+     * traffic" (load balancer health check, EKS readiness probe). `gracePeriodSeconds`: how long
+     * failing health checks are ignored after a task starts.
+     */
+    healthCheck: { livenessPath: string; readinessPath: string; gracePeriodSeconds: number };
+    /** Task CPU units (1024 = 1 vCPU) and memory in MiB: a Fargate combination. */
+    cpu: FargateCpu;
+    memory: number;
+    /** Task count bounds; `min` is also the count a new service starts with. */
+    replicas: { min: number; max: number };
+    /** Target tracking: average CPU percent and requests per task per minute. */
+    autoscaling: { cpuPercent: number; requestsPerTask: number };
+    /** Plain environment variables; nothing secret (checked by name). */
+    environment: Record<string, string>;
+    /** Environment variable name to a Secrets Manager secret ARN or SSM parameter ARN. */
+    secrets: Record<string, string>;
+    /** Customer-managed KMS key the secrets are encrypted with, when not the AWS-managed default. */
+    secretsKmsKeyArn?: string;
+    /** Environment variable name (it receives the table name) to a DynamoDB table and the actions allowed on it. */
+    tables: Record<string, { arn: string; actions: DynamoDbAction[] }>;
+    runtimes: Runtime[];
+    architecture: Architecture;
+    /** Non-root user the container runs as; must own the writable paths in the image. */
+    user: string;
+    /** Writable directories; everything else is read-only. */
+    writablePaths: string[];
+    /** Seconds between SIGTERM and SIGKILL; must exceed the app's own shutdown budget. */
+    stopTimeoutSeconds: number;
+    /** Scheduled one-off tasks from the same image. */
+    jobs: Record<string, JobConfig>;
+}
+
+export interface JobConfig {
+    /** A Scheduler `cron(...)` or `rate(...)` expression. */
+    schedule: string;
+    /** IANA time zone the schedule is read in. */
+    timezone: string;
+    /** Container command override. */
+    command: string[];
+    cpu: FargateCpu;
+    memory: number;
+}
+
+/** App spec defaults that are the same in every profile. */
+export const APP_DEFAULTS = {
+    port: 8080,
+    healthCheck: { livenessPath: "/healthz", readinessPath: "/readyz", gracePeriodSeconds: 60 },
+    autoscaling: { cpuPercent: 60, requestsPerTask: 500 },
+    runtimes: ["ecs"] as Runtime[],
+    architecture: "arm64" as Architecture,
+    // The uid of the `node` user in the official Node.js images; distroless "nonroot" is 65532.
+    user: "1000",
+    writablePaths: ["/tmp"],
+    // Above the app's 25 s shutdown budget (SHUTDOWN_TIMEOUT_MS), within Fargate's 120 s limit.
+    stopTimeoutSeconds: 30,
+    tableActions: ["GetItem"] as DynamoDbAction[],
+    timezone: "UTC",
+} as const;
+
+export function resolveApp(input: AppInput, defaults: ProfileDefaults["apps"]): AppConfig {
+    const cpu = input.cpu ?? defaults.cpu;
+    // A CPU given without memory gets that CPU's smallest memory, not the profile's (which may not fit).
+    const memory = input.memory ?? (input.cpu === undefined ? defaults.memory : FARGATE_MEMORY[cpu][0]);
+    return {
+        imageTag: input.imageTag,
+        port: input.port ?? APP_DEFAULTS.port,
+        healthCheck: { ...APP_DEFAULTS.healthCheck, ...input.healthCheck },
+        cpu,
+        memory,
+        replicas: { ...defaults.replicas, ...input.replicas },
+        autoscaling: { ...APP_DEFAULTS.autoscaling, ...input.autoscaling },
+        environment: { ...input.environment },
+        secrets: { ...input.secrets },
+        secretsKmsKeyArn: input.secretsKmsKeyArn,
+        tables: Object.fromEntries(Object.entries(input.tables ?? {}).map(([name, table]) => [name, { arn: table.arn, actions: table.actions ?? [...APP_DEFAULTS.tableActions] }])),
+        runtimes: input.runtimes ?? [...APP_DEFAULTS.runtimes],
+        architecture: input.architecture ?? APP_DEFAULTS.architecture,
+        user: input.user ?? APP_DEFAULTS.user,
+        writablePaths: input.writablePaths ?? [...APP_DEFAULTS.writablePaths],
+        stopTimeoutSeconds: input.stopTimeoutSeconds ?? APP_DEFAULTS.stopTimeoutSeconds,
+        jobs: Object.fromEntries(Object.entries(input.jobs ?? {}).map(([name, job]) => [name, resolveJob(job, cpu, memory)])),
+    };
+}
+
+function resolveJob(job: JobInput, appCpu: FargateCpu, appMemory: number): JobConfig {
+    const cpu = job.cpu ?? appCpu;
+    return {
+        schedule: job.schedule,
+        timezone: job.timezone ?? APP_DEFAULTS.timezone,
+        command: job.command,
+        cpu,
+        memory: job.memory ?? (job.cpu === undefined ? appMemory : FARGATE_MEMORY[cpu][0]),
+    };
+}
+
+/** Cross-field rules the schema cannot express alone, each reported at its full key path. */
+export function checkApp(name: string, app: AppConfig, key: (path: string[]) => string): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    const at = (...path: string[]) => key(["apps", name, ...path]);
+
+    problems.push(...fargateSizeProblems(app.cpu, app.memory, at("cpu"), at("memory")));
+    for (const [jobName, job] of Object.entries(app.jobs)) {
+        problems.push(...fargateSizeProblems(job.cpu, job.memory, at("jobs", jobName, "cpu"), at("jobs", jobName, "memory")));
+    }
+    if (app.replicas.min > app.replicas.max) {
+        problems.push({ key: at("replicas"), message: `expected min (${app.replicas.min}) to be at most max (${app.replicas.max})` });
+    }
+    const user = app.user.split(":")[0];
+    if (user === "0" || user === "root") {
+        problems.push({ key: at("user"), message: `expected a non-root user such as 1000 (ECS.1: containers must not run as root), got ${JSON.stringify(app.user)}` });
+    }
+    // One variable, one source: ECS refuses a name that is both in environment and secrets.
+    const seen = new Map<string, string>(Object.keys(app.environment).map((variable) => [variable, "environment"]));
+    for (const [section, names] of [["secrets", Object.keys(app.secrets)], ["tables", Object.keys(app.tables)]] as const) {
+        for (const variable of names) {
+            const other = seen.get(variable);
+            if (other) problems.push({ key: at(section, variable), message: `${variable} is also set in ${other}; give each variable one source` });
+            seen.set(variable, section);
+        }
+    }
+    if (new Set(app.runtimes).size !== app.runtimes.length) problems.push({ key: at("runtimes"), message: "expected each runtime at most once" });
+    if (new Set(app.writablePaths).size !== app.writablePaths.length) problems.push({ key: at("writablePaths"), message: "expected each path at most once" });
+    return problems;
+}
+
+function fargateSizeProblems(cpu: FargateCpu, memory: number, cpuKey: string, memoryKey: string): ConfigProblem[] {
+    const allowed = FARGATE_MEMORY[cpu];
+    if (allowed.includes(memory)) return [];
+    const fits = Object.entries(FARGATE_MEMORY).filter(([, sizes]) => sizes.includes(memory)).map(([units]) => units);
+    return [
+        {
+            key: memoryKey,
+            message:
+                `${memory} MiB is not a Fargate size for ${cpuKey} = ${cpu}: with ${cpu} CPU units memory must be ${allowed.length > 4 ? `${allowed[0]} to ${allowed[allowed.length - 1]} in steps of ${allowed[1] - allowed[0]}` : `one of ${allowed.join(", ")}`}` +
+                (fits.length > 0 ? `; ${memory} MiB fits cpu ${fits.join(" or ")}` : ""),
+        },
+    ];
+}

@@ -1,0 +1,97 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { AppConfig, EcsConfig, IngressConfig } from "../config";
+import { AccessLogBucket } from "./access-logs";
+import { EcsCluster } from "./cluster";
+import type { AppBindings } from "./grants";
+import { EcsService } from "./service";
+
+export { appBindings, type AppBindings, type TaskGrant } from "./grants";
+
+/** One app as the ECS runtime deploys it. */
+export interface EcsApp {
+    spec: AppConfig;
+    /** Its ECR repository, from the registry. */
+    repository: { url: pulumi.Input<string>; arn: pulumi.Input<string> };
+    /** Grants and variables from its spec (and, later, from what other components give it). */
+    bindings: AppBindings;
+}
+
+export interface EcsRuntimeArgs {
+    /** `<project>-<stack>`: the cluster's and the schedule group's name, and every physical name's prefix. */
+    namePrefix: string;
+    region: string;
+    accountId: pulumi.Input<string>;
+    /** The apps whose runtimes include `ecs`, by name. */
+    apps: Record<string, EcsApp>;
+    /** Container Insights, the capacity mix and ECS Exec. */
+    cluster: EcsConfig;
+    network: { vpcId: pulumi.Input<string>; privateSubnetIds: pulumi.Input<string[]>; publicSubnetIds: pulumi.Input<string[]> };
+    ingress: IngressConfig;
+    /** Retention of container, audit and access logs; the key that encrypts the CloudWatch ones (and ECS Exec sessions). */
+    logs: { retentionDays: number; kmsKeyArn: pulumi.Input<string> };
+    /** Encrypts the jobs' dead-letter queues. */
+    dataKeyArn: pulumi.Input<string>;
+    alarmTopicArn: pulumi.Input<string>;
+    /** Load balancers' own deletion protection. */
+    deletionProtection: boolean;
+    /** Pulumi `protect` on the access-log bucket, the apps' log groups and the ECS Exec audit log. */
+    protect: boolean;
+}
+
+/**
+ * The ECS Fargate runtime: one cluster, one access-log bucket for the load balancers, a schedule
+ * group for the jobs, and a service per app.
+ */
+export class EcsRuntime extends pulumi.ComponentResource {
+    readonly cluster: EcsCluster;
+    readonly accessLogs: AccessLogBucket;
+    readonly services: Record<string, EcsService> = {};
+
+    constructor(name: string, args: EcsRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:ecs:Runtime", name, {}, opts);
+        this.cluster = new EcsCluster(
+            name,
+            {
+                clusterName: args.namePrefix,
+                containerInsights: args.cluster.containerInsights,
+                capacity: args.cluster.capacity,
+                exec: args.cluster.exec.enabled ? { kmsKeyArn: args.logs.kmsKeyArn, logRetentionDays: args.logs.retentionDays, protect: args.protect } : undefined,
+            },
+            { parent: this },
+        );
+        this.accessLogs = new AccessLogBucket(
+            `${name}-alb-logs`,
+            { prefixes: Object.keys(args.apps), retentionDays: args.logs.retentionDays, region: args.region, accountId: args.accountId, protect: args.protect },
+            { parent: this },
+        );
+        const hasJobs = Object.values(args.apps).some((app) => Object.keys(app.spec.jobs).length > 0);
+        const scheduleGroup = hasJobs ? new aws.scheduler.ScheduleGroup(name, { name: args.namePrefix }, { parent: this }) : undefined;
+
+        for (const [app, { spec, repository, bindings }] of Object.entries(args.apps)) {
+            this.services[app] = new EcsService(
+                `${name}-${app}`,
+                {
+                    app,
+                    spec,
+                    namePrefix: args.namePrefix,
+                    region: args.region,
+                    accountId: args.accountId,
+                    repository,
+                    cluster: this.cluster,
+                    network: args.network,
+                    ingress: args.ingress,
+                    accessLogs: this.accessLogs,
+                    logs: args.logs,
+                    protect: args.protect,
+                    bindings,
+                    deletionProtection: args.deletionProtection,
+                    alarmTopicArn: args.alarmTopicArn,
+                    jobs: scheduleGroup ? { scheduleGroupName: scheduleGroup.name, kmsKeyArn: args.dataKeyArn } : undefined,
+                },
+                { parent: this },
+            );
+        }
+        this.registerOutputs({ cluster: this.cluster.name, urls: Object.fromEntries(Object.entries(this.services).map(([app, service]) => [app, service.url])) });
+    }
+}
