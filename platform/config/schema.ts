@@ -128,7 +128,7 @@ export const JobInputSchema = z.strictObject({
         if (problem) ctx.addIssue({ code: "custom", message: problem });
     }),
     /** The container command for this job (the image's entrypoint still applies). */
-    command: z.array(z.string({ error: "expected a command argument string" }).min(1, { error: "expected a non-empty command argument" }), { error: "expected a command: a list of strings such as [node, main.js, purge-expired]" }).min(1, { error: "expected a command with at least one argument" }),
+    command: z.array(z.string({ error: "expected a command argument string" }).min(1, { error: "expected a non-empty command argument" }), { error: "expected a command: a list of strings such as [/app/main.js, selfcheck]" }).min(1, { error: "expected a command with at least one argument" }),
     /** Task CPU units; default: the app's. */
     cpu: fargateCpu.optional(),
     /** Task memory in MiB; default: the app's. */

@@ -2,7 +2,9 @@
  * Process entry point: configuration from the environment, the store, the app, and the signals.
  * Everything testable lives in app.ts; this file only decides when the process exits and how.
  *
- * Exit codes: 0 after a clean shutdown; 1 for invalid configuration, a failed startup, a shutdown
+ * `main.js selfcheck` runs the nightly canary (selfcheck.ts) instead of the server.
+ *
+ * Exit codes: 0 after a clean shutdown or a passing selfcheck; 1 for invalid configuration, a failed startup, a shutdown
  * whose in-flight requests outlived SHUTDOWN_TIMEOUT_MS, a second signal during shutdown, or an
  * uncaught error.
  */
@@ -10,6 +12,7 @@ import { createApp } from "./app";
 import { ConfigError, loadConfig, type Config } from "./config";
 import { DynamoDbTranslationStore } from "./dynamodb-store";
 import { createLogger, type Logger } from "./logger";
+import { selfcheck } from "./selfcheck";
 import { DEMO_ITEMS, DEMO_TRANSLATION_ID, InMemoryTranslationStore, type TranslationStore } from "./store";
 
 function createStore(config: Config, logger: Logger): TranslationStore {
@@ -33,8 +36,13 @@ async function main(): Promise<void> {
     }
 
     const logger = createLogger({ level: config.logLevel });
-    logger.info({ config }, "starting"); // nothing secret in it
     const store = createStore(config, logger);
+    if (process.argv[2] === "selfcheck") {
+        const result = await selfcheck(store, logger);
+        logger.flush();
+        process.exit(result.ok ? 0 : 1);
+    }
+    logger.info({ config }, "starting"); // nothing secret in it
     const app = createApp(config, { store, logger });
 
     const exit = (code: number): never => {
