@@ -1,0 +1,141 @@
+import { defineResourcePolicy } from "../lib/define";
+import { definePublicAccessPolicy, describeActions, forEachStatement } from "../lib/documents";
+import { ALL_DOCUMENT_TYPES, coversAction, IDENTITY_POLICY_TYPES, onAllResources, serviceOf, Statement, unknownActionReason } from "../lib/iam";
+import { joinWords, list, str } from "../lib/props";
+
+/** Services where a `service:*` grant is close to administrator (identity, keys, secrets, data). */
+const SENSITIVE_SERVICES = ["iam", "sts", "kms", "organizations", "secretsmanager", "ssm", "s3", "dynamodb", "ec2", "lambda", "ecr", "eks", "cloudtrail", "rds"];
+
+export const iamNoAdminAccess = defineResourcePolicy({
+    name: "iam-no-admin-access",
+    description: 'Identity policies do not allow Action "*" on Resource "*" (full administrator).',
+    severity: "high",
+    frameworks: ["FSBP IAM.1"],
+    remediation: "List the actions the principal needs on the resources it needs; use AWS managed job-function policies only for humans.",
+    types: IDENTITY_POLICY_TYPES,
+    validate: ({ type, props }, report) => {
+        forEachStatement(type, props, ["identity"], report, (statement, document) => {
+            if (statement.effect === "Allow" && coversAction(statement, "*") && onAllResources(statement)) {
+                report(`${document.property}: statement ${statement.label} allows ${describeActions(statement)} on Resource "*"; expected specific actions and resources`);
+            }
+        });
+    },
+});
+
+/** `service:*` patterns (and a bare "*") in an Allow statement. */
+function serviceWildcards(statement: Statement): string[] {
+    if (statement.effect !== "Allow") return [];
+    return statement.actions.filter((action) => action === "*" || /^[a-z0-9-]+:\*$/i.test(action));
+}
+
+export const iamNoWildcardSensitiveServices = defineResourcePolicy<{ sensitiveServices: string[] }>({
+    name: "iam-no-wildcard-actions-sensitive-services",
+    description: 'Identity policies do not allow "service:*" on sensitive services (IAM, STS, KMS, secrets, data stores, compute).',
+    severity: "high",
+    frameworks: ["FSBP IAM.21"],
+    remediation: "Replace the service wildcard with the actions the workload calls (IAM Access Analyzer can generate them from CloudTrail).",
+    types: IDENTITY_POLICY_TYPES,
+    config: { sensitiveServices: { type: "array", items: { type: "string" }, default: SENSITIVE_SERVICES, description: "Service prefixes where a wildcard is blocking." } },
+    validate: ({ type, props, config }, report) => {
+        forEachStatement(type, props, ["identity"], report, (statement, document) => {
+            const hits = serviceWildcards(statement).filter((action) => action !== "*" && config.sensitiveServices.includes(serviceOf(action)));
+            if (hits.length > 0) report(`${document.property}: statement ${statement.label} allows ${joinWords(hits.map((a) => `"${a}"`))}; expected the specific actions needed`);
+        });
+    },
+});
+
+export const iamNoServiceWildcards = defineResourcePolicy<{ sensitiveServices: string[] }>({
+    name: "iam-no-service-wildcard-actions",
+    description: 'Identity policies do not allow "service:*" wildcard actions (other services than the sensitive ones).',
+    severity: "low",
+    frameworks: ["FSBP IAM.21"],
+    remediation: "Replace the wildcard with the actions the workload calls.",
+    types: IDENTITY_POLICY_TYPES,
+    config: { sensitiveServices: { type: "array", items: { type: "string" }, default: SENSITIVE_SERVICES, description: "Reported by iam-no-wildcard-actions-sensitive-services instead." } },
+    validate: ({ type, props, config }, report) => {
+        forEachStatement(type, props, ["identity"], report, (statement, document) => {
+            // "*" on "*" is iam-no-admin-access's finding; "*" on a narrower resource is reported here.
+            const hits = serviceWildcards(statement).filter((action) => (action === "*" ? !onAllResources(statement) : !config.sensitiveServices.includes(serviceOf(action))));
+            if (hits.length > 0) report(`${document.property}: statement ${statement.label} allows ${joinWords(hits.map((a) => `"${a}"`))}; expected the specific actions needed`);
+        });
+    },
+});
+
+export const iamNoKmsDecryptOnAllKeys = defineResourcePolicy({
+    name: "iam-no-kms-decrypt-all-keys",
+    description: 'Identity policies do not allow kms:Decrypt or kms:ReEncryptFrom on Resource "*".',
+    severity: "medium",
+    frameworks: ["FSBP KMS.1", "FSBP KMS.2"],
+    remediation: "Name the key ARNs the principal may decrypt with, or grant through the key policy.",
+    types: IDENTITY_POLICY_TYPES,
+    validate: ({ type, props }, report) => {
+        forEachStatement(type, props, ["identity"], report, (statement, document) => {
+            if (statement.effect !== "Allow" || !onAllResources(statement)) return;
+            const actions = ["kms:Decrypt", "kms:ReEncryptFrom"].filter((action) => coversAction(statement, action));
+            if (actions.length > 0) report(`${document.property}: statement ${statement.label} allows ${joinWords(actions)} on Resource "*"; expected specific key ARNs`);
+        });
+    },
+});
+
+export const iamNoUserPolicies = defineResourcePolicy({
+    name: "iam-no-user-policies",
+    description: "IAM policies are attached to roles or groups, not to users.",
+    severity: "low",
+    frameworks: ["FSBP IAM.2"],
+    remediation: "Attach the policy to a group (for humans) or a role, and make the user a member or let it assume the role.",
+    types: [
+        "aws:iam/userPolicy:UserPolicy",
+        "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+        "aws:iam/userPoliciesExclusive:UserPoliciesExclusive",
+        "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive",
+        "aws:iam/policyAttachment:PolicyAttachment",
+    ],
+    validate: ({ type, props }, report) => {
+        if (type === "aws:iam/policyAttachment:PolicyAttachment") {
+            const users = list(props.users);
+            if (users.length > 0) report(`users is ${JSON.stringify(users)}; expected the policy attached to roles or groups only`);
+            return;
+        }
+        report(`${type.split(":").pop()} attaches a policy directly to a user; expected a group or role`);
+    },
+});
+
+export const iamActionsExist = defineResourcePolicy({
+    name: "iam-actions-exist",
+    description: "Every action named in an IAM document or Lambda permission exists in the IAM catalog (a misspelled action silently grants or denies nothing).",
+    severity: "medium",
+    frameworks: ["IAM Access Analyzer policy validation"],
+    remediation: "Fix the action name (see the Service Authorization Reference); a wildcard must match at least one action.",
+    types: [...ALL_DOCUMENT_TYPES, "aws:lambda/permission:Permission"],
+    validate: async ({ type, props }, report) => {
+        const checks: Promise<void>[] = [];
+        if (type === "aws:lambda/permission:Permission") {
+            // A Lambda permission names one action instead of carrying a document.
+            const reason = await unknownActionReason(str(props.action) ?? "");
+            if (reason) report(`action: ${reason}`);
+            return;
+        }
+        forEachStatement(type, props, ["identity", "resource", "trust"], report, (statement, document) => {
+            for (const action of [...statement.actions, ...(statement.notActions ?? [])]) {
+                checks.push(
+                    unknownActionReason(action).then((reason) => {
+                        if (reason) report(`${document.property}: statement ${statement.label}: ${reason}`);
+                    }),
+                );
+            }
+        });
+        await Promise.all(checks);
+    },
+});
+
+export const iamTrustPolicyNotPublic = definePublicAccessPolicy({
+    name: "iam-trust-policy-not-public",
+    description: "Role trust policies do not let anyone assume the role.",
+    severity: "critical",
+    frameworks: ["WA SEC03-BP07"],
+    remediation: "Trust named principals or services, with aws:SourceAccount / aws:SourceArn conditions for services.",
+    types: ["aws:iam/role:Role"],
+    kinds: ["trust"],
+});
+
+export const iamPolicies = [iamNoAdminAccess, iamNoWildcardSensitiveServices, iamNoServiceWildcards, iamNoKmsDecryptOnAllKeys, iamNoUserPolicies, iamActionsExist, iamTrustPolicyNotPublic];

@@ -1,0 +1,35 @@
+import { defineResourcePolicy, perEnvironmentSchema } from "../lib/define";
+import { forEnvironment, PerEnvironment } from "../lib/environment";
+import { num, str } from "../lib/props";
+import { T } from "../lib/types";
+
+export const logsRetention = defineResourcePolicy<{ minimumDays: PerEnvironment<number> }>({
+    name: "logs-retention",
+    description: "CloudWatch log groups have a retention period of at least the environment's minimum (never-expire is not allowed).",
+    severity: "medium",
+    frameworks: ["NIST CloudWatch.16"],
+    remediation: "Set retentionInDays to a value CloudWatch accepts and at least the minimum (dev 7, staging 30, prod 365 by default).",
+    types: [T.logGroup],
+    config: { minimumDays: perEnvironmentSchema("integer", { dev: 7, staging: 30, prod: 365 }, "Minimum retention in days, one value or per environment.") },
+    validate: ({ props, config, environment }, report) => {
+        const minimum = forEnvironment(config.minimumDays, environment, 365);
+        const days = num(props.retentionInDays);
+        if (days === undefined || days === 0) report(`retentionInDays is ${days === 0 ? "0 (never expire)" : "not set (never expire)"}; expected at least ${minimum} days in ${environment}`);
+        else if (days < minimum) report(`retentionInDays is ${days}; expected at least ${minimum} days in ${environment}`);
+    },
+});
+
+export const logsKmsEncryption = defineResourcePolicy({
+    name: "logs-kms-encryption",
+    description: "CloudWatch log groups are encrypted with a customer-managed KMS key.",
+    severity: "medium",
+    enforcementLevel: "advisory",
+    frameworks: ["Platform: sensitive logs use KMS"],
+    remediation: "Set kmsKeyId to the platform logs key (its key policy admits CloudWatch Logs for this account and region).",
+    types: [T.logGroup],
+    validate: ({ props }, report) => {
+        if (!str(props.kmsKeyId)) report("kmsKeyId is not set; expected the platform's logs KMS key");
+    },
+});
+
+export const logsPolicies = [logsRetention, logsKmsEncryption];

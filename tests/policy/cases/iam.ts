@@ -1,0 +1,79 @@
+import { T } from "../../../policy/lib/types";
+import { ACCOUNT, doc, single } from "../fixtures";
+import type { PolicySuite } from "../runner";
+
+const allow = (Action: unknown, Resource: unknown = "*", extra: Record<string, unknown> = {}) => ({ Effect: "Allow", Action, Resource, ...extra });
+const rolePolicy = (...statements: Record<string, unknown>[]) => single("aws:iam/rolePolicy:RolePolicy", { role: "r", policy: doc(...statements) });
+const TRUST = doc({ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } } });
+
+export const iamCases: PolicySuite[] = [
+    {
+        policy: "iam-no-admin-access",
+        pass: [
+            { name: "specific actions on specific resources", resources: () => rolePolicy(allow(["s3:GetObject"], "arn:aws:s3:::b/*")) },
+            { name: 'a Deny of "*" is fine', resources: () => rolePolicy({ Effect: "Deny", Action: "*", Resource: "*" }) },
+            { name: 'KMS key policy with the account-root "kms:*" on "*" (a resource policy)', resources: () => single(T.kmsKey, { enableKeyRotation: true, policy: doc({ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" }) }), notApplicable: true },
+        ],
+        fail: [
+            { name: 'Action "*" on Resource "*" in a role policy', resources: () => rolePolicy(allow("*")), messages: ['policy: statement #1 allows "*" on Resource "*"'] },
+            { name: "in a role's inline policy", resources: () => single(T.iamRole, { assumeRolePolicy: TRUST, inlinePolicies: [{ name: "admin", policy: doc(allow(["*"])) }] }), messages: ["inlinePolicies[0].policy: statement #1"] },
+            { name: 'NotAction on Resource "*" in a managed policy', resources: () => single("aws:iam/policy:Policy", { policy: doc({ Effect: "Allow", NotAction: "iam:*", Resource: "*" }) }), messages: ["every action except iam:*"] },
+            { name: "malformed JSON", resources: () => single("aws:iam/policy:Policy", { policy: "not json" }), messages: ["policy is not valid JSON"] },
+        ],
+    },
+    {
+        policy: "iam-no-wildcard-actions-sensitive-services",
+        pass: [{ name: "prefix wildcards such as s3:Get*", resources: () => rolePolicy(allow(["s3:Get*", "kms:Decrypt"], "arn:aws:s3:::b/*")) }],
+        fail: [
+            { name: '"kms:*" and "iam:*" in a role policy', resources: () => rolePolicy(allow(["kms:*", "iam:*"], "arn:aws:kms:eu-west-1:1:key/x")), messages: ['allows "kms:*" and "iam:*"'] },
+            { name: "sensitive list from config", resources: () => rolePolicy(allow("sqs:*", "arn:aws:sqs:eu-west-1:1:q")), config: { "iam-no-wildcard-actions-sensitive-services": { sensitiveServices: ["sqs"] } }, messages: ['allows "sqs:*"'] },
+        ],
+    },
+    {
+        policy: "iam-no-service-wildcard-actions",
+        pass: [{ name: "explicit actions", resources: () => rolePolicy(allow(["sqs:SendMessage"], "arn:aws:sqs:eu-west-1:1:q")) }],
+        fail: [
+            { name: '"sqs:*" (not a sensitive service)', resources: () => rolePolicy(allow("sqs:*", "arn:aws:sqs:eu-west-1:1:q")), messages: ['allows "sqs:*"'] },
+            { name: '"*" on one resource', resources: () => rolePolicy(allow("*", "arn:aws:sqs:eu-west-1:1:q")), messages: ['allows "*"'] },
+        ],
+    },
+    {
+        policy: "iam-no-kms-decrypt-all-keys",
+        pass: [{ name: "decrypt on a named key", resources: () => rolePolicy(allow("kms:Decrypt", "arn:aws:kms:eu-west-1:1:key/abc")) }],
+        fail: [
+            { name: 'kms:Decrypt on "*"', resources: () => rolePolicy(allow(["kms:Decrypt", "kms:Encrypt"])), messages: ['allows kms:Decrypt on Resource "*"'] },
+            { name: 'a wildcard covering both on "*" in an inline role policy', resources: () => single(T.iamRole, { assumeRolePolicy: TRUST, inlinePolicies: [{ name: "k", policy: doc(allow("kms:*")) }] }), messages: ["allows kms:Decrypt and kms:ReEncryptFrom"] },
+        ],
+    },
+    {
+        policy: "iam-no-user-policies",
+        pass: [{ name: "a policy attachment to roles only", resources: () => single(T.iamPolicyAttachment, { policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess", roles: ["r"] }) }],
+        fail: [
+            { name: "an inline user policy", resources: () => single("aws:iam/userPolicy:UserPolicy", { user: "bob", policy: doc(allow("s3:GetObject", "arn:aws:s3:::b/*")) }), messages: ["UserPolicy attaches a policy directly to a user"] },
+            { name: "a policy attachment listing users", resources: () => single(T.iamPolicyAttachment, { policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess", users: ["bob"] }), messages: ['users is ["bob"]'] },
+        ],
+    },
+    {
+        policy: "iam-actions-exist",
+        pass: [
+            { name: "catalogued actions and wildcards that match some", resources: () => rolePolicy(allow(["logs:CreateLogStream", "logs:PutLogEvents", "s3:Get*", "ecr:BatchGetImage"], "*")) },
+            { name: "trust policy with sts:AssumeRole", resources: () => single(T.iamRole, { assumeRolePolicy: TRUST }) },
+            { name: "Lambda permission for lambda:InvokeFunction", resources: () => single(T.lambdaPermission, { function: "f", action: "lambda:InvokeFunction", principal: "sns.amazonaws.com", sourceArn: "arn:aws:sns:eu-west-1:1:t" }) },
+        ],
+        fail: [
+            { name: "a misspelled action", resources: () => rolePolicy(allow(["s3:GetObjcet", "s3:PutObject"], "arn:aws:s3:::b/*")), messages: ['"s3:GetObjcet" matches no s3 action in the IAM catalog'] },
+            { name: "an unknown service prefix and a wildcard matching nothing in a resource policy", resources: () => single(T.sqsQueuePolicy, { policy: doc({ Effect: "Allow", Principal: { AWS: ACCOUNT }, Action: ["sqss:SendMessage", "sqs:Frobnicate*"], Resource: "*" }) }), messages: ['no IAM service with the prefix "sqss"', '"sqs:Frobnicate*" matches no sqs action'] },
+            { name: "an action without a service prefix in a trust policy", resources: () => single(T.iamRole, { assumeRolePolicy: doc({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "AssumeRole" }) }), messages: ['"AssumeRole" is not of the form service:Action'] },
+            { name: "malformed JSON", resources: () => single(T.iamRole, { assumeRolePolicy: "{" }), messages: ["assumeRolePolicy is not valid JSON"] },
+            { name: "a misspelled Lambda permission action", resources: () => single(T.lambdaPermission, { function: "f", action: "lambda:InvokeFunctoin", principal: "sns.amazonaws.com" }), messages: ['action: "lambda:InvokeFunctoin" matches no lambda action'] },
+        ],
+    },
+    {
+        policy: "iam-trust-policy-not-public",
+        pass: [{ name: "a service principal with aws:SourceAccount", resources: () => single(T.iamRole, { assumeRolePolicy: TRUST }) }],
+        fail: [
+            { name: 'Principal {AWS: "*"} without condition', resources: () => single(T.iamRole, { assumeRolePolicy: doc({ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }) }), messages: ['assumeRolePolicy: statement #1 allows "sts:AssumeRole" to Principal "*"'] },
+            { name: "a wildcard-valued condition does not restrict", resources: () => single(T.iamRole, { assumeRolePolicy: doc({ Effect: "Allow", Principal: "*", Action: "sts:AssumeRole", Condition: { StringLike: { "aws:PrincipalArn": "*" } } }) }), messages: ["no condition pinning the caller"] },
+        ],
+    },
+];

@@ -1,0 +1,24 @@
+import { T } from "../../../policy/lib/types";
+import { single } from "../fixtures";
+import type { PolicySuite } from "../runner";
+
+export const logsCases: PolicySuite[] = [
+    {
+        policy: "logs-retention",
+        pass: [
+            { name: "365 days in prod", resources: () => single(T.logGroup, { name: "/x", retentionInDays: 365, kmsKeyId: "k" }) },
+            { name: "14 days in dev", resources: () => single(T.logGroup, { name: "/x", retentionInDays: 14 }, { stack: "dev" }) },
+            { name: "one value for every environment", resources: () => single(T.logGroup, { name: "/x", retentionInDays: 90 }), config: { "logs-retention": { minimumDays: 90 } } },
+        ],
+        fail: [
+            { name: "never expire", resources: () => single(T.logGroup, { name: "/x" }), messages: ["retentionInDays is not set (never expire); expected at least 365 days in prod"] },
+            { name: "14 days in staging", resources: () => single(T.logGroup, { name: "/x", retentionInDays: 14 }, { stack: "staging-eu" }), messages: ["retentionInDays is 14; expected at least 30 days in staging"] },
+            { name: "environment pinned by config", resources: () => single(T.logGroup, { name: "/x", retentionInDays: 14 }, { stack: "sandbox" }), config: { "logs-retention": { environment: "staging" } }, messages: ["expected at least 30 days in staging"] },
+        ],
+    },
+    {
+        policy: "logs-kms-encryption",
+        pass: [{ name: "KMS key", resources: () => single(T.logGroup, { name: "/x", kmsKeyId: "arn:aws:kms:eu-west-1:1:key/x" }) }],
+        fail: [{ name: "no key", resources: () => single(T.logGroup, { name: "/x" }), messages: ["kmsKeyId is not set"] }],
+    },
+];
