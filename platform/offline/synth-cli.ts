@@ -1,26 +1,36 @@
 /**
- * `npm run synth -- --stack <name> [--json <file>] [--program <entry.ts>]`
+ * `npm run synth -- --stack <name> [--json <file>] [--program <entry.ts>] [--policy-config <file>] [--no-policy]`
  *
  * Runs a Pulumi program offline against the mock cloud with a stack's configuration, prints the
- * resource inventory and how long it took, and optionally writes the JSON report.
- * Exit codes: 0 success; 2 configuration or program error.
+ * resource inventory and how long it took, evaluates the policy pack on what was recorded (the
+ * offline policy gate), and optionally writes the JSON report.
+ * Exit codes: 0 success; 1 a mandatory policy violation; 2 configuration or program error.
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config";
+import { ALL_POLICIES, PolicyConfigError } from "../../policy/harness";
 import { formatInventory, summarize } from "./inventory";
+import { defaultPolicyConfigFile, formatGate, readPolicyConfig, runPolicyGate } from "./policy-gate";
 import { loadStackFiles, StackFileError } from "./stack-files";
 import { SynthError, synthesize, toReport } from "./synth";
 
-const USAGE = "usage: npm run synth -- --stack <name> [--json <file>] [--program <entry.ts>]";
+const USAGE = "usage: npm run synth -- --stack <name> [--json <file>] [--program <entry.ts>] [--policy-config <file>] [--no-policy]";
 
 async function main(argv: string[]): Promise<number> {
-    let values: { stack?: string; json?: string; program?: string; help?: boolean };
+    let values: { stack?: string; json?: string; program?: string; "policy-config"?: string; "no-policy"?: boolean; help?: boolean };
     try {
         ({ values } = parseArgs({
             args: argv,
-            options: { stack: { type: "string", short: "s" }, json: { type: "string" }, program: { type: "string" }, help: { type: "boolean", short: "h" } },
+            options: {
+                stack: { type: "string", short: "s" },
+                json: { type: "string" },
+                program: { type: "string" },
+                "policy-config": { type: "string" },
+                "no-policy": { type: "boolean" },
+                help: { type: "boolean", short: "h" },
+            },
             strict: true,
         }));
     } catch (err) {
@@ -60,16 +70,27 @@ async function main(argv: string[]): Promise<number> {
         console.log(
             `\n${counts.total} resources (${counts.custom} cloud resources, ${counts.components} components, ${counts.remote} remote components) in ${(result.durationMs / 1000).toFixed(2)} s`,
         );
+
+        let gate: Awaited<ReturnType<typeof runPolicyGate>> | undefined;
+        if (!values["no-policy"]) {
+            const configFile = values["policy-config"] ? path.resolve(values["policy-config"]) : defaultPolicyConfigFile(projectDir, stack);
+            gate = await runPolicyGate(resources, configFile ? readPolicyConfig(configFile) : {});
+            console.log(`\n${formatGate(gate, ALL_POLICIES.length)}${configFile ? `\n(pack config: ${path.relative(process.cwd(), configFile)})` : ""}`);
+        }
         if (values.json) {
             const file = path.resolve(values.json);
             mkdirSync(path.dirname(file), { recursive: true });
-            writeFileSync(file, `${JSON.stringify(toReport(stack, path.relative(process.cwd(), program) || program, resources), null, 2)}\n`);
+            writeFileSync(file, `${JSON.stringify(toReport(stack, path.relative(process.cwd(), program) || program, resources, gate?.violations ?? []), null, 2)}\n`);
             console.log(`Report written to ${path.relative(process.cwd(), file)}`);
+        }
+        if (gate && gate.blocking.length > 0) {
+            console.error(`\nPolicy gate failed: ${gate.blocking.length} mandatory violation${gate.blocking.length === 1 ? "" : "s"} (${[...new Set(gate.blocking.flatMap((v) => v.frameworks))].join(", ")})`);
+            return 1;
         }
         return 0;
     } catch (err) {
         const cause = err instanceof SynthError ? err.cause : err;
-        if (cause instanceof ConfigError || cause instanceof StackFileError) {
+        if (cause instanceof ConfigError || cause instanceof StackFileError || cause instanceof PolicyConfigError) {
             console.error(cause.message);
         } else {
             console.error(`Synth of stack "${stack}" failed: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`);

@@ -88,7 +88,21 @@ export interface SynthReport {
     stack: string;
     program: string;
     resources: ReportedResource[];
-    violations: unknown[];
+    violations: ReportedViolation[];
+}
+
+/** A policy pack finding; `frameworks` lists the control IDs (e.g. "FSBP ECR.1"). */
+export interface ReportedViolation {
+    policy: string;
+    urn: string;
+    type: string;
+    enforcementLevel: string;
+    message: string;
+    frameworks: string[];
+    severity: string;
+    remediation: string;
+    /** Set when a pack-config exemption matched: the reason, and the level it would have had. */
+    exempted?: { reason: string; enforcementLevel: string };
 }
 
 export interface ReportedResource {
@@ -102,7 +116,7 @@ export interface ReportedResource {
     provider: string | null;
 }
 
-export function toReport(stack: string, program: string, resources: RecordedResource[]): SynthReport {
+export function toReport(stack: string, program: string, resources: RecordedResource[], violations: ReportedViolation[] = []): SynthReport {
     return {
         stack,
         program,
@@ -116,6 +130,16 @@ export function toReport(stack: string, program: string, resources: RecordedReso
             dependsOn: resource.dependsOn,
             provider: resource.provider ?? null,
         })),
-        violations: [],
+        violations: violations.map((v) => ({
+            policy: v.policy,
+            urn: v.urn,
+            type: v.type,
+            enforcementLevel: v.enforcementLevel,
+            message: v.message,
+            frameworks: v.frameworks,
+            severity: v.severity,
+            remediation: v.remediation,
+            ...(v.exempted ? { exempted: v.exempted } : {}),
+        })),
     };
 }
