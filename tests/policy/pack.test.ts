@@ -59,8 +59,12 @@ describe("policy pack", () => {
         let client: analyzerRpc.AnalyzerClient;
 
         before(async () => {
-            // The pack reads its version from package.json in the working directory, as under `pulumi`.
-            server = spawn(process.execPath, ["--require", "tsx/cjs", "index.ts"], { cwd: POLICY_DIR, stdio: ["ignore", "pipe", "pipe"] });
+            // Started exactly as `pulumi preview --policy-pack policy` starts it: the SDK's
+            // run-policy-pack entry, which loads the TypeScript pack through ts-node with the
+            // engine's address (unused here: nothing in the pack logs through the engine) and the
+            // pack directory as the working directory, where it reads its version from package.json.
+            const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
+            server = spawn(process.execPath, [runner, "127.0.0.1:1", "."], { cwd: POLICY_DIR, stdio: ["ignore", "pipe", "pipe"] });
             const port = await new Promise<string>((resolve, reject) => {
                 let output = "";
                 let errors = "";
@@ -117,6 +121,38 @@ describe("policy pack", () => {
             const found = diagnostics.filter((d) => d.getPolicyname() === "ecr-tag-immutability");
             expect(found.map((d) => d.getMessage()), "messages").to.deep.equal(['ECR repositories have immutable tags, so a tag always names the same image.\nimageTagMutability is "MUTABLE"; expected "IMMUTABLE"']);
             expect(found[0].getEnforcementlevel(), "level").to.equal(analyzer.EnforcementLevel.MANDATORY);
+        });
+
+        const analyzeStack = (resources: { type: string; name: string; properties: Record<string, unknown> }[]) => {
+            const request = new analyzer.AnalyzeStackRequest();
+            request.setResourcesList(
+                resources.map(({ type, name, properties }) => {
+                    const resource = new analyzer.AnalyzerResource();
+                    resource.setType(type);
+                    resource.setName(name);
+                    resource.setUrn(`urn:pulumi:prod::platform::${type}::${name}`);
+                    resource.setProperties(Struct.fromJavaScript(properties as Record<string, never>));
+                    resource.setOptions(new analyzer.AnalyzerResourceOptions());
+                    return resource;
+                }),
+            );
+            return new Promise<analyzer.AnalyzeDiagnostic[]>((resolve, reject) => client.analyzeStack(request, (err, response) => (err ? reject(err) : resolve(response.getDiagnosticsList()))));
+        };
+
+        it("analyzes a whole stack: a repository with no scanning and no lifecycle policy is caught by the stack policies", async () => {
+            const diagnostics = await analyzeStack([{ type: "aws:ecr/repository:Repository", name: "bare", properties: { name: "team/bare", imageTagMutability: "IMMUTABLE" } }]);
+            const byPolicy = new Map(diagnostics.map((d) => [d.getPolicyname(), d]));
+            expect(byPolicy.get("ecr-image-scanning")?.getEnforcementlevel(), "ECR.1 level").to.equal(analyzer.EnforcementLevel.MANDATORY);
+            expect(byPolicy.get("ecr-image-scanning")?.getUrn(), "ECR.1 resource").to.equal("urn:pulumi:prod::platform::aws:ecr/repository:Repository::bare");
+            expect(byPolicy.get("ecr-lifecycle-policy")?.getEnforcementlevel(), "ECR.3 level").to.equal(analyzer.EnforcementLevel.ADVISORY);
+        });
+
+        it("analyzes a compliant stack without ECR findings", async () => {
+            const diagnostics = await analyzeStack([
+                { type: "aws:ecr/repository:Repository", name: "good", properties: { name: "team/good", imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true } } },
+                { type: "aws:ecr/lifecyclePolicy:LifecyclePolicy", name: "good", properties: { repository: "team/good", policy: JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 }, action: { type: "expire" } }] }) } },
+            ]);
+            expect(diagnostics.map((d) => d.getPolicyname()).filter((name) => name.startsWith("ecr-")), "ECR findings").to.deep.equal([]);
         });
 
         it("downgrades an exempted violation to advisory and prints the reason", async () => {
