@@ -279,18 +279,9 @@ export async function runPolicies(resources: RecordedResource[], options: Harnes
     }
 
     function argsFor(resource: RecordedResource, props: Record<string, unknown>, policy: PackPolicy): ResourceValidationArgs {
-        const proxied = propsOf(props);
-        const provider = providerOf(resource);
         return {
-            type: resource.type,
-            props: proxied,
-            urn: resource.urn,
-            name: resource.name,
-            opts: optionsOf(resource),
-            ...(provider ? { provider } : {}),
+            ...describeResource(resource, props, providerOf(resource)),
             stackTags,
-            isType: (resourceClass) => isTypeOf(resource.type, resourceClass),
-            asType: ((resourceClass: unknown) => (isTypeOf(resource.type, resourceClass) ? proxied : undefined)) as ResourceValidationArgs["asType"],
             getConfig: <T extends object>() => configOf(policy, config) as T,
             notApplicable: throwNotApplicable,
         };
@@ -339,20 +330,7 @@ function stackResources(
 ): PolicyResource[] {
     const built = new Map<string, PolicyResource>();
     for (const resource of resources) {
-        const proxied = propsOf(propsFor(resource));
-        const provider = providerOf(resource);
-        built.set(resource.urn, {
-            type: resource.type,
-            props: proxied,
-            urn: resource.urn,
-            name: resource.name,
-            opts: optionsOf(resource),
-            ...(provider ? { provider } : {}),
-            dependencies: [],
-            propertyDependencies: {},
-            isType: (resourceClass) => isTypeOf(resource.type, resourceClass),
-            asType: ((resourceClass: unknown) => (isTypeOf(resource.type, resourceClass) ? proxied : undefined)) as PolicyResource["asType"],
-        });
+        built.set(resource.urn, { ...describeResource(resource, propsFor(resource), providerOf(resource)), dependencies: [], propertyDependencies: {} });
     }
     for (const resource of resources) {
         const policyResource = built.get(resource.urn)!;
@@ -361,6 +339,21 @@ function stackResources(
         policyResource.dependencies = resource.dependsOn.map((urn) => built.get(urn)).filter((dependency): dependency is PolicyResource => dependency !== undefined);
     }
     return [...built.values()];
+}
+
+/** What resource and stack policies both see of a resource: type, (unknown-checking) props, names, options, provider, type tests. */
+function describeResource(resource: RecordedResource, props: Record<string, unknown>, provider: PolicyProviderResource | undefined) {
+    const proxied = propsOf(props);
+    return {
+        type: resource.type,
+        props: proxied,
+        urn: resource.urn,
+        name: resource.name,
+        opts: optionsOf(resource),
+        ...(provider ? { provider } : {}),
+        isType: (resourceClass: unknown) => isTypeOf(resource.type, resourceClass),
+        asType: ((resourceClass: unknown) => (isTypeOf(resource.type, resourceClass) ? proxied : undefined)) as ResourceValidationArgs["asType"],
+    };
 }
 
 /** The violations of a run (see runPolicies for indeterminate results). */
