@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
 import { listStacks, loadStackFiles, StackFileError } from "../platform/offline/stack-files";
-import { REPO_ROOT, synthStackFile } from "./helpers";
+import { synthesize } from "../platform/offline/synth";
+import { platformProgram, REPO_ROOT, synthStackFile } from "./helpers";
 
 describe("stack files", () => {
     it("has a dev, a staging and a prod stack", () => {
@@ -19,6 +20,27 @@ describe("stack files", () => {
             expect(result.cloud.ofType("aws:ecr/repository:Repository").map((r) => r.inputs.name)).to.include("platform/web");
         });
     }
+
+    it("runs web as its image does: the Dockerfile's user, and the nightly job on the bundle's entry point", async () => {
+        const dockerfile = readFileSync(`${REPO_ROOT}/apps/web/Dockerfile`, "utf8");
+        const imageUser = /^USER (\d+)(?::\d+)?$/m.exec(dockerfile)?.[1];
+        const entryScript = /^CMD \[.*"(\/app\/[^"]+\.js)"\]$/m.exec(dockerfile)?.[1];
+        expect(imageUser, "USER in apps/web/Dockerfile").to.equal("65532");
+        expect(entryScript, "script in the Dockerfile's CMD").to.equal("/app/main.js");
+        // Released, so the real image (not the placeholder) and the job's own command are in play.
+        const files = loadStackFiles(REPO_ROOT, "prod");
+        const apps = JSON.parse(files.config["platform:apps"]) as Record<string, Record<string, unknown>>;
+        apps.web.imageTag = "1.2.3";
+        const result = await synthesize({ project: files.project, stack: "prod", config: { ...files.config, "platform:apps": JSON.stringify(apps) }, program: platformProgram });
+        const containers = Object.fromEntries(
+            result.cloud.ofType("aws:ecs/taskDefinition:TaskDefinition").map((task) => [task.name, JSON.parse(task.inputs.containerDefinitions as string)[0] as Record<string, any>]),
+        );
+        expect(containers["platform-prod-web"].image).to.equal("123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/web:1.2.3");
+        expect(containers["platform-prod-web"].user).to.equal(imageUser);
+        expect(containers["platform-prod-web"]).to.not.have.property("command");
+        expect(containers["platform-prod-web-selfcheck"].user).to.equal(imageUser);
+        expect(containers["platform-prod-web-selfcheck"].command).to.deep.equal(["--enable-source-maps", entryScript, "selfcheck"]);
+    });
 
     it("reads values as the CLI hands them over: namespaced keys, JSON for structures, placeholders for secrets, project defaults", () => {
         const dir = mkdtempSync(path.join(tmpdir(), "stack-files-"));
