@@ -1,20 +1,11 @@
-import type * as aws from "@pulumi/aws";
-import type * as pulumi from "@pulumi/pulumi";
+import type { Grant } from "../grants";
 import { type AppConfig, DYNAMODB_TABLE_ARN_PATTERN } from "../config";
 
 /**
- * One permission an app's own code needs (its task role on ECS, its pod identity on EKS): exact
- * actions on exact resources. Narrower than an IAM statement on purpose: no Deny, no NotAction,
- * no principal; whoever adds a grant names what it is for (`sid`).
+ * One permission an app's own code needs (its task role on ECS, its pod identity on EKS): the
+ * platform-wide `Grant`, exact actions on exact resources.
  */
-export interface TaskGrant {
-    /** What the grant is for, e.g. `ReadTranslationsTable`; becomes the statement's Sid. */
-    sid: string;
-    /** Fully qualified actions such as `dynamodb:GetItem`; never a wildcard. */
-    actions: string[];
-    /** Exact ARNs. */
-    resources: pulumi.Input<string>[];
-}
+export type TaskGrant = Grant;
 
 /** What an app's spec binds it to: grants for its role, and the variables that tell the code where to find them. */
 export interface AppBindings {
@@ -40,9 +31,4 @@ export function appBindings(app: AppConfig): AppBindings {
         });
     }
     return { grants, environment };
-}
-
-/** A grant as the IAM statement it becomes. */
-export function grantStatement(grant: TaskGrant): aws.iam.PolicyStatement {
-    return { Sid: grant.sid, Effect: "Allow", Action: grant.actions, Resource: grant.resources };
 }

@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { SECRETS_MANAGER_ARN_PATTERN } from "../config";
 import { policyJson, serviceTrustPolicy } from "../iam";
 import { ECR_PULL_ACTIONS } from "../registry";
-import { grantStatement, TaskGrant } from "./grants";
+import { grantStatement } from "../grants";
+import type { TaskGrant } from "./grants";
 
 /** The ECS Exec agent's channels to Session Manager; these actions have no resource-level permissions. */
 export const ECS_EXEC_CHANNEL_ACTIONS = ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"];
