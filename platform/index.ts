@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ALARM_PUBLISHERS, AlarmTopic } from "./alarms";
 import type { PlatformConfig } from "./config";
 import { appBindings, EcsRuntime } from "./ecs";
+import { EksRuntime } from "./eks";
 import { PlatformKey } from "./kms";
 import { Network } from "./network";
 import { Registry } from "./registry";
@@ -17,6 +18,8 @@ export interface Platform {
     alarms: AlarmTopic;
     /** Present when at least one app runs on ECS. */
     ecs?: EcsRuntime;
+    /** Present when EKS is enabled or an app runs on it. */
+    eks?: EksRuntime;
 }
 
 /**
@@ -46,7 +49,12 @@ export function buildPlatform(config: PlatformConfig): Platform {
                 accountId,
                 // The alarm topic and the dead-letter queues are encrypted with this key: whoever
                 // publishes or delivers to them must be able to use it (SNS redelivers email failures).
-                servicePrincipals: [...ALARM_PUBLISHERS, ...(config.alarms.emails.length > 0 ? ["sns.amazonaws.com"] : [])],
+                servicePrincipals: [
+                    ...ALARM_PUBLISHERS,
+                    ...(config.alarms.emails.length > 0 ? ["sns.amazonaws.com"] : []),
+                    // EventBridge delivers EC2 interruption events into Karpenter's encrypted queues.
+                    ...(config.eks.enabled && config.eks.autoscaler === "karpenter" ? ["events.amazonaws.com"] : []),
+                ],
                 protect,
             },
             opts,
@@ -92,9 +100,6 @@ export function buildPlatform(config: PlatformConfig): Platform {
 
     const alarms = new AlarmTopic(`${config.name}-alarms`, { kmsKeyArn: keys.data.arn, region: config.region, accountId, emails: config.alarms.emails }, opts);
 
-    for (const [app, spec] of Object.entries(config.apps)) {
-        if (spec.runtimes.includes("eks")) void pulumi.log.warn(`${app}: apps.${app}.runtimes includes eks, which this platform does not build yet; nothing is deployed for it there.`);
-    }
     const ecsApps = Object.entries(config.apps).filter(([, spec]) => spec.runtimes.includes("ecs"));
     const ecs =
         ecsApps.length === 0
@@ -118,7 +123,30 @@ export function buildPlatform(config: PlatformConfig): Platform {
                   opts,
               );
 
-    return { config, provider, accountId, keys, network, registry, alarms, ecs };
+    const eksApps = Object.entries(config.apps).filter(([, spec]) => spec.runtimes.includes("eks"));
+    const eks = !config.eks.enabled
+        ? undefined
+        : new EksRuntime(
+              `${config.name}-eks`,
+              {
+                  namePrefix: config.name,
+                  region: config.region,
+                  accountId,
+                  config: config.eks,
+                  apps: Object.fromEntries(eksApps.map(([app, spec]) => [app, { spec, repository: registry.repositories[app], bindings: appBindings(spec) }])),
+                  network: { vpcId: network.vpcId, vpcCidr: config.network.cidr, privateSubnetIds: network.privateSubnetIds },
+                  ingress: config.ingress,
+                  logs: { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn },
+                  dataKeyArn: keys.data.arn,
+                  spot: config.compute.spot,
+                  highAvailability: config.profile === "prod",
+                  deletionProtection: config.protection.deletionProtection,
+                  protect,
+              },
+              opts,
+          );
+
+    return { config, provider, accountId, keys, network, registry, alarms, ecs, eks };
 }
 
 /** The stack outputs: what operators and later stacks need to find the platform. */
@@ -135,5 +163,9 @@ export function platformOutputs(platform: Platform) {
         alarmTopicArn: platform.alarms.arn,
         ecsClusterName: platform.ecs?.cluster.name,
         appUrls: Object.fromEntries(Object.entries(platform.ecs?.services ?? {}).map(([app, service]) => [app, service.url])),
+        eksClusterName: platform.eks?.cluster.name,
+        eksOidcIssuer: platform.eks?.cluster.oidcIssuer,
+        // A secret: it names the cluster's endpoint and CA; access itself still needs an access entry.
+        eksKubeconfig: platform.eks?.cluster.kubeconfigJson,
     };
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AppConfig, checkApp, resolveApp } from "./apps";
 import { blockSize, carve, parseIpv4Cidr } from "./cidr";
+import { checkEks, checkEksApps, type EksConfig, resolveEks } from "./eks";
 import { PROFILE_DEFAULTS, profileFromStackName } from "./profiles";
 import {
     ACM_CERTIFICATE_ARN_PATTERN,
@@ -36,6 +37,8 @@ export interface PlatformConfig {
     ecs: EcsConfig;
     ingress: IngressConfig;
     alarms: AlarmsConfig;
+    /** The Kubernetes runtime (platform/eks); built when enabled or an app runs on eks. */
+    eks: EksConfig;
 }
 
 /** The ECS cluster's settings, shared by every app that runs on ECS. */
@@ -169,6 +172,7 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
     const reported = new Set(problems.map((problem) => problem.key));
     problems.push(...checkNetwork(config.network, config.region, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkServices(config, key).filter((problem) => !reported.has(problem.key)));
+    problems.push(...[...checkEks(config.eks, config.profile, key), ...checkEksApps(config.apps, key)].filter((problem) => !reported.has(problem.key)));
     if (problems.length > 0) throw new ConfigError(raw.stack, problems);
     return config;
 }
@@ -255,6 +259,7 @@ function applyProfile(raw: RawStackConfig, profile: Profile, region: string, inp
             deregistrationDelaySeconds: input.ingress?.deregistrationDelaySeconds ?? INGRESS_DEFAULTS.deregistrationDelaySeconds,
         },
         alarms: { emails: input.alarms?.emails ?? [] },
+        eks: resolveEks(input.eks, profile, input.compute?.spot ?? defaults.compute.spot, Object.values(input.apps ?? {}).some((app) => app.runtimes?.includes("eks"))),
     };
 }
 

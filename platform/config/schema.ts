@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EksInputSchema } from "./eks";
 import { isTimeZone, SCHEDULE_FORM, scheduleProblem } from "./schedule";
 
 /**
@@ -298,6 +299,7 @@ export const PlatformInputSchema = z.strictObject({
     ecs: EcsInputSchema.optional(),
     ingress: IngressInputSchema.optional(),
     alarms: AlarmsInputSchema.optional(),
+    eks: EksInputSchema.optional(),
 });
 
 export type PlatformInput = z.infer<typeof PlatformInputSchema>;

@@ -230,7 +230,50 @@ export function shapeRemoteComponent(c: ShapeContext): Record<string, unknown> |
 
 const REMOTE_SHAPES: Record<string, (c: ShapeContext) => Record<string, unknown>> = {
     "awsx:ec2:Vpc": shapeAwsxVpc,
+    "eks:index:Cluster": shapeEksCluster,
 };
+
+/**
+ * eks.Cluster: the outputs platform/eks reads (the aws.eks.Cluster's name, endpoint, CA and
+ * cluster security group, the OIDC provider, the node security group, the kubeconfig), as the
+ * provider computes them from the inputs.
+ */
+function shapeEksCluster(c: ShapeContext): Record<string, unknown> {
+    const name = typeof c.inputs.name === "string" ? c.inputs.name : `${c.name}-eksCluster-${c.hash.slice(0, 7)}`;
+    const oidcId = c.hash.slice(0, 32).toUpperCase();
+    const endpoint = `https://${oidcId}.gr7.${c.region}.eks.amazonaws.com`;
+    const issuer = `oidc.eks.${c.region}.amazonaws.com/id/${oidcId}`;
+    const certificateAuthority = { data: Buffer.from(`mock CA of ${name}`).toString("base64") };
+    const kubeconfig = {
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name, cluster: { server: endpoint, "certificate-authority-data": certificateAuthority.data } }],
+        contexts: [{ name: "aws", context: { cluster: name, user: "aws" } }],
+        "current-context": "aws",
+        users: [{ name: "aws", user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "aws", args: ["eks", "get-token", "--cluster-name", name, "--output", "json"] } } }],
+    };
+    const clusterSecurityGroupId = ec2Id({ ...c, hash: hashOf(`${c.hash}eks-cluster-sg`) }, "sg");
+    return {
+        eksCluster: {
+            name,
+            id: name,
+            arn: arn(c, "eks", `cluster/${name}`),
+            endpoint,
+            version: c.inputs.version,
+            certificateAuthority,
+            identities: [{ oidcs: [{ issuer: `https://${issuer}` }] }],
+            vpcConfig: { clusterSecurityGroupId, endpointPrivateAccess: c.inputs.endpointPrivateAccess, endpointPublicAccess: c.inputs.endpointPublicAccess },
+        },
+        clusterSecurityGroupId: ec2Id({ ...c, hash: hashOf(`${c.hash}component-cluster-sg`) }, "sg"),
+        nodeSecurityGroupId: ec2Id({ ...c, hash: hashOf(`${c.hash}node-sg`) }, "sg"),
+        oidcProviderArn: arn(c, "iam", `oidc-provider/${issuer}`, { global: true }),
+        oidcProviderUrl: `https://${issuer}`,
+        oidcIssuer: issuer,
+        kubeconfig,
+        kubeconfigJson: JSON.stringify(kubeconfig),
+        core: { cluster: { name }, oidcProvider: { arn: arn(c, "iam", `oidc-provider/${issuer}`, { global: true }), url: issuer } },
+    };
+}
 
 interface SubnetSpecInput {
     type: "Public" | "Private" | "Isolated" | "Unused";

@@ -100,11 +100,12 @@ describe("ECS cluster and service", () => {
     });
 
     describe("runtimes", () => {
-        it("deploys on ECS the apps whose runtimes include ecs, and says EKS is not built yet for the others", async () => {
+        it("deploys on ECS the apps whose runtimes include ecs, and the eks ones on EKS only", async () => {
             const { result, warnings } = await captureWarnings(() => synthPlatform("dev", { apps: { web: { runtimes: ["ecs", "eks"] }, worker: { runtimes: ["eks"] } } }));
             expect(result.cloud.ofType(SERVICE).map((service) => service.inputs.name)).to.deep.equal(["web"]);
             expect(result.cloud.ofType("aws:ecr/repository:Repository")).to.have.length(2);
-            expect(warnings.filter((warning) => warning.includes("runtimes includes eks, which this platform does not build yet"))).to.have.length(2);
+            expect(warnings.filter((warning) => warning.includes("runtimes includes eks"))).to.deep.equal([]);
+            expect(result.cloud.ofType("platform:eks:App").map((app) => app.name)).to.deep.equal(["platform-dev-eks-web", "platform-dev-eks-worker"]);
             expect(Object.keys(result.outputs.appUrls as object)).to.deep.equal(["web"]);
         });
 

@@ -1,0 +1,262 @@
+import { z } from "zod";
+import { parseIpv4Cidr } from "./cidr";
+import type { ConfigProblem } from "./load";
+import type { Profile } from "./schema";
+
+/**
+ * The `platform:eks` key: the Kubernetes runtime (issue 4). Schema, profile defaults and the
+ * resolved `EksConfig`, kept in one file so the shared config files only gain a line each.
+ */
+
+/** Oldest Kubernetes minor version the platform builds (EKS standard support; policy eks-supported-version). */
+export const EKS_VERSION_FLOOR = "1.32";
+export const EKS_VERSION_PATTERN = /^1\.(\d{2})$/;
+
+export const AUTOSCALERS = ["karpenter", "cluster-autoscaler"] as const;
+export type Autoscaler = (typeof AUTOSCALERS)[number];
+
+export const CAPACITY_TYPES = ["ON_DEMAND", "SPOT"] as const;
+export type CapacityType = (typeof CAPACITY_TYPES)[number];
+
+/** Node operating systems the platform supports: Bottlerocket (minimal, immutable) or AL2023; both refuse IMDSv1-only setups. */
+export const NODE_OS = ["bottlerocket", "al2023"] as const;
+export type NodeOs = (typeof NODE_OS)[number];
+
+/** EKS managed add-on versions look like v1.19.5-eksbuild.1. */
+export const ADDON_VERSION_PATTERN = /^v\d+\.\d+\.\d+-eksbuild\.\d+$/;
+const INSTANCE_TYPE_PATTERN = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const K8S_LABEL_VALUE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?)?$/;
+const K8S_NAMESPACE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
+// Same form as schema.ts's IAM_ROLE_ARN_PATTERN (schema.ts imports this file, so it cannot be imported back).
+const IAM_ROLE_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+const count = (what: string, min: number, max: number) =>
+    z
+        .number({ error: `expected ${what}: a whole number from ${min} to ${max}` })
+        .int({ error: `expected ${what}: a whole number from ${min} to ${max}` })
+        .min(min, { error: `expected ${what}: a whole number from ${min} to ${max}` })
+        .max(max, { error: `expected ${what}: a whole number from ${min} to ${max}` });
+
+const NodeGroupInputSchema = z.strictObject({
+    instanceTypes: z
+        .array(z.string().regex(INSTANCE_TYPE_PATTERN, { error: "expected an EC2 instance type such as m7g.large" }), { error: "expected a list of EC2 instance types such as [m7g.large]" })
+        .min(1, { error: "expected at least one instance type" })
+        .optional(),
+    capacityType: z.enum(CAPACITY_TYPES, { error: `expected a capacity type, one of ${CAPACITY_TYPES.join(", ")}` }).optional(),
+    minSize: count("a minimum node count", 0, 100).optional(),
+    maxSize: count("a maximum node count", 1, 100).optional(),
+    diskSizeGiB: count("a root volume size in GiB", 20, 1000).optional(),
+});
+
+export const EksInputSchema = z.strictObject({
+    /** Build the cluster even when no app runs on it yet. */
+    enabled: z.boolean({ error: "expected whether the EKS cluster is built: true or false" }).optional(),
+    version: z.string({ error: `expected a Kubernetes minor version such as "1.33", quoted` }).regex(EKS_VERSION_PATTERN, { error: `expected a Kubernetes minor version such as "1.33", quoted` }).optional(),
+    endpoint: z
+        .strictObject({
+            publicAccessCidrs: z.array(z.string({ error: "expected an IPv4 CIDR such as 203.0.113.0/24" }), { error: "expected a list of IPv4 CIDRs" }).optional(),
+        })
+        .optional(),
+    adminRoleArns: z.array(z.string().regex(IAM_ROLE_ARN_PATTERN, { error: "expected an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admin" }), { error: "expected a list of IAM role ARNs" }).optional(),
+    nodeOs: z.enum(NODE_OS, { error: `expected a node OS, one of ${NODE_OS.join(", ")}` }).optional(),
+    nodeGroups: z.strictObject({ system: NodeGroupInputSchema.optional(), workload: NodeGroupInputSchema.optional() }).optional(),
+    fargateProfiles: z
+        .record(
+            z.string().regex(PROFILE_NAME, { error: "expected a Fargate profile name: letters, digits, _ and -" }),
+            z.strictObject({
+                namespace: z.string({ error: "expected a Kubernetes namespace" }).regex(K8S_NAMESPACE, { error: "expected a Kubernetes namespace: a DNS label such as web" }),
+                labels: z.record(z.string(), z.string().regex(K8S_LABEL_VALUE, { error: "expected a Kubernetes label value" })).optional(),
+            }),
+        )
+        .optional(),
+    addons: z
+        .strictObject({
+            vpcCni: z.string().regex(ADDON_VERSION_PATTERN, { error: "expected an add-on version such as v1.19.5-eksbuild.1" }).optional(),
+            coredns: z.string().regex(ADDON_VERSION_PATTERN, { error: "expected an add-on version such as v1.11.4-eksbuild.14" }).optional(),
+            kubeProxy: z.string().regex(ADDON_VERSION_PATTERN, { error: "expected an add-on version such as v1.33.0-eksbuild.2" }).optional(),
+            podIdentityAgent: z.string().regex(ADDON_VERSION_PATTERN, { error: "expected an add-on version such as v1.3.7-eksbuild.2" }).optional(),
+        })
+        .optional(),
+    autoscaler: z.enum(AUTOSCALERS, { error: `expected a node autoscaler, one of ${AUTOSCALERS.join(", ")}` }).optional(),
+});
+
+export type EksInput = z.infer<typeof EksInputSchema>;
+
+export interface NodeGroupConfig {
+    instanceTypes: string[];
+    capacityType: CapacityType;
+    minSize: number;
+    maxSize: number;
+    diskSizeGiB: number;
+}
+
+/** The resolved `platform:eks` settings. */
+export interface EksConfig {
+    /** True when `enabled` is set or an app lists `eks` in its runtimes. */
+    enabled: boolean;
+    version: string;
+    /** Dev only, and only these CIDRs; empty means the endpoint is private only. */
+    publicAccessCidrs: string[];
+    adminRoleArns: string[];
+    nodeOs: NodeOs;
+    nodeGroups: { system: NodeGroupConfig; workload: NodeGroupConfig };
+    fargateProfiles: Record<string, { namespace: string; labels: Record<string, string> }>;
+    addons: { vpcCni: string; coredns: string; kubeProxy: string; podIdentityAgent: string };
+    autoscaler: Autoscaler;
+}
+
+export interface EksProfileDefaults {
+    version: string;
+    nodeGroups: { system: Omit<NodeGroupConfig, "capacityType">; workload: Omit<NodeGroupConfig, "capacityType"> };
+    addons: EksConfig["addons"];
+    autoscaler: Autoscaler;
+}
+
+/** Managed add-on builds for Kubernetes 1.33 (`aws eks describe-addon-versions --kubernetes-version 1.33`). */
+const ADDONS_1_33 = { vpcCni: "v1.19.5-eksbuild.3", coredns: "v1.12.1-eksbuild.2", kubeProxy: "v1.33.0-eksbuild.2", podIdentityAgent: "v1.3.7-eksbuild.2" };
+
+/**
+ * dev: one small Graviton system node, spot workload nodes that may scale to zero.
+ * staging: prod's shape, smaller. prod: two system nodes and two on-demand workload nodes
+ * (spread over AZs; policy eks-node-group-min-size), Karpenter adding capacity beyond that.
+ */
+export const EKS_PROFILE_DEFAULTS: Record<Profile, EksProfileDefaults> = {
+    dev: {
+        version: "1.33",
+        nodeGroups: {
+            system: { instanceTypes: ["t4g.medium"], minSize: 1, maxSize: 2, diskSizeGiB: 20 },
+            workload: { instanceTypes: ["m7g.large", "m6g.large", "c7g.large"], minSize: 0, maxSize: 3, diskSizeGiB: 20 },
+        },
+        addons: ADDONS_1_33,
+        autoscaler: "karpenter",
+    },
+    staging: {
+        version: "1.33",
+        nodeGroups: {
+            system: { instanceTypes: ["m7g.large"], minSize: 2, maxSize: 3, diskSizeGiB: 30 },
+            workload: { instanceTypes: ["m7g.large", "m6g.large"], minSize: 1, maxSize: 6, diskSizeGiB: 30 },
+        },
+        addons: ADDONS_1_33,
+        autoscaler: "karpenter",
+    },
+    prod: {
+        version: "1.33",
+        nodeGroups: {
+            system: { instanceTypes: ["m7g.large"], minSize: 2, maxSize: 4, diskSizeGiB: 50 },
+            workload: { instanceTypes: ["m7g.xlarge", "m6g.xlarge"], minSize: 2, maxSize: 10, diskSizeGiB: 50 },
+        },
+        addons: ADDONS_1_33,
+        autoscaler: "karpenter",
+    },
+};
+
+/**
+ * Resolves `platform:eks` against the profile. `spot` (compute.spot) decides the workload
+ * group's capacity type; the system group is always on-demand (it runs CoreDNS and the controllers).
+ */
+export function resolveEks(input: EksInput | undefined, profile: Profile, spot: boolean, appsOnEks: boolean): EksConfig {
+    const defaults = EKS_PROFILE_DEFAULTS[profile];
+    const group = (name: "system" | "workload", capacityType: CapacityType): NodeGroupConfig => {
+        const given = input?.nodeGroups?.[name] ?? {};
+        return {
+            instanceTypes: given.instanceTypes ?? [...defaults.nodeGroups[name].instanceTypes],
+            capacityType: given.capacityType ?? capacityType,
+            minSize: given.minSize ?? defaults.nodeGroups[name].minSize,
+            maxSize: given.maxSize ?? defaults.nodeGroups[name].maxSize,
+            diskSizeGiB: given.diskSizeGiB ?? defaults.nodeGroups[name].diskSizeGiB,
+        };
+    };
+    return {
+        enabled: input?.enabled ?? appsOnEks,
+        version: input?.version ?? defaults.version,
+        publicAccessCidrs: input?.endpoint?.publicAccessCidrs ?? [],
+        adminRoleArns: input?.adminRoleArns ?? [],
+        nodeOs: input?.nodeOs ?? "bottlerocket",
+        nodeGroups: { system: group("system", "ON_DEMAND"), workload: group("workload", spot ? "SPOT" : "ON_DEMAND") },
+        fargateProfiles: Object.fromEntries(Object.entries(input?.fargateProfiles ?? {}).map(([name, p]) => [name, { namespace: p.namespace, labels: { ...p.labels } }])),
+        addons: { ...defaults.addons, ...input?.addons },
+        autoscaler: input?.autoscaler ?? defaults.autoscaler,
+    };
+}
+
+const minorOf = (version: string) => Number(EKS_VERSION_PATTERN.exec(version)?.[1] ?? NaN);
+
+/** Cross-field rules: version floor, endpoint exposure per profile, node group bounds, add-on/cluster skew. */
+export function checkEks(eks: EksConfig, profile: Profile, key: (path: (string | number)[]) => string): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    if (!eks.enabled) return problems;
+    if (minorOf(eks.version) < minorOf(EKS_VERSION_FLOOR)) {
+        problems.push({ key: key(["eks", "version"]), message: `expected Kubernetes ${EKS_VERSION_FLOOR} or later (older versions are out of EKS standard support), got "${eks.version}"` });
+    }
+    if (eks.publicAccessCidrs.length > 0 && profile !== "dev") {
+        problems.push({ key: key(["eks", "endpoint", "publicAccessCidrs"]), message: `expected no public API endpoint in ${profile} (private endpoint only; reach the API from inside the VPC); public access is allowed in dev only` });
+    }
+    eks.publicAccessCidrs.forEach((cidr, index) => {
+        const parsed = parseIpv4Cidr(cidr);
+        if (!parsed) problems.push({ key: key(["eks", "endpoint", "publicAccessCidrs", index]), message: `expected an IPv4 CIDR such as 203.0.113.0/24 (no host bits set), got ${JSON.stringify(cidr)}` });
+        else if (parsed.prefix < 8) problems.push({ key: key(["eks", "endpoint", "publicAccessCidrs", index]), message: `expected a named network (a /8 or narrower), never the whole internet; got ${cidr}` });
+    });
+    for (const name of ["system", "workload"] as const) {
+        const group = eks.nodeGroups[name];
+        if (group.minSize > group.maxSize) problems.push({ key: key(["eks", "nodeGroups", name]), message: `expected minSize (${group.minSize}) to be at most maxSize (${group.maxSize})` });
+    }
+    if (eks.nodeGroups.system.minSize < 1) problems.push({ key: key(["eks", "nodeGroups", "system", "minSize"]), message: "expected at least 1: the system group runs CoreDNS and the controllers" });
+    if (eks.nodeGroups.system.capacityType !== "ON_DEMAND") problems.push({ key: key(["eks", "nodeGroups", "system", "capacityType"]), message: "expected ON_DEMAND: a spot interruption of the system group takes CoreDNS and the controllers down" });
+    // kube-proxy must match the control plane's minor version (EKS version skew policy).
+    const proxyMinor = /^v1\.(\d+)\./.exec(eks.addons.kubeProxy)?.[1];
+    if (proxyMinor !== undefined && Number(proxyMinor) !== minorOf(eks.version)) {
+        problems.push({ key: key(["eks", "addons", "kubeProxy"]), message: `expected a kube-proxy build for Kubernetes ${eks.version} (v${eks.version}.x-eksbuild.N), got ${eks.addons.kubeProxy}` });
+    }
+    const namespaces = Object.values(eks.fargateProfiles).map((p) => `${p.namespace}:${JSON.stringify(p.labels)}`);
+    if (new Set(namespaces).size !== namespaces.length) problems.push({ key: key(["eks", "fargateProfiles"]), message: "expected each namespace and label selector in one profile only" });
+    return problems;
+}
+
+/** What an app needs from its spec to run on EKS; each problem names the key. */
+export function checkEksApps(
+    apps: Record<string, { runtimes: string[]; user: string; secrets: Record<string, string>; jobs: Record<string, { schedule: string }> }>,
+    key: (path: (string | number)[]) => string,
+): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    for (const [name, app] of Object.entries(apps)) {
+        if (!app.runtimes.includes("eks")) continue;
+        if (!/^\d+(?::\d+)?$/.test(app.user)) {
+            problems.push({ key: key(["apps", name, "user"]), message: `expected a numeric uid[:gid] such as 65532 on EKS (runAsNonRoot cannot verify a user name), got ${JSON.stringify(app.user)}` });
+        }
+        if (Object.keys(app.secrets).length > 0) {
+            problems.push({ key: key(["apps", name, "secrets"]), message: "expected no secrets for an app that runs on eks: the EKS runtime does not inject Secrets Manager/SSM values yet (run it on ecs only, or read them in code with a tables-style grant)" });
+        }
+        for (const [job, spec] of Object.entries(app.jobs)) {
+            const converted = kubernetesSchedule(spec.schedule);
+            if ("problem" in converted) problems.push({ key: key(["apps", name, "jobs", job, "schedule"]), message: `expected a schedule a Kubernetes CronJob can express on eks: ${converted.problem}` });
+        }
+    }
+    return problems;
+}
+
+/**
+ * A Scheduler expression as a Kubernetes CronJob schedule (5 fields, day-of-week 0-6 from SUN):
+ * `cron(0 3 * * ? *)` -> `0 3 * * *`; `rate(6 hours)` -> `0 *\/6 * * *`. Scheduler's L, W, #, a
+ * year, and rates that do not divide the hour or day evenly have no CronJob equivalent.
+ */
+export function kubernetesSchedule(expression: string): { schedule: string } | { problem: string } {
+    const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(expression);
+    if (rate) {
+        const value = Number(rate[1]);
+        if (rate[2] === "minute" && 60 % value === 0) return { schedule: value === 1 ? "* * * * *" : `*/${value} * * * *` };
+        if (rate[2] === "hour" && 24 % value === 0) return { schedule: value === 1 ? "0 * * * *" : `0 */${value} * * *` };
+        if (rate[2] === "day" && value === 1) return { schedule: "0 0 * * *" };
+        return { problem: `${expression} does not divide the ${rate[2] === "minute" ? "hour" : "day"} evenly; use a cron(...) expression` };
+    }
+    const cron = /^cron\((.*)\)$/.exec(expression);
+    if (!cron) return { problem: `${expression} is not a cron(...) or rate(...) expression` };
+    const fields = cron[1].trim().split(/\s+/);
+    if (fields.length !== 6) return { problem: `${expression} does not have 6 fields` };
+    const [minutes, hours, dayOfMonth, month, dayOfWeek, year] = fields;
+    if (year !== "*") return { problem: `the year field ${year} has no CronJob equivalent; use *` };
+    if (/[LW#]/.test(dayOfMonth) || /[L#]/.test(dayOfWeek)) return { problem: "L, W and # have no CronJob equivalent" };
+    // Scheduler counts days of the week 1-7 from Sunday, Kubernetes 0-6.
+    const weekday = dayOfWeek.replace(/(^|[,-])(\d+)/g, (_match, separator: string, day: string) => `${separator}${Number(day) - 1}`);
+    return { schedule: [minutes, hours, dayOfMonth === "?" ? "*" : dayOfMonth, month, dayOfWeek === "?" ? "*" : weekday].join(" ") };
+}

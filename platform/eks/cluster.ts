@@ -1,0 +1,142 @@
+import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/eks";
+import * as pulumi from "@pulumi/pulumi";
+import { policyJson } from "../iam";
+import { PlatformKey } from "../kms";
+
+/** Every control-plane log type EKS offers; audit and authenticator are what incident response needs. */
+export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
+
+/** The EKS access policy admins get, cluster-wide (the access-entry form of cluster-admin). */
+export const CLUSTER_ADMIN_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+
+export interface EksClusterArgs {
+    /** The physical cluster name (`<project>-<stack>`); fixed, because the log group is named after it. */
+    clusterName: string;
+    version: string;
+    region: string;
+    accountId: pulumi.Input<string>;
+    vpcId: pulumi.Input<string>;
+    /** Control-plane network interfaces and nodes go here; load balancers find the public subnets by tag. */
+    privateSubnetIds: pulumi.Input<string[]>;
+    /** When non-empty (dev only, validated in config), the public endpoint is on for exactly these CIDRs. */
+    publicAccessCidrs: string[];
+    /** IAM roles that get cluster-admin through access entries. */
+    adminRoleArns: string[];
+    /** Retention and key of the control-plane log group. */
+    logs: { retentionDays: number; kmsKeyArn: pulumi.Input<string> };
+    /** Pulumi `protect` on the secrets key and the log group. */
+    protect: boolean;
+    tags?: Record<string, string>;
+}
+
+/**
+ * The EKS control plane (@pulumi/eks): API authentication through access entries only, a private
+ * endpoint, secrets envelope-encrypted with a key this program owns, every control-plane log
+ * type, an OIDC provider, and no default node group. The managed add-ons are installed by
+ * EksAddons with pinned versions instead of the component's defaults.
+ */
+export class EksCluster extends pulumi.ComponentResource {
+    readonly cluster: eks.Cluster;
+    readonly secretsKey: PlatformKey;
+    readonly logGroup: aws.cloudwatch.LogGroup;
+    readonly serviceRole: aws.iam.Role;
+    readonly name: pulumi.Output<string>;
+    readonly arn: pulumi.Output<string>;
+    readonly endpoint: pulumi.Output<string>;
+    readonly oidcProviderArn: pulumi.Output<string>;
+    readonly oidcIssuer: pulumi.Output<string>;
+    readonly kubeconfigJson: pulumi.Output<string>;
+    /** The component's node security group (nodes and Karpenter nodes use it). */
+    readonly nodeSecurityGroupId: pulumi.Output<string>;
+    /** The security group EKS creates for the cluster (control plane, managed nodes, Fargate pods). */
+    readonly eksSecurityGroupId: pulumi.Output<string>;
+
+    constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:eks:Cluster", name, {}, opts);
+        const clusterArn = pulumi.interpolate`arn:aws:eks:${args.region}:${args.accountId}:cluster/${args.clusterName}`;
+
+        this.secretsKey = new PlatformKey(
+            `${name}-secrets`,
+            { description: `${args.clusterName}: EKS envelope encryption of Kubernetes secrets`, alias: `${args.clusterName}/eks-secrets`, region: args.region, accountId: args.accountId, protect: args.protect },
+            { parent: this },
+        );
+
+        // EKS writes to /aws/eks/<cluster>/cluster and would create it without retention or a key; creating
+        // it first (same name) lets the program own both.
+        this.logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-control-plane`,
+            { name: `/aws/eks/${args.clusterName}/cluster`, retentionInDays: args.logs.retentionDays, kmsKeyId: args.logs.kmsKeyArn },
+            { parent: this, protect: args.protect },
+        );
+
+        this.serviceRole = new aws.iam.Role(
+            `${name}-cluster`,
+            {
+                description: `The EKS control plane of ${args.clusterName}`,
+                assumeRolePolicy: policyJson({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Principal: { Service: "eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
+                }),
+            },
+            { parent: this },
+        );
+        new aws.iam.RolePolicyAttachment(`${name}-cluster-policy`, { role: this.serviceRole.name, policyArn: "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy" }, { parent: this });
+        // Envelope encryption: the control plane wraps each secret's data key with this key, and nothing else.
+        const keyUse = new aws.iam.RolePolicy(
+            `${name}-cluster-secrets-key`,
+            {
+                role: this.serviceRole.name,
+                policy: policyJson({
+                    Version: "2012-10-17",
+                    Statement: [{ Sid: "EnvelopeEncryptSecrets", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"], Resource: this.secretsKey.arn }],
+                }),
+            },
+            { parent: this },
+        );
+
+        const publicEndpoint = args.publicAccessCidrs.length > 0;
+        this.cluster = new eks.Cluster(
+            name,
+            {
+                name: args.clusterName,
+                version: args.version,
+                vpcId: args.vpcId,
+                privateSubnetIds: args.privateSubnetIds,
+                serviceRole: this.serviceRole,
+                authenticationMode: "API",
+                accessEntries: Object.fromEntries(
+                    args.adminRoleArns.map((principalArn, index) => [
+                        `admin${index}`,
+                        { principalArn, type: "STANDARD", accessPolicies: { clusterAdmin: { policyArn: CLUSTER_ADMIN_POLICY_ARN, accessScope: { type: "cluster" } } } },
+                    ]),
+                ),
+                endpointPrivateAccess: true,
+                endpointPublicAccess: publicEndpoint,
+                publicAccessCidrs: publicEndpoint ? args.publicAccessCidrs : undefined,
+                encryptionConfigKeyArn: this.secretsKey.arn,
+                enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
+                createOidcProvider: true,
+                skipDefaultNodeGroup: true,
+                nodeAssociatePublicIpAddress: false,
+                // Add-ons are EksAddons' job (pinned versions, Pod Identity for the CNI); EKS installs none by itself.
+                bootstrapSelfManagedAddons: false,
+                useDefaultVpcCni: true,
+                corednsAddonOptions: { enabled: false },
+                kubeProxyAddonOptions: { enabled: false },
+                tags: args.tags,
+            },
+            { parent: this, dependsOn: [this.logGroup, keyUse] },
+        );
+
+        this.name = this.cluster.eksCluster.name;
+        this.arn = pulumi.output(clusterArn);
+        this.endpoint = this.cluster.eksCluster.endpoint;
+        this.oidcProviderArn = this.cluster.oidcProviderArn;
+        this.oidcIssuer = this.cluster.oidcIssuer;
+        this.kubeconfigJson = pulumi.secret(this.cluster.kubeconfigJson);
+        this.nodeSecurityGroupId = this.cluster.nodeSecurityGroupId;
+        this.eksSecurityGroupId = this.cluster.eksCluster.vpcConfig.clusterSecurityGroupId;
+        this.registerOutputs({ name: this.name, endpoint: this.endpoint, oidcIssuer: this.oidcIssuer });
+    }
+}

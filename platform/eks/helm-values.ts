@@ -1,0 +1,92 @@
+import { z } from "zod";
+
+/**
+ * The Helm charts the platform installs, pinned, with the value keys each pinned version accepts
+ * (read from the chart's values.yaml at that version). Charts are not downloaded offline, so a
+ * misspelt or removed key would otherwise reach `helm install`, which ignores unknown keys
+ * silently. Top-level keys are checked for every chart; the sections the platform sets are
+ * checked one level deeper. Bumping a version means re-reading its values.yaml here.
+ */
+export interface ChartPin {
+    chart: string;
+    version: string;
+    /** A Helm repository URL, or empty when `chart` is an OCI reference. */
+    repository: string;
+    values: z.ZodType;
+}
+
+const keys = (names: string[], sections: Record<string, string[]> = {}) =>
+    z.strictObject(
+        Object.fromEntries(
+            names.map((name) => [name, sections[name] ? z.strictObject(Object.fromEntries(sections[name].map((inner) => [inner, z.unknown().optional()]))).optional() : z.unknown().optional()]),
+        ),
+    );
+
+/** aws/eks-charts stable/aws-load-balancer-controller 3.5.0 (controller v3.5.0). */
+export const LOAD_BALANCER_CONTROLLER: ChartPin = {
+    chart: "aws-load-balancer-controller",
+    version: "3.5.0",
+    repository: "https://aws.github.io/eks-charts",
+    values: keys(
+        "replicaCount revisionHistoryLimit image runtimeClassName imagePullSecrets nameOverride fullnameOverride autoscaling serviceAccount rbac podSecurityContext securityContext terminationGracePeriodSeconds resources priorityClassName nodeSelector tolerations affinity configureDefaultAffinity topologySpreadConstraints updateStrategy serviceAnnotations deploymentAnnotations podAnnotations podLabels additionalLabels enableCertManager certManager clusterName cluster ingressClass ingressClassParams createIngressClassResource region vpcId vpcTags awsApiEndpoints awsApiThrottle awsMaxRetries defaultTargetType defaultLoadBalancerScheme enablePodReadinessGateInject enableShield enableWaf enableWafv2 ingressMaxConcurrentReconciles logLevel metricsBindAddr webhookConfig webhookBindPort webhookTLS keepTLSSecret webhookNamespaceSelectors serviceMaxConcurrentReconciles targetgroupbindingMaxConcurrentReconciles targetgroupbindingMaxExponentialBackoffDelay targetgroupbindingRequeueDuration albGatewayMaxConcurrentReconciles nlbGatewayMaxConcurrentReconciles globalAcceleratorMaxConcurrentReconciles globalAcceleratorMaxExponentialBackoffDelay lbStabilizationMonitorInterval syncPeriod watchNamespace disableIngressClassAnnotation disableIngressGroupNameAnnotation tolerateNonExistentBackendService tolerateNonExistentBackendAction defaultSSLPolicy livenessProbe readinessProbe env hostNetwork dnsPolicy extraVolumeMounts extraVolumes defaultTags podDisruptionBudget externalManagedTags enableEndpointSlices enableBackendSecurityGroup enableManageBackendSecurityGroupRules backendSecurityGroup disableRestrictedSecurityGroupRules maxTargetsPerTargetGroup controllerConfig certManagement certDiscovery objectSelector serviceMonitor clusterSecretsPermissions ingressClassConfig enableServiceMutatorWebhook serviceMutatorWebhookConfig podMutatorWebhookConfig serviceTargetENISGTags loadBalancerClass".split(" "),
+        { serviceAccount: ["create", "annotations", "name", "automountServiceAccountToken", "imagePullSecrets"], rbac: ["create"], podDisruptionBudget: ["maxUnavailable", "minAvailable"] },
+    ),
+};
+
+/** aws/karpenter-provider-aws charts/karpenter 1.14.1 (OCI on ECR Public). */
+export const KARPENTER: ChartPin = {
+    chart: "oci://public.ecr.aws/karpenter/karpenter",
+    version: "1.14.1",
+    repository: "",
+    values: keys(
+        "nameOverride fullnameOverride additionalLabels additionalAnnotations imagePullPolicy imagePullSecrets service serviceAccount additionalClusterRoleRules serviceMonitor replicas revisionHistoryLimit strategy podLabels podAnnotations podDisruptionBudget podSecurityContext priorityClassName terminationGracePeriodSeconds hostNetwork schedulerName dnsPolicy dnsConfig initContainers nodeSelector affinity topologySpreadConstraints tolerations extraVolumes controller logLevel logOutputPaths logErrorOutputPaths settings".split(" "),
+        {
+            serviceAccount: ["create", "name", "annotations"],
+            podDisruptionBudget: ["name", "maxUnavailable"],
+            controller: ["containerName", "image", "env", "envFrom", "securityContext", "resources", "extraVolumeMounts", "sidecarContainer", "sidecarVolumeMounts", "metrics", "healthProbe"],
+            settings: "batchMaxDuration batchIdleDuration preferencePolicy minValuesPolicy clusterCABundle clusterName clusterEndpoint isolatedVPC eksControlPlane vmMemoryOverheadPercent interruptionQueue enableZonalShift reservedENIs ignoreDRARequests disableClusterStateObservability disableDryRun amiRefreshInterval subnetRefreshInterval featureGates awsFeatureGates".split(" "),
+        },
+    ),
+};
+
+/** kubernetes/autoscaler charts/cluster-autoscaler 9.59.0 (Cluster Autoscaler 1.35.0). */
+export const CLUSTER_AUTOSCALER: ChartPin = {
+    chart: "cluster-autoscaler",
+    version: "9.59.0",
+    repository: "https://kubernetes.github.io/autoscaler",
+    values: keys(
+        "affinity additionalLabels autoDiscovery autoscalingGroups autoscalingGroupsnamePrefix awsAccessKeyID awsRegion awsSecretAccessKey azureClientID azureClientSecret azureResourceGroup azureSubscriptionID azureTenantID azureUseManagedIdentityExtension azureUserAssignedIdentityID azureUseWorkloadIdentityExtension azureVMType azureEnableForceDelete azureEnableVMSSEtag civoApiUrl civoApiKey civoClusterID civoRegion cloudConfigPath cloudProvider clusterAPICloudConfigPath clusterAPIConfigMapsNamespace clusterAPIKubeconfigSecret clusterAPIMode clusterAPIWorkloadKubeconfigPath containerSecurityContext deployment dnsConfig dnsPolicy envFromConfigMap envFromSecret expanderPriorities extraArgs customArgs extraEnv extraEnvConfigMaps extraEnvSecrets extraObjects extraVolumeMounts extraVolumes extraVolumeSecrets initContainers fullnameOverride hostNetwork image kubeTargetVersionOverride kwokConfigMapName magnumCABundlePath magnumClusterName nameOverride nodeSelector podAnnotations podDisruptionBudget podLabels priorityClassName priorityConfigMapAnnotations prometheusRule rbac replicaCount resources revisionHistoryLimit securityContext service serviceMonitor tolerations topologySpreadConstraints updateStrategy vpa secretKeyRefNameOverride".split(" "),
+        {
+            autoDiscovery: ["clusterName", "namespace", "tags", "roles", "labels"],
+            rbac: ["create", "pspEnabled", "clusterScoped", "annotations", "serviceAccount", "additionalRules"],
+            podDisruptionBudget: ["annotations", "selector", "maxUnavailable"],
+        },
+    ),
+};
+
+/** kubernetes-sigs/metrics-server charts/metrics-server 3.13.1 (metrics-server 0.8.1). */
+export const METRICS_SERVER: ChartPin = {
+    chart: "metrics-server",
+    version: "3.13.1",
+    repository: "https://kubernetes-sigs.github.io/metrics-server/",
+    values: keys(
+        "image imagePullSecrets nameOverride fullnameOverride namespaceOverride serviceAccount rbac apiService commonLabels podLabels podAnnotations podSecurityContext hostUsers securityContext priorityClassName containerPort hostNetwork replicas revisionHistoryLimit updateStrategy podDisruptionBudget defaultArgs args livenessProbe readinessProbe service addonResizer metrics serviceMonitor resources extraVolumeMounts extraVolumes nodeSelector tolerations affinity topologySpreadConstraints dnsConfig deploymentAnnotations schedulerName tmpVolume tls".split(" "),
+        { serviceAccount: ["create", "annotations", "name", "secrets"], podDisruptionBudget: ["enabled", "minAvailable", "maxUnavailable", "unhealthyPodEvictionPolicy"] },
+    ),
+};
+
+export const CHARTS = { LOAD_BALANCER_CONTROLLER, KARPENTER, CLUSTER_AUTOSCALER, METRICS_SERVER };
+
+/** The keys of `values` the pinned chart version does not know, as dotted paths (empty when all are known). */
+export function unknownValueKeys(pin: ChartPin, values: Record<string, unknown>): string[] {
+    const result = pin.values.safeParse(values);
+    if (result.success) return [];
+    return result.error.issues.flatMap((issue) => (issue.code === "unrecognized_keys" ? issue.keys.map((key) => [...issue.path, key].join(".")) : [`${issue.path.join(".")}: ${issue.message}`]));
+}
+
+/** Throws when the program hands a chart a key its pinned version does not have (a program bug, caught at synth). */
+export function checkedValues<T extends Record<string, unknown>>(pin: ChartPin, values: T): T {
+    const unknown = unknownValueKeys(pin, values);
+    if (unknown.length > 0) throw new Error(`Helm values for ${pin.chart} ${pin.version} have keys that version does not accept: ${unknown.join(", ")}`);
+    return values;
+}

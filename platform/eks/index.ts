@@ -1,0 +1,176 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { AppConfig, EksConfig, IngressConfig } from "../config";
+import type { AppBindings } from "../ecs";
+import { ClusterAutoscaler, LoadBalancerController, ManagedAddons, metricsServer } from "./addons";
+import { EksCluster } from "./cluster";
+import { FargateProfiles } from "./fargate";
+import { Karpenter } from "./karpenter";
+import { ManagedNodeGroup } from "./node-groups";
+import { nodeRole } from "./roles";
+import { EksApp } from "./workloads";
+
+export { CONTROL_PLANE_LOG_TYPES } from "./cluster";
+export { CHARTS, unknownValueKeys } from "./helm-values";
+
+/** One app as the EKS runtime deploys it. */
+export interface EksRuntimeApp {
+    spec: AppConfig;
+    repository: { url: pulumi.Input<string> };
+    bindings: AppBindings;
+}
+
+export interface EksRuntimeArgs {
+    /** `<project>-<stack>`: the cluster's name. */
+    namePrefix: string;
+    region: string;
+    accountId: pulumi.Input<string>;
+    config: EksConfig;
+    /** The apps whose runtimes include `eks`, by name. */
+    apps: Record<string, EksRuntimeApp>;
+    network: { vpcId: pulumi.Input<string>; vpcCidr: string; privateSubnetIds: pulumi.Input<string[]> };
+    ingress: IngressConfig;
+    logs: { retentionDays: number; kmsKeyArn: pulumi.Input<string> };
+    /** Encrypts Karpenter's interruption queues. */
+    dataKeyArn: pulumi.Input<string>;
+    /** Spot capacity allowed (compute.spot): Karpenter's NodePool may use it. */
+    spot: boolean;
+    /** Prod-grade: strict zone spread, two controller replicas, ALB deletion protection. */
+    highAvailability: boolean;
+    deletionProtection: boolean;
+    protect: boolean;
+}
+
+/**
+ * The Kubernetes runtime: the EKS cluster, a system and a workload managed node group, Fargate
+ * profiles, the managed add-ons, the AWS Load Balancer Controller, Karpenter or the Cluster
+ * Autoscaler, metrics-server, and one EksApp per app. Order matters on a real cluster: the CNI
+ * and kube-proxy before nodes, nodes before CoreDNS and the controllers, controllers before the
+ * Ingresses and HPAs that need them.
+ */
+export class EksRuntime extends pulumi.ComponentResource {
+    readonly cluster: EksCluster;
+    readonly provider: k8s.Provider;
+    readonly nodeGroups: { system: ManagedNodeGroup; workload: ManagedNodeGroup };
+    readonly fargate?: FargateProfiles;
+    readonly karpenter?: Karpenter;
+    readonly apps: Record<string, EksApp> = {};
+
+    constructor(name: string, args: EksRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:eks:Runtime", name, {}, opts);
+        const config = args.config;
+        const clusterName = args.namePrefix;
+        this.cluster = new EksCluster(
+            name,
+            {
+                clusterName,
+                version: config.version,
+                region: args.region,
+                accountId: args.accountId,
+                vpcId: args.network.vpcId,
+                privateSubnetIds: args.network.privateSubnetIds,
+                publicAccessCidrs: config.publicAccessCidrs,
+                adminRoleArns: config.adminRoleArns,
+                logs: args.logs,
+                protect: args.protect,
+            },
+            { parent: this },
+        );
+        const cluster = this.cluster;
+        const securityGroupIds = [cluster.nodeSecurityGroupId, cluster.eksSecurityGroupId];
+
+        const addons = new ManagedAddons(`${name}-addons`, { clusterName: cluster.name, clusterArn: cluster.arn, accountId: args.accountId, versions: config.addons }, { parent: this });
+
+        const nodes = nodeRole(`${name}-nodes`, `Managed node groups of ${clusterName}`, { parent: this });
+        const group = (role: "system" | "workload") =>
+            new ManagedNodeGroup(
+                `${name}-${role}`,
+                {
+                    clusterName: cluster.name,
+                    version: config.version,
+                    role,
+                    config: config.nodeGroups[role],
+                    os: config.nodeOs,
+                    nodeRoleArn: nodes.arn,
+                    privateSubnetIds: args.network.privateSubnetIds,
+                    securityGroupIds,
+                    autoscalerOwnsSize: config.autoscaler === "cluster-autoscaler",
+                },
+                { parent: this, dependsOn: addons.beforeNodes },
+            );
+        this.nodeGroups = { system: group("system"), workload: group("workload") };
+        const nodeGroupResources = [this.nodeGroups.system.nodeGroup, this.nodeGroups.workload.nodeGroup];
+        const coreDns = addons.addCoreDns(nodeGroupResources);
+
+        if (Object.keys(config.fargateProfiles).length > 0) {
+            this.fargate = new FargateProfiles(
+                `${name}-fargate`,
+                { clusterName: cluster.name, clusterPhysicalName: clusterName, region: args.region, accountId: args.accountId, privateSubnetIds: args.network.privateSubnetIds, profiles: config.fargateProfiles },
+                { parent: this },
+            );
+        }
+
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: cluster.kubeconfigJson, enableServerSideApply: true, deleteUnreachable: false }, { parent: this });
+        const controllers = {
+            clusterName: cluster.name,
+            clusterPhysicalName: clusterName,
+            clusterArn: cluster.arn,
+            region: args.region,
+            accountId: args.accountId,
+            vpcId: args.network.vpcId,
+            provider: this.provider,
+            replicas: args.highAvailability ? 2 : 1,
+            dependsOn: [coreDns, ...nodeGroupResources],
+        };
+        const loadBalancer = new LoadBalancerController(`${name}-lbc`, controllers, { parent: this });
+        const metrics = metricsServer(`${name}-metrics-server`, controllers, { parent: this });
+        if (config.autoscaler === "karpenter") {
+            this.karpenter = new Karpenter(
+                `${name}-karpenter`,
+                {
+                    clusterName: cluster.name,
+                    clusterPhysicalName: clusterName,
+                    clusterArn: cluster.arn,
+                    clusterEndpoint: cluster.endpoint,
+                    region: args.region,
+                    accountId: args.accountId,
+                    privateSubnetIds: args.network.privateSubnetIds,
+                    securityGroupIds,
+                    os: config.nodeOs,
+                    spot: args.spot,
+                    dataKeyArn: args.dataKeyArn,
+                    cpuLimit: args.highAvailability ? 200 : 32,
+                    provider: this.provider,
+                    dependsOn: controllers.dependsOn,
+                },
+                { parent: this },
+            );
+        } else {
+            new ClusterAutoscaler(`${name}-cluster-autoscaler`, controllers, { parent: this });
+        }
+
+        for (const [app, { spec, repository, bindings }] of Object.entries(args.apps)) {
+            this.apps[app] = new EksApp(
+                `${name}-${app}`,
+                {
+                    app,
+                    spec,
+                    region: args.region,
+                    accountId: args.accountId,
+                    clusterName: cluster.name,
+                    clusterArn: cluster.arn,
+                    repository,
+                    bindings,
+                    vpcCidr: args.network.vpcCidr,
+                    ingress: args.ingress,
+                    deletionProtection: args.deletionProtection,
+                    strictZoneSpread: args.highAvailability,
+                    provider: this.provider,
+                    dependsOn: [loadBalancer.release, metrics],
+                },
+                { parent: this },
+            );
+        }
+        this.registerOutputs({ clusterName: cluster.name, oidcIssuer: cluster.oidcIssuer });
+    }
+}

@@ -1,0 +1,299 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { NodeOs } from "../config";
+import type { Grant } from "../grants";
+import { policyJson } from "../iam";
+import { checkedValues, KARPENTER } from "./helm-values";
+import { NODE_METADATA_OPTIONS, rootVolumes, SYSTEM_PLACEMENT } from "./node-groups";
+import { nodeRole, PodIdentityRole } from "./roles";
+
+/** The EC2 events Karpenter acts on before AWS takes a node away (its interruption handling). */
+export const INTERRUPTION_EVENTS: Record<string, { source: string[]; "detail-type": string[] }> = {
+    "scheduled-change": { source: ["aws.health"], "detail-type": ["AWS Health Event"] },
+    "spot-interruption": { source: ["aws.ec2"], "detail-type": ["EC2 Spot Instance Interruption Warning"] },
+    rebalance: { source: ["aws.ec2"], "detail-type": ["EC2 Instance Rebalance Recommendation"] },
+    "instance-state-change": { source: ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"] },
+};
+
+export interface KarpenterArgs {
+    clusterName: pulumi.Input<string>;
+    /** The physical cluster name: Karpenter's tag conditions and discovery use it. */
+    clusterPhysicalName: string;
+    clusterArn: pulumi.Input<string>;
+    clusterEndpoint: pulumi.Input<string>;
+    region: string;
+    accountId: pulumi.Input<string>;
+    privateSubnetIds: pulumi.Input<string[]>;
+    securityGroupIds: pulumi.Input<string>[];
+    os: NodeOs;
+    /** Spot first, on-demand as fallback, when the stack allows spot. */
+    spot: boolean;
+    /** Encrypts the interruption queue and its dead-letter queue. */
+    dataKeyArn: pulumi.Input<string>;
+    /** Most vCPUs the default NodePool may launch: a cost ceiling. */
+    cpuLimit: number;
+    provider: k8s.Provider;
+    /** Controllers wait for these (the system nodes they run on, the CNI). */
+    dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * Karpenter: its controller (Helm) bound to a scoped role by Pod Identity, a node role with an
+ * EC2_LINUX access entry, the interruption queue EventBridge feeds with spot, rebalance, health and
+ * state-change events, and a default EC2NodeClass and NodePool.
+ */
+export class Karpenter extends pulumi.ComponentResource {
+    readonly nodeRole: aws.iam.Role;
+    readonly queue: aws.sqs.Queue;
+    readonly deadLetterQueue: aws.sqs.Queue;
+    readonly controller: PodIdentityRole;
+    readonly release: k8s.helm.v3.Release;
+    readonly nodeClass: k8s.apiextensions.CustomResource;
+    readonly nodePool: k8s.apiextensions.CustomResource;
+
+    constructor(name: string, args: KarpenterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:eks:Karpenter", name, {}, opts);
+        const cluster = args.clusterPhysicalName;
+        this.nodeRole = nodeRole(`${name}-node`, `Nodes Karpenter launches for ${cluster}`, { parent: this });
+        const instanceProfile = new aws.iam.InstanceProfile(`${name}-node`, { role: this.nodeRole.name }, { parent: this });
+        // API authentication mode: Karpenter's nodes join through an access entry, not aws-auth.
+        new aws.eks.AccessEntry(`${name}-node`, { clusterName: args.clusterName, principalArn: this.nodeRole.arn, type: "EC2_LINUX" }, { parent: this });
+
+        // Messages Karpenter could not process (or EventBridge could not deliver) are kept 14 days for inspection.
+        this.deadLetterQueue = new aws.sqs.Queue(`${name}-interruption-dlq`, { messageRetentionSeconds: 1209600, kmsMasterKeyId: args.dataKeyArn, kmsDataKeyReusePeriodSeconds: 300 }, { parent: this });
+        // Five minutes: an interruption notice older than that is moot (spot gives two minutes' warning).
+        this.queue = new aws.sqs.Queue(
+            `${name}-interruption`,
+            {
+                messageRetentionSeconds: 300,
+                kmsMasterKeyId: args.dataKeyArn,
+                kmsDataKeyReusePeriodSeconds: 300,
+                redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: this.deadLetterQueue.arn, maxReceiveCount: 5 }),
+            },
+            { parent: this },
+        );
+        const rules = Object.entries(INTERRUPTION_EVENTS).map(([event, pattern]) => {
+            const rule = new aws.cloudwatch.EventRule(`${name}-${event}`, { description: `Karpenter (${cluster}): ${pattern["detail-type"][0]}`, eventPattern: JSON.stringify(pattern) }, { parent: this });
+            new aws.cloudwatch.EventTarget(
+                `${name}-${event}`,
+                {
+                    rule: rule.name,
+                    arn: this.queue.arn,
+                    deadLetterConfig: { arn: this.deadLetterQueue.arn },
+                    retryPolicy: { maximumRetryAttempts: 10, maximumEventAgeInSeconds: 300 },
+                },
+                { parent: this },
+            );
+            return rule;
+        });
+        const ruleArns = rules.map((rule) => rule.arn);
+        for (const [queue, suffix] of [[this.queue, "interruption"], [this.deadLetterQueue, "interruption-dlq"]] as const) {
+            new aws.sqs.QueuePolicy(
+                `${name}-${suffix}`,
+                {
+                    queueUrl: queue.url,
+                    policy: policyJson({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Sid: "EventBridgeRulesDeliver",
+                                Effect: "Allow",
+                                Principal: { Service: "events.amazonaws.com" },
+                                Action: "sqs:SendMessage",
+                                Resource: queue.arn,
+                                Condition: { ArnEquals: { "aws:SourceArn": ruleArns } },
+                            },
+                            { Sid: "DenyPlainHttp", Effect: "Deny", Principal: "*", Action: "sqs:*", Resource: queue.arn, Condition: { Bool: { "aws:SecureTransport": "false" } } },
+                        ],
+                    }),
+                },
+                { parent: this },
+            );
+        }
+
+        this.controller = new PodIdentityRole(
+            `${name}-controller`,
+            {
+                description: `Karpenter controller of ${cluster}: launches and terminates its own nodes`,
+                clusterName: args.clusterName,
+                clusterArn: args.clusterArn,
+                accountId: args.accountId,
+                namespace: "kube-system",
+                serviceAccount: "karpenter",
+                grants: karpenterControllerGrants({ ...args, nodeRoleArn: this.nodeRole.arn, instanceProfileArn: instanceProfile.arn, queueArn: this.queue.arn }),
+            },
+            { parent: this },
+        );
+
+        this.release = new k8s.helm.v3.Release(
+            name,
+            {
+                name: "karpenter",
+                chart: KARPENTER.chart,
+                version: KARPENTER.version,
+                namespace: "kube-system",
+                values: checkedValues(KARPENTER, {
+                    settings: { clusterName: args.clusterName, clusterEndpoint: args.clusterEndpoint, interruptionQueue: this.queue.name },
+                    serviceAccount: { create: true, name: "karpenter" },
+                    replicas: 2,
+                    podDisruptionBudget: { name: "karpenter", maxUnavailable: 1 },
+                    controller: { resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "512Mi" } } },
+                    // On the system group: Karpenter must not run on nodes it manages.
+                    ...SYSTEM_PLACEMENT,
+                }),
+                atomic: true,
+                cleanupOnFail: true,
+                timeout: 600,
+            },
+            { parent: this, provider: args.provider, dependsOn: [this.controller, ...args.dependsOn] },
+        );
+
+        this.nodeClass = new k8s.apiextensions.CustomResource(
+            `${name}-default-nodeclass`,
+            {
+                apiVersion: "karpenter.k8s.aws/v1",
+                kind: "EC2NodeClass",
+                metadata: { name: "default" },
+                spec: {
+                    // Pinned in prod by replacing @latest with a dated version, to roll AMIs deliberately.
+                    amiSelectorTerms: [{ alias: `${args.os}@latest` }],
+                    instanceProfile: instanceProfile.name,
+                    subnetSelectorTerms: pulumi.output(args.privateSubnetIds).apply((ids) => ids.map((id) => ({ id }))),
+                    securityGroupSelectorTerms: args.securityGroupIds.map((id) => ({ id })),
+                    metadataOptions: NODE_METADATA_OPTIONS,
+                    blockDeviceMappings: rootVolumes(args.os, 50).map((mapping) => ({
+                        deviceName: mapping.deviceName,
+                        ebs: { volumeSize: `${mapping.ebs.volumeSize}Gi`, volumeType: "gp3", encrypted: true, deleteOnTermination: true },
+                    })),
+                    tags: { "karpenter.sh/discovery": cluster },
+                },
+            },
+            { parent: this, provider: args.provider, dependsOn: [this.release] },
+        );
+        this.nodePool = new k8s.apiextensions.CustomResource(
+            `${name}-default-nodepool`,
+            {
+                apiVersion: "karpenter.sh/v1",
+                kind: "NodePool",
+                metadata: { name: "default" },
+                spec: {
+                    template: {
+                        metadata: { labels: { "platform/node-role": "workload" } },
+                        spec: {
+                            nodeClassRef: { group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: "default" },
+                            requirements: [
+                                { key: "kubernetes.io/arch", operator: "In", values: ["arm64", "amd64"] },
+                                { key: "karpenter.sh/capacity-type", operator: "In", values: args.spot ? ["spot", "on-demand"] : ["on-demand"] },
+                                { key: "karpenter.k8s.aws/instance-category", operator: "In", values: ["c", "m", "r"] },
+                                { key: "karpenter.k8s.aws/instance-generation", operator: "Gt", values: ["5"] },
+                            ],
+                            // Nodes are replaced monthly, so patched AMIs roll out without anyone asking.
+                            expireAfter: "720h",
+                        },
+                    },
+                    limits: { cpu: String(args.cpuLimit) },
+                    disruption: { consolidationPolicy: "WhenEmptyOrUnderutilized", consolidateAfter: "1m", budgets: [{ nodes: "10%" }] },
+                },
+            },
+            { parent: this, provider: args.provider, dependsOn: [this.nodeClass] },
+        );
+        this.registerOutputs({ queueUrl: this.queue.url, nodeRoleArn: this.nodeRole.arn });
+    }
+}
+
+/**
+ * Karpenter's controller policy (upstream CloudFormation, v1), scoped to this cluster: instances,
+ * fleets and launch templates only when tagged for this cluster at creation; deletes and re-tags
+ * only of resources carrying its tags; PassRole only of its node role to EC2.
+ */
+export function karpenterControllerGrants(args: {
+    clusterPhysicalName: string;
+    clusterArn: pulumi.Input<string>;
+    region: string;
+    accountId: pulumi.Input<string>;
+    nodeRoleArn: pulumi.Input<string>;
+    instanceProfileArn: pulumi.Input<string>;
+    queueArn: pulumi.Input<string>;
+    dataKeyArn: pulumi.Input<string>;
+}): Grant[] {
+    const { region, accountId, clusterPhysicalName: cluster } = args;
+    const ec2 = (resource: string) => pulumi.interpolate`arn:aws:ec2:${region}:${accountId}:${resource}`;
+    const clusterTag = `aws:ResourceTag/kubernetes.io/cluster/${cluster}`;
+    const requestClusterTag = `aws:RequestTag/kubernetes.io/cluster/${cluster}`;
+    const launched = ["fleet/*", "instance/*", "volume/*", "network-interface/*", "launch-template/*", "spot-instances-request/*"].map(ec2);
+    return [
+        {
+            sid: "LaunchFromSharedResources",
+            actions: ["ec2:RunInstances", "ec2:CreateFleet"],
+            resources: [pulumi.interpolate`arn:aws:ec2:${region}::image/*`, pulumi.interpolate`arn:aws:ec2:${region}::snapshot/*`, ec2("security-group/*"), ec2("subnet/*"), ec2("capacity-reservation/*")],
+        },
+        {
+            sid: "LaunchFromOwnLaunchTemplates",
+            actions: ["ec2:RunInstances", "ec2:CreateFleet"],
+            resources: [ec2("launch-template/*")],
+            conditions: { StringEquals: { [clusterTag]: "owned" }, StringLike: { "aws:ResourceTag/karpenter.sh/nodepool": "*" } },
+        },
+        {
+            sid: "CreateTaggedInstances",
+            actions: ["ec2:RunInstances", "ec2:CreateFleet", "ec2:CreateLaunchTemplate"],
+            resources: launched,
+            conditions: { StringEquals: { [requestClusterTag]: "owned", "aws:RequestTag/eks:eks-cluster-name": cluster }, StringLike: { "aws:RequestTag/karpenter.sh/nodepool": "*" } },
+        },
+        {
+            sid: "TagOnCreate",
+            actions: ["ec2:CreateTags"],
+            resources: launched,
+            conditions: {
+                StringEquals: { [requestClusterTag]: "owned", "aws:RequestTag/eks:eks-cluster-name": cluster, "ec2:CreateAction": ["RunInstances", "CreateFleet", "CreateLaunchTemplate"] },
+                StringLike: { "aws:RequestTag/karpenter.sh/nodepool": "*" },
+            },
+        },
+        {
+            sid: "TagOwnInstances",
+            actions: ["ec2:CreateTags"],
+            resources: [ec2("instance/*")],
+            conditions: {
+                StringEquals: { [clusterTag]: "owned" },
+                StringLike: { "aws:ResourceTag/karpenter.sh/nodepool": "*" },
+                StringEqualsIfExists: { "aws:RequestTag/eks:eks-cluster-name": cluster },
+                "ForAllValues:StringEquals": { "aws:TagKeys": ["eks:eks-cluster-name", "karpenter.sh/nodeclaim", "Name"] },
+            },
+        },
+        {
+            sid: "DeleteOwnInstances",
+            actions: ["ec2:TerminateInstances", "ec2:DeleteLaunchTemplate"],
+            resources: [ec2("instance/*"), ec2("launch-template/*")],
+            conditions: { StringEquals: { [clusterTag]: "owned" }, StringLike: { "aws:ResourceTag/karpenter.sh/nodepool": "*" } },
+        },
+        {
+            sid: "DescribeRegion",
+            actions: [
+                "ec2:DescribeCapacityReservations",
+                "ec2:DescribeImages",
+                "ec2:DescribeInstances",
+                "ec2:DescribeInstanceTypeOfferings",
+                "ec2:DescribeInstanceTypes",
+                "ec2:DescribeLaunchTemplates",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeSpotPriceHistory",
+                "ec2:DescribeSubnets",
+            ],
+            resources: ["*"],
+            conditions: { StringEquals: { "aws:RequestedRegion": region } },
+        },
+        { sid: "ReadAmiParameters", actions: ["ssm:GetParameter"], resources: [pulumi.interpolate`arn:aws:ssm:${region}::parameter/aws/service/*`] },
+        // The Price List API has no resource-level permissions.
+        { sid: "ReadPrices", actions: ["pricing:GetProducts"], resources: ["*"] },
+        { sid: "ConsumeInterruptionQueue", actions: ["sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"], resources: [args.queueArn] },
+        {
+            sid: "DecryptInterruptionQueue",
+            actions: ["kms:Decrypt"],
+            resources: [args.dataKeyArn],
+            conditions: { StringEquals: { "kms:ViaService": `sqs.${region}.amazonaws.com` } },
+        },
+        { sid: "PassNodeRole", actions: ["iam:PassRole"], resources: [args.nodeRoleArn], conditions: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } } },
+        { sid: "ReadNodeInstanceProfile", actions: ["iam:GetInstanceProfile"], resources: [args.instanceProfileArn] },
+        { sid: "DiscoverApiEndpoint", actions: ["eks:DescribeCluster"], resources: [args.clusterArn] },
+    ];
+}

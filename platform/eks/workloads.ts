@@ -1,0 +1,294 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { type AppConfig, type IngressConfig, kubernetesSchedule } from "../config";
+import type { AppBindings } from "../ecs";
+import { PLACEHOLDER_IMAGE, placeholderCommand } from "../ecs/task";
+import { NODE_ROLE_LABEL } from "./node-groups";
+import { PodIdentityRole } from "./roles";
+
+/** The Pod Identity agent's link-local endpoint pods fetch credentials from. */
+export const POD_IDENTITY_AGENT_CIDR = "169.254.170.23/32";
+
+export interface EksAppArgs {
+    app: string;
+    spec: AppConfig;
+    region: string;
+    accountId: pulumi.Input<string>;
+    clusterName: pulumi.Input<string>;
+    clusterArn: pulumi.Input<string>;
+    /** Its ECR repository: the image is `<url>:<imageTag>`. */
+    repository: { url: pulumi.Input<string> };
+    bindings: AppBindings;
+    /** The VPC's CIDR: the ALB's nodes are in it, so the NetworkPolicy admits it on the app port. */
+    vpcCidr: string;
+    ingress: IngressConfig;
+    /** ALB deletion protection (prod). */
+    deletionProtection: boolean;
+    /** Pods may only be scheduled where zones are balanced (prod); otherwise a best effort. */
+    strictZoneSpread: boolean;
+    provider: k8s.Provider;
+    /** The controllers (LBC, metrics-server) the Ingress and HPA need. */
+    dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+const cpuQuantity = (units: number) => `${Math.round((units * 1000) / 1024)}m`;
+
+/**
+ * One app from the runtime-neutral spec, as Kubernetes runs it: its own namespace enforcing the
+ * Pod Security Standards' restricted profile, a service account with an AWS role through Pod
+ * Identity, a hardened Deployment behind a Service and an ALB Ingress, an HPA, a PDB, a
+ * default-deny NetworkPolicy with the few allows the app needs, and a CronJob per job.
+ */
+export class EksApp extends pulumi.ComponentResource {
+    readonly namespace: k8s.core.v1.Namespace;
+    readonly identity: PodIdentityRole;
+    readonly deployment: k8s.apps.v1.Deployment;
+    readonly ingress: k8s.networking.v1.Ingress;
+    readonly cronJobs: Record<string, k8s.batch.v1.CronJob> = {};
+
+    constructor(name: string, args: EksAppArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:eks:App", name, {}, opts);
+        const { app, spec } = args;
+        const k8sOpts = { parent: this, provider: args.provider };
+        const released = spec.imageTag !== undefined;
+        const labels = { "app.kubernetes.io/name": app, "app.kubernetes.io/managed-by": "pulumi" };
+        const serverLabels = { ...labels, "app.kubernetes.io/component": "server" };
+
+        this.namespace = new k8s.core.v1.Namespace(
+            name,
+            {
+                metadata: {
+                    name: app,
+                    labels: {
+                        "pod-security.kubernetes.io/enforce": "restricted",
+                        "pod-security.kubernetes.io/enforce-version": "latest",
+                        "pod-security.kubernetes.io/audit": "restricted",
+                        "pod-security.kubernetes.io/warn": "restricted",
+                        // The ALB holds traffic until a new pod is registered and healthy (zero-downtime rollouts).
+                        "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled",
+                    },
+                },
+            },
+            k8sOpts,
+        );
+        const namespace = this.namespace.metadata.name;
+        const serviceAccount = new k8s.core.v1.ServiceAccount(name, { metadata: { name: app, namespace, labels }, automountServiceAccountToken: false }, k8sOpts);
+        this.identity = new PodIdentityRole(
+            `${name}-pods`,
+            {
+                description: `What ${app}'s pods may call (EKS)`,
+                clusterName: args.clusterName,
+                clusterArn: args.clusterArn,
+                accountId: args.accountId,
+                namespace: app,
+                serviceAccount: app,
+                grants: args.bindings.grants,
+            },
+            { parent: this },
+        );
+
+        const [uid, gid] = spec.user.split(":").map(Number);
+        const environment = { AWS_REGION: args.region, ...args.bindings.environment, ...spec.environment };
+        const env = Object.entries(environment)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([variable, value]) => ({ name: variable, value }));
+        const volumes = spec.writablePaths.map((path, index) => ({ name: `writable-${index}`, emptyDir: { sizeLimit: "256Mi" }, path }));
+        const podSpec = (resources: { cpu: number; memory: number }) => ({
+            serviceAccountName: app,
+            // Pods use AWS through Pod Identity (its own projected token), not the Kubernetes API.
+            automountServiceAccountToken: false,
+            terminationGracePeriodSeconds: spec.stopTimeoutSeconds,
+            securityContext: { runAsNonRoot: true, runAsUser: uid, runAsGroup: gid ?? uid, fsGroup: gid ?? uid, seccompProfile: { type: "RuntimeDefault" } },
+            nodeSelector: { "kubernetes.io/arch": spec.architecture === "arm64" ? "arm64" : "amd64" },
+            volumes: volumes.map(({ name: volume, emptyDir }) => ({ name: volume, emptyDir })),
+            container: {
+                image: released ? pulumi.interpolate`${args.repository.url}:${spec.imageTag}` : PLACEHOLDER_IMAGE,
+                env,
+                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
+                resources: {
+                    requests: { cpu: cpuQuantity(resources.cpu), memory: `${resources.memory}Mi` },
+                    limits: { cpu: cpuQuantity(resources.cpu), memory: `${resources.memory}Mi` },
+                },
+                volumeMounts: volumes.map(({ name: volume, path }) => ({ name: volume, mountPath: path })),
+            },
+        });
+
+        const server = podSpec(spec);
+        const spread = (topologyKey: string, strict: boolean) => ({ maxSkew: 1, topologyKey, whenUnsatisfiable: strict ? "DoNotSchedule" : "ScheduleAnyway", labelSelector: { matchLabels: serverLabels } });
+        this.deployment = new k8s.apps.v1.Deployment(
+            name,
+            {
+                metadata: { name: app, namespace, labels: serverLabels },
+                spec: {
+                    // No replicas: the HorizontalPodAutoscaler owns the count (a fixed one would fight it on every update).
+                    selector: { matchLabels: serverLabels },
+                    strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } },
+                    template: {
+                        metadata: { labels: serverLabels },
+                        spec: {
+                            serviceAccountName: server.serviceAccountName,
+                            automountServiceAccountToken: server.automountServiceAccountToken,
+                            terminationGracePeriodSeconds: server.terminationGracePeriodSeconds,
+                            securityContext: server.securityContext,
+                            nodeSelector: { ...server.nodeSelector, [NODE_ROLE_LABEL]: "workload" },
+                            topologySpreadConstraints: [spread("topology.kubernetes.io/zone", args.strictZoneSpread), spread("kubernetes.io/hostname", false)],
+                            volumes: server.volumes,
+                            containers: [
+                                {
+                                    name: app,
+                                    ...server.container,
+                                    command: released ? undefined : placeholderCommand(spec.port),
+                                    ports: [{ name: "http", containerPort: spec.port, protocol: "TCP" }],
+                                    // The start-up budget is the spec's grace period; liveness only counts after it.
+                                    startupProbe: { httpGet: { path: spec.healthCheck.livenessPath, port: "http" }, periodSeconds: 5, failureThreshold: Math.max(1, Math.ceil(spec.healthCheck.gracePeriodSeconds / 5)) },
+                                    livenessProbe: { httpGet: { path: spec.healthCheck.livenessPath, port: "http" }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+                                    readinessProbe: { httpGet: { path: spec.healthCheck.readinessPath, port: "http" }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
+                                },
+                            ],
+                        },
+                    },
+                },
+            },
+            { ...k8sOpts, dependsOn: [serviceAccount, this.identity] },
+        );
+
+        const service = new k8s.core.v1.Service(
+            name,
+            { metadata: { name: app, namespace, labels }, spec: { type: "ClusterIP", selector: serverLabels, ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] } },
+            k8sOpts,
+        );
+
+        const https = args.ingress.certificateArn !== undefined;
+        this.ingress = new k8s.networking.v1.Ingress(
+            name,
+            {
+                metadata: {
+                    name: app,
+                    namespace,
+                    labels,
+                    annotations: {
+                        "alb.ingress.kubernetes.io/scheme": "internet-facing",
+                        "alb.ingress.kubernetes.io/target-type": "ip",
+                        "alb.ingress.kubernetes.io/healthcheck-path": spec.healthCheck.readinessPath,
+                        "alb.ingress.kubernetes.io/inbound-cidrs": args.ingress.allowedCidrs.join(","),
+                        "alb.ingress.kubernetes.io/listen-ports": JSON.stringify(https ? [{ HTTP: 80 }, { HTTPS: 443 }] : [{ HTTP: 80 }]),
+                        ...(https
+                            ? {
+                                  "alb.ingress.kubernetes.io/certificate-arn": args.ingress.certificateArn as string,
+                                  "alb.ingress.kubernetes.io/ssl-policy": args.ingress.sslPolicy,
+                                  "alb.ingress.kubernetes.io/ssl-redirect": "443",
+                              }
+                            : {}),
+                        "alb.ingress.kubernetes.io/load-balancer-attributes": [
+                            `deletion_protection.enabled=${args.deletionProtection}`,
+                            `idle_timeout.timeout_seconds=${args.ingress.idleTimeoutSeconds}`,
+                            "routing.http.drop_invalid_header_fields.enabled=true",
+                        ].join(","),
+                        "alb.ingress.kubernetes.io/target-group-attributes": `deregistration_delay.timeout_seconds=${args.ingress.deregistrationDelaySeconds}`,
+                    },
+                },
+                spec: {
+                    ingressClassName: "alb",
+                    rules: [{ http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: app, port: { name: "http" } } } }] } }],
+                },
+            },
+            { ...k8sOpts, dependsOn: [service, ...args.dependsOn] },
+        );
+
+        new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+            name,
+            {
+                metadata: { name: app, namespace, labels },
+                spec: {
+                    scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: app },
+                    minReplicas: spec.replicas.min,
+                    maxReplicas: spec.replicas.max,
+                    metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: spec.autoscaling.cpuPercent } } }],
+                },
+            },
+            { ...k8sOpts, dependsOn: [this.deployment, ...args.dependsOn] },
+        );
+
+        new k8s.policy.v1.PodDisruptionBudget(name, { metadata: { name: app, namespace, labels }, spec: { maxUnavailable: 1, selector: { matchLabels: serverLabels } } }, k8sOpts);
+
+        // Default deny both ways, then: the ALB (in the VPC) to the app port, DNS, the Pod Identity
+        // agent, and HTTPS out (AWS APIs such as DynamoDB and STS).
+        new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, { metadata: { name: "default-deny", namespace, labels }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } }, k8sOpts);
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-allow-alb`,
+            {
+                metadata: { name: "allow-alb-to-server", namespace, labels },
+                spec: { podSelector: { matchLabels: serverLabels }, policyTypes: ["Ingress"], ingress: [{ from: [{ ipBlock: { cidr: args.vpcCidr } }], ports: [{ protocol: "TCP", port: spec.port }] }] },
+            },
+            k8sOpts,
+        );
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-allow-egress`,
+            {
+                metadata: { name: "allow-dns-credentials-https", namespace, labels },
+                spec: {
+                    podSelector: {},
+                    policyTypes: ["Egress"],
+                    egress: [
+                        {
+                            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                            ports: [
+                                { protocol: "UDP", port: 53 },
+                                { protocol: "TCP", port: 53 },
+                            ],
+                        },
+                        { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT_CIDR } }], ports: [{ protocol: "TCP", port: 80 }] },
+                        { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
+                    ],
+                },
+            },
+            k8sOpts,
+        );
+
+        for (const [job, jobSpec] of Object.entries(spec.jobs)) {
+            const converted = kubernetesSchedule(jobSpec.schedule);
+            if (!("schedule" in converted)) throw new Error(`${app}: job ${job}: ${converted.problem}`);
+            const jobLabels = { ...labels, "app.kubernetes.io/component": "job", "platform/job": job };
+            const pod = podSpec(jobSpec);
+            this.cronJobs[job] = new k8s.batch.v1.CronJob(
+                `${name}-${job}`,
+                {
+                    metadata: { name: `${app}-${job}`, namespace, labels: jobLabels },
+                    spec: {
+                        schedule: converted.schedule,
+                        timeZone: jobSpec.timezone,
+                        // Before the first release the image is a placeholder: the job waits, as on ECS.
+                        suspend: !released,
+                        concurrencyPolicy: "Forbid",
+                        startingDeadlineSeconds: 300,
+                        successfulJobsHistoryLimit: 3,
+                        failedJobsHistoryLimit: 3,
+                        jobTemplate: {
+                            metadata: { labels: jobLabels },
+                            spec: {
+                                backoffLimit: 2,
+                                activeDeadlineSeconds: 3600,
+                                ttlSecondsAfterFinished: 86400,
+                                template: {
+                                    metadata: { labels: jobLabels },
+                                    spec: {
+                                        restartPolicy: "Never",
+                                        serviceAccountName: pod.serviceAccountName,
+                                        automountServiceAccountToken: pod.automountServiceAccountToken,
+                                        terminationGracePeriodSeconds: pod.terminationGracePeriodSeconds,
+                                        securityContext: pod.securityContext,
+                                        nodeSelector: pod.nodeSelector,
+                                        volumes: pod.volumes,
+                                        containers: [{ name: job, ...pod.container, args: jobSpec.command }],
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+                { ...k8sOpts, dependsOn: [serviceAccount, this.identity] },
+            );
+        }
+        this.registerOutputs({ namespace });
+    }
+}

@@ -1,0 +1,65 @@
+import type { RecordedResource } from "../../platform/offline/mock-cloud";
+import type { SynthResult } from "../../platform/offline/synth";
+import { captureWarnings, only, synthPlatform } from "../helpers";
+
+export const TABLE_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/translations";
+export const CERTIFICATE_ARN = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-4333-8444-555555555555";
+export const ADMIN_ROLE_ARN = "arn:aws:iam::123456789012:role/platform-admin";
+
+/** A released `web` on both runtimes, with a table grant and a nightly job. */
+export const WEB = {
+    imageTag: "1.4.2",
+    runtimes: ["ecs", "eks"],
+    user: "65532",
+    environment: { LOG_LEVEL: "info" },
+    tables: { TRANSLATIONS_TABLE: { arn: TABLE_ARN, actions: ["GetItem", "Query"] } },
+    jobs: { selfcheck: { schedule: "cron(0 3 * * ? *)", command: ["/app/main.js", "selfcheck"] } },
+};
+
+export interface Synthesized {
+    result: SynthResult;
+    warnings: string[];
+    resources: RecordedResource[];
+    one(type: string, nameEndsWith?: string): RecordedResource;
+    all(type: string): RecordedResource[];
+    /** The recorded resource with this URN. */
+    byUrn(urn: string): RecordedResource;
+}
+
+export async function synth(stack: string, values: Record<string, unknown>): Promise<Synthesized> {
+    const { result, warnings } = await captureWarnings(() => synthPlatform(stack, values));
+    const resources = result.cloud.resources;
+    return {
+        result,
+        warnings,
+        resources,
+        one: (type, suffix = "") => only(resources, type, suffix),
+        all: (type) => result.cloud.ofType(type),
+        byUrn: (urn) => {
+            const found = resources.find((resource) => resource.urn === urn);
+            if (!found) throw new Error(`no resource ${urn}`);
+            return found;
+        },
+    };
+}
+
+const cache = new Map<string, Promise<Synthesized>>();
+function memo(key: string, build: () => Promise<Synthesized>): Promise<Synthesized> {
+    if (!cache.has(key)) cache.set(key, build());
+    return cache.get(key)!;
+}
+
+/** dev: profile defaults (spot workload group, Karpenter), no certificate, an office CIDR on the API. */
+export const eksDev = () => memo("eks-dev", () => synth("dev", { apps: { web: WEB }, eks: { endpoint: { publicAccessCidrs: ["203.0.113.0/24"] } } }));
+/** prod: a certificate, an admin role, Karpenter, a Fargate profile for batch pods. */
+export const eksProd = () =>
+    memo("eks-prod", () =>
+        synth("prod", {
+            apps: { web: WEB },
+            ingress: { certificateArn: CERTIFICATE_ARN },
+            eks: { adminRoleArns: [ADMIN_ROLE_ARN], fargateProfiles: { batch: { namespace: "batch" }, "web-jobs": { namespace: "web", labels: { "platform/compute": "fargate" } } } },
+        }),
+    );
+/** dev on the Cluster Autoscaler, with AL2023 nodes, before web's first release. */
+export const eksClusterAutoscaler = () =>
+    memo("eks-ca", () => synth("dev", { apps: { web: { ...WEB, imageTag: undefined } }, eks: { autoscaler: "cluster-autoscaler", nodeOs: "al2023" } }));
