@@ -1,0 +1,86 @@
+import { expect } from "chai";
+import { ConfigError, kubernetesSchedule, resolvePlatformConfig } from "../../platform/config";
+import { SynthError } from "../../platform/offline/synth";
+import { synthPlatform } from "../helpers";
+
+const resolve = (stack: string, values: Record<string, unknown>) => resolvePlatformConfig({ project: "platform", stack, values, region: "eu-west-1" });
+
+describe("platform:eks configuration", () => {
+    it("builds no cluster unless enabled or an app runs on eks", () => {
+        expect(resolve("dev", {}).eks.enabled).to.equal(false);
+        expect(resolve("dev", { apps: { web: { runtimes: ["eks"] } } }).eks.enabled).to.equal(true);
+        expect(resolve("dev", { eks: { enabled: true } }).eks.enabled).to.equal(true);
+    });
+
+    it("follows the profile: dev spot workload nodes from zero, prod on-demand with two or more; Karpenter, Bottlerocket", () => {
+        const dev = resolve("dev", { eks: { enabled: true } }).eks;
+        const prod = resolve("prod", { eks: { enabled: true } }).eks;
+        expect(dev.nodeGroups.workload).to.include({ capacityType: "SPOT", minSize: 0 });
+        expect(prod.nodeGroups.workload).to.include({ capacityType: "ON_DEMAND", minSize: 2 });
+        expect(prod.nodeGroups.system.capacityType).to.equal("ON_DEMAND");
+        expect(prod).to.include({ autoscaler: "karpenter", nodeOs: "bottlerocket", version: "1.33" });
+        expect(prod.publicAccessCidrs).to.deep.equal([]);
+        // compute.spot: false in dev turns spot off for the workload group too.
+        expect(resolve("dev", { compute: { spot: false }, eks: { enabled: true } }).eks.nodeGroups.workload.capacityType).to.equal("ON_DEMAND");
+    });
+
+    describe("converts Scheduler expressions to CronJob schedules", () => {
+        const cases: [string, string][] = [
+            ["cron(0 3 * * ? *)", "0 3 * * *"],
+            ["cron(15 10 ? * MON-FRI *)", "15 10 * * MON-FRI"],
+            ["cron(0 8 ? * 2-6 *)", "0 8 * * 1-5"],
+            ["cron(0 8 ? * 1,7 *)", "0 8 * * 0,6"],
+            ["cron(0/15 * * * ? *)", "0/15 * * * *"],
+            ["rate(5 minutes)", "*/5 * * * *"],
+            ["rate(6 hours)", "0 */6 * * *"],
+            ["rate(1 day)", "0 0 * * *"],
+        ];
+        for (const [scheduler, cron] of cases) it(`${scheduler} -> ${cron}`, () => expect(kubernetesSchedule(scheduler)).to.deep.equal({ schedule: cron }));
+
+        it("refuses what a CronJob cannot express: L, #, a year, uneven rates", () => {
+            for (const expression of ["cron(0 8 L * ? *)", "cron(0 8 ? * 6#3 *)", "cron(0 0 1 1 ? 2030)", "rate(7 minutes)", "rate(2 days)"]) {
+                expect(kubernetesSchedule(expression), expression).to.have.property("problem");
+            }
+        });
+    });
+
+    type Case = { title: string; stack?: string; values: Record<string, unknown>; key: string; says?: RegExp };
+    const cases: Case[] = [
+        { title: "a Kubernetes version below the supported floor", values: { eks: { enabled: true, version: "1.29" } }, key: "platform:eks.version", says: /1\.32 or later/ },
+        { title: "a version that is not a minor version string", values: { eks: { enabled: true, version: 1.33 } }, key: "platform:eks.version", says: /quoted/ },
+        { title: "a public endpoint open to the whole internet", values: { eks: { enabled: true, endpoint: { publicAccessCidrs: ["0.0.0.0/0"] } } }, key: "platform:eks.endpoint.publicAccessCidrs[0]", says: /never the whole internet/ },
+        { title: "a public endpoint in prod", stack: "prod", values: { eks: { enabled: true, endpoint: { publicAccessCidrs: ["203.0.113.0/24"] } } }, key: "platform:eks.endpoint.publicAccessCidrs", says: /dev only/ },
+        { title: "a public CIDR that is not a CIDR", values: { eks: { enabled: true, endpoint: { publicAccessCidrs: ["office"] } } }, key: "platform:eks.endpoint.publicAccessCidrs[0]", says: /IPv4 CIDR/ },
+        { title: "an unknown autoscaler", values: { eks: { enabled: true, autoscaler: "keda" } }, key: "platform:eks.autoscaler", says: /karpenter, cluster-autoscaler/ },
+        { title: "a misspelt key", values: { eks: { enabled: true, nodegroups: {} } }, key: "platform:eks.nodegroups", says: /did you mean "nodeGroups"/ },
+        { title: "a spot system group", values: { eks: { enabled: true, nodeGroups: { system: { capacityType: "SPOT" } } } }, key: "platform:eks.nodeGroups.system.capacityType", says: /ON_DEMAND/ },
+        { title: "node group bounds the wrong way round", values: { eks: { enabled: true, nodeGroups: { workload: { minSize: 5, maxSize: 2 } } } }, key: "platform:eks.nodeGroups.workload", says: /minSize \(5\)/ },
+        { title: "a kube-proxy build for another Kubernetes version", values: { eks: { enabled: true, version: "1.32" } }, key: "platform:eks.addons.kubeProxy", says: /v1\.32/ },
+        { title: "an add-on version that is not an EKS build", values: { eks: { enabled: true, addons: { coredns: "1.11" } } }, key: "platform:eks.addons.coredns", says: /eksbuild/ },
+        { title: "an admin that is not a role ARN", values: { eks: { enabled: true, adminRoleArns: ["admin"] } }, key: "platform:eks.adminRoleArns[0]", says: /IAM role ARN/ },
+        { title: "an eks app whose user is a name", values: { apps: { web: { runtimes: ["eks"], user: "node" } } }, key: "platform:apps.web.user", says: /numeric uid/ },
+        { title: "an eks app with secrets", values: { apps: { web: { runtimes: ["eks"], secrets: { DB_PASSWORD: "arn:aws:ssm:eu-west-1:123456789012:parameter/db" } } } }, key: "platform:apps.web.secrets" },
+        { title: "an eks job schedule a CronJob cannot express", values: { apps: { web: { runtimes: ["eks"], jobs: { j: { schedule: "cron(0 8 L * ? *)", command: ["x"] } } } } }, key: "platform:apps.web.jobs.j.schedule", says: /CronJob/ },
+    ];
+    for (const testCase of cases) {
+        it(`rejects ${testCase.title} (${testCase.key}) before creating anything`, async () => {
+            let failure: unknown;
+            try {
+                await synthPlatform(testCase.stack ?? "dev", testCase.values);
+            } catch (err) {
+                failure = err;
+            }
+            expect(failure, "synth should fail").to.be.instanceOf(SynthError);
+            const configError = (failure as SynthError).cause as ConfigError;
+            expect(configError).to.be.instanceOf(ConfigError);
+            const problem = configError.problems.find((p) => p.key === testCase.key);
+            expect(problem, configError.message).to.not.equal(undefined);
+            if (testCase.says) expect(problem!.message).to.match(testCase.says);
+            expect((failure as SynthError).cloud.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).to.deep.equal([]);
+        });
+    }
+
+    it("accepts an office CIDR on the dev endpoint", () => {
+        expect(resolve("dev", { eks: { enabled: true, endpoint: { publicAccessCidrs: ["203.0.113.0/24"] } } }).eks.publicAccessCidrs).to.deep.equal(["203.0.113.0/24"]);
+    });
+});

@@ -1,0 +1,44 @@
+import { expect } from "chai";
+import { CHARTS, unknownValueKeys } from "../../platform/eks";
+import { checkedValues, type ChartPin } from "../../platform/eks/helm-values";
+import { eksClusterAutoscaler, eksProd } from "./fixtures";
+
+/** The pin whose chart a release installs. */
+function pinOf(chart: string): ChartPin {
+    const pin = Object.values(CHARTS).find((candidate) => candidate.chart === chart);
+    if (!pin) throw new Error(`no pinned chart ${chart}`);
+    return pin;
+}
+
+describe("Helm values against the pinned chart versions", () => {
+    it("every release installs a pinned chart version with values that version accepts (prod and the Cluster Autoscaler variant)", async () => {
+        const releases = [...(await eksProd()).all("kubernetes:helm.sh/v3:Release"), ...(await eksClusterAutoscaler()).all("kubernetes:helm.sh/v3:Release")];
+        expect(new Set(releases.map((r) => r.inputs.chart))).to.deep.equal(new Set(Object.values(CHARTS).map((pin) => pin.chart)));
+        for (const release of releases) {
+            const pin = pinOf(release.inputs.chart as string);
+            expect(release.inputs.version, release.name).to.equal(pin.version);
+            expect(unknownValueKeys(pin, release.inputs.values as Record<string, unknown>), release.name).to.deep.equal([]);
+            expect(release.inputs.namespace).to.equal("kube-system");
+        }
+    });
+
+    it("rejects a key the chart version does not have, at the top level and inside a checked section", () => {
+        expect(unknownValueKeys(CHARTS.LOAD_BALANCER_CONTROLLER, { clusterName: "c", enableWafV2: false })).to.deep.equal(["enableWafV2"]);
+        expect(unknownValueKeys(CHARTS.KARPENTER, { settings: { clusterName: "c", interruptionQueueName: "q" } })).to.deep.equal(["settings.interruptionQueueName"]);
+        expect(unknownValueKeys(CHARTS.METRICS_SERVER, { podDisruptionBudget: { enabled: true, maxUnavailble: 1 } })).to.deep.equal(["podDisruptionBudget.maxUnavailble"]);
+        // A key from an older chart version: cluster-autoscaler's `sslCertPath` was removed long ago.
+        expect(unknownValueKeys(CHARTS.CLUSTER_AUTOSCALER, { sslCertPath: "/etc/ssl" })).to.deep.equal(["sslCertPath"]);
+    });
+
+    it("stops the program before any release is created with such a key", () => {
+        expect(() => checkedValues(CHARTS.KARPENTER, { settings: { aws: { clusterName: "c" } } })).to.throw(/karpenter 1\.14\.1 have keys that version does not accept: settings\.aws/);
+    });
+
+    it("pins chart sources: Helm repositories over HTTPS, Karpenter from ECR Public's OCI registry", () => {
+        for (const pin of Object.values(CHARTS)) {
+            expect(pin.version).to.match(/^\d+\.\d+\.\d+$/);
+            if (pin.repository) expect(pin.repository).to.match(/^https:\/\//);
+            else expect(pin.chart).to.match(/^oci:\/\/public\.ecr\.aws\//);
+        }
+    });
+});

@@ -1,0 +1,118 @@
+import { expect } from "chai";
+import type { RecordedResource } from "../../platform/offline/mock-cloud";
+import { synthStackFile } from "../helpers";
+import { eksClusterAutoscaler, eksDev, eksProd } from "./fixtures";
+
+/**
+ * Every Kubernetes object the program creates, validated against the OpenAPI schema of its kind
+ * (kubernetes-models for the built-in kinds, @kubernetes-models/karpenter for Karpenter's CRDs).
+ * Helm releases are checked against their chart's values in helm-values.test.ts.
+ */
+
+/** The kubernetes-models module that holds a kind of this group and version. */
+function modelModule(apiVersion: string): string {
+    const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
+    if (group.startsWith("karpenter.")) return `@kubernetes-models/karpenter/${group}/${version}`;
+    return group === "" ? `kubernetes-models/${version}` : `kubernetes-models/${group}/${version}`;
+}
+
+/** Validates one manifest; throws with the failing JSON paths. */
+export async function validateManifest(manifest: Record<string, any>): Promise<void> {
+    const models = (await import(modelModule(manifest.apiVersion))) as Record<string, new (data: unknown) => { validate(): void }>;
+    const Model = models[manifest.kind];
+    if (!Model) throw new Error(`no schema for ${manifest.apiVersion} ${manifest.kind}`);
+    new Model(manifest).validate();
+}
+
+/** The manifest Pulumi sends for a recorded Kubernetes resource: its inputs, with apiVersion and kind. */
+function manifestOf(resource: RecordedResource): Record<string, any> {
+    return JSON.parse(JSON.stringify(resource.inputs));
+}
+
+const isKubernetesObject = (resource: RecordedResource) => resource.type.startsWith("kubernetes:") && resource.custom && resource.type !== "kubernetes:helm.sh/v3:Release";
+
+describe("Kubernetes objects against the OpenAPI schema", () => {
+    const stacks: [string, () => Promise<{ resources: RecordedResource[] }>][] = [
+        ["dev (fixture)", eksDev],
+        ["prod (fixture)", eksProd],
+        ["dev on the Cluster Autoscaler (fixture)", eksClusterAutoscaler],
+        ["Pulumi.dev.yaml", () => synthStackFile("dev").then((r) => ({ resources: r.cloud.resources }))],
+        ["Pulumi.prod.yaml", () => synthStackFile("prod").then((r) => ({ resources: r.cloud.resources }))],
+    ];
+    for (const [label, build] of stacks) {
+        it(`${label}: every Kubernetes object is valid for its kind`, async () => {
+            const objects = (await build()).resources.filter(isKubernetesObject);
+            const kinds = new Set(objects.map((o) => o.type));
+            // The whole app surface is there, so a kind dropping out of the program cannot pass unnoticed.
+            for (const kind of ["core/v1:Namespace", "core/v1:ServiceAccount", "apps/v1:Deployment", "core/v1:Service", "networking.k8s.io/v1:Ingress", "autoscaling/v2:HorizontalPodAutoscaler", "policy/v1:PodDisruptionBudget", "networking.k8s.io/v1:NetworkPolicy", "batch/v1:CronJob"]) {
+                expect(kinds, kind).to.include(`kubernetes:${kind}`);
+            }
+            const failures: string[] = [];
+            for (const object of objects) {
+                const manifest = manifestOf(object);
+                expect(manifest.apiVersion, object.name).to.be.a("string");
+                try {
+                    await validateManifest(manifest);
+                } catch (err) {
+                    failures.push(`${object.type} ${object.name}: ${String(err)}`);
+                }
+            }
+            expect(failures).to.deep.equal([]);
+        });
+    }
+
+    it("validates Karpenter's EC2NodeClass and NodePool too", async () => {
+        const prod = await eksProd();
+        const karpenter = prod.resources.filter((r) => r.type.startsWith("kubernetes:karpenter"));
+        expect(karpenter.map((r) => r.type).sort()).to.deep.equal(["kubernetes:karpenter.k8s.aws/v1:EC2NodeClass", "kubernetes:karpenter.sh/v1:NodePool"]);
+        for (const object of karpenter) await validateManifest(manifestOf(object));
+    });
+
+    describe("catches manifests the Pulumi types would let through", () => {
+        let deployment: Record<string, any>;
+        let nodePool: Record<string, any>;
+        before(async () => {
+            const prod = await eksProd();
+            deployment = manifestOf(prod.one("kubernetes:apps/v1:Deployment"));
+            nodePool = manifestOf(prod.one("kubernetes:karpenter.sh/v1:NodePool"));
+        });
+
+        const rejects = async (manifest: Record<string, any>, message: RegExp) => {
+            let error: unknown;
+            try {
+                await validateManifest(manifest);
+            } catch (err) {
+                error = err;
+            }
+            expect(error, "validation should fail").to.be.instanceOf(Error);
+            expect(String(error)).to.match(message);
+        };
+
+        it("a replica count given as a word", async () => {
+            await rejects({ ...deployment, spec: { ...deployment.spec, replicas: "two" } }, /spec\/replicas must be integer/);
+        });
+
+        it("a container port given as a string where a number is required", async () => {
+            const spec = structuredClone(deployment.spec);
+            spec.template.spec.containers[0].ports[0].containerPort = "8080";
+            await rejects({ ...deployment, spec }, /containerPort must be integer/);
+        });
+
+        it("a container without a name", async () => {
+            const spec = structuredClone(deployment.spec);
+            delete spec.template.spec.containers[0].name;
+            await rejects({ ...deployment, spec }, /containers\/0 must have required property '?name'?/);
+        });
+
+        it("a Karpenter disruption policy that does not exist", async () => {
+            const spec = structuredClone(nodePool.spec);
+            spec.disruption.consolidationPolicy = "WhenIdle";
+            await rejects({ ...nodePool, spec }, /consolidationPolicy must be equal to one of the allowed values/);
+        });
+
+        it("and accepts the unmodified manifests", async () => {
+            await validateManifest(deployment);
+            await validateManifest(nodePool);
+        });
+    });
+});

@@ -1,0 +1,136 @@
+import { expect } from "chai";
+import { statementsOf } from "../helpers";
+import { CERTIFICATE_ARN, eksClusterAutoscaler, eksDev, eksProd, Synthesized, TABLE_ARN } from "./fixtures";
+
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const CRONJOB = "kubernetes:batch/v1:CronJob";
+const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
+const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+
+const podOf = (stack: Synthesized) => (stack.one(DEPLOYMENT).inputs as any).spec.template.spec;
+
+describe("EKS workloads from the app spec", () => {
+    let dev: Synthesized;
+    let prod: Synthesized;
+    let unreleased: Synthesized;
+    before(async () => {
+        dev = await eksDev();
+        prod = await eksProd();
+        unreleased = await eksClusterAutoscaler();
+    });
+
+    it("creates the app's namespace enforcing the Pod Security Standards restricted profile", () => {
+        const namespace = prod.one("kubernetes:core/v1:Namespace").inputs as any;
+        expect(namespace.metadata.name).to.equal("web");
+        expect(namespace.metadata.labels).to.deep.include({
+            "pod-security.kubernetes.io/enforce": "restricted",
+            "pod-security.kubernetes.io/audit": "restricted",
+            "pod-security.kubernetes.io/warn": "restricted",
+        });
+    });
+
+    it("binds a dedicated service account (no API token) to a role with exactly the spec's table grants", () => {
+        expect(prod.one("kubernetes:core/v1:ServiceAccount").inputs).to.deep.include({ automountServiceAccountToken: false, metadata: { name: "web", namespace: "web", labels: { "app.kubernetes.io/name": "web", "app.kubernetes.io/managed-by": "pulumi" } } });
+        const association = prod.one("aws:eks/podIdentityAssociation:PodIdentityAssociation", "-web-pods");
+        expect(association.inputs).to.include({ namespace: "web", serviceAccount: "web", roleArn: prod.one("aws:iam/role:Role", "-eks-web-pods").state.arn });
+        const statements = prod.all("aws:iam/rolePolicy:RolePolicy").filter((p) => p.name.startsWith("platform-prod-eks-web-pods-")).flatMap((p) => statementsOf(p));
+        expect(statements).to.deep.equal([{ Sid: "TableTRANSLATIONSTABLE", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:Query"], Resource: [TABLE_ARN, `${TABLE_ARN}/index/*`] }]);
+        expect(podOf(prod)).to.include({ serviceAccountName: "web", automountServiceAccountToken: false });
+    });
+
+    it("runs the container non-root, read-only, without capabilities or privilege escalation, under RuntimeDefault seccomp", () => {
+        const pod = podOf(prod);
+        expect(pod.securityContext).to.deep.equal({ runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } });
+        expect(pod.containers[0].securityContext).to.deep.equal({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } });
+        // The writable paths are emptyDirs: /tmp by default.
+        expect(pod.volumes).to.deep.equal([{ name: "writable-0", emptyDir: { sizeLimit: "256Mi" } }]);
+        expect(pod.containers[0].volumeMounts).to.deep.equal([{ name: "writable-0", mountPath: "/tmp" }]);
+    });
+
+    it("sizes requests and limits from the spec's cpu and memory (prod 512 units = 500m, 1024 MiB; dev 250m, 512 MiB)", () => {
+        expect(podOf(prod).containers[0].resources).to.deep.equal({ requests: { cpu: "500m", memory: "1024Mi" }, limits: { cpu: "500m", memory: "1024Mi" } });
+        expect(podOf(dev).containers[0].resources.requests).to.deep.equal({ cpu: "250m", memory: "512Mi" });
+    });
+
+    it("probes liveness and readiness on the spec's paths, with a startup budget of the grace period", () => {
+        const container = podOf(prod).containers[0];
+        expect(container.livenessProbe.httpGet).to.deep.equal({ path: "/healthz", port: "http" });
+        expect(container.readinessProbe.httpGet).to.deep.equal({ path: "/readyz", port: "http" });
+        expect(container.startupProbe).to.deep.include({ periodSeconds: 5, failureThreshold: 12 });
+        expect(container.ports).to.deep.equal([{ name: "http", containerPort: 8080, protocol: "TCP" }]);
+    });
+
+    it("pulls the released image by tag from the app's ECR repository; before a release, the placeholder", () => {
+        const repository = prod.one("aws:ecr/repository:Repository").state.repositoryUrl;
+        expect(podOf(prod).containers[0].image).to.equal(`${String(repository)}:1.4.2`);
+        expect(podOf(prod).containers[0]).to.not.have.property("command");
+        const placeholder = podOf(unreleased).containers[0];
+        expect(placeholder.image).to.equal("public.ecr.aws/docker/library/node:22-alpine");
+        expect(placeholder.command[0]).to.equal("node");
+    });
+
+    it("spreads pods across zones (strictly in prod) and hosts, on workload nodes of the spec's architecture", () => {
+        const pod = podOf(prod);
+        expect(pod.topologySpreadConstraints.map((c: any) => [c.topologyKey, c.whenUnsatisfiable])).to.deep.equal([
+            ["topology.kubernetes.io/zone", "DoNotSchedule"],
+            ["kubernetes.io/hostname", "ScheduleAnyway"],
+        ]);
+        expect(podOf(dev).topologySpreadConstraints[0].whenUnsatisfiable).to.equal("ScheduleAnyway");
+        expect(pod.nodeSelector).to.deep.equal({ "kubernetes.io/arch": "arm64", "platform/node-role": "workload" });
+        expect(pod.terminationGracePeriodSeconds).to.equal(30);
+    });
+
+    it("passes the spec's environment, the table names and the region", () => {
+        expect(podOf(prod).containers[0].env).to.deep.equal([
+            { name: "AWS_REGION", value: "eu-west-1" },
+            { name: "LOG_LEVEL", value: "info" },
+            { name: "TRANSLATIONS_TABLE", value: "translations" },
+        ]);
+    });
+
+    it("leaves the replica count to an HPA bounded by the spec's replicas and CPU target, with a PDB allowing one eviction", () => {
+        expect((prod.one(DEPLOYMENT).inputs as any).spec).to.not.have.property("replicas");
+        const hpa = (prod.one("kubernetes:autoscaling/v2:HorizontalPodAutoscaler").inputs as any).spec;
+        expect(hpa).to.deep.include({ minReplicas: 2, maxReplicas: 10, scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" } });
+        expect(hpa.metrics).to.deep.equal([{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 60 } } }]);
+        expect((dev.one("kubernetes:autoscaling/v2:HorizontalPodAutoscaler").inputs as any).spec).to.deep.include({ minReplicas: 1, maxReplicas: 2 });
+        const pdb = (prod.one("kubernetes:policy/v1:PodDisruptionBudget").inputs as any).spec;
+        expect(pdb).to.deep.equal({ maxUnavailable: 1, selector: (prod.one(DEPLOYMENT).inputs as any).spec.selector });
+    });
+
+    it("serves through an ALB Ingress: HTTPS with the certificate and TLS policy in prod, plain HTTP in dev", () => {
+        const prodIngress = (prod.one(INGRESS).inputs as any).metadata.annotations;
+        expect(prodIngress).to.deep.include({
+            "alb.ingress.kubernetes.io/certificate-arn": CERTIFICATE_ARN,
+            "alb.ingress.kubernetes.io/ssl-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+            "alb.ingress.kubernetes.io/ssl-redirect": "443",
+            "alb.ingress.kubernetes.io/target-type": "ip",
+            "alb.ingress.kubernetes.io/healthcheck-path": "/readyz",
+        });
+        expect(prodIngress["alb.ingress.kubernetes.io/load-balancer-attributes"]).to.contain("deletion_protection.enabled=true");
+        const devIngress = (dev.one(INGRESS).inputs as any).metadata.annotations;
+        expect(devIngress["alb.ingress.kubernetes.io/listen-ports"]).to.equal('[{"HTTP":80}]');
+        expect(devIngress).to.not.have.property("alb.ingress.kubernetes.io/certificate-arn");
+        expect((prod.one(INGRESS).inputs as any).spec.ingressClassName).to.equal("alb");
+        expect(prod.one(INGRESS).dependsOn).to.include(prod.one("kubernetes:helm.sh/v3:Release", "-lbc").urn);
+    });
+
+    it("denies all traffic by default, then allows the ALB on the app port, DNS, the Pod Identity agent and HTTPS out", () => {
+        const policies = Object.fromEntries(prod.all(NETWORK_POLICY).map((p) => [(p.inputs as any).metadata.name, (p.inputs as any).spec]));
+        expect(policies["default-deny"]).to.deep.equal({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+        expect(policies["allow-alb-to-server"].ingress).to.deep.equal([{ from: [{ ipBlock: { cidr: "10.30.0.0/16" } }], ports: [{ protocol: "TCP", port: 8080 }] }]);
+        const egress = policies["allow-dns-credentials-https"].egress;
+        expect(egress.map((rule: any) => rule.ports.map((p: any) => `${p.protocol}/${p.port}`).join(","))).to.deep.equal(["UDP/53,TCP/53", "TCP/80", "TCP/443"]);
+        expect(egress[1].to).to.deep.equal([{ ipBlock: { cidr: "169.254.170.23/32" } }]);
+    });
+
+    it("runs each job as a CronJob on the converted schedule and time zone, suspended until the first release", () => {
+        const cron = (prod.one(CRONJOB).inputs as any).spec;
+        expect(cron).to.deep.include({ schedule: "0 3 * * *", timeZone: "UTC", suspend: false, concurrencyPolicy: "Forbid" });
+        const pod = cron.jobTemplate.spec.template.spec;
+        expect(pod.restartPolicy).to.equal("Never");
+        expect(pod.containers[0].args).to.deep.equal(["/app/main.js", "selfcheck"]);
+        expect(pod.containers[0].securityContext.readOnlyRootFilesystem).to.equal(true);
+        expect((unreleased.one(CRONJOB).inputs as any).spec.suspend).to.equal(true);
+    });
+});
