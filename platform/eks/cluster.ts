@@ -47,8 +47,6 @@ export class EksCluster extends pulumi.ComponentResource {
     readonly oidcProviderArn: pulumi.Output<string>;
     readonly oidcIssuer: pulumi.Output<string>;
     readonly kubeconfigJson: pulumi.Output<string>;
-    /** The component's node security group (nodes and Karpenter nodes use it). */
-    readonly nodeSecurityGroupId: pulumi.Output<string>;
     /** The security group EKS creates for the cluster (control plane, managed nodes, Fargate pods). */
     readonly eksSecurityGroupId: pulumi.Output<string>;
 
@@ -118,6 +116,8 @@ export class EksCluster extends pulumi.ComponentResource {
                 enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
                 createOidcProvider: true,
                 skipDefaultNodeGroup: true,
+                // No extra cluster/node groups from the component: everything shares the group EKS creates.
+                skipDefaultSecurityGroups: true,
                 nodeAssociatePublicIpAddress: false,
                 // Add-ons are EksAddons' job (pinned versions, Pod Identity for the CNI); EKS installs none by itself.
                 bootstrapSelfManagedAddons: false,
@@ -135,7 +135,6 @@ export class EksCluster extends pulumi.ComponentResource {
         this.oidcProviderArn = this.cluster.oidcProviderArn;
         this.oidcIssuer = this.cluster.oidcIssuer;
         this.kubeconfigJson = pulumi.secret(this.cluster.kubeconfigJson);
-        this.nodeSecurityGroupId = this.cluster.nodeSecurityGroupId;
         this.eksSecurityGroupId = this.cluster.eksCluster.vpcConfig.clusterSecurityGroupId;
         this.registerOutputs({ name: this.name, endpoint: this.endpoint, oidcIssuer: this.oidcIssuer });
     }

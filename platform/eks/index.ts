@@ -77,7 +77,10 @@ export class EksRuntime extends pulumi.ComponentResource {
             { parent: this },
         );
         const cluster = this.cluster;
-        const securityGroupIds = [cluster.nodeSecurityGroupId, cluster.eksSecurityGroupId];
+        // Nodes (managed and Karpenter's) join the security group EKS made for the cluster, as Fargate pods
+        // do: it admits the control plane and all cluster members. One group only, because the Load
+        // Balancer Controller opens exactly one group per ENI tagged kubernetes.io/cluster/<name> to the ALB.
+        const securityGroupIds = [cluster.eksSecurityGroupId];
 
         const addons = new ManagedAddons(`${name}-addons`, { clusterName: cluster.name, clusterArn: cluster.arn, accountId: args.accountId, versions: config.addons }, { parent: this });
 

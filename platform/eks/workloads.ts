@@ -149,7 +149,8 @@ export class EksApp extends pulumi.ComponentResource {
                     },
                 },
             },
-            { ...k8sOpts, dependsOn: [serviceAccount, this.identity] },
+            // The controllers' webhooks (LBC's pod mutator) must answer before pods are admitted.
+            { ...k8sOpts, dependsOn: [serviceAccount, this.identity, ...args.dependsOn] },
         );
 
         const service = new k8s.core.v1.Service(
@@ -286,7 +287,7 @@ export class EksApp extends pulumi.ComponentResource {
                         },
                     },
                 },
-                { ...k8sOpts, dependsOn: [serviceAccount, this.identity] },
+                { ...k8sOpts, dependsOn: [serviceAccount, this.identity, ...args.dependsOn] },
             );
         }
         this.registerOutputs({ namespace });

@@ -65,6 +65,7 @@ describe("EKS cluster, node groups and Fargate profiles", () => {
                 version: "1.33",
                 createOidcProvider: true,
                 skipDefaultNodeGroup: true,
+                skipDefaultSecurityGroups: true,
                 bootstrapSelfManagedAddons: false,
             });
             expect(prod.one(CLUSTER).inputs.corednsAddonOptions).to.deep.include({ enabled: false });
@@ -98,6 +99,8 @@ describe("EKS cluster, node groups and Fargate profiles", () => {
                 expect(volumes.map((volume) => volume.deviceName)).to.deep.equal(["/dev/xvda", "/dev/xvdb"]);
                 for (const volume of volumes) expect(volume.ebs.encrypted).to.equal("true");
                 expect(template.inputs).to.not.have.property("networkInterfaces");
+                // One security group (EKS's cluster group), so the Load Balancer Controller can open it to the ALB.
+                expect(template.inputs.vpcSecurityGroupIds).to.deep.equal([(prod.one(CLUSTER).state as any).eksCluster.vpcConfig.clusterSecurityGroupId]);
                 expect(group.inputs.updateConfig).to.deep.equal({ maxUnavailable: 1 });
             }
         });

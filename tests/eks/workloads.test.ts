@@ -113,6 +113,8 @@ describe("EKS workloads from the app spec", () => {
         expect(devIngress).to.not.have.property("alb.ingress.kubernetes.io/certificate-arn");
         expect((prod.one(INGRESS).inputs as any).spec.ingressClassName).to.equal("alb");
         expect(prod.one(INGRESS).dependsOn).to.include(prod.one("kubernetes:helm.sh/v3:Release", "-lbc").urn);
+        // Pods are admitted only once the controller's pod webhook answers.
+        expect(prod.one(DEPLOYMENT).dependsOn).to.include(prod.one("kubernetes:helm.sh/v3:Release", "-lbc").urn);
     });
 
     it("denies all traffic by default, then allows the ALB on the app port, DNS, the Pod Identity agent and HTTPS out", () => {
