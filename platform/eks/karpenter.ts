@@ -203,9 +203,11 @@ export class Karpenter extends pulumi.ComponentResource {
 }
 
 /**
- * Karpenter's controller policy (upstream CloudFormation, v1), scoped to this cluster: instances,
+ * Karpenter's controller policy (upstream getting-started CloudFormation, v1.14), scoped to this
+ * cluster: instances,
  * fleets and launch templates only when tagged for this cluster at creation; deletes and re-tags
- * only of resources carrying its tags; PassRole only of its node role to EC2.
+ * only of resources carrying its tags; PassRole only of its node role to EC2. The instance-profile
+ * management statements are left out: the node class names the profile this program creates.
  */
 export function karpenterControllerGrants(args: {
     clusterPhysicalName: string;
@@ -272,9 +274,11 @@ export function karpenterControllerGrants(args: {
                 "ec2:DescribeCapacityReservations",
                 "ec2:DescribeImages",
                 "ec2:DescribeInstances",
+                "ec2:DescribeInstanceStatus",
                 "ec2:DescribeInstanceTypeOfferings",
                 "ec2:DescribeInstanceTypes",
                 "ec2:DescribeLaunchTemplates",
+                "ec2:DescribePlacementGroups",
                 "ec2:DescribeSecurityGroups",
                 "ec2:DescribeSpotPriceHistory",
                 "ec2:DescribeSubnets",
@@ -294,6 +298,8 @@ export function karpenterControllerGrants(args: {
         },
         { sid: "PassNodeRole", actions: ["iam:PassRole"], resources: [args.nodeRoleArn], conditions: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } } },
         { sid: "ReadNodeInstanceProfile", actions: ["iam:GetInstanceProfile"], resources: [args.instanceProfileArn] },
+        // Its instance-profile garbage collector lists profiles even when the node class names one.
+        { sid: "ListInstanceProfiles", actions: ["iam:ListInstanceProfiles"], resources: [pulumi.interpolate`arn:aws:iam::${accountId}:instance-profile/*`] },
         { sid: "DiscoverApiEndpoint", actions: ["eks:DescribeCluster"], resources: [args.clusterArn] },
     ];
 }

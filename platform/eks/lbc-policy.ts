@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Grant } from "../grants";
 
 /**
- * The AWS Load Balancer Controller's permissions, from the upstream iam_policy.json (v2/v3),
+ * The AWS Load Balancer Controller's permissions, from the upstream iam_policy.json (v3.5.0),
  * narrowed: every mutation is limited to load balancers, target groups and security groups the
  * controller tagged `elbv2.k8s.aws/cluster` on creation, resources are this account's and region's,
  * and the WAF, Shield and Cognito statements are left out (their features are off in the values).
@@ -39,6 +39,7 @@ export function loadBalancerControllerGrants(region: string, accountId: pulumi.I
                 "ec2:DescribeNetworkInterfaces",
                 "ec2:DescribeTags",
                 "ec2:DescribeRouteTables",
+                "ec2:DescribeIpamPools",
                 "ec2:GetCoipPoolUsage",
                 "ec2:DescribeCoipPools",
                 "ec2:GetSecurityGroupsForVpc",
@@ -54,6 +55,7 @@ export function loadBalancerControllerGrants(region: string, accountId: pulumi.I
                 "elasticloadbalancing:DescribeTargetHealth",
                 "elasticloadbalancing:DescribeTags",
                 "elasticloadbalancing:DescribeTrustStores",
+                "elasticloadbalancing:DescribeCapacityReservation",
                 "acm:ListCertificates",
                 "acm:DescribeCertificate",
             ],
@@ -85,7 +87,6 @@ export function loadBalancerControllerGrants(region: string, accountId: pulumi.I
                 "elasticloadbalancing:CreateRule",
                 "elasticloadbalancing:DeleteRule",
                 "elasticloadbalancing:ModifyListener",
-                "elasticloadbalancing:ModifyListenerAttributes",
                 "elasticloadbalancing:AddListenerCertificates",
                 "elasticloadbalancing:RemoveListenerCertificates",
                 "elasticloadbalancing:ModifyRule",
@@ -117,8 +118,11 @@ export function loadBalancerControllerGrants(region: string, accountId: pulumi.I
                 "elasticloadbalancing:ModifyTargetGroup",
                 "elasticloadbalancing:ModifyTargetGroupAttributes",
                 "elasticloadbalancing:DeleteTargetGroup",
+                "elasticloadbalancing:ModifyListenerAttributes",
+                "elasticloadbalancing:ModifyCapacityReservation",
+                "elasticloadbalancing:ModifyIpPools",
             ],
-            resources: [...balancers, targetGroups],
+            resources: [...balancers, targetGroups, ...listeners.slice(0, 2)],
             conditions: tagged,
         },
         { sid: "RegisterPodTargets", actions: ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"], resources: [targetGroups] },

@@ -95,6 +95,10 @@ describe("EKS add-ons and controllers", () => {
                 if (destructive.length > 0) expect(statement.Condition?.Null?.["aws:ResourceTag/elbv2.k8s.aws/cluster"], `${statement.Sid} ${destructive}`).to.equal("false");
                 for (const resource of statement.Resource.filter((r: string) => r !== "*")) expect(resource).to.match(/^arn:aws:(ec2|elasticloadbalancing):eu-west-1:123456789012:|^arn:aws:iam::123456789012:role\/aws-service-role\/elasticloadbalancing/);
             }
+            // Every action of upstream's policy (v3.5.0) except WAF, Shield, Cognito and IAM server certificates.
+            const actions = new Set(statements.flatMap((s) => s.Action as string[]));
+            for (const action of ["elasticloadbalancing:DescribeCapacityReservation", "ec2:DescribeIpamPools", "elasticloadbalancing:ModifyListenerAttributes", "elasticloadbalancing:ModifyIpPools", "elasticloadbalancing:SetRulePriorities"]) expect(actions, action).to.include(action);
+            expect([...actions].filter((action) => /^(wafv2|waf-regional|shield|cognito-idp):/.test(action))).to.deep.equal([]);
             const create = statements.find((s) => s.Sid === "CreateTaggedLoadBalancers");
             expect(create.Condition).to.deep.equal({ Null: { "aws:RequestTag/elbv2.k8s.aws/cluster": "false" } });
         });
@@ -171,6 +175,13 @@ describe("EKS add-ons and controllers", () => {
             const resize = grantsOf(ca, "platform-dev-eks-cluster-autoscaler").find((s) => s.Sid === "ResizeOwnScalingGroups");
             expect(resize.Condition).to.deep.equal({ StringEquals: { "aws:ResourceTag/k8s.io/cluster-autoscaler/platform-dev": "owned" } });
         });
+    });
+
+    it("keeps every role's inline policies under IAM's 10,240-character limit per role", () => {
+        const sizes = new Map<string, number>();
+        for (const policy of prod.all(ROLE_POLICY)) sizes.set(String(policy.inputs.role), (sizes.get(String(policy.inputs.role)) ?? 0) + String(policy.inputs.policy).replace(/\s/g, "").length);
+        for (const [role, size] of sizes) expect(size, role).to.be.below(10240);
+        expect(sizes.get(prod.one("aws:iam/role:Role", "-eks-lbc").state.name as string)).to.be.above(5000);
     });
 
     it("installs metrics-server for the HPAs (two replicas with a PDB in prod)", () => {
