@@ -180,6 +180,11 @@ export function resolveEks(input: EksInput | undefined, profile: Profile, spot: 
     };
 }
 
+/** Graviton families have a `g` right after the generation digit: m7g, c7gn, t4g, r8gd, g5g. */
+export function architectureOf(instanceType: string): "arm64" | "x86_64" {
+    return /^[a-z]+\d+g/.test(instanceType) ? "arm64" : "x86_64";
+}
+
 const minorOf = (version: string) => Number(EKS_VERSION_PATTERN.exec(version)?.[1] ?? NaN);
 
 /** Cross-field rules: version floor, endpoint exposure per profile, node group bounds, add-on/cluster skew. */
@@ -201,6 +206,10 @@ export function checkEks(eks: EksConfig, profile: Profile, key: (path: (string |
         const group = eks.nodeGroups[name];
         if (group.minSize > group.maxSize) problems.push({ key: key(["eks", "nodeGroups", name]), message: `expected minSize (${group.minSize}) to be at most maxSize (${group.maxSize})` });
     }
+    for (const name of ["system", "workload"] as const) {
+        const architectures = new Set(eks.nodeGroups[name].instanceTypes.map(architectureOf));
+        if (architectures.size > 1) problems.push({ key: key(["eks", "nodeGroups", name, "instanceTypes"]), message: `expected instance types of one architecture (one AMI per group), got ${eks.nodeGroups[name].instanceTypes.join(", ")}` });
+    }
     if (eks.nodeGroups.system.minSize < 1) problems.push({ key: key(["eks", "nodeGroups", "system", "minSize"]), message: "expected at least 1: the system group runs CoreDNS and the controllers" });
     if (eks.nodeGroups.system.capacityType !== "ON_DEMAND") problems.push({ key: key(["eks", "nodeGroups", "system", "capacityType"]), message: "expected ON_DEMAND: a spot interruption of the system group takes CoreDNS and the controllers down" });
     // kube-proxy must match the control plane's minor version (EKS version skew policy).
@@ -215,12 +224,21 @@ export function checkEks(eks: EksConfig, profile: Profile, key: (path: (string |
 
 /** What an app needs from its spec to run on EKS; each problem names the key. */
 export function checkEksApps(
-    apps: Record<string, { runtimes: string[]; user: string; secrets: Record<string, string>; jobs: Record<string, { schedule: string }> }>,
+    apps: Record<string, { runtimes: string[]; user: string; architecture: string; secrets: Record<string, string>; jobs: Record<string, { schedule: string }> }>,
+    eks: EksConfig,
     key: (path: (string | number)[]) => string,
 ): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
-    for (const [name, app] of Object.entries(apps)) {
-        if (!app.runtimes.includes("eks")) continue;
+    const onEks = Object.entries(apps).filter(([, app]) => app.runtimes.includes("eks"));
+    if (onEks.length > 0 && !eks.enabled) {
+        problems.push({ key: key(["eks", "enabled"]), message: `expected true (or unset): ${onEks.map(([name]) => name).join(", ")} list eks in their runtimes` });
+    }
+    for (const [name, app] of onEks) {
+        // Karpenter launches either architecture; the Cluster Autoscaler only grows the workload group.
+        const workloadArchitecture = architectureOf(eks.nodeGroups.workload.instanceTypes[0] ?? "");
+        if (eks.autoscaler === "cluster-autoscaler" && app.architecture !== workloadArchitecture) {
+            problems.push({ key: key(["apps", name, "architecture"]), message: `expected ${workloadArchitecture} to match eks.nodeGroups.workload.instanceTypes (with the Cluster Autoscaler no other nodes exist), got ${app.architecture}` });
+        }
         if (!/^\d+(?::\d+)?$/.test(app.user)) {
             problems.push({ key: key(["apps", name, "user"]), message: `expected a numeric uid[:gid] such as 65532 on EKS (runAsNonRoot cannot verify a user name), got ${JSON.stringify(app.user)}` });
         }

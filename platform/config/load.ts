@@ -172,7 +172,7 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
     const reported = new Set(problems.map((problem) => problem.key));
     problems.push(...checkNetwork(config.network, config.region, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkServices(config, key).filter((problem) => !reported.has(problem.key)));
-    problems.push(...[...checkEks(config.eks, config.profile, key), ...checkEksApps(config.apps, key)].filter((problem) => !reported.has(problem.key)));
+    problems.push(...[...checkEks(config.eks, config.profile, key), ...checkEksApps(config.apps, config.eks, key)].filter((problem) => !reported.has(problem.key)));
     if (problems.length > 0) throw new ConfigError(raw.stack, problems);
     return config;
 }

@@ -1,11 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { NodeGroupConfig, NodeOs } from "../config";
-
-/** Graviton families have a `g` right after the generation digit: m7g, c7gn, t4g, r8gd, g5g. */
-export function architectureOf(instanceType: string): "arm64" | "x86_64" {
-    return /^[a-z]+\d+g/.test(instanceType) ? "arm64" : "x86_64";
-}
+import { architectureOf, type NodeGroupConfig, type NodeOs } from "../config";
 
 /** The EKS AMI type for an OS and architecture. */
 export function amiTypeOf(os: NodeOs, arch: "arm64" | "x86_64"): string {

@@ -60,6 +60,9 @@ describe("platform:eks configuration", () => {
         { title: "an admin that is not a role ARN", values: { eks: { enabled: true, adminRoleArns: ["admin"] } }, key: "platform:eks.adminRoleArns[0]", says: /IAM role ARN/ },
         { title: "an eks app whose user is a name", values: { apps: { web: { runtimes: ["eks"], user: "node" } } }, key: "platform:apps.web.user", says: /numeric uid/ },
         { title: "an eks app with secrets", values: { apps: { web: { runtimes: ["eks"], secrets: { DB_PASSWORD: "arn:aws:ssm:eu-west-1:123456789012:parameter/db" } } } }, key: "platform:apps.web.secrets" },
+        { title: "a node group mixing architectures", values: { eks: { enabled: true, nodeGroups: { workload: { instanceTypes: ["m7g.large", "m7i.large"] } } } }, key: "platform:eks.nodeGroups.workload.instanceTypes", says: /one architecture/ },
+        { title: "eks disabled while an app runs on it", values: { apps: { web: { runtimes: ["eks"] } }, eks: { enabled: false } }, key: "platform:eks.enabled", says: /web list eks/ },
+        { title: "an x86 app on Graviton-only nodes under the Cluster Autoscaler", values: { apps: { web: { runtimes: ["eks"], architecture: "x86_64" } }, eks: { autoscaler: "cluster-autoscaler" } }, key: "platform:apps.web.architecture", says: /arm64/ },
         { title: "an eks job schedule a CronJob cannot express", values: { apps: { web: { runtimes: ["eks"], jobs: { j: { schedule: "cron(0 8 L * ? *)", command: ["x"] } } } } }, key: "platform:apps.web.jobs.j.schedule", says: /CronJob/ },
     ];
     for (const testCase of cases) {
