@@ -242,9 +242,6 @@ export function checkEksApps(
         if (!/^\d+(?::\d+)?$/.test(app.user)) {
             problems.push({ key: key(["apps", name, "user"]), message: `expected a numeric uid[:gid] such as 65532 on EKS (runAsNonRoot cannot verify a user name), got ${JSON.stringify(app.user)}` });
         }
-        if (Object.keys(app.secrets).length > 0) {
-            problems.push({ key: key(["apps", name, "secrets"]), message: "expected no secrets for an app that runs on eks: the EKS runtime does not inject Secrets Manager/SSM values yet (run it on ecs only, or read them in code with a tables-style grant)" });
-        }
         for (const [job, spec] of Object.entries(app.jobs)) {
             const converted = kubernetesSchedule(spec.schedule);
             if ("problem" in converted) problems.push({ key: key(["apps", name, "jobs", job, "schedule"]), message: `expected a schedule a Kubernetes CronJob can express on eks: ${converted.problem}` });

@@ -10,8 +10,10 @@ import { policyJson } from "../iam";
 
 export interface ManagedAddonsArgs {
     clusterName: pulumi.Input<string>;
+    /** The CNI's Pod Identity role trusts this cluster only. */
     clusterArn: pulumi.Input<string>;
     accountId: pulumi.Input<string>;
+    /** Pinned add-on builds (config `eks.addons`). */
     versions: EksConfig["addons"];
 }
 
@@ -78,14 +80,19 @@ export class ManagedAddons extends pulumi.ComponentResource {
 
 export interface ControllersArgs {
     clusterName: pulumi.Input<string>;
+    /** The physical name, known at build time: tag conditions and descriptions use it. */
     clusterPhysicalName: string;
+    /** Pod Identity roles trust this cluster only. */
     clusterArn: pulumi.Input<string>;
     region: string;
     accountId: pulumi.Input<string>;
+    /** Given to the LBC (it would otherwise ask the metadata service, out of the pods' reach). */
     vpcId: pulumi.Input<string>;
+    /** The cluster's Kubernetes provider (Helm releases). */
     provider: k8s.Provider;
     /** Replicas of each controller: 2 spreads them over the system nodes. */
     replicas: number;
+    /** What must exist before the controllers start: CoreDNS and the node groups. */
     dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 

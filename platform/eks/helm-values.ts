@@ -75,7 +75,22 @@ export const METRICS_SERVER: ChartPin = {
     ),
 };
 
-export const CHARTS = { LOAD_BALANCER_CONTROLLER, KARPENTER, CLUSTER_AUTOSCALER, METRICS_SERVER };
+/**
+ * aws/secrets-store-csi-driver-provider-aws charts/secrets-store-csi-driver-provider-aws 3.1.1 (ASCP
+ * 3.1.1, with the Secrets Store CSI driver chart as a dependency: the keys the platform sets there
+ * are the driver chart's long-standing ones).
+ */
+export const SECRETS_STORE_PROVIDER: ChartPin = {
+    chart: "secrets-store-csi-driver-provider-aws",
+    version: "3.1.1",
+    repository: "https://aws.github.io/secrets-store-csi-driver-provider-aws",
+    values: keys(
+        "image awsRegion nameOverride fullnameOverride providerVolume kubeletPath driverWritesSecrets commonLabels podLabels podAnnotations affinity resources priorityClassName nodeSelector tolerations port updateStrategy imagePullSecrets rbac securityContext useFipsEndpoint podIdentityHttpTimeout dnsConfig secrets-store-csi-driver".split(" "),
+        { "secrets-store-csi-driver": ["install", "fullnameOverride", "tokenRequests", "linux", "syncSecret", "enableSecretRotation", "rotationPollInterval"] },
+    ),
+};
+
+export const CHARTS = { LOAD_BALANCER_CONTROLLER, KARPENTER, CLUSTER_AUTOSCALER, METRICS_SERVER, SECRETS_STORE_PROVIDER };
 
 /** The keys of `values` the pinned chart version does not know, as dotted paths (empty when all are known). */
 export function unknownValueKeys(pin: ChartPin, values: Record<string, unknown>): string[] {

@@ -8,6 +8,7 @@ import { FargateProfiles } from "./fargate";
 import { Karpenter } from "./karpenter";
 import { ManagedNodeGroup } from "./node-groups";
 import { nodeRole } from "./roles";
+import { secretsStoreProvider } from "./secrets";
 import { EksApp } from "./workloads";
 
 export { CONTROL_PLANE_LOG_TYPES } from "./cluster";
@@ -152,6 +153,11 @@ export class EksRuntime extends pulumi.ComponentResource {
             new ClusterAutoscaler(`${name}-cluster-autoscaler`, controllers, { parent: this });
         }
 
+        // The Secrets Store CSI driver and the AWS provider, only when some app has secrets.
+        const secretsStore = Object.values(args.apps).some(({ spec }) => Object.keys(spec.secrets).length > 0)
+            ? [secretsStoreProvider(`${name}-secrets-store`, { region: args.region, provider: this.provider, dependsOn: controllers.dependsOn }, { parent: this })]
+            : [];
+
         for (const [app, { spec, repository, bindings }] of Object.entries(args.apps)) {
             this.apps[app] = new EksApp(
                 `${name}-${app}`,
@@ -169,7 +175,7 @@ export class EksRuntime extends pulumi.ComponentResource {
                     deletionProtection: args.deletionProtection,
                     strictZoneSpread: args.highAvailability,
                     provider: this.provider,
-                    dependsOn: [loadBalancer.release, metrics],
+                    dependsOn: [loadBalancer.release, metrics, ...secretsStore],
                 },
                 { parent: this },
             );

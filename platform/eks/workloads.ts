@@ -5,27 +5,36 @@ import type { AppBindings } from "../ecs";
 import { PLACEHOLDER_IMAGE, placeholderCommand } from "../ecs/task";
 import { NODE_ROLE_LABEL } from "./node-groups";
 import { PodIdentityRole } from "./roles";
+import { SECRETS_STORE_DRIVER, secretGrants, secretProviderClass } from "./secrets";
 
 /** The Pod Identity agent's link-local endpoint pods fetch credentials from. */
 export const POD_IDENTITY_AGENT_CIDR = "169.254.170.23/32";
 
 export interface EksAppArgs {
+    /** The app's name: its namespace, service account, and every object's name. */
     app: string;
+    /** The runtime-neutral app spec. */
     spec: AppConfig;
+    /** Passed to the code as AWS_REGION (the metadata service is out of the pods' reach). */
     region: string;
+    /** Scopes the Pod Identity role's trust. */
     accountId: pulumi.Input<string>;
     clusterName: pulumi.Input<string>;
+    /** The Pod Identity role trusts this cluster only. */
     clusterArn: pulumi.Input<string>;
     /** Its ECR repository: the image is `<url>:<imageTag>`. */
     repository: { url: pulumi.Input<string> };
+    /** Grants for the pod role and the variables that name what they grant. */
     bindings: AppBindings;
     /** The VPC's CIDR: the ALB's nodes are in it, so the NetworkPolicy admits it on the app port. */
     vpcCidr: string;
+    /** Certificate, TLS policy, allowed CIDRs, timeouts: the same ingress settings as ECS. */
     ingress: IngressConfig;
     /** ALB deletion protection (prod). */
     deletionProtection: boolean;
     /** Pods may only be scheduled where zones are balanced (prod); otherwise a best effort. */
     strictZoneSpread: boolean;
+    /** The cluster's Kubernetes provider. */
     provider: k8s.Provider;
     /** The controllers (LBC, metrics-server) the Ingress and HPA need. */
     dependsOn: pulumi.Input<pulumi.Resource>[];
@@ -82,17 +91,29 @@ export class EksApp extends pulumi.ComponentResource {
                 accountId: args.accountId,
                 namespace: app,
                 serviceAccount: app,
-                grants: args.bindings.grants,
+                grants: [...args.bindings.grants, ...secretGrants(spec.secrets, args.region, spec.secretsKmsKeyArn)],
             },
             { parent: this },
         );
+        // Secrets: fetched by the Secrets Store CSI driver with this pod role, synced into `<app>-secrets`.
+        const hasSecrets = Object.keys(spec.secrets).length > 0;
+        const secretClass = hasSecrets ? secretProviderClass(`${name}-secrets`, { app, namespace, region: args.region, secrets: spec.secrets, labels }, k8sOpts) : undefined;
 
         const [uid, gid] = spec.user.split(":").map(Number);
         const environment = { AWS_REGION: args.region, ...args.bindings.environment, ...spec.environment };
-        const env = Object.entries(environment)
-            .sort(([a], [b]) => a.localeCompare(b))
-            .map(([variable, value]) => ({ name: variable, value }));
-        const volumes = spec.writablePaths.map((path, index) => ({ name: `writable-${index}`, emptyDir: { sizeLimit: "256Mi" }, path }));
+        const env: { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }[] = [
+            ...Object.entries(environment)
+                .sort(([a], [b]) => a.localeCompare(b))
+                .map(([variable, value]) => ({ name: variable, value })),
+            ...Object.keys(spec.secrets)
+                .sort()
+                .map((variable) => ({ name: variable, valueFrom: { secretKeyRef: { name: `${app}-secrets`, key: variable } } })),
+        ];
+        const volumes: { name: string; path: string; emptyDir?: { sizeLimit: string }; csi?: { driver: string; readOnly: boolean; volumeAttributes: { secretProviderClass: string } } }[] = [
+            ...spec.writablePaths.map((path, index) => ({ name: `writable-${index}`, emptyDir: { sizeLimit: "256Mi" }, path })),
+            // Mounting the class is what makes the driver fetch and sync the values.
+            ...(hasSecrets ? [{ name: "secrets", csi: { driver: SECRETS_STORE_DRIVER, readOnly: true, volumeAttributes: { secretProviderClass: app } }, path: "/mnt/secrets" }] : []),
+        ];
         const podSpec = (resources: { cpu: number; memory: number }) => ({
             serviceAccountName: app,
             // Pods use AWS through Pod Identity (its own projected token), not the Kubernetes API.
@@ -100,7 +121,7 @@ export class EksApp extends pulumi.ComponentResource {
             terminationGracePeriodSeconds: spec.stopTimeoutSeconds,
             securityContext: { runAsNonRoot: true, runAsUser: uid, runAsGroup: gid ?? uid, fsGroup: gid ?? uid, seccompProfile: { type: "RuntimeDefault" } },
             nodeSelector: { "kubernetes.io/arch": spec.architecture === "arm64" ? "arm64" : "amd64" },
-            volumes: volumes.map(({ name: volume, emptyDir }) => ({ name: volume, emptyDir })),
+            volumes: volumes.map(({ path: _path, ...volume }) => volume),
             container: {
                 image: released ? pulumi.interpolate`${args.repository.url}:${spec.imageTag}` : PLACEHOLDER_IMAGE,
                 env,
@@ -109,7 +130,7 @@ export class EksApp extends pulumi.ComponentResource {
                     requests: { cpu: cpuQuantity(resources.cpu), memory: `${resources.memory}Mi` },
                     limits: { cpu: cpuQuantity(resources.cpu), memory: `${resources.memory}Mi` },
                 },
-                volumeMounts: volumes.map(({ name: volume, path }) => ({ name: volume, mountPath: path })),
+                volumeMounts: volumes.map(({ name: volume, path, csi }) => ({ name: volume, mountPath: path, ...(csi ? { readOnly: true } : {}) })),
             },
         });
 
@@ -150,7 +171,7 @@ export class EksApp extends pulumi.ComponentResource {
                 },
             },
             // The controllers' webhooks (LBC's pod mutator) must answer before pods are admitted.
-            { ...k8sOpts, dependsOn: [serviceAccount, this.identity, ...args.dependsOn] },
+            { ...k8sOpts, dependsOn: [serviceAccount, this.identity, ...(secretClass ? [secretClass] : []), ...args.dependsOn] },
         );
 
         const service = new k8s.core.v1.Service(
@@ -287,7 +308,7 @@ export class EksApp extends pulumi.ComponentResource {
                         },
                     },
                 },
-                { ...k8sOpts, dependsOn: [serviceAccount, this.identity, ...args.dependsOn] },
+                { ...k8sOpts, dependsOn: [serviceAccount, this.identity, ...(secretClass ? [secretClass] : []), ...args.dependsOn] },
             );
         }
         this.registerOutputs({ namespace });

@@ -59,7 +59,6 @@ describe("platform:eks configuration", () => {
         { title: "an add-on version that is not an EKS build", values: { eks: { enabled: true, addons: { coredns: "1.11" } } }, key: "platform:eks.addons.coredns", says: /eksbuild/ },
         { title: "an admin that is not a role ARN", values: { eks: { enabled: true, adminRoleArns: ["admin"] } }, key: "platform:eks.adminRoleArns[0]", says: /IAM role ARN/ },
         { title: "an eks app whose user is a name", values: { apps: { web: { runtimes: ["eks"], user: "node" } } }, key: "platform:apps.web.user", says: /numeric uid/ },
-        { title: "an eks app with secrets", values: { apps: { web: { runtimes: ["eks"], secrets: { DB_PASSWORD: "arn:aws:ssm:eu-west-1:123456789012:parameter/db" } } } }, key: "platform:apps.web.secrets" },
         { title: "a node group mixing architectures", values: { eks: { enabled: true, nodeGroups: { workload: { instanceTypes: ["m7g.large", "m7i.large"] } } } }, key: "platform:eks.nodeGroups.workload.instanceTypes", says: /one architecture/ },
         { title: "eks disabled while an app runs on it", values: { apps: { web: { runtimes: ["eks"] } }, eks: { enabled: false } }, key: "platform:eks.enabled", says: /web list eks/ },
         { title: "an x86 app on Graviton-only nodes under the Cluster Autoscaler", values: { apps: { web: { runtimes: ["eks"], architecture: "x86_64" } }, eks: { autoscaler: "cluster-autoscaler" } }, key: "platform:apps.web.architecture", says: /arm64/ },

@@ -5,6 +5,11 @@ import { captureWarnings, only, synthPlatform } from "../helpers";
 export const TABLE_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/translations";
 export const CERTIFICATE_ARN = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-4333-8444-555555555555";
 export const ADMIN_ROLE_ARN = "arn:aws:iam::123456789012:role/platform-admin";
+export const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:web/db-AbCdEf";
+export const PARAMETER_ARN = "arn:aws:ssm:eu-west-1:123456789012:parameter/web/api-key";
+export const SECRETS_KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/0b7f2a52-5c1e-4a59-9a6e-0d2c3f4e5a6b";
+/** prod's web also has secrets: a JSON key of a Secrets Manager secret and an SSM parameter, under a customer key. */
+export const SECRETS = { secrets: { DB_PASSWORD: `${SECRET_ARN}:password::`, API_KEY: PARAMETER_ARN }, secretsKmsKeyArn: SECRETS_KEY_ARN };
 
 /** A released `web` on both runtimes, with a table grant and a nightly job. */
 export const WEB = {
@@ -51,11 +56,11 @@ function memo(key: string, build: () => Promise<Synthesized>): Promise<Synthesiz
 
 /** dev: profile defaults (spot workload group, Karpenter), no certificate, an office CIDR on the API. */
 export const eksDev = () => memo("eks-dev", () => synth("dev", { apps: { web: WEB }, eks: { endpoint: { publicAccessCidrs: ["203.0.113.0/24"] } } }));
-/** prod: a certificate, an admin role, Karpenter, a Fargate profile for batch pods. */
+/** prod: secrets, a certificate, an admin role, Karpenter, Fargate profiles. */
 export const eksProd = () =>
     memo("eks-prod", () =>
         synth("prod", {
-            apps: { web: WEB },
+            apps: { web: { ...WEB, ...SECRETS } },
             ingress: { certificateArn: CERTIFICATE_ARN },
             eks: { adminRoleArns: [ADMIN_ROLE_ARN], fargateProfiles: { batch: { namespace: "batch" }, "web-jobs": { namespace: "web", labels: { "platform/compute": "fargate" } } } },
         }),

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { z } from "zod";
 import type { RecordedResource } from "../../platform/offline/mock-cloud";
 import { synthStackFile } from "../helpers";
 import { eksClusterAutoscaler, eksDev, eksProd } from "./fixtures";
@@ -9,6 +10,32 @@ import { eksClusterAutoscaler, eksDev, eksProd } from "./fixtures";
  * Helm releases are checked against their chart's values in helm-values.test.ts.
  */
 
+/**
+ * The Secrets Store CSI driver's SecretProviderClass (secrets-store.csi.x-k8s.io/v1), which no
+ * kubernetes-models package publishes: its CRD's openAPIV3Schema, transcribed (strict, so a
+ * misspelt field fails too).
+ */
+const SecretProviderClassSchema = z.strictObject({
+    apiVersion: z.literal("secrets-store.csi.x-k8s.io/v1"),
+    kind: z.literal("SecretProviderClass"),
+    metadata: z.strictObject({ name: z.string(), namespace: z.string(), labels: z.record(z.string(), z.string()).optional(), annotations: z.record(z.string(), z.string()).optional() }),
+    spec: z.strictObject({
+        provider: z.string(),
+        parameters: z.record(z.string(), z.string()).optional(),
+        secretObjects: z
+            .array(
+                z.strictObject({
+                    secretName: z.string(),
+                    type: z.string(),
+                    labels: z.record(z.string(), z.string()).optional(),
+                    annotations: z.record(z.string(), z.string()).optional(),
+                    data: z.array(z.strictObject({ objectName: z.string(), key: z.string() })),
+                }),
+            )
+            .optional(),
+    }),
+});
+
 /** The kubernetes-models module that holds a kind of this group and version. */
 function modelModule(apiVersion: string): string {
     const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
@@ -18,6 +45,11 @@ function modelModule(apiVersion: string): string {
 
 /** Validates one manifest; throws with the failing JSON paths. */
 export async function validateManifest(manifest: Record<string, any>): Promise<void> {
+    if (String(manifest.apiVersion).startsWith("secrets-store.csi.x-k8s.io/")) {
+        const result = SecretProviderClassSchema.safeParse(manifest);
+        if (!result.success) throw new Error(result.error.issues.map((issue) => `data/${issue.path.join("/")} ${issue.message}`).join(", "));
+        return;
+    }
     const models = (await import(modelModule(manifest.apiVersion))) as Record<string, new (data: unknown) => { validate(): void }>;
     const Model = models[manifest.kind];
     if (!Model) throw new Error(`no schema for ${manifest.apiVersion} ${manifest.kind}`);
@@ -108,6 +140,13 @@ describe("Kubernetes objects against the OpenAPI schema", () => {
             const spec = structuredClone(nodePool.spec);
             spec.disruption.consolidationPolicy = "WhenIdle";
             await rejects({ ...nodePool, spec }, /consolidationPolicy must be equal to one of the allowed values/);
+        });
+
+        it("a SecretProviderClass with a misspelt field", async () => {
+            const prod = await eksProd();
+            const spc = manifestOf(prod.one("kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass"));
+            await validateManifest(spc);
+            await rejects({ ...spc, spec: { ...spc.spec, secretObject: spc.spec.secretObjects } }, /secretObject/);
         });
 
         it("and accepts the unmodified manifests", async () => {

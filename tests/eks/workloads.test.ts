@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { statementsOf } from "../helpers";
-import { CERTIFICATE_ARN, eksClusterAutoscaler, eksDev, eksProd, Synthesized, TABLE_ARN } from "./fixtures";
+import { CERTIFICATE_ARN, eksClusterAutoscaler, eksDev, eksProd, PARAMETER_ARN, SECRET_ARN, SECRETS_KEY_ARN, Synthesized, TABLE_ARN } from "./fixtures";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const CRONJOB = "kubernetes:batch/v1:CronJob";
@@ -29,12 +29,25 @@ describe("EKS workloads from the app spec", () => {
         });
     });
 
-    it("binds a dedicated service account (no API token) to a role with exactly the spec's table grants", () => {
+    it("binds a dedicated service account (no API token) to a role with exactly the spec's table and secret grants", () => {
         expect(prod.one("kubernetes:core/v1:ServiceAccount").inputs).to.deep.include({ automountServiceAccountToken: false, metadata: { name: "web", namespace: "web", labels: { "app.kubernetes.io/name": "web", "app.kubernetes.io/managed-by": "pulumi" } } });
         const association = prod.one("aws:eks/podIdentityAssociation:PodIdentityAssociation", "-web-pods");
         expect(association.inputs).to.include({ namespace: "web", serviceAccount: "web", roleArn: prod.one("aws:iam/role:Role", "-eks-web-pods").state.arn });
         const statements = prod.all("aws:iam/rolePolicy:RolePolicy").filter((p) => p.name.startsWith("platform-prod-eks-web-pods-")).flatMap((p) => statementsOf(p));
-        expect(statements).to.deep.equal([{ Sid: "TableTRANSLATIONSTABLE", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:Query"], Resource: [TABLE_ARN, `${TABLE_ARN}/index/*`] }]);
+        expect(statements).to.have.deep.members([
+            { Sid: "TableTRANSLATIONSTABLE", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:Query"], Resource: [TABLE_ARN, `${TABLE_ARN}/index/*`] },
+            { Sid: "ReadOwnSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: [SECRET_ARN] },
+            { Sid: "ReadOwnParameters", Effect: "Allow", Action: ["ssm:GetParameters"], Resource: [PARAMETER_ARN] },
+            {
+                Sid: "DecryptOwnSecrets",
+                Effect: "Allow",
+                Action: ["kms:Decrypt"],
+                Resource: [SECRETS_KEY_ARN],
+                Condition: { StringEquals: { "kms:ViaService": ["secretsmanager.eu-west-1.amazonaws.com", "ssm.eu-west-1.amazonaws.com"] } },
+            },
+        ]);
+        // dev's web has no secrets: tables only.
+        expect(dev.all("aws:iam/rolePolicy:RolePolicy").filter((p) => p.name.startsWith("platform-dev-eks-web-pods-")).map((p) => p.name)).to.deep.equal(["platform-dev-eks-web-pods-table-translationstable"]);
         expect(podOf(prod)).to.include({ serviceAccountName: "web", automountServiceAccountToken: false });
     });
 
@@ -43,8 +56,8 @@ describe("EKS workloads from the app spec", () => {
         expect(pod.securityContext).to.deep.equal({ runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } });
         expect(pod.containers[0].securityContext).to.deep.equal({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } });
         // The writable paths are emptyDirs: /tmp by default.
-        expect(pod.volumes).to.deep.equal([{ name: "writable-0", emptyDir: { sizeLimit: "256Mi" } }]);
-        expect(pod.containers[0].volumeMounts).to.deep.equal([{ name: "writable-0", mountPath: "/tmp" }]);
+        expect(podOf(dev).volumes).to.deep.equal([{ name: "writable-0", emptyDir: { sizeLimit: "256Mi" } }]);
+        expect(podOf(dev).containers[0].volumeMounts).to.deep.equal([{ name: "writable-0", mountPath: "/tmp" }]);
     });
 
     it("sizes requests and limits from the spec's cpu and memory (prod 512 units = 500m, 1024 MiB; dev 250m, 512 MiB)", () => {
@@ -81,11 +94,34 @@ describe("EKS workloads from the app spec", () => {
     });
 
     it("passes the spec's environment, the table names and the region", () => {
-        expect(podOf(prod).containers[0].env).to.deep.equal([
+        expect(podOf(dev).containers[0].env).to.deep.equal([
             { name: "AWS_REGION", value: "eu-west-1" },
             { name: "LOG_LEVEL", value: "info" },
             { name: "TRANSLATIONS_TABLE", value: "translations" },
         ]);
+    });
+
+    it("passes secrets as variables from a Secret the CSI driver syncs with the pod's own role, never as values in the manifest", () => {
+        const container = podOf(prod).containers[0];
+        expect(container.env.filter((e: any) => e.valueFrom)).to.deep.equal([
+            { name: "API_KEY", valueFrom: { secretKeyRef: { name: "web-secrets", key: "API_KEY" } } },
+            { name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "web-secrets", key: "DB_PASSWORD" } } },
+        ]);
+        expect(podOf(prod).volumes).to.deep.include({ name: "secrets", csi: { driver: "secrets-store.csi.k8s.io", readOnly: true, volumeAttributes: { secretProviderClass: "web" } } });
+        expect(container.volumeMounts).to.deep.include({ name: "secrets", mountPath: "/mnt/secrets", readOnly: true });
+        const spc = prod.one("kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass").inputs as any;
+        expect(spc.metadata).to.deep.include({ name: "web", namespace: "web" });
+        expect(spc.spec.parameters.usePodIdentity).to.equal("true");
+        expect(JSON.parse(spc.spec.parameters.objects)).to.deep.equal([
+            { objectName: PARAMETER_ARN, objectType: "ssmparameter", objectAlias: "API_KEY" },
+            { objectName: SECRET_ARN, objectType: "secretsmanager", objectAlias: "secret-0", jmesPath: [{ path: "password", objectAlias: "DB_PASSWORD" }] },
+        ]);
+        expect(spc.spec.secretObjects).to.deep.equal([{ secretName: "web-secrets", type: "Opaque", data: [{ objectName: "API_KEY", key: "API_KEY" }, { objectName: "DB_PASSWORD", key: "DB_PASSWORD" }] }]);
+        expect(JSON.stringify(prod.resources.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.inputs))).to.not.contain("AbCdEf:password");
+        expect(prod.one(DEPLOYMENT).dependsOn).to.include(prod.one("kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass").urn);
+        // The driver is installed only where some app has secrets.
+        expect(prod.one("kubernetes:helm.sh/v3:Release", "-secrets-store").inputs.values).to.deep.include({ awsRegion: "eu-west-1" });
+        expect(dev.all("kubernetes:helm.sh/v3:Release").map((r) => r.name)).to.not.include("platform-dev-eks-secrets-store");
     });
 
     it("leaves the replica count to an HPA bounded by the spec's replicas and CPU target, with a PDB allowing one eviction", () => {
