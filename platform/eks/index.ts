@@ -144,6 +144,7 @@ export class EksRuntime extends pulumi.ComponentResource {
                     spot: args.spot,
                     dataKeyArn: args.dataKeyArn,
                     cpuLimit: args.highAvailability ? 200 : 32,
+                    replicas: Math.min(2, config.nodeGroups.system.minSize),
                     provider: this.provider,
                     dependsOn: controllers.dependsOn,
                 },

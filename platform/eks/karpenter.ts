@@ -33,6 +33,11 @@ export interface KarpenterArgs {
     dataKeyArn: pulumi.Input<string>;
     /** Most vCPUs the default NodePool may launch: a cost ceiling. */
     cpuLimit: number;
+    /**
+     * Controller replicas. The chart keeps replicas on different nodes (required anti-affinity), so
+     * this must not exceed the system group's minimum size.
+     */
+    replicas: number;
     provider: k8s.Provider;
     /** Controllers wait for these (the system nodes they run on, the CNI). */
     dependsOn: pulumi.Input<pulumi.Resource>[];
@@ -136,7 +141,7 @@ export class Karpenter extends pulumi.ComponentResource {
                 values: checkedValues(KARPENTER, {
                     settings: { clusterName: args.clusterName, clusterEndpoint: args.clusterEndpoint, interruptionQueue: this.queue.name },
                     serviceAccount: { create: true, name: "karpenter" },
-                    replicas: 2,
+                    replicas: args.replicas,
                     podDisruptionBudget: { name: "karpenter", maxUnavailable: 1 },
                     controller: { resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "512Mi" } } },
                     // On the system group: Karpenter must not run on nodes it manages.

@@ -158,6 +158,11 @@ describe("EKS add-ons and controllers", () => {
             expect(capacity(prod)).to.deep.equal(["on-demand"]);
         });
 
+        it("runs two controllers where the system group keeps two nodes, one in dev (the chart's anti-affinity needs a node each)", () => {
+            expect((prod.one(RELEASE, "-karpenter").inputs as any).values.replicas).to.equal(2);
+            expect((dev.one(RELEASE, "-karpenter").inputs as any).values.replicas).to.equal(1);
+        });
+
         it("installs the pinned chart pointed at the cluster and its queue", () => {
             const release = prod.one(RELEASE, "-karpenter").inputs as any;
             expect(release).to.deep.include({ chart: "oci://public.ecr.aws/karpenter/karpenter", version: CHARTS.KARPENTER.version, namespace: "kube-system" });
