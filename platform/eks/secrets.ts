@@ -19,7 +19,7 @@ interface AscpObject {
 
 /**
  * An app's `secrets` (variable -> Secrets Manager ARN with ECS's optional `:json-key:stage:version`
- * selector, or SSM parameter ARN) as ASCP objects: one object per secret, a JMESPath entry per
+ * selector, or SSM parameter ARN) as ASCP objects: one object per secret version, a JMESPath entry per
  * JSON key, each value aliased to its variable so it can be synced into a Kubernetes Secret key.
  */
 export function ascpObjects(secrets: Record<string, string>): AscpObject[] {
@@ -33,14 +33,14 @@ export function ascpObjects(secrets: Record<string, string>): AscpObject[] {
         }
         const [, arn] = match;
         const [jsonKey, stage, version] = reference.slice(arn.length).split(":").slice(1);
-        let object = bySecret.get(arn);
+        // One object per secret version: variables reading other stages of the same secret get their own.
+        const objectKey = `${arn}|${stage ?? ""}|${version ?? ""}`;
+        let object = bySecret.get(objectKey);
         if (!object) {
-            object = { objectName: arn, objectType: "secretsmanager", objectAlias: `secret-${bySecret.size}` };
-            bySecret.set(arn, object);
+            object = { objectName: arn, objectType: "secretsmanager", objectAlias: `secret-${bySecret.size}`, ...(stage ? { objectVersionLabel: stage } : {}), ...(version ? { objectVersion: version } : {}) };
+            bySecret.set(objectKey, object);
             objects.push(object);
         }
-        if (stage) object.objectVersionLabel = stage;
-        if (version) object.objectVersion = version;
         if (jsonKey) (object.jmesPath ??= []).push({ path: jsonKey, objectAlias: variable });
         else object.objectAlias = variable;
     }

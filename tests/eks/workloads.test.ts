@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { ascpObjects } from "../../platform/eks/secrets";
 import { statementsOf } from "../helpers";
 import { CERTIFICATE_ARN, eksClusterAutoscaler, eksDev, eksProd, PARAMETER_ARN, SECRET_ARN, SECRETS_KEY_ARN, Synthesized, TABLE_ARN } from "./fixtures";
 
@@ -170,5 +171,20 @@ describe("EKS workloads from the app spec", () => {
         expect(pod.containers[0].args).to.deep.equal(["/app/main.js", "selfcheck"]);
         expect(pod.containers[0].securityContext.readOnlyRootFilesystem).to.equal(true);
         expect((unreleased.one(CRONJOB).inputs as any).spec.suspend).to.equal(true);
+    });
+
+    it("turns ECS secret references into ASCP objects: one per secret version, whole values aliased to their variable, JSON keys as JMESPath", () => {
+        expect(
+            ascpObjects({
+                DB_URL: SECRET_ARN,
+                DB_USER: `${SECRET_ARN}:username:AWSPREVIOUS:`,
+                DB_PASSWORD: `${SECRET_ARN}:password::`,
+                API_KEY: PARAMETER_ARN,
+            }),
+        ).to.deep.equal([
+            { objectName: PARAMETER_ARN, objectType: "ssmparameter", objectAlias: "API_KEY" },
+            { objectName: SECRET_ARN, objectType: "secretsmanager", objectAlias: "DB_URL", jmesPath: [{ path: "password", objectAlias: "DB_PASSWORD" }] },
+            { objectName: SECRET_ARN, objectType: "secretsmanager", objectAlias: "secret-1", objectVersionLabel: "AWSPREVIOUS", jmesPath: [{ path: "username", objectAlias: "DB_USER" }] },
+        ]);
     });
 });
