@@ -76,9 +76,12 @@ export const EksInputSchema = z.strictObject({
             coredns: z.string().regex(ADDON_VERSION_PATTERN, { error: "expected an add-on version such as v1.11.4-eksbuild.14" }).optional(),
             kubeProxy: z.string().regex(ADDON_VERSION_PATTERN, { error: "expected an add-on version such as v1.33.0-eksbuild.2" }).optional(),
             podIdentityAgent: z.string().regex(ADDON_VERSION_PATTERN, { error: "expected an add-on version such as v1.3.7-eksbuild.2" }).optional(),
+            observability: z.string().regex(ADDON_VERSION_PATTERN, { error: "expected an add-on version such as v4.1.0-eksbuild.1" }).optional(),
         })
         .optional(),
     autoscaler: z.enum(AUTOSCALERS, { error: `expected a node autoscaler, one of ${AUTOSCALERS.join(", ")}` }).optional(),
+    /** Container logs and Container Insights through the amazon-cloudwatch-observability add-on. */
+    containerInsights: z.boolean({ error: "expected whether container logs and metrics go to CloudWatch: true or false" }).optional(),
 });
 
 export type EksInput = z.infer<typeof EksInputSchema>;
@@ -102,8 +105,10 @@ export interface EksConfig {
     nodeOs: NodeOs;
     nodeGroups: { system: NodeGroupConfig; workload: NodeGroupConfig };
     fargateProfiles: Record<string, { namespace: string; labels: Record<string, string> }>;
-    addons: { vpcCni: string; coredns: string; kubeProxy: string; podIdentityAgent: string };
+    addons: { vpcCni: string; coredns: string; kubeProxy: string; podIdentityAgent: string; observability: string };
     autoscaler: Autoscaler;
+    /** Container logs (Fluent Bit) and metrics (CloudWatch agent) into CloudWatch. */
+    containerInsights: boolean;
 }
 
 export interface EksProfileDefaults {
@@ -114,7 +119,7 @@ export interface EksProfileDefaults {
 }
 
 /** Managed add-on builds for Kubernetes 1.33 (`aws eks describe-addon-versions --kubernetes-version 1.33`). */
-const ADDONS_1_33 = { vpcCni: "v1.19.5-eksbuild.3", coredns: "v1.12.1-eksbuild.2", kubeProxy: "v1.33.0-eksbuild.2", podIdentityAgent: "v1.3.7-eksbuild.2" };
+const ADDONS_1_33 = { vpcCni: "v1.19.5-eksbuild.3", coredns: "v1.12.1-eksbuild.2", kubeProxy: "v1.33.0-eksbuild.2", podIdentityAgent: "v1.3.7-eksbuild.2", observability: "v4.1.0-eksbuild.1" };
 
 /**
  * dev: one small Graviton system node, spot workload nodes that may scale to zero.
@@ -177,6 +182,7 @@ export function resolveEks(input: EksInput | undefined, profile: Profile, spot: 
         fargateProfiles: Object.fromEntries(Object.entries(input?.fargateProfiles ?? {}).map(([name, p]) => [name, { namespace: p.namespace, labels: { ...p.labels } }])),
         addons: { ...defaults.addons, ...input?.addons },
         autoscaler: input?.autoscaler ?? defaults.autoscaler,
+        containerInsights: input?.containerInsights ?? true,
     };
 }
 

@@ -7,6 +7,7 @@ import { EksCluster } from "./cluster";
 import { FargateProfiles } from "./fargate";
 import { Karpenter } from "./karpenter";
 import { ManagedNodeGroup } from "./node-groups";
+import { ClusterObservability } from "./observability";
 import { nodeRole } from "./roles";
 import { secretsStoreProvider } from "./secrets";
 import { EksApp } from "./workloads";
@@ -105,6 +106,24 @@ export class EksRuntime extends pulumi.ComponentResource {
         this.nodeGroups = { system: group("system"), workload: group("workload") };
         const nodeGroupResources = [this.nodeGroups.system.nodeGroup, this.nodeGroups.workload.nodeGroup];
         const coreDns = addons.addCoreDns(nodeGroupResources);
+
+        if (config.containerInsights) {
+            new ClusterObservability(
+                `${name}-observability`,
+                {
+                    clusterName: cluster.name,
+                    clusterPhysicalName: clusterName,
+                    clusterArn: cluster.arn,
+                    region: args.region,
+                    accountId: args.accountId,
+                    version: config.addons.observability,
+                    logs: args.logs,
+                    protect: args.protect,
+                    dependsOn: nodeGroupResources,
+                },
+                { parent: this },
+            );
+        }
 
         if (Object.keys(config.fargateProfiles).length > 0) {
             this.fargate = new FargateProfiles(

@@ -17,6 +17,12 @@ export interface PodIdentityArgs {
     serviceAccount: string;
     /** What the pods may call; each grant becomes its own inline policy. */
     grants: Grant[];
+    /**
+     * Create the Pod Identity association. An EKS add-on binds its role itself (its
+     * `podIdentityAssociations`), and a second association for the same service account fails.
+     * @default true
+     */
+    associate?: boolean;
 }
 
 /**
@@ -28,7 +34,7 @@ export interface PodIdentityArgs {
 export class PodIdentityRole extends pulumi.ComponentResource {
     readonly role: aws.iam.Role;
     readonly grants: RoleGrants;
-    readonly association: aws.eks.PodIdentityAssociation;
+    readonly association?: aws.eks.PodIdentityAssociation;
 
     constructor(name: string, args: PodIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:eks:PodIdentityRole", name, {}, opts);
@@ -53,11 +59,13 @@ export class PodIdentityRole extends pulumi.ComponentResource {
         );
         this.grants = new RoleGrants(name, this.role, this);
         for (const grant of args.grants) this.grants.addGrant(grant);
-        this.association = new aws.eks.PodIdentityAssociation(
-            name,
-            { clusterName: args.clusterName, namespace: args.namespace, serviceAccount: args.serviceAccount, roleArn: this.role.arn },
-            { parent: this },
-        );
+        if (args.associate !== false) {
+            this.association = new aws.eks.PodIdentityAssociation(
+                name,
+                { clusterName: args.clusterName, namespace: args.namespace, serviceAccount: args.serviceAccount, roleArn: this.role.arn },
+                { parent: this },
+            );
+        }
         this.registerOutputs({ roleArn: this.role.arn });
     }
 }

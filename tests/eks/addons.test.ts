@@ -32,6 +32,7 @@ describe("EKS add-ons and controllers", () => {
                 coredns: "v1.12.1-eksbuild.2",
                 "kube-proxy": "v1.33.0-eksbuild.2",
                 "eks-pod-identity-agent": "v1.3.7-eksbuild.2",
+                "amazon-cloudwatch-observability": "v4.1.0-eksbuild.1",
             });
             for (const addon of addons) expect(addon.inputs).to.include({ clusterName: "platform-prod", resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "PRESERVE" });
         });
@@ -56,6 +57,36 @@ describe("EKS add-ons and controllers", () => {
                 for (const name of ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"]) expect(component.dependsOn).to.include(prod.one(ADDON, `-${name}`).urn);
             }
             expect(prod.one(ADDON, "-coredns").dependsOn).to.include.members(nodeGroups.map((group) => group.urn));
+        });
+    });
+
+    describe("container logs and metrics", () => {
+        it("ships container logs and Container Insights to log groups created first, with the stack's retention and the logs key", () => {
+            const logsKey = prod.one("aws:kms/key:Key", "-logs").state.arn;
+            const groups = prod.all("aws:cloudwatch/logGroup:LogGroup").filter((group) => String(group.inputs.name).startsWith("/aws/containerinsights/"));
+            expect(groups.map((group) => group.inputs.name).sort()).to.deep.equal(["application", "dataplane", "host", "performance"].map((g) => `/aws/containerinsights/platform-prod/${g}`));
+            for (const group of groups) {
+                expect(group.inputs).to.include({ retentionInDays: 365, kmsKeyId: logsKey });
+                expect(group.protect).to.equal(true);
+            }
+            const addon = prod.one(ADDON, "-observability");
+            expect(addon.dependsOn).to.include.members(groups.map((group) => group.urn));
+            expect(JSON.parse(addon.inputs.configurationValues as string)).to.deep.equal({ containerLogs: { enabled: true } });
+        });
+
+        it("binds the agents' role through the add-on, allowed to write only this cluster's log groups", () => {
+            const role = prod.one("aws:iam/role:Role", "-observability-agent");
+            expect(prod.one(ADDON, "-observability").inputs.podIdentityAssociations).to.deep.equal([{ roleArn: role.state.arn, serviceAccount: "cloudwatch-agent" }]);
+            const write = grantsOf(prod, "platform-prod-eks-observability-agent").find((s) => s.Sid === "WriteClusterLogs");
+            for (const resource of write.Resource) expect(resource).to.match(/^arn:aws:logs:eu-west-1:123456789012:log-group:\/aws\/containerinsights\/platform-prod\/(application|dataplane|host|performance)(:log-stream:\*)?$/);
+            const metrics = grantsOf(prod, "platform-prod-eks-observability-agent").find((s) => s.Sid === "PublishContainerInsights");
+            expect(metrics.Condition).to.deep.equal({ StringLike: { "cloudwatch:namespace": "ContainerInsights*" } });
+        });
+
+        it("can be turned off", async () => {
+            const off = await synth("dev", { eks: { enabled: true, containerInsights: false } });
+            expect(off.all(ADDON).map((addon) => addon.inputs.addonName)).to.not.include("amazon-cloudwatch-observability");
+            expect(off.all("aws:cloudwatch/logGroup:LogGroup").filter((group) => String(group.inputs.name).startsWith("/aws/containerinsights/"))).to.deep.equal([]);
         });
     });
 
