@@ -76,7 +76,7 @@ export const EksInputSchema = z.strictObject({
             coredns: z.string().regex(ADDON_VERSION_PATTERN, { error: "expected an add-on version such as v1.11.4-eksbuild.14" }).optional(),
             kubeProxy: z.string().regex(ADDON_VERSION_PATTERN, { error: "expected an add-on version such as v1.33.0-eksbuild.2" }).optional(),
             podIdentityAgent: z.string().regex(ADDON_VERSION_PATTERN, { error: "expected an add-on version such as v1.3.7-eksbuild.2" }).optional(),
-            observability: z.string().regex(ADDON_VERSION_PATTERN, { error: "expected an add-on version such as v4.1.0-eksbuild.1" }).optional(),
+            observability: z.string().regex(ADDON_VERSION_PATTERN, { error: "expected an add-on version such as v6.2.0-eksbuild.1" }).optional(),
         })
         .optional(),
     autoscaler: z.enum(AUTOSCALERS, { error: `expected a node autoscaler, one of ${AUTOSCALERS.join(", ")}` }).optional(),
@@ -119,7 +119,7 @@ export interface EksProfileDefaults {
 }
 
 /** Managed add-on builds for Kubernetes 1.33 (`aws eks describe-addon-versions --kubernetes-version 1.33`). */
-const ADDONS_1_33 = { vpcCni: "v1.19.5-eksbuild.3", coredns: "v1.12.1-eksbuild.2", kubeProxy: "v1.33.0-eksbuild.2", podIdentityAgent: "v1.3.7-eksbuild.2", observability: "v4.1.0-eksbuild.1" };
+const ADDONS_1_33 = { vpcCni: "v1.19.5-eksbuild.3", coredns: "v1.12.1-eksbuild.2", kubeProxy: "v1.33.0-eksbuild.2", podIdentityAgent: "v1.3.7-eksbuild.2", observability: "v6.2.0-eksbuild.1" };
 
 /**
  * dev: one small Graviton system node, spot workload nodes that may scale to zero.

@@ -32,7 +32,7 @@ describe("EKS add-ons and controllers", () => {
                 coredns: "v1.12.1-eksbuild.2",
                 "kube-proxy": "v1.33.0-eksbuild.2",
                 "eks-pod-identity-agent": "v1.3.7-eksbuild.2",
-                "amazon-cloudwatch-observability": "v4.1.0-eksbuild.1",
+                "amazon-cloudwatch-observability": "v6.2.0-eksbuild.1",
             });
             for (const addon of addons) expect(addon.inputs).to.include({ clusterName: "platform-prod", resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "PRESERVE" });
         });
