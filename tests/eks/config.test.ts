@@ -1,7 +1,10 @@
 import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { EksInputSchema } from "../../platform/config/eks";
 import { ConfigError, kubernetesSchedule, resolvePlatformConfig } from "../../platform/config";
 import { SynthError } from "../../platform/offline/synth";
-import { synthPlatform } from "../helpers";
+import { REPO_ROOT, synthPlatform } from "../helpers";
 
 const resolve = (stack: string, values: Record<string, unknown>) => resolvePlatformConfig({ project: "platform", stack, values, region: "eu-west-1" });
 
@@ -84,5 +87,14 @@ describe("platform:eks configuration", () => {
 
     it("accepts an office CIDR on the dev endpoint", () => {
         expect(resolve("dev", { eks: { enabled: true, endpoint: { publicAccessCidrs: ["203.0.113.0/24"] } } }).eks.publicAccessCidrs).to.deep.equal(["203.0.113.0/24"]);
+    });
+
+    it("documents every platform:eks key in the root README's configuration reference and the module README", () => {
+        const root = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+        const module = readFileSync(path.join(REPO_ROOT, "platform/eks/README.md"), "utf8");
+        for (const key of Object.keys(EksInputSchema.shape)) {
+            expect(root, `eks.${key}`).to.contain(`\`eks.${key}`);
+            expect(module, key).to.contain(`\`${key}`);
+        }
     });
 });
