@@ -2,10 +2,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ALARM_PUBLISHERS, AlarmTopic } from "./alarms";
 import type { PlatformConfig } from "./config";
+import { buildServerlessApps, ServerlessApps, usesServerlessApps } from "./apps";
 import { appBindings, EcsRuntime } from "./ecs";
 import { PlatformKey } from "./kms";
 import { Network } from "./network";
 import { Registry } from "./registry";
+import { serverlessContext } from "./serverless";
 
 export interface Platform {
     config: PlatformConfig;
@@ -17,6 +19,8 @@ export interface Platform {
     alarms: AlarmTopic;
     /** Present when at least one app runs on ECS. */
     ecs?: EcsRuntime;
+    /** The serverless apps (platform:translate, platform:fanout) the stack enables. */
+    serverless: ServerlessApps;
 }
 
 /**
@@ -46,7 +50,8 @@ export function buildPlatform(config: PlatformConfig): Platform {
                 accountId,
                 // The alarm topic and the dead-letter queues are encrypted with this key: whoever
                 // publishes or delivers to them must be able to use it (SNS redelivers email failures).
-                servicePrincipals: [...ALARM_PUBLISHERS, ...(config.alarms.emails.length > 0 ? ["sns.amazonaws.com"] : [])],
+                // SNS also delivers to the serverless apps' encrypted queues and dead-letter queues.
+                servicePrincipals: [...ALARM_PUBLISHERS, ...(config.alarms.emails.length > 0 || usesServerlessApps(config) ? ["sns.amazonaws.com"] : [])],
                 protect,
             },
             opts,
@@ -118,7 +123,9 @@ export function buildPlatform(config: PlatformConfig): Platform {
                   opts,
               );
 
-    return { config, provider, accountId, keys, network, registry, alarms, ecs };
+    const serverless = buildServerlessApps(config, serverlessContext({ config, accountId, keys, alarms }), opts);
+
+    return { config, provider, accountId, keys, network, registry, alarms, ecs, serverless };
 }
 
 /** The stack outputs: what operators and later stacks need to find the platform. */
@@ -135,5 +142,9 @@ export function platformOutputs(platform: Platform) {
         alarmTopicArn: platform.alarms.arn,
         ecsClusterName: platform.ecs?.cluster.name,
         appUrls: Object.fromEntries(Object.entries(platform.ecs?.services ?? {}).map(([app, service]) => [app, service.url])),
+        translateApiUrl: platform.serverless.translate?.api.url,
+        translationsTableName: platform.serverless.translate?.table.name,
+        fanoutApiUrl: platform.serverless.fanout?.api.url,
+        fanoutBusName: platform.serverless.fanout?.bus.name,
     };
 }
