@@ -11,6 +11,10 @@ export interface TranslateAppArgs {
     loggingRole?: pulumi.Resource;
 }
 
+/** The key schemas the handlers rely on (tests create local tables with exactly these). */
+export const TRANSLATIONS_TABLE_KEY = { name: "id", type: "S" } as const;
+export const IDEMPOTENCY_TABLE_KEY = { name: "id", type: "S" } as const;
+
 /** The job message attribute the worker's subscription filters on (apps/translate/src/jobs.ts). */
 const JOB_KIND = "translation-job";
 
@@ -55,9 +59,9 @@ export class TranslateApp extends pulumi.ComponentResource {
         const parent = { parent: this };
         const sized = (fn: keyof TranslateConfig["functions"]) => ({ ...config.functions[fn], configKey: `platform:translate.functions.${fn}` });
 
-        this.table = new Table(`${name}-requests`, { ctx, partitionKey: { name: "id", type: "S" }, ttlAttribute: "expiresAt" }, parent);
+        this.table = new Table(`${name}-requests`, { ctx, partitionKey: TRANSLATIONS_TABLE_KEY, ttlAttribute: "expiresAt" }, parent);
         // Powertools' idempotency records: key `id`, expiry `expiration` (its defaults).
-        this.idempotencyTable = new Table(`${name}-idempotency`, { ctx, partitionKey: { name: "id", type: "S" }, ttlAttribute: "expiration" }, parent);
+        this.idempotencyTable = new Table(`${name}-idempotency`, { ctx, partitionKey: IDEMPOTENCY_TABLE_KEY, ttlAttribute: "expiration" }, parent);
         this.jobsTopic = new Topic(`${name}-jobs`, { ctx }, parent);
 
         const tableEnv = { TRANSLATIONS_TABLE: this.table.name, RESULT_TTL_DAYS: String(config.resultTtlDays) };
@@ -68,7 +72,7 @@ export class TranslateApp extends pulumi.ComponentResource {
             parent,
         );
         this.jobsQueue = new Queue(`${name}-jobs`, { ctx, consumer: { function: worker, batchSize: 10, maximumBatchingWindowSeconds: 1 }, maxReceiveCount: 5, senders: [this.jobsTopic.asSender()] }, parent);
-        this.jobsTopic.subscribeQueue(`${name}-jobs`, this.jobsQueue, { filterPolicy: { kind: [JOB_KIND] } });
+        this.jobsTopic.subscribeQueue(`${name}-jobs-sub`, this.jobsQueue, { filterPolicy: { kind: [JOB_KIND] } });
         this.table.grantReadWrite(worker);
         this.idempotencyTable.grantReadWrite(worker);
         worker.addGrant(TRANSLATE_TEXT);

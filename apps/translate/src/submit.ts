@@ -57,6 +57,7 @@ export function createSubmitHandler({ store, publisher, limits, logger, metrics,
             const parsed = parseTranslationRequest(event.body, limits);
             if (!parsed.ok) {
                 logger.info("request rejected", { errors: parsed.errors });
+                metrics.addMetric("RequestsRejected", MetricUnit.Count, 1);
                 return badRequest(parsed.errors, context.awsRequestId);
             }
             const { text, sourceLanguage, targets } = parsed.request;

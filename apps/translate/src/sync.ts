@@ -23,6 +23,7 @@ export function createSyncHandler({ translator, limits, logger, metrics }: SyncD
             const parsed = parseTranslationRequest(event.body, limits);
             if (!parsed.ok) {
                 logger.info("request rejected", { errors: parsed.errors });
+                metrics.addMetric("RequestsRejected", MetricUnit.Count, 1);
                 return badRequest(parsed.errors, context.awsRequestId);
             }
             const { text, sourceLanguage, targets } = parsed.request;

@@ -60,6 +60,7 @@ export function createWorker({ store, translator, persistenceStore, idempotencyT
     return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
         logger.addContext(context);
         config.registerLambdaContext(context);
+        metrics.addMetric("JobsReceived", MetricUnit.Count, event.Records.length);
         try {
             const response = await processPartialResponse(event, processOnce, processor, { context });
             if (response.batchItemFailures.length > 0) {
