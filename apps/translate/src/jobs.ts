@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /** The SNS message attribute the worker's subscription filters on. */
 export const JOB_KIND = "translation-job";
@@ -6,8 +6,8 @@ export const JOB_KIND = "translation-job";
 /** One unit of work: one culture of one request. The text is read from the table, not carried (SNS/SQS cap messages at 256 KB). */
 export const JobSchema = z.strictObject({
     requestId: z.uuid(),
-    culture: z.string().min(2),
-    language: z.string().min(2),
+    culture: z.string().check(z.minLength(2)),
+    language: z.string().check(z.minLength(2)),
 });
 export type Job = z.infer<typeof JobSchema>;
 

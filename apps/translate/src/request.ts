@@ -1,4 +1,5 @@
-import { z } from "zod";
+// zod/mini: the same validation, tree-shaken to a few KB (the classic API adds about 440 KB to a bundle).
+import * as z from "zod/mini";
 import { CULTURE_PATTERN, languageFor } from "./languages";
 
 /** Limits the API enforces, from the function's environment (platform:translate). */
@@ -21,7 +22,7 @@ export type Parsed = { ok: true; request: TranslationRequest } | { ok: false; er
 const BodySchema = z.strictObject({
     data: z.string({ error: 'expected "data": the text to translate, a string' }),
     culture: z.array(z.string({ error: "expected a culture code string such as fr-FR" }), { error: 'expected "culture": a list of culture codes such as ["fr-FR", "tr-TR"]' }),
-    source: z.string({ error: 'expected "source": a culture code such as en-US, or leave it out to detect the language' }).optional(),
+    source: z.optional(z.string({ error: 'expected "source": a culture code such as en-US, or leave it out to detect the language' })),
 });
 
 /**
