@@ -22,6 +22,8 @@ describe("fan-out app in the real stacks", () => {
         const bus = dev.named("aws:cloudwatch/eventBus:EventBus", "platform-dev-fanout-bus").state.name;
         const template = integration.requestTemplates["application/json"] as string;
         expect(template).to.contain(`"EventBusName":"${String(bus)}"`).and.contain('"Source":"platform.fanout.api"');
+        // escapeJavaScript turns ' into \' (not JSON); the VTL's Java regex must match a backslash then a quote.
+        expect(template).to.contain(String.raw`.replaceAll("\\'","'")`);
         const role = dev.grantsOf("platform-dev-fanout-api-integration");
         expect(role).to.have.keys(["PutEventsOnPlatformDevFanoutBus"]);
         expect(role.PutEventsOnPlatformDevFanoutBus.Resource).to.deep.equal([dev.named("aws:cloudwatch/eventBus:EventBus", "platform-dev-fanout-bus").state.arn]);
