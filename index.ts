@@ -5,5 +5,5 @@ import { buildPlatform, platformOutputs } from "./platform";
 
 const platform = buildPlatform(loadPlatformConfig());
 
-export const { profile, region, vpcId, privateSubnetIds, publicSubnetIds, logsKeyArn, dataKeyArn, repositories, alarmTopicArn, ecsClusterName, appUrls, translateApiUrl, translationsTableName, fanoutApiUrl, fanoutBusName } =
+export const { profile, region, vpcId, privateSubnetIds, publicSubnetIds, logsKeyArn, dataKeyArn, repositories, alarmTopicArn, ecsClusterName, appUrls, translateApiUrl, translationsTableName, translationsTableArn, fanoutApiUrl, fanoutBusName, fanoutAlertsTopicArn } =
     platformOutputs(platform);

@@ -144,7 +144,9 @@ export function platformOutputs(platform: Platform) {
         appUrls: Object.fromEntries(Object.entries(platform.ecs?.services ?? {}).map(([app, service]) => [app, service.url])),
         translateApiUrl: platform.serverless.translate?.api.url,
         translationsTableName: platform.serverless.translate?.table.name,
+        translationsTableArn: platform.serverless.translate?.table.arn,
         fanoutApiUrl: platform.serverless.fanout?.api.url,
         fanoutBusName: platform.serverless.fanout?.bus.name,
+        fanoutAlertsTopicArn: platform.serverless.fanout?.alertsTopic.arn,
     };
 }

@@ -114,6 +114,6 @@ export class FanoutApp extends pulumi.ComponentResource {
             parent,
         );
         this.bus.grantPutEvents(this.api.integrationRole!);
-        this.registerOutputs({ url: this.api.url, busName: this.bus.name });
+        this.registerOutputs({ url: this.api.url, busName: this.bus.name, alertsTopicArn: this.alertsTopic.arn });
     }
 }
