@@ -45,7 +45,7 @@ describe("npm run synth (the offline main job)", function () {
         const bundles = (report as SynthReport & { bundles: { functionName: string; codeBytes: number; sha256: string }[] }).bundles;
         expect(bundles.map((b) => b.functionName).sort()).to.deep.equal([...functions].sort());
         for (const name of functions) expect(stdout).to.match(new RegExp(`\\n  ${name} +\\d+\\.\\d (KiB|MiB) code +\\d+\\.\\d (KiB|MiB) map  apps/`));
-        for (const bundle of bundles) expect(report.resources.find((r) => r.name === bundle.functionName && r.type === "aws:lambda/function:Function")!.inputs.sourceCodeHash).to.equal(bundle.sha256);
+        for (const bundle of bundles) expect((report.resources.find((r) => r.name === bundle.functionName && r.type === "aws:lambda/function:Function")!.inputs.tags as Record<string, string>)["bundle-sha256"]).to.equal(bundle.sha256);
     });
 
     it("exits 2 on a broken stack file and names every bad key, without a stack trace", () => {

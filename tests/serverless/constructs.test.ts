@@ -107,9 +107,10 @@ describe("serverless constructs (under mocks)", () => {
             const record = bundleRecords().find((b) => b.functionName === "t-worker");
             expect(record?.entry).to.equal(ENTRY);
             expect(record?.codeBytes).to.be.greaterThan(1000);
-            expect(r.named(FN, "t-worker").inputs.sourceCodeHash).to.equal(record?.sha256);
+            expect((r.named(FN, "t-worker").inputs.tags as Record<string, string>)["bundle-sha256"]).to.equal(record?.sha256);
             expect(bundleHandler(ENTRY).sha256).to.equal(record?.sha256);
             expect(() => bundleHandler("platform/index.ts")).to.throw(/apps\/<app>\/src/);
+            expect(() => bundleHandler("apps/fanout/src/missing.ts")).to.throw('handler entry "apps/fanout/src/missing.ts" does not exist');
         });
     });
 
