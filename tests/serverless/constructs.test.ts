@@ -329,3 +329,32 @@ describe("serverless constructs: refused before anything is created", () => {
         expect(message).to.contain("build it with asyncInvocation");
     });
 });
+
+describe("serverless constructs: options", () => {
+    let r: Recorded;
+    before(async () => {
+        const synth = await synthConstructs(() => {
+            const ctx = testContext();
+            new LambdaFunction("o-vpc", { ctx, entry: ENTRY, description: "in the VPC", vpc: { subnetIds: ["subnet-a", "subnet-b"], securityGroupIds: ["sg-1"] } });
+            new LambdaFunction("o-untraced", { ctx: testContext({ functions: { ...ctx.functions, tracing: false } }), entry: ENTRY, description: "no tracing" });
+            new Bus("o-bus", { ctx, organizationId: "o-abc123def4" });
+        }, "options");
+        r = new Recorded(synth.cloud.resources);
+    });
+
+    it("places a function in the given subnets, with the ENI permissions VPC placement needs", () => {
+        expect(r.named(FN, "o-vpc").inputs.vpcConfig).to.deep.equal({ subnetIds: ["subnet-a", "subnet-b"], securityGroupIds: ["sg-1"] });
+        expect(r.grantsOf("o-vpc").ManageVpcInterfaces.Action).to.include("ec2:CreateNetworkInterface");
+        expect(r.grantsOf("o-untraced")).to.not.have.property("ManageVpcInterfaces");
+    });
+
+    it("without tracing, passes traces through and grants no X-Ray permission", () => {
+        expect(r.named(FN, "o-untraced").inputs.tracingConfig).to.deep.equal({ mode: "PassThrough" });
+        expect(r.grantsOf("o-untraced")).to.not.have.property("WriteTraces");
+    });
+
+    it("admits the organization's accounts to the bus only through aws:PrincipalOrgID", () => {
+        const statements = parseJson(r.one("aws:cloudwatch/eventBusPolicy:EventBusPolicy").inputs.policy).Statement;
+        expect(statements[1]).to.deep.include({ Principal: "*", Action: "events:PutEvents", Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc123def4" } } });
+    });
+});
