@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { notifyingAlarm } from "../alarms";
 import { API_INTEGRATION_TIMEOUT_SECONDS } from "../config";
 import { Grant, Grantee, RoleGrants } from "../grants";
 import { policyJson } from "../iam";
@@ -296,6 +297,24 @@ export class Api extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: args.loggingRole ? [args.loggingRole] : [] },
         );
+        notifyingAlarm(
+            `${name}-5xx`,
+            ctx.alarmTopicArn,
+            {
+                alarmDescription: `API ${name} answered 5xx in the last 5 minutes: a backend failed or timed out. Look at the access log /aws/apigateway/${name}/access and the functions' alarms.`,
+                namespace: "AWS/ApiGateway",
+                metricName: "5XXError",
+                dimensions: { ApiName: this.restApi.name, Stage: this.stage.stageName },
+                statistic: "Sum",
+                period: 300,
+                evaluationPeriods: 1,
+                threshold: 0,
+                comparisonOperator: "GreaterThanThreshold",
+                treatMissingData: "notBreaching",
+            },
+            { parent: this },
+        );
+
         if (args.webAcl) {
             const rateLimit = args.webAcl.rateLimitPer5Minutes;
             if (!Number.isInteger(rateLimit) || rateLimit < 10 || rateLimit > 2000000000) throw new Error(`API ${name}: webAcl.rateLimitPer5Minutes must be a whole number from 10 to 2000000000, got ${rateLimit}`);

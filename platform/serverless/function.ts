@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { API_INTEGRATION_TIMEOUT_SECONDS, FUNCTION_MEMORY_MB, FUNCTION_RUNTIMES, FUNCTION_TIMEOUT_SECONDS, FunctionRuntime } from "../config";
+import { notifyingAlarm } from "../alarms";
 import { Grant, Grantee, RoleGrants } from "../grants";
 import { policyJson } from "../iam";
 import { Bundle, bundleHandler, recordBundle } from "./bundle";
@@ -175,6 +176,28 @@ export class LambdaFunction extends pulumi.ComponentResource implements Grantee 
         );
         this.arn = this.function.arn;
         this.invokeArn = this.function.invokeArn;
+
+        // Errors (the handler threw or timed out) and throttles (reserved concurrency reached): on-call hears of both.
+        for (const [metric, what] of [["Errors", "failed (threw, timed out or ran out of memory)"], ["Throttles", "was throttled at its reserved concurrency"]] as const) {
+            notifyingAlarm(
+                `${name}-${metric.toLowerCase()}`,
+                ctx.alarmTopicArn,
+                {
+                    alarmDescription: `Function ${name} ${what} in the last 5 minutes. Look at its log group /aws/lambda/${name} and its X-Ray traces.`,
+                    namespace: "AWS/Lambda",
+                    metricName: metric,
+                    dimensions: { FunctionName: this.function.name },
+                    statistic: "Sum",
+                    period: 300,
+                    evaluationPeriods: 1,
+                    threshold: 0,
+                    comparisonOperator: "GreaterThanThreshold",
+                    // No invocations, no datapoints: healthy.
+                    treatMissingData: "notBreaching",
+                },
+                { parent: this },
+            );
+        }
 
         if (args.asyncInvocation) {
             const retries = args.asyncInvocation.maximumRetryAttempts ?? 2;

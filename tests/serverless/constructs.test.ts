@@ -103,6 +103,15 @@ describe("serverless constructs (under mocks)", () => {
             expect(alarm.dimensions).to.deep.equal({ QueueName: r.named(QUEUE, "t-notifier-failed").state.name });
         });
 
+        it("alarms on the alarm topic when it errors or is throttled", () => {
+            for (const metric of ["errors", "throttles"]) {
+                const alarm: any = r.named("aws:cloudwatch/metricAlarm:MetricAlarm", `t-worker-${metric}`).inputs;
+                expect(alarm).to.include({ namespace: "AWS/Lambda", threshold: 0, comparisonOperator: "GreaterThanThreshold" });
+                expect(alarm.dimensions).to.deep.equal({ FunctionName: "t-worker" });
+                expect(alarm.alarmActions).to.deep.equal([ALARM_TOPIC]);
+            }
+        });
+
         it("records each bundle with its size, and bundles deterministically", () => {
             const record = bundleRecords().find((b) => b.functionName === "t-worker");
             expect(record?.entry).to.equal(ENTRY);
@@ -262,6 +271,13 @@ describe("serverless constructs (under mocks)", () => {
             const grants = r.grantsOf("t-api-integration");
             expect(Object.keys(grants)).to.deep.equal(["PutEventsOnTBus"]);
             expect(grants.PutEventsOnTBus.Resource).to.deep.equal([r.one("aws:cloudwatch/eventBus:EventBus").state.arn]);
+        });
+
+        it("alarms when the stage answers 5xx", () => {
+            const alarm: any = r.named("aws:cloudwatch/metricAlarm:MetricAlarm", "t-api-5xx").inputs;
+            expect(alarm).to.include({ namespace: "AWS/ApiGateway", metricName: "5XXError" });
+            expect(alarm.dimensions).to.deep.equal({ ApiName: r.one("aws:apigateway/restApi:RestApi").state.name, Stage: "v1" });
+            expect(alarm.dimensions.ApiName).to.match(/^t-api-/);
         });
 
         it("has access logs to an encrypted group with retention, X-Ray, execution logs at ERROR and stage throttling", () => {
