@@ -147,6 +147,22 @@ export class Api extends pulumi.ComponentResource {
             ? new aws.apigateway.RequestValidator(name, { restApi: restApi.id, name: "body-and-parameters", validateRequestBody: true, validateRequestParameters: true }, { parent: this })
             : undefined;
 
+        // What the deployment snapshots: it waits for all of them.
+        const deployed: pulumi.Resource[] = [];
+        if (validator) {
+            // API Gateway's default answer to a body that fails the schema says only "Invalid request body": say what failed.
+            const badBody = new aws.apigateway.Response(
+                `${name}-bad-body`,
+                {
+                    restApiId: restApi.id,
+                    responseType: "BAD_REQUEST_BODY",
+                    statusCode: "400",
+                    responseTemplates: { "application/json": '{"message":"invalid request","errors":["$util.escapeJavaScript($context.error.validationErrorString)"],"requestId":"$context.requestId"}' },
+                },
+                { parent: this },
+            );
+            deployed.push(badBody);
+        }
         const authorizers = new Map<string, aws.apigateway.Authorizer>();
         const resources = new Map<string, pulumi.Input<string>>([["/", restApi.rootResourceId]]);
         const resourceFor = (path: string): pulumi.Input<string> => {
@@ -158,7 +174,6 @@ export class Api extends pulumi.ComponentResource {
             return resource.id;
         };
 
-        const deployed: pulumi.Resource[] = [];
         for (const route of args.routes) {
             const routeName = `${name}-${route.method.toLowerCase()}${slug(route.path)}`;
             const resourceId = resourceFor(route.path);
