@@ -96,6 +96,8 @@ describe("serverless constructs (under mocks)", () => {
             const config: any = r.one("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig").inputs;
             expect(config).to.deep.include({ functionName: "t-notifier", maximumRetryAttempts: 1, maximumEventAgeInSeconds: 900 });
             expect(config.destinationConfig.onFailure.destination).to.equal(r.named(QUEUE, "t-notifier-failed").state.arn);
+            const send = r.named("aws:iam/rolePolicy:RolePolicy", "t-notifier-send-failed-invocations");
+            expect(r.one("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig").dependsOn).to.include(send.urn);
             expect(r.named(QUEUE, "t-notifier-failed").inputs).to.include({ kmsMasterKeyId: DATA_KEY, messageRetentionSeconds: 1209600 });
             expect(r.grantsOf("t-notifier").SendFailedInvocations).to.deep.include({ Action: ["sqs:SendMessage"], Resource: [r.named(QUEUE, "t-notifier-failed").state.arn] });
             const alarm = r.named("aws:cloudwatch/metricAlarm:MetricAlarm", "t-notifier-failed").inputs;
@@ -153,6 +155,9 @@ describe("serverless constructs (under mocks)", () => {
             expect(mapping).to.deep.include({ eventSourceArn: queueArn(r.named(QUEUE, "t-queue").state.name as string), functionName: "t-worker", batchSize: 20, maximumBatchingWindowInSeconds: 5, functionResponseTypes: ["ReportBatchItemFailures"] });
             const grants = r.grantsOf("t-worker");
             expect(grants.ConsumeTQueue.Resource).to.deep.equal([r.named(QUEUE, "t-queue").state.arn]);
+            // Lambda checks the role when the mapping is created: the consume policy must exist first.
+            const consume = r.named("aws:iam/rolePolicy:RolePolicy", "t-worker-consume-tqueue");
+            expect(r.one("aws:lambda/eventSourceMapping:EventSourceMapping").dependsOn).to.include(consume.urn);
             expect(grants.DecryptFromTQueue).to.deep.include({ Action: ["kms:Decrypt"], Resource: [DATA_KEY], Condition: { StringEquals: { "kms:ViaService": `sqs.${REGION}.amazonaws.com` } } });
         });
 
