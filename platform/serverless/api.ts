@@ -422,8 +422,9 @@ export class ApiGatewayLoggingRole extends pulumi.ComponentResource {
             { parent: this },
         );
         // The AWS-managed policy for exactly this purpose (log groups are created per API and stage by the service).
-        new aws.iam.RolePolicyAttachment(name, { role: this.role.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs" }, { parent: this });
-        new aws.apigateway.Account(name, { cloudwatchRoleArn: this.role.arn }, { parent: this });
+        const attachment = new aws.iam.RolePolicyAttachment(name, { role: this.role.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs" }, { parent: this });
+        // API Gateway checks the role's permissions when the setting is made.
+        new aws.apigateway.Account(name, { cloudwatchRoleArn: this.role.arn }, { parent: this, dependsOn: [attachment] });
         this.registerOutputs({ roleArn: this.role.arn });
     }
 }

@@ -60,6 +60,15 @@ describe("translate app in the real stacks (Pulumi.dev.yaml, Pulumi.prod.yaml)",
         expect(worker.TranslateText.Action).to.deep.equal(["translate:TranslateText", "comprehend:DetectDominantLanguage"]);
     });
 
+    it("sets the account's API Gateway logging role once, and the stages' execution logging waits for it", () => {
+        const account = dev.one("aws:apigateway/account:Account");
+        expect(account.inputs.cloudwatchRoleArn).to.equal(dev.named("aws:iam/role:Role", "platform-dev-apigateway-logging").state.arn);
+        expect(account.dependsOn).to.include(dev.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "platform-dev-apigateway-logging").urn);
+        const settings = dev.all("aws:apigateway/methodSettings:MethodSettings");
+        expect(settings).to.have.length(2);
+        for (const stageSettings of settings) expect(stageSettings.dependsOn, stageSettings.name).to.include(account.urn);
+    });
+
     it("tells each function its table, topic and limits", () => {
         const submit: any = dev.named(FN, "platform-dev-translate-submit").inputs;
         expect(submit.environment.variables).to.deep.include({
