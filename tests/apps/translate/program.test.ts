@@ -35,6 +35,15 @@ describe("translate app in the real stacks (Pulumi.dev.yaml, Pulumi.prod.yaml)",
         expect(prod.named(FN, "platform-prod-translate-worker").inputs).to.include({ memorySize: 1024, reservedConcurrentExecutions: 50 });
     });
 
+    it("keeps function logs for the stack's retention (dev 14 days, prod 365 and protected), encrypted with the logs key", () => {
+        const devGroup = dev.named("aws:cloudwatch/logGroup:LogGroup", "platform-dev-translate-worker");
+        const prodGroup = prod.named("aws:cloudwatch/logGroup:LogGroup", "platform-prod-translate-worker");
+        expect(devGroup.inputs).to.include({ name: "/aws/lambda/platform-dev-translate-worker", retentionInDays: 14 });
+        expect(prodGroup.inputs).to.include({ retentionInDays: 365 });
+        expect(prodGroup.protect).to.equal(true);
+        expect(devGroup.inputs.kmsKeyId).to.equal(dev.named("aws:kms/key:Key", "platform-dev-logs").state.arn);
+    });
+
     it("fans out through SNS → SQS with a filter on the job kind, and the jobs queue outlasts 6 × the worker's timeout", () => {
         const subscription = dev.named("aws:sns/topicSubscription:TopicSubscription", "platform-dev-translate-jobs-sub").inputs;
         expect(parseJson(subscription.filterPolicy)).to.deep.equal({ kind: ["translation-job"] });
