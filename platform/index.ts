@@ -2,11 +2,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ALARM_PUBLISHERS, AlarmTopic } from "./alarms";
 import type { PlatformConfig } from "./config";
+import { buildServerlessApps, ServerlessApps, usesServerlessApps } from "./apps";
 import { appBindings, EcsRuntime } from "./ecs";
 import { EksRuntime } from "./eks";
 import { PlatformKey } from "./kms";
 import { Network } from "./network";
 import { Registry } from "./registry";
+import { serverlessContext } from "./serverless";
 
 export interface Platform {
     config: PlatformConfig;
@@ -20,6 +22,8 @@ export interface Platform {
     ecs?: EcsRuntime;
     /** Present when EKS is enabled or an app runs on it. */
     eks?: EksRuntime;
+    /** The serverless apps (platform:translate, platform:fanout) the stack enables. */
+    serverless: ServerlessApps;
 }
 
 /**
@@ -49,11 +53,14 @@ export function buildPlatform(config: PlatformConfig): Platform {
                 accountId,
                 // The alarm topic and the dead-letter queues are encrypted with this key: whoever
                 // publishes or delivers to them must be able to use it (SNS redelivers email failures).
+                // SNS also delivers to the serverless apps' encrypted queues and dead-letter queues.
                 servicePrincipals: [
-                    ...ALARM_PUBLISHERS,
-                    ...(config.alarms.emails.length > 0 ? ["sns.amazonaws.com"] : []),
-                    // EventBridge delivers EC2 interruption events into Karpenter's encrypted queues.
-                    ...(config.eks.enabled && config.eks.autoscaler === "karpenter" ? ["events.amazonaws.com"] : []),
+                    ...new Set([
+                        ...ALARM_PUBLISHERS,
+                        ...(config.alarms.emails.length > 0 || usesServerlessApps(config) ? ["sns.amazonaws.com"] : []),
+                        // EventBridge delivers EC2 interruption events into Karpenter's encrypted queues.
+                        ...(config.eks.enabled && config.eks.autoscaler === "karpenter" ? ["events.amazonaws.com"] : []),
+                    ]),
                 ],
                 protect,
             },
@@ -146,7 +153,9 @@ export function buildPlatform(config: PlatformConfig): Platform {
               opts,
           );
 
-    return { config, provider, accountId, keys, network, registry, alarms, ecs, eks };
+    const serverless = buildServerlessApps(config, serverlessContext({ config, accountId, keys, alarms }), opts);
+
+    return { config, provider, accountId, keys, network, registry, alarms, ecs, eks, serverless };
 }
 
 /** The stack outputs: what operators and later stacks need to find the platform. */
@@ -167,5 +176,11 @@ export function platformOutputs(platform: Platform) {
         eksOidcIssuer: platform.eks?.cluster.oidcIssuer,
         // A secret: it names the cluster's endpoint and CA; access itself still needs an access entry.
         eksKubeconfig: platform.eks?.cluster.kubeconfigJson,
+        translateApiUrl: platform.serverless.translate?.api.url,
+        translationsTableName: platform.serverless.translate?.table.name,
+        translationsTableArn: platform.serverless.translate?.table.arn,
+        fanoutApiUrl: platform.serverless.fanout?.api.url,
+        fanoutBusName: platform.serverless.fanout?.bus.name,
+        fanoutAlertsTopicArn: platform.serverless.fanout?.alertsTopic.arn,
     };
 }

@@ -35,3 +35,4 @@ export function parseConfigValue(value: string): unknown {
     }
 }
 export * from "./eks";
+export * from "./serverless";

@@ -3,6 +3,7 @@ import { AppConfig, checkApp, resolveApp } from "./apps";
 import { blockSize, carve, parseIpv4Cidr } from "./cidr";
 import { checkEks, checkEksApps, type EksConfig, resolveEks } from "./eks";
 import { PROFILE_DEFAULTS, profileFromStackName } from "./profiles";
+import { checkServerless, resolveServerless, ServerlessConfig } from "./serverless";
 import {
     ACM_CERTIFICATE_ARN_PATTERN,
     ContainerInsights,
@@ -18,7 +19,7 @@ import {
 } from "./schema";
 
 /** The validated, fully resolved configuration every component is built from. */
-export interface PlatformConfig {
+export interface PlatformConfig extends ServerlessConfig {
     project: string;
     stack: string;
     profile: Profile;
@@ -173,6 +174,7 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
     problems.push(...checkNetwork(config.network, config.region, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkServices(config, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...[...checkEks(config.eks, config.profile, key), ...checkEksApps(config.apps, config.eks, key)].filter((problem) => !reported.has(problem.key)));
+    problems.push(...checkServerless(config, key).filter((problem) => !reported.has(problem.key)));
     if (problems.length > 0) throw new ConfigError(raw.stack, problems);
     return config;
 }
@@ -260,6 +262,7 @@ function applyProfile(raw: RawStackConfig, profile: Profile, region: string, inp
         },
         alarms: { emails: input.alarms?.emails ?? [] },
         eks: resolveEks(input.eks, profile, input.compute?.spot ?? defaults.compute.spot, Object.values(input.apps ?? {}).some((app) => app.runtimes?.includes("eks"))),
+        ...resolveServerless(input, profile, input.logs?.retentionDays ?? defaults.logs.retentionDays),
     };
 }
 
