@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AppConfig, checkApp, resolveApp } from "./apps";
 import { blockSize, carve, parseIpv4Cidr } from "./cidr";
+import { checkDataApps, DataAppsConfig, resolveDataApps } from "./data-apps";
 import { PROFILE_DEFAULTS, profileFromStackName } from "./profiles";
 import {
     ACM_CERTIFICATE_ARN_PATTERN,
@@ -17,7 +18,7 @@ import {
 } from "./schema";
 
 /** The validated, fully resolved configuration every component is built from. */
-export interface PlatformConfig {
+export interface PlatformConfig extends DataAppsConfig {
     project: string;
     stack: string;
     profile: Profile;
@@ -169,6 +170,7 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
     const reported = new Set(problems.map((problem) => problem.key));
     problems.push(...checkNetwork(config.network, config.region, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkServices(config, key).filter((problem) => !reported.has(problem.key)));
+    problems.push(...checkDataApps(config, key).filter((problem) => !reported.has(problem.key)));
     if (problems.length > 0) throw new ConfigError(raw.stack, problems);
     return config;
 }
@@ -255,6 +257,7 @@ function applyProfile(raw: RawStackConfig, profile: Profile, region: string, inp
             deregistrationDelaySeconds: input.ingress?.deregistrationDelaySeconds ?? INGRESS_DEFAULTS.deregistrationDelaySeconds,
         },
         alarms: { emails: input.alarms?.emails ?? [] },
+        ...resolveDataApps(input, profile),
     };
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isTimeZone, SCHEDULE_FORM, scheduleProblem } from "./schedule";
+import { DATA_APPS_INPUT_SHAPE } from "./data-apps";
 
 /**
  * The stack configuration as a user writes it in `Pulumi.<stack>.yaml`, under the project's
@@ -298,6 +299,7 @@ export const PlatformInputSchema = z.strictObject({
     ecs: EcsInputSchema.optional(),
     ingress: IngressInputSchema.optional(),
     alarms: AlarmsInputSchema.optional(),
+    ...DATA_APPS_INPUT_SHAPE,
 });
 
 export type PlatformInput = z.infer<typeof PlatformInputSchema>;
