@@ -42,6 +42,8 @@ export function batchWorkflow(targets: BatchWorkflowTargets): StateMachineDefini
     return {
         Comment: `Batch: process every ${targets.itemReader === "objects" ? "object" : `${targets.itemReader.toUpperCase()} record`} under s3://${targets.bucketName}/${targets.prefix} with a Distributed Map`,
         StartAt: "ProcessItems",
+        // A day bounds a run of 10,000 concurrent children over millions of items; a stuck run ends.
+        TimeoutSeconds: 86_400,
         States: {
             ProcessItems: {
                 Type: "Map",
@@ -58,8 +60,12 @@ export function batchWorkflow(targets: BatchWorkflowTargets): StateMachineDefini
                             OutputPath: "$.Payload",
                             TimeoutSeconds: 300,
                             Retry: [backoff([...LAMBDA_SERVICE_ERRORS, TRANSIENT_ERROR, "States.Timeout"], { maxAttempts: 4, maxDelaySeconds: 30 })],
+                            Catch: [{ ErrorEquals: ["States.ALL"], Next: "ItemFailed", ResultPath: "$.failure" }],
                             End: true,
                         },
+                        // The item fails with its own error and cause: the map counts it against the
+                        // tolerance and the result writer lists it with both.
+                        ItemFailed: { Type: "Fail", ErrorPath: "$.failure.Error", CausePath: "$.failure.Cause" },
                     },
                 },
                 MaxConcurrency: targets.maxConcurrency,
@@ -68,8 +74,12 @@ export function batchWorkflow(targets: BatchWorkflowTargets): StateMachineDefini
                 // A failed listing or file read (S3 throttling) is retried; item failures are not (they are
                 // counted against the tolerance), and neither is a failed result write, which would rerun every item.
                 Retry: [backoff(["States.ItemReaderFailed"], { maxAttempts: 3 })],
+                // Too many failed items (States.ExceedToleratedFailureThreshold) or an unreadable input
+                // fails the run with the map's own error and cause, for the ExecutionsFailed alarm.
+                Catch: [{ ErrorEquals: ["States.ALL"], Next: "RunFailed", ResultPath: "$.failure" }],
                 End: true,
             },
+            RunFailed: { Type: "Fail", ErrorPath: "$.failure.Error", CausePath: "$.failure.Cause" },
         },
     };
 }

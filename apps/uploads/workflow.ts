@@ -122,6 +122,8 @@ export function uploadsWorkflow(targets: UploadsWorkflowTargets): StateMachineDe
                 ResultPath: null,
                 TimeoutSeconds: 20,
                 Retry: [backoff([...DYNAMODB_TRANSIENT, "States.Timeout"], { maxAttempts: 8 })],
+                // Still announce the failure when it cannot be recorded.
+                Catch: [{ ErrorEquals: ["States.ALL"], Next: "PublishFailed", ResultPath: "$.recordFailure" }],
                 Next: "PublishFailed",
             },
             PublishFailed: {

@@ -56,6 +56,8 @@ export interface FailState {
     Comment?: string;
     Error?: string;
     Cause?: string;
+    ErrorPath?: string;
+    CausePath?: string;
 }
 
 export interface SucceedState extends Common {

@@ -126,9 +126,9 @@ describe("uploads workflow (asl-validator, then run locally against the real han
                 expect(retrier).to.include({ BackoffRate: 2, JitterStrategy: "FULL" });
                 expect(retrier.MaxDelaySeconds).to.be.at.most(60);
             }
-            if (name === "RecordFailure") continue;
-            const next = name === "PublishFailed" ? "Failed" : "RecordFailure";
-            expect(state.Catch, `${name} is caught`).to.deep.equal([{ ErrorEquals: ["States.ALL"], Next: next, ResultPath: name === "PublishFailed" ? "$.publishFailure" : "$.failure" }]);
+            // The failure path itself: recording, then announcing, then the Fail state, whatever fails on the way.
+            const [next, resultPath] = ({ RecordFailure: ["PublishFailed", "$.recordFailure"], PublishFailed: ["Failed", "$.publishFailure"] } as Record<string, string[]>)[name] ?? ["RecordFailure", "$.failure"];
+            expect(state.Catch, `${name} is caught`).to.deep.equal([{ ErrorEquals: ["States.ALL"], Next: next, ResultPath: resultPath }]);
         }
         for (const name of ["Validate", "DetectLabels"]) {
             const task = definition.States[name];
