@@ -36,8 +36,8 @@ export const CHILD_EXECUTION_TYPES = ["EXPRESS", "STANDARD"] as const;
 export const REKOGNITION_MAX_OBJECT_MB = 15;
 /** The Distributed Map's ceiling for parallel child executions. */
 export const DISTRIBUTED_MAP_MAX_CONCURRENCY = 10_000;
-/** Prod streams keep at least a week of records, so a consumer outage over a long weekend loses nothing. */
-export const PROD_MIN_RETENTION_HOURS = 168;
+/** Staging and prod streams keep at least a week of records, so a consumer outage over a long weekend loses nothing. */
+export const MIN_RETENTION_HOURS = 168;
 
 export const UploadsInputSchema = z.strictObject({
     prefix: prefix("the key prefix whose new objects start the workflow").optional(),
@@ -52,7 +52,7 @@ export const UploadsInputSchema = z.strictObject({
 export const IngestInputSchema = z.strictObject({
     streamMode: z.enum(STREAM_MODES, { error: `expected a stream capacity mode, one of ${STREAM_MODES.join(", ")}` }).optional(),
     shardCount: wholeNumber("the shard count of a provisioned stream", 1, 500).optional(),
-    retentionHours: wholeNumber("hours the stream keeps records (24 to 8760; prod needs 168 or more)", 24, 8760).optional(),
+    retentionHours: wholeNumber("hours the stream keeps records (24 to 8760; staging and prod need 168 or more)", 24, 8760).optional(),
     batchSize: wholeNumber("the most records per consumer invocation", 1, 10_000).optional(),
     batchWindowSeconds: wholeNumber("seconds the consumer waits to fill a batch", 0, 300).optional(),
     maxRetries: wholeNumber("retries of a failing batch before it goes to the failure queue", 0, 10_000).optional(),
@@ -137,9 +137,10 @@ interface DataAppsDefaults {
 }
 
 /**
- * dev logs every workflow step with its data (debugging) and keeps little; prod logs errors only
- * (execution data may hold customer content), keeps a week of stream records and old object
- * versions for 90 days, and runs the batch map wide.
+ * dev logs every workflow step with its data (debugging) and keeps little; staging and prod log
+ * errors only (execution data may hold customer content) and keep a week of stream records (the
+ * policy pack's kinesis-retention asks 168 hours there); prod keeps old object versions for 90
+ * days and runs the batch map wide.
  */
 export const DATA_APPS_DEFAULTS: Record<Profile, DataAppsDefaults> = {
     dev: {
@@ -149,7 +150,7 @@ export const DATA_APPS_DEFAULTS: Record<Profile, DataAppsDefaults> = {
     },
     staging: {
         uploads: { prefix: "incoming/", maxObjectSizeMb: 15, minConfidence: 80, maxLabels: 20, noncurrentVersionExpiryDays: 30, level: "ERROR", includeExecutionData: false },
-        ingest: { streamMode: "on-demand", retentionHours: 72, batchSize: 100, batchWindowSeconds: 1, maxRetries: 3, maxRecordAgeSeconds: 21_600, parallelizationFactor: 1, throttle: { rateLimit: 100, burstLimit: 200 } },
+        ingest: { streamMode: "on-demand", retentionHours: 168, batchSize: 100, batchWindowSeconds: 1, maxRetries: 3, maxRecordAgeSeconds: 21_600, parallelizationFactor: 1, throttle: { rateLimit: 100, burstLimit: 200 } },
         batch: { itemReader: "objects", prefix: "input/", resultPrefix: "results/", maxConcurrency: 100, toleratedFailurePercentage: 5, childExecutionType: "EXPRESS", level: "ERROR", includeExecutionData: false },
     },
     prod: {
@@ -210,8 +211,8 @@ export function checkDataApps(config: DataAppsConfig & { profile: Profile }, key
         if (ingest.streamMode === "on-demand" && ingest.shardCount !== undefined) {
             problems.push({ key: key(["ingest", "shardCount"]), message: "expected no shardCount with streamMode on-demand (the stream scales its own shards); set streamMode: provisioned to fix the count" });
         }
-        if (config.profile === "prod" && ingest.retentionHours < PROD_MIN_RETENTION_HOURS) {
-            problems.push({ key: key(["ingest", "retentionHours"]), message: `expected at least ${PROD_MIN_RETENTION_HOURS} hours (7 days) in prod, so records outlive a consumer outage, got ${ingest.retentionHours}` });
+        if (config.profile !== "dev" && ingest.retentionHours < MIN_RETENTION_HOURS) {
+            problems.push({ key: key(["ingest", "retentionHours"]), message: `expected at least ${MIN_RETENTION_HOURS} hours (7 days) in ${config.profile}, so records outlive a consumer outage, got ${ingest.retentionHours}` });
         }
         if (ingest.throttle.burstLimit < ingest.throttle.rateLimit) {
             problems.push({ key: key(["ingest", "throttle", "burstLimit"]), message: `expected a burst limit of at least the rate limit (${ingest.throttle.rateLimit}), got ${ingest.throttle.burstLimit}` });
