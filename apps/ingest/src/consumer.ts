@@ -9,8 +9,8 @@ import { InvalidInputError } from "../../common/workflow-errors";
 
 /**
  * The stream's consumer. The webhook API writes each request body to the stream as it came,
- * with the caller's `Idempotency-Key` header (or API Gateway's request id) as the partition
- * key (platform/apps/ingest.ts). Here each record becomes one item keyed by that id, written
+ * with the caller's `Idempotency-Key` header (or API Gateway's request id), base64-encoded, as
+ * the partition key (apps/ingest/integration.ts). Here each record becomes one item keyed by that id, written
  * with a condition so that a redelivered record or a resent webhook is a no-op: every event is
  * stored exactly once, however often Kinesis, Lambda's retries or the sender repeat it.
  *
@@ -41,7 +41,9 @@ export function createConsumer(options: ConsumerOptions) {
     const processor = new BatchProcessor(EventType.KinesisDataStreams);
 
     async function store(record: KinesisStreamRecord): Promise<void> {
-        const { partitionKey, sequenceNumber, data, approximateArrivalTimestamp } = record.kinesis;
+        const { sequenceNumber, data, approximateArrivalTimestamp } = record.kinesis;
+        const partitionKey = Buffer.from(record.kinesis.partitionKey, "base64").toString("utf8");
+        if (partitionKey === "") throw new InvalidInputError(`record ${sequenceNumber} has no idempotency key`);
         let payload: unknown;
         try {
             payload = JSON.parse(Buffer.from(data, "base64").toString("utf8"));

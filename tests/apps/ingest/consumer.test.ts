@@ -24,7 +24,8 @@ describe("ingest consumer (kinesalite and dynalite on loopback)", function () {
 
     /** What a webhook call becomes on the stream: the raw body, keyed by its idempotency key. */
     async function put(partitionKey: string, body: string, label: string) {
-        const answer = await kinesis.send(new PutRecordCommand({ StreamName: STREAM, PartitionKey: partitionKey, Data: Buffer.from(body) }));
+        // The webhook's request template base64-encodes the key (apps/ingest/integration.ts).
+        const answer = await kinesis.send(new PutRecordCommand({ StreamName: STREAM, PartitionKey: Buffer.from(partitionKey).toString("base64"), Data: Buffer.from(body) }));
         sequenceOf[label] = answer.SequenceNumber!;
     }
 
