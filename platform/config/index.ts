@@ -34,3 +34,4 @@ export function parseConfigValue(value: string): unknown {
         return value;
     }
 }
+export * from "./serverless";

@@ -3,6 +3,7 @@ import { AppConfig, checkApp, resolveApp } from "./apps";
 import { blockSize, carve, parseIpv4Cidr } from "./cidr";
 import { checkDataApps, DataAppsConfig, resolveDataApps } from "./data-apps";
 import { PROFILE_DEFAULTS, profileFromStackName } from "./profiles";
+import { checkServerless, resolveServerless, ServerlessConfig } from "./serverless";
 import {
     ACM_CERTIFICATE_ARN_PATTERN,
     ContainerInsights,
@@ -18,7 +19,7 @@ import {
 } from "./schema";
 
 /** The validated, fully resolved configuration every component is built from. */
-export interface PlatformConfig extends DataAppsConfig {
+export interface PlatformConfig extends DataAppsConfig, ServerlessConfig {
     project: string;
     stack: string;
     profile: Profile;
@@ -171,6 +172,7 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
     problems.push(...checkNetwork(config.network, config.region, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkServices(config, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkDataApps(config, key).filter((problem) => !reported.has(problem.key)));
+    problems.push(...checkServerless(config, key).filter((problem) => !reported.has(problem.key)));
     if (problems.length > 0) throw new ConfigError(raw.stack, problems);
     return config;
 }
@@ -258,6 +260,7 @@ function applyProfile(raw: RawStackConfig, profile: Profile, region: string, inp
         },
         alarms: { emails: input.alarms?.emails ?? [] },
         ...resolveDataApps(input, profile),
+        ...resolveServerless(input, profile, input.logs?.retentionDays ?? defaults.logs.retentionDays),
     };
 }
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isTimeZone, SCHEDULE_FORM, scheduleProblem } from "./schedule";
 import { DATA_APPS_INPUT_SHAPE } from "./data-apps";
+import { SERVERLESS_INPUT_SHAPE } from "./serverless";
 
 /**
  * The stack configuration as a user writes it in `Pulumi.<stack>.yaml`, under the project's
@@ -300,6 +301,7 @@ export const PlatformInputSchema = z.strictObject({
     ingress: IngressInputSchema.optional(),
     alarms: AlarmsInputSchema.optional(),
     ...DATA_APPS_INPUT_SHAPE,
+    ...SERVERLESS_INPUT_SHAPE,
 });
 
 export type PlatformInput = z.infer<typeof PlatformInputSchema>;

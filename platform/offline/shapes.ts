@@ -216,6 +216,53 @@ const SHAPES: Record<string, Shape> = {
     "aws:ecr/repositoryPolicy:RepositoryPolicy": (c) => ({ id: String(c.inputs.repository), state: { registryId: c.accountId } }),
     "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration": (c) => ({ id: c.accountId, state: { registryId: c.accountId } }),
     "aws:ecr/pullThroughCacheRule:PullThroughCacheRule": (c) => ({ id: String(c.inputs.ecrRepositoryPrefix), state: { registryId: c.accountId } }),
+    // Serverless (issue 5): functions, their triggers, REST APIs, tables and buses.
+    "aws:lambda/function:Function": (c) => {
+        const name = physicalName(c);
+        const functionArn = arn(c, "lambda", `function:${name}`);
+        return {
+            id: name,
+            state: { name, arn: functionArn, qualifiedArn: `${functionArn}:$LATEST`, version: "$LATEST", invokeArn: `arn:aws:apigateway:${c.region}:lambda:path/2015-03-31/functions/${functionArn}/invocations` },
+        };
+    },
+    "aws:lambda/eventSourceMapping:EventSourceMapping": (c) => {
+        const id = uuid(c);
+        return { id, state: { uuid: id, arn: arn(c, "lambda", `event-source-mapping:${id}`), state: "Enabled" } };
+    },
+    "aws:lambda/permission:Permission": (c) => ({ id: typeof c.inputs.statementId === "string" ? c.inputs.statementId : `terraform-${c.hash.slice(0, 26)}`, state: {} }),
+    "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": (c) => ({ id: String(c.inputs.functionName), state: {} }),
+    "aws:apigateway/restApi:RestApi": (c) => {
+        const id = c.hash.slice(0, 10);
+        return { id, state: { rootResourceId: c.hash.slice(10, 20), executionArn: arn(c, "execute-api", id), arn: `arn:aws:apigateway:${c.region}::/restapis/${id}`, createdDate: "2026-01-01T00:00:00Z" } };
+    },
+    "aws:apigateway/resource:Resource": (c) => ({ id: c.hash.slice(0, 6), state: { path: `/${String(c.inputs.pathPart ?? "")}` } }),
+    "aws:apigateway/deployment:Deployment": (c) => ({ id: c.hash.slice(0, 6), state: { createdDate: "2026-01-01T00:00:00Z" } }),
+    "aws:apigateway/stage:Stage": (c) => {
+        const api = String(c.inputs.restApi);
+        const stage = String(c.inputs.stageName);
+        return {
+            id: `ags-${api}-${stage}`,
+            state: { arn: `arn:aws:apigateway:${c.region}::/restapis/${api}/stages/${stage}`, executionArn: arn(c, "execute-api", `${api}/${stage}`), invokeUrl: `https://${api}.execute-api.${c.region}.amazonaws.com/${stage}` },
+        };
+    },
+    "aws:apigateway/authorizer:Authorizer": (c) => ({ id: c.hash.slice(0, 6), state: { arn: `arn:aws:apigateway:${c.region}::/restapis/${String(c.inputs.restApi)}/authorizers/${c.hash.slice(0, 6)}` } }),
+    "aws:apigateway/requestValidator:RequestValidator": (c) => ({ id: c.hash.slice(0, 6), state: {} }),
+    "aws:apigateway/model:Model": (c) => ({ id: c.hash.slice(0, 6), state: { name: c.inputs.name } }),
+    "aws:dynamodb/table:Table": (c) => {
+        const name = physicalName(c);
+        const tableArn = arn(c, "dynamodb", `table/${name}`);
+        const streamLabel = "2026-01-01T00:00:00.000";
+        return { id: name, state: { name, arn: tableArn, ...(c.inputs.streamEnabled ? { streamArn: `${tableArn}/stream/${streamLabel}`, streamLabel } : {}) } };
+    },
+    "aws:cloudwatch/eventBus:EventBus": (c) => {
+        const name = physicalName(c);
+        return { id: name, state: { name, arn: arn(c, "events", `event-bus/${name}`) } };
+    },
+    "aws:cloudwatch/eventArchive:EventArchive": (c) => {
+        const name = physicalName(c);
+        return { id: name, state: { name, arn: arn(c, "events", `archive/${name}`) } };
+    },
+    "aws:cloudwatch/eventBusPolicy:EventBusPolicy": (c) => ({ id: String(c.inputs.eventBusName), state: {} }),
 };
 
 export function shapeResource(c: ShapeContext): Shaped {

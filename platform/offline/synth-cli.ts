@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config";
 import { ALL_POLICIES, PolicyConfigError } from "../../policy/harness";
+import { bundleRecords, formatBytes } from "../serverless/bundle";
 import { formatInventory, summarize } from "./inventory";
 import { defaultPolicyConfigFile, formatGate, readPolicyConfig, runPolicyGate } from "./policy-gate";
 import { loadStackFiles, StackFileError } from "./stack-files";
@@ -67,6 +68,12 @@ async function main(argv: string[]): Promise<number> {
             console.log("\nOutputs:");
             for (const [key, value] of Object.entries(result.outputs)) console.log(`  ${key}: ${JSON.stringify(value)}`);
         }
+        const bundles = bundleRecords();
+        if (bundles.length > 0) {
+            console.log("\nFunction bundles (esbuild, minified; the AWS SDK v3 comes from the runtime):");
+            const width = Math.max(...bundles.map((bundle) => bundle.functionName.length));
+            for (const bundle of bundles) console.log(`  ${bundle.functionName.padEnd(width)}  ${formatBytes(bundle.codeBytes).padStart(10)} code  ${formatBytes(bundle.mapBytes).padStart(10)} map  ${bundle.entry}  sha256:${bundle.sha256.slice(0, 12)}`);
+        }
         console.log(
             `\n${counts.total} resources (${counts.custom} cloud resources, ${counts.components} components, ${counts.remote} remote components) in ${(result.durationMs / 1000).toFixed(2)} s`,
         );
@@ -80,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
         if (values.json) {
             const file = path.resolve(values.json);
             mkdirSync(path.dirname(file), { recursive: true });
-            writeFileSync(file, `${JSON.stringify(toReport(stack, path.relative(process.cwd(), program) || program, resources, gate?.violations ?? []), null, 2)}\n`);
+            writeFileSync(file, `${JSON.stringify({ ...toReport(stack, path.relative(process.cwd(), program) || program, resources, gate?.violations ?? []), bundles }, null, 2)}\n`);
             console.log(`Report written to ${path.relative(process.cwd(), file)}`);
         }
         if (gate && gate.blocking.length > 0) {

@@ -1,0 +1,358 @@
+import { createHash } from "node:crypto";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { API_INTEGRATION_TIMEOUT_SECONDS } from "../config";
+import { Grant, Grantee, RoleGrants } from "../grants";
+import { policyJson } from "../iam";
+import type { ServerlessContext } from "./common";
+import type { LambdaFunction } from "./function";
+
+/** Who may call a route. `NONE` must say why: a public route is a decision, not a default. */
+export type ApiAuthorization =
+    | { type: "AWS_IAM" }
+    | { type: "COGNITO_USER_POOLS"; userPoolArns: pulumi.Input<string>[]; scopes?: string[] }
+    | { type: "NONE"; reason: string };
+
+/** A Lambda proxy integration: the function gets the whole request and shapes the response. */
+export interface FunctionIntegration {
+    kind: "function";
+    function: LambdaFunction;
+}
+
+/**
+ * A direct AWS service integration (no function in the path): API Gateway calls `service`'s
+ * `action` with the API's integration role (grant it exactly that action, e.g.
+ * `bus.grantPutEvents(api.integrationRole)`), the request mapped by a VTL template.
+ */
+export interface ServiceIntegration {
+    kind: "aws";
+    /** Service as in the integration URI, e.g. `events`, `kinesis`, `states`, `sqs`. */
+    service: string;
+    /** API action, e.g. `PutEvents`, `PutRecord`, `StartExecution`. */
+    action: string;
+    /** VTL mapping of the request body (application/json) to the action's input. */
+    requestTemplate: pulumi.Input<string>;
+    /** Extra headers for the service call, e.g. `{ "X-Amz-Target": "'AWSEvents.PutEvents'", "Content-Type": "'application/x-amz-json-1.1'" }`. */
+    requestHeaders?: Record<string, string>;
+    /**
+     * VTL mapping of the service's success response. May set
+     * `$context.responseOverride.status` (e.g. 502 when PutEvents reports failed entries).
+     * @default the service's response, unchanged
+     */
+    responseTemplate?: string;
+}
+
+export interface ApiRoute {
+    method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+    /** Path with `{param}` segments, e.g. `/translations/{id}`. */
+    path: string;
+    integration: FunctionIntegration | ServiceIntegration;
+    /** @default the API's `authorization` */
+    authorization?: ApiAuthorization;
+    /**
+     * JSON Schema (draft 4) the body must match; API Gateway answers 400 before any integration runs.
+     * @default undefined (no body validation)
+     */
+    requestSchema?: Record<string, unknown>;
+}
+
+export interface ApiArgs {
+    ctx: ServerlessContext;
+    description: string;
+    /** Every route the API serves; the deployment is rebuilt when they change. */
+    routes: ApiRoute[];
+    /** Authorization of every route that does not set its own. */
+    authorization: ApiAuthorization;
+    /** Stage-wide throttling (requests per second and burst), sized for the backend. */
+    throttle: { rateLimit: number; burstLimit: number };
+    /** @default "v1" */
+    stageName?: string;
+    /**
+     * The account's API Gateway logging role (`ApiGatewayLoggingRole`): execution logging fails
+     * until it is set, so the stage settings wait for it.
+     */
+    loggingRole?: pulumi.Resource;
+}
+
+const ACCESS_LOG_FORMAT = JSON.stringify({
+    requestId: "$context.requestId",
+    extendedRequestId: "$context.extendedRequestId",
+    ip: "$context.identity.sourceIp",
+    caller: "$context.identity.caller",
+    user: "$context.identity.user",
+    requestTime: "$context.requestTime",
+    httpMethod: "$context.httpMethod",
+    resourcePath: "$context.resourcePath",
+    status: "$context.status",
+    protocol: "$context.protocol",
+    responseLength: "$context.responseLength",
+    integrationLatency: "$context.integration.latency",
+    integrationStatus: "$context.integration.status",
+    errorMessage: "$context.error.message",
+    xrayTraceId: "$context.xrayTraceId",
+});
+
+/**
+ * A regional REST API (API Gateway v1: the one with IAM auth, request validation, usage plans,
+ * X-Ray and direct AWS service integrations). Every route carries an authorization type; the
+ * stage has JSON access logs in a KMS-encrypted group with retention, execution logs at ERROR,
+ * throttling and active tracing. A function behind it must time out within 29 s.
+ *
+ * Cost: $3.50 per million requests (first 333 million a month) plus data out.
+ */
+export class Api extends pulumi.ComponentResource {
+    readonly restApi: aws.apigateway.RestApi;
+    readonly stage: aws.apigateway.Stage;
+    readonly accessLogGroup: aws.cloudwatch.LogGroup;
+    /** The base URL, `https://<id>.execute-api.<region>.amazonaws.com/<stage>`. */
+    readonly url: pulumi.Output<string>;
+    /** The role service integrations run with (present when a route has one): grant it what they call. */
+    readonly integrationRole?: Grantee;
+    readonly methods: aws.apigateway.Method[] = [];
+
+    constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:serverless:Api", name, {}, opts);
+        const { ctx } = args;
+        const stageName = args.stageName ?? "v1";
+        validateRoutes(name, args.routes);
+
+        this.restApi = new aws.apigateway.RestApi(name, { description: args.description, endpointConfiguration: { types: "REGIONAL" } }, { parent: this });
+        const restApi = this.restApi;
+
+        const needsRole = args.routes.some((route) => route.integration.kind === "aws");
+        let integrationRole: aws.iam.Role | undefined;
+        if (needsRole) {
+            integrationRole = new aws.iam.Role(
+                `${name}-integration`,
+                {
+                    description: `API Gateway ${name}: calls AWS services for its routes`,
+                    assumeRolePolicy: policyJson({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "apigateway.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+                },
+                { parent: this },
+            );
+            this.integrationRole = new RoleGrants(`${name}-integration`, integrationRole, this);
+        }
+
+        const validator = args.routes.some((route) => route.requestSchema)
+            ? new aws.apigateway.RequestValidator(name, { restApi: restApi.id, name: "body-and-parameters", validateRequestBody: true, validateRequestParameters: true }, { parent: this })
+            : undefined;
+
+        const authorizers = new Map<string, aws.apigateway.Authorizer>();
+        const resources = new Map<string, pulumi.Input<string>>([["/", restApi.rootResourceId]]);
+        const resourceFor = (path: string): pulumi.Input<string> => {
+            const existing = resources.get(path);
+            if (existing) return existing;
+            const parentPath = path.slice(0, path.lastIndexOf("/")) || "/";
+            const resource = new aws.apigateway.Resource(`${name}${slug(path)}`, { restApi: restApi.id, parentId: resourceFor(parentPath), pathPart: path.slice(path.lastIndexOf("/") + 1) }, { parent: this });
+            resources.set(path, resource.id);
+            return resource.id;
+        };
+
+        const deployed: pulumi.Resource[] = [];
+        for (const route of args.routes) {
+            const routeName = `${name}-${route.method.toLowerCase()}${slug(route.path)}`;
+            const resourceId = resourceFor(route.path);
+            const authorization = route.authorization ?? args.authorization;
+            let authorizerId: pulumi.Input<string> | undefined;
+            if (authorization.type === "COGNITO_USER_POOLS") {
+                const key = "cognito";
+                let authorizer = authorizers.get(key);
+                if (!authorizer) {
+                    authorizer = new aws.apigateway.Authorizer(
+                        `${name}-cognito`,
+                        { restApi: restApi.id, type: "COGNITO_USER_POOLS", providerArns: authorization.userPoolArns, identitySource: "method.request.header.Authorization" },
+                        { parent: this },
+                    );
+                    authorizers.set(key, authorizer);
+                }
+                authorizerId = authorizer.id;
+            }
+            const pathParameters = [...route.path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1]);
+            let model: aws.apigateway.Model | undefined;
+            if (route.requestSchema) {
+                model = new aws.apigateway.Model(
+                    routeName,
+                    { restApi: restApi.id, name: sidLike(`${route.method}${route.path}`), contentType: "application/json", schema: JSON.stringify({ $schema: "http://json-schema.org/draft-04/schema#", ...route.requestSchema }) },
+                    { parent: this },
+                );
+            }
+            const method = new aws.apigateway.Method(
+                routeName,
+                {
+                    restApi: restApi.id,
+                    resourceId,
+                    httpMethod: route.method,
+                    authorization: authorization.type,
+                    authorizerId,
+                    authorizationScopes: authorization.type === "COGNITO_USER_POOLS" ? authorization.scopes : undefined,
+                    requestValidatorId: model || pathParameters.length > 0 ? validator?.id : undefined,
+                    requestModels: model ? { "application/json": model.name } : undefined,
+                    requestParameters: pathParameters.length > 0 ? Object.fromEntries(pathParameters.map((p) => [`method.request.path.${p}`, true])) : undefined,
+                },
+                { parent: this },
+            );
+            this.methods.push(method);
+            deployed.push(method);
+
+            if (route.integration.kind === "function") {
+                const fn = route.integration.function;
+                if (fn.timeoutSeconds > API_INTEGRATION_TIMEOUT_SECONDS) {
+                    throw new Error(
+                        `${fn.configKey}.timeoutSeconds: expected at most ${API_INTEGRATION_TIMEOUT_SECONDS} s for function ${fn.functionName}, which serves ${route.method} ${route.path} on API ${name} (the integration times out at ${API_INTEGRATION_TIMEOUT_SECONDS} s); got ${fn.timeoutSeconds}`,
+                    );
+                }
+                deployed.push(
+                    new aws.apigateway.Integration(
+                        routeName,
+                        { restApi: restApi.id, resourceId, httpMethod: method.httpMethod, type: "AWS_PROXY", integrationHttpMethod: "POST", uri: fn.invokeArn, timeoutMilliseconds: API_INTEGRATION_TIMEOUT_SECONDS * 1000 },
+                        { parent: this },
+                    ),
+                );
+                // Only this method on this path, in any stage of this API, may invoke the function.
+                const sourcePath = route.path.replace(/\{[^}]+\}/g, "*");
+                new aws.lambda.Permission(routeName, { action: "lambda:InvokeFunction", function: fn.function.name, principal: "apigateway.amazonaws.com", sourceArn: pulumi.interpolate`${restApi.executionArn}/*/${route.method}${sourcePath}` }, { parent: this });
+            } else {
+                const integration = route.integration;
+                const headers = Object.fromEntries(Object.entries(integration.requestHeaders ?? {}).map(([header, value]) => [`integration.request.header.${header}`, value]));
+                const serviceIntegration = new aws.apigateway.Integration(
+                    routeName,
+                    {
+                        restApi: restApi.id,
+                        resourceId,
+                        httpMethod: method.httpMethod,
+                        type: "AWS",
+                        integrationHttpMethod: "POST",
+                        uri: `arn:aws:apigateway:${ctx.region}:${integration.service}:action/${integration.action}`,
+                        credentials: integrationRole!.arn,
+                        passthroughBehavior: "NEVER",
+                        requestParameters: Object.keys(headers).length > 0 ? headers : undefined,
+                        requestTemplates: { "application/json": integration.requestTemplate },
+                        timeoutMilliseconds: API_INTEGRATION_TIMEOUT_SECONDS * 1000,
+                    },
+                    { parent: this },
+                );
+                deployed.push(serviceIntegration);
+                // 200 passes the (mapped) service answer; the service's 4xx is the caller's fault, 5xx is ours.
+                for (const [status, pattern] of [["200", undefined], ["400", "4\\d{2}"], ["502", "5\\d{2}"]] as const) {
+                    const methodResponse = new aws.apigateway.MethodResponse(`${routeName}-${status}`, { restApi: restApi.id, resourceId, httpMethod: method.httpMethod, statusCode: status }, { parent: this });
+                    deployed.push(
+                        methodResponse,
+                        new aws.apigateway.IntegrationResponse(
+                            `${routeName}-${status}`,
+                            {
+                                restApi: restApi.id,
+                                resourceId,
+                                httpMethod: method.httpMethod,
+                                statusCode: status,
+                                selectionPattern: pattern,
+                                responseTemplates: status === "200" && integration.responseTemplate ? { "application/json": integration.responseTemplate } : status === "200" ? undefined : { "application/json": `{"message":"${status === "400" ? "rejected by the service" : "the service failed"}","requestId":"$context.requestId"}` },
+                            },
+                            { parent: this, dependsOn: [serviceIntegration, methodResponse] },
+                        ),
+                    );
+                }
+            }
+        }
+
+        // A new deployment whenever the routes change (an API Gateway deployment is a snapshot).
+        const fingerprint = createHash("sha256").update(JSON.stringify(args.routes.map(describeRoute))).digest("hex");
+        const deployment = new aws.apigateway.Deployment(name, { restApi: restApi.id, description: `routes ${fingerprint.slice(0, 12)}`, triggers: { routes: fingerprint } }, { parent: this, dependsOn: deployed });
+
+        this.accessLogGroup = new aws.cloudwatch.LogGroup(`${name}-access`, { name: `/aws/apigateway/${name}/access`, retentionInDays: ctx.logRetentionDays, kmsKeyId: ctx.logsKeyArn }, { parent: this, protect: ctx.protect });
+        this.stage = new aws.apigateway.Stage(
+            name,
+            {
+                restApi: restApi.id,
+                deployment: deployment.id,
+                stageName,
+                xrayTracingEnabled: true,
+                accessLogSettings: { destinationArn: this.accessLogGroup.arn, format: ACCESS_LOG_FORMAT },
+            },
+            { parent: this },
+        );
+        new aws.apigateway.MethodSettings(
+            name,
+            {
+                restApi: restApi.id,
+                stageName: this.stage.stageName,
+                methodPath: "*/*",
+                settings: {
+                    loggingLevel: "ERROR",
+                    metricsEnabled: true,
+                    // Full request/response logging would write bodies (personal data) to the logs.
+                    dataTraceEnabled: false,
+                    throttlingRateLimit: args.throttle.rateLimit,
+                    throttlingBurstLimit: args.throttle.burstLimit,
+                },
+            },
+            { parent: this, dependsOn: args.loggingRole ? [args.loggingRole] : [] },
+        );
+        this.url = pulumi.interpolate`https://${restApi.id}.execute-api.${ctx.region}.amazonaws.com/${this.stage.stageName}`;
+        this.registerOutputs({ url: this.url, restApiId: restApi.id });
+    }
+
+    /** Lets `grantee` call one route (IAM-authorized APIs): `execute-api:Invoke` on that method and path only. */
+    grantInvoke(grantee: Grantee, method: ApiRoute["method"], path: string, sid: string): void {
+        const grant: Grant = {
+            sid,
+            actions: ["execute-api:Invoke"],
+            resources: [pulumi.interpolate`${this.restApi.executionArn}/${this.stage.stageName}/${method}${path.replace(/\{[^}]+\}/g, "*")}`],
+        };
+        grantee.addGrant(grant);
+    }
+}
+
+function validateRoutes(name: string, routes: ApiRoute[]): void {
+    if (routes.length === 0) throw new Error(`API ${name}: expected at least one route`);
+    const seen = new Set<string>();
+    for (const route of routes) {
+        if (!/^(\/(\{[A-Za-z0-9_]+\}|[A-Za-z0-9._-]+))+$/.test(route.path)) throw new Error(`API ${name}: path "${route.path}" must be /segment[/segment...], each a name or a {param}`);
+        const key = `${route.method} ${route.path}`;
+        if (seen.has(key)) throw new Error(`API ${name}: route ${key} is declared twice`);
+        seen.add(key);
+        const authorization = route.authorization;
+        if (authorization?.type === "NONE" && !authorization.reason.trim()) throw new Error(`API ${name}: route ${key} has authorization NONE without a reason`);
+    }
+}
+
+/** What a route is, minus the Outputs: the deployment's fingerprint. */
+function describeRoute(route: ApiRoute): unknown {
+    const integration = route.integration.kind === "function" ? { kind: "function", function: route.integration.function.functionName } : { ...route.integration, requestTemplate: typeof route.integration.requestTemplate === "string" ? route.integration.requestTemplate : "<output>" };
+    return { method: route.method, path: route.path, authorization: route.authorization?.type, integration, requestSchema: route.requestSchema };
+}
+
+/** `/translations/{id}` -> `-translations-id`, for logical names. */
+function slug(path: string): string {
+    return path.replace(/[{}]/g, "").replace(/[^A-Za-z0-9]+/g, "-").replace(/-$/, "");
+}
+
+/** API Gateway model names are alphanumeric. */
+function sidLike(text: string): string {
+    return text.replace(/[{}]/g, "").split(/[^A-Za-z0-9]+/).filter(Boolean).map((part) => part[0].toUpperCase() + part.slice(1).toLowerCase()).join("");
+}
+
+/**
+ * API Gateway writes execution logs through one CloudWatch role per account and region (an
+ * account setting, not a per-API one). Without it, a stage with execution logging fails to
+ * deploy. Create it once per stack that builds APIs; another stack in the same account and
+ * region setting it too is harmless (last writer wins, with an equivalent role).
+ */
+export class ApiGatewayLoggingRole extends pulumi.ComponentResource {
+    readonly role: aws.iam.Role;
+
+    constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:serverless:ApiGatewayLoggingRole", name, {}, opts);
+        this.role = new aws.iam.Role(
+            name,
+            {
+                description: "API Gateway writes execution logs of this account's APIs",
+                assumeRolePolicy: policyJson({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "apigateway.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+            },
+            { parent: this },
+        );
+        // The AWS-managed policy for exactly this purpose (log groups are created per API and stage by the service).
+        new aws.iam.RolePolicyAttachment(name, { role: this.role.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs" }, { parent: this });
+        new aws.apigateway.Account(name, { cloudwatchRoleArn: this.role.arn }, { parent: this });
+        this.registerOutputs({ roleArn: this.role.arn });
+    }
+}
