@@ -2,10 +2,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ALARM_PUBLISHERS, AlarmTopic } from "./alarms";
 import type { PlatformConfig } from "./config";
+import { buildDataApps, dataAppOutputs, DataApps } from "./apps";
 import { appBindings, EcsRuntime } from "./ecs";
 import { PlatformKey } from "./kms";
 import { Network } from "./network";
 import { Registry } from "./registry";
+import { serverlessContext } from "./serverless/common";
 
 export interface Platform {
     config: PlatformConfig;
@@ -17,6 +19,8 @@ export interface Platform {
     alarms: AlarmTopic;
     /** Present when at least one app runs on ECS. */
     ecs?: EcsRuntime;
+    /** The data apps the stack configures (platform:uploads, platform:ingest, platform:batch). */
+    dataApps: DataApps;
 }
 
 /**
@@ -118,7 +122,9 @@ export function buildPlatform(config: PlatformConfig): Platform {
                   opts,
               );
 
-    return { config, provider, accountId, keys, network, registry, alarms, ecs };
+    const dataApps = buildDataApps(config.name, config, serverlessContext({ config, accountId, keys, alarms }), opts);
+
+    return { config, provider, accountId, keys, network, registry, alarms, ecs, dataApps };
 }
 
 /** The stack outputs: what operators and later stacks need to find the platform. */
@@ -135,5 +141,6 @@ export function platformOutputs(platform: Platform) {
         alarmTopicArn: platform.alarms.arn,
         ecsClusterName: platform.ecs?.cluster.name,
         appUrls: Object.fromEntries(Object.entries(platform.ecs?.services ?? {}).map(([app, service]) => [app, service.url])),
+        dataApps: dataAppOutputs(platform.dataApps),
     };
 }

@@ -70,6 +70,7 @@ export const BatchInputSchema = z.strictObject({
     itemReader: z.enum(ITEM_READERS, { error: `expected an item reader, one of ${ITEM_READERS.join(", ")} (objects: every object under the prefix; json/csv: the items of one file)` }).optional(),
     prefix: prefix("the input prefix").optional(),
     resultPrefix: prefix("the prefix results are written under").optional(),
+    // The item processor reserves this much Lambda concurrency: above ~900, raise the account's limit first.
     maxConcurrency: wholeNumber("the most child workflows at once", 1, DISTRIBUTED_MAP_MAX_CONCURRENCY).optional(),
     toleratedFailurePercentage: z
         .number({ error: "expected the tolerated failure percentage: a number from 0 to 100" })
@@ -77,6 +78,7 @@ export const BatchInputSchema = z.strictObject({
         .max(100, { error: "expected the tolerated failure percentage: a number from 0 to 100" })
         .optional(),
     childExecutionType: z.enum(CHILD_EXECUTION_TYPES, { error: `expected a child execution type, one of ${CHILD_EXECUTION_TYPES.join(", ")}` }).optional(),
+    noncurrentVersionExpiryDays: wholeNumber("days an overwritten or deleted object version is kept", 1, 3650).optional(),
     workflowLogLevel: workflowLogLevel.optional(),
     includeExecutionData: bool("whether workflow logs include state input and output").optional(),
 });
@@ -121,6 +123,7 @@ export interface BatchConfig extends WorkflowLogging {
     maxConcurrency: number;
     toleratedFailurePercentage: number;
     childExecutionType: (typeof CHILD_EXECUTION_TYPES)[number];
+    noncurrentVersionExpiryDays: number;
 }
 
 /** Resolved: an app is present only when its key was set. */
@@ -146,17 +149,17 @@ export const DATA_APPS_DEFAULTS: Record<Profile, DataAppsDefaults> = {
     dev: {
         uploads: { prefix: "incoming/", maxObjectSizeMb: 5, minConfidence: 80, maxLabels: 20, noncurrentVersionExpiryDays: 7, level: "ALL", includeExecutionData: true },
         ingest: { streamMode: "on-demand", retentionHours: 24, batchSize: 100, batchWindowSeconds: 1, maxRetries: 2, maxRecordAgeSeconds: 3600, parallelizationFactor: 1, throttle: { rateLimit: 20, burstLimit: 40 } },
-        batch: { itemReader: "objects", prefix: "input/", resultPrefix: "results/", maxConcurrency: 10, toleratedFailurePercentage: 10, childExecutionType: "EXPRESS", level: "ALL", includeExecutionData: true },
+        batch: { itemReader: "objects", prefix: "input/", resultPrefix: "results/", maxConcurrency: 10, toleratedFailurePercentage: 10, childExecutionType: "EXPRESS", noncurrentVersionExpiryDays: 7, level: "ALL", includeExecutionData: true },
     },
     staging: {
         uploads: { prefix: "incoming/", maxObjectSizeMb: 15, minConfidence: 80, maxLabels: 20, noncurrentVersionExpiryDays: 30, level: "ERROR", includeExecutionData: false },
         ingest: { streamMode: "on-demand", retentionHours: 168, batchSize: 100, batchWindowSeconds: 1, maxRetries: 3, maxRecordAgeSeconds: 21_600, parallelizationFactor: 1, throttle: { rateLimit: 100, burstLimit: 200 } },
-        batch: { itemReader: "objects", prefix: "input/", resultPrefix: "results/", maxConcurrency: 100, toleratedFailurePercentage: 5, childExecutionType: "EXPRESS", level: "ERROR", includeExecutionData: false },
+        batch: { itemReader: "objects", prefix: "input/", resultPrefix: "results/", maxConcurrency: 50, toleratedFailurePercentage: 5, childExecutionType: "EXPRESS", noncurrentVersionExpiryDays: 30, level: "ERROR", includeExecutionData: false },
     },
     prod: {
         uploads: { prefix: "incoming/", maxObjectSizeMb: 15, minConfidence: 80, maxLabels: 20, noncurrentVersionExpiryDays: 90, level: "ERROR", includeExecutionData: false },
         ingest: { streamMode: "on-demand", retentionHours: 168, batchSize: 100, batchWindowSeconds: 1, maxRetries: 5, maxRecordAgeSeconds: 86_400, parallelizationFactor: 2, throttle: { rateLimit: 500, burstLimit: 1000 } },
-        batch: { itemReader: "objects", prefix: "input/", resultPrefix: "results/", maxConcurrency: 1000, toleratedFailurePercentage: 1, childExecutionType: "EXPRESS", level: "ERROR", includeExecutionData: false },
+        batch: { itemReader: "objects", prefix: "input/", resultPrefix: "results/", maxConcurrency: 200, toleratedFailurePercentage: 1, childExecutionType: "EXPRESS", noncurrentVersionExpiryDays: 90, level: "ERROR", includeExecutionData: false },
     },
 };
 
@@ -197,6 +200,7 @@ export function resolveDataApps(input: DataAppsInput, profile: Profile): DataApp
             maxConcurrency: batch.maxConcurrency ?? defaults.batch.maxConcurrency,
             toleratedFailurePercentage: batch.toleratedFailurePercentage ?? defaults.batch.toleratedFailurePercentage,
             childExecutionType: batch.childExecutionType ?? defaults.batch.childExecutionType,
+            noncurrentVersionExpiryDays: batch.noncurrentVersionExpiryDays ?? defaults.batch.noncurrentVersionExpiryDays,
             level: batch.workflowLogLevel ?? defaults.batch.level,
             includeExecutionData: batch.includeExecutionData ?? defaults.batch.includeExecutionData,
         },

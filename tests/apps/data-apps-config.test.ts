@@ -30,7 +30,7 @@ describe("data apps configuration (platform:uploads, platform:ingest, platform:b
         const prod = resolve("prod", { uploads: {}, ingest: {}, batch: {} });
         expect(prod.uploads).to.include({ level: "ERROR", includeExecutionData: false, noncurrentVersionExpiryDays: 90, maxObjectSizeMb: 15 });
         expect(prod.ingest).to.include({ retentionHours: 168, maxRetries: 5, maxRecordAgeSeconds: 86_400 });
-        expect(prod.batch).to.include({ maxConcurrency: 1000, level: "ERROR", itemReader: "objects", childExecutionType: "EXPRESS" });
+        expect(prod.batch).to.include({ maxConcurrency: 200, level: "ERROR", itemReader: "objects", childExecutionType: "EXPRESS" });
         expect(resolve("staging", { ingest: {} }).ingest!.retentionHours).to.be.at.least(168);
     });
 
@@ -38,11 +38,11 @@ describe("data apps configuration (platform:uploads, platform:ingest, platform:b
         const config = resolve("prod", {
             uploads: { prefix: "in/", maxObjectSizeMb: 10, minConfidence: 90, maxLabels: 5, noncurrentVersionExpiryDays: 30, workflowLogLevel: "ALL", includeExecutionData: true },
             ingest: { streamMode: "provisioned", retentionHours: 720, batchSize: 500, batchWindowSeconds: 10, maxRetries: 2, maxRecordAgeSeconds: 600, parallelizationFactor: 4, throttle: { rateLimit: 50, burstLimit: 60 } },
-            batch: { itemReader: "csv", prefix: "csv/", resultPrefix: "out/", maxConcurrency: 10_000, toleratedFailurePercentage: 0.5, childExecutionType: "STANDARD", workflowLogLevel: "FATAL", includeExecutionData: false },
+            batch: { itemReader: "csv", prefix: "csv/", resultPrefix: "out/", maxConcurrency: 10_000, toleratedFailurePercentage: 0.5, childExecutionType: "STANDARD", noncurrentVersionExpiryDays: 3, workflowLogLevel: "FATAL", includeExecutionData: false },
         });
         expect(config.uploads).to.deep.equal({ prefix: "in/", maxObjectSizeMb: 10, minConfidence: 90, maxLabels: 5, noncurrentVersionExpiryDays: 30, level: "ALL", includeExecutionData: true });
         expect(config.ingest).to.deep.equal({ streamMode: "provisioned", shardCount: 1, retentionHours: 720, batchSize: 500, batchWindowSeconds: 10, maxRetries: 2, maxRecordAgeSeconds: 600, parallelizationFactor: 4, throttle: { rateLimit: 50, burstLimit: 60 } });
-        expect(config.batch).to.deep.equal({ itemReader: "csv", prefix: "csv/", resultPrefix: "out/", maxConcurrency: 10_000, toleratedFailurePercentage: 0.5, childExecutionType: "STANDARD", level: "FATAL", includeExecutionData: false });
+        expect(config.batch).to.deep.equal({ itemReader: "csv", prefix: "csv/", resultPrefix: "out/", maxConcurrency: 10_000, toleratedFailurePercentage: 0.5, childExecutionType: "STANDARD", noncurrentVersionExpiryDays: 3, level: "FATAL", includeExecutionData: false });
         expect(resolve("dev", { ingest: { streamMode: "provisioned", shardCount: 3 } }).ingest!.shardCount).to.equal(3);
     });
 

@@ -1,0 +1,40 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { DataAppsConfig } from "../config/data-apps";
+import { ApiGatewayLoggingRole } from "../serverless/api";
+import type { ServerlessContext } from "../serverless/common";
+import { BatchApp } from "./batch";
+import { IngestApp } from "./ingest";
+import { UploadsApp } from "./uploads";
+
+export { BatchApp, IngestApp, UploadsApp };
+
+export interface DataApps {
+    uploads?: UploadsApp;
+    ingest?: IngestApp;
+    batch?: BatchApp;
+}
+
+/**
+ * The data-processing apps a stack configures (`platform:uploads`, `platform:ingest`,
+ * `platform:batch`), each named `<project>-<stack>-<app>`.
+ */
+export function buildDataApps(name: string, config: DataAppsConfig, ctx: ServerlessContext, opts: pulumi.ComponentResourceOptions, loggingRole?: pulumi.Resource): DataApps {
+    const apps: DataApps = {};
+    if (config.uploads) apps.uploads = new UploadsApp(`${name}-uploads`, { ctx, config: config.uploads }, opts);
+    if (config.ingest) {
+        // API Gateway's execution logs need the account's logging role (once per stack that builds APIs).
+        const role = loggingRole ?? new ApiGatewayLoggingRole(`${name}-apigateway-logging`, opts);
+        apps.ingest = new IngestApp(`${name}-ingest`, { ctx, config: config.ingest, loggingRole: role }, opts);
+    }
+    if (config.batch) apps.batch = new BatchApp(`${name}-batch`, { ctx, config: config.batch }, opts);
+    return apps;
+}
+
+/** Stack outputs of the data apps: where to upload, where to send webhooks, what to start. */
+export function dataAppOutputs(apps: DataApps) {
+    return {
+        uploads: apps.uploads && { bucketName: apps.uploads.bucket.name, prefix: apps.uploads.prefix, stateMachineArn: apps.uploads.workflow.arn, tableName: apps.uploads.table.name, eventBusName: apps.uploads.bus.name },
+        ingest: apps.ingest && { url: apps.ingest.url, streamName: apps.ingest.stream.streamName, tableName: apps.ingest.table.name },
+        batch: apps.batch && { bucketName: apps.batch.bucket.name, stateMachineArn: apps.batch.workflow.arn },
+    };
+}
