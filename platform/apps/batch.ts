@@ -1,13 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { batchWorkflow } from "../../apps/batch/workflow";
 import type { BatchConfig } from "../config/data-apps";
-import { Bucket } from "../serverless/bucket";
+import { Bucket, BucketArgs } from "../serverless/bucket";
 import type { ServerlessContext } from "../serverless/common";
 import { LambdaFunction } from "../serverless/function";
 import { StateMachine } from "../serverless/state-machine";
 
 export interface BatchAppArgs {
     ctx: ServerlessContext;
+    /** Where the bucket's server access logs go. @default none */
+    accessLogs?: BucketArgs["accessLogs"];
     config: BatchConfig;
 }
 
@@ -28,7 +30,7 @@ export class BatchApp extends pulumi.ComponentResource {
         const { ctx, config } = args;
         const parent = { parent: this };
 
-        this.bucket = new Bucket(name, { kmsKeyArn: ctx.dataKeyArn, region: ctx.region, noncurrentVersionExpiryDays: config.noncurrentVersionExpiryDays, protect: ctx.protect }, parent);
+        this.bucket = new Bucket(name, { kmsKeyArn: ctx.dataKeyArn, region: ctx.region, noncurrentVersionExpiryDays: config.noncurrentVersionExpiryDays, accessLogs: args.accessLogs, protect: ctx.protect }, parent);
         this.processor = new LambdaFunction(
             `${name}-process-item`,
             {

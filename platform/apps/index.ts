@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { DataAppsConfig } from "../config/data-apps";
+import { S3AccessLogBucket } from "../serverless/access-log-bucket";
 import { ApiGatewayLoggingRole } from "../serverless/api";
 import type { ServerlessContext } from "../serverless/common";
 import { BatchApp } from "./batch";
@@ -20,13 +21,17 @@ export interface DataApps {
  */
 export function buildDataApps(name: string, config: DataAppsConfig, ctx: ServerlessContext, opts: pulumi.ComponentResourceOptions, loggingRole?: pulumi.Resource): DataApps {
     const apps: DataApps = {};
-    if (config.uploads) apps.uploads = new UploadsApp(`${name}-uploads`, { ctx, config: config.uploads }, opts);
+    // One log bucket for the data buckets' server access logs.
+    const accessLogs =
+        config.uploads || config.batch ? new S3AccessLogBucket(`${name}-s3-access-logs`, { retentionDays: ctx.logRetentionDays, accountId: ctx.accountId, protect: ctx.protect }, opts) : undefined;
+    const bucketLogs = accessLogs && { targetBucket: accessLogs.name, after: accessLogs.policy };
+    if (config.uploads) apps.uploads = new UploadsApp(`${name}-uploads`, { ctx, config: config.uploads, accessLogs: bucketLogs }, opts);
     if (config.ingest) {
         // API Gateway's execution logs need the account's logging role (once per stack that builds APIs).
         const role = loggingRole ?? new ApiGatewayLoggingRole(`${name}-apigateway-logging`, opts);
         apps.ingest = new IngestApp(`${name}-ingest`, { ctx, config: config.ingest, loggingRole: role }, opts);
     }
-    if (config.batch) apps.batch = new BatchApp(`${name}-batch`, { ctx, config: config.batch }, opts);
+    if (config.batch) apps.batch = new BatchApp(`${name}-batch`, { ctx, config: config.batch, accessLogs: bucketLogs }, opts);
     return apps;
 }
 

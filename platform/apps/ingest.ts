@@ -6,6 +6,7 @@ import type { ServerlessContext } from "../serverless/common";
 import { LambdaFunction } from "../serverless/function";
 import { Stream } from "../serverless/stream";
 import { Table } from "../serverless/table";
+import { RegionalWebAcl } from "../serverless/web-acl";
 
 export interface IngestAppArgs {
     ctx: ServerlessContext;
@@ -20,7 +21,8 @@ export const INGEST_PATH = "/events";
 /**
  * apps/ingest, storage-first: `POST /events` (IAM-authorized, throttled) goes straight from
  * API Gateway into a Kinesis stream (no function in the request path; the integration role may
- * only PutRecord(s) on that stream); a consumer function stores each record once in a table
+ * only PutRecord(s) on that stream), behind a WAF web ACL where configured; a consumer function
+ * stores each record once in a table
  * (apps/ingest/README.md).
  */
 export class IngestApp extends pulumi.ComponentResource {
@@ -86,6 +88,9 @@ export class IngestApp extends pulumi.ComponentResource {
             parent,
         );
         this.stream.grantWrite(this.api.integrationRole!, "PutWebhookRecords");
+        if (config.waf) {
+            new RegionalWebAcl(`${name}-waf`, { description: `Protects the ${name} webhook`, rateLimitPerIp: config.wafRateLimitPerIp, protects: [this.api.stage.arn] }, parent);
+        }
         this.url = pulumi.interpolate`${this.api.url}${INGEST_PATH}`;
         this.registerOutputs({ url: this.url, streamName: this.stream.streamName, tableName: this.table.name });
     }

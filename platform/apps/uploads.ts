@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { uploadsWorkflow } from "../../apps/uploads/workflow";
 import type { UploadsConfig } from "../config/data-apps";
-import { Bucket } from "../serverless/bucket";
+import { Bucket, BucketArgs } from "../serverless/bucket";
 import { Bus } from "../serverless/bus";
 import type { ServerlessContext } from "../serverless/common";
 import { LambdaFunction } from "../serverless/function";
@@ -14,6 +14,8 @@ export const UPLOADS_EVENT_SOURCE = "platform.uploads";
 
 export interface UploadsAppArgs {
     ctx: ServerlessContext;
+    /** Where the bucket's server access logs go. @default none */
+    accessLogs?: BucketArgs["accessLogs"];
     config: UploadsConfig;
 }
 
@@ -40,7 +42,7 @@ export class UploadsApp extends pulumi.ComponentResource {
         const parent = { parent: this };
         this.prefix = config.prefix;
 
-        this.bucket = new Bucket(name, { kmsKeyArn: ctx.dataKeyArn, region: ctx.region, noncurrentVersionExpiryDays: config.noncurrentVersionExpiryDays, eventBridgeNotifications: true, protect: ctx.protect }, parent);
+        this.bucket = new Bucket(name, { kmsKeyArn: ctx.dataKeyArn, region: ctx.region, noncurrentVersionExpiryDays: config.noncurrentVersionExpiryDays, accessLogs: args.accessLogs, eventBridgeNotifications: true, protect: ctx.protect }, parent);
         this.table = new Table(`${name}-results`, { ctx, partitionKey: { name: "objectKey", type: "S" }, sortKey: { name: "versionId", type: "S" } }, parent);
         this.bus = new Bus(`${name}-events`, { ctx }, parent);
 

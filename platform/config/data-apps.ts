@@ -64,6 +64,8 @@ export const IngestInputSchema = z.strictObject({
             burstLimit: wholeNumber("requests the webhook accepts in a burst", 1, 5_000).optional(),
         })
         .optional(),
+    waf: bool("whether an AWS WAF web ACL protects the webhook").optional(),
+    wafRateLimitPerIp: wholeNumber("requests one IP may send in 5 minutes before WAF blocks it", 100, 2_000_000_000).optional(),
 });
 
 export const BatchInputSchema = z.strictObject({
@@ -114,6 +116,8 @@ export interface IngestConfig {
     maxRecordAgeSeconds: number;
     parallelizationFactor: number;
     throttle: { rateLimit: number; burstLimit: number };
+    waf: boolean;
+    wafRateLimitPerIp: number;
 }
 
 export interface BatchConfig extends WorkflowLogging {
@@ -140,7 +144,8 @@ interface DataAppsDefaults {
 }
 
 /**
- * dev logs every workflow step with its data (debugging) and keeps little; staging and prod log
+ * dev logs every workflow step with its data (debugging), keeps little and leaves the webhook
+ * without a WAF web ACL ($5/month+); staging and prod log
  * errors only (execution data may hold customer content) and keep a week of stream records (the
  * policy pack's kinesis-retention asks 168 hours there); prod keeps old object versions for 90
  * days and runs the batch map wide.
@@ -148,17 +153,17 @@ interface DataAppsDefaults {
 export const DATA_APPS_DEFAULTS: Record<Profile, DataAppsDefaults> = {
     dev: {
         uploads: { prefix: "incoming/", maxObjectSizeMb: 5, minConfidence: 80, maxLabels: 20, noncurrentVersionExpiryDays: 7, level: "ALL", includeExecutionData: true },
-        ingest: { streamMode: "on-demand", retentionHours: 24, batchSize: 100, batchWindowSeconds: 1, maxRetries: 2, maxRecordAgeSeconds: 3600, parallelizationFactor: 1, throttle: { rateLimit: 20, burstLimit: 40 } },
+        ingest: { streamMode: "on-demand", retentionHours: 24, batchSize: 100, batchWindowSeconds: 1, maxRetries: 2, maxRecordAgeSeconds: 3600, parallelizationFactor: 1, throttle: { rateLimit: 20, burstLimit: 40 }, waf: false, wafRateLimitPerIp: 500 },
         batch: { itemReader: "objects", prefix: "input/", resultPrefix: "results/", maxConcurrency: 10, toleratedFailurePercentage: 10, childExecutionType: "EXPRESS", noncurrentVersionExpiryDays: 7, level: "ALL", includeExecutionData: true },
     },
     staging: {
         uploads: { prefix: "incoming/", maxObjectSizeMb: 15, minConfidence: 80, maxLabels: 20, noncurrentVersionExpiryDays: 30, level: "ERROR", includeExecutionData: false },
-        ingest: { streamMode: "on-demand", retentionHours: 168, batchSize: 100, batchWindowSeconds: 1, maxRetries: 3, maxRecordAgeSeconds: 21_600, parallelizationFactor: 1, throttle: { rateLimit: 100, burstLimit: 200 } },
+        ingest: { streamMode: "on-demand", retentionHours: 168, batchSize: 100, batchWindowSeconds: 1, maxRetries: 3, maxRecordAgeSeconds: 21_600, parallelizationFactor: 1, throttle: { rateLimit: 100, burstLimit: 200 }, waf: true, wafRateLimitPerIp: 1000 },
         batch: { itemReader: "objects", prefix: "input/", resultPrefix: "results/", maxConcurrency: 50, toleratedFailurePercentage: 5, childExecutionType: "EXPRESS", noncurrentVersionExpiryDays: 30, level: "ERROR", includeExecutionData: false },
     },
     prod: {
         uploads: { prefix: "incoming/", maxObjectSizeMb: 15, minConfidence: 80, maxLabels: 20, noncurrentVersionExpiryDays: 90, level: "ERROR", includeExecutionData: false },
-        ingest: { streamMode: "on-demand", retentionHours: 168, batchSize: 100, batchWindowSeconds: 1, maxRetries: 5, maxRecordAgeSeconds: 86_400, parallelizationFactor: 2, throttle: { rateLimit: 500, burstLimit: 1000 } },
+        ingest: { streamMode: "on-demand", retentionHours: 168, batchSize: 100, batchWindowSeconds: 1, maxRetries: 5, maxRecordAgeSeconds: 86_400, parallelizationFactor: 2, throttle: { rateLimit: 500, burstLimit: 1000 }, waf: true, wafRateLimitPerIp: 2000 },
         batch: { itemReader: "objects", prefix: "input/", resultPrefix: "results/", maxConcurrency: 200, toleratedFailurePercentage: 1, childExecutionType: "EXPRESS", noncurrentVersionExpiryDays: 90, level: "ERROR", includeExecutionData: false },
     },
 };
@@ -192,6 +197,8 @@ export function resolveDataApps(input: DataAppsInput, profile: Profile): DataApp
                 rateLimit: ingest.throttle?.rateLimit ?? defaults.ingest.throttle.rateLimit,
                 burstLimit: ingest.throttle?.burstLimit ?? defaults.ingest.throttle.burstLimit,
             },
+            waf: ingest.waf ?? defaults.ingest.waf,
+            wafRateLimitPerIp: ingest.wafRateLimitPerIp ?? defaults.ingest.wafRateLimitPerIp,
         },
         batch: batch && {
             itemReader: batch.itemReader ?? defaults.batch.itemReader,

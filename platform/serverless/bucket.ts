@@ -22,6 +22,12 @@ export interface BucketArgs {
      */
     eventBridgeNotifications?: boolean;
     /**
+     * Server access logs (FSBP S3.9) to this bucket, under `<name>/`; `after` is the log bucket's
+     * policy, which must admit S3 log delivery before logging is turned on.
+     * @default undefined (no access logs)
+     */
+    accessLogs?: { targetBucket: pulumi.Input<string>; after?: pulumi.Resource };
+    /**
      * A stateful bucket: Pulumi `protect`, and `pulumi destroy` refuses to delete it while it
      * holds objects. When false the bucket is emptied and deleted with the stack (dev).
      * @default false
@@ -102,6 +108,9 @@ export class Bucket extends pulumi.ComponentResource {
             { parent: this, dependsOn: [publicAccessBlock] },
         );
         if (args.eventBridgeNotifications) new aws.s3.BucketNotification(name, { bucket, eventbridge: true }, { parent: this });
+        if (args.accessLogs) {
+            new aws.s3.BucketLogging(name, { bucket, targetBucket: args.accessLogs.targetBucket, targetPrefix: `${name}/` }, { parent: this, dependsOn: args.accessLogs.after ? [args.accessLogs.after] : [] });
+        }
         this.registerOutputs({ name: this.name, arn: this.arn });
     }
 

@@ -4,9 +4,14 @@ import type { RecordedResource } from "../../platform/offline/mock-cloud";
 import { SynthError } from "../../platform/offline/synth";
 import { parseJson, synthPlatform } from "../helpers";
 
-/** The statements of every inline policy on the role named `<grantee>-...`, by Sid. */
+/**
+ * The statements of the inline policies granted to `grantee` (policies named `<grantee>-<sid>`,
+ * RoleGrants' naming), by Sid.
+ */
 export function grantsOf(resources: RecordedResource[], grantee: string): Record<string, any> {
-    const statements = resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.parent?.endsWith(`::${grantee}`)).flatMap((r) => parseJson(r.inputs.policy).Statement);
+    const statements = resources
+        .filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name.startsWith(`${grantee}-`))
+        .flatMap((r) => parseJson(r.inputs.policy).Statement);
     return Object.fromEntries(statements.map((statement: any) => [statement.Sid, statement]));
 }
 

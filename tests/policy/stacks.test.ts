@@ -15,6 +15,9 @@ const EXPECTED: Record<string, string[]> = {
         "exempted elb-listeners-use-tls platform-dev-web-http",
         // dev has no interface endpoints (cost); FSBP EC2.55/56/57 want ecr.api, ecr.dkr and ssm.
         "advisory ec2-vpc-interface-endpoints platform-dev",
+        // dev's ingest webhook has no WAF web ACL (platform:ingest.waf is false in dev: $5/month+ per
+        // ACL for a dev endpoint that is IAM-authorized and throttled anyway; FSBP APIGateway.4).
+        "advisory apigateway-waf platform-dev-ingest-api",
     ],
     staging: [
         "exempted elb-listeners-use-tls platform-staging-web-http",

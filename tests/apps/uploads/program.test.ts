@@ -47,10 +47,11 @@ describe("uploads app in the program (dev and prod)", function () {
     it("stores uploads in a protected (prod), versioned, KMS-encrypted, private bucket whose object events go to EventBridge", () => {
         expect(only(stacks.prod, "aws:s3/bucket:Bucket").protect).to.be.true;
         expect(only(stacks.dev, "aws:s3/bucket:Bucket").protect).to.be.false;
-        expect(only(stacks.prod, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm).to.equal("aws:kms");
+        expect((only(stacks.prod, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules as any)[0].applyServerSideEncryptionByDefault.sseAlgorithm).to.equal("aws:kms");
         expect(only(stacks.prod, "aws:s3/bucketNotification:BucketNotification").inputs.eventbridge).to.be.true;
         const noncurrent = (stack: string) => (only(stacks[stack], "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules as any[])[0].noncurrentVersionExpiration.noncurrentDays;
         expect([noncurrent("dev"), noncurrent("prod")]).to.deep.equal([7, 90]);
+        expect(only(stacks.prod, "aws:s3/bucketLogging:BucketLogging").inputs.targetPrefix).to.equal("platform-prod-uploads/");
     });
 
     it("starts the workflow for objects created under incoming/ of this bucket, with retries and a dead-letter queue", () => {
@@ -59,19 +60,19 @@ describe("uploads app in the program (dev and prod)", function () {
         expect(pattern.detail).to.deep.equal({ bucket: { name: [only(resources, "aws:s3/bucket:Bucket").state.bucket] }, object: { key: [{ prefix: "incoming/" }] } });
         const target = only(resources, "aws:cloudwatch/eventTarget:EventTarget", "uploads-created");
         expect(target.inputs.arn).to.equal(only(resources, SFN).state.arn);
-        expect(target.inputs.deadLetterConfig.arn).to.equal(only(resources, "aws:sqs/queue:Queue", "uploads-created-dlq").state.arn);
+        expect((target.inputs.deadLetterConfig as any).arn).to.equal(only(resources, "aws:sqs/queue:Queue", "uploads-created-dlq").state.arn);
     });
 
     it("gives the functions their settings and only the access they need, and times them out before the workflow's task timeouts", () => {
         const resources = stacks.prod;
         const validate = only(resources, FN, "uploads-validate");
         const detect = only(resources, FN, "uploads-detect-labels");
-        expect(validate.inputs.environment.variables.MAX_OBJECT_BYTES).to.equal(String(15 * 1024 * 1024));
-        expect(detect.inputs.environment.variables).to.include({ MIN_CONFIDENCE: "80", MAX_LABELS: "20" });
+        expect((validate.inputs.environment as any).variables.MAX_OBJECT_BYTES).to.equal(String(15 * 1024 * 1024));
+        expect((detect.inputs.environment as any).variables).to.include({ MIN_CONFIDENCE: "80", MAX_LABELS: "20" });
         const definition = parseJson(only(resources, SFN).inputs.definition);
         expect(validate.inputs.timeout).to.be.below(definition.States.Validate.TimeoutSeconds);
         expect(detect.inputs.timeout).to.be.below(definition.States.DetectLabels.TimeoutSeconds);
-        const bucketArn = only(resources, "aws:s3/bucket:Bucket").state.arn;
+        const bucketArn = only(resources, "aws:s3/bucket:Bucket").state.arn as string;
         const detectGrants = grantsOf(resources, "platform-prod-uploads-detect-labels");
         expect(detectGrants.ReadUploads.Resource).to.deep.equal([`${bucketArn}/incoming/*`]);
         expect(detectGrants.DetectLabels.Action).to.deep.equal(["rekognition:DetectLabels"]);
