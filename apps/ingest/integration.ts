@@ -32,13 +32,3 @@ export function putRecordRequestTemplate(streamName: string): string {
 
 /** 200: the sequence number (a receipt) and the request id; never the shard or stream. */
 export const ACCEPTED_RESPONSE_TEMPLATE = `{"accepted": true, "sequenceNumber": "$input.path('$.SequenceNumber')", "requestId": "$context.requestId"}`;
-
-/**
- * Any error from Kinesis (throttling comes back as a 400, ProvisionedThroughputExceeded) is a
- * 503 to the sender: nothing was stored, retrying with the same key is safe. Kinesis' own
- * message is not passed on.
- */
-export const NOT_ACCEPTED_RESPONSE_TEMPLATE = `{"accepted": false, "message": "The event was not stored; retry with the same ${IDEMPOTENCY_HEADER} header.", "requestId": "$context.requestId"}`;
-
-/** Integration status codes (a regex on Kinesis' HTTP status) that mean "not stored". */
-export const NOT_ACCEPTED_SELECTION_PATTERN = "[45]\\d{2}";
