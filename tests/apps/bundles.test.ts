@@ -1,4 +1,5 @@
-import { createRequire } from "node:module";
+import Module, { createRequire } from "node:module";
+import * as vm from "node:vm";
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
@@ -14,8 +15,9 @@ async function load(entry: string): Promise<{ handler: (event: unknown, context?
     const assets = await bundleHandler(entry).archive.assets;
     const code = await (assets["index.js"] as pulumi.asset.StringAsset).text;
     const module = { exports: {} as any };
-    const run = new Function("require", "module", "exports", "__filename", "__dirname", code) as (...args: unknown[]) => void;
-    run(createRequire(path.join(REPO_ROOT, "index.js")), module, module.exports, path.join(REPO_ROOT, "index.js"), REPO_ROOT);
+    // Node's own CommonJS wrapper, as the Lambda runtime's loader uses it.
+    const run = vm.runInThisContext(Module.wrap(code), { filename: "index.js" }) as (...args: unknown[]) => void;
+    run(module.exports, createRequire(path.join(REPO_ROOT, "index.js")), module, path.join(REPO_ROOT, "index.js"), REPO_ROOT);
     return module.exports;
 }
 
@@ -31,9 +33,9 @@ describe("data app bundles (as Lambda loads them)", function () {
         Object.assign(process.env, { AWS_REGION: "eu-west-1", MAX_OBJECT_BYTES: "1024", MIN_CONFIDENCE: "80", MAX_LABELS: "5", EVENTS_TABLE_NAME: "events", POWERTOOLS_METRICS_NAMESPACE: "platform", POWERTOOLS_LOG_LEVEL: "SILENT" });
         // The handlers log and emit metrics as JSON on stdout, as in Lambda; keep the test output clean.
         stdout = process.stdout.write.bind(process.stdout);
-        process.stdout.write = (() => true) as typeof process.stdout.write;
+        process.stdout.write = (() => true);
         stderr = process.stderr.write.bind(process.stderr);
-        process.stderr.write = (() => true) as typeof process.stderr.write;
+        process.stderr.write = (() => true);
     });
     after(() => {
         process.stdout.write = stdout;
