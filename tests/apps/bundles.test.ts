@@ -51,6 +51,13 @@ describe("data app bundles (as Lambda loads them)", function () {
         });
     }
 
+    it("keeps every bundle small (cold starts): under 256 KiB each, zod/mini and Powertools included", () => {
+        // Importing full zod (not zod/mini) in a handler adds about 430 KiB.
+        for (const entry of ["apps/uploads/src/validate.ts", "apps/uploads/src/detect-labels.ts", "apps/batch/src/process-item.ts", "apps/ingest/src/consumer.ts"]) {
+            expect(bundleHandler(entry).codeBytes, entry).to.be.below(256 * 1024);
+        }
+    });
+
     it("apps/ingest/src/consumer.ts: loads and fails a batch of poison records whole (Lambda retries it, then the failure queue)", async () => {
         const record = { kinesis: { partitionKey: Buffer.from("k").toString("base64"), sequenceNumber: "1", data: Buffer.from("{oops").toString("base64"), approximateArrivalTimestamp: 1, kinesisSchemaVersion: "1.0" }, eventSource: "aws:kinesis", eventID: "shardId-0:1", eventName: "aws:kinesis:record", eventVersion: "1.0", invokeIdentityArn: "r", awsRegion: "eu-west-1", eventSourceARN: "arn:aws:kinesis:eu-west-1:123456789012:stream/s" };
         const error = await (await load("apps/ingest/src/consumer.ts")).handler({ Records: [record] }, context).catch((failure: Error) => failure);

@@ -4,7 +4,7 @@ import { Tracer } from "@aws-lambda-powertools/tracer";
 import { DetectLabelsCommand, RekognitionClient } from "@aws-sdk/client-rekognition";
 import type { Context } from "aws-lambda";
 import { classify, InvalidInputError } from "../../common/workflow-errors";
-import { UploadRefSchema } from "./upload";
+import { describeIssues, UploadRefSchema } from "./upload";
 
 export interface Label {
     name: string;
@@ -38,7 +38,7 @@ export function createDetectLabelsHandler(options: DetectLabelsOptions) {
     return async (event: unknown, context?: Context): Promise<DetectedLabels> => {
         if (context) logger.addContext(context);
         const parsed = UploadRefSchema.safeParse(event);
-        if (!parsed.success) throw new InvalidInputError(`expected {bucket, key, versionId}: ${parsed.error.message}`);
+        if (!parsed.success) throw new InvalidInputError(`expected {bucket, key, versionId}: ${describeIssues(parsed.error.issues)}`);
         const { bucket, key, versionId } = parsed.data;
         const answer = await options.rekognition
             .send(new DetectLabelsCommand({ Image: { S3Object: { Bucket: bucket, Name: key, Version: versionId } }, MaxLabels: options.maxLabels, MinConfidence: options.minConfidence }))

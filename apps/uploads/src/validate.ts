@@ -3,7 +3,7 @@ import { Tracer } from "@aws-lambda-powertools/tracer";
 import { GetObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { Context } from "aws-lambda";
 import { classify, InvalidInputError } from "../../common/workflow-errors";
-import { UploadRef, UploadRefSchema } from "./upload";
+import { describeIssues, UploadRef, UploadRefSchema } from "./upload";
 
 /** Image formats Rekognition's DetectLabels reads, recognised by their first bytes (not by the declared Content-Type). */
 const SIGNATURES: { contentType: string; magic: number[] }[] = [
@@ -34,7 +34,7 @@ export function createValidateHandler(options: ValidateOptions) {
     return async (event: unknown, context?: Context): Promise<ValidatedObject> => {
         if (context) logger.addContext(context);
         const parsed = UploadRefSchema.safeParse(event);
-        if (!parsed.success) throw new InvalidInputError(`expected {bucket, key, versionId}: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`);
+        if (!parsed.success) throw new InvalidInputError(`expected {bucket, key, versionId}: ${describeIssues(parsed.error.issues)}`);
         const ref: UploadRef = parsed.data;
         const target = { Bucket: ref.bucket, Key: ref.key, VersionId: ref.versionId };
 
