@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ALARM_PUBLISHERS, AlarmTopic } from "./alarms";
 import type { PlatformConfig } from "./config";
-import { buildDataApps, dataAppOutputs, DataApps } from "./apps";
+import { buildDataApps, dataAppOutputs, DataApps } from "./apps/data";
 import { appBindings, EcsRuntime } from "./ecs";
 import { PlatformKey } from "./kms";
 import { Network } from "./network";
