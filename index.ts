@@ -5,4 +5,5 @@ import { buildPlatform, platformOutputs } from "./platform";
 
 const platform = buildPlatform(loadPlatformConfig());
 
-export const { profile, region, vpcId, privateSubnetIds, publicSubnetIds, logsKeyArn, dataKeyArn, repositories, alarmTopicArn, ecsClusterName, appUrls } = platformOutputs(platform);
+export const { profile, region, vpcId, privateSubnetIds, publicSubnetIds, logsKeyArn, dataKeyArn, repositories, alarmTopicArn, ecsClusterName, appUrls, translateApiUrl, translationsTableName, translationsTableArn, fanoutApiUrl, fanoutBusName, fanoutAlertsTopicArn, dataApps } =
+    platformOutputs(platform);

@@ -2,12 +2,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ALARM_PUBLISHERS, AlarmTopic } from "./alarms";
 import type { PlatformConfig } from "./config";
-import { buildDataApps, dataAppOutputs, DataApps } from "./apps/data";
+import { buildServerlessApps, ServerlessApps, usesServerlessApps } from "./apps";
+import { buildDataApps, dataAppOutputs, DataApps, usesDataApi } from "./apps/data";
 import { appBindings, EcsRuntime } from "./ecs";
 import { PlatformKey } from "./kms";
 import { Network } from "./network";
 import { Registry } from "./registry";
-import { serverlessContext } from "./serverless/common";
+import { ApiGatewayLoggingRole, serverlessContext } from "./serverless";
 
 export interface Platform {
     config: PlatformConfig;
@@ -19,6 +20,8 @@ export interface Platform {
     alarms: AlarmTopic;
     /** Present when at least one app runs on ECS. */
     ecs?: EcsRuntime;
+    /** The serverless apps (platform:translate, platform:fanout) the stack enables. */
+    serverless: ServerlessApps;
     /** The data apps the stack configures (platform:uploads, platform:ingest, platform:batch). */
     dataApps: DataApps;
 }
@@ -50,7 +53,8 @@ export function buildPlatform(config: PlatformConfig): Platform {
                 accountId,
                 // The alarm topic and the dead-letter queues are encrypted with this key: whoever
                 // publishes or delivers to them must be able to use it (SNS redelivers email failures).
-                servicePrincipals: [...ALARM_PUBLISHERS, ...(config.alarms.emails.length > 0 ? ["sns.amazonaws.com"] : [])],
+                // SNS also delivers to the serverless apps' encrypted queues and dead-letter queues.
+                servicePrincipals: [...ALARM_PUBLISHERS, ...(config.alarms.emails.length > 0 || usesServerlessApps(config) ? ["sns.amazonaws.com"] : [])],
                 protect,
             },
             opts,
@@ -122,9 +126,13 @@ export function buildPlatform(config: PlatformConfig): Platform {
                   opts,
               );
 
-    const dataApps = buildDataApps(config.name, config, serverlessContext({ config, accountId, keys, alarms }), opts);
+    const ctx = serverlessContext({ config, accountId, keys, alarms });
+    // API Gateway's execution logging is an account setting: one role for every API of the stack.
+    const apiLoggingRole = usesServerlessApps(config) || usesDataApi(config) ? new ApiGatewayLoggingRole(`${config.name}-apigateway-logging`, opts) : undefined;
+    const serverless = buildServerlessApps(config, ctx, opts, apiLoggingRole);
+    const dataApps = buildDataApps(config.name, config, ctx, opts, apiLoggingRole);
 
-    return { config, provider, accountId, keys, network, registry, alarms, ecs, dataApps };
+    return { config, provider, accountId, keys, network, registry, alarms, ecs, serverless, dataApps };
 }
 
 /** The stack outputs: what operators and later stacks need to find the platform. */
@@ -141,6 +149,12 @@ export function platformOutputs(platform: Platform) {
         alarmTopicArn: platform.alarms.arn,
         ecsClusterName: platform.ecs?.cluster.name,
         appUrls: Object.fromEntries(Object.entries(platform.ecs?.services ?? {}).map(([app, service]) => [app, service.url])),
+        translateApiUrl: platform.serverless.translate?.api.url,
+        translationsTableName: platform.serverless.translate?.table.name,
+        translationsTableArn: platform.serverless.translate?.table.arn,
+        fanoutApiUrl: platform.serverless.fanout?.api.url,
+        fanoutBusName: platform.serverless.fanout?.bus.name,
+        fanoutAlertsTopicArn: platform.serverless.fanout?.alertsTopic.arn,
         dataApps: dataAppOutputs(platform.dataApps),
     };
 }

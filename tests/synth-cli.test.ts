@@ -38,6 +38,14 @@ describe("npm run synth (the offline main job)", function () {
         expect(repo.parent).to.equal("urn:pulumi:prod::platform::platform:registry:Registry::platform-prod");
         expect(repo.provider).to.match(/^urn:pulumi:prod::platform::pulumi:providers:aws::aws::/);
         expect(new Set(report.resources.map((r) => r.urn)).size).to.equal(report.resources.length);
+
+        // Every function's esbuild bundle, with its size, in the output and the report.
+        const functions = report.resources.filter((r) => r.type === "aws:lambda/function:Function").map((r) => r.name);
+        expect(functions.length).to.be.greaterThan(0);
+        const bundles = (report as SynthReport & { bundles: { functionName: string; codeBytes: number; sha256: string }[] }).bundles;
+        expect(bundles.map((b) => b.functionName).sort()).to.deep.equal([...functions].sort());
+        for (const name of functions) expect(stdout).to.match(new RegExp(`\\n  ${name} +\\d+\\.\\d (KiB|MiB) code +\\d+\\.\\d (KiB|MiB) map  apps/`));
+        for (const bundle of bundles) expect((report.resources.find((r) => r.name === bundle.functionName && r.type === "aws:lambda/function:Function")!.inputs.tags as Record<string, string>)["bundle-sha256"]).to.equal(bundle.sha256);
     });
 
     it("exits 2 on a broken stack file and names every bad key, without a stack trace", () => {

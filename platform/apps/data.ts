@@ -1,7 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { DataAppsConfig } from "../config/data-apps";
 import { S3AccessLogBucket } from "../serverless/access-log-bucket";
-import { ApiGatewayLoggingRole } from "../serverless/api";
 import type { ServerlessContext } from "../serverless/common";
 import { BatchApp } from "./batch";
 import { IngestApp } from "./ingest";
@@ -13,6 +12,11 @@ export interface DataApps {
     uploads?: UploadsApp;
     ingest?: IngestApp;
     batch?: BatchApp;
+}
+
+/** Whether the stack's data apps build an API (the stack then needs API Gateway's logging role). */
+export function usesDataApi(config: DataAppsConfig): boolean {
+    return config.ingest !== undefined;
 }
 
 /**
@@ -27,9 +31,9 @@ export function buildDataApps(name: string, config: DataAppsConfig, ctx: Serverl
     const bucketLogs = accessLogs && { targetBucket: accessLogs.name, after: accessLogs.policy };
     if (config.uploads) apps.uploads = new UploadsApp(`${name}-uploads`, { ctx, config: config.uploads, accessLogs: bucketLogs }, opts);
     if (config.ingest) {
-        // API Gateway's execution logs need the account's logging role (once per stack that builds APIs).
-        const role = loggingRole ?? new ApiGatewayLoggingRole(`${name}-apigateway-logging`, opts);
-        apps.ingest = new IngestApp(`${name}-ingest`, { ctx, config: config.ingest, loggingRole: role }, opts);
+        // API Gateway's execution logs need the account's logging role, created once per stack (platform/index.ts).
+        if (!loggingRole) throw new Error(`${name}: platform:ingest builds an API; pass the stack's ApiGatewayLoggingRole`);
+        apps.ingest = new IngestApp(`${name}-ingest`, { ctx, config: config.ingest, loggingRole }, opts);
     }
     if (config.batch) apps.batch = new BatchApp(`${name}-batch`, { ctx, config: config.batch, accessLogs: bucketLogs }, opts);
     return apps;

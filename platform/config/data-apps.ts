@@ -144,8 +144,8 @@ interface DataAppsDefaults {
 }
 
 /**
- * dev logs every workflow step with its data (debugging), keeps little and leaves the webhook
- * without a WAF web ACL ($5/month+); staging and prod log
+ * dev logs every workflow step with its data (debugging) and keeps little; only prod puts a WAF
+ * web ACL ($8/month+) in front of the webhook, like the other APIs; staging and prod log
  * errors only (execution data may hold customer content) and keep a week of stream records (the
  * policy pack's kinesis-retention asks 168 hours there); prod keeps old object versions for 90
  * days and runs the batch map wide.
@@ -158,7 +158,7 @@ export const DATA_APPS_DEFAULTS: Record<Profile, DataAppsDefaults> = {
     },
     staging: {
         uploads: { prefix: "incoming/", maxObjectSizeMb: 15, minConfidence: 80, maxLabels: 20, noncurrentVersionExpiryDays: 30, level: "ERROR", includeExecutionData: false },
-        ingest: { streamMode: "on-demand", retentionHours: 168, batchSize: 100, batchWindowSeconds: 1, maxRetries: 3, maxRecordAgeSeconds: 21_600, parallelizationFactor: 1, throttle: { rateLimit: 100, burstLimit: 200 }, waf: true, wafRateLimitPerIp: 1000 },
+        ingest: { streamMode: "on-demand", retentionHours: 168, batchSize: 100, batchWindowSeconds: 1, maxRetries: 3, maxRecordAgeSeconds: 21_600, parallelizationFactor: 1, throttle: { rateLimit: 100, burstLimit: 200 }, waf: false, wafRateLimitPerIp: 1000 },
         batch: { itemReader: "objects", prefix: "input/", resultPrefix: "results/", maxConcurrency: 50, toleratedFailurePercentage: 5, childExecutionType: "EXPRESS", noncurrentVersionExpiryDays: 30, level: "ERROR", includeExecutionData: false },
     },
     prod: {

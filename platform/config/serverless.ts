@@ -65,6 +65,8 @@ const apiInput = z.strictObject({
         .array(z.string().regex(COGNITO_USER_POOL_ARN_PATTERN, { error: "expected a Cognito user pool ARN such as arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123" }))
         .optional(),
     throttle: throttle.optional(),
+    waf: bool("whether an AWS WAF web ACL protects the API").optional(),
+    wafRateLimitPer5Minutes: wholeNumber("requests one IP may make in 5 minutes before WAF blocks it", 100, 2000000000).optional(),
 });
 
 export const TRANSLATE_FUNCTIONS = ["submit", "translateSync", "status", "worker"] as const;
@@ -125,6 +127,9 @@ export interface ApiSettings {
     authorization: ApiAuthorizationMode;
     cognitoUserPoolArns: string[];
     throttle: { rateLimit: number; burstLimit: number };
+    /** A WAF web ACL (managed rule sets + per-IP rate limit) on the stage. */
+    waf: boolean;
+    wafRateLimitPer5Minutes: number;
 }
 
 export interface TranslateConfig {
@@ -154,13 +159,13 @@ export interface ServerlessConfig {
 /**
  * dev: small functions, little concurrency (a runaway loop costs little), apps on to try them.
  * prod: more memory (Lambda's CPU scales with it, so latency drops), more concurrency, longer
- * archives. Reserved concurrency is always set: it caps what one function can take from the
+ * archives, and a WAF web ACL on the APIs (about $8/month each). Reserved concurrency is always set: it caps what one function can take from the
  * account's pool and what it can push at a downstream (Translate's TPS quota, DynamoDB).
  */
-export const SERVERLESS_PROFILE_DEFAULTS: Record<Profile, { functions: Omit<FunctionDefaults, "logRetentionDays">; apiThrottle: { rateLimit: number; burstLimit: number }; archiveRetentionDays: number }> = {
-    dev: { functions: { runtime: "nodejs22.x", memoryMb: 256, timeoutSeconds: 10, reservedConcurrency: 5, tracing: true }, apiThrottle: { rateLimit: 10, burstLimit: 20 }, archiveRetentionDays: 7 },
-    staging: { functions: { runtime: "nodejs22.x", memoryMb: 512, timeoutSeconds: 10, reservedConcurrency: 10, tracing: true }, apiThrottle: { rateLimit: 50, burstLimit: 100 }, archiveRetentionDays: 30 },
-    prod: { functions: { runtime: "nodejs22.x", memoryMb: 1024, timeoutSeconds: 10, reservedConcurrency: 50, tracing: true }, apiThrottle: { rateLimit: 200, burstLimit: 400 }, archiveRetentionDays: 90 },
+export const SERVERLESS_PROFILE_DEFAULTS: Record<Profile, { functions: Omit<FunctionDefaults, "logRetentionDays">; apiThrottle: { rateLimit: number; burstLimit: number }; waf: boolean; archiveRetentionDays: number }> = {
+    dev: { functions: { runtime: "nodejs22.x", memoryMb: 256, timeoutSeconds: 10, reservedConcurrency: 5, tracing: true }, apiThrottle: { rateLimit: 10, burstLimit: 20 }, waf: false, archiveRetentionDays: 7 },
+    staging: { functions: { runtime: "nodejs22.x", memoryMb: 512, timeoutSeconds: 10, reservedConcurrency: 10, tracing: true }, apiThrottle: { rateLimit: 50, burstLimit: 100 }, waf: false, archiveRetentionDays: 30 },
+    prod: { functions: { runtime: "nodejs22.x", memoryMb: 1024, timeoutSeconds: 10, reservedConcurrency: 50, tracing: true }, apiThrottle: { rateLimit: 200, burstLimit: 400 }, waf: true, archiveRetentionDays: 90 },
 };
 
 /** Translate's defaults, the same in every profile. */
@@ -172,8 +177,10 @@ type ServerlessInput = {
     fanout?: z.infer<typeof FanoutInputSchema>;
 };
 
-function resolveApi(input: z.infer<typeof apiInput> | undefined, throttleDefaults: { rateLimit: number; burstLimit: number }): ApiSettings {
+function resolveApi(input: z.infer<typeof apiInput> | undefined, throttleDefaults: { rateLimit: number; burstLimit: number }, waf: boolean): ApiSettings {
     return {
+        waf: input?.waf ?? waf,
+        wafRateLimitPer5Minutes: input?.wafRateLimitPer5Minutes ?? 2000,
         authorization: input?.authorization ?? "AWS_IAM",
         cognitoUserPoolArns: input?.cognitoUserPoolArns ?? [],
         throttle: { rateLimit: input?.throttle?.rateLimit ?? throttleDefaults.rateLimit, burstLimit: input?.throttle?.burstLimit ?? throttleDefaults.burstLimit },
@@ -186,19 +193,19 @@ export function resolveServerless(input: ServerlessInput, profile: Profile, logR
     return {
         functions: { ...defaults.functions, ...input.functions, logRetentionDays },
         translate: {
-            enabled: input.translate?.enabled ?? true,
+            enabled: input.translate?.enabled ?? false,
             maxCultures: input.translate?.maxCultures ?? TRANSLATE_DEFAULTS.maxCultures,
             maxTextBytes: input.translate?.maxTextBytes ?? TRANSLATE_DEFAULTS.maxTextBytes,
             resultTtlDays: input.translate?.resultTtlDays ?? TRANSLATE_DEFAULTS.resultTtlDays,
             functions: { ...input.translate?.functions },
-            api: resolveApi(input.translate?.api, defaults.apiThrottle),
+            api: resolveApi(input.translate?.api, defaults.apiThrottle, defaults.waf),
         },
         fanout: {
-            enabled: input.fanout?.enabled ?? true,
+            enabled: input.fanout?.enabled ?? false,
             archiveRetentionDays: input.fanout?.archiveRetentionDays ?? defaults.archiveRetentionDays,
             partnerEventSource: input.fanout?.partnerEventSource,
             functions: { ...input.fanout?.functions },
-            api: resolveApi(input.fanout?.api, defaults.apiThrottle),
+            api: resolveApi(input.fanout?.api, defaults.apiThrottle, defaults.waf),
         },
     };
 }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import * as path from "node:path";
 import * as esbuild from "esbuild";
 import * as pulumi from "@pulumi/pulumi";
@@ -22,7 +23,7 @@ export interface Bundle {
     entry: string;
     /** The deployment package: `index.js` and `index.js.map`, in memory. */
     archive: pulumi.asset.AssetArchive;
-    /** sha256 of the code and map: changes exactly when the deployed code would. */
+    /** sha256 of the code and map: changes exactly when the deployed code would (tagged on the function as `bundle-sha256`). */
     sha256: string;
     /** Bytes of `index.js` (what Lambda loads), and of the source map. */
     codeBytes: number;
@@ -53,25 +54,34 @@ export function bundleHandler(entry: string): Bundle {
     if (!ENTRY_PATTERN.test(relative)) throw new Error(`handler entry "${entry}": expected a TypeScript file under apps/<app>/src/, e.g. apps/translate/src/submit.ts`);
     let built = cache.get(relative);
     if (!built) {
-        const result = esbuild.buildSync({
-            entryPoints: [path.join(REPO_ROOT, relative)],
-            absWorkingDir: REPO_ROOT,
-            bundle: true,
-            write: false,
-            platform: "node",
-            target: "node22",
-            format: "cjs",
-            outfile: "index.js",
-            minify: true,
-            treeShaking: true,
-            mainFields: ["module", "main"],
-            sourcemap: "external",
-            // Stack traces need names and lines, not the sources: keeps the package small.
-            sourcesContent: false,
-            legalComments: "none",
-            external: EXTERNALS,
-            logLevel: "silent",
-        });
+        if (!existsSync(path.join(REPO_ROOT, relative))) throw new Error(`handler entry "${relative}" does not exist`);
+        let result: esbuild.BuildResult<{ write: false }> & { outputFiles: esbuild.OutputFile[] };
+        try {
+            result = esbuild.buildSync({
+                entryPoints: [path.join(REPO_ROOT, relative)],
+                absWorkingDir: REPO_ROOT,
+                bundle: true,
+                write: false,
+                platform: "node",
+                target: "node22",
+                format: "cjs",
+                outfile: "index.js",
+                minify: true,
+                treeShaking: true,
+                mainFields: ["module", "main"],
+                sourcemap: "external",
+                // Stack traces need names and lines, not the sources: keeps the package small.
+                sourcesContent: false,
+                legalComments: "none",
+                external: EXTERNALS,
+                logLevel: "silent",
+            });
+        } catch (err) {
+            // esbuild's failure lists each error with its file and line: keep them, say which handler.
+            const errors = (err as { errors?: esbuild.Message[] }).errors ?? [];
+            const details = errors.map((e) => `${e.location ? `${e.location.file}:${e.location.line}: ` : ""}${e.text}`).join("; ");
+            throw new Error(`bundling ${relative} failed: ${details || (err as Error).message}`, { cause: err });
+        }
         const code = result.outputFiles.find((file) => file.path.endsWith("index.js"))?.text ?? "";
         const map = result.outputFiles.find((file) => file.path.endsWith("index.js.map"))?.text ?? "";
         const sha256 = createHash("sha256").update(code).update("\0").update(map).digest("hex");

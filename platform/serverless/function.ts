@@ -150,7 +150,9 @@ export class LambdaFunction extends pulumi.ComponentResource implements Grantee 
                 architectures: ["arm64"],
                 handler: `index.${handlerExport}`,
                 code: this.bundle.archive,
-                sourceCodeHash: this.bundle.sha256,
+                // Pulumi diffs the archive by its content; the tag says which build runs (sourceCodeHash
+                // is left to the provider: it expects the hash of the zip Pulumi makes, not of the files).
+                tags: { "bundle-sha256": this.bundle.sha256 },
                 role: this.role.arn,
                 memorySize: this.memoryMb,
                 timeout: this.timeoutSeconds,

@@ -15,6 +15,8 @@ const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, me
  * A regional AWS WAF web ACL in front of a public endpoint (FSBP APIGateway.4): a per-IP rate
  * limit, AWS's common rule set and its known-bad-inputs set. The common set's 8 KB body limit is
  * counted, not enforced: webhooks legitimately send larger bodies (API Gateway caps them at 10 MB).
+ * That override is why the ingest webhook uses this instead of `Api`'s own `webAcl` option, which
+ * keeps the common set as is (right for the JSON APIs it serves).
  *
  * Cost: $5 per month per web ACL, $1 per rule (3), $0.60 per million requests.
  */

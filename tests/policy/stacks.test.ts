@@ -15,14 +15,22 @@ const EXPECTED: Record<string, string[]> = {
         "exempted elb-listeners-use-tls platform-dev-web-http",
         // dev has no interface endpoints (cost); FSBP EC2.55/56/57 want ecr.api, ecr.dkr and ssm.
         "advisory ec2-vpc-interface-endpoints platform-dev",
-        // dev's ingest webhook has no WAF web ACL (platform:ingest.waf is false in dev: $5/month+ per
-        // ACL for a dev endpoint that is IAM-authorized and throttled anyway; FSBP APIGateway.4).
+        // The serverless APIs are IAM-authorized and throttled; the WAF web ACL (FSBP APIGateway.4,
+        // about $8/month per API) is on in prod only (platform:<app>.api.waf).
+        "advisory apigateway-waf platform-dev-fanout-api",
+        "advisory apigateway-waf platform-dev-translate-api",
+        // Likewise the ingest webhook (platform:ingest.waf, on in prod only).
         "advisory apigateway-waf platform-dev-ingest-api",
     ],
     staging: [
         "exempted elb-listeners-use-tls platform-staging-web-http",
         // staging's endpoint list lacks ssm (FSBP EC2.57).
         "advisory ec2-vpc-interface-endpoints platform-staging",
+        // The serverless APIs are IAM-authorized and throttled; the WAF web ACL (FSBP APIGateway.4,
+        // about $8/month per API) is on in prod only (platform:<app>.api.waf).
+        "advisory apigateway-waf platform-staging-fanout-api",
+        "advisory apigateway-waf platform-staging-translate-api",
+        "advisory apigateway-waf platform-staging-ingest-api",
     ],
     prod: [],
 };

@@ -19,8 +19,10 @@ describe("serverless configuration (platform:functions, platform:translate, plat
         const prod = resolve("prod", { logs: { retentionDays: 400 } });
         expect(dev.functions).to.deep.equal({ runtime: "nodejs22.x", memoryMb: 256, timeoutSeconds: 10, reservedConcurrency: 5, tracing: true, logRetentionDays: 14 });
         expect(prod.functions).to.include({ memoryMb: 1024, reservedConcurrency: 50, logRetentionDays: 400 });
-        expect(prod.translate.api).to.deep.equal({ authorization: "AWS_IAM", cognitoUserPoolArns: [], throttle: { rateLimit: 200, burstLimit: 400 } });
-        expect(dev.translate).to.include({ enabled: true, maxCultures: 10, maxTextBytes: 10000 });
+        expect(prod.translate.api).to.deep.equal({ authorization: "AWS_IAM", cognitoUserPoolArns: [], throttle: { rateLimit: 200, burstLimit: 400 }, waf: true, wafRateLimitPer5Minutes: 2000 });
+        expect(dev.fanout.api.waf).to.equal(false);
+        expect(dev.translate).to.include({ enabled: false, maxCultures: 10, maxTextBytes: 10000 });
+        expect(dev.fanout.enabled).to.equal(false);
     });
 
     it("takes stack overrides, per function too", () => {
@@ -36,8 +38,8 @@ describe("serverless configuration (platform:functions, platform:translate, plat
         ["memory above 10,240 MB", { translate: { functions: { worker: { memoryMb: 20000 } } } }, "platform:translate.functions.worker.memoryMb", /128 to 10240/],
         ["a timeout above 900 s", { functions: { timeoutSeconds: 901 } }, "platform:functions.timeoutSeconds", /1 to 900, got 901/],
         ["a runtime Lambda retired", { functions: { runtime: "nodejs18.x" } }, "platform:functions.runtime", /nodejs22\.x, nodejs24\.x/],
-        ["an API-facing function allowed more than 29 s", { translate: { functions: { submit: { timeoutSeconds: 30 } } } }, "platform:translate.functions.submit.timeoutSeconds", /at most 29 s.*got 30/],
-        ["a default timeout that API functions would inherit", { functions: { timeoutSeconds: 60 } }, "platform:functions.timeoutSeconds", /at most 29 s/],
+        ["an API-facing function allowed more than 29 s", { translate: { enabled: true, functions: { submit: { timeoutSeconds: 30 } } } }, "platform:translate.functions.submit.timeoutSeconds", /at most 29 s.*got 30/],
+        ["a default timeout that API functions would inherit", { translate: { enabled: true }, functions: { timeoutSeconds: 60 } }, "platform:functions.timeoutSeconds", /at most 29 s/],
         ["a misspelt function name", { translate: { functions: { wroker: {} } } }, "platform:translate.functions.wroker", /did you mean "worker"/],
         ["a partner source that is not aws.partner/...", { fanout: { partnerEventSource: "salesforce" } }, "platform:fanout.partnerEventSource", /aws\.partner\/salesforce\.com/],
         ["Cognito without user pools", { fanout: { api: { authorization: "COGNITO_USER_POOLS" } } }, "platform:fanout.api.cognitoUserPoolArns", /required when api.authorization is COGNITO_USER_POOLS/],

@@ -35,6 +35,11 @@ function program() {
     rule.targetTopic("alerts", alerts, { inputTransformer: { inputPaths: { id: "$.id" }, inputTemplate: '"order <id>"' } });
     const table = new Table("t-table", { ctx: testContext({ deletionProtection: true, protect: true }), partitionKey: { name: "id", type: "S" }, ttlAttribute: "expiresAt", stream: "NEW_IMAGE" });
     table.grantReadWrite(worker);
+    const indexed = new Table("t-indexed", { ctx, partitionKey: { name: "pk", type: "S" }, sortKey: { name: "sk", type: "N" }, globalIndexes: [{ name: "byStatus", partitionKey: { name: "status", type: "S" }, sortKey: { name: "sk", type: "N" } }] });
+    indexed.grantReadData(notifier);
+    table.grantStreamRead(notifier);
+    topic.subscribeFunction("t-fn-sub", notifier, { filterPolicy: { kind: ["notify"] } });
+    queue.grantSend(front);
     topic.grantPublish(front);
     const api = new Api("t-api", {
         ctx,
@@ -102,9 +107,10 @@ describe("serverless constructs (under mocks)", () => {
             const record = bundleRecords().find((b) => b.functionName === "t-worker");
             expect(record?.entry).to.equal(ENTRY);
             expect(record?.codeBytes).to.be.greaterThan(1000);
-            expect(r.named(FN, "t-worker").inputs.sourceCodeHash).to.equal(record?.sha256);
+            expect((r.named(FN, "t-worker").inputs.tags as Record<string, string>)["bundle-sha256"]).to.equal(record?.sha256);
             expect(bundleHandler(ENTRY).sha256).to.equal(record?.sha256);
             expect(() => bundleHandler("platform/index.ts")).to.throw(/apps\/<app>\/src/);
+            expect(() => bundleHandler("apps/fanout/src/missing.ts")).to.throw('handler entry "apps/fanout/src/missing.ts" does not exist');
         });
     });
 
@@ -194,7 +200,7 @@ describe("serverless constructs (under mocks)", () => {
 
     describe("Table", () => {
         it("is on demand with PITR, SSE under the data key, deletion protection and protect when the stack asks, TTL and a stream", () => {
-            const table = r.one("aws:dynamodb/table:Table");
+            const table = r.named("aws:dynamodb/table:Table", "t-table");
             expect(table.inputs).to.deep.include({ billingMode: "PAY_PER_REQUEST", hashKey: "id", deletionProtectionEnabled: true, streamEnabled: true, streamViewType: "NEW_IMAGE" });
             expect(table.inputs.pointInTimeRecovery).to.deep.include({ enabled: true });
             expect(table.inputs.serverSideEncryption).to.deep.equal({ enabled: true, kmsKeyArn: DATA_KEY });
@@ -203,7 +209,36 @@ describe("serverless constructs (under mocks)", () => {
         });
 
         it("grants read-write on this table's ARN only (no index wildcard without indexes)", () => {
-            expect(r.grantsOf("t-worker").ReadWriteTTable.Resource).to.deep.equal([r.one("aws:dynamodb/table:Table").state.arn]);
+            expect(r.grantsOf("t-worker").ReadWriteTTable.Resource).to.deep.equal([r.named("aws:dynamodb/table:Table", "t-table").state.arn]);
+        });
+    });
+
+    describe("more grants and subscriptions", () => {
+        it("reads a table with indexes on the table and its indexes only, with no write action", () => {
+            const arn = r.named("aws:dynamodb/table:Table", "t-indexed").state.arn;
+            const read = r.grantsOf("t-notifier").ReadTIndexed;
+            expect(read.Resource).to.deep.equal([arn, `${String(arn)}/index/*`]);
+            expect(read.Action.filter((action: string) => /Put|Update|Delete|Write/.test(action))).to.deep.equal([]);
+            expect(r.named("aws:dynamodb/table:Table", "t-indexed").inputs.attributes).to.have.deep.members([
+                { name: "pk", type: "S" },
+                { name: "sk", type: "N" },
+                { name: "status", type: "S" },
+            ]);
+        });
+
+        it("reads a table's stream by its stream ARN, and sends to a queue with the data key through SQS only", () => {
+            const table = r.named("aws:dynamodb/table:Table", "t-table").state;
+            expect(r.grantsOf("t-notifier").ReadStreamOfTTable.Resource).to.deep.equal([table.streamArn]);
+            const front = r.grantsOf("t-front");
+            expect(front.SendToTQueue).to.deep.include({ Action: ["sqs:SendMessage", "sqs:GetQueueUrl"], Resource: [r.named(QUEUE, "t-queue").state.arn] });
+            expect(front.EncryptForTQueue.Condition.StringEquals["kms:ViaService"]).to.equal(`sqs.${REGION}.amazonaws.com`);
+        });
+
+        it("subscribes a function to a topic with a filter, a DLQ and a permission limited to that topic", () => {
+            const sub = r.named("aws:sns/topicSubscription:TopicSubscription", "t-fn-sub").inputs;
+            expect(sub).to.include({ protocol: "lambda", endpoint: r.named(FN, "t-notifier").state.arn });
+            expect(parseJson(sub.redrivePolicy).deadLetterTargetArn).to.equal(r.named(QUEUE, "t-fn-sub-dlq").state.arn);
+            expect(r.named(PERMISSION, "t-fn-sub").inputs).to.include({ principal: "sns.amazonaws.com", sourceArn: r.named("aws:sns/topic:Topic", "t-topic").state.arn });
         });
     });
 

@@ -24,6 +24,7 @@ export function createAuditor({ logger, metrics }: AuditorDeps) {
     };
     return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
         logger.addContext(context);
+        metrics.addMetric("EventsReceived", MetricUnit.Count, event.Records.length);
         try {
             const response = await processPartialResponse(event, audit, processor, { context });
             if (response.batchItemFailures.length > 0) {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /** The source every event published through the fan-out API carries (callers cannot choose it). */
 export const API_SOURCE = "platform.fanout.api";
@@ -8,10 +8,10 @@ export const API_SOURCE = "platform.fanout.api";
  * function: as the event). Only the fields the subscribers read are checked.
  */
 export const FanoutEventSchema = z.object({
-    id: z.string().min(1),
-    source: z.string().min(1),
-    "detail-type": z.string().min(1),
-    time: z.string().min(1),
+    id: z.string().check(z.minLength(1)),
+    source: z.string().check(z.minLength(1)),
+    "detail-type": z.string().check(z.minLength(1)),
+    time: z.string().check(z.minLength(1)),
     detail: z.record(z.string(), z.unknown()),
 });
 export type FanoutEvent = z.infer<typeof FanoutEventSchema>;

@@ -16,6 +16,7 @@ export interface NotifierDeps {
 export function createNotifier({ logger, metrics }: NotifierDeps) {
     return (event: unknown, context: Context): Promise<{ notified: string }> => {
         logger.addContext(context);
+        metrics.addMetric("EventsReceived", MetricUnit.Count, 1);
         try {
             const parsed = parseEvent(event);
             logger.info("order notification sent", { eventId: parsed.id, detailType: parsed["detail-type"], orderId: parsed.detail.orderId });

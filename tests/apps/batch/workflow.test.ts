@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { StateMachine } from "aws-local-stepfunctions";
-import { mockClient } from "aws-sdk-client-mock";
+import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { createItemProcessor } from "../../../apps/batch/src/process-item";
 import { batchWorkflow, BatchWorkflowTargets } from "../../../apps/batch/workflow";
@@ -63,7 +63,9 @@ describe("batch workflow: a Distributed Map over S3", () => {
 
     describe("item processor", function () {
         this.timeout(10_000);
-        const s3 = mockClient(S3Client);
+        // Patched only while these tests run (a describe body runs when mocha loads the files).
+        let s3: AwsClientStub<S3Client>;
+        before(() => (s3 = mockClient(S3Client)));
         const process = createItemProcessor({ s3: new S3Client(LOCAL_CLIENT), logger: new Logger({ logLevel: "SILENT" }) });
         const content = "a,b\n1,2\n3,4\n";
         const body = () => Readable.from([Buffer.from(content.slice(0, 5)), Buffer.from(content.slice(5))]) as any;

@@ -82,11 +82,12 @@ describe("ingest app in the program (dev and prod)", function () {
         expect(Object.values(grants).flatMap((statement: any) => statement.Action).filter((action: string) => action.startsWith("kinesis:Put"))).to.be.empty;
     });
 
-    it("puts a WAF web ACL in front of the stage in staging and prod, not in dev", () => {
+    it("puts a WAF web ACL in front of the stage in prod, not in dev or staging", () => {
         const association = only(stacks.prod, "aws:wafv2/webAclAssociation:WebAclAssociation");
         expect(association.inputs.resourceArn).to.equal(only(stacks.prod, "aws:apigateway/stage:Stage").state.arn);
         expect((only(stacks.prod, "aws:wafv2/webAcl:WebAcl").inputs.rules as any[])[0].statement.rateBasedStatement.limit).to.equal(2000);
         expect(stacks.dev.filter((r) => r.type.startsWith("aws:wafv2/"))).to.be.empty;
+        expect(stacks.staging.filter((r) => r.type.startsWith("aws:wafv2/"))).to.be.empty;
     });
 
     it("outputs the webhook URL and the stream name", () => {

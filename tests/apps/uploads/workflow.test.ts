@@ -4,7 +4,7 @@ import { DetectLabelsCommand, RekognitionClient } from "@aws-sdk/client-rekognit
 import { GetObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { StateMachine } from "aws-local-stepfunctions";
-import { mockClient } from "aws-sdk-client-mock";
+import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { createDetectLabelsHandler } from "../../../apps/uploads/src/detect-labels";
 import { createValidateHandler } from "../../../apps/uploads/src/validate";
@@ -46,8 +46,9 @@ const throttled = () => Object.assign(new Error("Please reduce your request rate
 describe("uploads workflow (asl-validator, then run locally against the real handlers and dynalite)", function () {
     this.timeout(20_000);
     const definition = uploadsWorkflow(TARGETS);
-    const s3 = mockClient(S3Client);
-    const rekognition = mockClient(RekognitionClient);
+    // Patched only while these tests run (a describe body runs when mocha loads the files).
+    let s3: AwsClientStub<S3Client>;
+    let rekognition: AwsClientStub<RekognitionClient>;
     let dynamodb: LocalPeer;
     let ddb: DynamoDBClient;
     let events: any[];
@@ -80,6 +81,8 @@ describe("uploads workflow (asl-validator, then run locally against the real han
     }
 
     before(async () => {
+        s3 = mockClient(S3Client);
+        rekognition = mockClient(RekognitionClient);
         dynamodb = await startDynalite();
         ddb = new DynamoDBClient({ ...LOCAL_CLIENT, endpoint: dynamodb.endpoint });
         await ddb.send(
