@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RoleGrants } from "../grants";
-import { policyJson, serviceTrustPolicy } from "../iam";
+import { serviceTrustPolicy } from "../iam";
+import { deadLetterAlarm, deadLetterQueue, senderQueuePolicy } from "./common";
 import type { StateMachine } from "./state-machine";
 
 export interface ObjectCreatedWorkflowArgs {
@@ -57,27 +58,9 @@ export class ObjectCreatedWorkflow extends pulumi.ComponentResource {
         const grants = new RoleGrants(name, role, this);
         args.workflow.grantStart(grants);
 
-        this.deadLetterQueue = new aws.sqs.Queue(`${name}-dlq`, { messageRetentionSeconds: 14 * 86_400, kmsMasterKeyId: args.kmsKeyArn, kmsDataKeyReusePeriodSeconds: 300 }, { parent: this });
-        new aws.sqs.QueuePolicy(
-            `${name}-dlq`,
-            {
-                queueUrl: this.deadLetterQueue.url,
-                policy: policyJson({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Sid: "ThisRuleDeadLetters",
-                            Effect: "Allow",
-                            Principal: { Service: "events.amazonaws.com" },
-                            Action: "sqs:SendMessage",
-                            Resource: this.deadLetterQueue.arn,
-                            Condition: { ArnEquals: { "aws:SourceArn": ruleArn } },
-                        },
-                    ],
-                }),
-            },
-            { parent: this },
-        );
+        // The platform's dead-letter queue (data key, 14 days) and a policy admitting only this rule, over TLS.
+        this.deadLetterQueue = deadLetterQueue(`${name}-dlq`, { dataKeyArn: args.kmsKeyArn }, this);
+        senderQueuePolicy(`${name}-dlq`, this.deadLetterQueue, [{ sid: "ThisRuleDeadLetters", service: "events.amazonaws.com", sourceArn: ruleArn }], this);
 
         new aws.cloudwatch.EventTarget(
             name,
@@ -92,23 +75,12 @@ export class ObjectCreatedWorkflow extends pulumi.ComponentResource {
         );
 
         if (args.alarmTopicArn) {
-            new aws.cloudwatch.MetricAlarm(
+            deadLetterAlarm(
                 `${name}-dlq`,
-                {
-                    alarmDescription: pulumi.interpolate`Object Created events for s3://${args.bucketName}/${args.prefix} could not start the workflow; they wait in the dead-letter queue (replay them with StartExecution).`,
-                    namespace: "AWS/SQS",
-                    metricName: "ApproximateNumberOfMessagesVisible",
-                    dimensions: { QueueName: this.deadLetterQueue.name },
-                    statistic: "Maximum",
-                    period: 60,
-                    evaluationPeriods: 1,
-                    threshold: 0,
-                    comparisonOperator: "GreaterThanThreshold",
-                    treatMissingData: "notBreaching",
-                    alarmActions: [args.alarmTopicArn],
-                    okActions: [args.alarmTopicArn],
-                },
-                { parent: this },
+                this.deadLetterQueue,
+                { alarmTopicArn: args.alarmTopicArn },
+                this,
+                "Object Created events could not start their workflow after EventBridge's retries; they wait in the dead-letter queue. Fix the cause, then start executions for them.",
             );
         }
         this.registerOutputs({ ruleArn: this.rule.arn, deadLetterQueueUrl: this.deadLetterQueue.url });

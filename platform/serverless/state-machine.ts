@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { notifyingAlarm } from "../alarms";
 import { Grant, grantStatement, Grantee, RoleGrants } from "../grants";
 import { policyJson, serviceTrustPolicy } from "../iam";
 import type { StateMachineDefinition } from "./asl";
@@ -100,8 +101,9 @@ export class StateMachine extends pulumi.ComponentResource implements Grantee {
                 ["ExecutionsTimedOut", "timed out"],
                 ["ExecutionsAborted", "were aborted"],
             ] as const) {
-                new aws.cloudwatch.MetricAlarm(
+                notifyingAlarm(
                     `${name}-${metric.replace("Executions", "").toLowerCase()}`,
+                    args.alarmTopicArn,
                     {
                         alarmDescription: `Executions of ${args.stateMachineName} ${what}; the execution history and the log group /aws/vendedlogs/states/${args.stateMachineName} say why.`,
                         namespace: "AWS/States",
@@ -112,9 +114,8 @@ export class StateMachine extends pulumi.ComponentResource implements Grantee {
                         evaluationPeriods: 1,
                         threshold: 0,
                         comparisonOperator: "GreaterThanThreshold",
+                        // No executions, no datapoints: that is healthy.
                         treatMissingData: "notBreaching",
-                        alarmActions: [args.alarmTopicArn],
-                        okActions: [args.alarmTopicArn],
                     },
                     { parent: this },
                 );

@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Grantee } from "../grants";
+import { notifyingAlarm } from "../alarms";
+import { deadLetterAlarm, deadLetterQueue } from "./common";
 
 export interface StreamArgs {
     /** Physical stream name. */
@@ -42,8 +44,6 @@ export interface StreamSubscriptionArgs {
     maxRecordAgeSeconds: number;
     /** Concurrent batches per shard (1 to 10); order is kept per partition key. */
     parallelizationFactor: number;
-    /** Days the failure queue keeps what it receives. @default 14 (the SQS maximum) */
-    failureRetentionDays?: number;
     /** Alarms (failure queue not empty, consumer falling behind) publish here. @default none */
     alarmTopicArn?: pulumi.Input<string>;
 }
@@ -113,11 +113,8 @@ export class Stream extends pulumi.ComponentResource {
      */
     subscribe(consumer: StreamConsumerFunction, args: StreamSubscriptionArgs): { mapping: aws.lambda.EventSourceMapping; failureQueue: aws.sqs.Queue } {
         const name = `${this.componentName}-consumer`;
-        const failureQueue = new aws.sqs.Queue(
-            `${name}-failures`,
-            { messageRetentionSeconds: (args.failureRetentionDays ?? 14) * 86_400, kmsMasterKeyId: this.args.kmsKeyArn, kmsDataKeyReusePeriodSeconds: 300 },
-            { parent: this },
-        );
+        // The platform's on-failure queue (data key, 14 days); only the function's role sends to it.
+        const failureQueue = deadLetterQueue(`${name}-failures`, { dataKeyArn: this.args.kmsKeyArn }, this);
         this.grantRead(consumer.grantee, "ReadStream");
         // Lambda sends the failure record with the function's role.
         consumer.grantee.addGrant({ sid: "SendStreamFailures", actions: ["sqs:SendMessage"], resources: [failureQueue.arn] });
@@ -142,28 +139,18 @@ export class Stream extends pulumi.ComponentResource {
         );
 
         if (args.alarmTopicArn) {
-            new aws.cloudwatch.MetricAlarm(
+            deadLetterAlarm(
                 `${name}-failures`,
-                {
-                    alarmDescription: pulumi.interpolate`Records of ${this.streamName} failed processing after all retries; the messages in the failure queue point at them (shard and sequence numbers) while the stream retains them.`,
-                    namespace: "AWS/SQS",
-                    metricName: "ApproximateNumberOfMessagesVisible",
-                    dimensions: { QueueName: failureQueue.name },
-                    statistic: "Maximum",
-                    period: 60,
-                    evaluationPeriods: 1,
-                    threshold: 0,
-                    comparisonOperator: "GreaterThanThreshold",
-                    treatMissingData: "notBreaching",
-                    alarmActions: [args.alarmTopicArn],
-                    okActions: [args.alarmTopicArn],
-                },
-                { parent: this },
+                failureQueue,
+                { alarmTopicArn: args.alarmTopicArn },
+                this,
+                "Stream records failed processing after all retries; each message in the failure queue points at them (shard and sequence numbers), readable while the stream retains them.",
             );
-            new aws.cloudwatch.MetricAlarm(
+            notifyingAlarm(
                 `${name}-behind`,
+                args.alarmTopicArn,
                 {
-                    alarmDescription: pulumi.interpolate`The consumer of ${this.streamName} is falling behind: its oldest record is half the maximum record age old; past that age records skip to the failure queue.`,
+                    alarmDescription: `The consumer of stream ${this.args.streamName} is falling behind: its oldest unprocessed record is half the maximum record age old; past that age records skip to the failure queue. Look at the function's errors and duration, then its concurrency (parallelizationFactor, shards).`,
                     namespace: "AWS/Lambda",
                     metricName: "IteratorAge",
                     dimensions: { FunctionName: consumer.functionName },
@@ -173,8 +160,6 @@ export class Stream extends pulumi.ComponentResource {
                     threshold: (args.maxRecordAgeSeconds * 1000) / 2,
                     comparisonOperator: "GreaterThanThreshold",
                     treatMissingData: "notBreaching",
-                    alarmActions: [args.alarmTopicArn],
-                    okActions: [args.alarmTopicArn],
                 },
                 { parent: this },
             );

@@ -44,7 +44,8 @@ describe("serverless ObjectCreatedWorkflow", () => {
         expect(target.inputs.deadLetterConfig).to.deep.equal({ arn: dlq.state.arn });
         expect(target.inputs.retryPolicy).to.deep.equal({ maximumRetryAttempts: 185, maximumEventAgeInSeconds: 86_400 });
         expect(dlq.inputs).to.include({ kmsMasterKeyId: DATA_KEY, messageRetentionSeconds: 14 * 86_400 });
-        const [allow] = statementsOf(only(resources, "aws:sqs/queuePolicy:QueuePolicy"));
+        const [denyPlainHttp, allow] = statementsOf(only(resources, "aws:sqs/queuePolicy:QueuePolicy"));
+        expect(denyPlainHttp).to.deep.include({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
         expect(allow).to.deep.include({ Principal: { Service: "events.amazonaws.com" }, Action: "sqs:SendMessage", Resource: dlq.state.arn, Condition: { ArnEquals: { "aws:SourceArn": RULE_ARN } } });
         const alarm = only(resources, "aws:cloudwatch/metricAlarm:MetricAlarm", "uploads-created-dlq");
         expect(alarm.inputs).to.deep.include({ metricName: "ApproximateNumberOfMessagesVisible", threshold: 0 });
