@@ -59,7 +59,8 @@ export class RoleGrants implements Grantee {
         return this.role.arn;
     }
 
-    addGrant(grant: Grant): void {
+    /** Returns the policy, for resources that must wait for the permission (an SQS event source mapping checks it when created). */
+    addGrant(grant: Grant): aws.iam.RolePolicy {
         if (!SID_PATTERN.test(grant.sid)) throw new Error(`${this.name}: grant sid "${grant.sid}" must be 1-100 letters and digits`);
         if (this.sids.has(grant.sid)) throw new Error(`${this.name}: grant sid "${grant.sid}" is already used on this role; give each grant its own sid`);
         if (grant.actions.length === 0) throw new Error(`${this.name}: grant ${grant.sid} names no action`);
@@ -68,6 +69,6 @@ export class RoleGrants implements Grantee {
         if (grant.resources.length === 0) throw new Error(`${this.name}: grant ${grant.sid} names no resource`);
         this.sids.add(grant.sid);
         const kebab = grant.sid.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
-        new aws.iam.RolePolicy(`${this.name}-${kebab}`, { role: this.role.name, policy: policyJson({ Version: "2012-10-17", Statement: [grantStatement(grant)] }) }, { parent: this.parent });
+        return new aws.iam.RolePolicy(`${this.name}-${kebab}`, { role: this.role.name, policy: policyJson({ Version: "2012-10-17", Statement: [grantStatement(grant)] }) }, { parent: this.parent });
     }
 }

@@ -233,7 +233,7 @@ const SHAPES: Record<string, Shape> = {
     "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": (c) => ({ id: String(c.inputs.functionName), state: {} }),
     "aws:apigateway/restApi:RestApi": (c) => {
         const id = c.hash.slice(0, 10);
-        return { id, state: { rootResourceId: c.hash.slice(10, 20), executionArn: arn(c, "execute-api", id), arn: `arn:aws:apigateway:${c.region}::/restapis/${id}`, createdDate: "2026-01-01T00:00:00Z" } };
+        return { id, state: { name: physicalName(c), rootResourceId: c.hash.slice(10, 20), executionArn: arn(c, "execute-api", id), arn: `arn:aws:apigateway:${c.region}::/restapis/${id}`, createdDate: "2026-01-01T00:00:00Z" } };
     },
     "aws:apigateway/resource:Resource": (c) => ({ id: c.hash.slice(0, 6), state: { path: `/${String(c.inputs.pathPart ?? "")}` } }),
     "aws:apigateway/deployment:Deployment": (c) => ({ id: c.hash.slice(0, 6), state: { createdDate: "2026-01-01T00:00:00Z" } }),

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { notifyingAlarm } from "../alarms";
 import { API_INTEGRATION_TIMEOUT_SECONDS } from "../config";
 import { Grant, Grantee, RoleGrants } from "../grants";
 import { policyJson } from "../iam";
@@ -146,6 +147,22 @@ export class Api extends pulumi.ComponentResource {
             ? new aws.apigateway.RequestValidator(name, { restApi: restApi.id, name: "body-and-parameters", validateRequestBody: true, validateRequestParameters: true }, { parent: this })
             : undefined;
 
+        // What the deployment snapshots: it waits for all of them.
+        const deployed: pulumi.Resource[] = [];
+        if (validator) {
+            // API Gateway's default answer to a body that fails the schema says only "Invalid request body": say what failed.
+            const badBody = new aws.apigateway.Response(
+                `${name}-bad-body`,
+                {
+                    restApiId: restApi.id,
+                    responseType: "BAD_REQUEST_BODY",
+                    statusCode: "400",
+                    responseTemplates: { "application/json": '{"message":"invalid request","errors":["$util.escapeJavaScript($context.error.validationErrorString)"],"requestId":"$context.requestId"}' },
+                },
+                { parent: this },
+            );
+            deployed.push(badBody);
+        }
         const authorizers = new Map<string, aws.apigateway.Authorizer>();
         const resources = new Map<string, pulumi.Input<string>>([["/", restApi.rootResourceId]]);
         const resourceFor = (path: string): pulumi.Input<string> => {
@@ -157,7 +174,6 @@ export class Api extends pulumi.ComponentResource {
             return resource.id;
         };
 
-        const deployed: pulumi.Resource[] = [];
         for (const route of args.routes) {
             const routeName = `${name}-${route.method.toLowerCase()}${slug(route.path)}`;
             const resourceId = resourceFor(route.path);
@@ -296,6 +312,24 @@ export class Api extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: args.loggingRole ? [args.loggingRole] : [] },
         );
+        notifyingAlarm(
+            `${name}-5xx`,
+            ctx.alarmTopicArn,
+            {
+                alarmDescription: `API ${name} answered 5xx in the last 5 minutes: a backend failed or timed out. Look at the access log /aws/apigateway/${name}/access and the functions' alarms.`,
+                namespace: "AWS/ApiGateway",
+                metricName: "5XXError",
+                dimensions: { ApiName: this.restApi.name, Stage: this.stage.stageName },
+                statistic: "Sum",
+                period: 300,
+                evaluationPeriods: 1,
+                threshold: 0,
+                comparisonOperator: "GreaterThanThreshold",
+                treatMissingData: "notBreaching",
+            },
+            { parent: this },
+        );
+
         if (args.webAcl) {
             const rateLimit = args.webAcl.rateLimitPer5Minutes;
             if (!Number.isInteger(rateLimit) || rateLimit < 10 || rateLimit > 2000000000) throw new Error(`API ${name}: webAcl.rateLimitPer5Minutes must be a whole number from 10 to 2000000000, got ${rateLimit}`);
@@ -388,8 +422,9 @@ export class ApiGatewayLoggingRole extends pulumi.ComponentResource {
             { parent: this },
         );
         // The AWS-managed policy for exactly this purpose (log groups are created per API and stage by the service).
-        new aws.iam.RolePolicyAttachment(name, { role: this.role.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs" }, { parent: this });
-        new aws.apigateway.Account(name, { cloudwatchRoleArn: this.role.arn }, { parent: this });
+        const attachment = new aws.iam.RolePolicyAttachment(name, { role: this.role.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs" }, { parent: this });
+        // API Gateway checks the role's permissions when the setting is made.
+        new aws.apigateway.Account(name, { cloudwatchRoleArn: this.role.arn }, { parent: this, dependsOn: [attachment] });
         this.registerOutputs({ roleArn: this.role.arn });
     }
 }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { API_INTEGRATION_TIMEOUT_SECONDS, FUNCTION_MEMORY_MB, FUNCTION_RUNTIMES, FUNCTION_TIMEOUT_SECONDS, FunctionRuntime } from "../config";
+import { notifyingAlarm } from "../alarms";
 import { Grant, Grantee, RoleGrants } from "../grants";
 import { policyJson } from "../iam";
 import { Bundle, bundleHandler, recordBundle } from "./bundle";
@@ -92,6 +93,8 @@ export class LambdaFunction extends pulumi.ComponentResource implements Grantee 
     readonly reservedConcurrency: number;
     readonly configKey: string;
     readonly asyncInvocation: boolean;
+    /** The inline policies granted so far: what a resource that checks the role's permissions when created must wait for. */
+    readonly grantPolicies: aws.iam.RolePolicy[] = [];
     private readonly grants: RoleGrants;
 
     constructor(name: string, args: LambdaFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -170,11 +173,34 @@ export class LambdaFunction extends pulumi.ComponentResource implements Grantee 
                 },
                 vpcConfig: args.vpc ? { subnetIds: args.vpc.subnetIds, securityGroupIds: args.vpc.securityGroupIds } : undefined,
             },
-            // The group exists before the first invocation logs, or Lambda would create one that never expires.
-            { parent: this, dependsOn: [this.logGroup] },
+            // The group exists before the first invocation logs, or Lambda would create one that never expires;
+            // in a VPC, CreateFunction checks that the role may create network interfaces.
+            { parent: this, dependsOn: [this.logGroup, ...(args.vpc ? this.grantPolicies : [])] },
         );
         this.arn = this.function.arn;
         this.invokeArn = this.function.invokeArn;
+
+        // Errors (the handler threw or timed out) and throttles (reserved concurrency reached): on-call hears of both.
+        for (const [metric, what] of [["Errors", "failed (threw, timed out or ran out of memory)"], ["Throttles", "was throttled at its reserved concurrency"]] as const) {
+            notifyingAlarm(
+                `${name}-${metric.toLowerCase()}`,
+                ctx.alarmTopicArn,
+                {
+                    alarmDescription: `Function ${name} ${what} in the last 5 minutes. Look at its log group /aws/lambda/${name} and its X-Ray traces.`,
+                    namespace: "AWS/Lambda",
+                    metricName: metric,
+                    dimensions: { FunctionName: this.function.name },
+                    statistic: "Sum",
+                    period: 300,
+                    evaluationPeriods: 1,
+                    threshold: 0,
+                    comparisonOperator: "GreaterThanThreshold",
+                    // No invocations, no datapoints: healthy.
+                    treatMissingData: "notBreaching",
+                },
+                { parent: this },
+            );
+        }
 
         if (args.asyncInvocation) {
             const retries = args.asyncInvocation.maximumRetryAttempts ?? 2;
@@ -190,7 +216,8 @@ export class LambdaFunction extends pulumi.ComponentResource implements Grantee 
             new aws.lambda.FunctionEventInvokeConfig(
                 name,
                 { functionName: this.function.name, maximumRetryAttempts: retries, maximumEventAgeInSeconds: age, destinationConfig: { onFailure: { destination: queue.arn } } },
-                { parent: this },
+                // Lambda checks that the role may send to the destination when the config is set.
+                { parent: this, dependsOn: [...this.grantPolicies] },
             );
             deadLetterAlarm(`${name}-failed`, queue, ctx, this, `Function ${name} dropped asynchronous events after its retries; they are kept in its on-failure queue. Read them, fix the cause, then send them again.`);
         }
@@ -206,7 +233,7 @@ export class LambdaFunction extends pulumi.ComponentResource implements Grantee 
     }
 
     addGrant(grant: Grant): void {
-        this.grants.addGrant(grant);
+        this.grantPolicies.push(this.grants.addGrant(grant));
     }
 
     /** Lets `grantee` invoke this function (and nothing else). */

@@ -123,7 +123,8 @@ export class Queue extends pulumi.ComponentResource {
                         maximumConcurrency: consumer.maximumConcurrency ?? Math.min(1000, Math.max(2, consumer.function.reservedConcurrency)),
                     },
                 },
-                { parent: this },
+                // CreateEventSourceMapping checks that the function's role may receive from the queue.
+                { parent: this, dependsOn: consumer.function.grantPolicies },
             );
         }
         this.registerOutputs({ arn: this.arn, url: this.url, deadLetterQueueArn: this.deadLetterQueue.arn, visibilityTimeoutSeconds: this.visibilityTimeoutSeconds });

@@ -96,11 +96,22 @@ describe("serverless constructs (under mocks)", () => {
             const config: any = r.one("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig").inputs;
             expect(config).to.deep.include({ functionName: "t-notifier", maximumRetryAttempts: 1, maximumEventAgeInSeconds: 900 });
             expect(config.destinationConfig.onFailure.destination).to.equal(r.named(QUEUE, "t-notifier-failed").state.arn);
+            const send = r.named("aws:iam/rolePolicy:RolePolicy", "t-notifier-send-failed-invocations");
+            expect(r.one("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig").dependsOn).to.include(send.urn);
             expect(r.named(QUEUE, "t-notifier-failed").inputs).to.include({ kmsMasterKeyId: DATA_KEY, messageRetentionSeconds: 1209600 });
             expect(r.grantsOf("t-notifier").SendFailedInvocations).to.deep.include({ Action: ["sqs:SendMessage"], Resource: [r.named(QUEUE, "t-notifier-failed").state.arn] });
             const alarm = r.named("aws:cloudwatch/metricAlarm:MetricAlarm", "t-notifier-failed").inputs;
             expect(alarm.alarmActions).to.deep.equal([ALARM_TOPIC]);
             expect(alarm.dimensions).to.deep.equal({ QueueName: r.named(QUEUE, "t-notifier-failed").state.name });
+        });
+
+        it("alarms on the alarm topic when it errors or is throttled", () => {
+            for (const metric of ["errors", "throttles"]) {
+                const alarm: any = r.named("aws:cloudwatch/metricAlarm:MetricAlarm", `t-worker-${metric}`).inputs;
+                expect(alarm).to.include({ namespace: "AWS/Lambda", threshold: 0, comparisonOperator: "GreaterThanThreshold" });
+                expect(alarm.dimensions).to.deep.equal({ FunctionName: "t-worker" });
+                expect(alarm.alarmActions).to.deep.equal([ALARM_TOPIC]);
+            }
         });
 
         it("records each bundle with its size, and bundles deterministically", () => {
@@ -144,6 +155,9 @@ describe("serverless constructs (under mocks)", () => {
             expect(mapping).to.deep.include({ eventSourceArn: queueArn(r.named(QUEUE, "t-queue").state.name as string), functionName: "t-worker", batchSize: 20, maximumBatchingWindowInSeconds: 5, functionResponseTypes: ["ReportBatchItemFailures"] });
             const grants = r.grantsOf("t-worker");
             expect(grants.ConsumeTQueue.Resource).to.deep.equal([r.named(QUEUE, "t-queue").state.arn]);
+            // Lambda checks the role when the mapping is created: the consume policy must exist first.
+            const consume = r.named("aws:iam/rolePolicy:RolePolicy", "t-worker-consume-tqueue");
+            expect(r.one("aws:lambda/eventSourceMapping:EventSourceMapping").dependsOn).to.include(consume.urn);
             expect(grants.DecryptFromTQueue).to.deep.include({ Action: ["kms:Decrypt"], Resource: [DATA_KEY], Condition: { StringEquals: { "kms:ViaService": `sqs.${REGION}.amazonaws.com` } } });
         });
 
@@ -251,6 +265,9 @@ describe("serverless constructs (under mocks)", () => {
             ]);
             const post = methods.find((m) => m.inputs.httpMethod === "POST")!;
             expect(post.inputs.requestValidatorId).to.be.a("string");
+            const badBody: any = r.one("aws:apigateway/response:Response").inputs;
+            expect(badBody).to.include({ responseType: "BAD_REQUEST_BODY", statusCode: "400" });
+            expect(badBody.responseTemplates["application/json"]).to.contain("$context.error.validationErrorString");
             const permission = r.named(PERMISSION, "t-api-get-items-id").inputs;
             const restApi = r.one("aws:apigateway/restApi:RestApi").state;
             expect(permission).to.include({ principal: "apigateway.amazonaws.com", sourceArn: `${String(restApi.executionArn)}/*/GET/items/*` });
@@ -262,6 +279,13 @@ describe("serverless constructs (under mocks)", () => {
             const grants = r.grantsOf("t-api-integration");
             expect(Object.keys(grants)).to.deep.equal(["PutEventsOnTBus"]);
             expect(grants.PutEventsOnTBus.Resource).to.deep.equal([r.one("aws:cloudwatch/eventBus:EventBus").state.arn]);
+        });
+
+        it("alarms when the stage answers 5xx", () => {
+            const alarm: any = r.named("aws:cloudwatch/metricAlarm:MetricAlarm", "t-api-5xx").inputs;
+            expect(alarm).to.include({ namespace: "AWS/ApiGateway", metricName: "5XXError" });
+            expect(alarm.dimensions).to.deep.equal({ ApiName: r.one("aws:apigateway/restApi:RestApi").state.name, Stage: "v1" });
+            expect(alarm.dimensions.ApiName).to.match(/^t-api-/);
         });
 
         it("has access logs to an encrypted group with retention, X-Ray, execution logs at ERROR and stage throttling", () => {
@@ -327,5 +351,34 @@ describe("serverless constructs: refused before anything is created", () => {
             new Bus("b", { ctx }).addRule("r", { eventPattern: { source: ["x"] }, description: "x" }).targetFunction("fn", fn);
         });
         expect(message).to.contain("build it with asyncInvocation");
+    });
+});
+
+describe("serverless constructs: options", () => {
+    let r: Recorded;
+    before(async () => {
+        const synth = await synthConstructs(() => {
+            const ctx = testContext();
+            new LambdaFunction("o-vpc", { ctx, entry: ENTRY, description: "in the VPC", vpc: { subnetIds: ["subnet-a", "subnet-b"], securityGroupIds: ["sg-1"] } });
+            new LambdaFunction("o-untraced", { ctx: testContext({ functions: { ...ctx.functions, tracing: false } }), entry: ENTRY, description: "no tracing" });
+            new Bus("o-bus", { ctx, organizationId: "o-abc123def4" });
+        }, "options");
+        r = new Recorded(synth.cloud.resources);
+    });
+
+    it("places a function in the given subnets, with the ENI permissions VPC placement needs", () => {
+        expect(r.named(FN, "o-vpc").inputs.vpcConfig).to.deep.equal({ subnetIds: ["subnet-a", "subnet-b"], securityGroupIds: ["sg-1"] });
+        expect(r.grantsOf("o-vpc").ManageVpcInterfaces.Action).to.include("ec2:CreateNetworkInterface");
+        expect(r.grantsOf("o-untraced")).to.not.have.property("ManageVpcInterfaces");
+    });
+
+    it("without tracing, passes traces through and grants no X-Ray permission", () => {
+        expect(r.named(FN, "o-untraced").inputs.tracingConfig).to.deep.equal({ mode: "PassThrough" });
+        expect(r.grantsOf("o-untraced")).to.not.have.property("WriteTraces");
+    });
+
+    it("admits the organization's accounts to the bus only through aws:PrincipalOrgID", () => {
+        const statements = parseJson(r.one("aws:cloudwatch/eventBusPolicy:EventBusPolicy").inputs.policy).Statement;
+        expect(statements[1]).to.deep.include({ Principal: "*", Action: "events:PutEvents", Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc123def4" } } });
     });
 });

@@ -27,7 +27,9 @@ export function createSyncHandler({ translator, limits, logger, metrics }: SyncD
                 return badRequest(parsed.errors, context.awsRequestId);
             }
             const { text, sourceLanguage, targets } = parsed.request;
-            const settled = await Promise.allSettled(targets.map((target) => translator.translate(text, sourceLanguage, target.language)));
+            // Answer before Lambda's own timeout: a culture still running a second before it is reported as unavailable.
+            const deadline = AbortSignal.timeout(Math.max(100, context.getRemainingTimeInMillis() - 1000));
+            const settled = await Promise.allSettled(targets.map((target) => translator.translate(text, sourceLanguage, target.language, deadline)));
             const translations: Record<string, string> = {};
             const errors: Record<string, string> = {};
             settled.forEach((result, index) => {
@@ -54,8 +56,8 @@ let instance: ReturnType<typeof createSyncHandler> | undefined;
 export const handler = (event: APIGatewayProxyEvent, context: Context) => {
     if (!instance) {
         const observability = defaultObservability();
-        // Short timeouts and few retries: the whole answer must fit in API Gateway's 29 s.
-        const client = new TranslateClient({ maxAttempts: 2, requestHandler: { requestTimeout: 5000, connectionTimeout: 1000 } });
+        // Short timeouts and few retries: the answer must come within the function's timeout (≤ 29 s).
+        const client = new TranslateClient({ maxAttempts: 2, requestHandler: { requestTimeout: 3000, connectionTimeout: 1000 } });
         instance = createSyncHandler({ ...observability, translator: new AmazonTranslator(observability.tracer?.captureAWSv3Client(client) ?? client), limits: { maxCultures: intEnv("MAX_CULTURES"), maxTextBytes: intEnv("MAX_TEXT_BYTES") } });
     }
     return instance(event, context);

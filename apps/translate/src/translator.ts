@@ -2,8 +2,8 @@ import { TranslateClient, TranslateTextCommand } from "@aws-sdk/client-translate
 
 /** What the handlers need from a translation service; tests pass a fake. */
 export interface Translator {
-    /** Translates `text` into `targetLanguage` (a Translate code). Throws a TranslationError. */
-    translate(text: string, sourceLanguage: string, targetLanguage: string): Promise<string>;
+    /** Translates `text` into `targetLanguage` (a Translate code). Throws a TranslationError; gives up when `signal` aborts. */
+    translate(text: string, sourceLanguage: string, targetLanguage: string, signal?: AbortSignal): Promise<string>;
 }
 
 /**
@@ -27,9 +27,9 @@ const PERMANENT = new Set(["UnsupportedLanguagePairException", "TextSizeLimitExc
 export class AmazonTranslator implements Translator {
     constructor(private readonly client: TranslateClient) {}
 
-    async translate(text: string, sourceLanguage: string, targetLanguage: string): Promise<string> {
+    async translate(text: string, sourceLanguage: string, targetLanguage: string, signal?: AbortSignal): Promise<string> {
         try {
-            const output = await this.client.send(new TranslateTextCommand({ Text: text, SourceLanguageCode: sourceLanguage, TargetLanguageCode: targetLanguage }));
+            const output = await this.client.send(new TranslateTextCommand({ Text: text, SourceLanguageCode: sourceLanguage, TargetLanguageCode: targetLanguage }), { abortSignal: signal });
             return output.TranslatedText ?? "";
         } catch (err) {
             const name = (err as Error).name;

@@ -17,7 +17,7 @@ export interface WorkerDeps extends Observability {
     translator: Translator;
     /** Where idempotency records live (a DynamoDB table of their own in AWS). */
     persistenceStore: BasePersistenceLayer;
-    /** How long a job's idempotency record is kept: longer than SQS would ever redeliver it. @default 86400 */
+    /** How long a job's idempotency record is kept: longer than SQS keeps a message (4 days), so no redelivery outlives it. @default 432000 (5 days) */
     idempotencyTtlSeconds?: number;
 }
 
@@ -29,7 +29,7 @@ export interface WorkerDeps extends Observability {
  * so an SNS or SQS duplicate is answered from the record), and the store records each culture's
  * outcome conditionally, so even a replay after the idempotency record expires changes nothing.
  */
-export function createWorker({ store, translator, persistenceStore, idempotencyTtlSeconds = 86400, logger, metrics }: WorkerDeps) {
+export function createWorker({ store, translator, persistenceStore, idempotencyTtlSeconds = 5 * 24 * 3600, logger, metrics }: WorkerDeps) {
     const processor = new BatchProcessor(EventType.SQS);
     const config = new IdempotencyConfig({ eventKeyJmesPath: "powertools_json(body).[requestId, culture]", expiresAfterSeconds: idempotencyTtlSeconds, throwOnNoIdempotencyKey: true });
 

@@ -67,6 +67,19 @@ describe("translate handlers (AWS SDK clients mocked)", () => {
             expect(body(none)).to.deep.equal({ message: "no culture could be translated", errors: { "fr-FR": "translation service unavailable, try again" }, requestId: "r-502" });
         });
 
+        it("answers within the function's time: a culture still pending a second before the timeout is reported, the rest returned", async () => {
+            const slow = {
+                translate: (text: string, _source: string, target: string, signal?: AbortSignal) =>
+                    target === "fr" ? Promise.resolve(`[fr] ${text}`) : new Promise<string>((_resolve, reject) => signal?.addEventListener("abort", () => reject(new Error("aborted")))),
+            };
+            const context = { ...lambdaContext("r-slow"), getRemainingTimeInMillis: () => 1150 };
+            const started = Date.now();
+            const response = await createSyncHandler({ ...quietObservability(), limits, translator: slow })(apiEvent({ body: JSON.stringify({ data: "Hello", culture: ["fr-FR", "de-DE"] }) }), context);
+            expect(Date.now() - started).to.be.lessThan(1000);
+            expect(response.statusCode).to.equal(200);
+            expect(body(response)).to.deep.equal({ translations: { "fr-FR": "[fr] Hello" }, errors: { "de-DE": "translation service unavailable, try again" } });
+        });
+
         it("answers 400 with every problem and calls nothing", async () => {
             const response = await handler()(apiEvent({ body: JSON.stringify({ data: "", culture: ["xx-YY"] }) }), lambdaContext("r-400"));
             expect(response.statusCode).to.equal(400);

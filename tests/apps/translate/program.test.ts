@@ -35,6 +35,15 @@ describe("translate app in the real stacks (Pulumi.dev.yaml, Pulumi.prod.yaml)",
         expect(prod.named(FN, "platform-prod-translate-worker").inputs).to.include({ memorySize: 1024, reservedConcurrentExecutions: 50 });
     });
 
+    it("keeps function logs for the stack's retention (dev 14 days, prod 365 and protected), encrypted with the logs key", () => {
+        const devGroup = dev.named("aws:cloudwatch/logGroup:LogGroup", "platform-dev-translate-worker");
+        const prodGroup = prod.named("aws:cloudwatch/logGroup:LogGroup", "platform-prod-translate-worker");
+        expect(devGroup.inputs).to.include({ name: "/aws/lambda/platform-dev-translate-worker", retentionInDays: 14 });
+        expect(prodGroup.inputs).to.include({ retentionInDays: 365 });
+        expect(prodGroup.protect).to.equal(true);
+        expect(devGroup.inputs.kmsKeyId).to.equal(dev.named("aws:kms/key:Key", "platform-dev-logs").state.arn);
+    });
+
     it("fans out through SNS → SQS with a filter on the job kind, and the jobs queue outlasts 6 × the worker's timeout", () => {
         const subscription = dev.named("aws:sns/topicSubscription:TopicSubscription", "platform-dev-translate-jobs-sub").inputs;
         expect(parseJson(subscription.filterPolicy)).to.deep.equal({ kind: ["translation-job"] });
@@ -58,6 +67,15 @@ describe("translate app in the real stacks (Pulumi.dev.yaml, Pulumi.prod.yaml)",
         expect(worker.ConsumePlatformDevTranslateJobs.Resource).to.deep.equal([dev.named(QUEUE, "platform-dev-translate-jobs").state.arn]);
         expect(worker.ReadWritePlatformDevTranslateIdempotency.Resource).to.deep.equal([dev.named("aws:dynamodb/table:Table", "platform-dev-translate-idempotency").state.arn]);
         expect(worker.TranslateText.Action).to.deep.equal(["translate:TranslateText", "comprehend:DetectDominantLanguage"]);
+    });
+
+    it("sets the account's API Gateway logging role once, and the stages' execution logging waits for it", () => {
+        const account = dev.one("aws:apigateway/account:Account");
+        expect(account.inputs.cloudwatchRoleArn).to.equal(dev.named("aws:iam/role:Role", "platform-dev-apigateway-logging").state.arn);
+        expect(account.dependsOn).to.include(dev.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "platform-dev-apigateway-logging").urn);
+        const settings = dev.all("aws:apigateway/methodSettings:MethodSettings");
+        expect(settings).to.have.length(2);
+        for (const stageSettings of settings) expect(stageSettings.dependsOn, stageSettings.name).to.include(account.urn);
     });
 
     it("tells each function its table, topic and limits", () => {
