@@ -26,6 +26,8 @@ const itemKey = {
     versionId: { "S.$": "$.upload.versionId" },
     bucket: { "S.$": "$.upload.bucket" },
     executionId: { "S.$": "$$.Execution.Id" },
+    // When processing began (the execution's start): with status, when the item last changed.
+    startedAt: { "S.$": "$$.Execution.StartTime" },
 };
 
 /**

@@ -209,6 +209,7 @@ describe("uploads workflow (asl-validator, then run locally against the real han
 
         const stored = await item("incoming/report.jpg", "v3");
         expect(stored).to.include({ status: "FAILED", error: "InvalidInputError", bucket: "platform-dev-uploads", executionId: "arn:aws:states:eu-west-1:123456789012:execution:uploads:local-1" });
+        expect(Date.parse(stored!.startedAt)).to.not.be.NaN;
         expect(JSON.parse(stored!.failure).Cause).to.contain("not a JPEG or PNG");
         expect(stored).to.not.have.property("labels");
         expect(events).to.have.length(1);
