@@ -57,13 +57,13 @@ describe("uploads workflow (asl-validator, then run locally against the real han
     const validate = createValidateHandler({ s3: new S3Client(LOCAL_CLIENT), maxBytes: 1024 * 1024, logger: silent });
     const detectLabels = createDetectLabelsHandler({ rekognition: new RekognitionClient(LOCAL_CLIENT), minConfidence: 80, maxLabels: 10, logger: silent });
 
-    function run(input: unknown) {
+    function run(input: unknown, storeResult?: (input: any) => Promise<unknown>) {
         return execute(new StateMachine(definition as any), input, {
             overrides: {
                 taskResourceLocalHandlers: {
                     Validate: lambdaInvoke(validate),
                     DetectLabels: lambdaInvoke(detectLabels),
-                    StoreResult: dynamoPutItem(ddb),
+                    StoreResult: (storeResult ?? dynamoPutItem(ddb)) as any,
                     RecordFailure: dynamoPutItem(ddb),
                     PublishProcessed: recordPutEvents(events),
                     PublishFailed: recordPutEvents(events),
@@ -184,6 +184,25 @@ describe("uploads workflow (asl-validator, then run locally against the real han
         expect(log.some((event) => event.type === "StateFailed" && event.Error === "TransientError")).to.be.true;
         expect(await item("incoming/retry.jpg", "v7")).to.include({ status: "COMPLETED", labelCount: 0 });
         expect(events.map((event) => event.DetailType)).to.deep.equal([UPLOAD_PROCESSED]);
+    });
+
+    it("retries a throttled DynamoDB write (the optimized integration's error name) and then stores the result", async () => {
+        s3.on(HeadObjectCommand).resolves({ ContentLength: 100 });
+        s3.on(GetObjectCommand).resolves({ Body: body(JPEG) });
+        rekognition.on(DetectLabelsCommand).resolves({ LabelModelVersion: "3.0", Labels: [{ Name: "Dog", Confidence: 91 }] });
+        const put = dynamoPutItem(ddb);
+        let attempts = 0;
+        const throttledOnce = async (input: unknown) => {
+            attempts++;
+            if (attempts === 1) throw Object.assign(new Error("Throughput exceeds the current capacity"), { name: "DynamoDB.ProvisionedThroughputExceededException" });
+            return put(input);
+        };
+
+        const { error, events: log } = await run(objectCreated("incoming/dog.jpg", "v8"), throttledOnce);
+        expect(error).to.be.undefined;
+        expect(attempts).to.equal(2);
+        expect(log.filter((event) => event.type === "StateRetried").map((event) => event.state?.name)).to.deep.equal(["StoreResult"]);
+        expect(await item("incoming/dog.jpg", "v8")).to.include({ status: "COMPLETED", labelCount: 1 });
     });
 
     it("gives up on a transient error after the retrier's attempts and ends in the failure path", async () => {
