@@ -125,6 +125,7 @@ export class Api extends pulumi.ComponentResource {
         const { ctx } = args;
         const stageName = args.stageName ?? "v1";
         validateRoutes(name, args.routes);
+        if (args.authorization.type === "NONE" && !args.authorization.reason.trim()) throw new Error(`API ${name}: authorization NONE needs a reason (who calls it unauthenticated, and why that is safe)`);
 
         this.restApi = new aws.apigateway.RestApi(name, { description: args.description, endpointConfiguration: { types: "REGIONAL" } }, { parent: this });
         const restApi = this.restApi;

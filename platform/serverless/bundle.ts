@@ -97,6 +97,13 @@ export function bundleHandler(entry: string): Bundle {
     };
 }
 
+/** The bundled `index.js` of an entry, as Lambda will load it (tests run it). */
+export function bundleCode(entry: string): string {
+    bundleHandler(entry);
+    const relative = path.relative(REPO_ROOT, path.resolve(REPO_ROOT, entry)).split(path.sep).join("/");
+    return cache.get(relative)!.code;
+}
+
 /** Notes that a function was built from a bundle, for the synth report. */
 export function recordBundle(functionName: string, bundle: Bundle): void {
     records.set(functionName, { functionName, entry: bundle.entry, codeBytes: bundle.codeBytes, mapBytes: bundle.mapBytes, sha256: bundle.sha256 });

@@ -62,12 +62,10 @@ export class Bus extends pulumi.ComponentResource {
     readonly arn: pulumi.Output<string>;
     private readonly label: string;
     private readonly ctx: ServerlessContext;
-    private readonly componentName: string;
 
     constructor(name: string, args: BusArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:serverless:Bus", name, {}, opts);
         this.ctx = args.ctx;
-        this.componentName = name;
         this.label = sidOf(name);
         const partner = args.partnerEventSourceName;
         this.bus = new aws.cloudwatch.EventBus(name, { name: partner ?? name, eventSourceName: partner, description: partner ? `Events from ${partner}` : `Custom bus ${name}` }, { parent: this });
@@ -115,11 +113,6 @@ export class Bus extends pulumi.ComponentResource {
     /** Put events on this bus (nothing else). */
     grantPutEvents(grantee: Grantee): void {
         grantee.addGrant({ sid: `PutEventsOn${this.label}`, actions: ["events:PutEvents"], resources: [this.arn] });
-    }
-
-    /** For error messages. */
-    toString(): string {
-        return this.componentName;
     }
 }
 

@@ -354,6 +354,8 @@ describe("serverless constructs: refused before anything is created", () => {
     });
 });
 
+const POOL = `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_AbCdEf123`;
+
 describe("serverless constructs: options", () => {
     let r: Recorded;
     before(async () => {
@@ -362,6 +364,17 @@ describe("serverless constructs: options", () => {
             new LambdaFunction("o-vpc", { ctx, entry: ENTRY, description: "in the VPC", vpc: { subnetIds: ["subnet-a", "subnet-b"], securityGroupIds: ["sg-1"] } });
             new LambdaFunction("o-untraced", { ctx: testContext({ functions: { ...ctx.functions, tracing: false } }), entry: ENTRY, description: "no tracing" });
             new Bus("o-bus", { ctx, organizationId: "o-abc123def4" });
+            const front = new LambdaFunction("o-front", { ctx, entry: ENTRY, description: "front", behindApi: true });
+            new Api("o-api", {
+                ctx,
+                description: "cognito",
+                authorization: { type: "COGNITO_USER_POOLS", userPoolArns: [POOL], scopes: ["orders/write"] },
+                throttle: { rateLimit: 5, burstLimit: 10 },
+                routes: [
+                    { method: "POST", path: "/orders", integration: { kind: "function", function: front } },
+                    { method: "GET", path: "/health", authorization: { type: "NONE", reason: "load balancer probe, answers a constant" }, integration: { kind: "function", function: front } },
+                ],
+            });
         }, "options");
         r = new Recorded(synth.cloud.resources);
     });
@@ -375,6 +388,20 @@ describe("serverless constructs: options", () => {
     it("without tracing, passes traces through and grants no X-Ray permission", () => {
         expect(r.named(FN, "o-untraced").inputs.tracingConfig).to.deep.equal({ mode: "PassThrough" });
         expect(r.grantsOf("o-untraced")).to.not.have.property("WriteTraces");
+    });
+
+    it("authorizes with a Cognito user pool and scopes, and leaves a route public only when it says why", () => {
+        const authorizer = r.one("aws:apigateway/authorizer:Authorizer");
+        expect(authorizer.inputs).to.deep.include({ type: "COGNITO_USER_POOLS", providerArns: [POOL], identitySource: "method.request.header.Authorization" });
+        const orders = r.named("aws:apigateway/method:Method", "o-api-post-orders").inputs;
+        expect(orders).to.deep.include({ authorization: "COGNITO_USER_POOLS", authorizerId: authorizer.id, authorizationScopes: ["orders/write"] });
+        expect(r.named("aws:apigateway/method:Method", "o-api-get-health").inputs.authorization).to.equal("NONE");
+        expect(() => new Api("x", { ctx: testContext(), description: "x", authorization: { type: "NONE", reason: " " }, throttle: { rateLimit: 1, burstLimit: 1 }, routes: [{ method: "GET", path: "/x", authorization: { type: "NONE", reason: "" }, integration: { kind: "aws", service: "events", action: "PutEvents", requestTemplate: "{}" } }] })).to.throw(
+            "route GET /x has authorization NONE without a reason",
+        );
+        expect(() => new Api("y", { ctx: testContext(), description: "y", authorization: { type: "NONE", reason: " " }, throttle: { rateLimit: 1, burstLimit: 1 }, routes: [{ method: "GET", path: "/y", integration: { kind: "aws", service: "events", action: "PutEvents", requestTemplate: "{}" } }] })).to.throw(
+            "authorization NONE needs a reason",
+        );
     });
 
     it("admits the organization's accounts to the bus only through aws:PrincipalOrgID", () => {

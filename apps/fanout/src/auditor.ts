@@ -1,7 +1,9 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { Tracer } from "@aws-lambda-powertools/tracer";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { traced } from "../../shared/src/tracing";
 import { parseEvent } from "./events";
 
 export interface AuditorDeps {
@@ -38,10 +40,15 @@ export function createAuditor({ logger, metrics }: AuditorDeps) {
     };
 }
 
+let tracer: Tracer | undefined;
 let instance: ReturnType<typeof createAuditor> | undefined;
 
 /** The Lambda entry point; dependencies are built once per container. */
 export const handler = (event: SQSEvent, context: Context) => {
-    instance ??= createAuditor({ logger: new Logger(), metrics: new Metrics() });
-    return instance(event, context);
+    if (!instance) {
+        tracer = new Tracer();
+        instance = createAuditor({ logger: new Logger(), metrics: new Metrics() });
+    }
+    const run = instance;
+    return traced(tracer, "auditor", () => run(event, context));
 };

@@ -1,6 +1,8 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { Tracer } from "@aws-lambda-powertools/tracer";
 import type { Context } from "aws-lambda";
+import { traced } from "../../shared/src/tracing";
 import { parseEvent } from "./events";
 
 export interface NotifierDeps {
@@ -28,10 +30,15 @@ export function createNotifier({ logger, metrics }: NotifierDeps) {
     };
 }
 
+let tracer: Tracer | undefined;
 let instance: ReturnType<typeof createNotifier> | undefined;
 
 /** The Lambda entry point; dependencies are built once per container. */
 export const handler = (event: unknown, context: Context) => {
-    instance ??= createNotifier({ logger: new Logger(), metrics: new Metrics() });
-    return instance(event, context);
+    if (!instance) {
+        tracer = new Tracer();
+        instance = createNotifier({ logger: new Logger(), metrics: new Metrics() });
+    }
+    const run = instance;
+    return traced(tracer, "notifier", () => run(event, context));
 };

@@ -27,3 +27,5 @@ export function intEnv(name: string): number {
     if (!Number.isInteger(value) || value < 1) throw new Error(`environment variable ${name} must be a positive whole number, got ${process.env[name]}`);
     return value;
 }
+
+export { traced } from "../../shared/src/tracing";

@@ -2,7 +2,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { badRequest, json } from "./http";
-import { defaultObservability, intEnv, Observability, requiredEnv } from "./observability";
+import { defaultObservability, traced, intEnv, Observability, requiredEnv } from "./observability";
 import { TranslationStore } from "./store";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -24,15 +24,18 @@ export function createStatusHandler({ store, logger }: StatusDeps) {
     };
 }
 
+let tracer: Observability["tracer"];
 let instance: ReturnType<typeof createStatusHandler> | undefined;
 
 /** The Lambda entry point; the client is created once per container. */
 export const handler = (event: APIGatewayProxyEvent, context: Context) => {
     if (!instance) {
         const observability = defaultObservability();
+        tracer = observability.tracer;
         const client = new DynamoDBClient({});
         const documents = DynamoDBDocumentClient.from(observability.tracer?.captureAWSv3Client(client) ?? client);
         instance = createStatusHandler({ ...observability, store: new TranslationStore(documents, requiredEnv("TRANSLATIONS_TABLE"), intEnv("RESULT_TTL_DAYS")) });
     }
-    return instance(event, context);
+    const run = instance;
+    return traced(tracer, "status", () => run(event, context));
 };

@@ -6,7 +6,7 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { badRequest, json } from "./http";
 import { Job, JOB_KIND } from "./jobs";
-import { defaultObservability, intEnv, Observability, requiredEnv } from "./observability";
+import { defaultObservability, traced, intEnv, Observability, requiredEnv } from "./observability";
 import { parseTranslationRequest, RequestLimits } from "./request";
 import { TranslationStore } from "./store";
 
@@ -83,12 +83,14 @@ export function createSubmitHandler({ store, publisher, limits, logger, metrics,
     };
 }
 
+let tracer: Observability["tracer"];
 let instance: ReturnType<typeof createSubmitHandler> | undefined;
 
 /** The Lambda entry point; clients and Powertools are created once per container. */
 export const handler = (event: APIGatewayProxyEvent, context: Context) => {
     if (!instance) {
         const observability = defaultObservability();
+        tracer = observability.tracer;
         const capture = <T>(client: T): T => observability.tracer?.captureAWSv3Client(client) ?? client;
         const documents = DynamoDBDocumentClient.from(capture(new DynamoDBClient({})));
         instance = createSubmitHandler({
@@ -98,5 +100,6 @@ export const handler = (event: APIGatewayProxyEvent, context: Context) => {
             limits: { maxCultures: intEnv("MAX_CULTURES"), maxTextBytes: intEnv("MAX_TEXT_BYTES") },
         });
     }
-    return instance(event, context);
+    const run = instance;
+    return traced(tracer, "submit", () => run(event, context));
 };

@@ -2,7 +2,7 @@ import { TranslateClient } from "@aws-sdk/client-translate";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { badRequest, json } from "./http";
-import { defaultObservability, intEnv, Observability } from "./observability";
+import { defaultObservability, traced, intEnv, Observability } from "./observability";
 import { parseTranslationRequest, RequestLimits } from "./request";
 import { AmazonTranslator, TranslationError, Translator } from "./translator";
 
@@ -50,15 +50,18 @@ export function createSyncHandler({ translator, limits, logger, metrics }: SyncD
     };
 }
 
+let tracer: Observability["tracer"];
 let instance: ReturnType<typeof createSyncHandler> | undefined;
 
 /** The Lambda entry point; clients and Powertools are created once per container. */
 export const handler = (event: APIGatewayProxyEvent, context: Context) => {
     if (!instance) {
         const observability = defaultObservability();
+        tracer = observability.tracer;
         // Short timeouts and few retries: the answer must come within the function's timeout (≤ 29 s).
         const client = new TranslateClient({ maxAttempts: 2, requestHandler: { requestTimeout: 3000, connectionTimeout: 1000 } });
         instance = createSyncHandler({ ...observability, translator: new AmazonTranslator(observability.tracer?.captureAWSv3Client(client) ?? client), limits: { maxCultures: intEnv("MAX_CULTURES"), maxTextBytes: intEnv("MAX_TEXT_BYTES") } });
     }
-    return instance(event, context);
+    const run = instance;
+    return traced(tracer, "sync", () => run(event, context));
 };

@@ -8,7 +8,7 @@ import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dyn
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { parseJob } from "./jobs";
-import { defaultObservability, intEnv, Observability, requiredEnv } from "./observability";
+import { defaultObservability, traced, intEnv, Observability, requiredEnv } from "./observability";
 import { TranslationStore } from "./store";
 import { AmazonTranslator, TranslationError, Translator } from "./translator";
 
@@ -74,12 +74,14 @@ export function createWorker({ store, translator, persistenceStore, idempotencyT
     };
 }
 
+let tracer: Observability["tracer"];
 let instance: ReturnType<typeof createWorker> | undefined;
 
 /** The Lambda entry point; clients and Powertools are created once per container. */
 export const handler = (event: SQSEvent, context: Context) => {
     if (!instance) {
         const observability = defaultObservability();
+        tracer = observability.tracer;
         const capture = <T>(client: T): T => observability.tracer?.captureAWSv3Client(client) ?? client;
         const dynamodb = capture(new DynamoDBClient({}));
         instance = createWorker({
@@ -89,5 +91,6 @@ export const handler = (event: SQSEvent, context: Context) => {
             persistenceStore: new DynamoDBPersistenceLayer({ tableName: requiredEnv("IDEMPOTENCY_TABLE"), awsSdkV3Client: dynamodb }),
         });
     }
-    return instance(event, context);
+    const run = instance;
+    return traced(tracer, "worker", () => run(event, context));
 };
