@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { classify, InvalidInputError, isTransient, TransientError } from "../../apps/common/workflow-errors";
+import { classify, InvalidInputError, isTransient, TransientError } from "../../apps/shared/src/workflow-errors";
 
 const sdkError = (name: string, status: number, extra: Record<string, unknown> = {}) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status }, ...extra });
 

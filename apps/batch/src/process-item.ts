@@ -2,9 +2,10 @@ import { createHash } from "node:crypto";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Tracer } from "@aws-lambda-powertools/tracer";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { traced } from "../../shared/src/tracing";
 import type { Context } from "aws-lambda";
 import * as z from "zod/mini";
-import { classify, InvalidInputError } from "../../common/workflow-errors";
+import { classify, InvalidInputError } from "../../shared/src/workflow-errors";
 
 /**
  * The Distributed Map's item processor. An item is either an object listed under the input
@@ -66,9 +67,11 @@ export function createItemProcessor(options: ProcessItemOptions) {
 }
 
 let fromEnvironment: ReturnType<typeof createItemProcessor> | undefined;
+const tracer = new Tracer();
 
 /** The Lambda entry point. */
 export const handler = (item: unknown, context: Context) => {
-    fromEnvironment ??= createItemProcessor({ s3: new Tracer().captureAWSv3Client(new S3Client({})) });
-    return fromEnvironment(item, context);
+    fromEnvironment ??= createItemProcessor({ s3: tracer.captureAWSv3Client(new S3Client({})) });
+    const processItem = fromEnvironment;
+    return traced(tracer, "process-item", () => processItem(item, context));
 };

@@ -4,8 +4,9 @@ import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { Tracer } from "@aws-lambda-powertools/tracer";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { traced } from "../../shared/src/tracing";
 import type { Context, KinesisStreamEvent, KinesisStreamRecord, KinesisStreamBatchResponse } from "aws-lambda";
-import { InvalidInputError } from "../../common/workflow-errors";
+import { InvalidInputError } from "../../shared/src/workflow-errors";
 
 /**
  * The stream's consumer. The webhook API writes each request body to the stream as it came,
@@ -82,16 +83,18 @@ export function createConsumer(options: ConsumerOptions) {
 
 let fromEnvironment: ReturnType<typeof createConsumer> | undefined;
 const metrics = new Metrics({ serviceName: "ingest" });
+const tracer = new Tracer();
 
 /** The Lambda entry point: the table comes from the function's environment (platform/apps/ingest.ts). */
 export const handler = async (event: KinesisStreamEvent, context: Context) => {
     fromEnvironment ??= createConsumer({
-        documents: DynamoDBDocumentClient.from(new Tracer().captureAWSv3Client(new DynamoDBClient({})), { marshallOptions: { removeUndefinedValues: true } }),
+        documents: DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), { marshallOptions: { removeUndefinedValues: true } }),
         tableName: process.env.EVENTS_TABLE_NAME ?? "",
         metrics,
     });
     try {
-        return await fromEnvironment(event, context);
+        const consume = fromEnvironment;
+        return await traced(tracer, "consume", () => consume(event, context));
     } finally {
         metrics.publishStoredMetrics();
     }

@@ -2,8 +2,9 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { Tracer } from "@aws-lambda-powertools/tracer";
 import { DetectLabelsCommand, RekognitionClient } from "@aws-sdk/client-rekognition";
+import { traced } from "../../shared/src/tracing";
 import type { Context } from "aws-lambda";
-import { classify, InvalidInputError } from "../../common/workflow-errors";
+import { classify, InvalidInputError } from "../../shared/src/workflow-errors";
 import { describeIssues, UploadRefSchema } from "./upload";
 
 export interface Label {
@@ -57,17 +58,19 @@ export function createDetectLabelsHandler(options: DetectLabelsOptions) {
 
 let fromEnvironment: ReturnType<typeof createDetectLabelsHandler> | undefined;
 const metrics = new Metrics({ serviceName: "uploads" });
+const tracer = new Tracer();
 
 /** The Lambda entry point: settings from the function's environment (platform/apps/uploads.ts). */
 export const handler = async (event: unknown, context: Context) => {
     fromEnvironment ??= createDetectLabelsHandler({
-        rekognition: new Tracer().captureAWSv3Client(new RekognitionClient({})),
+        rekognition: tracer.captureAWSv3Client(new RekognitionClient({})),
         minConfidence: Number(process.env.MIN_CONFIDENCE),
         maxLabels: Number(process.env.MAX_LABELS),
         metrics,
     });
     try {
-        return await fromEnvironment(event, context);
+        const detect = fromEnvironment;
+        return await traced(tracer, "detect-labels", () => detect(event, context));
     } finally {
         metrics.publishStoredMetrics();
     }

@@ -1,8 +1,9 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Tracer } from "@aws-lambda-powertools/tracer";
 import { GetObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { traced } from "../../shared/src/tracing";
 import type { Context } from "aws-lambda";
-import { classify, InvalidInputError } from "../../common/workflow-errors";
+import { classify, InvalidInputError } from "../../shared/src/workflow-errors";
 import { describeIssues, UploadRef, UploadRefSchema } from "./upload";
 
 /** Image formats Rekognition's DetectLabels reads, recognised by their first bytes (not by the declared Content-Type). */
@@ -59,12 +60,14 @@ export function createValidateHandler(options: ValidateOptions) {
 }
 
 let fromEnvironment: ReturnType<typeof createValidateHandler> | undefined;
+const tracer = new Tracer();
 
 /** The Lambda entry point: settings from the function's environment (platform/apps/uploads.ts). */
 export const handler = (event: unknown, context: Context) => {
     fromEnvironment ??= createValidateHandler({
-        s3: new Tracer().captureAWSv3Client(new S3Client({})),
+        s3: tracer.captureAWSv3Client(new S3Client({})),
         maxBytes: Number(process.env.MAX_OBJECT_BYTES),
     });
-    return fromEnvironment(event, context);
+    const validate = fromEnvironment;
+    return traced(tracer, "validate", () => validate(event, context));
 };
