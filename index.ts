@@ -5,5 +5,5 @@ import { buildPlatform, platformOutputs } from "./platform";
 
 const platform = buildPlatform(loadPlatformConfig());
 
-export const { profile, region, vpcId, privateSubnetIds, publicSubnetIds, logsKeyArn, dataKeyArn, repositories, alarmTopicArn, ecsClusterName, appUrls, translateApiUrl, translationsTableName, translationsTableArn, fanoutApiUrl, fanoutBusName, fanoutAlertsTopicArn, eksClusterName, eksOidcIssuer, eksKubeconfig } =
+export const { profile, region, vpcId, privateSubnetIds, publicSubnetIds, logsKeyArn, dataKeyArn, repositories, alarmTopicArn, ecsClusterName, appUrls, translateApiUrl, translationsTableName, translationsTableArn, fanoutApiUrl, fanoutBusName, fanoutAlertsTopicArn, eksClusterName, eksOidcIssuer, eksKubeconfig, dataApps } =
     platformOutputs(platform);

@@ -3,12 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { ALARM_PUBLISHERS, AlarmTopic } from "./alarms";
 import type { PlatformConfig } from "./config";
 import { buildServerlessApps, ServerlessApps, usesServerlessApps } from "./apps";
+import { buildDataApps, dataAppOutputs, DataApps, usesDataApi } from "./apps/data";
 import { appBindings, EcsRuntime } from "./ecs";
 import { EksRuntime } from "./eks";
 import { PlatformKey } from "./kms";
 import { Network } from "./network";
 import { Registry } from "./registry";
-import { serverlessContext } from "./serverless";
+import { ApiGatewayLoggingRole, serverlessContext } from "./serverless";
 
 export interface Platform {
     config: PlatformConfig;
@@ -24,6 +25,8 @@ export interface Platform {
     eks?: EksRuntime;
     /** The serverless apps (platform:translate, platform:fanout) the stack enables. */
     serverless: ServerlessApps;
+    /** The data apps the stack configures (platform:uploads, platform:ingest, platform:batch). */
+    dataApps: DataApps;
 }
 
 /**
@@ -153,9 +156,13 @@ export function buildPlatform(config: PlatformConfig): Platform {
               opts,
           );
 
-    const serverless = buildServerlessApps(config, serverlessContext({ config, accountId, keys, alarms }), opts);
+    const ctx = serverlessContext({ config, accountId, keys, alarms });
+    // API Gateway's execution logging is an account setting: one role for every API of the stack.
+    const apiLoggingRole = usesServerlessApps(config) || usesDataApi(config) ? new ApiGatewayLoggingRole(`${config.name}-apigateway-logging`, opts) : undefined;
+    const serverless = buildServerlessApps(config, ctx, opts, apiLoggingRole);
+    const dataApps = buildDataApps(config.name, config, ctx, opts, apiLoggingRole);
 
-    return { config, provider, accountId, keys, network, registry, alarms, ecs, eks, serverless };
+    return { config, provider, accountId, keys, network, registry, alarms, ecs, eks, serverless, dataApps };
 }
 
 /** The stack outputs: what operators and later stacks need to find the platform. */
@@ -182,5 +189,6 @@ export function platformOutputs(platform: Platform) {
         fanoutApiUrl: platform.serverless.fanout?.api.url,
         fanoutBusName: platform.serverless.fanout?.bus.name,
         fanoutAlertsTopicArn: platform.serverless.fanout?.alertsTopic.arn,
+        dataApps: dataAppOutputs(platform.dataApps),
     };
 }

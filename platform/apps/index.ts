@@ -17,10 +17,10 @@ export function usesServerlessApps(config: Pick<PlatformConfig, "translate" | "f
     return config.translate.enabled || config.fanout.enabled;
 }
 
-/** The serverless apps the stack enables, on one API Gateway logging role. */
-export function buildServerlessApps(config: PlatformConfig, ctx: ServerlessContext, opts: pulumi.ComponentResourceOptions): ServerlessApps {
+/** The serverless apps the stack enables, on one API Gateway logging role (the stack's, when given: one per account and region). */
+export function buildServerlessApps(config: PlatformConfig, ctx: ServerlessContext, opts: pulumi.ComponentResourceOptions, apiLoggingRole?: ApiGatewayLoggingRole): ServerlessApps {
     if (!usesServerlessApps(config)) return {};
-    const loggingRole = new ApiGatewayLoggingRole(`${config.name}-apigateway-logging`, opts);
+    const loggingRole = apiLoggingRole ?? new ApiGatewayLoggingRole(`${config.name}-apigateway-logging`, opts);
     return {
         translate: config.translate.enabled ? new TranslateApp(`${config.name}-translate`, { ctx, config: config.translate, loggingRole }, opts) : undefined,
         fanout: config.fanout.enabled ? new FanoutApp(`${config.name}-fanout`, { ctx, config: config.fanout, loggingRole }, opts) : undefined,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { AppConfig, checkApp, resolveApp } from "./apps";
 import { blockSize, carve, parseIpv4Cidr } from "./cidr";
 import { checkEks, checkEksApps, type EksConfig, resolveEks } from "./eks";
+import { checkDataApps, DataAppsConfig, resolveDataApps } from "./data-apps";
 import { PROFILE_DEFAULTS, profileFromStackName } from "./profiles";
 import { checkServerless, resolveServerless, ServerlessConfig } from "./serverless";
 import {
@@ -19,7 +20,7 @@ import {
 } from "./schema";
 
 /** The validated, fully resolved configuration every component is built from. */
-export interface PlatformConfig extends ServerlessConfig {
+export interface PlatformConfig extends DataAppsConfig, ServerlessConfig {
     project: string;
     stack: string;
     profile: Profile;
@@ -174,6 +175,7 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
     problems.push(...checkNetwork(config.network, config.region, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkServices(config, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...[...checkEks(config.eks, config.profile, key), ...checkEksApps(config.apps, config.eks, key)].filter((problem) => !reported.has(problem.key)));
+    problems.push(...checkDataApps(config, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkServerless(config, key).filter((problem) => !reported.has(problem.key)));
     if (problems.length > 0) throw new ConfigError(raw.stack, problems);
     return config;
@@ -262,6 +264,7 @@ function applyProfile(raw: RawStackConfig, profile: Profile, region: string, inp
         },
         alarms: { emails: input.alarms?.emails ?? [] },
         eks: resolveEks(input.eks, profile, input.compute?.spot ?? defaults.compute.spot, Object.values(input.apps ?? {}).some((app) => app.runtimes?.includes("eks"))),
+        ...resolveDataApps(input, profile),
         ...resolveServerless(input, profile, input.logs?.retentionDays ?? defaults.logs.retentionDays),
     };
 }

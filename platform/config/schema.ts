@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { EksInputSchema } from "./eks";
 import { isTimeZone, SCHEDULE_FORM, scheduleProblem } from "./schedule";
+import { DATA_APPS_INPUT_SHAPE } from "./data-apps";
 import { SERVERLESS_INPUT_SHAPE } from "./serverless";
 
 /**
@@ -301,6 +302,7 @@ export const PlatformInputSchema = z.strictObject({
     ingress: IngressInputSchema.optional(),
     alarms: AlarmsInputSchema.optional(),
     eks: EksInputSchema.optional(),
+    ...DATA_APPS_INPUT_SHAPE,
     ...SERVERLESS_INPUT_SHAPE,
 });
 

@@ -195,6 +195,16 @@ const SHAPES: Record<string, Shape> = {
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": bucketSetting,
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": bucketSetting,
     "aws:s3/bucketPolicy:BucketPolicy": bucketSetting,
+    "aws:s3/bucketNotification:BucketNotification": bucketSetting,
+    "aws:kinesis/stream:Stream": (c) => {
+        const name = physicalName(c);
+        return { id: name, state: { name, arn: arn(c, "kinesis", `stream/${name}`) } };
+    },
+    "aws:sfn/stateMachine:StateMachine": (c) => {
+        const name = physicalName(c);
+        const stateMachineArn = arn(c, "states", `stateMachine:${name}`);
+        return { id: stateMachineArn, state: { name, arn: stateMachineArn, status: "ACTIVE" } };
+    },
     "aws:ecr/repository:Repository": (c) => {
         const name = physicalName(c);
         return {

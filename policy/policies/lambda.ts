@@ -132,6 +132,10 @@ export const lambdaSqsVisibilityTimeout = defineStackPolicy<{ factor: number }>(
         const functions = stack.ofType(T.lambdaFunction);
         for (const mapping of stack.ofType(T.lambdaEventSourceMapping)) {
             stack.guard(() => {
+                // A known source that is not SQS (a Kinesis or DynamoDB stream): the queues the mapping
+                // depends on are its on-failure destinations, which nothing consumes through it.
+                const source = str(mapping.props.eventSourceArn);
+                if (source !== undefined && source.startsWith("arn:") && !source.includes(":sqs:")) return;
                 const queue = queues.find((q) => refersToVia(mapping, q, ["eventSourceArn"]));
                 const fn = functions.find((f) => refersToVia(mapping, f, ["functionName"]));
                 if (!queue || !fn) return;

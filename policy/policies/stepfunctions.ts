@@ -67,6 +67,8 @@ const TRANSIENT_ERRORS = [
     "Lambda.SdkClientException",
     "Lambda.TooManyRequestsException",
     "Lambda.ClientExecutionTimeoutException",
+    // A Distributed Map's own transient failure: reading its items from S3 (its tasks run in child workflows).
+    "States.ItemReaderFailed",
 ];
 const RETRIED_TYPES = ["Task", "Map", "Parallel"];
 

@@ -19,6 +19,8 @@ const EXPECTED: Record<string, string[]> = {
         // about $8/month per API) is on in prod only (platform:<app>.api.waf).
         "advisory apigateway-waf platform-dev-fanout-api",
         "advisory apigateway-waf platform-dev-translate-api",
+        // Likewise the ingest webhook (platform:ingest.waf, on in prod only).
+        "advisory apigateway-waf platform-dev-ingest-api",
     ],
     staging: [
         "exempted elb-listeners-use-tls platform-staging-web-http",
@@ -28,6 +30,7 @@ const EXPECTED: Record<string, string[]> = {
         // about $8/month per API) is on in prod only (platform:<app>.api.waf).
         "advisory apigateway-waf platform-staging-fanout-api",
         "advisory apigateway-waf platform-staging-translate-api",
+        "advisory apigateway-waf platform-staging-ingest-api",
     ],
     prod: [],
 };

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client
 import { PublishBatchCommand, SNSClient } from "@aws-sdk/client-sns";
 import { TranslateClient, TranslateTextCommand, UnsupportedLanguagePairException } from "@aws-sdk/client-translate";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { mockClient } from "aws-sdk-client-mock";
+import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { createStatusHandler } from "../../../apps/translate/src/status";
 import { createSubmitHandler, SnsJobPublisher } from "../../../apps/translate/src/submit";
@@ -17,10 +17,16 @@ const TOPIC = "arn:aws:sns:eu-west-1:123456789012:jobs";
 const body = (response: { body: string }) => JSON.parse(response.body);
 
 describe("translate handlers (AWS SDK clients mocked)", () => {
-    const translate = mockClient(TranslateClient);
-    const documents = mockClient(DynamoDBDocumentClient);
-    const sns = mockClient(SNSClient);
-    // mockClient patches every instance of the class: give the real clients back to the other tests.
+    // mockClient patches every instance of the class: patch only while these tests run (a describe
+    // body runs when mocha loads the files, before any test) and give the real clients back after.
+    let translate: AwsClientStub<TranslateClient>;
+    let documents: AwsClientStub<DynamoDBDocumentClient>;
+    let sns: AwsClientStub<SNSClient>;
+    before(() => {
+        translate = mockClient(TranslateClient);
+        documents = mockClient(DynamoDBDocumentClient);
+        sns = mockClient(SNSClient);
+    });
     after(() => {
         translate.restore();
         documents.restore();

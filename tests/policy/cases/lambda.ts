@@ -75,6 +75,15 @@ export const lambdaCases: PolicySuite[] = [
                         s.add(T.lambdaEventSourceMapping, "map", { eventSourceArn: QUEUE_ARN, functionName: "worker" }, { dependsOn: [queue, fn] });
                     }),
             },
+            {
+                name: "Kinesis mapping whose on-failure destination is a queue (not consumed by the function)",
+                resources: () =>
+                    stack((s) => {
+                        const failures = s.add(T.sqsQueue, "failures", {});
+                        const fn = s.add(T.lambdaFunction, "worker", FN);
+                        s.add(T.lambdaEventSourceMapping, "map", { ...GOOD_STREAM_MAPPING, functionName: "worker" }, { dependsOn: [failures, fn] });
+                    }),
+            },
         ],
         fail: [
             {

@@ -26,7 +26,23 @@ export const stepFunctionsCases: PolicySuite[] = [
     },
     {
         policy: "sfn-retry-and-catch",
-        pass: [{ name: "Task with retry and catch, Map whose inner task has both", resources: () => machine({ Work: task(), Fan: { Type: "Map", ItemProcessor: { StartAt: "Inner", States: { Inner: { ...task(), End: true, Next: undefined } } }, Retry: RETRY, Catch: CATCH, Next: "Done" } }) }],
+        pass: [
+            { name: "Task with retry and catch, Map whose inner task has both", resources: () => machine({ Work: task(), Fan: { Type: "Map", ItemProcessor: { StartAt: "Inner", States: { Inner: { ...task(), End: true, Next: undefined } } }, Retry: RETRY, Catch: CATCH, Next: "Done" } }) },
+            {
+                name: "Distributed Map retrying its item reader (its tasks run, and retry, in child workflows)",
+                resources: () =>
+                    machine({
+                        Fan: {
+                            Type: "Map",
+                            ItemReader: { Resource: "arn:aws:states:::s3:listObjectsV2", Parameters: { Bucket: "b", Prefix: "in/" } },
+                            ItemProcessor: { ProcessorConfig: { Mode: "DISTRIBUTED", ExecutionType: "EXPRESS" }, StartAt: "Inner", States: { Inner: { ...task(), End: true, Next: undefined } } },
+                            Retry: [{ ErrorEquals: ["States.ItemReaderFailed"], MaxAttempts: 3 }],
+                            Catch: CATCH,
+                            Next: "Done",
+                        },
+                    }),
+            },
+        ],
         fail: [
             { name: "Task without Retry or Catch", resources: () => machine({ Work: task({ Retry: undefined, Catch: undefined }) }), messages: ["States.Work (Task): Retry covers []", 'States.Work (Task): Catch covers []; expected a catcher for "States.ALL"'] },
             {

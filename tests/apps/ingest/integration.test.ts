@@ -1,0 +1,108 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, PutRecordCommand } from "@aws-sdk/client-kinesis";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { expect } from "chai";
+import { render } from "velocityjs";
+import { ACCEPTED_RESPONSE_TEMPLATE, putRecordRequestTemplate } from "../../../apps/ingest/integration";
+import { createConsumer } from "../../../apps/ingest/src/consumer";
+import { LocalPeer, LOCAL_CLIENT, startDynalite, startKinesalite } from "../local-peers";
+
+const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
+
+/** API Gateway's template variables, as far as the templates use them. */
+function gateway(request: { headers?: Record<string, string>; body: string; requestId?: string }, integrationResponse = "{}") {
+    return {
+        input: {
+            params: (name: string) => request.headers?.[name] ?? "",
+            body: request.body,
+            path: (path: string) => (path === "$.SequenceNumber" ? JSON.parse(integrationResponse).SequenceNumber : undefined),
+        },
+        util: {
+            base64Encode: (value: string) => Buffer.from(value, "utf8").toString("base64"),
+        },
+        context: { requestId: request.requestId ?? "c0ffee00-0000-4000-8000-000000000001" },
+    };
+}
+
+describe("ingest webhook: the API Gateway -> Kinesis mapping templates", () => {
+    const template = putRecordRequestTemplate("platform-dev-ingest");
+
+    it("writes the body as it came to the named stream, partitioned by the sender's Idempotency-Key", () => {
+        const body = JSON.stringify({ type: "order.created", orderId: 7, note: "ünïcode \"quoted\"" });
+        const request = JSON.parse(render(template, gateway({ headers: { "Idempotency-Key": "order-7" }, body })));
+        expect(request).to.deep.equal({ StreamName: "platform-dev-ingest", PartitionKey: b64("order-7"), Data: Buffer.from(body).toString("base64") });
+        expect(Buffer.from(request.Data, "base64").toString("utf8")).to.equal(body);
+    });
+
+    it("falls back to API Gateway's request id as the key without the header", () => {
+        const request = JSON.parse(render(template, gateway({ body: "{}", requestId: "req-123" })));
+        expect(request.PartitionKey).to.equal(b64("req-123"));
+    });
+
+    it("keeps the request valid JSON whatever the key holds (quotes, backslashes)", () => {
+        const key = `it's "a\\b"`;
+        const request = JSON.parse(render(template, gateway({ headers: { "Idempotency-Key": key }, body: "{}" })));
+        expect(Buffer.from(request.PartitionKey, "base64").toString("utf8")).to.equal(key);
+    });
+
+    it("refuses a stream name that could break out of the template", () => {
+        expect(() => putRecordRequestTemplate('x", "Evil": "')).to.throw("not a Kinesis stream name");
+    });
+
+    it("answers 200 with the sequence number as a receipt, without the shard or stream", () => {
+        const accepted = JSON.parse(render(ACCEPTED_RESPONSE_TEMPLATE, gateway({ body: "{}", requestId: "req-9" }, JSON.stringify({ SequenceNumber: "4959", ShardId: "shardId-000000000003" }))));
+        expect(accepted).to.deep.equal({ accepted: true, sequenceNumber: "4959", requestId: "req-9" });
+        expect(ACCEPTED_RESPONSE_TEMPLATE).to.not.match(/shard|stream/i);
+    });
+
+    describe("end to end on loopback: rendered request -> kinesalite -> consumer -> dynalite", function () {
+        this.timeout(20_000);
+        let kinesisPeer: LocalPeer;
+        let dynamoPeer: LocalPeer;
+        let kinesis: KinesisClient;
+        let dynamodb: DynamoDBClient;
+
+        before(async () => {
+            [kinesisPeer, dynamoPeer] = await Promise.all([startKinesalite(), startDynalite()]);
+            kinesis = new KinesisClient({ ...LOCAL_CLIENT, endpoint: kinesisPeer.endpoint, requestHandler: new NodeHttpHandler() });
+            dynamodb = new DynamoDBClient({ ...LOCAL_CLIENT, endpoint: dynamoPeer.endpoint });
+            await kinesis.send(new CreateStreamCommand({ StreamName: "platform-dev-ingest", ShardCount: 1 }));
+            await dynamodb.send(new CreateTableCommand({ TableName: "events", BillingMode: "PAY_PER_REQUEST", AttributeDefinitions: [{ AttributeName: "eventId", AttributeType: "S" }], KeySchema: [{ AttributeName: "eventId", KeyType: "HASH" }] }));
+        });
+        after(async () => {
+            kinesis.destroy();
+            dynamodb.destroy();
+            await Promise.all([kinesisPeer.close(), dynamoPeer.close()]);
+        });
+
+        it("stores a webhook sent twice with the same key once", async () => {
+            const body = JSON.stringify({ type: "invoice.paid", invoice: "in_1" });
+            for (let attempt = 0; attempt < 2; attempt++) {
+                const request = JSON.parse(render(template, gateway({ headers: { "Idempotency-Key": "evt_42" }, body, requestId: `req-${attempt}` })));
+                await kinesis.send(new PutRecordCommand({ StreamName: request.StreamName, PartitionKey: request.PartitionKey, Data: Buffer.from(request.Data, "base64") }));
+            }
+            const { ShardIterator } = await kinesis.send(new GetShardIteratorCommand({ StreamName: "platform-dev-ingest", ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }));
+            const { Records } = await kinesis.send(new GetRecordsCommand({ ShardIterator }));
+            expect(Records).to.have.length(2);
+            const consume = createConsumer({ documents: DynamoDBDocumentClient.from(dynamodb), tableName: "events", logger: new Logger({ logLevel: "SILENT" }) });
+            const response = await consume({
+                Records: Records!.map((record) => ({
+                    kinesis: { kinesisSchemaVersion: "1.0", partitionKey: record.PartitionKey!, sequenceNumber: record.SequenceNumber!, data: Buffer.from(record.Data!).toString("base64"), approximateArrivalTimestamp: record.ApproximateArrivalTimestamp!.getTime() / 1000 },
+                    eventSource: "aws:kinesis",
+                    eventVersion: "1.0",
+                    eventID: `shardId-000000000000:${record.SequenceNumber!}`,
+                    eventName: "aws:kinesis:record",
+                    invokeIdentityArn: "arn:aws:iam::123456789012:role/consumer",
+                    awsRegion: "eu-west-1",
+                    eventSourceARN: "arn:aws:kinesis:eu-west-1:123456789012:stream/platform-dev-ingest",
+                })),
+            });
+            expect(response.batchItemFailures).to.be.empty;
+            const { Item } = await dynamodb.send(new GetItemCommand({ TableName: "events", Key: { eventId: { S: "evt_42" } } }));
+            expect(unmarshall(Item!)).to.deep.include({ eventId: "evt_42", payload: { type: "invoice.paid", invoice: "in_1" }, sequenceNumber: Records![0].SequenceNumber });
+        });
+    });
+});
