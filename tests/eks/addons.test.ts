@@ -116,6 +116,14 @@ describe("EKS add-ons and controllers", () => {
             expect(dev.one(RELEASE, "-lbc").inputs.values).to.deep.include({ replicaCount: 1 });
         });
 
+        it("turns off the Service webhook (Ingresses only), and installs the other charts once the controller's webhooks serve", () => {
+            const lbc = prod.one(RELEASE, "-lbc");
+            expect((lbc.inputs as any).values.enableServiceMutatorWebhook).to.equal(false);
+            for (const suffix of ["-metrics-server", "-karpenter", "-secrets-store"]) expect(prod.one(RELEASE, suffix).dependsOn, suffix).to.include(lbc.urn);
+            expect(ca.one(RELEASE, "-cluster-autoscaler").dependsOn).to.include(ca.one(RELEASE, "-lbc").urn);
+            expect(prod.one("kubernetes:apps/v1:Deployment").dependsOn).to.include(lbc.urn);
+        });
+
         it("may only change load balancers and security groups it tagged for a cluster; Resource * only for reads", () => {
             const statements = grantsOf(prod, "platform-prod-eks-lbc");
             expect(statements.length).to.be.at.least(10);
