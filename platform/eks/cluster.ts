@@ -79,7 +79,7 @@ export class EksCluster extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        new aws.iam.RolePolicyAttachment(`${name}-cluster-policy`, { role: this.serviceRole.name, policyArn: "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy" }, { parent: this });
+        const clusterPolicy = new aws.iam.RolePolicyAttachment(`${name}-cluster-policy`, { role: this.serviceRole.name, policyArn: "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy" }, { parent: this });
         // Envelope encryption: the control plane wraps each secret's data key with this key, and nothing else.
         const keyUse = new aws.iam.RolePolicy(
             `${name}-cluster-secrets-key`,
@@ -126,7 +126,8 @@ export class EksCluster extends pulumi.ComponentResource {
                 kubeProxyAddonOptions: { enabled: false },
                 tags: args.tags,
             },
-            { parent: this, dependsOn: [this.logGroup, keyUse] },
+            // The role's policies before the cluster (and, on destroy, kept until it is gone).
+            { parent: this, dependsOn: [this.logGroup, keyUse, clusterPolicy] },
         );
 
         this.name = this.cluster.eksCluster.name;

@@ -96,12 +96,13 @@ export class EksRuntime extends pulumi.ComponentResource {
                     role,
                     config: config.nodeGroups[role],
                     os: config.nodeOs,
-                    nodeRoleArn: nodes.arn,
+                    nodeRoleArn: nodes.role.arn,
                     privateSubnetIds: args.network.privateSubnetIds,
                     securityGroupIds,
                     autoscalerOwnsSize: config.autoscaler === "cluster-autoscaler",
+                    dependsOn: [...addons.beforeNodes, ...nodes.attachments],
                 },
-                { parent: this, dependsOn: addons.beforeNodes },
+                { parent: this, dependsOn: [...addons.beforeNodes, ...nodes.attachments] },
             );
         this.nodeGroups = { system: group("system"), workload: group("workload") };
         const nodeGroupResources = [this.nodeGroups.system.nodeGroup, this.nodeGroups.workload.nodeGroup];

@@ -60,10 +60,12 @@ export class Karpenter extends pulumi.ComponentResource {
     constructor(name: string, args: KarpenterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:eks:Karpenter", name, {}, opts);
         const cluster = args.clusterPhysicalName;
-        this.nodeRole = nodeRole(`${name}-node`, `Nodes Karpenter launches for ${cluster}`, { parent: this });
+        const nodes = nodeRole(`${name}-node`, `Nodes Karpenter launches for ${cluster}`, { parent: this });
+        this.nodeRole = nodes.role;
         const instanceProfile = new aws.iam.InstanceProfile(`${name}-node`, { role: this.nodeRole.name }, { parent: this });
-        // API authentication mode: Karpenter's nodes join through an access entry, not aws-auth.
-        new aws.eks.AccessEntry(`${name}-node`, { clusterName: args.clusterName, principalArn: this.nodeRole.arn, type: "EC2_LINUX" }, { parent: this });
+        // API authentication mode: Karpenter's nodes join through an access entry, not aws-auth. After the
+        // role's policies, so no node registers without them (and, on destroy, none keeps running without them).
+        new aws.eks.AccessEntry(`${name}-node`, { clusterName: args.clusterName, principalArn: this.nodeRole.arn, type: "EC2_LINUX" }, { parent: this, dependsOn: nodes.attachments });
 
         // Messages Karpenter could not process (or EventBridge could not deliver) are kept 14 days for inspection.
         this.deadLetterQueue = new aws.sqs.Queue(`${name}-interruption-dlq`, { messageRetentionSeconds: 1209600, kmsMasterKeyId: args.dataKeyArn, kmsDataKeyReusePeriodSeconds: 300 }, { parent: this });

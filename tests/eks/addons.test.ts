@@ -53,8 +53,8 @@ describe("EKS add-ons and controllers", () => {
         it("creates the CNI, kube-proxy and the Pod Identity agent before the nodes, and CoreDNS after them", () => {
             const nodeGroups = prod.all("aws:eks/nodeGroup:NodeGroup");
             for (const group of nodeGroups) {
-                const component = prod.byUrn(group.parent!);
-                for (const name of ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"]) expect(component.dependsOn).to.include(prod.one(ADDON, `-${name}`).urn);
+                // On the node group itself, not only its component: destroys then run in reverse order too.
+                for (const name of ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"]) expect(group.dependsOn).to.include(prod.one(ADDON, `-${name}`).urn);
             }
             expect(prod.one(ADDON, "-coredns").dependsOn).to.include.members(nodeGroups.map((group) => group.urn));
         });
