@@ -14,6 +14,8 @@ export interface EksClusterArgs {
     /** The physical cluster name (`<project>-<stack>`); fixed, because the log group is named after it. */
     clusterName: string;
     version: string;
+    /** The upgrade policy: STANDARD lets EKS upgrade a version leaving standard support instead of billing extended support. */
+    supportType: "STANDARD" | "EXTENDED";
     region: string;
     accountId: pulumi.Input<string>;
     vpcId: pulumi.Input<string>;
@@ -25,7 +27,9 @@ export interface EksClusterArgs {
     adminRoleArns: string[];
     /** Retention and key of the control-plane log group. */
     logs: { retentionDays: number; kmsKeyArn: pulumi.Input<string> };
-    /** Pulumi `protect` on the secrets key and the log group. */
+    /** EKS deletion protection: the API refuses to delete the cluster until it is turned off. */
+    deletionProtection: boolean;
+    /** Pulumi `protect` on the cluster, the secrets key and the log group. */
     protect: boolean;
     tags?: Record<string, string>;
 }
@@ -99,6 +103,8 @@ export class EksCluster extends pulumi.ComponentResource {
             {
                 name: args.clusterName,
                 version: args.version,
+                upgradePolicy: { supportType: args.supportType },
+                deletionProtection: args.deletionProtection,
                 vpcId: args.vpcId,
                 privateSubnetIds: args.privateSubnetIds,
                 serviceRole: this.serviceRole,
@@ -127,7 +133,7 @@ export class EksCluster extends pulumi.ComponentResource {
                 tags: args.tags,
             },
             // The role's policies before the cluster (and, on destroy, kept until it is gone).
-            { parent: this, dependsOn: [this.logGroup, keyUse, clusterPolicy] },
+            { parent: this, protect: args.protect, dependsOn: [this.logGroup, keyUse, clusterPolicy] },
         );
 
         this.name = this.cluster.eksCluster.name;

@@ -67,6 +67,7 @@ export class EksRuntime extends pulumi.ComponentResource {
             {
                 clusterName,
                 version: config.version,
+                supportType: config.supportType,
                 region: args.region,
                 accountId: args.accountId,
                 vpcId: args.network.vpcId,
@@ -74,6 +75,7 @@ export class EksRuntime extends pulumi.ComponentResource {
                 publicAccessCidrs: config.publicAccessCidrs,
                 adminRoleArns: config.adminRoleArns,
                 logs: args.logs,
+                deletionProtection: args.deletionProtection,
                 protect: args.protect,
             },
             { parent: this },
