@@ -29,7 +29,7 @@ export interface EksClusterArgs {
     logs: { retentionDays: number; kmsKeyArn: pulumi.Input<string> };
     /** EKS deletion protection: the API refuses to delete the cluster until it is turned off. */
     deletionProtection: boolean;
-    /** Pulumi `protect` on the cluster, the secrets key and the log group. */
+    /** Pulumi `protect` on the secrets key and the log group. */
     protect: boolean;
     tags?: Record<string, string>;
 }
@@ -133,7 +133,8 @@ export class EksCluster extends pulumi.ComponentResource {
                 tags: args.tags,
             },
             // The role's policies before the cluster (and, on destroy, kept until it is gone).
-            { parent: this, protect: args.protect, dependsOn: [this.logGroup, keyUse, clusterPolicy] },
+            // Deletion is guarded by EKS's deletionProtection (enforced by the API for every caller), not Pulumi `protect`.
+            { parent: this, dependsOn: [this.logGroup, keyUse, clusterPolicy] },
         );
 
         this.name = this.cluster.eksCluster.name;

@@ -65,11 +65,9 @@ describe("EKS cluster, node groups and Fargate profiles", () => {
             expect(prod.one(CLUSTER).dependsOn).to.include(attachment.urn);
         });
 
-        it("stays on standard support (no extended-support billing) and is protected from deletion in prod, by EKS and by Pulumi", () => {
+        it("stays on standard support (no extended-support billing) and has EKS deletion protection in prod", () => {
             expect(prod.one(CLUSTER).inputs).to.deep.include({ upgradePolicy: { supportType: "STANDARD" }, deletionProtection: true });
-            expect(prod.one(CLUSTER).protect).to.equal(true);
             expect(dev.one(CLUSTER).inputs).to.deep.include({ upgradePolicy: { supportType: "STANDARD" }, deletionProtection: false });
-            expect(dev.one(CLUSTER).protect).to.equal(false);
         });
 
         it("creates an OIDC provider, no default node group and none of the component's own add-ons", () => {
