@@ -168,7 +168,13 @@ export class Karpenter extends pulumi.ComponentResource {
                     instanceProfile: instanceProfile.name,
                     subnetSelectorTerms: pulumi.output(args.privateSubnetIds).apply((ids) => ids.map((id) => ({ id }))),
                     securityGroupSelectorTerms: args.securityGroupIds.map((id) => ({ id })),
-                    metadataOptions: NODE_METADATA_OPTIONS,
+                    // The four fields EC2NodeClass v1 has (no instanceMetadataTags, unlike a launch template).
+                    metadataOptions: {
+                        httpEndpoint: NODE_METADATA_OPTIONS.httpEndpoint,
+                        httpProtocolIPv6: "disabled",
+                        httpPutResponseHopLimit: NODE_METADATA_OPTIONS.httpPutResponseHopLimit,
+                        httpTokens: NODE_METADATA_OPTIONS.httpTokens,
+                    },
                     blockDeviceMappings: rootVolumes(args.os, 50).map((mapping) => ({
                         deviceName: mapping.deviceName,
                         ebs: { volumeSize: `${mapping.ebs.volumeSize}Gi`, volumeType: "gp3", encrypted: true, deleteOnTermination: true },

@@ -185,7 +185,8 @@ describe("EKS add-ons and controllers", () => {
         it("lets Karpenter's nodes join through an EC2_LINUX access entry with an IMDSv2-only node class", () => {
             expect(prod.one("aws:eks/accessEntry:AccessEntry", "-karpenter-node").inputs).to.include({ type: "EC2_LINUX", principalArn: prod.one("aws:iam/role:Role", "-karpenter-node").state.arn });
             const nodeClass = prod.one("kubernetes:karpenter.k8s.aws/v1:EC2NodeClass").inputs as any;
-            expect(nodeClass.spec.metadataOptions).to.deep.include({ httpTokens: "required", httpPutResponseHopLimit: 1 });
+            // Exactly the EC2NodeClass v1 fields: a launch-template-only field such as instanceMetadataTags is not one.
+            expect(nodeClass.spec.metadataOptions).to.deep.equal({ httpEndpoint: "enabled", httpProtocolIPv6: "disabled", httpPutResponseHopLimit: 1, httpTokens: "required" });
             expect(nodeClass.spec.amiSelectorTerms).to.deep.equal([{ alias: "bottlerocket@latest" }]);
             for (const mapping of nodeClass.spec.blockDeviceMappings) expect(mapping.ebs.encrypted).to.equal(true);
             expect(nodeClass.spec.subnetSelectorTerms).to.deep.equal((prod.one("awsx:ec2:Vpc").state as any).privateSubnetIds.map((id: string) => ({ id })));
