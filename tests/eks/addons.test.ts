@@ -71,7 +71,15 @@ describe("EKS add-ons and controllers", () => {
             }
             const addon = prod.one(ADDON, "-observability");
             expect(addon.dependsOn).to.include.members(groups.map((group) => group.urn));
-            expect(JSON.parse(addon.inputs.configurationValues as string)).to.deep.equal({ containerLogs: { enabled: true } });
+            expect(JSON.parse(addon.inputs.configurationValues as string).containerLogs).to.deep.equal({ enabled: true });
+        });
+
+        it("turns Application Signals off (its role has no X-Ray or application-signals log group grants): the agent collects Container Insights only", () => {
+            const values = JSON.parse(prod.one(ADDON, "-observability").inputs.configurationValues as string);
+            expect(values.agent.config).to.deep.equal({ logs: { metrics_collected: { kubernetes: { enhanced_container_insights: true } } } });
+            expect(JSON.stringify(values)).to.not.contain("application_signals");
+            const actions = grantsOf(prod, "platform-prod-eks-observability-agent").flatMap((s) => s.Action as string[]);
+            expect(actions.filter((action) => action.startsWith("xray:"))).to.deep.equal([]);
         });
 
         it("binds the agents' role through the add-on, allowed to write only this cluster's log groups", () => {
