@@ -132,14 +132,27 @@ describe("EKS add-ons and controllers", () => {
             expect(prod.one("kubernetes:apps/v1:Deployment").dependsOn).to.include(lbc.urn);
         });
 
-        it("may only change load balancers and security groups it tagged for a cluster; Resource * only for reads", () => {
+        it("may only change load balancers, target groups and security groups it tagged, open security groups only in this VPC; Resource * only for reads", () => {
             const statements = grantsOf(prod, "platform-prod-eks-lbc");
             expect(statements.length).to.be.at.least(10);
+            const read = (action: string) => /:(Describe|Get|List)/.test(action);
             for (const statement of statements) {
                 const everywhere = statement.Resource.includes("*");
-                if (everywhere) expect(statement.Action.every((action: string) => /:(Describe|Get|List)/.test(action)), statement.Sid).to.equal(true);
-                const destructive = statement.Action.filter((action: string) => /:(Delete|Modify|Set)/.test(action) && !/Listener|Rule/.test(action));
-                if (destructive.length > 0) expect(statement.Condition?.Null?.["aws:ResourceTag/elbv2.k8s.aws/cluster"], `${statement.Sid} ${destructive}`).to.equal("false");
+                if (everywhere) expect(statement.Action.every(read), statement.Sid).to.equal(true);
+                // Every change to an existing load balancer, target group or security group needs the controller's tag.
+                const onExisting = statement.Action.filter((action: string) => /:(Delete|Modify|Set|Register|Deregister)/.test(action) && !/Listener|Rule/.test(action));
+                if (onExisting.length > 0) expect(statement.Condition?.Null?.["aws:ResourceTag/elbv2.k8s.aws/cluster"], `${statement.Sid} ${onExisting}`).to.equal("false");
+            }
+            // The only unconditioned mutations: creating security groups (scoped to the VPC's ARN) and listeners and
+            // rules (as upstream: older controllers' listeners carry no tag).
+            const unconditioned = statements.filter((s) => !s.Condition && !s.Action.every(read)).map((s) => s.Sid);
+            expect(unconditioned.sort()).to.deep.equal(["CreateSecurityGroupsInVpc", "ManageListenersAndRules", "TagListenersAndRules"]);
+            const vpcArn = `arn:aws:ec2:eu-west-1:123456789012:vpc/${(prod.one("awsx:ec2:Vpc").state as any).vpcId}`;
+            const ingress = statements.find((s) => s.Sid === "OpenBackendSecurityGroups");
+            expect(ingress.Action).to.have.members(["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"]);
+            expect(ingress.Condition).to.deep.equal({ ArnEquals: { "ec2:Vpc": vpcArn } });
+            expect(statements.find((s) => s.Sid === "CreateSecurityGroupsInVpc").Resource).to.include(vpcArn);
+            for (const statement of statements) {
                 for (const resource of statement.Resource.filter((r: string) => r !== "*")) expect(resource).to.match(/^arn:aws:(ec2|elasticloadbalancing):eu-west-1:123456789012:|^arn:aws:iam::123456789012:role\/aws-service-role\/elasticloadbalancing/);
             }
             // Every action of upstream's policy (v3.5.0) except WAF, Shield, Cognito and IAM server certificates.
