@@ -311,8 +311,9 @@ export function karpenterControllerGrants(args: {
         },
         { sid: "PassNodeRole", actions: ["iam:PassRole"], resources: [args.nodeRoleArn], conditions: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } } },
         { sid: "ReadNodeInstanceProfile", actions: ["iam:GetInstanceProfile"], resources: [args.instanceProfileArn] },
-        // Its instance-profile garbage collector lists profiles even when the node class names one.
-        { sid: "ListInstanceProfiles", actions: ["iam:ListInstanceProfiles"], resources: [pulumi.interpolate`arn:aws:iam::${accountId}:instance-profile/*`] },
+        // Its instance-profile garbage collector lists profiles even when the node class names one. "*" as upstream
+        // (AllowUnscopedInstanceProfileListAction): IAM evaluates ListInstanceProfiles against a path, not a profile ARN.
+        { sid: "ListInstanceProfiles", actions: ["iam:ListInstanceProfiles"], resources: ["*"] },
         { sid: "DiscoverApiEndpoint", actions: ["eks:DescribeCluster"], resources: [args.clusterArn] },
     ];
 }

@@ -199,8 +199,10 @@ describe("EKS add-ons and controllers", () => {
             expect(bySid.PassNodeRole.Resource).to.deep.equal([prod.one("aws:iam/role:Role", "-karpenter-node").state.arn]);
             expect(bySid.ConsumeInterruptionQueue.Resource).to.deep.equal([prod.one("aws:sqs/queue:Queue", "-karpenter-interruption").state.arn]);
             for (const statement of statements.filter((s) => s.Resource.includes("*"))) {
-                expect(statement.Action.every((action: string) => /:(Describe|Get)/.test(action)), statement.Sid).to.equal(true);
+                expect(statement.Action.every((action: string) => /:(Describe|Get|List)/.test(action)), statement.Sid).to.equal(true);
             }
+            // Unscoped as upstream: IAM does not evaluate ListInstanceProfiles against a profile ARN.
+            expect(bySid.ListInstanceProfiles).to.deep.include({ Action: ["iam:ListInstanceProfiles"], Resource: ["*"] });
         });
 
         it("lets Karpenter's nodes join through an EC2_LINUX access entry with an IMDSv2-only node class", () => {
