@@ -257,6 +257,9 @@ export function checkEksApps(
         }
         if (!/^\d+(?::\d+)?$/.test(app.user)) {
             problems.push({ key: key(["apps", name, "user"]), message: `expected a numeric uid[:gid] such as 65532 on EKS (runAsNonRoot cannot verify a user name), got ${JSON.stringify(app.user)}` });
+        } else if (Number(app.user.split(":")[0]) === 0 && app.user.split(":")[0] !== "0") {
+            // A plain "0" is refused for every runtime (apps.ts); "00" is uid 0 too, which runAsUser would get.
+            problems.push({ key: key(["apps", name, "user"]), message: `expected a non-zero uid on EKS (uid 0 is root: Pod Security Standards restricted refuses it), got ${JSON.stringify(app.user)}` });
         }
         for (const [job, spec] of Object.entries(app.jobs)) {
             const converted = kubernetesSchedule(spec.schedule);

@@ -66,6 +66,8 @@ describe("platform:eks configuration", () => {
         { title: "an add-on version that is not an EKS build", values: { eks: { enabled: true, addons: { coredns: "1.11" } } }, key: "platform:eks.addons.coredns", says: /eksbuild/ },
         { title: "an admin that is not a role ARN", values: { eks: { enabled: true, adminRoleArns: ["admin"] } }, key: "platform:eks.adminRoleArns[0]", says: /IAM role ARN/ },
         { title: "an eks app whose user is a name", values: { apps: { web: { runtimes: ["eks"], user: "node" } } }, key: "platform:apps.web.user", says: /numeric uid/ },
+        { title: "an eks app whose uid is 0 written with leading zeros", values: { apps: { web: { runtimes: ["eks"], user: "000:1000" } } }, key: "platform:apps.web.user", says: /non-zero uid/ },
+        { title: "an eks app running as uid 0", values: { apps: { web: { runtimes: ["eks"], user: "0" } } }, key: "platform:apps.web.user", says: /non-root/ },
         { title: "a node group mixing architectures", values: { eks: { enabled: true, nodeGroups: { workload: { instanceTypes: ["m7g.large", "m7i.large"] } } } }, key: "platform:eks.nodeGroups.workload.instanceTypes", says: /one architecture/ },
         { title: "eks disabled while an app runs on it", values: { apps: { web: { runtimes: ["eks"] } }, eks: { enabled: false } }, key: "platform:eks.enabled", says: /web list eks/ },
         { title: "an x86 app on Graviton-only nodes under the Cluster Autoscaler", values: { apps: { web: { runtimes: ["eks"], architecture: "x86_64" } }, eks: { autoscaler: "cluster-autoscaler" } }, key: "platform:apps.web.architecture", says: /arm64/ },
