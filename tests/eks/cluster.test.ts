@@ -41,7 +41,7 @@ describe("EKS cluster, node groups and Fargate profiles", () => {
             expect(cluster).to.not.have.property("roleMappings");
         });
 
-        it("encrypts secrets with a key the program creates, with rotation on, and lets only the cluster role use it", () => {
+        it("encrypts secrets with a key the program creates, with rotation on; the cluster role's grant names that key only (the key policy itself delegates to the account's IAM)", () => {
             const key = prod.one("aws:kms/key:Key", "-eks-secrets");
             expect(key.inputs).to.include({ enableKeyRotation: true, deletionWindowInDays: 30 });
             expect(key.protect).to.equal(true);
