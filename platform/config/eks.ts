@@ -12,6 +12,10 @@ import type { Profile } from "./schema";
 export const EKS_VERSION_FLOOR = "1.32";
 export const EKS_VERSION_PATTERN = /^1\.(\d{2})$/;
 
+/** EKS support tiers: EXTENDED keeps a version past standard support, at $0.60 instead of $0.10 per cluster-hour. */
+export const SUPPORT_TYPES = ["STANDARD", "EXTENDED"] as const;
+export type SupportType = (typeof SUPPORT_TYPES)[number];
+
 export const AUTOSCALERS = ["karpenter", "cluster-autoscaler"] as const;
 export type Autoscaler = (typeof AUTOSCALERS)[number];
 
@@ -53,6 +57,8 @@ export const EksInputSchema = z.strictObject({
     /** Build the cluster even when no app runs on it yet. */
     enabled: z.boolean({ error: "expected whether the EKS cluster is built: true or false" }).optional(),
     version: z.string({ error: `expected a Kubernetes minor version such as "1.33", quoted` }).regex(EKS_VERSION_PATTERN, { error: `expected a Kubernetes minor version such as "1.33", quoted` }).optional(),
+    /** What EKS does when `version` leaves standard support: STANDARD upgrades it, EXTENDED keeps it at 6x the hourly price. */
+    supportType: z.enum(SUPPORT_TYPES, { error: `expected an EKS support type, one of ${SUPPORT_TYPES.join(", ")}` }).optional(),
     endpoint: z
         .strictObject({
             publicAccessCidrs: z.array(z.string({ error: "expected an IPv4 CIDR such as 203.0.113.0/24" }), { error: "expected a list of IPv4 CIDRs" }).optional(),
@@ -99,6 +105,8 @@ export interface EksConfig {
     /** True when `enabled` is set or an app lists `eks` in its runtimes. */
     enabled: boolean;
     version: string;
+    /** The cluster's upgrade policy. */
+    supportType: SupportType;
     /** Dev only, and only these CIDRs; empty means the endpoint is private only. */
     publicAccessCidrs: string[];
     adminRoleArns: string[];
@@ -175,6 +183,8 @@ export function resolveEks(input: EksInput | undefined, profile: Profile, spot: 
     return {
         enabled: input?.enabled ?? appsOnEks,
         version: input?.version ?? defaults.version,
+        // @pulumi/eks 4.3 leaves EKS's default, EXTENDED: a forgotten upgrade would silently cost 6x.
+        supportType: input?.supportType ?? "STANDARD",
         publicAccessCidrs: input?.endpoint?.publicAccessCidrs ?? [],
         adminRoleArns: input?.adminRoleArns ?? [],
         nodeOs: input?.nodeOs ?? "bottlerocket",
@@ -247,6 +257,9 @@ export function checkEksApps(
         }
         if (!/^\d+(?::\d+)?$/.test(app.user)) {
             problems.push({ key: key(["apps", name, "user"]), message: `expected a numeric uid[:gid] such as 65532 on EKS (runAsNonRoot cannot verify a user name), got ${JSON.stringify(app.user)}` });
+        } else if (Number(app.user.split(":")[0]) === 0 && app.user.split(":")[0] !== "0") {
+            // A plain "0" is refused for every runtime (apps.ts); "00" is uid 0 too, which runAsUser would get.
+            problems.push({ key: key(["apps", name, "user"]), message: `expected a non-zero uid on EKS (uid 0 is root: Pod Security Standards restricted refuses it), got ${JSON.stringify(app.user)}` });
         }
         for (const [job, spec] of Object.entries(app.jobs)) {
             const converted = kubernetesSchedule(spec.schedule);

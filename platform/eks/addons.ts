@@ -137,6 +137,10 @@ export class LoadBalancerController extends pulumi.ComponentResource {
                     enableWaf: false,
                     enableWafv2: false,
                     defaultTargetType: "ip",
+                    // Its Service webhook (failure policy Fail, on every Service CREATE) is only for NLBs from
+                    // Services, which the platform does not use (Ingresses only); left on, any Service created
+                    // while the controller is not serving (first install, node churn) would be refused.
+                    enableServiceMutatorWebhook: false,
                     ...SYSTEM_PLACEMENT,
                 }),
                 atomic: true,

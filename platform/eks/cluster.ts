@@ -14,6 +14,8 @@ export interface EksClusterArgs {
     /** The physical cluster name (`<project>-<stack>`); fixed, because the log group is named after it. */
     clusterName: string;
     version: string;
+    /** The upgrade policy: STANDARD lets EKS upgrade a version leaving standard support instead of billing extended support. */
+    supportType: "STANDARD" | "EXTENDED";
     region: string;
     accountId: pulumi.Input<string>;
     vpcId: pulumi.Input<string>;
@@ -25,6 +27,8 @@ export interface EksClusterArgs {
     adminRoleArns: string[];
     /** Retention and key of the control-plane log group. */
     logs: { retentionDays: number; kmsKeyArn: pulumi.Input<string> };
+    /** EKS deletion protection: the API refuses to delete the cluster until it is turned off. */
+    deletionProtection: boolean;
     /** Pulumi `protect` on the secrets key and the log group. */
     protect: boolean;
     tags?: Record<string, string>;
@@ -79,7 +83,7 @@ export class EksCluster extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        new aws.iam.RolePolicyAttachment(`${name}-cluster-policy`, { role: this.serviceRole.name, policyArn: "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy" }, { parent: this });
+        const clusterPolicy = new aws.iam.RolePolicyAttachment(`${name}-cluster-policy`, { role: this.serviceRole.name, policyArn: "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy" }, { parent: this });
         // Envelope encryption: the control plane wraps each secret's data key with this key, and nothing else.
         const keyUse = new aws.iam.RolePolicy(
             `${name}-cluster-secrets-key`,
@@ -99,6 +103,8 @@ export class EksCluster extends pulumi.ComponentResource {
             {
                 name: args.clusterName,
                 version: args.version,
+                upgradePolicy: { supportType: args.supportType },
+                deletionProtection: args.deletionProtection,
                 vpcId: args.vpcId,
                 privateSubnetIds: args.privateSubnetIds,
                 serviceRole: this.serviceRole,
@@ -126,7 +132,9 @@ export class EksCluster extends pulumi.ComponentResource {
                 kubeProxyAddonOptions: { enabled: false },
                 tags: args.tags,
             },
-            { parent: this, dependsOn: [this.logGroup, keyUse] },
+            // The role's policies before the cluster (and, on destroy, kept until it is gone).
+            // Deletion is guarded by EKS's deletionProtection (enforced by the API for every caller), not Pulumi `protect`.
+            { parent: this, dependsOn: [this.logGroup, keyUse, clusterPolicy] },
         );
 
         this.name = this.cluster.eksCluster.name;

@@ -34,7 +34,7 @@ export class FargateProfiles extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        new aws.iam.RolePolicyAttachment(`${name}-pod-execution`, { role: this.executionRole.name, policyArn: "arn:aws:iam::aws:policy/AmazonEKSFargatePodExecutionRolePolicy" }, { parent: this });
+        const executionPolicy = new aws.iam.RolePolicyAttachment(`${name}-pod-execution`, { role: this.executionRole.name, policyArn: "arn:aws:iam::aws:policy/AmazonEKSFargatePodExecutionRolePolicy" }, { parent: this });
         for (const [profile, selector] of Object.entries(args.profiles)) {
             this.profiles[profile] = new aws.eks.FargateProfile(
                 `${name}-${profile}`,
@@ -45,7 +45,8 @@ export class FargateProfiles extends pulumi.ComponentResource {
                     subnetIds: args.privateSubnetIds,
                     selectors: [{ namespace: selector.namespace, labels: Object.keys(selector.labels).length > 0 ? selector.labels : undefined }],
                 },
-                { parent: this },
+                // Pods scheduled before the policy is attached could not pull their images.
+                { parent: this, dependsOn: [executionPolicy] },
             );
         }
         this.registerOutputs({ executionRoleArn: this.executionRole.arn });

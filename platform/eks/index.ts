@@ -67,6 +67,7 @@ export class EksRuntime extends pulumi.ComponentResource {
             {
                 clusterName,
                 version: config.version,
+                supportType: config.supportType,
                 region: args.region,
                 accountId: args.accountId,
                 vpcId: args.network.vpcId,
@@ -74,6 +75,7 @@ export class EksRuntime extends pulumi.ComponentResource {
                 publicAccessCidrs: config.publicAccessCidrs,
                 adminRoleArns: config.adminRoleArns,
                 logs: args.logs,
+                deletionProtection: args.deletionProtection,
                 protect: args.protect,
             },
             { parent: this },
@@ -96,12 +98,13 @@ export class EksRuntime extends pulumi.ComponentResource {
                     role,
                     config: config.nodeGroups[role],
                     os: config.nodeOs,
-                    nodeRoleArn: nodes.arn,
+                    nodeRoleArn: nodes.role.arn,
                     privateSubnetIds: args.network.privateSubnetIds,
                     securityGroupIds,
                     autoscalerOwnsSize: config.autoscaler === "cluster-autoscaler",
+                    dependsOn: [...addons.beforeNodes, ...nodes.attachments],
                 },
-                { parent: this, dependsOn: addons.beforeNodes },
+                { parent: this, dependsOn: [...addons.beforeNodes, ...nodes.attachments] },
             );
         this.nodeGroups = { system: group("system"), workload: group("workload") };
         const nodeGroupResources = [this.nodeGroups.system.nodeGroup, this.nodeGroups.workload.nodeGroup];
@@ -146,7 +149,10 @@ export class EksRuntime extends pulumi.ComponentResource {
             dependsOn: [coreDns, ...nodeGroupResources],
         };
         const loadBalancer = new LoadBalancerController(`${name}-lbc`, controllers, { parent: this });
-        const metrics = metricsServer(`${name}-metrics-server`, controllers, { parent: this });
+        // The LBC registers webhooks (pods, TargetGroupBindings) whose failure policy is Fail: releases that
+        // create such objects while its pods are not yet serving would be refused, so they come after it.
+        const afterLoadBalancer = { ...controllers, dependsOn: [...controllers.dependsOn, loadBalancer.release] };
+        const metrics = metricsServer(`${name}-metrics-server`, afterLoadBalancer, { parent: this });
         if (config.autoscaler === "karpenter") {
             this.karpenter = new Karpenter(
                 `${name}-karpenter`,
@@ -165,17 +171,17 @@ export class EksRuntime extends pulumi.ComponentResource {
                     cpuLimit: args.highAvailability ? 200 : 32,
                     replicas: Math.min(2, config.nodeGroups.system.minSize),
                     provider: this.provider,
-                    dependsOn: controllers.dependsOn,
+                    dependsOn: afterLoadBalancer.dependsOn,
                 },
                 { parent: this },
             );
         } else {
-            new ClusterAutoscaler(`${name}-cluster-autoscaler`, controllers, { parent: this });
+            new ClusterAutoscaler(`${name}-cluster-autoscaler`, afterLoadBalancer, { parent: this });
         }
 
         // The Secrets Store CSI driver and the AWS provider, only when some app has secrets.
         const secretsStore = Object.values(args.apps).some(({ spec }) => Object.keys(spec.secrets).length > 0)
-            ? [secretsStoreProvider(`${name}-secrets-store`, { region: args.region, provider: this.provider, dependsOn: controllers.dependsOn }, { parent: this })]
+            ? [secretsStoreProvider(`${name}-secrets-store`, { region: args.region, provider: this.provider, dependsOn: afterLoadBalancer.dependsOn }, { parent: this })]
             : [];
 
         for (const [app, { spec, repository, bindings }] of Object.entries(args.apps)) {

@@ -60,10 +60,12 @@ export class Karpenter extends pulumi.ComponentResource {
     constructor(name: string, args: KarpenterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:eks:Karpenter", name, {}, opts);
         const cluster = args.clusterPhysicalName;
-        this.nodeRole = nodeRole(`${name}-node`, `Nodes Karpenter launches for ${cluster}`, { parent: this });
+        const nodes = nodeRole(`${name}-node`, `Nodes Karpenter launches for ${cluster}`, { parent: this });
+        this.nodeRole = nodes.role;
         const instanceProfile = new aws.iam.InstanceProfile(`${name}-node`, { role: this.nodeRole.name }, { parent: this });
-        // API authentication mode: Karpenter's nodes join through an access entry, not aws-auth.
-        new aws.eks.AccessEntry(`${name}-node`, { clusterName: args.clusterName, principalArn: this.nodeRole.arn, type: "EC2_LINUX" }, { parent: this });
+        // API authentication mode: Karpenter's nodes join through an access entry, not aws-auth. After the
+        // role's policies, so no node registers without them (and, on destroy, none keeps running without them).
+        new aws.eks.AccessEntry(`${name}-node`, { clusterName: args.clusterName, principalArn: this.nodeRole.arn, type: "EC2_LINUX" }, { parent: this, dependsOn: nodes.attachments });
 
         // Messages Karpenter could not process (or EventBridge could not deliver) are kept 14 days for inspection.
         this.deadLetterQueue = new aws.sqs.Queue(`${name}-interruption-dlq`, { messageRetentionSeconds: 1209600, kmsMasterKeyId: args.dataKeyArn, kmsDataKeyReusePeriodSeconds: 300 }, { parent: this });
@@ -166,7 +168,13 @@ export class Karpenter extends pulumi.ComponentResource {
                     instanceProfile: instanceProfile.name,
                     subnetSelectorTerms: pulumi.output(args.privateSubnetIds).apply((ids) => ids.map((id) => ({ id }))),
                     securityGroupSelectorTerms: args.securityGroupIds.map((id) => ({ id })),
-                    metadataOptions: NODE_METADATA_OPTIONS,
+                    // The four fields EC2NodeClass v1 has (no instanceMetadataTags, unlike a launch template).
+                    metadataOptions: {
+                        httpEndpoint: NODE_METADATA_OPTIONS.httpEndpoint,
+                        httpProtocolIPv6: "disabled",
+                        httpPutResponseHopLimit: NODE_METADATA_OPTIONS.httpPutResponseHopLimit,
+                        httpTokens: NODE_METADATA_OPTIONS.httpTokens,
+                    },
                     blockDeviceMappings: rootVolumes(args.os, 50).map((mapping) => ({
                         deviceName: mapping.deviceName,
                         ebs: { volumeSize: `${mapping.ebs.volumeSize}Gi`, volumeType: "gp3", encrypted: true, deleteOnTermination: true },
@@ -303,8 +311,9 @@ export function karpenterControllerGrants(args: {
         },
         { sid: "PassNodeRole", actions: ["iam:PassRole"], resources: [args.nodeRoleArn], conditions: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } } },
         { sid: "ReadNodeInstanceProfile", actions: ["iam:GetInstanceProfile"], resources: [args.instanceProfileArn] },
-        // Its instance-profile garbage collector lists profiles even when the node class names one.
-        { sid: "ListInstanceProfiles", actions: ["iam:ListInstanceProfiles"], resources: [pulumi.interpolate`arn:aws:iam::${accountId}:instance-profile/*`] },
+        // Its instance-profile garbage collector lists profiles even when the node class names one. "*" as upstream
+        // (AllowUnscopedInstanceProfileListAction): IAM evaluates ListInstanceProfiles against a path, not a profile ARN.
+        { sid: "ListInstanceProfiles", actions: ["iam:ListInstanceProfiles"], resources: ["*"] },
         { sid: "DiscoverApiEndpoint", actions: ["eks:DescribeCluster"], resources: [args.clusterArn] },
     ];
 }

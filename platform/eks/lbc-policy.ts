@@ -3,15 +3,20 @@ import type { Grant } from "../grants";
 
 /**
  * The AWS Load Balancer Controller's permissions, from the upstream iam_policy.json (v3.5.0),
- * narrowed: every mutation is limited to load balancers, target groups and security groups the
- * controller tagged `elbv2.k8s.aws/cluster` on creation, resources are this account's and region's,
- * and the WAF, Shield and Cognito statements are left out (their features are off in the values).
- * Read-only Describe calls have no resource-level permissions in IAM and stay on "*".
+ * narrowed: resources are this account's and region's; load balancers, target groups and security
+ * groups are changed, deleted, re-tagged or given targets only when the controller tagged them
+ * `elbv2.k8s.aws/cluster` on creation (it must tag what it creates); security-group ingress rules
+ * only in this VPC (the nodes' group is EKS's, not tagged by the controller); the WAF, Shield and
+ * Cognito statements are left out (their features are off in the values). Listener and rule
+ * changes stay unconditioned, as upstream: listeners made by older controller versions carry no
+ * cluster tag, and a condition would strand them. Read-only Describe calls have no resource-level
+ * permissions in IAM and stay on "*".
  */
 export function loadBalancerControllerGrants(region: string, accountId: pulumi.Input<string>, vpcId: pulumi.Input<string>): Grant[] {
     const ec2 = (resource: string) => pulumi.interpolate`arn:aws:ec2:${region}:${accountId}:${resource}`;
     const elb = (resource: string) => pulumi.interpolate`arn:aws:elasticloadbalancing:${region}:${accountId}:${resource}`;
     const securityGroups = ec2("security-group/*");
+    const vpcArn = pulumi.interpolate`arn:aws:ec2:${region}:${accountId}:vpc/${vpcId}`;
     const balancers = [elb("loadbalancer/app/*/*"), elb("loadbalancer/net/*/*")];
     const targetGroups = elb("targetgroup/*/*");
     const listeners = [elb("listener/app/*/*/*"), elb("listener/net/*/*/*"), elb("listener-rule/app/*/*/*"), elb("listener-rule/net/*/*/*")];
@@ -62,9 +67,15 @@ export function loadBalancerControllerGrants(region: string, accountId: pulumi.I
             resources: ["*"],
             conditions: { StringEquals: { "aws:RequestedRegion": region } },
         },
-        // The controller opens the nodes' and pods' security groups to the load balancer's own group.
-        { sid: "OpenBackendSecurityGroups", actions: ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"], resources: [securityGroups] },
-        { sid: "CreateSecurityGroupsInVpc", actions: ["ec2:CreateSecurityGroup"], resources: [securityGroups, pulumi.interpolate`arn:aws:ec2:${region}:${accountId}:vpc/${vpcId}`] },
+        // The controller opens the nodes' and pods' security group (EKS's, untagged) to the load balancer's own
+        // group: any group, but only in this cluster's VPC.
+        {
+            sid: "OpenBackendSecurityGroups",
+            actions: ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
+            resources: [securityGroups],
+            conditions: { ArnEquals: { "ec2:Vpc": vpcArn } },
+        },
+        { sid: "CreateSecurityGroupsInVpc", actions: ["ec2:CreateSecurityGroup"], resources: [securityGroups, vpcArn] },
         {
             sid: "TagSecurityGroupsOnCreate",
             actions: ["ec2:CreateTags"],
@@ -125,6 +136,7 @@ export function loadBalancerControllerGrants(region: string, accountId: pulumi.I
             resources: [...balancers, targetGroups, ...listeners.slice(0, 2)],
             conditions: tagged,
         },
-        { sid: "RegisterPodTargets", actions: ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"], resources: [targetGroups] },
+        // Only target groups it created (CreateTaggedLoadBalancers requires the tag on every one).
+        { sid: "RegisterPodTargets", actions: ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"], resources: [targetGroups], conditions: tagged },
     ];
 }

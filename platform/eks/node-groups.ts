@@ -49,6 +49,12 @@ export interface ManagedNodeGroupArgs {
      * @default false
      */
     autoscalerOwnsSize?: boolean;
+    /**
+     * What the node group itself depends on (the node role's policy attachments, the CNI): on the
+     * group rather than only on this component, so that destroys run in the reverse order too.
+     * @default []
+     */
+    dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 /**
@@ -98,7 +104,7 @@ export class ManagedNodeGroup extends pulumi.ComponentResource {
                 labels: { [NODE_ROLE_LABEL]: args.role },
                 taints: args.role === "system" ? [CRITICAL_ADDONS_TAINT] : [],
             },
-            { parent: this, ignoreChanges: args.autoscalerOwnsSize ? ["scalingConfig.desiredSize"] : [] },
+            { parent: this, dependsOn: args.dependsOn ?? [], ignoreChanges: args.autoscalerOwnsSize ? ["scalingConfig.desiredSize"] : [] },
         );
         this.registerOutputs({ nodeGroupName: this.nodeGroup.nodeGroupName });
     }

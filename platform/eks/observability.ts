@@ -3,6 +3,15 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Grant } from "../grants";
 import { PodIdentityRole } from "./roles";
 
+/**
+ * The CloudWatch agent's configuration: Container Insights (enhanced, the add-on's default) and
+ * nothing else. The add-on's default also turns on Application Signals (metrics into
+ * /aws/application-signals/data, traces to X-Ray), which the agent's role is not granted and the
+ * platform does not use; giving the agent a configuration without its `application_signals`
+ * sections turns it off.
+ */
+export const AGENT_CONFIG = { logs: { metrics_collected: { kubernetes: { enhanced_container_insights: true } } } };
+
 /** The log groups the CloudWatch Observability add-on writes to, per cluster. */
 export const CONTAINER_INSIGHTS_LOG_GROUPS = ["application", "dataplane", "host", "performance"];
 
@@ -77,7 +86,7 @@ export class ClusterObservability extends pulumi.ComponentResource {
                 resolveConflictsOnCreate: "OVERWRITE",
                 resolveConflictsOnUpdate: "PRESERVE",
                 podIdentityAssociations: [{ roleArn: identity.role.arn, serviceAccount: "cloudwatch-agent" }],
-                configurationValues: JSON.stringify({ containerLogs: { enabled: true } }),
+                configurationValues: JSON.stringify({ agent: { config: AGENT_CONFIG }, containerLogs: { enabled: true } }),
             },
             { parent: this, dependsOn: [...this.logGroups, identity, ...(args.dependsOn as pulumi.Resource[])] },
         );

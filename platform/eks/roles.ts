@@ -79,11 +79,21 @@ export const NODE_MANAGED_POLICIES = [
     "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
 ];
 
+/** A node role and its managed-policy attachments. */
+export interface NodeRole {
+    role: aws.iam.Role;
+    /**
+     * What uses the role (node groups, access entries) depends on these: created first, a node
+     * cannot register (NodeCreationFailure); destroyed first, nodes lose their permissions while draining.
+     */
+    attachments: aws.iam.RolePolicyAttachment[];
+}
+
 /**
  * A role EC2 instances (EKS nodes) run as. The VPC CNI's permissions are not here: the vpc-cni
  * add-on gets its own role through Pod Identity, so pods on the node cannot use them.
  */
-export function nodeRole(name: string, description: string, opts: pulumi.CustomResourceOptions): aws.iam.Role {
+export function nodeRole(name: string, description: string, opts: pulumi.CustomResourceOptions): NodeRole {
     const role = new aws.iam.Role(
         name,
         {
@@ -92,8 +102,6 @@ export function nodeRole(name: string, description: string, opts: pulumi.CustomR
         },
         opts,
     );
-    NODE_MANAGED_POLICIES.forEach((policyArn) => {
-        new aws.iam.RolePolicyAttachment(`${name}-${policyArn.split("/").pop()}`, { role: role.name, policyArn }, opts);
-    });
-    return role;
+    const attachments = NODE_MANAGED_POLICIES.map((policyArn) => new aws.iam.RolePolicyAttachment(`${name}-${policyArn.split("/").pop()}`, { role: role.name, policyArn }, opts));
+    return { role, attachments };
 }

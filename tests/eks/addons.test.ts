@@ -53,8 +53,8 @@ describe("EKS add-ons and controllers", () => {
         it("creates the CNI, kube-proxy and the Pod Identity agent before the nodes, and CoreDNS after them", () => {
             const nodeGroups = prod.all("aws:eks/nodeGroup:NodeGroup");
             for (const group of nodeGroups) {
-                const component = prod.byUrn(group.parent!);
-                for (const name of ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"]) expect(component.dependsOn).to.include(prod.one(ADDON, `-${name}`).urn);
+                // On the node group itself, not only its component: destroys then run in reverse order too.
+                for (const name of ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"]) expect(group.dependsOn).to.include(prod.one(ADDON, `-${name}`).urn);
             }
             expect(prod.one(ADDON, "-coredns").dependsOn).to.include.members(nodeGroups.map((group) => group.urn));
         });
@@ -71,7 +71,15 @@ describe("EKS add-ons and controllers", () => {
             }
             const addon = prod.one(ADDON, "-observability");
             expect(addon.dependsOn).to.include.members(groups.map((group) => group.urn));
-            expect(JSON.parse(addon.inputs.configurationValues as string)).to.deep.equal({ containerLogs: { enabled: true } });
+            expect(JSON.parse(addon.inputs.configurationValues as string).containerLogs).to.deep.equal({ enabled: true });
+        });
+
+        it("turns Application Signals off (its role has no X-Ray or application-signals log group grants): the agent collects Container Insights only", () => {
+            const values = JSON.parse(prod.one(ADDON, "-observability").inputs.configurationValues as string);
+            expect(values.agent.config).to.deep.equal({ logs: { metrics_collected: { kubernetes: { enhanced_container_insights: true } } } });
+            expect(JSON.stringify(values)).to.not.contain("application_signals");
+            const actions = grantsOf(prod, "platform-prod-eks-observability-agent").flatMap((s) => s.Action as string[]);
+            expect(actions.filter((action) => action.startsWith("xray:"))).to.deep.equal([]);
         });
 
         it("binds the agents' role through the add-on, allowed to write only this cluster's log groups", () => {
@@ -116,14 +124,35 @@ describe("EKS add-ons and controllers", () => {
             expect(dev.one(RELEASE, "-lbc").inputs.values).to.deep.include({ replicaCount: 1 });
         });
 
-        it("may only change load balancers and security groups it tagged for a cluster; Resource * only for reads", () => {
+        it("turns off the Service webhook (Ingresses only), and installs the other charts once the controller's webhooks serve", () => {
+            const lbc = prod.one(RELEASE, "-lbc");
+            expect((lbc.inputs as any).values.enableServiceMutatorWebhook).to.equal(false);
+            for (const suffix of ["-metrics-server", "-karpenter", "-secrets-store"]) expect(prod.one(RELEASE, suffix).dependsOn, suffix).to.include(lbc.urn);
+            expect(ca.one(RELEASE, "-cluster-autoscaler").dependsOn).to.include(ca.one(RELEASE, "-lbc").urn);
+            expect(prod.one("kubernetes:apps/v1:Deployment").dependsOn).to.include(lbc.urn);
+        });
+
+        it("may only change load balancers, target groups and security groups it tagged, open security groups only in this VPC; Resource * only for reads", () => {
             const statements = grantsOf(prod, "platform-prod-eks-lbc");
             expect(statements.length).to.be.at.least(10);
+            const read = (action: string) => /:(Describe|Get|List)/.test(action);
             for (const statement of statements) {
                 const everywhere = statement.Resource.includes("*");
-                if (everywhere) expect(statement.Action.every((action: string) => /:(Describe|Get|List)/.test(action)), statement.Sid).to.equal(true);
-                const destructive = statement.Action.filter((action: string) => /:(Delete|Modify|Set)/.test(action) && !/Listener|Rule/.test(action));
-                if (destructive.length > 0) expect(statement.Condition?.Null?.["aws:ResourceTag/elbv2.k8s.aws/cluster"], `${statement.Sid} ${destructive}`).to.equal("false");
+                if (everywhere) expect(statement.Action.every(read), statement.Sid).to.equal(true);
+                // Every change to an existing load balancer, target group or security group needs the controller's tag.
+                const onExisting = statement.Action.filter((action: string) => /:(Delete|Modify|Set|Register|Deregister)/.test(action) && !/Listener|Rule/.test(action));
+                if (onExisting.length > 0) expect(statement.Condition?.Null?.["aws:ResourceTag/elbv2.k8s.aws/cluster"], `${statement.Sid} ${onExisting}`).to.equal("false");
+            }
+            // The only unconditioned mutations: creating security groups (scoped to the VPC's ARN) and listeners and
+            // rules (as upstream: older controllers' listeners carry no tag).
+            const unconditioned = statements.filter((s) => !s.Condition && !s.Action.every(read)).map((s) => s.Sid);
+            expect(unconditioned.sort()).to.deep.equal(["CreateSecurityGroupsInVpc", "ManageListenersAndRules", "TagListenersAndRules"]);
+            const vpcArn = `arn:aws:ec2:eu-west-1:123456789012:vpc/${(prod.one("awsx:ec2:Vpc").state as any).vpcId}`;
+            const ingress = statements.find((s) => s.Sid === "OpenBackendSecurityGroups");
+            expect(ingress.Action).to.have.members(["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"]);
+            expect(ingress.Condition).to.deep.equal({ ArnEquals: { "ec2:Vpc": vpcArn } });
+            expect(statements.find((s) => s.Sid === "CreateSecurityGroupsInVpc").Resource).to.include(vpcArn);
+            for (const statement of statements) {
                 for (const resource of statement.Resource.filter((r: string) => r !== "*")) expect(resource).to.match(/^arn:aws:(ec2|elasticloadbalancing):eu-west-1:123456789012:|^arn:aws:iam::123456789012:role\/aws-service-role\/elasticloadbalancing/);
             }
             // Every action of upstream's policy (v3.5.0) except WAF, Shield, Cognito and IAM server certificates.
@@ -170,14 +199,17 @@ describe("EKS add-ons and controllers", () => {
             expect(bySid.PassNodeRole.Resource).to.deep.equal([prod.one("aws:iam/role:Role", "-karpenter-node").state.arn]);
             expect(bySid.ConsumeInterruptionQueue.Resource).to.deep.equal([prod.one("aws:sqs/queue:Queue", "-karpenter-interruption").state.arn]);
             for (const statement of statements.filter((s) => s.Resource.includes("*"))) {
-                expect(statement.Action.every((action: string) => /:(Describe|Get)/.test(action)), statement.Sid).to.equal(true);
+                expect(statement.Action.every((action: string) => /:(Describe|Get|List)/.test(action)), statement.Sid).to.equal(true);
             }
+            // Unscoped as upstream: IAM does not evaluate ListInstanceProfiles against a profile ARN.
+            expect(bySid.ListInstanceProfiles).to.deep.include({ Action: ["iam:ListInstanceProfiles"], Resource: ["*"] });
         });
 
         it("lets Karpenter's nodes join through an EC2_LINUX access entry with an IMDSv2-only node class", () => {
             expect(prod.one("aws:eks/accessEntry:AccessEntry", "-karpenter-node").inputs).to.include({ type: "EC2_LINUX", principalArn: prod.one("aws:iam/role:Role", "-karpenter-node").state.arn });
             const nodeClass = prod.one("kubernetes:karpenter.k8s.aws/v1:EC2NodeClass").inputs as any;
-            expect(nodeClass.spec.metadataOptions).to.deep.include({ httpTokens: "required", httpPutResponseHopLimit: 1 });
+            // Exactly the EC2NodeClass v1 fields: a launch-template-only field such as instanceMetadataTags is not one.
+            expect(nodeClass.spec.metadataOptions).to.deep.equal({ httpEndpoint: "enabled", httpProtocolIPv6: "disabled", httpPutResponseHopLimit: 1, httpTokens: "required" });
             expect(nodeClass.spec.amiSelectorTerms).to.deep.equal([{ alias: "bottlerocket@latest" }]);
             for (const mapping of nodeClass.spec.blockDeviceMappings) expect(mapping.ebs.encrypted).to.equal(true);
             expect(nodeClass.spec.subnetSelectorTerms).to.deep.equal((prod.one("awsx:ec2:Vpc").state as any).privateSubnetIds.map((id: string) => ({ id })));

@@ -41,7 +41,7 @@ describe("EKS cluster, node groups and Fargate profiles", () => {
             expect(cluster).to.not.have.property("roleMappings");
         });
 
-        it("encrypts secrets with a key the program creates, with rotation on, and lets only the cluster role use it", () => {
+        it("encrypts secrets with a key the program creates, with rotation on; the cluster role's grant names that key only (the key policy itself delegates to the account's IAM)", () => {
             const key = prod.one("aws:kms/key:Key", "-eks-secrets");
             expect(key.inputs).to.include({ enableKeyRotation: true, deletionWindowInDays: 30 });
             expect(key.protect).to.equal(true);
@@ -57,6 +57,17 @@ describe("EKS cluster, node groups and Fargate profiles", () => {
             expect(logGroup.inputs).to.include({ name: "/aws/eks/platform-prod/cluster", retentionInDays: 365, kmsKeyId: prod.one("aws:kms/key:Key", "-logs").state.arn });
             expect(cluster.dependsOn).to.include(logGroup.urn);
             expect(dev.one("aws:cloudwatch/logGroup:LogGroup", "-eks-control-plane").inputs.retentionInDays).to.equal(14);
+        });
+
+        it("creates the cluster after its role's managed policy is attached (and deletes it before the policy is detached)", () => {
+            const attachment = prod.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "-eks-cluster-policy");
+            expect(attachment.inputs.policyArn).to.equal("arn:aws:iam::aws:policy/AmazonEKSClusterPolicy");
+            expect(prod.one(CLUSTER).dependsOn).to.include(attachment.urn);
+        });
+
+        it("stays on standard support (no extended-support billing) and has EKS deletion protection in prod", () => {
+            expect(prod.one(CLUSTER).inputs).to.deep.include({ upgradePolicy: { supportType: "STANDARD" }, deletionProtection: true });
+            expect(dev.one(CLUSTER).inputs).to.deep.include({ upgradePolicy: { supportType: "STANDARD" }, deletionProtection: false });
         });
 
         it("creates an OIDC provider, no default node group and none of the component's own add-ons", () => {
@@ -133,6 +144,16 @@ describe("EKS cluster, node groups and Fargate profiles", () => {
             expect(volumes).to.deep.equal([{ deviceName: "/dev/xvda", ebs: { volumeSize: 20, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }]);
         });
 
+        it("creates node groups and Karpenter's access entry after their node role's policies are attached", () => {
+            const attachmentsOf = (prefix: string) => prod.all("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.name.startsWith(prefix)).map((a) => a.urn);
+            const managed = attachmentsOf("platform-prod-eks-nodes-");
+            expect(managed).to.have.length(3);
+            for (const group of prod.all(NODE_GROUP)) expect(group.dependsOn, group.name).to.include.members(managed);
+            const karpenter = attachmentsOf("platform-prod-eks-karpenter-node-");
+            expect(karpenter).to.have.length(3);
+            expect(prod.one("aws:eks/accessEntry:AccessEntry", "-karpenter-node").dependsOn).to.include.members(karpenter);
+        });
+
         it("node roles may pull images but not push, and carry no CNI permissions (the CNI has its own Pod Identity role)", () => {
             const attachments = prod.all("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.name.startsWith("platform-prod-eks-nodes-"));
             expect(attachments.map((a) => a.inputs.policyArn)).to.have.members([
@@ -157,6 +178,11 @@ describe("EKS cluster, node groups and Fargate profiles", () => {
             const trust = JSON.parse(role.inputs.assumeRolePolicy as string).Statement[0];
             expect(trust.Principal).to.deep.equal({ Service: "eks-fargate-pods.amazonaws.com" });
             expect(trust.Condition.ArnLike["aws:SourceArn"]).to.equal("arn:aws:eks:eu-west-1:123456789012:fargateprofile/platform-prod/*");
+        });
+
+        it("creates each profile after the pod execution role's policy is attached", () => {
+            const attachment = prod.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "-eks-fargate-pod-execution");
+            for (const profile of prod.all("aws:eks/fargateProfile:FargateProfile")) expect(profile.dependsOn, profile.name).to.include(attachment.urn);
         });
 
         it("creates no Fargate profile (nor its role) when none is configured", () => {

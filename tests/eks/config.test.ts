@@ -23,6 +23,9 @@ describe("platform:eks configuration", () => {
         expect(prod.nodeGroups.system.capacityType).to.equal("ON_DEMAND");
         expect(prod).to.include({ autoscaler: "karpenter", nodeOs: "bottlerocket", version: "1.33" });
         expect(prod.publicAccessCidrs).to.deep.equal([]);
+        // Standard support unless asked: EKS's own default (extended) costs 6x once a version ages out.
+        expect(prod.supportType).to.equal("STANDARD");
+        expect(resolve("prod", { eks: { enabled: true, supportType: "EXTENDED" } }).eks.supportType).to.equal("EXTENDED");
         // compute.spot: false in dev turns spot off for the workload group too.
         expect(resolve("dev", { compute: { spot: false }, eks: { enabled: true } }).eks.nodeGroups.workload.capacityType).to.equal("ON_DEMAND");
     });
@@ -54,6 +57,7 @@ describe("platform:eks configuration", () => {
         { title: "a public endpoint open to the whole internet", values: { eks: { enabled: true, endpoint: { publicAccessCidrs: ["0.0.0.0/0"] } } }, key: "platform:eks.endpoint.publicAccessCidrs[0]", says: /never the whole internet/ },
         { title: "a public endpoint in prod", stack: "prod", values: { eks: { enabled: true, endpoint: { publicAccessCidrs: ["203.0.113.0/24"] } } }, key: "platform:eks.endpoint.publicAccessCidrs", says: /dev only/ },
         { title: "a public CIDR that is not a CIDR", values: { eks: { enabled: true, endpoint: { publicAccessCidrs: ["office"] } } }, key: "platform:eks.endpoint.publicAccessCidrs[0]", says: /IPv4 CIDR/ },
+        { title: "an unknown EKS support type", values: { eks: { enabled: true, supportType: "LTS" } }, key: "platform:eks.supportType", says: /STANDARD, EXTENDED/ },
         { title: "an unknown autoscaler", values: { eks: { enabled: true, autoscaler: "keda" } }, key: "platform:eks.autoscaler", says: /karpenter, cluster-autoscaler/ },
         { title: "a misspelt key", values: { eks: { enabled: true, nodegroups: {} } }, key: "platform:eks.nodegroups", says: /did you mean "nodeGroups"/ },
         { title: "a spot system group", values: { eks: { enabled: true, nodeGroups: { system: { capacityType: "SPOT" } } } }, key: "platform:eks.nodeGroups.system.capacityType", says: /ON_DEMAND/ },
@@ -62,6 +66,8 @@ describe("platform:eks configuration", () => {
         { title: "an add-on version that is not an EKS build", values: { eks: { enabled: true, addons: { coredns: "1.11" } } }, key: "platform:eks.addons.coredns", says: /eksbuild/ },
         { title: "an admin that is not a role ARN", values: { eks: { enabled: true, adminRoleArns: ["admin"] } }, key: "platform:eks.adminRoleArns[0]", says: /IAM role ARN/ },
         { title: "an eks app whose user is a name", values: { apps: { web: { runtimes: ["eks"], user: "node" } } }, key: "platform:apps.web.user", says: /numeric uid/ },
+        { title: "an eks app whose uid is 0 written with leading zeros", values: { apps: { web: { runtimes: ["eks"], user: "000:1000" } } }, key: "platform:apps.web.user", says: /non-zero uid/ },
+        { title: "an eks app running as uid 0", values: { apps: { web: { runtimes: ["eks"], user: "0" } } }, key: "platform:apps.web.user", says: /non-root/ },
         { title: "a node group mixing architectures", values: { eks: { enabled: true, nodeGroups: { workload: { instanceTypes: ["m7g.large", "m7i.large"] } } } }, key: "platform:eks.nodeGroups.workload.instanceTypes", says: /one architecture/ },
         { title: "eks disabled while an app runs on it", values: { apps: { web: { runtimes: ["eks"] } }, eks: { enabled: false } }, key: "platform:eks.enabled", says: /web list eks/ },
         { title: "an x86 app on Graviton-only nodes under the Cluster Autoscaler", values: { apps: { web: { runtimes: ["eks"], architecture: "x86_64" } }, eks: { autoscaler: "cluster-autoscaler" } }, key: "platform:apps.web.architecture", says: /arm64/ },

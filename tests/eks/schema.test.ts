@@ -3,11 +3,14 @@ import { z } from "zod";
 import type { RecordedResource } from "../../platform/offline/mock-cloud";
 import { synthStackFile } from "../helpers";
 import { eksClusterAutoscaler, eksDev, eksProd } from "./fixtures";
+import { fieldProblems, modelModule } from "./strict-fields";
 
 /**
  * Every Kubernetes object the program creates, validated against the OpenAPI schema of its kind
- * (kubernetes-models for the built-in kinds, @kubernetes-models/karpenter for Karpenter's CRDs).
- * Helm releases are checked against their chart's values in helm-values.test.ts.
+ * (kubernetes-models for the built-in kinds, @kubernetes-models/karpenter for Karpenter's CRDs:
+ * types, enums, required fields) and, because those validators let unknown fields through,
+ * type-checked against the models' interfaces so a field the kind does not have fails too
+ * (strict-fields.ts). Helm releases are checked against their chart's values in helm-values.test.ts.
  */
 
 /**
@@ -36,16 +39,11 @@ const SecretProviderClassSchema = z.strictObject({
     }),
 });
 
-/** The kubernetes-models module that holds a kind of this group and version. */
-function modelModule(apiVersion: string): string {
-    const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
-    if (group.startsWith("karpenter.")) return `@kubernetes-models/karpenter/${group}/${version}`;
-    return group === "" ? `kubernetes-models/${version}` : `kubernetes-models/${group}/${version}`;
-}
+const isSecretProviderClass = (manifest: Record<string, any>) => String(manifest.apiVersion).startsWith("secrets-store.csi.x-k8s.io/");
 
-/** Validates one manifest; throws with the failing JSON paths. */
-export async function validateManifest(manifest: Record<string, any>): Promise<void> {
-    if (String(manifest.apiVersion).startsWith("secrets-store.csi.x-k8s.io/")) {
+/** Validates one manifest against its OpenAPI schema (not unknown fields: see fieldProblems); throws with the failing JSON paths. */
+async function validateSchema(manifest: Record<string, any>): Promise<void> {
+    if (isSecretProviderClass(manifest)) {
         const result = SecretProviderClassSchema.safeParse(manifest);
         if (!result.success) throw new Error(result.error.issues.map((issue) => `data/${issue.path.join("/")} ${issue.message}`).join(", "));
         return;
@@ -54,6 +52,14 @@ export async function validateManifest(manifest: Record<string, any>): Promise<v
     const Model = models[manifest.kind];
     if (!Model) throw new Error(`no schema for ${manifest.apiVersion} ${manifest.kind}`);
     new Model(manifest).validate();
+}
+
+/** Validates one manifest strictly: its schema, and no field its kind does not have. */
+async function validateManifest(manifest: Record<string, any>): Promise<void> {
+    await validateSchema(manifest);
+    if (isSecretProviderClass(manifest)) return;
+    const problems = fieldProblems([manifest]);
+    if (problems.length > 0) throw new Error(problems.join(", "));
 }
 
 /** The manifest Pulumi sends for a recorded Kubernetes resource: its inputs, with apiVersion and kind. */
@@ -72,7 +78,7 @@ describe("Kubernetes objects against the OpenAPI schema", () => {
         ["Pulumi.prod.yaml", () => synthStackFile("prod").then((r) => ({ resources: r.cloud.resources }))],
     ];
     for (const [label, build] of stacks) {
-        it(`${label}: every Kubernetes object is valid for its kind`, async () => {
+        it(`${label}: every Kubernetes object is valid for its kind, with no field the kind does not have`, async () => {
             const objects = (await build()).resources.filter(isKubernetesObject);
             const kinds = new Set(objects.map((o) => o.type));
             // The whole app surface is there, so a kind dropping out of the program cannot pass unnoticed.
@@ -84,11 +90,14 @@ describe("Kubernetes objects against the OpenAPI schema", () => {
                 const manifest = manifestOf(object);
                 expect(manifest.apiVersion, object.name).to.be.a("string");
                 try {
-                    await validateManifest(manifest);
+                    await validateSchema(manifest);
                 } catch (err) {
                     failures.push(`${object.type} ${object.name}: ${String(err)}`);
                 }
             }
+            // Unknown fields: every model-backed object of the stack in one type-check.
+            const modelled = objects.filter((object) => !isSecretProviderClass(manifestOf(object)));
+            failures.push(...fieldProblems(modelled.map(manifestOf), modelled.map((object) => `${object.type} ${object.name}`)));
             expect(failures).to.deep.equal([]);
         });
     }
@@ -140,6 +149,24 @@ describe("Kubernetes objects against the OpenAPI schema", () => {
             const spec = structuredClone(nodePool.spec);
             spec.disruption.consolidationPolicy = "WhenIdle";
             await rejects({ ...nodePool, spec }, /consolidationPolicy must be equal to one of the allowed values/);
+        });
+
+        it("a misspelt Deployment field (spec.replicaz)", async () => {
+            await validateSchema({ ...deployment, spec: { ...deployment.spec, replicaz: 2 } });
+            await rejects({ ...deployment, spec: { ...deployment.spec, replicaz: 2 } }, /'"?replicaz"?' does not exist in type/);
+        });
+
+        it("a misspelt field deep in a pod template", async () => {
+            const spec = structuredClone(deployment.spec);
+            spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem = true;
+            await rejects({ ...deployment, spec }, /readOnlyRootFileSystem/);
+        });
+
+        it("an EC2NodeClass with a launch-template-only metadata field (instanceMetadataTags)", async () => {
+            const prod = await eksProd();
+            const nodeClass = manifestOf(prod.one("kubernetes:karpenter.k8s.aws/v1:EC2NodeClass"));
+            const spec = { ...nodeClass.spec, metadataOptions: { ...nodeClass.spec.metadataOptions, instanceMetadataTags: "disabled" } };
+            await rejects({ ...nodeClass, spec }, /instanceMetadataTags/);
         });
 
         it("a SecretProviderClass with a misspelt field", async () => {

@@ -125,6 +125,11 @@ describe("EKS workloads from the app spec", () => {
         expect(dev.all("kubernetes:helm.sh/v3:Release").map((r) => r.name)).to.not.include("platform-dev-eks-secrets-store");
     });
 
+    it("creates the SecretProviderClass after the Secrets Store CSI driver release that brings its CRD", () => {
+        const release = prod.one("kubernetes:helm.sh/v3:Release", "-secrets-store");
+        expect(prod.one("kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass").dependsOn).to.include(release.urn);
+    });
+
     it("leaves the replica count to an HPA bounded by the spec's replicas and CPU target, with a PDB allowing one eviction", () => {
         expect((prod.one(DEPLOYMENT).inputs as any).spec).to.not.have.property("replicas");
         const hpa = (prod.one("kubernetes:autoscaling/v2:HorizontalPodAutoscaler").inputs as any).spec;
