@@ -22,7 +22,8 @@ describe("npm run synth (the offline main job)", function () {
         expect(code, stderr).to.equal(0);
         expect(stdout).to.contain("platform:network:Network  platform-prod");
         expect(stdout).to.match(/awsx:ec2:Vpc {2}platform-prod {2}\[remote component/);
-        expect(stdout).to.match(/eks:index:Cluster {2}platform-prod-eks {2}\[remote component/);
+        // prod protects the cluster (protection.protectStatefulResources).
+        expect(stdout).to.match(/eks:index:Cluster {2}platform-prod-eks {2}\[protected; remote component/);
         expect(stdout).to.match(/Resources by type:\n/);
         expect(stdout).to.match(/\d+ resources \(\d+ cloud resources, \d+ components, 2 remote components\) in \d+\.\d\d s/);
 

@@ -133,8 +133,9 @@ export class EksCluster extends pulumi.ComponentResource {
                 tags: args.tags,
             },
             // The role's policies before the cluster (and, on destroy, kept until it is gone).
-            // Deletion is guarded by EKS's deletionProtection (enforced by the API for every caller), not Pulumi `protect`.
-            { parent: this, dependsOn: [this.logGroup, keyUse, clusterPolicy] },
+            // Deletion is guarded twice in prod: EKS's deletionProtection (enforced by the API for every
+            // caller) and Pulumi `protect` (a `pulumi destroy` stops before asking the API).
+            { parent: this, dependsOn: [this.logGroup, keyUse, clusterPolicy], protect: args.protect },
         );
 
         this.name = this.cluster.eksCluster.name;

@@ -68,6 +68,9 @@ describe("EKS cluster, node groups and Fargate profiles", () => {
         it("stays on standard support (no extended-support billing) and has EKS deletion protection in prod", () => {
             expect(prod.one(CLUSTER).inputs).to.deep.include({ upgradePolicy: { supportType: "STANDARD" }, deletionProtection: true });
             expect(dev.one(CLUSTER).inputs).to.deep.include({ upgradePolicy: { supportType: "STANDARD" }, deletionProtection: false });
+            // Pulumi protect follows protection.protectStatefulResources: prod's destroy stops at the cluster.
+            expect(prod.one(CLUSTER).protect, "prod cluster protected").to.equal(true);
+            expect(dev.one(CLUSTER).protect, "dev cluster not protected").to.equal(false);
         });
 
         it("creates an OIDC provider, no default node group and none of the component's own add-ons", () => {
