@@ -74,10 +74,22 @@ export class StateMachine extends pulumi.ComponentResource implements Grantee {
         if (args.distributedMap) {
             // Child executions of the map are executions of this same state machine.
             this.addGrant({ sid: "StartChildExecutions", actions: ["states:StartExecution"], resources: [this.expectedArn] });
+            // AWS's least-privilege policy for Distributed Map (aws-cdk#35390): the map run
+            // describes and stops both the parent execution (`<name>:<id>`) and its children
+            // (`<name>/<map run>:<id>`), and redrives children (`<name>/*:*`).
+            const executions = `arn:aws:states:${args.region}`;
             this.addGrant({
                 sid: "ManageChildExecutions",
                 actions: ["states:DescribeExecution", "states:StopExecution"],
-                resources: [pulumi.interpolate`arn:aws:states:${args.region}:${args.accountId}:execution:${args.stateMachineName}/*`],
+                resources: [
+                    pulumi.interpolate`${executions}:${args.accountId}:execution:${args.stateMachineName}:*`,
+                    pulumi.interpolate`${executions}:${args.accountId}:execution:${args.stateMachineName}/*`,
+                ],
+            });
+            this.addGrant({
+                sid: "RedriveChildExecutions",
+                actions: ["states:RedriveExecution"],
+                resources: [pulumi.interpolate`${executions}:${args.accountId}:execution:${args.stateMachineName}/*:*`],
             });
         }
 

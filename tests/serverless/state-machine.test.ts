@@ -47,10 +47,14 @@ describe("serverless StateMachine", () => {
         expect(only(resources, "aws:sfn/stateMachine:StateMachine", "batch").dependsOn).to.include(delivery.urn);
     });
 
-    it("a distributed map may start and manage its own child executions only", () => {
+    it("a distributed map may start, describe, stop and redrive its own executions only (parent and children)", () => {
         const grants = grantsOf(resources, "batch");
         expect(grants.StartChildExecutions).to.deep.include({ Action: ["states:StartExecution"], Resource: [MACHINE_ARN] });
-        expect(grants.ManageChildExecutions).to.deep.include({ Action: ["states:DescribeExecution", "states:StopExecution"], Resource: ["arn:aws:states:eu-west-1:123456789012:execution:platform-dev-batch/*"] });
+        expect(grants.ManageChildExecutions).to.deep.include({
+            Action: ["states:DescribeExecution", "states:StopExecution"],
+            Resource: ["arn:aws:states:eu-west-1:123456789012:execution:platform-dev-batch:*", "arn:aws:states:eu-west-1:123456789012:execution:platform-dev-batch/*"],
+        });
+        expect(grants.RedriveChildExecutions).to.deep.include({ Action: ["states:RedriveExecution"], Resource: ["arn:aws:states:eu-west-1:123456789012:execution:platform-dev-batch/*:*"] });
         expect(resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name.startsWith("quiet-") && r.name !== "quiet-delivery")).to.be.empty;
     });
 
