@@ -70,18 +70,20 @@ export class BatchApp extends pulumi.ComponentResource {
                 region: ctx.region,
                 accountId: ctx.accountId,
                 distributedMap: true,
+                taskGrants: (workflow) => {
+                    this.processor.grantInvoke(workflow);
+                    // The item reader: ListObjectsV2 under the prefix, or GetObject of the one JSON/CSV file named in the input.
+                    if (config.itemReader === "objects") this.bucket.grantList(workflow, "ListBatchInput", config.prefix);
+                    else this.bucket.grantRead(workflow, "ReadBatchInput", config.prefix);
+                    // The result writer: manifest and result files under the result prefix, as multipart uploads.
+                    this.bucket.grantWrite(workflow, "WriteBatchResults", config.resultPrefix);
+                    workflow.addGrant({ sid: "ManageBatchResultUploads", actions: ["s3:GetObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"], resources: [this.bucket.objectsArn(config.resultPrefix)] });
+                },
                 alarmTopicArn: ctx.alarmTopicArn,
                 protect: ctx.protect,
             },
             parent,
         );
-        this.processor.grantInvoke(this.workflow);
-        // The item reader: ListObjectsV2 under the prefix, or GetObject of the one JSON/CSV file named in the input.
-        if (config.itemReader === "objects") this.bucket.grantList(this.workflow, "ListBatchInput", config.prefix);
-        else this.bucket.grantRead(this.workflow, "ReadBatchInput", config.prefix);
-        // The result writer: manifest and result files under the result prefix, as multipart uploads.
-        this.bucket.grantWrite(this.workflow, "WriteBatchResults", config.resultPrefix);
-        this.workflow.addGrant({ sid: "ManageBatchResultUploads", actions: ["s3:GetObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"], resources: [this.bucket.objectsArn(config.resultPrefix)] });
         this.registerOutputs({ bucketName: this.bucket.name, stateMachineArn: this.workflow.arn });
     }
 }

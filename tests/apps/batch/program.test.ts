@@ -55,6 +55,10 @@ describe("batch app in the program (dev and prod)", function () {
         expect(grants).to.not.have.property("ReadBatchInput");
         // With a file reader, the workflow reads the input prefix instead of listing it.
         expect(grantsOf(stacks.staging, "platform-staging-batch-workflow").ReadBatchInput.Action).to.deep.equal(["s3:GetObject", "s3:GetObjectVersion"]);
+        // Created after all of them: the first run must not fail with AccessDenied.
+        const policies = resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name.startsWith("platform-prod-batch-workflow-"));
+        expect(policies.length).to.be.greaterThan(6);
+        expect(only(resources, SFN).dependsOn).to.include.members(policies.map((policy) => policy.urn));
     });
 
     it("logs ALL with execution data in dev and ERROR in prod", () => {
