@@ -58,6 +58,12 @@ describe("ingest app in the program (dev and prod)", function () {
         expect(stacks.prod.filter((r) => r.type === "aws:lambda/permission:Permission")).to.be.empty;
     });
 
+    it("fingerprints the request template into the deployment, so a template change redeploys the stage", () => {
+        // The templates differ only by stream name; an Output template would be fingerprinted as a placeholder, the same for every stack.
+        const routesFingerprint = (stack: string) => (only(stacks[stack], "aws:apigateway/deployment:Deployment").inputs.triggers as any).routes;
+        expect(routesFingerprint("dev")).to.be.a("string").and.not.equal(routesFingerprint("prod"));
+    });
+
     it("limits the integration role to PutRecord(s) on this stream and the data key through Kinesis", () => {
         const grants = grantsOf(stacks.prod, "platform-prod-ingest-api-integration");
         expect(Object.keys(grants).sort()).to.deep.equal(["PutWebhookRecords", "PutWebhookRecordsKey"]);
