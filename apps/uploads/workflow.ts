@@ -120,13 +120,25 @@ export function uploadsWorkflow(targets: UploadsWorkflowTargets): StateMachineDe
                         // The whole {Error, Cause} object: Cause is not always present.
                         failure: { "S.$": "States.JsonToString($.failure)" },
                     },
+                    // S3 -> EventBridge delivers at least once: a duplicate execution that fails must
+                    // not overwrite the COMPLETED result of one that succeeded for the same version.
+                    ConditionExpression: "attribute_not_exists(objectKey) OR #status <> :completed",
+                    ExpressionAttributeNames: { "#status": "status" },
+                    ExpressionAttributeValues: { ":completed": { S: "COMPLETED" } },
                 },
                 ResultPath: null,
                 TimeoutSeconds: 20,
                 Retry: [backoff([...DYNAMODB_TRANSIENT, "States.Timeout"], { maxAttempts: 8 })],
-                // Still announce the failure when it cannot be recorded.
-                Catch: [{ ErrorEquals: ["States.ALL"], Next: "PublishFailed", ResultPath: "$.recordFailure" }],
+                Catch: [
+                    { ErrorEquals: ["DynamoDB.ConditionalCheckFailedException"], Next: "AlreadyCompleted", ResultPath: "$.recordFailure" },
+                    // Still announce the failure when it cannot be recorded.
+                    { ErrorEquals: ["States.ALL"], Next: "PublishFailed", ResultPath: "$.recordFailure" },
+                ],
                 Next: "PublishFailed",
+            },
+            AlreadyCompleted: {
+                Type: "Succeed",
+                Comment: "A duplicate delivery failed, but this version was already processed: its COMPLETED item stands, nothing to announce",
             },
             PublishFailed: {
                 Type: "Task",

@@ -131,7 +131,9 @@ describe("uploads workflow (asl-validator, then run locally against the real han
             }
             // The failure path itself: recording, then announcing, then the Fail state, whatever fails on the way.
             const [next, resultPath] = ({ RecordFailure: ["PublishFailed", "$.recordFailure"], PublishFailed: ["Failed", "$.publishFailure"] } as Record<string, string[]>)[name] ?? ["RecordFailure", "$.failure"];
-            expect(state.Catch, `${name} is caught`).to.deep.equal([{ ErrorEquals: ["States.ALL"], Next: next, ResultPath: resultPath }]);
+            // Recording a failure over a COMPLETED item is refused on purpose (a duplicate delivery): that ends quietly.
+            const refused = name === "RecordFailure" ? [{ ErrorEquals: ["DynamoDB.ConditionalCheckFailedException"], Next: "AlreadyCompleted", ResultPath: "$.recordFailure" }] : [];
+            expect(state.Catch, `${name} is caught`).to.deep.equal([...refused, { ErrorEquals: ["States.ALL"], Next: next, ResultPath: resultPath }]);
         }
         for (const name of ["Validate", "DetectLabels"]) {
             const task = definition.States[name];
@@ -245,6 +247,22 @@ describe("uploads workflow (asl-validator, then run locally against the real han
         expect(failedWith(error)).to.equal("UploadProcessingFailed");
         expect(rekognition.commandCalls(DetectLabelsCommand)).to.have.length(1);
         expect(await item("incoming/broken.jpg", "v4")).to.include({ status: "FAILED", error: "InvalidInputError" });
+    });
+
+    it("a duplicate delivery that fails after the version was processed leaves the COMPLETED item alone and ends quietly", async () => {
+        s3.on(HeadObjectCommand).resolves({ ContentLength: 100 });
+        s3.on(GetObjectCommand).resolves({ Body: body(JPEG) });
+        rekognition.on(DetectLabelsCommand).resolves({ LabelModelVersion: "3.0", Labels: [{ Name: "Bird", Confidence: 95 }] });
+        expect((await run(objectCreated("incoming/bird.jpg", "v9"))).error).to.be.undefined;
+
+        // S3 -> EventBridge delivered the event again; this time the read fails for good.
+        s3.reset();
+        s3.on(HeadObjectCommand).rejects(Object.assign(new Error("Forbidden"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } }));
+        const { error, events: log } = await run(objectCreated("incoming/bird.jpg", "v9"));
+        expect(error).to.be.undefined;
+        expect(log.some((event) => event.type === "StateEntered" && event.state?.name === "AlreadyCompleted")).to.be.true;
+        expect(await item("incoming/bird.jpg", "v9")).to.include({ status: "COMPLETED", labelCount: 1 });
+        expect(events.map((event) => event.DetailType)).to.deep.equal([UPLOAD_PROCESSED]);
     });
 
     it("rejects an object larger than the limit without reading it", async () => {
