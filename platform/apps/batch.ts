@@ -40,8 +40,8 @@ export class BatchApp extends pulumi.ComponentResource {
                 configKey: "platform:batch",
                 // Below the child workflow's 300 s task timeout.
                 timeoutSeconds: 240,
-                // The map never runs more children than this, so exactly this much is reserved: no throttling, no starving other functions.
-                reservedConcurrency: config.maxConcurrency,
+                // Not the map's concurrency: up to 10,000 would fail the deploy on most accounts (100 must stay unreserved).
+                reservedConcurrency: config.reservedConcurrency,
             },
             parent,
         );

@@ -72,8 +72,9 @@ export const BatchInputSchema = z.strictObject({
     itemReader: z.enum(ITEM_READERS, { error: `expected an item reader, one of ${ITEM_READERS.join(", ")} (objects: every object under the prefix; json/csv: the items of one file)` }).optional(),
     prefix: prefix("the input prefix").optional(),
     resultPrefix: prefix("the prefix results are written under").optional(),
-    // The item processor reserves this much Lambda concurrency: above ~900, raise the account's limit first.
     maxConcurrency: wholeNumber("the most child workflows at once", 1, DISTRIBUTED_MAP_MAX_CONCURRENCY).optional(),
+    // Independent of maxConcurrency: a reservation the account cannot hold (it must keep 100 unreserved) fails the deploy.
+    reservedConcurrency: wholeNumber("the Lambda concurrency reserved for the item processor", 1, DISTRIBUTED_MAP_MAX_CONCURRENCY).optional(),
     toleratedFailurePercentage: z
         .number({ error: "expected the tolerated failure percentage: a number from 0 to 100" })
         .min(0, { error: "expected the tolerated failure percentage: a number from 0 to 100" })
@@ -125,6 +126,8 @@ export interface BatchConfig extends WorkflowLogging {
     prefix: string;
     resultPrefix: string;
     maxConcurrency: number;
+    /** Reserved for the item processor: items beyond it at once are throttled and retried. */
+    reservedConcurrency: number;
     toleratedFailurePercentage: number;
     childExecutionType: (typeof CHILD_EXECUTION_TYPES)[number];
     noncurrentVersionExpiryDays: number;
@@ -154,17 +157,17 @@ export const DATA_APPS_DEFAULTS: Record<Profile, DataAppsDefaults> = {
     dev: {
         uploads: { prefix: "incoming/", maxObjectSizeMb: 5, minConfidence: 80, maxLabels: 20, noncurrentVersionExpiryDays: 7, level: "ALL", includeExecutionData: true },
         ingest: { streamMode: "on-demand", retentionHours: 24, batchSize: 100, batchWindowSeconds: 1, maxRetries: 2, maxRecordAgeSeconds: 3600, parallelizationFactor: 1, throttle: { rateLimit: 20, burstLimit: 40 }, waf: false, wafRateLimitPerIp: 500 },
-        batch: { itemReader: "objects", prefix: "input/", resultPrefix: "results/", maxConcurrency: 10, toleratedFailurePercentage: 10, childExecutionType: "EXPRESS", noncurrentVersionExpiryDays: 7, level: "ALL", includeExecutionData: true },
+        batch: { itemReader: "objects", prefix: "input/", resultPrefix: "results/", maxConcurrency: 10, reservedConcurrency: 10, toleratedFailurePercentage: 10, childExecutionType: "EXPRESS", noncurrentVersionExpiryDays: 7, level: "ALL", includeExecutionData: true },
     },
     staging: {
         uploads: { prefix: "incoming/", maxObjectSizeMb: 15, minConfidence: 80, maxLabels: 20, noncurrentVersionExpiryDays: 30, level: "ERROR", includeExecutionData: false },
         ingest: { streamMode: "on-demand", retentionHours: 168, batchSize: 100, batchWindowSeconds: 1, maxRetries: 3, maxRecordAgeSeconds: 21_600, parallelizationFactor: 1, throttle: { rateLimit: 100, burstLimit: 200 }, waf: false, wafRateLimitPerIp: 1000 },
-        batch: { itemReader: "objects", prefix: "input/", resultPrefix: "results/", maxConcurrency: 50, toleratedFailurePercentage: 5, childExecutionType: "EXPRESS", noncurrentVersionExpiryDays: 30, level: "ERROR", includeExecutionData: false },
+        batch: { itemReader: "objects", prefix: "input/", resultPrefix: "results/", maxConcurrency: 50, reservedConcurrency: 50, toleratedFailurePercentage: 5, childExecutionType: "EXPRESS", noncurrentVersionExpiryDays: 30, level: "ERROR", includeExecutionData: false },
     },
     prod: {
         uploads: { prefix: "incoming/", maxObjectSizeMb: 15, minConfidence: 80, maxLabels: 20, noncurrentVersionExpiryDays: 90, level: "ERROR", includeExecutionData: false },
         ingest: { streamMode: "on-demand", retentionHours: 168, batchSize: 100, batchWindowSeconds: 1, maxRetries: 5, maxRecordAgeSeconds: 86_400, parallelizationFactor: 2, throttle: { rateLimit: 500, burstLimit: 1000 }, waf: true, wafRateLimitPerIp: 2000 },
-        batch: { itemReader: "objects", prefix: "input/", resultPrefix: "results/", maxConcurrency: 200, toleratedFailurePercentage: 1, childExecutionType: "EXPRESS", noncurrentVersionExpiryDays: 90, level: "ERROR", includeExecutionData: false },
+        batch: { itemReader: "objects", prefix: "input/", resultPrefix: "results/", maxConcurrency: 200, reservedConcurrency: 200, toleratedFailurePercentage: 1, childExecutionType: "EXPRESS", noncurrentVersionExpiryDays: 90, level: "ERROR", includeExecutionData: false },
     },
 };
 
@@ -205,6 +208,8 @@ export function resolveDataApps(input: DataAppsInput, profile: Profile): DataApp
             prefix: batch.prefix ?? defaults.batch.prefix,
             resultPrefix: batch.resultPrefix ?? defaults.batch.resultPrefix,
             maxConcurrency: batch.maxConcurrency ?? defaults.batch.maxConcurrency,
+            // Never more than the map can use; never grown with it (a large reservation must be asked for).
+            reservedConcurrency: batch.reservedConcurrency ?? Math.min(defaults.batch.reservedConcurrency, batch.maxConcurrency ?? defaults.batch.maxConcurrency),
             toleratedFailurePercentage: batch.toleratedFailurePercentage ?? defaults.batch.toleratedFailurePercentage,
             childExecutionType: batch.childExecutionType ?? defaults.batch.childExecutionType,
             noncurrentVersionExpiryDays: batch.noncurrentVersionExpiryDays ?? defaults.batch.noncurrentVersionExpiryDays,

@@ -39,9 +39,16 @@ describe("batch app in the program (dev and prod)", function () {
         expect(map.ItemProcessor.ProcessorConfig).to.deep.equal({ Mode: "DISTRIBUTED", ExecutionType: "STANDARD" });
     });
 
-    it("reserves exactly the map's concurrency for the item processor", () => {
+    it("reserves the profile's (or configured) concurrency for the item processor, never the map's 10,000", async () => {
         expect(only(stacks.prod, "aws:lambda/function:Function").inputs.reservedConcurrentExecutions).to.equal(200);
         expect(only(stacks.dev, "aws:lambda/function:Function").inputs.reservedConcurrentExecutions).to.equal(10);
+        // The map runs 10,000 children wide; the reservation stays the profile's.
+        expect(only(stacks.staging, "aws:lambda/function:Function").inputs.reservedConcurrentExecutions).to.equal(50);
+        const small = within((await synthPlatform("prod", { batch: { maxConcurrency: 20 } })).cloud.resources, "platform-prod-batch");
+        expect(only(small, "aws:lambda/function:Function").inputs.reservedConcurrentExecutions).to.equal(20);
+        const configured = within((await synthPlatform("prod", { batch: { maxConcurrency: 5000, reservedConcurrency: 800 } })).cloud.resources, "platform-prod-batch");
+        expect(only(configured, "aws:lambda/function:Function").inputs.reservedConcurrentExecutions).to.equal(800);
+        expect(parseJson(only(configured, SFN).inputs.definition).States.ProcessItems.MaxConcurrency).to.equal(5000);
     });
 
     it("lets the workflow list only the input prefix, write only under the result prefix, invoke its processor and manage its own children", () => {
