@@ -38,8 +38,8 @@ export class BatchApp extends pulumi.ComponentResource {
                 entry: "apps/batch/src/process-item.ts",
                 description: "Batch: processes one item of the distributed map",
                 configKey: "platform:batch",
-                // Below the child workflow's 300 s task timeout.
-                timeoutSeconds: 240,
+                // The task outwaits it by a few seconds; with EXPRESS children the config check keeps every attempt within 300 s.
+                timeoutSeconds: config.itemTimeoutSeconds,
                 // Not the map's concurrency: up to 10,000 would fail the deploy on most accounts (100 must stay unreserved).
                 reservedConcurrency: config.reservedConcurrency,
             },
@@ -61,6 +61,7 @@ export class BatchApp extends pulumi.ComponentResource {
                         maxConcurrency: config.maxConcurrency,
                         toleratedFailurePercentage: config.toleratedFailurePercentage,
                         childExecutionType: config.childExecutionType,
+                        itemTimeoutSeconds: config.itemTimeoutSeconds,
                     }),
                 ),
                 logLevel: config.level,

@@ -73,6 +73,26 @@ describe("batch app in the program (dev and prod)", function () {
         expect(only(stacks.prod, SFN).inputs.loggingConfiguration).to.deep.include({ level: "ERROR", includeExecutionData: false });
     });
 
+    it("gives the processor the configured timeout and its task a few seconds more, every attempt and wait fitting an EXPRESS child's 300 s", () => {
+        const definition = parseJson(only(stacks.prod, SFN).inputs.definition);
+        const task = definition.States.ProcessItems.ItemProcessor.States.ProcessItem;
+        const fn = only(stacks.prod, "aws:lambda/function:Function").inputs;
+        expect(fn.timeout).to.equal(45);
+        expect(task.TimeoutSeconds).to.equal(50);
+        // 5 attempts of up to 50 s, plus the retry waits (2 + 4 + 8 + 16, each at most, with full jitter).
+        const [retrier] = task.Retry;
+        let waits = 0;
+        for (let retry = 0; retry < retrier.MaxAttempts; retry++) waits += Math.min(retrier.IntervalSeconds * retrier.BackoffRate ** retry, retrier.MaxDelaySeconds);
+        expect((1 + retrier.MaxAttempts) * task.TimeoutSeconds + waits).to.be.below(300);
+    });
+
+    it("refuses an item timeout that cannot fit an EXPRESS child workflow, naming the longest that fits; allows it with STANDARD children", async () => {
+        await expectConfigError({ batch: { itemTimeoutSeconds: 240 } }, "platform:batch.itemTimeoutSeconds", /at most 48 seconds with EXPRESS child workflows.*got 240.*STANDARD/);
+        const standard = within((await synthPlatform("prod", { batch: { itemTimeoutSeconds: 240, childExecutionType: "STANDARD" } })).cloud.resources, "platform-prod-batch");
+        expect(only(standard, "aws:lambda/function:Function").inputs.timeout).to.equal(240);
+        expect(parseJson(only(standard, SFN).inputs.definition).States.ProcessItems.ItemProcessor.States.ProcessItem.TimeoutSeconds).to.equal(245);
+    });
+
     it("refuses a concurrency above the service's 10,000 and results inside the input prefix, before creating anything", async () => {
         await expectConfigError({ batch: { maxConcurrency: 10_001 } }, "platform:batch.maxConcurrency", /from 1 to 10000/);
         await expectConfigError({ batch: { prefix: "data/", resultPrefix: "data/out/" } }, "platform:batch.resultPrefix", /outside the input prefix/);
