@@ -36,8 +36,8 @@ export class S3AccessLogBucket extends pulumi.ComponentResource {
             {
                 bucket,
                 rules: [
-                    { id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: args.retentionDays }, noncurrentVersionExpiration: { noncurrentDays: 7 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
-                    { id: "remove-expired-delete-markers", status: "Enabled", filter: {}, expiration: { expiredObjectDeleteMarker: true } },
+                    { id: "expire-access-logs", status: "Enabled", filter: { prefix: "" }, expiration: { days: args.retentionDays }, noncurrentVersionExpiration: { noncurrentDays: 7 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
+                    { id: "remove-expired-delete-markers", status: "Enabled", filter: { prefix: "" }, expiration: { expiredObjectDeleteMarker: true } },
                 ],
             },
             { parent: this },

@@ -35,7 +35,9 @@ describe("serverless S3AccessLogBucket and RegionalWebAcl", () => {
         // Server access log delivery refuses SSE-KMS targets.
         expect((only(resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "s3-logs").inputs.rules as any)[0].applyServerSideEncryptionByDefault).to.deep.equal({ sseAlgorithm: "AES256" });
         expect(only(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "s3-logs").inputs).to.include({ blockPublicPolicy: true, restrictPublicBuckets: true });
-        expect((only(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "s3-logs").inputs.rules as any)[0].expiration).to.deep.equal({ days: 90 });
+        const rules = only(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "s3-logs").inputs.rules as any[];
+        expect(rules[0].expiration).to.deep.equal({ days: 90 });
+        expect(rules.map((rule) => rule.filter)).to.deep.equal([{ prefix: "" }, { prefix: "" }]);
     });
 
     it("puts a regional web ACL with a per-IP rate limit and AWS's managed rule sets in front of the stage", () => {
