@@ -235,6 +235,12 @@ export function checkDataApps(config: DataAppsConfig & { profile: Profile }, key
         if (config.profile !== "dev" && ingest.retentionHours < MIN_RETENTION_HOURS) {
             problems.push({ key: key(["ingest", "retentionHours"]), message: `expected at least ${MIN_RETENTION_HOURS} hours (7 days) in ${config.profile}, so records outlive a consumer outage, got ${ingest.retentionHours}` });
         }
+        if (ingest.maxRecordAgeSeconds > ingest.retentionHours * 3600) {
+            problems.push({
+                key: key(["ingest", "maxRecordAgeSeconds"]),
+                message: `expected at most the stream's retention (${ingest.retentionHours} hours = ${ingest.retentionHours * 3600} s), got ${ingest.maxRecordAgeSeconds}: records expire from the stream before the consumer gives up on them, and their failure-queue pointers lead nowhere`,
+            });
+        }
         if (ingest.throttle.burstLimit < ingest.throttle.rateLimit) {
             problems.push({ key: key(["ingest", "throttle", "burstLimit"]), message: `expected a burst limit of at least the rate limit (${ingest.throttle.rateLimit}), got ${ingest.throttle.burstLimit}` });
         }

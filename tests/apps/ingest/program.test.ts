@@ -101,6 +101,10 @@ describe("ingest app in the program (dev and prod)", function () {
         expect(outputs.prod.dataApps.ingest.streamName).to.equal("platform-prod-ingest");
     });
 
+    it("refuses a record age beyond the stream's retention, naming both", async () => {
+        await expectConfigError({ ingest: { retentionHours: 24, maxRecordAgeSeconds: 172_800 } }, "platform:ingest.maxRecordAgeSeconds", /at most the stream's retention \(24 hours = 86400 s\), got 172800/);
+    });
+
     it("refuses less than a week of retention in prod and a shard count on an on-demand stream, before creating anything", async () => {
         await expectConfigError({ ingest: { retentionHours: 48 } }, "platform:ingest.retentionHours", /at least 168 hours/, "prod");
         await expectConfigError({ ingest: { shardCount: 2 } }, "platform:ingest.shardCount", /no shardCount with streamMode on-demand/);
