@@ -11,6 +11,29 @@ export interface BatchWorkflowTargets {
     maxConcurrency: number;
     toleratedFailurePercentage: number;
     childExecutionType: "EXPRESS" | "STANDARD";
+    /** The processor function's timeout; the task waits a few seconds more. */
+    itemTimeoutSeconds: number;
+}
+
+/** The item task's retries: 1 attempt + 4 retries, waits doubling from 2 s, capped at 30 s (full jitter: at most these). */
+export const ITEM_RETRY = { maxAttempts: 4, intervalSeconds: 2, maxDelaySeconds: 30 };
+/** The task outwaits the function by this much, so a slow item fails with the function's own timeout error. */
+export const ITEM_TASK_TIMEOUT_MARGIN_SECONDS = 5;
+/** An EXPRESS child workflow is stopped after 5 minutes, retries included. */
+export const EXPRESS_CHILD_MAX_SECONDS = 300;
+
+/** The longest one item can take through every attempt and wait: an EXPRESS child must finish within 300 s. */
+export function worstCaseItemSeconds(itemTimeoutSeconds: number): number {
+    let waits = 0;
+    for (let retry = 0; retry < ITEM_RETRY.maxAttempts; retry++) waits += Math.min(ITEM_RETRY.intervalSeconds * 2 ** retry, ITEM_RETRY.maxDelaySeconds);
+    return (1 + ITEM_RETRY.maxAttempts) * (itemTimeoutSeconds + ITEM_TASK_TIMEOUT_MARGIN_SECONDS) + waits;
+}
+
+/** The longest function timeout whose worst case still fits an EXPRESS child workflow. */
+export function maxExpressItemTimeoutSeconds(): number {
+    let seconds = 1;
+    while (worstCaseItemSeconds(seconds + 1) < EXPRESS_CHILD_MAX_SECONDS) seconds++;
+    return seconds;
 }
 
 /** What each reader reads, and how the map turns an entry into the processor's item. */
@@ -58,8 +81,8 @@ export function batchWorkflow(targets: BatchWorkflowTargets): StateMachineDefini
                             Resource: "arn:aws:states:::lambda:invoke",
                             Parameters: { FunctionName: targets.processorFunctionArn, "Payload.$": "$" },
                             OutputPath: "$.Payload",
-                            TimeoutSeconds: 300,
-                            Retry: [backoff([...LAMBDA_SERVICE_ERRORS, TRANSIENT_ERROR, "States.Timeout"], { maxAttempts: 4, maxDelaySeconds: 30 })],
+                            TimeoutSeconds: targets.itemTimeoutSeconds + ITEM_TASK_TIMEOUT_MARGIN_SECONDS,
+                            Retry: [backoff([...LAMBDA_SERVICE_ERRORS, TRANSIENT_ERROR, "States.Timeout"], ITEM_RETRY)],
                             Catch: [{ ErrorEquals: ["States.ALL"], Next: "ItemFailed", ResultPath: "$.failure" }],
                             End: true,
                         },

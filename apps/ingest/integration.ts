@@ -12,19 +12,22 @@ const STREAM_NAME_PATTERN = /^[a-zA-Z0-9_.-]{1,128}$/;
 
 /**
  * Request template: the body goes to the stream as it came (base64, as PutRecord takes it),
- * partitioned by the sender's idempotency key, or API Gateway's request id without one. The key
- * is base64-encoded too: `$util.escapeJavaScript` escapes `'` as `\'`, which is not JSON, so a
+ * partitioned by `<caller's account id>/<idempotency key>` (API Gateway's request id without
+ * one): keys are scoped to the calling account, so two tenants' `order-1` never collide. The
+ * account, not the principal: a sender's retry may come from another role session. The key
+ * is base64-encoded: `$util.escapeJavaScript` escapes `'` as `\'`, which is not JSON, so a
  * key holding a quote would otherwise break the request. Kinesis allows 256-character partition
- * keys: keys of up to 192 bytes fit.
+ * keys: 192 bytes fit, 179 of them for the key.
  */
 export function putRecordRequestTemplate(streamName: string): string {
     if (!STREAM_NAME_PATTERN.test(streamName)) throw new Error(`not a Kinesis stream name: ${streamName}`);
     return [
         `#set($key = $input.params('${IDEMPOTENCY_HEADER}'))`,
         `#if("$!key" == "")#set($key = $context.requestId)#end`,
+        `#set($partitionKey = "$context.identity.accountId/$key")`,
         "{",
         `  "StreamName": "${streamName}",`,
-        `  "PartitionKey": "$util.base64Encode($key)",`,
+        `  "PartitionKey": "$util.base64Encode($partitionKey)",`,
         `  "Data": "$util.base64Encode($input.body)"`,
         "}",
     ].join("\n");

@@ -1,4 +1,4 @@
-import { backoff, Catcher, invokeFunction, LAMBDA_SERVICE_ERRORS, StateMachineDefinition, TRANSIENT_ERROR } from "../../platform/serverless/asl";
+import { backoff, Catcher, INVALID_INPUT_ERROR, invokeFunction, LAMBDA_SERVICE_ERRORS, StateMachineDefinition, TRANSIENT_ERROR } from "../../platform/serverless/asl";
 
 /** What the uploads workflow needs to know about its surroundings. */
 export interface UploadsWorkflowTargets {
@@ -37,8 +37,11 @@ const itemKey = {
  * classifies Rekognition's errors into transient and permanent); storing and publishing are
  * optimized integrations, so no code runs for them. Each step retries transient errors with
  * jittered exponential backoff; any other error is caught into the failure path, which records
- * the item as FAILED with the error, publishes "Upload Failed" and ends the execution failed
- * (so the ExecutionsFailed alarm sees it).
+ * the item as FAILED with the error and publishes "Upload Failed". A rejected upload (the
+ * user's input: not an image, too large, unreadable by Rekognition) then ends the execution
+ * succeeded: it is the uploader's problem, told by the event and the item, and must not page
+ * on-call. Everything else (a system error, or a failure that could not be recorded) ends it
+ * failed, for the ExecutionsFailed alarm.
  */
 export function uploadsWorkflow(targets: UploadsWorkflowTargets): StateMachineDefinition {
     const upload = { "bucket.$": "$.upload.bucket", "key.$": "$.upload.key", "versionId.$": "$.upload.versionId" };
@@ -120,13 +123,25 @@ export function uploadsWorkflow(targets: UploadsWorkflowTargets): StateMachineDe
                         // The whole {Error, Cause} object: Cause is not always present.
                         failure: { "S.$": "States.JsonToString($.failure)" },
                     },
+                    // S3 -> EventBridge delivers at least once: a duplicate execution that fails must
+                    // not overwrite the COMPLETED result of one that succeeded for the same version.
+                    ConditionExpression: "attribute_not_exists(objectKey) OR #status <> :completed",
+                    ExpressionAttributeNames: { "#status": "status" },
+                    ExpressionAttributeValues: { ":completed": { S: "COMPLETED" } },
                 },
                 ResultPath: null,
                 TimeoutSeconds: 20,
                 Retry: [backoff([...DYNAMODB_TRANSIENT, "States.Timeout"], { maxAttempts: 8 })],
-                // Still announce the failure when it cannot be recorded.
-                Catch: [{ ErrorEquals: ["States.ALL"], Next: "PublishFailed", ResultPath: "$.recordFailure" }],
+                Catch: [
+                    { ErrorEquals: ["DynamoDB.ConditionalCheckFailedException"], Next: "AlreadyCompleted", ResultPath: "$.recordFailure" },
+                    // Still announce the failure when it cannot be recorded.
+                    { ErrorEquals: ["States.ALL"], Next: "PublishFailed", ResultPath: "$.recordFailure" },
+                ],
                 Next: "PublishFailed",
+            },
+            AlreadyCompleted: {
+                Type: "Succeed",
+                Comment: "A duplicate delivery failed, but this version was already processed: its COMPLETED item stands, nothing to announce",
             },
             PublishFailed: {
                 Type: "Task",
@@ -145,8 +160,18 @@ export function uploadsWorkflow(targets: UploadsWorkflowTargets): StateMachineDe
                 TimeoutSeconds: 20,
                 Retry: [backoff([...EVENTBRIDGE_TRANSIENT, "States.Timeout"])],
                 // The failure is already recorded; a lost notification must not hide the real error.
-                Catch: [{ ErrorEquals: ["States.ALL"], Next: "Failed", ResultPath: "$.publishFailure" }],
-                Next: "Failed",
+                Catch: [{ ErrorEquals: ["States.ALL"], Next: "RejectedOrFailed", ResultPath: "$.publishFailure" }],
+                Next: "RejectedOrFailed",
+            },
+            RejectedOrFailed: {
+                Type: "Choice",
+                Comment: "The user's input was refused and that is recorded: done. Anything else is the platform's failure.",
+                Choices: [{ And: [{ Variable: "$.failure.Error", StringEquals: INVALID_INPUT_ERROR }, { Not: { Variable: "$.recordFailure", IsPresent: true } }], Next: "Rejected" }],
+                Default: "Failed",
+            },
+            Rejected: {
+                Type: "Succeed",
+                Comment: "A rejected upload: its item says FAILED with the reason, and Upload Failed was published",
             },
             Failed: {
                 Type: "Fail",

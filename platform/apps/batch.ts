@@ -38,10 +38,10 @@ export class BatchApp extends pulumi.ComponentResource {
                 entry: "apps/batch/src/process-item.ts",
                 description: "Batch: processes one item of the distributed map",
                 configKey: "platform:batch",
-                // Below the child workflow's 300 s task timeout.
-                timeoutSeconds: 240,
-                // The map never runs more children than this, so exactly this much is reserved: no throttling, no starving other functions.
-                reservedConcurrency: config.maxConcurrency,
+                // The task outwaits it by a few seconds; with EXPRESS children the config check keeps every attempt within 300 s.
+                timeoutSeconds: config.itemTimeoutSeconds,
+                // Not the map's concurrency: up to 10,000 would fail the deploy on most accounts (100 must stay unreserved).
+                reservedConcurrency: config.reservedConcurrency,
             },
             parent,
         );
@@ -61,6 +61,7 @@ export class BatchApp extends pulumi.ComponentResource {
                         maxConcurrency: config.maxConcurrency,
                         toleratedFailurePercentage: config.toleratedFailurePercentage,
                         childExecutionType: config.childExecutionType,
+                        itemTimeoutSeconds: config.itemTimeoutSeconds,
                     }),
                 ),
                 logLevel: config.level,
@@ -70,18 +71,20 @@ export class BatchApp extends pulumi.ComponentResource {
                 region: ctx.region,
                 accountId: ctx.accountId,
                 distributedMap: true,
+                taskGrants: (workflow) => {
+                    this.processor.grantInvoke(workflow);
+                    // The item reader: ListObjectsV2 under the prefix, or GetObject of the one JSON/CSV file named in the input.
+                    if (config.itemReader === "objects") this.bucket.grantList(workflow, "ListBatchInput", config.prefix);
+                    else this.bucket.grantRead(workflow, "ReadBatchInput", config.prefix);
+                    // The result writer: manifest and result files under the result prefix, as multipart uploads.
+                    this.bucket.grantWrite(workflow, "WriteBatchResults", config.resultPrefix);
+                    workflow.addGrant({ sid: "ManageBatchResultUploads", actions: ["s3:GetObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"], resources: [this.bucket.objectsArn(config.resultPrefix)] });
+                },
                 alarmTopicArn: ctx.alarmTopicArn,
                 protect: ctx.protect,
             },
             parent,
         );
-        this.processor.grantInvoke(this.workflow);
-        // The item reader: ListObjectsV2 under the prefix, or GetObject of the one JSON/CSV file named in the input.
-        if (config.itemReader === "objects") this.bucket.grantList(this.workflow, "ListBatchInput", config.prefix);
-        else this.bucket.grantRead(this.workflow, "ReadBatchInput", config.prefix);
-        // The result writer: manifest and result files under the result prefix, as multipart uploads.
-        this.bucket.grantWrite(this.workflow, "WriteBatchResults", config.resultPrefix);
-        this.workflow.addGrant({ sid: "ManageBatchResultUploads", actions: ["s3:GetObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"], resources: [this.bucket.objectsArn(config.resultPrefix)] });
         this.registerOutputs({ bucketName: this.bucket.name, stateMachineArn: this.workflow.arn });
     }
 }

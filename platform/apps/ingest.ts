@@ -72,7 +72,9 @@ export class IngestApp extends pulumi.ComponentResource {
                             kind: "aws",
                             service: "kinesis",
                             action: "PutRecord",
-                            requestTemplate: this.stream.streamName.apply(putRecordRequestTemplate),
+                            // A plain string (the stream's name is known up front): the API's deployment
+                            // fingerprint sees the template, so changing it redeploys the stage.
+                            requestTemplate: putRecordRequestTemplate(name),
                             // Kinesis' JSON protocol (AWS's Kinesis proxy tutorial sets the same).
                             requestHeaders: { "Content-Type": "'application/x-amz-json-1.1'" },
                             responseTemplate: ACCEPTED_RESPONSE_TEMPLATE,

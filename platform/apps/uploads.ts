@@ -83,15 +83,17 @@ export class UploadsApp extends pulumi.ComponentResource {
                 logsKmsKeyArn: ctx.logsKeyArn,
                 region: ctx.region,
                 accountId: ctx.accountId,
+                taskGrants: (workflow) => {
+                    this.validate.grantInvoke(workflow);
+                    this.detectLabels.grantInvoke(workflow);
+                    this.table.grantWriteData(workflow);
+                    this.bus.grantPutEvents(workflow);
+                },
                 alarmTopicArn: ctx.alarmTopicArn,
                 protect: ctx.protect,
             },
             parent,
         );
-        this.validate.grantInvoke(this.workflow);
-        this.detectLabels.grantInvoke(this.workflow);
-        this.table.grantWriteData(this.workflow);
-        this.bus.grantPutEvents(this.workflow);
 
         this.trigger = new ObjectCreatedWorkflow(
             `${name}-created`,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Profile } from "./schema";
+import { EXPRESS_CHILD_MAX_SECONDS, maxExpressItemTimeoutSeconds, worstCaseItemSeconds } from "../../apps/batch/workflow";
 
 /**
  * Configuration of the data-processing apps (issue 6): `platform:uploads`, `platform:ingest`
@@ -72,14 +73,16 @@ export const BatchInputSchema = z.strictObject({
     itemReader: z.enum(ITEM_READERS, { error: `expected an item reader, one of ${ITEM_READERS.join(", ")} (objects: every object under the prefix; json/csv: the items of one file)` }).optional(),
     prefix: prefix("the input prefix").optional(),
     resultPrefix: prefix("the prefix results are written under").optional(),
-    // The item processor reserves this much Lambda concurrency: above ~900, raise the account's limit first.
     maxConcurrency: wholeNumber("the most child workflows at once", 1, DISTRIBUTED_MAP_MAX_CONCURRENCY).optional(),
+    // Independent of maxConcurrency: a reservation the account cannot hold (it must keep 100 unreserved) fails the deploy.
+    reservedConcurrency: wholeNumber("the Lambda concurrency reserved for the item processor", 1, DISTRIBUTED_MAP_MAX_CONCURRENCY).optional(),
     toleratedFailurePercentage: z
         .number({ error: "expected the tolerated failure percentage: a number from 0 to 100" })
         .min(0, { error: "expected the tolerated failure percentage: a number from 0 to 100" })
         .max(100, { error: "expected the tolerated failure percentage: a number from 0 to 100" })
         .optional(),
     childExecutionType: z.enum(CHILD_EXECUTION_TYPES, { error: `expected a child execution type, one of ${CHILD_EXECUTION_TYPES.join(", ")}` }).optional(),
+    itemTimeoutSeconds: wholeNumber("seconds the item processor may run per attempt", 1, 900).optional(),
     noncurrentVersionExpiryDays: wholeNumber("days an overwritten or deleted object version is kept", 1, 3650).optional(),
     workflowLogLevel: workflowLogLevel.optional(),
     includeExecutionData: bool("whether workflow logs include state input and output").optional(),
@@ -125,8 +128,12 @@ export interface BatchConfig extends WorkflowLogging {
     prefix: string;
     resultPrefix: string;
     maxConcurrency: number;
+    /** Reserved for the item processor: items beyond it at once are throttled and retried. */
+    reservedConcurrency: number;
     toleratedFailurePercentage: number;
     childExecutionType: (typeof CHILD_EXECUTION_TYPES)[number];
+    /** The processor's timeout per attempt; with EXPRESS children every attempt and wait must fit 300 s. */
+    itemTimeoutSeconds: number;
     noncurrentVersionExpiryDays: number;
 }
 
@@ -154,17 +161,17 @@ export const DATA_APPS_DEFAULTS: Record<Profile, DataAppsDefaults> = {
     dev: {
         uploads: { prefix: "incoming/", maxObjectSizeMb: 5, minConfidence: 80, maxLabels: 20, noncurrentVersionExpiryDays: 7, level: "ALL", includeExecutionData: true },
         ingest: { streamMode: "on-demand", retentionHours: 24, batchSize: 100, batchWindowSeconds: 1, maxRetries: 2, maxRecordAgeSeconds: 3600, parallelizationFactor: 1, throttle: { rateLimit: 20, burstLimit: 40 }, waf: false, wafRateLimitPerIp: 500 },
-        batch: { itemReader: "objects", prefix: "input/", resultPrefix: "results/", maxConcurrency: 10, toleratedFailurePercentage: 10, childExecutionType: "EXPRESS", noncurrentVersionExpiryDays: 7, level: "ALL", includeExecutionData: true },
+        batch: { itemReader: "objects", prefix: "input/", resultPrefix: "results/", maxConcurrency: 10, reservedConcurrency: 10, toleratedFailurePercentage: 10, childExecutionType: "EXPRESS", itemTimeoutSeconds: 45, noncurrentVersionExpiryDays: 7, level: "ALL", includeExecutionData: true },
     },
     staging: {
         uploads: { prefix: "incoming/", maxObjectSizeMb: 15, minConfidence: 80, maxLabels: 20, noncurrentVersionExpiryDays: 30, level: "ERROR", includeExecutionData: false },
         ingest: { streamMode: "on-demand", retentionHours: 168, batchSize: 100, batchWindowSeconds: 1, maxRetries: 3, maxRecordAgeSeconds: 21_600, parallelizationFactor: 1, throttle: { rateLimit: 100, burstLimit: 200 }, waf: false, wafRateLimitPerIp: 1000 },
-        batch: { itemReader: "objects", prefix: "input/", resultPrefix: "results/", maxConcurrency: 50, toleratedFailurePercentage: 5, childExecutionType: "EXPRESS", noncurrentVersionExpiryDays: 30, level: "ERROR", includeExecutionData: false },
+        batch: { itemReader: "objects", prefix: "input/", resultPrefix: "results/", maxConcurrency: 50, reservedConcurrency: 50, toleratedFailurePercentage: 5, childExecutionType: "EXPRESS", itemTimeoutSeconds: 45, noncurrentVersionExpiryDays: 30, level: "ERROR", includeExecutionData: false },
     },
     prod: {
         uploads: { prefix: "incoming/", maxObjectSizeMb: 15, minConfidence: 80, maxLabels: 20, noncurrentVersionExpiryDays: 90, level: "ERROR", includeExecutionData: false },
         ingest: { streamMode: "on-demand", retentionHours: 168, batchSize: 100, batchWindowSeconds: 1, maxRetries: 5, maxRecordAgeSeconds: 86_400, parallelizationFactor: 2, throttle: { rateLimit: 500, burstLimit: 1000 }, waf: true, wafRateLimitPerIp: 2000 },
-        batch: { itemReader: "objects", prefix: "input/", resultPrefix: "results/", maxConcurrency: 200, toleratedFailurePercentage: 1, childExecutionType: "EXPRESS", noncurrentVersionExpiryDays: 90, level: "ERROR", includeExecutionData: false },
+        batch: { itemReader: "objects", prefix: "input/", resultPrefix: "results/", maxConcurrency: 200, reservedConcurrency: 200, toleratedFailurePercentage: 1, childExecutionType: "EXPRESS", itemTimeoutSeconds: 45, noncurrentVersionExpiryDays: 90, level: "ERROR", includeExecutionData: false },
     },
 };
 
@@ -205,8 +212,11 @@ export function resolveDataApps(input: DataAppsInput, profile: Profile): DataApp
             prefix: batch.prefix ?? defaults.batch.prefix,
             resultPrefix: batch.resultPrefix ?? defaults.batch.resultPrefix,
             maxConcurrency: batch.maxConcurrency ?? defaults.batch.maxConcurrency,
+            // Never more than the map can use; never grown with it (a large reservation must be asked for).
+            reservedConcurrency: batch.reservedConcurrency ?? Math.min(defaults.batch.reservedConcurrency, batch.maxConcurrency ?? defaults.batch.maxConcurrency),
             toleratedFailurePercentage: batch.toleratedFailurePercentage ?? defaults.batch.toleratedFailurePercentage,
             childExecutionType: batch.childExecutionType ?? defaults.batch.childExecutionType,
+            itemTimeoutSeconds: batch.itemTimeoutSeconds ?? defaults.batch.itemTimeoutSeconds,
             noncurrentVersionExpiryDays: batch.noncurrentVersionExpiryDays ?? defaults.batch.noncurrentVersionExpiryDays,
             level: batch.workflowLogLevel ?? defaults.batch.level,
             includeExecutionData: batch.includeExecutionData ?? defaults.batch.includeExecutionData,
@@ -225,12 +235,24 @@ export function checkDataApps(config: DataAppsConfig & { profile: Profile }, key
         if (config.profile !== "dev" && ingest.retentionHours < MIN_RETENTION_HOURS) {
             problems.push({ key: key(["ingest", "retentionHours"]), message: `expected at least ${MIN_RETENTION_HOURS} hours (7 days) in ${config.profile}, so records outlive a consumer outage, got ${ingest.retentionHours}` });
         }
+        if (ingest.maxRecordAgeSeconds > ingest.retentionHours * 3600) {
+            problems.push({
+                key: key(["ingest", "maxRecordAgeSeconds"]),
+                message: `expected at most the stream's retention (${ingest.retentionHours} hours = ${ingest.retentionHours * 3600} s), got ${ingest.maxRecordAgeSeconds}: records expire from the stream before the consumer gives up on them, and their failure-queue pointers lead nowhere`,
+            });
+        }
         if (ingest.throttle.burstLimit < ingest.throttle.rateLimit) {
             problems.push({ key: key(["ingest", "throttle", "burstLimit"]), message: `expected a burst limit of at least the rate limit (${ingest.throttle.rateLimit}), got ${ingest.throttle.burstLimit}` });
         }
     }
     if (batch && (batch.resultPrefix.startsWith(batch.prefix) || batch.prefix.startsWith(batch.resultPrefix))) {
         problems.push({ key: key(["batch", "resultPrefix"]), message: `expected a result prefix outside the input prefix "${batch.prefix}" (and not holding it), or the next run would read its own results; got "${batch.resultPrefix}"` });
+    }
+    if (batch?.childExecutionType === "EXPRESS" && worstCaseItemSeconds(batch.itemTimeoutSeconds) >= EXPRESS_CHILD_MAX_SECONDS) {
+        problems.push({
+            key: key(["batch", "itemTimeoutSeconds"]),
+            message: `expected at most ${maxExpressItemTimeoutSeconds()} seconds with EXPRESS child workflows (every attempt and retry wait of an item must fit in an EXPRESS execution's ${EXPRESS_CHILD_MAX_SECONDS} s), got ${batch.itemTimeoutSeconds}; set childExecutionType: STANDARD for longer items`,
+        });
     }
     return problems;
 }

@@ -6,6 +6,11 @@ export interface S3AccessLogBucketArgs {
     /** Days server access logs are kept. */
     retentionDays: number;
     accountId: pulumi.Input<string>;
+    /**
+     * Only buckets whose names start with this may deliver logs here (`aws:SourceArn`), e.g.
+     * `<project>-<stack>-`: the data buckets are auto-named after their component.
+     */
+    sourceBucketNamePrefix: string;
     /** A log archive: Pulumi `protect`, and not emptied on `pulumi destroy`. @default false */
     protect?: boolean;
 }
@@ -36,8 +41,8 @@ export class S3AccessLogBucket extends pulumi.ComponentResource {
             {
                 bucket,
                 rules: [
-                    { id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: args.retentionDays }, noncurrentVersionExpiration: { noncurrentDays: 7 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
-                    { id: "remove-expired-delete-markers", status: "Enabled", filter: {}, expiration: { expiredObjectDeleteMarker: true } },
+                    { id: "expire-access-logs", status: "Enabled", filter: { prefix: "" }, expiration: { days: args.retentionDays }, noncurrentVersionExpiration: { noncurrentDays: 7 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
+                    { id: "remove-expired-delete-markers", status: "Enabled", filter: { prefix: "" }, expiration: { expiredObjectDeleteMarker: true } },
                 ],
             },
             { parent: this },
@@ -55,7 +60,8 @@ export class S3AccessLogBucket extends pulumi.ComponentResource {
                             Principal: { Service: "logging.s3.amazonaws.com" },
                             Action: "s3:PutObject",
                             Resource: pulumi.interpolate`${this.bucket.arn}/*`,
-                            Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
+                            // AWS's recommended conditions for log delivery: this account, and only the named source buckets.
+                            Condition: { StringEquals: { "aws:SourceAccount": args.accountId }, ArnLike: { "aws:SourceArn": `arn:aws:s3:::${args.sourceBucketNamePrefix}*` } },
                         },
                         {
                             Sid: "DenyInsecureTransport",

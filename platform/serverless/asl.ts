@@ -64,6 +64,15 @@ export interface SucceedState extends Common {
     Type: "Succeed";
 }
 
+/** A comparison of the Choice state (And/Or/Not of them, or one test on a Variable). */
+export type ChoiceRule = { And: ChoiceRule[] } | { Or: ChoiceRule[] } | { Not: ChoiceRule } | ({ Variable: string } & Record<string, JsonValue>);
+
+export interface ChoiceState extends Common {
+    Type: "Choice";
+    Choices: (ChoiceRule & { Next: string })[];
+    Default?: string;
+}
+
 /** A Distributed Map: items from S3, each processed by its own child workflow. */
 export interface DistributedMapState extends Common, Transition {
     Type: "Map";
@@ -79,7 +88,7 @@ export interface DistributedMapState extends Common, Transition {
     Catch?: Catcher[];
 }
 
-export type State = TaskState | PassState | FailState | SucceedState | DistributedMapState;
+export type State = TaskState | PassState | FailState | SucceedState | ChoiceState | DistributedMapState;
 
 export interface StateMachineDefinition {
     Comment?: string;
@@ -96,6 +105,9 @@ export const LAMBDA_SERVICE_ERRORS = ["Lambda.ServiceException", "Lambda.AWSLamb
  * a timeout). Anything else a function throws is permanent and goes straight to the Catch.
  */
 export const TRANSIENT_ERROR = "TransientError";
+
+/** The error name functions throw for input that can never be processed (apps/shared/src/workflow-errors.ts). */
+export const INVALID_INPUT_ERROR = "InvalidInputError";
 
 /**
  * Exponential backoff with full jitter (so retries of many executions do not arrive together),

@@ -75,11 +75,12 @@ export class Bucket extends pulumi.ComponentResource {
                     {
                         id: "expire-noncurrent-versions",
                         status: "Enabled",
-                        filter: {},
+                        // The whole bucket. An empty `filter: {}` is not a valid LifecycleRuleFilter for the provider (it plans a diff on every update).
+                        filter: { prefix: "" },
                         noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionExpiryDays },
                         abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
                     },
-                    { id: "remove-expired-delete-markers", status: "Enabled", filter: {}, expiration: { expiredObjectDeleteMarker: true } },
+                    { id: "remove-expired-delete-markers", status: "Enabled", filter: { prefix: "" }, expiration: { expiredObjectDeleteMarker: true } },
                     ...(args.expirations ?? []).map(({ prefix, days }) => ({ id: `expire-${prefix.replace(/[^A-Za-z0-9]+/g, "-").replace(/-$/, "")}`, status: "Enabled", filter: { prefix }, expiration: { days } })),
                 ],
             },

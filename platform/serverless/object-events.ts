@@ -56,7 +56,8 @@ export class ObjectCreatedWorkflow extends pulumi.ComponentResource {
 
         const role = new aws.iam.Role(name, { assumeRolePolicy: serviceTrustPolicy("events.amazonaws.com", args.accountId, ruleArn) }, { parent: this });
         const grants = new RoleGrants(name, role, this);
-        args.workflow.grantStart(grants);
+        // The target waits for this policy: an event delivered before IAM has it would be refused.
+        const startPolicy = grants.addGrant(args.workflow.startGrant());
 
         // The platform's dead-letter queue (data key, 14 days) and a policy admitting only this rule, over TLS.
         this.deadLetterQueue = deadLetterQueue(`${name}-dlq`, { dataKeyArn: args.kmsKeyArn }, this);
@@ -71,7 +72,7 @@ export class ObjectCreatedWorkflow extends pulumi.ComponentResource {
                 deadLetterConfig: { arn: this.deadLetterQueue.arn },
                 retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeInSeconds: args.maxEventAgeSeconds ?? 86_400 },
             },
-            { parent: this, dependsOn: [role] },
+            { parent: this, dependsOn: [role, startPolicy] },
         );
 
         if (args.alarmTopicArn) {

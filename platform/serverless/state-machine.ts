@@ -25,6 +25,14 @@ export interface StateMachineArgs {
      * @default false
      */
     distributedMap?: boolean;
+    /**
+     * Grants the tasks' permissions (`fn.grantInvoke(machine)`, `table.grantWriteData(machine)`),
+     * called before the state machine is created: it waits for these policies, so the first
+     * executions never run into AccessDenied while IAM catches up. Grants added later work too,
+     * without that ordering.
+     * @default none
+     */
+    taskGrants?: (machine: StateMachine) => void;
     /** Alarm on failed, timed-out and aborted executions. @default none */
     alarmTopicArn?: pulumi.Input<string>;
     /** Pulumi `protect` on the execution log group. @default false */
@@ -45,6 +53,8 @@ export class StateMachine extends pulumi.ComponentResource implements Grantee {
     /** Known before the state machine exists (built from its name), for grants that would otherwise be circular. */
     readonly expectedArn: pulumi.Output<string>;
     private readonly grants: RoleGrants;
+    /** The grants made before the state machine exists: it depends on them. */
+    private readonly grantsBeforeCreation: aws.iam.RolePolicy[] = [];
 
     constructor(name: string, args: StateMachineArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:serverless:StateMachine", name, {}, opts);
@@ -74,12 +84,26 @@ export class StateMachine extends pulumi.ComponentResource implements Grantee {
         if (args.distributedMap) {
             // Child executions of the map are executions of this same state machine.
             this.addGrant({ sid: "StartChildExecutions", actions: ["states:StartExecution"], resources: [this.expectedArn] });
+            // AWS's least-privilege policy for Distributed Map (aws-cdk#35390): the map run
+            // describes and stops both the parent execution (`<name>:<id>`) and its children
+            // (`<name>/<map run>:<id>`), and redrives children (`<name>/*:*`).
+            const executions = `arn:aws:states:${args.region}`;
             this.addGrant({
                 sid: "ManageChildExecutions",
                 actions: ["states:DescribeExecution", "states:StopExecution"],
-                resources: [pulumi.interpolate`arn:aws:states:${args.region}:${args.accountId}:execution:${args.stateMachineName}/*`],
+                resources: [
+                    pulumi.interpolate`${executions}:${args.accountId}:execution:${args.stateMachineName}:*`,
+                    pulumi.interpolate`${executions}:${args.accountId}:execution:${args.stateMachineName}/*`,
+                ],
+            });
+            this.addGrant({
+                sid: "RedriveChildExecutions",
+                actions: ["states:RedriveExecution"],
+                resources: [pulumi.interpolate`${executions}:${args.accountId}:execution:${args.stateMachineName}/*:*`],
             });
         }
+
+        args.taskGrants?.(this);
 
         this.stateMachine = new aws.sfn.StateMachine(
             name,
@@ -91,7 +115,7 @@ export class StateMachine extends pulumi.ComponentResource implements Grantee {
                 loggingConfiguration: { level: args.logLevel, includeExecutionData: args.includeExecutionData, logDestination: pulumi.interpolate`${this.logGroup.arn}:*` },
                 tracingConfiguration: { enabled: true },
             },
-            { parent: this, dependsOn: [deliveryPolicy] },
+            { parent: this, dependsOn: [deliveryPolicy, ...this.grantsBeforeCreation] },
         );
         this.arn = this.stateMachine.arn;
 
@@ -132,12 +156,20 @@ export class StateMachine extends pulumi.ComponentResource implements Grantee {
         return this.grants.roleArn;
     }
 
-    addGrant(grant: Grant): void {
-        this.grants.addGrant(grant);
+    addGrant(grant: Grant): aws.iam.RolePolicy {
+        const policy = this.grants.addGrant(grant);
+        // Still in the constructor (the distributed map's own grants, taskGrants): the state machine will wait for it.
+        if (!this.stateMachine) this.grantsBeforeCreation.push(policy);
+        return policy;
+    }
+
+    /** The grant to start executions of this state machine. */
+    startGrant(as = "StartWorkflow"): Grant {
+        return { sid: as, actions: ["states:StartExecution"], resources: [this.expectedArn] };
     }
 
     /** Lets `grantee` (an EventBridge rule's role, a function, a CI role) start executions. */
     grantStart(grantee: Grantee, as = "StartWorkflow"): void {
-        grantee.addGrant({ sid: as, actions: ["states:StartExecution"], resources: [this.expectedArn] });
+        grantee.addGrant(this.startGrant(as));
     }
 }

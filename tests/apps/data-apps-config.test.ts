@@ -38,11 +38,11 @@ describe("data apps configuration (platform:uploads, platform:ingest, platform:b
         const config = resolve("prod", {
             uploads: { prefix: "in/", maxObjectSizeMb: 10, minConfidence: 90, maxLabels: 5, noncurrentVersionExpiryDays: 30, workflowLogLevel: "ALL", includeExecutionData: true },
             ingest: { streamMode: "provisioned", retentionHours: 720, batchSize: 500, batchWindowSeconds: 10, maxRetries: 2, maxRecordAgeSeconds: 600, parallelizationFactor: 4, throttle: { rateLimit: 50, burstLimit: 60 }, waf: false, wafRateLimitPerIp: 300 },
-            batch: { itemReader: "csv", prefix: "csv/", resultPrefix: "out/", maxConcurrency: 10_000, toleratedFailurePercentage: 0.5, childExecutionType: "STANDARD", noncurrentVersionExpiryDays: 3, workflowLogLevel: "FATAL", includeExecutionData: false },
+            batch: { itemReader: "csv", prefix: "csv/", resultPrefix: "out/", maxConcurrency: 10_000, reservedConcurrency: 900, toleratedFailurePercentage: 0.5, childExecutionType: "STANDARD", itemTimeoutSeconds: 600, noncurrentVersionExpiryDays: 3, workflowLogLevel: "FATAL", includeExecutionData: false },
         });
         expect(config.uploads).to.deep.equal({ prefix: "in/", maxObjectSizeMb: 10, minConfidence: 90, maxLabels: 5, noncurrentVersionExpiryDays: 30, level: "ALL", includeExecutionData: true });
         expect(config.ingest).to.deep.equal({ streamMode: "provisioned", shardCount: 1, retentionHours: 720, batchSize: 500, batchWindowSeconds: 10, maxRetries: 2, maxRecordAgeSeconds: 600, parallelizationFactor: 4, throttle: { rateLimit: 50, burstLimit: 60 }, waf: false, wafRateLimitPerIp: 300 });
-        expect(config.batch).to.deep.equal({ itemReader: "csv", prefix: "csv/", resultPrefix: "out/", maxConcurrency: 10_000, toleratedFailurePercentage: 0.5, childExecutionType: "STANDARD", noncurrentVersionExpiryDays: 3, level: "FATAL", includeExecutionData: false });
+        expect(config.batch).to.deep.equal({ itemReader: "csv", prefix: "csv/", resultPrefix: "out/", maxConcurrency: 10_000, reservedConcurrency: 900, toleratedFailurePercentage: 0.5, childExecutionType: "STANDARD", itemTimeoutSeconds: 600, noncurrentVersionExpiryDays: 3, level: "FATAL", includeExecutionData: false });
         expect(resolve("dev", { ingest: { streamMode: "provisioned", shardCount: 3 } }).ingest!.shardCount).to.equal(3);
     });
 

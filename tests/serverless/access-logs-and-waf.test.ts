@@ -14,7 +14,7 @@ describe("serverless S3AccessLogBucket and RegionalWebAcl", () => {
     before(async () => {
         resources = (
             await synthConstructs(() => {
-                const logs = new S3AccessLogBucket("s3-logs", { retentionDays: 90, accountId: "123456789012" });
+                const logs = new S3AccessLogBucket("s3-logs", { retentionDays: 90, accountId: "123456789012", sourceBucketNamePrefix: "platform-dev-" });
                 new Bucket("data", { kmsKeyArn: DATA_KEY, region: "eu-west-1", noncurrentVersionExpiryDays: 7, accessLogs: { targetBucket: logs.name, after: logs.policy } });
                 new RegionalWebAcl("hook-waf", { description: "webhook", rateLimitPerIp: 1500, protects: [STAGE_ARN] });
             })
@@ -30,12 +30,14 @@ describe("serverless S3AccessLogBucket and RegionalWebAcl", () => {
 
     it("lets only S3 log delivery for this account write logs, over TLS, into an SSE-S3, private, expiring bucket", () => {
         const [deliver, deny] = statementsOf(only(resources, "aws:s3/bucketPolicy:BucketPolicy", "s3-logs"));
-        expect(deliver).to.deep.include({ Principal: { Service: "logging.s3.amazonaws.com" }, Action: "s3:PutObject", Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } });
+        expect(deliver).to.deep.include({ Principal: { Service: "logging.s3.amazonaws.com" }, Action: "s3:PutObject", Condition: { StringEquals: { "aws:SourceAccount": "123456789012" }, ArnLike: { "aws:SourceArn": "arn:aws:s3:::platform-dev-*" } } });
         expect(deny).to.deep.include({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
         // Server access log delivery refuses SSE-KMS targets.
         expect((only(resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "s3-logs").inputs.rules as any)[0].applyServerSideEncryptionByDefault).to.deep.equal({ sseAlgorithm: "AES256" });
         expect(only(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "s3-logs").inputs).to.include({ blockPublicPolicy: true, restrictPublicBuckets: true });
-        expect((only(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "s3-logs").inputs.rules as any)[0].expiration).to.deep.equal({ days: 90 });
+        const rules = only(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "s3-logs").inputs.rules as any[];
+        expect(rules[0].expiration).to.deep.equal({ days: 90 });
+        expect(rules.map((rule) => rule.filter)).to.deep.equal([{ prefix: "" }, { prefix: "" }]);
     });
 
     it("puts a regional web ACL with a per-IP rate limit and AWS's managed rule sets in front of the stage", () => {

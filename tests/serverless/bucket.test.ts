@@ -50,6 +50,8 @@ describe("serverless Bucket", () => {
         const rules = only(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules as any[];
         expect(rules[0]).to.deep.include({ status: "Enabled", noncurrentVersionExpiration: { noncurrentDays: 30 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } });
         expect(rules[1].expiration).to.deep.equal({ expiredObjectDeleteMarker: true });
+        // The whole bucket, spelled as the provider expects it.
+        expect(rules.slice(0, 2).map((rule) => rule.filter)).to.deep.equal([{ prefix: "" }, { prefix: "" }]);
         expect(rules[2]).to.deep.equal({ id: "expire-results", status: "Enabled", filter: { prefix: "results/" }, expiration: { days: 90 } });
     });
 

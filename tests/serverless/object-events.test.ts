@@ -36,6 +36,8 @@ describe("serverless ObjectCreatedWorkflow", () => {
         const [trust] = statementsOf(role, "assumeRolePolicy");
         expect(trust.Condition.ArnLike).to.deep.equal({ "aws:SourceArn": RULE_ARN });
         expect(grantsOf(resources, "uploads-created").StartWorkflow).to.deep.include({ Action: ["states:StartExecution"], Resource: [MACHINE_ARN] });
+        // Targets created before IAM has the grant would have their first events refused.
+        expect(target.dependsOn).to.include(only(resources, "aws:iam/rolePolicy:RolePolicy", "uploads-created-start-workflow").urn);
     });
 
     it("retries delivery for a day, then dead-letters to an encrypted queue only this rule may write to, which alarms", () => {

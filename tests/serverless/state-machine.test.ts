@@ -12,10 +12,11 @@ describe("serverless StateMachine", () => {
 
     before(async () => {
         const result = await synthConstructs(() => {
-            const dev = new StateMachine("batch", { stateMachineName: "platform-dev-batch", definition: DEFINITION, logLevel: "ALL", includeExecutionData: true, logRetentionDays: 14, logsKmsKeyArn: LOGS_KEY, region: "eu-west-1", accountId: "123456789012", distributedMap: true, alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:alarms" });
+            const dev = new StateMachine("batch", { stateMachineName: "platform-dev-batch", definition: DEFINITION, logLevel: "ALL", includeExecutionData: true, logRetentionDays: 14, logsKmsKeyArn: LOGS_KEY, region: "eu-west-1", accountId: "123456789012", distributedMap: true, taskGrants: (machine) => machine.addGrant({ sid: "InvokeTask", actions: ["lambda:InvokeFunction"], resources: ["arn:aws:lambda:eu-west-1:123456789012:function:task"] }), alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:alarms" });
             new StateMachine("quiet", { stateMachineName: "platform-prod-quiet", definition: DEFINITION, logLevel: "ERROR", includeExecutionData: false, logRetentionDays: 365, logsKmsKeyArn: LOGS_KEY, region: "eu-west-1", accountId: "123456789012", protect: true });
             const starter = new TestGrantee("starter");
             dev.grantStart(starter.grants);
+            dev.addGrant({ sid: "GrantedLater", actions: ["sqs:SendMessage"], resources: ["arn:aws:sqs:eu-west-1:123456789012:later"] });
         });
         resources = result.cloud.resources;
     });
@@ -47,11 +48,22 @@ describe("serverless StateMachine", () => {
         expect(only(resources, "aws:sfn/stateMachine:StateMachine", "batch").dependsOn).to.include(delivery.urn);
     });
 
-    it("a distributed map may start and manage its own child executions only", () => {
+    it("a distributed map may start, describe, stop and redrive its own executions only (parent and children)", () => {
         const grants = grantsOf(resources, "batch");
         expect(grants.StartChildExecutions).to.deep.include({ Action: ["states:StartExecution"], Resource: [MACHINE_ARN] });
-        expect(grants.ManageChildExecutions).to.deep.include({ Action: ["states:DescribeExecution", "states:StopExecution"], Resource: ["arn:aws:states:eu-west-1:123456789012:execution:platform-dev-batch/*"] });
+        expect(grants.ManageChildExecutions).to.deep.include({
+            Action: ["states:DescribeExecution", "states:StopExecution"],
+            Resource: ["arn:aws:states:eu-west-1:123456789012:execution:platform-dev-batch:*", "arn:aws:states:eu-west-1:123456789012:execution:platform-dev-batch/*"],
+        });
+        expect(grants.RedriveChildExecutions).to.deep.include({ Action: ["states:RedriveExecution"], Resource: ["arn:aws:states:eu-west-1:123456789012:execution:platform-dev-batch/*:*"] });
         expect(resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name.startsWith("quiet-") && r.name !== "quiet-delivery")).to.be.empty;
+    });
+
+    it("waits for its own grants and the tasks' grants before it is created, not for grants added later", () => {
+        const machine = only(resources, "aws:sfn/stateMachine:StateMachine", "batch");
+        const policyUrn = (name: string) => only(resources, "aws:iam/rolePolicy:RolePolicy", name).urn;
+        expect(machine.dependsOn).to.include.members([policyUrn("batch-start-child-executions"), policyUrn("batch-manage-child-executions"), policyUrn("batch-redrive-child-executions"), policyUrn("batch-invoke-task")]);
+        expect(machine.dependsOn).to.not.include(policyUrn("batch-granted-later"));
     });
 
     it("grants starting executions of this state machine", () => {

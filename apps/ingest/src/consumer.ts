@@ -3,21 +3,31 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { Tracer } from "@aws-lambda-powertools/tracer";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { createHash } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import { traced } from "../../shared/src/tracing";
 import type { Context, KinesisStreamEvent, KinesisStreamRecord, KinesisStreamBatchResponse } from "aws-lambda";
 import { InvalidInputError } from "../../shared/src/workflow-errors";
 
 /**
  * The stream's consumer. The webhook API writes each request body to the stream as it came,
- * with the caller's `Idempotency-Key` header (or API Gateway's request id), base64-encoded, as
- * the partition key (apps/ingest/integration.ts). Here each record becomes one item keyed by that id, written
- * with a condition so that a redelivered record or a resent webhook is a no-op: every event is
- * stored exactly once, however often Kinesis, Lambda's retries or the sender repeat it.
+ * with `<caller's account id>/<Idempotency-Key header or API Gateway's request id>`,
+ * base64-encoded, as the partition key (apps/ingest/integration.ts). Here each record becomes
+ * one item keyed by that id, written with a condition so that a redelivered record or a resent
+ * webhook is a no-op: every event is stored exactly once, however often Kinesis, Lambda's
+ * retries or the sender repeat it. Two callers using the same key never collide (the account
+ * prefix); one caller reusing a key for a different body is logged and counted
+ * (`ConflictingDuplicate`), the first body kept.
  *
- * A record that can never be stored (not a JSON object) is reported as a batch item failure;
- * Lambda then bisects and retries the batch from it, and after the mapping's retries sends
- * its location to the on-failure queue, while the rest of the shard moves on.
+ * The body is stored verbatim as a string (`payload`), never re-encoded: 64-bit integer ids
+ * keep every digit, and nothing a sender can put in a JSON object fails DynamoDB's marshalling.
+ * A body too big for one item (DynamoDB's 400 KB) is stored gzip-compressed (`payloadGzip`).
+ *
+ * A record that can never be stored (not a JSON object, or too big even compressed) is
+ * reported as a batch item failure; Lambda then bisects and retries the batch from it, and
+ * after the mapping's retries sends its location to the on-failure queue, while the rest of
+ * the shard moves on.
  */
 export interface ConsumerOptions {
     documents: DynamoDBDocumentClient;
@@ -26,10 +36,19 @@ export interface ConsumerOptions {
     metrics?: Metrics;
 }
 
+/** Bodies up to this size are stored as they came; larger ones compressed (the rest of the item stays well under 400 KB). */
+export const MAX_INLINE_PAYLOAD_BYTES = 350 * 1024;
+
 /** The item a webhook event becomes. */
 export interface StoredEvent {
+    /** `<caller's account id>/<idempotency key>`. */
     eventId: string;
-    payload: Record<string, unknown>;
+    /** The request body, verbatim (a JSON object); absent when `payloadGzip` holds it. */
+    payload?: string;
+    /** The request body gzip-compressed, when it is larger than MAX_INLINE_PAYLOAD_BYTES. */
+    payloadGzip?: Uint8Array;
+    /** SHA-256 (hex) of the body: tells a resent event from a key reused for another body. */
+    bodySha256: string;
     /** When Kinesis accepted the record (ISO 8601). */
     receivedAt: string;
     sequenceNumber: string;
@@ -45,17 +64,29 @@ export function createConsumer(options: ConsumerOptions) {
         const { sequenceNumber, data, approximateArrivalTimestamp } = record.kinesis;
         const partitionKey = Buffer.from(record.kinesis.partitionKey, "base64").toString("utf8");
         if (partitionKey === "") throw new InvalidInputError(`record ${sequenceNumber} has no idempotency key`);
-        let payload: unknown;
+        const body = Buffer.from(data, "base64");
+        const text = body.toString("utf8");
+        let parsed: unknown;
         try {
-            payload = JSON.parse(Buffer.from(data, "base64").toString("utf8"));
+            // Only checked: the body is stored as it came.
+            parsed = JSON.parse(text);
         } catch (error) {
             throw new InvalidInputError(`record ${sequenceNumber} (key ${partitionKey}) is not JSON`, { cause: error });
         }
-        if (payload === null || typeof payload !== "object" || Array.isArray(payload)) throw new InvalidInputError(`record ${sequenceNumber} (key ${partitionKey}) is not a JSON object`);
+        if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new InvalidInputError(`record ${sequenceNumber} (key ${partitionKey}) is not a JSON object`);
+        const bodySha256 = createHash("sha256").update(body).digest("hex");
+
+        let stored: Pick<StoredEvent, "payload" | "payloadGzip"> = { payload: text };
+        if (body.length > MAX_INLINE_PAYLOAD_BYTES) {
+            const compressed = gzipSync(body);
+            if (compressed.length > MAX_INLINE_PAYLOAD_BYTES) throw new InvalidInputError(`record ${sequenceNumber} (key ${partitionKey}) is ${body.length} bytes, ${compressed.length} compressed: more than one item holds`);
+            stored = { payloadGzip: new Uint8Array(compressed) };
+        }
 
         const item: StoredEvent = {
             eventId: partitionKey,
-            payload: payload as Record<string, unknown>,
+            ...stored,
+            bodySha256,
             receivedAt: new Date(approximateArrivalTimestamp * 1000).toISOString(),
             sequenceNumber,
             shardRecordId: record.eventID,
@@ -65,8 +96,15 @@ export function createConsumer(options: ConsumerOptions) {
             options.metrics?.addMetric("EventsStored", MetricUnit.Count, 1);
         } catch (error) {
             if (error instanceof Error && error.name === "ConditionalCheckFailedException") {
-                logger.info("duplicate event ignored", { eventId: partitionKey, sequenceNumber });
-                options.metrics?.addMetric("DuplicateEvents", MetricUnit.Count, 1);
+                const existing = await options.documents.send(new GetCommand({ TableName: options.tableName, Key: { eventId: partitionKey }, ProjectionExpression: "bodySha256", ConsistentRead: true }));
+                if (existing.Item?.bodySha256 === bodySha256) {
+                    logger.info("duplicate event ignored", { eventId: partitionKey, sequenceNumber });
+                    options.metrics?.addMetric("DuplicateEvents", MetricUnit.Count, 1);
+                } else {
+                    // The sender reused a key for another body: the first one stays, and someone should know.
+                    logger.warn("conflicting duplicate: key reused for a different body, first body kept", { eventId: partitionKey, sequenceNumber, storedSha256: existing.Item?.bodySha256, receivedSha256: bodySha256 });
+                    options.metrics?.addMetric("ConflictingDuplicate", MetricUnit.Count, 1);
+                }
                 return;
             }
             throw error;

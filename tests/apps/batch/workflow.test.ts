@@ -19,6 +19,7 @@ const TARGETS: BatchWorkflowTargets = {
     maxConcurrency: 1000,
     toleratedFailurePercentage: 5,
     childExecutionType: "EXPRESS",
+    itemTimeoutSeconds: 45,
 };
 
 const mapOf = (definition: ReturnType<typeof batchWorkflow>) => {

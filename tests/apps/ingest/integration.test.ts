@@ -13,7 +13,7 @@ import { LocalPeer, LOCAL_CLIENT, startDynalite, startKinesalite } from "../loca
 const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
 
 /** API Gateway's template variables, as far as the templates use them. */
-function gateway(request: { headers?: Record<string, string>; body: string; requestId?: string }, integrationResponse = "{}") {
+function gateway(request: { headers?: Record<string, string>; body: string; requestId?: string; accountId?: string }, integrationResponse = "{}") {
     return {
         input: {
             params: (name: string) => request.headers?.[name] ?? "",
@@ -23,29 +23,34 @@ function gateway(request: { headers?: Record<string, string>; body: string; requ
         util: {
             base64Encode: (value: string) => Buffer.from(value, "utf8").toString("base64"),
         },
-        context: { requestId: request.requestId ?? "c0ffee00-0000-4000-8000-000000000001" },
+        context: { requestId: request.requestId ?? "c0ffee00-0000-4000-8000-000000000001", identity: { accountId: request.accountId ?? "111122223333" } },
     };
 }
 
 describe("ingest webhook: the API Gateway -> Kinesis mapping templates", () => {
     const template = putRecordRequestTemplate("platform-dev-ingest");
 
-    it("writes the body as it came to the named stream, partitioned by the sender's Idempotency-Key", () => {
+    it("writes the body as it came to the named stream, partitioned by the caller's account and Idempotency-Key", () => {
         const body = JSON.stringify({ type: "order.created", orderId: 7, note: "ünïcode \"quoted\"" });
         const request = JSON.parse(render(template, gateway({ headers: { "Idempotency-Key": "order-7" }, body })));
-        expect(request).to.deep.equal({ StreamName: "platform-dev-ingest", PartitionKey: b64("order-7"), Data: Buffer.from(body).toString("base64") });
+        expect(request).to.deep.equal({ StreamName: "platform-dev-ingest", PartitionKey: b64("111122223333/order-7"), Data: Buffer.from(body).toString("base64") });
         expect(Buffer.from(request.Data, "base64").toString("utf8")).to.equal(body);
     });
 
     it("falls back to API Gateway's request id as the key without the header", () => {
         const request = JSON.parse(render(template, gateway({ body: "{}", requestId: "req-123" })));
-        expect(request.PartitionKey).to.equal(b64("req-123"));
+        expect(request.PartitionKey).to.equal(b64("111122223333/req-123"));
+    });
+
+    it("scopes the key to the calling account: two tenants' same key are two events", () => {
+        const keys = ["111122223333", "444455556666"].map((accountId) => JSON.parse(render(template, gateway({ headers: { "Idempotency-Key": "order-1" }, body: "{}", accountId }))).PartitionKey);
+        expect(keys).to.deep.equal([b64("111122223333/order-1"), b64("444455556666/order-1")]);
     });
 
     it("keeps the request valid JSON whatever the key holds (quotes, backslashes)", () => {
         const key = `it's "a\\b"`;
         const request = JSON.parse(render(template, gateway({ headers: { "Idempotency-Key": key }, body: "{}" })));
-        expect(Buffer.from(request.PartitionKey, "base64").toString("utf8")).to.equal(key);
+        expect(Buffer.from(request.PartitionKey, "base64").toString("utf8")).to.equal(`111122223333/${key}`);
     });
 
     it("refuses a stream name that could break out of the template", () => {
@@ -101,8 +106,8 @@ describe("ingest webhook: the API Gateway -> Kinesis mapping templates", () => {
                 })),
             });
             expect(response.batchItemFailures).to.be.empty;
-            const { Item } = await dynamodb.send(new GetItemCommand({ TableName: "events", Key: { eventId: { S: "evt_42" } } }));
-            expect(unmarshall(Item!)).to.deep.include({ eventId: "evt_42", payload: { type: "invoice.paid", invoice: "in_1" }, sequenceNumber: Records![0].SequenceNumber });
+            const { Item } = await dynamodb.send(new GetItemCommand({ TableName: "events", Key: { eventId: { S: "111122223333/evt_42" } } }));
+            expect(unmarshall(Item!)).to.deep.include({ eventId: "111122223333/evt_42", payload: body, sequenceNumber: Records![0].SequenceNumber });
         });
     });
 });

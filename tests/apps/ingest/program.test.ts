@@ -58,6 +58,12 @@ describe("ingest app in the program (dev and prod)", function () {
         expect(stacks.prod.filter((r) => r.type === "aws:lambda/permission:Permission")).to.be.empty;
     });
 
+    it("fingerprints the request template into the deployment, so a template change redeploys the stage", () => {
+        // The templates differ only by stream name; an Output template would be fingerprinted as a placeholder, the same for every stack.
+        const routesFingerprint = (stack: string) => (only(stacks[stack], "aws:apigateway/deployment:Deployment").inputs.triggers as any).routes;
+        expect(routesFingerprint("dev")).to.be.a("string").and.not.equal(routesFingerprint("prod"));
+    });
+
     it("limits the integration role to PutRecord(s) on this stream and the data key through Kinesis", () => {
         const grants = grantsOf(stacks.prod, "platform-prod-ingest-api-integration");
         expect(Object.keys(grants).sort()).to.deep.equal(["PutWebhookRecords", "PutWebhookRecordsKey"]);
@@ -93,6 +99,10 @@ describe("ingest app in the program (dev and prod)", function () {
     it("outputs the webhook URL and the stream name", () => {
         expect(outputs.prod.dataApps.ingest.url).to.match(/^https:\/\/.+\.execute-api\.eu-west-1\.amazonaws\.com\/v1\/events$/);
         expect(outputs.prod.dataApps.ingest.streamName).to.equal("platform-prod-ingest");
+    });
+
+    it("refuses a record age beyond the stream's retention, naming both", async () => {
+        await expectConfigError({ ingest: { retentionHours: 24, maxRecordAgeSeconds: 172_800 } }, "platform:ingest.maxRecordAgeSeconds", /at most the stream's retention \(24 hours = 86400 s\), got 172800/);
     });
 
     it("refuses less than a week of retention in prod and a shard count on an on-demand stream, before creating anything", async () => {

@@ -42,6 +42,10 @@ describe("uploads app in the program (dev and prod)", function () {
         expect(Object.values(grants).some((statement: any) => statement.Action.includes("dynamodb:PutItem") && statement.Resource.includes(tableArn))).to.be.true;
         expect(Object.values(grants).some((statement: any) => statement.Action.includes("events:PutEvents"))).to.be.true;
         expect(Object.keys(grants)).to.not.include.members(["StartChildExecutions"]);
+        // Created after every task grant: the first uploads must not fail with AccessDenied.
+        const taskPolicies = resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name.startsWith("platform-prod-uploads-workflow-") && r.name !== "platform-prod-uploads-workflow-delivery");
+        expect(taskPolicies).to.have.length(Object.keys(grants).length - 2);
+        expect(only(resources, SFN).dependsOn).to.include.members(taskPolicies.map((policy) => policy.urn));
     });
 
     it("stores uploads in a protected (prod), versioned, KMS-encrypted, private bucket whose object events go to EventBridge", () => {

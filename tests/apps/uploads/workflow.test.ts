@@ -130,8 +130,10 @@ describe("uploads workflow (asl-validator, then run locally against the real han
                 expect(retrier.MaxDelaySeconds).to.be.at.most(60);
             }
             // The failure path itself: recording, then announcing, then the Fail state, whatever fails on the way.
-            const [next, resultPath] = ({ RecordFailure: ["PublishFailed", "$.recordFailure"], PublishFailed: ["Failed", "$.publishFailure"] } as Record<string, string[]>)[name] ?? ["RecordFailure", "$.failure"];
-            expect(state.Catch, `${name} is caught`).to.deep.equal([{ ErrorEquals: ["States.ALL"], Next: next, ResultPath: resultPath }]);
+            const [next, resultPath] = ({ RecordFailure: ["PublishFailed", "$.recordFailure"], PublishFailed: ["RejectedOrFailed", "$.publishFailure"] } as Record<string, string[]>)[name] ?? ["RecordFailure", "$.failure"];
+            // Recording a failure over a COMPLETED item is refused on purpose (a duplicate delivery): that ends quietly.
+            const refused = name === "RecordFailure" ? [{ ErrorEquals: ["DynamoDB.ConditionalCheckFailedException"], Next: "AlreadyCompleted", ResultPath: "$.recordFailure" }] : [];
+            expect(state.Catch, `${name} is caught`).to.deep.equal([...refused, { ErrorEquals: ["States.ALL"], Next: next, ResultPath: resultPath }]);
         }
         for (const name of ["Validate", "DetectLabels"]) {
             const task = definition.States[name];
@@ -216,13 +218,13 @@ describe("uploads workflow (asl-validator, then run locally against the real han
         expect(await item("incoming/slow.jpg", "v2")).to.include({ status: "FAILED", error: "TransientError" });
     });
 
-    it("a permanent failure (not an image) is not retried: the item is recorded FAILED with the error, Upload Failed is published, the execution fails", async () => {
+    it("a rejected upload (not an image) is not retried: the item is recorded FAILED with the error, Upload Failed is published, the execution succeeds (no page)", async () => {
         s3.on(HeadObjectCommand).resolves({ ContentLength: 9000, ContentType: "image/jpeg" });
         s3.on(GetObjectCommand).resolves({ Body: body(PDF) });
 
         const { error, events: log } = await run(objectCreated("incoming/report.jpg", "v3"));
-        expect(error?.name).to.equal("ExecutionError");
-        expect(failedWith(error)).to.equal("UploadProcessingFailed");
+        expect(error).to.be.undefined;
+        expect(log.some((event) => event.type === "StateEntered" && event.state?.name === "Rejected")).to.be.true;
         expect(log.filter((event) => event.type === "StateRetried")).to.be.empty;
         expect(rekognition.commandCalls(DetectLabelsCommand)).to.be.empty;
 
@@ -242,15 +244,48 @@ describe("uploads workflow (asl-validator, then run locally against the real han
         rekognition.on(DetectLabelsCommand).rejects(Object.assign(new Error("Request has invalid image format"), { name: "InvalidImageFormatException", $metadata: { httpStatusCode: 400 } }));
 
         const { error } = await run(objectCreated("incoming/broken.jpg", "v4"));
-        expect(failedWith(error)).to.equal("UploadProcessingFailed");
+        // The user's image, not the platform: recorded and announced, no failed execution.
+        expect(error).to.be.undefined;
         expect(rekognition.commandCalls(DetectLabelsCommand)).to.have.length(1);
         expect(await item("incoming/broken.jpg", "v4")).to.include({ status: "FAILED", error: "InvalidInputError" });
+    });
+
+    it("a duplicate delivery that fails after the version was processed leaves the COMPLETED item alone and ends quietly", async () => {
+        s3.on(HeadObjectCommand).resolves({ ContentLength: 100 });
+        s3.on(GetObjectCommand).resolves({ Body: body(JPEG) });
+        rekognition.on(DetectLabelsCommand).resolves({ LabelModelVersion: "3.0", Labels: [{ Name: "Bird", Confidence: 95 }] });
+        expect((await run(objectCreated("incoming/bird.jpg", "v9"))).error).to.be.undefined;
+
+        // S3 -> EventBridge delivered the event again; this time the read fails for good.
+        s3.reset();
+        s3.on(HeadObjectCommand).rejects(Object.assign(new Error("Forbidden"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } }));
+        const { error, events: log } = await run(objectCreated("incoming/bird.jpg", "v9"));
+        expect(error).to.be.undefined;
+        expect(log.some((event) => event.type === "StateEntered" && event.state?.name === "AlreadyCompleted")).to.be.true;
+        expect(await item("incoming/bird.jpg", "v9")).to.include({ status: "COMPLETED", labelCount: 1 });
+        expect(events.map((event) => event.DetailType)).to.deep.equal([UPLOAD_PROCESSED]);
+    });
+
+    it("a rejected upload whose failure cannot be recorded fails the execution: nobody could learn of it otherwise", async () => {
+        s3.on(HeadObjectCommand).resolves({ ContentLength: 9000 });
+        s3.on(GetObjectCommand).resolves({ Body: body(PDF) });
+        const unrecordable = () => Promise.reject(Object.assign(new Error("Requested resource not found"), { name: "DynamoDB.ResourceNotFoundException" }));
+        const machine = new StateMachine(definition as any);
+        const { error } = await execute(machine, objectCreated("incoming/lost.jpg", "v10"), {
+            overrides: {
+                taskResourceLocalHandlers: { Validate: lambdaInvoke(validate), DetectLabels: lambdaInvoke(detectLabels), StoreResult: dynamoPutItem(ddb), RecordFailure: unrecordable, PublishProcessed: recordPutEvents(events), PublishFailed: recordPutEvents(events) },
+                retryIntervalOverrides: Object.fromEntries(Object.keys(definition.States).map((name) => [name, 0])),
+            },
+            context: { Execution: { Id: "arn:aws:states:eu-west-1:123456789012:execution:uploads:local-2", Name: "local-2", StartTime: "2026-11-24T22:00:01Z" } },
+        });
+        expect(failedWith(error)).to.equal("UploadProcessingFailed");
+        expect(events.map((event) => event.DetailType)).to.deep.equal([UPLOAD_FAILED]);
     });
 
     it("rejects an object larger than the limit without reading it", async () => {
         s3.on(HeadObjectCommand).resolves({ ContentLength: 2 * 1024 * 1024 });
         const { error } = await run(objectCreated("incoming/huge.png", "v5"));
-        expect(failedWith(error)).to.equal("UploadProcessingFailed");
+        expect(error).to.be.undefined;
         expect(s3.commandCalls(GetObjectCommand)).to.be.empty;
         const stored = await item("incoming/huge.png", "v5");
         expect(JSON.parse(stored!.failure).Cause).to.contain("the limit is 1048576");
