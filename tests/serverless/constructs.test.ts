@@ -267,7 +267,7 @@ describe("serverless constructs (under mocks)", () => {
             expect(post.inputs.requestValidatorId).to.be.a("string");
             const badBody: any = r.one("aws:apigateway/response:Response").inputs;
             expect(badBody).to.include({ responseType: "BAD_REQUEST_BODY", statusCode: "400" });
-            expect(badBody.responseTemplates["application/json"]).to.contain("$context.error.validationErrorString");
+            expect(badBody.responseTemplates["application/json"]).to.contain("$context.error.messageString");
             const permission = r.named(PERMISSION, "t-api-get-items-id").inputs;
             const restApi = r.one("aws:apigateway/restApi:RestApi").state;
             expect(permission).to.include({ principal: "apigateway.amazonaws.com", sourceArn: `${String(restApi.executionArn)}/*/GET/items/*` });
