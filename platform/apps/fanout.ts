@@ -19,7 +19,7 @@ const API_SOURCE = "platform.fanout.api";
  * the VTL needs `\\'`, a backslash then a quote).
  */
 const putEventsTemplate = (busName: pulumi.Input<string>) =>
-    pulumi.interpolate`{"Entries":[{"EventBusName":"${busName}","Source":"${API_SOURCE}","DetailType":"$util.escapeJavaScript($input.path('$.detailType'))","Detail":"$util.escapeJavaScript($input.json('$.detail')).replaceAll("\\\\'","'")"}]}`;
+    pulumi.interpolate`{"Entries":[{"EventBusName":"${busName}","Source":"${API_SOURCE}","DetailType":"$util.escapeJavaScript($input.path('$.detailType')).replaceAll("\\\\'","'")","Detail":"$util.escapeJavaScript($input.json('$.detail')).replaceAll("\\\\'","'")"}]}`;
 
 /** PutEvents answers 200 even when it rejected the entry: turn that into a 502. */
 const PUT_EVENTS_RESPONSE = `#set($r = $input.path('$'))

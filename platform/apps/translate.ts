@@ -32,6 +32,9 @@ const REQUEST_SCHEMA = {
     properties: { data: { type: "string", minLength: 1 }, culture: { type: "array", minItems: 1, items: { type: "string" } }, source: { type: "string" } },
 };
 
+/** Deliveries of a job before the DLQ; the worker records the culture as failed on the last one (it gets MAX_RECEIVE_COUNT). */
+export const JOBS_MAX_RECEIVE_COUNT = 5;
+
 /** How the API's routes authenticate, from `platform:translate.api` / `platform:fanout.api`. */
 export function apiAuthorization(api: { authorization: "AWS_IAM" | "COGNITO_USER_POOLS"; cognitoUserPoolArns: string[] }): ApiAuthorization {
     return api.authorization === "AWS_IAM" ? { type: "AWS_IAM" } : { type: "COGNITO_USER_POOLS", userPoolArns: api.cognitoUserPoolArns };
@@ -68,10 +71,10 @@ export class TranslateApp extends pulumi.ComponentResource {
         const limitsEnv = { MAX_CULTURES: String(config.maxCultures), MAX_TEXT_BYTES: String(config.maxTextBytes) };
         const worker = new LambdaFunction(
             `${name}-worker`,
-            { ctx, entry: "apps/translate/src/worker.ts", description: "Translates one culture of a request per job, from the jobs queue", ...sized("worker"), environment: { ...tableEnv, IDEMPOTENCY_TABLE: this.idempotencyTable.name } },
+            { ctx, entry: "apps/translate/src/worker.ts", description: "Translates one culture of a request per job, from the jobs queue", ...sized("worker"), environment: { ...tableEnv, IDEMPOTENCY_TABLE: this.idempotencyTable.name, MAX_RECEIVE_COUNT: String(JOBS_MAX_RECEIVE_COUNT) } },
             parent,
         );
-        this.jobsQueue = new Queue(`${name}-jobs`, { ctx, consumer: { function: worker, batchSize: 10, maximumBatchingWindowSeconds: 1 }, maxReceiveCount: 5, senders: [this.jobsTopic.asSender()] }, parent);
+        this.jobsQueue = new Queue(`${name}-jobs`, { ctx, consumer: { function: worker, batchSize: 10, maximumBatchingWindowSeconds: 1 }, maxReceiveCount: JOBS_MAX_RECEIVE_COUNT, senders: [this.jobsTopic.asSender()] }, parent);
         this.jobsTopic.subscribeQueue(`${name}-jobs-sub`, this.jobsQueue, { filterPolicy: { kind: [JOB_KIND] } });
         this.table.grantReadWrite(worker);
         this.idempotencyTable.grantReadWrite(worker);

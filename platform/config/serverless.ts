@@ -37,6 +37,8 @@ const bool = (what: string) => z.boolean({ error: `expected ${what}: true or fal
 
 const memoryMb = wholeNumber("memory in MB", FUNCTION_MEMORY_MB.min, FUNCTION_MEMORY_MB.max);
 const timeoutSeconds = wholeNumber("a timeout in seconds", FUNCTION_TIMEOUT_SECONDS.min, FUNCTION_TIMEOUT_SECONDS.max);
+/** `platform:functions.reservedConcurrency: unreserved` leaves functions on the account's unreserved pool. */
+export const UNRESERVED = "unreserved";
 const reservedConcurrency = wholeNumber("a reserved concurrency (concurrent executions)", 1, 10000);
 
 /** Settings one function may override. */
@@ -50,7 +52,8 @@ export const FunctionsInputSchema = z.strictObject({
     runtime: z.enum(FUNCTION_RUNTIMES, { error: `expected a Lambda runtime, one of ${FUNCTION_RUNTIMES.join(", ")}` }).optional(),
     memoryMb: memoryMb.optional(),
     timeoutSeconds: timeoutSeconds.optional(),
-    reservedConcurrency: reservedConcurrency.optional(),
+    // "unreserved": no reservation, for accounts whose concurrency quota cannot spare one (new accounts often have 10; 100 must stay unreserved).
+    reservedConcurrency: z.union([reservedConcurrency, z.literal(UNRESERVED)], { error: `expected a reserved concurrency (a whole number from 1 to 10000) or "${UNRESERVED}"` }).optional(),
     tracing: bool("whether X-Ray active tracing is on").optional(),
 });
 
@@ -111,7 +114,8 @@ export interface FunctionDefaults {
     runtime: FunctionRuntime;
     memoryMb: number;
     timeoutSeconds: number;
-    reservedConcurrency: number;
+    /** @default undefined: unreserved (`platform:functions.reservedConcurrency: unreserved`) */
+    reservedConcurrency?: number;
     tracing: boolean;
     /** CloudWatch Logs retention: `logs.retentionDays`. */
     logRetentionDays: number;
@@ -187,11 +191,15 @@ function resolveApi(input: z.infer<typeof apiInput> | undefined, throttleDefault
     };
 }
 
+function resolveReserved(input: number | typeof UNRESERVED | undefined, profileDefault: number | undefined): number | undefined {
+    return input === UNRESERVED ? undefined : (input ?? profileDefault);
+}
+
 /** Resolves the serverless keys against the profile; `logRetentionDays` is the stack's `logs.retentionDays`. */
 export function resolveServerless(input: ServerlessInput, profile: Profile, logRetentionDays: number): ServerlessConfig {
     const defaults = SERVERLESS_PROFILE_DEFAULTS[profile];
     return {
-        functions: { ...defaults.functions, ...input.functions, logRetentionDays },
+        functions: { ...defaults.functions, ...input.functions, reservedConcurrency: resolveReserved(input.functions?.reservedConcurrency, defaults.functions.reservedConcurrency), logRetentionDays },
         translate: {
             enabled: input.translate?.enabled ?? false,
             maxCultures: input.translate?.maxCultures ?? TRANSLATE_DEFAULTS.maxCultures,

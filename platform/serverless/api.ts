@@ -82,6 +82,16 @@ export interface ApiArgs {
     webAcl?: { rateLimitPer5Minutes: number };
 }
 
+/** `$context.error.messageString` is already a quoted JSON string: inserted as is, the body stays valid JSON whatever the message holds. */
+const BAD_REQUEST_BODY_TEMPLATE = '{"message":$context.error.messageString,"requestId":"$context.requestId"}';
+
+/** Service status -> method status of a direct service integration (403 is the integration role refused: ours). */
+const INTEGRATION_STATUS_PATTERNS = [
+    ["200", undefined],
+    ["400", "4(0[0-24-9]|[1-9]\\d)"],
+    ["502", "5\\d{2}|403"],
+] as const;
+
 const ACCESS_LOG_FORMAT = JSON.stringify({
     requestId: "$context.requestId",
     extendedRequestId: "$context.extendedRequestId",
@@ -112,6 +122,8 @@ export class Api extends pulumi.ComponentResource {
     readonly restApi: aws.apigateway.RestApi;
     readonly stage: aws.apigateway.Stage;
     readonly accessLogGroup: aws.cloudwatch.LogGroup;
+    /** `API-Gateway-Execution-Logs_<api id>/<stage>`, created here with retention and the logs key before execution logging writes to it. */
+    readonly executionLogGroup: aws.cloudwatch.LogGroup;
     /** The base URL, `https://<id>.execute-api.<region>.amazonaws.com/<stage>`. */
     readonly url: pulumi.Output<string>;
     /** The role service integrations run with (present when a route has one): grant it what they call. */
@@ -151,20 +163,21 @@ export class Api extends pulumi.ComponentResource {
         // What the deployment snapshots: it waits for all of them.
         const deployed: pulumi.Resource[] = [];
         if (validator) {
-            // API Gateway's default answer to a body that fails the schema says only "Invalid request body": say what failed.
+            // The JSON-quoted message ($context.error.messageString is already a JSON string) and the id to find the request in the access log by.
             const badBody = new aws.apigateway.Response(
                 `${name}-bad-body`,
                 {
                     restApiId: restApi.id,
                     responseType: "BAD_REQUEST_BODY",
                     statusCode: "400",
-                    responseTemplates: { "application/json": '{"message":"invalid request","errors":["$util.escapeJavaScript($context.error.validationErrorString)"],"requestId":"$context.requestId"}' },
+                    responseTemplates: { "application/json": BAD_REQUEST_BODY_TEMPLATE },
                 },
                 { parent: this },
             );
             deployed.push(badBody);
         }
         const authorizers = new Map<string, aws.apigateway.Authorizer>();
+        let cognitoPools: pulumi.Input<string>[] | undefined;
         const resources = new Map<string, pulumi.Input<string>>([["/", restApi.rootResourceId]]);
         const resourceFor = (path: string): pulumi.Input<string> => {
             const existing = resources.get(path);
@@ -182,6 +195,10 @@ export class Api extends pulumi.ComponentResource {
             let authorizerId: pulumi.Input<string> | undefined;
             if (authorization.type === "COGNITO_USER_POOLS") {
                 const key = "cognito";
+                if (cognitoPools === undefined) cognitoPools = authorization.userPoolArns;
+                else if (cognitoPools !== authorization.userPoolArns && !samePools(cognitoPools, authorization.userPoolArns)) {
+                    throw new Error(`API ${name}: route ${route.method} ${route.path} names other Cognito user pools than an earlier route; one API has one Cognito authorizer, so every COGNITO_USER_POOLS route must name the same pools (scopes may differ)`);
+                }
                 let authorizer = authorizers.get(key);
                 if (!authorizer) {
                     authorizer = new aws.apigateway.Authorizer(
@@ -258,8 +275,9 @@ export class Api extends pulumi.ComponentResource {
                     { parent: this },
                 );
                 deployed.push(serviceIntegration);
-                // 200 passes the (mapped) service answer; the service's 4xx is the caller's fault, 5xx is ours.
-                for (const [status, pattern] of [["200", undefined], ["400", "4\\d{2}"], ["502", "5\\d{2}"]] as const) {
+                // 200 passes the (mapped) service answer; the service's 4xx is the caller's fault, except 403: the
+                // integration role was refused (a missing grant, a KMS key policy), which is ours, so 502 and the 5xx alarm.
+                for (const [status, pattern] of INTEGRATION_STATUS_PATTERNS) {
                     const methodResponse = new aws.apigateway.MethodResponse(`${routeName}-${status}`, { restApi: restApi.id, resourceId, httpMethod: method.httpMethod, statusCode: status }, { parent: this });
                     deployed.push(
                         methodResponse,
@@ -281,10 +299,22 @@ export class Api extends pulumi.ComponentResource {
         }
 
         // A new deployment whenever the routes change (an API Gateway deployment is a snapshot).
-        const fingerprint = createHash("sha256").update(JSON.stringify(args.routes.map(describeRoute))).digest("hex");
-        const deployment = new aws.apigateway.Deployment(name, { restApi: restApi.id, description: `routes ${fingerprint.slice(0, 12)}`, triggers: { routes: fingerprint } }, { parent: this, dependsOn: deployed });
+        const fingerprint = deploymentFingerprint(args, validator !== undefined);
+        const deployment = new aws.apigateway.Deployment(
+            name,
+            { restApi: restApi.id, description: pulumi.interpolate`routes ${fingerprint.apply((hash) => hash.slice(0, 12))}`, triggers: { routes: fingerprint } },
+            { parent: this, dependsOn: deployed },
+        );
 
         this.accessLogGroup = new aws.cloudwatch.LogGroup(`${name}-access`, { name: `/aws/apigateway/${name}/access`, retentionInDays: ctx.logRetentionDays, kmsKeyId: ctx.logsKeyArn }, { parent: this, protect: ctx.protect });
+        // Execution logging (loggingLevel ERROR) writes to this group, which API Gateway would otherwise create itself: no retention, no KMS.
+        this.executionLogGroup = new aws.cloudwatch.LogGroup(
+            `${name}-execution`,
+            { name: pulumi.interpolate`API-Gateway-Execution-Logs_${restApi.id}/${stageName}`, retentionInDays: ctx.logRetentionDays, kmsKeyId: ctx.logsKeyArn },
+            { parent: this, protect: ctx.protect },
+        );
+        // A stage with access logs is refused until the account's API Gateway logging role is set.
+        const stageDependsOn: pulumi.Resource[] = [this.executionLogGroup, ...(args.loggingRole ? [args.loggingRole] : [])];
         this.stage = new aws.apigateway.Stage(
             name,
             {
@@ -294,7 +324,7 @@ export class Api extends pulumi.ComponentResource {
                 xrayTracingEnabled: true,
                 accessLogSettings: { destinationArn: this.accessLogGroup.arn, format: ACCESS_LOG_FORMAT },
             },
-            { parent: this },
+            { parent: this, dependsOn: stageDependsOn },
         );
         new aws.apigateway.MethodSettings(
             name,
@@ -311,7 +341,7 @@ export class Api extends pulumi.ComponentResource {
                     throttlingBurstLimit: args.throttle.burstLimit,
                 },
             },
-            { parent: this, dependsOn: args.loggingRole ? [args.loggingRole] : [] },
+            { parent: this, dependsOn: stageDependsOn },
         );
         notifyingAlarm(
             `${name}-5xx`,
@@ -387,10 +417,26 @@ function validateRoutes(name: string, routes: ApiRoute[]): void {
     }
 }
 
-/** What a route is, minus the Outputs: the deployment's fingerprint. */
-function describeRoute(route: ApiRoute): unknown {
-    const integration = route.integration.kind === "function" ? { kind: "function", function: route.integration.function.functionName } : { ...route.integration, requestTemplate: typeof route.integration.requestTemplate === "string" ? route.integration.requestTemplate : "<output>" };
-    return { method: route.method, path: route.path, authorization: route.authorization?.type, integration, requestSchema: route.requestSchema };
+/**
+ * What the deployment snapshots, resolved (templates and user pools may be Outputs): routes with
+ * their effective authorization (the API's when the route sets none), templates, schemas, and the
+ * gateway responses and validator. Any change makes a new deployment.
+ */
+function deploymentFingerprint(args: ApiArgs, validated: boolean): pulumi.Output<string> {
+    const described = {
+        routes: args.routes.map((route) => {
+            const integration = route.integration.kind === "function" ? { kind: "function", function: route.integration.function.functionName } : route.integration;
+            return { method: route.method, path: route.path, authorization: route.authorization ?? args.authorization, integration, requestSchema: route.requestSchema };
+        }),
+        validator: validated ? { body: true, parameters: true, badBody: BAD_REQUEST_BODY_TEMPLATE } : undefined,
+        integrationResponses: INTEGRATION_STATUS_PATTERNS,
+    };
+    return pulumi.output(described).apply((resolved) => createHash("sha256").update(JSON.stringify(resolved)).digest("hex"));
+}
+
+function samePools(a: pulumi.Input<string>[], b: pulumi.Input<string>[]): boolean {
+    // Outputs cannot be compared while the program runs: the same ARNs or the same Output objects only.
+    return a.length === b.length && a.every((arn, i) => arn === b[i]);
 }
 
 /** `/translations/{id}` -> `-translations-id`, for logical names. */
@@ -408,9 +454,16 @@ function sidLike(text: string): string {
  * account setting, not a per-API one). Without it, a stage with execution logging fails to
  * deploy. Create it once per stack that builds APIs; another stack in the same account and
  * region setting it too is harmless (last writer wins, with an equivalent role).
+ *
+ * The role, its policy and the account setting are kept when the stack is destroyed
+ * (`retainOnDelete`): the setting is shared by every stack in the account and region, so
+ * destroying dev must not remove the role prod's stages log through. Delete the
+ * `<stack>-apigateway-logging` roles by hand once no API in the account and region is left.
  */
 export class ApiGatewayLoggingRole extends pulumi.ComponentResource {
     readonly role: aws.iam.Role;
+    /** The account setting (`cloudwatchRoleArn`): stages with logging wait for it. */
+    readonly account: aws.apigateway.Account;
 
     constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
         super("platform:serverless:ApiGatewayLoggingRole", name, {}, opts);
@@ -420,12 +473,12 @@ export class ApiGatewayLoggingRole extends pulumi.ComponentResource {
                 description: "API Gateway writes execution logs of this account's APIs",
                 assumeRolePolicy: policyJson({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "apigateway.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
             },
-            { parent: this },
+            { parent: this, retainOnDelete: true },
         );
         // The AWS-managed policy for exactly this purpose (log groups are created per API and stage by the service).
-        const attachment = new aws.iam.RolePolicyAttachment(name, { role: this.role.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs" }, { parent: this });
+        const attachment = new aws.iam.RolePolicyAttachment(name, { role: this.role.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs" }, { parent: this, retainOnDelete: true });
         // API Gateway checks the role's permissions when the setting is made.
-        new aws.apigateway.Account(name, { cloudwatchRoleArn: this.role.arn }, { parent: this, dependsOn: [attachment] });
+        this.account = new aws.apigateway.Account(name, { cloudwatchRoleArn: this.role.arn }, { parent: this, dependsOn: [attachment], retainOnDelete: true });
         this.registerOutputs({ roleArn: this.role.arn });
     }
 }

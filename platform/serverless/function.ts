@@ -90,7 +90,8 @@ export class LambdaFunction extends pulumi.ComponentResource implements Grantee 
     readonly invokeArn: pulumi.Output<string>;
     readonly timeoutSeconds: number;
     readonly memoryMb: number;
-    readonly reservedConcurrency: number;
+    /** Undefined: unreserved (the account's shared pool). */
+    readonly reservedConcurrency?: number;
     readonly configKey: string;
     readonly asyncInvocation: boolean;
     /** The inline policies granted so far: what a resource that checks the role's permissions when created must wait for. */
@@ -243,7 +244,7 @@ export class LambdaFunction extends pulumi.ComponentResource implements Grantee 
 }
 
 /** Lambda's limits, checked before anything is created; errors name the config key. */
-export function validateSizing(name: string, configKey: string, s: { memoryMb: number; timeoutSeconds: number; runtime: string; reserved: number; behindApi: boolean }): void {
+export function validateSizing(name: string, configKey: string, s: { memoryMb: number; timeoutSeconds: number; runtime: string; reserved: number | undefined; behindApi: boolean }): void {
     const problems: string[] = [];
     if (!Number.isInteger(s.memoryMb) || s.memoryMb < FUNCTION_MEMORY_MB.min || s.memoryMb > FUNCTION_MEMORY_MB.max) {
         problems.push(`${configKey}.memoryMb: expected a whole number of MB from ${FUNCTION_MEMORY_MB.min} to ${FUNCTION_MEMORY_MB.max}, got ${s.memoryMb}`);
@@ -254,6 +255,6 @@ export function validateSizing(name: string, configKey: string, s: { memoryMb: n
         problems.push(`${configKey}.timeoutSeconds: expected at most ${API_INTEGRATION_TIMEOUT_SECONDS} s for a function behind API Gateway (the integration times out at ${API_INTEGRATION_TIMEOUT_SECONDS} s), got ${s.timeoutSeconds}`);
     }
     if (!(FUNCTION_RUNTIMES as readonly string[]).includes(s.runtime)) problems.push(`${configKey}.runtime: expected one of ${FUNCTION_RUNTIMES.join(", ")}, got ${s.runtime}`);
-    if (!Number.isInteger(s.reserved) || s.reserved < 1) problems.push(`${configKey}.reservedConcurrency: expected a whole number of at least 1, got ${s.reserved}`);
+    if (s.reserved !== undefined && (!Number.isInteger(s.reserved) || s.reserved < 1)) problems.push(`${configKey}.reservedConcurrency: expected a whole number of at least 1, got ${s.reserved}`);
     if (problems.length > 0) throw new Error(`function ${name}: ${problems.join("; ")}`);
 }

@@ -120,7 +120,7 @@ export class Queue extends pulumi.ComponentResource {
                     maximumBatchingWindowInSeconds: batchingWindow,
                     functionResponseTypes: ["ReportBatchItemFailures"],
                     scalingConfig: {
-                        maximumConcurrency: consumer.maximumConcurrency ?? Math.min(1000, Math.max(2, consumer.function.reservedConcurrency)),
+                        maximumConcurrency: consumer.maximumConcurrency ?? maximumConcurrencyFor(consumer.function.reservedConcurrency),
                     },
                 },
                 // CreateEventSourceMapping checks that the function's role may receive from the queue.
@@ -150,4 +150,9 @@ export class Queue extends pulumi.ComponentResource {
 /** The visibility timeout a queue needs for a consumer with this timeout and batching window. */
 export function visibilityTimeoutFor(consumerTimeoutSeconds: number, batchingWindowSeconds = 0): number {
     return VISIBILITY_TIMEOUT_FACTOR * consumerTimeoutSeconds + batchingWindowSeconds;
+}
+
+/** The mapping's concurrency follows the function's reservation (2-1000, SQS's bounds); unreserved functions get the default (1000). */
+function maximumConcurrencyFor(reserved: number | undefined): number | undefined {
+    return reserved === undefined ? undefined : Math.min(1000, Math.max(2, reserved));
 }

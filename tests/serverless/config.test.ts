@@ -33,7 +33,14 @@ describe("serverless configuration (platform:functions, platform:translate, plat
         expect(config.fanout.partnerEventSource).to.equal("aws.partner/salesforce.com/00D000000000001/orders");
     });
 
+    it("leaves functions unreserved when platform:functions.reservedConcurrency is unreserved (accounts with a small concurrency quota)", () => {
+        const config = resolve("prod", { functions: { reservedConcurrency: "unreserved" } });
+        expect(config.functions).to.have.property("reservedConcurrency", undefined);
+        expect(resolve("prod", { functions: { reservedConcurrency: 20 } }).functions.reservedConcurrency).to.equal(20);
+    });
+
     const bad: [string, Record<string, unknown>, string, RegExp][] = [
+        ["a reserved concurrency that is neither a number nor unreserved", { functions: { reservedConcurrency: "none" } }, "platform:functions.reservedConcurrency", /whole number from 1 to 10000\) or "unreserved"/],
         ["memory below Lambda's 128 MB", { functions: { memoryMb: 64 } }, "platform:functions.memoryMb", /memory in MB: a whole number from 128 to 10240, got 64/],
         ["memory above 10,240 MB", { translate: { functions: { worker: { memoryMb: 20000 } } } }, "platform:translate.functions.worker.memoryMb", /128 to 10240/],
         ["a timeout above 900 s", { functions: { timeoutSeconds: 901 } }, "platform:functions.timeoutSeconds", /1 to 900, got 901/],

@@ -267,7 +267,7 @@ describe("serverless constructs (under mocks)", () => {
             expect(post.inputs.requestValidatorId).to.be.a("string");
             const badBody: any = r.one("aws:apigateway/response:Response").inputs;
             expect(badBody).to.include({ responseType: "BAD_REQUEST_BODY", statusCode: "400" });
-            expect(badBody.responseTemplates["application/json"]).to.contain("$context.error.validationErrorString");
+            expect(badBody.responseTemplates["application/json"]).to.contain("$context.error.messageString");
             const permission = r.named(PERMISSION, "t-api-get-items-id").inputs;
             const restApi = r.one("aws:apigateway/restApi:RestApi").state;
             expect(permission).to.include({ principal: "apigateway.amazonaws.com", sourceArn: `${String(restApi.executionArn)}/*/GET/items/*` });
@@ -363,6 +363,8 @@ describe("serverless constructs: options", () => {
             const ctx = testContext();
             new LambdaFunction("o-vpc", { ctx, entry: ENTRY, description: "in the VPC", vpc: { subnetIds: ["subnet-a", "subnet-b"], securityGroupIds: ["sg-1"] } });
             new LambdaFunction("o-untraced", { ctx: testContext({ functions: { ...ctx.functions, tracing: false } }), entry: ENTRY, description: "no tracing" });
+            const unreserved = new LambdaFunction("o-unreserved", { ctx: testContext({ functions: { ...ctx.functions, reservedConcurrency: undefined } }), entry: ENTRY, description: "unreserved", timeoutSeconds: 5 });
+            new Queue("o-queue", { ctx, consumer: { function: unreserved } });
             new Bus("o-bus", { ctx, organizationId: "o-abc123def4" });
             const front = new LambdaFunction("o-front", { ctx, entry: ENTRY, description: "front", behindApi: true });
             new Api("o-api", {
@@ -383,6 +385,13 @@ describe("serverless constructs: options", () => {
         expect(r.named(FN, "o-vpc").inputs.vpcConfig).to.deep.equal({ subnetIds: ["subnet-a", "subnet-b"], securityGroupIds: ["sg-1"] });
         expect(r.grantsOf("o-vpc").ManageVpcInterfaces.Action).to.include("ec2:CreateNetworkInterface");
         expect(r.grantsOf("o-untraced")).to.not.have.property("ManageVpcInterfaces");
+    });
+
+    it("leaves a function unreserved when the context reserves nothing, and its queue mapping at SQS's default concurrency", () => {
+        expect(r.named(FN, "o-unreserved").inputs).to.not.have.property("reservedConcurrentExecutions");
+        expect(r.named(FN, "o-vpc").inputs.reservedConcurrentExecutions).to.equal(5);
+        const mapping: any = r.one("aws:lambda/eventSourceMapping:EventSourceMapping").inputs;
+        expect(mapping.scalingConfig?.maximumConcurrency).to.equal(undefined);
     });
 
     it("without tracing, passes traces through and grants no X-Ray permission", () => {

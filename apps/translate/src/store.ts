@@ -63,9 +63,20 @@ export class TranslationStore {
         return item;
     }
 
+    /** The request, or undefined when it does not exist or has expired (DynamoDB's TTL deletes up to days late). */
     async get(id: string): Promise<TranslationItem | undefined> {
         const output = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { id }, ConsistentRead: true }));
-        return output.Item as TranslationItem | undefined;
+        const item = output.Item as TranslationItem | undefined;
+        if (item && typeof item.expiresAt === "number" && item.expiresAt < Math.floor(this.now().getTime() / 1000)) return undefined;
+        return item;
+    }
+
+    /**
+     * Sets the final status when every culture has an outcome and the status is still PENDING:
+     * repairs a request whose last outcome was recorded by an attempt that failed before finishing.
+     */
+    async finishIfDone(item: TranslationItem): Promise<void> {
+        if (item.status === "PENDING" && item.remaining <= 0) await this.finish(item.id, finalStatus(item), this.now().toISOString());
     }
 
     /**
@@ -98,7 +109,7 @@ export class TranslationStore {
             if (!item) return "missing";
             result = "duplicate";
         }
-        if (item.status === "PENDING" && item.remaining <= 0) await this.finish(id, finalStatus(item), now);
+        await this.finishIfDone(item);
         return result;
     }
 
@@ -119,4 +130,9 @@ export class TranslationStore {
             if (!(err instanceof ConditionalCheckFailedException)) throw err;
         }
     }
+}
+
+/** DynamoDB refused the write because the item would exceed its 400 KB limit: retrying cannot help. */
+export function isItemTooLarge(err: unknown): boolean {
+    return err instanceof Error && err.name === "ValidationException" && /item size/i.test(err.message);
 }

@@ -75,9 +75,13 @@ export function createSubmitHandler({ store, publisher, limits, logger, metrics,
             metrics.addMetric("TranslationRequestsAccepted", MetricUnit.Count, 1);
             if (unpublished.length > 0) metrics.addMetric("JobsNotPublished", MetricUnit.Count, unpublished.length);
             logger.info("translation request accepted", { cultures: item.cultures, unpublished });
-            const path = `/translations/${id}`;
+            // The execute-api URL carries the stage (/v1/translations/...); "$default" stages (HTTP APIs) and tests have none.
+            const stage = event.requestContext?.stage;
+            const path = `${stage && stage !== "$default" ? `/${stage}` : ""}/translations/${id}`;
             return { ...json(202, { id, status: "PENDING", statusUrl: path }), headers: { "content-type": "application/json", location: path } };
         } finally {
+            // appendKeys persists across warm invocations: the next request must not log under this id.
+            logger.removeKeys(["translationId"]);
             metrics.publishStoredMetrics();
         }
     };

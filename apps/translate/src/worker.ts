@@ -7,9 +7,9 @@ import type { BasePersistenceLayer } from "@aws-lambda-powertools/idempotency/pe
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { parseJob } from "./jobs";
+import { Job, parseJob } from "./jobs";
 import { defaultObservability, traced, intEnv, Observability, requiredEnv } from "./observability";
-import { TranslationStore } from "./store";
+import { isItemTooLarge, TranslationStore } from "./store";
 import { AmazonTranslator, TranslationError, Translator } from "./translator";
 
 export interface WorkerDeps extends Observability {
@@ -19,6 +19,12 @@ export interface WorkerDeps extends Observability {
     persistenceStore: BasePersistenceLayer;
     /** How long a job's idempotency record is kept: longer than SQS keeps a message (4 days), so no redelivery outlives it. @default 432000 (5 days) */
     idempotencyTtlSeconds?: number;
+    /**
+     * The jobs queue's maxReceiveCount: on that delivery a job failing transiently is recorded as
+     * the culture's error instead of being dead-lettered, so the request still finishes (PARTIAL or FAILED).
+     * @default undefined (always retried, then dead-lettered)
+     */
+    maxReceiveCount?: number;
 }
 
 /**
@@ -29,19 +35,22 @@ export interface WorkerDeps extends Observability {
  * so an SNS or SQS duplicate is answered from the record), and the store records each culture's
  * outcome conditionally, so even a replay after the idempotency record expires changes nothing.
  */
-export function createWorker({ store, translator, persistenceStore, idempotencyTtlSeconds = 5 * 24 * 3600, logger, metrics }: WorkerDeps) {
+export function createWorker({ store, translator, persistenceStore, idempotencyTtlSeconds = 5 * 24 * 3600, maxReceiveCount, logger, metrics }: WorkerDeps) {
     const processor = new BatchProcessor(EventType.SQS);
     const config = new IdempotencyConfig({ eventKeyJmesPath: "powertools_json(body).[requestId, culture]", expiresAfterSeconds: idempotencyTtlSeconds, throwOnNoIdempotencyKey: true });
 
-    const translateJob = async (record: SQSRecord): Promise<string> => {
-        const job = parseJob(record.body);
+    const runJob = async (job: Job): Promise<string> => {
         const item = await store.get(job.requestId);
         if (!item) {
             // Expired or deleted: nothing to translate for, and nothing to retry.
             logger.warn("job for an unknown request dropped", { requestId: job.requestId, culture: job.culture });
             return "missing";
         }
-        if (item.translations?.[job.culture] !== undefined || item.errors?.[job.culture] !== undefined) return "duplicate";
+        if (item.translations?.[job.culture] !== undefined || item.errors?.[job.culture] !== undefined) {
+            // Recorded by an attempt that may have failed before setting the final status: finish it now.
+            await store.finishIfDone(item);
+            return "duplicate";
+        }
         let outcome: { translation: string } | { error: string };
         try {
             outcome = { translation: await translator.translate(item.sourceText, item.sourceLanguage, job.language) };
@@ -50,10 +59,34 @@ export function createWorker({ store, translator, persistenceStore, idempotencyT
             if (!(err instanceof TranslationError) || !err.permanent) throw err;
             outcome = { error: err.message };
         }
-        const recorded = await store.record(job.requestId, job.culture, outcome);
+        let recorded: string;
+        try {
+            recorded = await store.record(job.requestId, job.culture, outcome);
+        } catch (err) {
+            // The request's results would pass DynamoDB's 400 KB item limit: the same write fails on every retry.
+            if (!isItemTooLarge(err) || !("translation" in outcome)) throw err;
+            outcome = { error: "the translation is too large to store with the request's other results (DynamoDB's 400 KB item limit)" };
+            recorded = await store.record(job.requestId, job.culture, outcome);
+        }
         metrics.addMetric("error" in outcome ? "CultureFailures" : "CulturesTranslated", MetricUnit.Count, 1);
         logger.info("job done", { requestId: job.requestId, culture: job.culture, outcome: "error" in outcome ? "error" : "translated", recorded });
         return recorded;
+    };
+
+    const translateJob = async (record: SQSRecord): Promise<string> => {
+        const job = parseJob(record.body);
+        try {
+            return await runJob(job);
+        } catch (err) {
+            const attempt = Number(record.attributes.ApproximateReceiveCount);
+            if (maxReceiveCount === undefined || !(attempt >= maxReceiveCount)) throw err;
+            // The last delivery before the DLQ: record the failure so the request does not stay PENDING forever.
+            const message = err instanceof Error ? err.message : String(err);
+            const recorded = await store.record(job.requestId, job.culture, { error: `not translated after ${attempt} attempts: ${message}` });
+            metrics.addMetric("CultureFailures", MetricUnit.Count, 1);
+            logger.error("job failed on its last delivery; recorded as the culture's error", { requestId: job.requestId, culture: job.culture, attempt, error: message, recorded });
+            return recorded;
+        }
     };
     const processOnce = makeIdempotent(translateJob, { persistenceStore, config });
 
@@ -89,6 +122,7 @@ export const handler = (event: SQSEvent, context: Context) => {
             store: new TranslationStore(DynamoDBDocumentClient.from(dynamodb), requiredEnv("TRANSLATIONS_TABLE"), intEnv("RESULT_TTL_DAYS")),
             translator: new AmazonTranslator(capture(new TranslateClient({ maxAttempts: 3 }))),
             persistenceStore: new DynamoDBPersistenceLayer({ tableName: requiredEnv("IDEMPOTENCY_TABLE"), awsSdkV3Client: dynamodb }),
+            maxReceiveCount: intEnv("MAX_RECEIVE_COUNT"),
         });
     }
     const run = instance;

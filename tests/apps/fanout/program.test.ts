@@ -23,11 +23,12 @@ describe("fan-out app in the real stacks", () => {
         const template = integration.requestTemplates["application/json"] as string;
         expect(template).to.contain(`"EventBusName":"${String(bus)}"`).and.contain('"Source":"platform.fanout.api"');
         // escapeJavaScript turns ' into \' (not JSON); the VTL's Java regex must match a backslash then a quote.
-        expect(template).to.contain(String.raw`.replaceAll("\\'","'")`);
+        expect(template).to.contain(String.raw`"DetailType":"$util.escapeJavaScript($input.path('$.detailType')).replaceAll("\\'","'")"`);
+        expect(template).to.contain(String.raw`"Detail":"$util.escapeJavaScript($input.json('$.detail')).replaceAll("\\'","'")"`);
         // PutEvents answers 200 with FailedEntryCount > 0 when it rejects an entry: the caller must see a failure.
         const ok = dev.named("aws:apigateway/integrationResponse:IntegrationResponse", "platform-dev-fanout-api-post-events-200").inputs as any;
         expect(ok.responseTemplates["application/json"]).to.match(/#if\(\$r\.FailedEntryCount > 0\)\n#set\(\$context\.responseOverride\.status = 502\)/);
-        expect(dev.named("aws:apigateway/integrationResponse:IntegrationResponse", "platform-dev-fanout-api-post-events-502").inputs.selectionPattern).to.equal("5\\d{2}");
+        expect(dev.named("aws:apigateway/integrationResponse:IntegrationResponse", "platform-dev-fanout-api-post-events-502").inputs.selectionPattern).to.equal("5\\d{2}|403");
         const role = dev.grantsOf("platform-dev-fanout-api-integration");
         expect(role).to.have.keys(["PutEventsOnPlatformDevFanoutBus"]);
         expect(role.PutEventsOnPlatformDevFanoutBus.Resource).to.deep.equal([dev.named("aws:cloudwatch/eventBus:EventBus", "platform-dev-fanout-bus").state.arn]);

@@ -3,6 +3,7 @@ import { PublishBatchCommand, SNSClient } from "@aws-sdk/client-sns";
 import { TranslateClient, TranslateTextCommand, UnsupportedLanguagePairException } from "@aws-sdk/client-translate";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
+import { Logger } from "@aws-lambda-powertools/logger";
 import { expect } from "chai";
 import { createStatusHandler } from "../../../apps/translate/src/status";
 import { createSubmitHandler, SnsJobPublisher } from "../../../apps/translate/src/submit";
@@ -110,6 +111,31 @@ describe("translate handlers (AWS SDK clients mocked)", () => {
             ]);
             // Stored first: the item exists before any worker can look for it.
             expect(documents.commandCalls(PutCommand)[0].calledBefore(sns.commandCalls(PublishBatchCommand)[0] as any)).to.equal(true);
+            // Behind the v1 stage, the status URL is relative to the host: it carries the stage.
+            const staged = await handler()({ ...apiEvent({ body: JSON.stringify({ data: "Hello", culture: ["fr-FR"] }) }), requestContext: { stage: "v1" } as any }, lambdaContext());
+            expect(body(staged).statusUrl).to.equal(`/v1/translations/${ID}`);
+            expect(staged.headers?.location).to.equal(`/v1/translations/${ID}`);
+        });
+
+        it("does not carry one request's translationId into the next warm invocation's logs", async () => {
+            documents.on(PutCommand).resolves({});
+            sns.on(PublishBatchCommand).resolves({ Successful: [], Failed: [] });
+            const logger = new Logger({ serviceName: "test", logLevel: "INFO" });
+            const submit = createSubmitHandler({ ...quietObservability(), logger, limits, store: store(), publisher: new SnsJobPublisher(new SNSClient({ region: "eu-west-1" }), TOPIC), newId: () => ID });
+            const lines: string[] = [];
+            const write = process.stdout.write.bind(process.stdout);
+            process.stdout.write = ((chunk: string | Uint8Array) => (lines.push(String(chunk)), true));
+            try {
+                await submit(apiEvent({ body: JSON.stringify({ data: "Hello", culture: ["fr-FR"] }) }), lambdaContext());
+                const accepted = lines.splice(0).map((line) => JSON.parse(line));
+                await submit(apiEvent({ body: JSON.stringify({ data: "", culture: ["fr-FR"] }) }), lambdaContext("req-2"));
+                const rejected = lines.map((line) => JSON.parse(line));
+                expect(accepted.some((entry) => entry.translationId === ID)).to.equal(true);
+                expect(rejected.map((entry) => entry.message)).to.include("request rejected");
+                expect(rejected.filter((entry) => "translationId" in entry)).to.deep.equal([]);
+            } finally {
+                process.stdout.write = write;
+            }
         });
 
         it("publishes in batches of 10 (SNS's PublishBatch limit)", async () => {

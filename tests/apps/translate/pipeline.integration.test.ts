@@ -8,6 +8,7 @@ import { createSubmitHandler, JobPublisher } from "../../../apps/translate/src/s
 import { TranslationError, Translator } from "../../../apps/translate/src/translator";
 import { createWorker } from "../../../apps/translate/src/worker";
 import { IDEMPOTENCY_TABLE_KEY, TRANSLATIONS_TABLE_KEY } from "../../../platform/apps/translate";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { apiEvent, createTable, lambdaContext, quietObservability, sqsEvent, sqsRecord, startDynalite } from "../lambda-helpers";
 
 /** A translator that counts its calls, refuses some languages for good and throttles others until told not to. */
@@ -49,7 +50,7 @@ describe("translate pipeline against a local DynamoDB (dynalite)", function () {
     after(() => local.stop());
 
     /** Fresh tables per test, the app's handlers over them. */
-    async function pipeline(translator: FakeTranslator) {
+    async function pipeline(translator: Translator, options: { maxReceiveCount?: number } = {}) {
         tableIndex += 1;
         const requests = `requests-${tableIndex}`;
         const idempotency = `idempotency-${tableIndex}`;
@@ -58,7 +59,7 @@ describe("translate pipeline against a local DynamoDB (dynalite)", function () {
         const store = new TranslationStore(documents, requests, 30);
         const publisher = new CapturingPublisher();
         const submit = createSubmitHandler({ ...quietObservability(), store, publisher, limits: { maxCultures: 10, maxTextBytes: 10_000 } });
-        const worker = createWorker({ ...quietObservability(), store, translator, persistenceStore: new DynamoDBPersistenceLayer({ tableName: idempotency, awsSdkV3Client: local.client }) });
+        const worker = createWorker({ ...quietObservability(), store, translator, persistenceStore: new DynamoDBPersistenceLayer({ tableName: idempotency, awsSdkV3Client: local.client }), ...options });
         const status = createStatusHandler({ ...quietObservability(), store });
         const accept = async (cultures: string[]) => {
             const response = await submit(apiEvent({ body: JSON.stringify({ data: "Hello", culture: cultures }) }), lambdaContext());
@@ -67,7 +68,7 @@ describe("translate pipeline against a local DynamoDB (dynalite)", function () {
         };
         const read = async (id: string) => JSON.parse((await status(apiEvent({ pathParameters: { id } }), lambdaContext())).body);
         const records = () => publisher.jobs.map((job, index) => sqsRecord(`msg-${index}`, JSON.stringify(job)));
-        return { accept, read, worker, records, store };
+        return { accept, read, worker, records, store, requests };
     }
 
     it("reports exactly the poison record as a batch item failure; the rest are written once and the request completes", async () => {
@@ -135,5 +136,57 @@ describe("translate pipeline against a local DynamoDB (dynalite)", function () {
         const item = await p.store.get(id);
         expect(item).to.deep.include({ remaining: 1, status: "PENDING", translations: { "fr-FR": "un" } });
         expect(await p.store.record("00000000-0000-4000-8000-000000000000", "fr-FR", { translation: "x" })).to.equal("missing");
+    });
+
+    it("records a culture failing transiently on its last delivery as failed, so the request finishes instead of staying PENDING", async () => {
+        const translator = new FakeTranslator();
+        translator.throttled.add("tr");
+        const p = await pipeline(translator, { maxReceiveCount: 3 });
+        const id = await p.accept(["fr-FR", "tr-TR"]);
+        const delivery = (messageId: string, receiveCount: number) => ({ ...p.records()[1], messageId, attributes: { ...p.records()[1].attributes, ApproximateReceiveCount: String(receiveCount) } });
+        expect((await p.worker(sqsEvent(p.records()[0], delivery("tr-2", 2)), lambdaContext())).batchItemFailures).to.deep.equal([{ itemIdentifier: "tr-2" }]);
+        expect((await p.read(id)).status).to.equal("PENDING");
+        expect((await p.worker(sqsEvent(delivery("tr-3", 3)), lambdaContext("req-2"))).batchItemFailures).to.deep.equal([]);
+        const read = await p.read(id);
+        expect(read).to.deep.include({ status: "PARTIAL", translations: { "fr-FR": "[fr] Hello" } });
+        expect(read.errors["tr-TR"]).to.match(/not translated after 3 attempts: ThrottlingException/);
+    });
+
+    it("finishes a request whose last outcome was stored by an attempt that failed before setting the status", async () => {
+        const p = await pipeline(new FakeTranslator());
+        const id = await p.accept(["fr-FR"]);
+        // The outcome landed and remaining reached 0, but the final update never ran.
+        await documents.send(new UpdateCommand({ TableName: p.requests, Key: { id }, UpdateExpression: "SET translations.#c = :t, remaining = :zero", ExpressionAttributeNames: { "#c": "fr-FR" }, ExpressionAttributeValues: { ":t": "bonjour", ":zero": 0 } }));
+        expect((await p.read(id)).status).to.equal("PENDING");
+        expect((await p.worker(sqsEvent(...p.records()), lambdaContext())).batchItemFailures).to.deep.equal([]);
+        expect(await p.read(id)).to.deep.include({ status: "COMPLETE", translations: { "fr-FR": "bonjour" } });
+    });
+
+    it("records a translation that would pass DynamoDB's 400 KB item limit as that culture's error, without retrying", async () => {
+        const calls: string[] = [];
+        const bulky: Translator = { translate: (_text, _source, target) => (calls.push(target), Promise.resolve(`${target} ${"x".repeat(250_000)}`)) };
+        const p = await pipeline(bulky);
+        const id = await p.accept(["fr-FR", "tr-TR"]);
+        const response = await p.worker(sqsEvent(...p.records()), lambdaContext());
+        expect(response.batchItemFailures).to.deep.equal([]);
+        expect(calls).to.deep.equal(["fr", "tr"]);
+        const read = await p.read(id);
+        expect(read.status).to.equal("PARTIAL");
+        expect(Object.keys(read.translations)).to.deep.equal(["fr-FR"]);
+        expect(read.errors["tr-TR"]).to.match(/too large to store/);
+    });
+
+    it("treats an expired request as gone before DynamoDB's TTL deletes it (status 404, jobs dropped)", async () => {
+        const translator = new FakeTranslator();
+        const p = await pipeline(translator);
+        const id = await p.accept(["fr-FR"]);
+        const later = new TranslationStore(documents, p.requests, 30, () => new Date(Date.now() + 31 * 24 * 3600 * 1000));
+        expect(await later.get(id)).to.equal(undefined);
+        const lateStatus = createStatusHandler({ ...quietObservability(), store: later });
+        expect((await lateStatus(apiEvent({ pathParameters: { id } }), lambdaContext())).statusCode).to.equal(404);
+        const lateWorker = createWorker({ ...quietObservability(), store: later, translator, persistenceStore: new DynamoDBPersistenceLayer({ tableName: `idempotency-${tableIndex}`, awsSdkV3Client: local.client }) });
+        expect((await lateWorker(sqsEvent(...p.records()), lambdaContext())).batchItemFailures).to.deep.equal([]);
+        expect(translator.calls).to.deep.equal([]);
+        expect((await p.store.get(id))?.status).to.equal("PENDING");
     });
 });

@@ -51,6 +51,8 @@ describe("translate app in the real stacks (Pulumi.dev.yaml, Pulumi.prod.yaml)",
         const worker = dev.named(FN, "platform-dev-translate-worker").inputs;
         expect(queue.visibilityTimeoutSeconds).to.be.at.least(6 * (worker.timeout as number));
         expect(parseJson(queue.redrivePolicy).deadLetterTargetArn).to.equal(dev.named(QUEUE, "platform-dev-translate-jobs-dlq").state.arn);
+        // The worker knows the last delivery before the DLQ, to record the culture as failed then.
+        expect((worker.environment as any).variables.MAX_RECEIVE_COUNT).to.equal(String(parseJson(queue.redrivePolicy).maxReceiveCount));
     });
 
     it("grants each function only what its route needs, on the exact table, topic and queue ARNs", () => {
