@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyJson } from "../iam";
+import { createLogBucket } from "../log-bucket";
 
 /**
  * Regions launched before August 2022. There, ELB writes access logs as a regional AWS account
@@ -45,71 +45,28 @@ export class AccessLogBucket extends pulumi.ComponentResource {
 
     constructor(name: string, args: AccessLogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:ecs:AccessLogBucket", name, {}, opts);
-        this.bucket = new aws.s3.Bucket(name, { forceDestroy: !args.protect }, { parent: this, protect: args.protect });
-        this.bucketName = this.bucket.bucket;
-        const bucket = this.bucket.id;
-
-        new aws.s3.BucketVersioning(name, { bucket, versioningConfiguration: { status: "Enabled" } }, { parent: this });
-        new aws.s3.BucketServerSideEncryptionConfiguration(name, { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, { parent: this });
-        new aws.s3.BucketOwnershipControls(name, { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
-        const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
-            name,
-            { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-            { parent: this },
-        );
-        new aws.s3.BucketLifecycleConfiguration(
-            name,
-            {
-                bucket,
-                rules: [
-                    {
-                        id: "expire-access-logs",
-                        status: "Enabled",
-                        filter: {},
-                        expiration: { days: args.retentionDays },
-                        // Versioning keeps what expiry or a mistake deletes for a week, then it goes too.
-                        noncurrentVersionExpiration: { noncurrentDays: 7 },
-                        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-                    },
-                    { id: "remove-expired-delete-markers", status: "Enabled", filter: {}, expiration: { expiredObjectDeleteMarker: true } },
-                ],
-            },
-            { parent: this },
-        );
-
         const logDelivery = "logdelivery.elasticloadbalancing.amazonaws.com";
         const elbPrincipal: aws.iam.Principal = REGIONS_WITH_ELB_ACCOUNT.has(args.region)
             ? { Service: logDelivery, AWS: aws.elb.getServiceAccountOutput({}, { parent: this }).arn }
             : { Service: logDelivery };
-        this.policy = new aws.s3.BucketPolicy(
+        const { bucket, policy } = createLogBucket(
             name,
             {
-                bucket,
-                policy: policyJson({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Sid: "ElbDeliversThisAccountsAccessLogs",
-                            Effect: "Allow",
-                            Principal: elbPrincipal,
-                            Action: "s3:PutObject",
-                            Resource: args.prefixes.map((prefix) => pulumi.interpolate`${this.bucket.arn}/${prefix}/AWSLogs/${args.accountId}/*`),
-                        },
-                        {
-                            // S3.5: nobody reads or writes this bucket over plain HTTP.
-                            Sid: "DenyInsecureTransport",
-                            Effect: "Deny",
-                            Principal: "*",
-                            Action: "s3:*",
-                            Resource: [this.bucket.arn, pulumi.interpolate`${this.bucket.arn}/*`],
-                            Condition: { Bool: { "aws:SecureTransport": "false" } },
-                        },
-                    ],
+                retentionDays: args.retentionDays,
+                protect: args.protect,
+                deliveryStatement: (bucketArn) => ({
+                    Sid: "ElbDeliversThisAccountsAccessLogs",
+                    Effect: "Allow",
+                    Principal: elbPrincipal,
+                    Action: "s3:PutObject",
+                    Resource: args.prefixes.map((prefix) => pulumi.interpolate`${bucketArn}/${prefix}/AWSLogs/${args.accountId}/*`),
                 }),
             },
-            // S3 refuses concurrent policy and public-access-block changes on one bucket.
-            { parent: this, dependsOn: [publicAccessBlock] },
+            this,
         );
+        this.bucket = bucket;
+        this.policy = policy;
+        this.bucketName = bucket.bucket;
         this.registerOutputs({ bucketName: this.bucketName });
     }
 }
