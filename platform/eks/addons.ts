@@ -5,8 +5,7 @@ import type { EksConfig } from "../config";
 import { checkedValues, CLUSTER_AUTOSCALER, LOAD_BALANCER_CONTROLLER, METRICS_SERVER } from "./helm-values";
 import { loadBalancerControllerGrants } from "./lbc-policy";
 import { SYSTEM_PLACEMENT } from "./node-groups";
-import { PodIdentityRole, POD_IDENTITY_PRINCIPAL } from "./roles";
-import { policyJson } from "../iam";
+import { PodIdentityRole, podIdentityTrustPolicy } from "./roles";
 
 export interface ManagedAddonsArgs {
     clusterName: pulumi.Input<string>;
@@ -38,17 +37,7 @@ export class ManagedAddons extends pulumi.ComponentResource {
             `${name}-vpc-cni`,
             {
                 description: "Amazon VPC CNI (aws-node): attaches ENIs and IPs to nodes",
-                assumeRolePolicy: policyJson({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Principal: { Service: POD_IDENTITY_PRINCIPAL },
-                            Action: ["sts:AssumeRole", "sts:TagSession"],
-                            Condition: { StringEquals: { "aws:SourceAccount": args.accountId }, ArnEquals: { "aws:SourceArn": args.clusterArn } },
-                        },
-                    ],
-                }),
+                assumeRolePolicy: podIdentityTrustPolicy(args.accountId, args.clusterArn),
             },
             { parent: this },
         );

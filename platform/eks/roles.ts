@@ -25,6 +25,22 @@ export interface PodIdentityArgs {
     associate?: boolean;
 }
 
+/** Trust for EKS Pod Identity, from this account's cluster only (no confused deputy). */
+export function podIdentityTrustPolicy(accountId: pulumi.Input<string>, clusterArn: pulumi.Input<string>): pulumi.Output<string> {
+    return policyJson({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: POD_IDENTITY_PRINCIPAL },
+                // TagSession: Pod Identity tags the session with the cluster, namespace and service account.
+                Action: ["sts:AssumeRole", "sts:TagSession"],
+                Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnEquals: { "aws:SourceArn": clusterArn } },
+            },
+        ],
+    });
+}
+
 /**
  * An IAM role a Kubernetes service account gets through EKS Pod Identity: trusted only by the
  * Pod Identity service on behalf of this account's cluster, bound to one namespace/service
@@ -42,18 +58,7 @@ export class PodIdentityRole extends pulumi.ComponentResource {
             name,
             {
                 description: args.description,
-                assumeRolePolicy: policyJson({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Principal: { Service: POD_IDENTITY_PRINCIPAL },
-                            // TagSession: Pod Identity tags the session with the cluster, namespace and service account.
-                            Action: ["sts:AssumeRole", "sts:TagSession"],
-                            Condition: { StringEquals: { "aws:SourceAccount": args.accountId }, ArnEquals: { "aws:SourceArn": args.clusterArn } },
-                        },
-                    ],
-                }),
+                assumeRolePolicy: podIdentityTrustPolicy(args.accountId, args.clusterArn),
             },
             { parent: this },
         );
