@@ -122,3 +122,18 @@ export type NotifyingAlarmArgs = Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActi
 export function notifyingAlarm(name: string, topicArn: pulumi.Input<string>, args: NotifyingAlarmArgs, opts: pulumi.CustomResourceOptions): aws.cloudwatch.MetricAlarm {
     return new aws.cloudwatch.MetricAlarm(name, { ...args, actionsEnabled: true, alarmActions: [topicArn], okActions: [topicArn] }, opts);
 }
+
+export interface AnyOccurrenceAlarmArgs {
+    alarmDescription: string;
+    namespace: string;
+    metricName: string;
+    dimensions: NotifyingAlarmArgs["dimensions"];
+}
+
+/**
+ * An alarm on any occurrence of a count metric in five minutes (errors, throttles, 5xx, failed
+ * executions): one is already worth a look. No datapoints means nothing happened, so healthy.
+ */
+export function anyOccurrenceAlarm(name: string, topicArn: pulumi.Input<string>, args: AnyOccurrenceAlarmArgs, opts: pulumi.CustomResourceOptions): aws.cloudwatch.MetricAlarm {
+    return notifyingAlarm(name, topicArn, { ...args, statistic: "Sum", period: 300, evaluationPeriods: 1, threshold: 0, comparisonOperator: "GreaterThanThreshold", treatMissingData: "notBreaching" }, opts);
+}

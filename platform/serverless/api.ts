@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { notifyingAlarm } from "../alarms";
+import { anyOccurrenceAlarm } from "../alarms";
 import { API_INTEGRATION_TIMEOUT_SECONDS } from "../config";
 import { Grant, Grantee, RoleGrants } from "../grants";
 import { policyJson } from "../iam";
@@ -343,7 +343,7 @@ export class Api extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: stageDependsOn },
         );
-        notifyingAlarm(
+        anyOccurrenceAlarm(
             `${name}-5xx`,
             ctx.alarmTopicArn,
             {
@@ -351,12 +351,6 @@ export class Api extends pulumi.ComponentResource {
                 namespace: "AWS/ApiGateway",
                 metricName: "5XXError",
                 dimensions: { ApiName: this.restApi.name, Stage: this.stage.stageName },
-                statistic: "Sum",
-                period: 300,
-                evaluationPeriods: 1,
-                threshold: 0,
-                comparisonOperator: "GreaterThanThreshold",
-                treatMissingData: "notBreaching",
             },
             { parent: this },
         );

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { API_INTEGRATION_TIMEOUT_SECONDS, FUNCTION_MEMORY_MB, FUNCTION_RUNTIMES, FUNCTION_TIMEOUT_SECONDS, FunctionRuntime } from "../config";
-import { notifyingAlarm } from "../alarms";
+import { anyOccurrenceAlarm } from "../alarms";
 import { Grant, Grantee, RoleGrants } from "../grants";
 import { policyJson } from "../iam";
 import { Bundle, bundleHandler, recordBundle } from "./bundle";
@@ -183,7 +183,7 @@ export class LambdaFunction extends pulumi.ComponentResource implements Grantee 
 
         // Errors (the handler threw or timed out) and throttles (reserved concurrency reached): on-call hears of both.
         for (const [metric, what] of [["Errors", "failed (threw, timed out or ran out of memory)"], ["Throttles", "was throttled at its reserved concurrency"]] as const) {
-            notifyingAlarm(
+            anyOccurrenceAlarm(
                 `${name}-${metric.toLowerCase()}`,
                 ctx.alarmTopicArn,
                 {
@@ -191,13 +191,6 @@ export class LambdaFunction extends pulumi.ComponentResource implements Grantee 
                     namespace: "AWS/Lambda",
                     metricName: metric,
                     dimensions: { FunctionName: this.function.name },
-                    statistic: "Sum",
-                    period: 300,
-                    evaluationPeriods: 1,
-                    threshold: 0,
-                    comparisonOperator: "GreaterThanThreshold",
-                    // No invocations, no datapoints: healthy.
-                    treatMissingData: "notBreaching",
                 },
                 { parent: this },
             );

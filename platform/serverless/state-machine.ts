@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { notifyingAlarm } from "../alarms";
+import { anyOccurrenceAlarm } from "../alarms";
 import { Grant, grantStatement, Grantee, RoleGrants } from "../grants";
 import { policyJson, serviceTrustPolicy } from "../iam";
 import type { StateMachineDefinition } from "./asl";
@@ -125,7 +125,7 @@ export class StateMachine extends pulumi.ComponentResource implements Grantee {
                 ["ExecutionsTimedOut", "timed out"],
                 ["ExecutionsAborted", "were aborted"],
             ] as const) {
-                notifyingAlarm(
+                anyOccurrenceAlarm(
                     `${name}-${metric.replace("Executions", "").toLowerCase()}`,
                     args.alarmTopicArn,
                     {
@@ -133,13 +133,6 @@ export class StateMachine extends pulumi.ComponentResource implements Grantee {
                         namespace: "AWS/States",
                         metricName: metric,
                         dimensions: { StateMachineArn: this.stateMachine.arn },
-                        statistic: "Sum",
-                        period: 300,
-                        evaluationPeriods: 1,
-                        threshold: 0,
-                        comparisonOperator: "GreaterThanThreshold",
-                        // No executions, no datapoints: that is healthy.
-                        treatMissingData: "notBreaching",
                     },
                     { parent: this },
                 );
