@@ -35,3 +35,9 @@ export function putRecordRequestTemplate(streamName: string): string {
 
 /** 200: the sequence number (a receipt) and the request id; never the shard or stream. */
 export const ACCEPTED_RESPONSE_TEMPLATE = `{"accepted": true, "sequenceNumber": "$input.path('$.SequenceNumber')", "requestId": "$context.requestId"}`;
+
+/**
+ * Kinesis' "slow down" errors, which it answers with HTTP 400: the API turns them into 503 with
+ * `Retry-After` so senders retry (with the same Idempotency-Key, a retry is stored once).
+ */
+export const KINESIS_THROTTLING_ERROR_TYPES = ["ProvisionedThroughputExceededException", "KMSThrottlingException", "LimitExceededException"];

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ACCEPTED_RESPONSE_TEMPLATE, putRecordRequestTemplate } from "../../apps/ingest/integration";
+import { ACCEPTED_RESPONSE_TEMPLATE, KINESIS_THROTTLING_ERROR_TYPES, putRecordRequestTemplate } from "../../apps/ingest/integration";
 import type { IngestConfig } from "../config/data-apps";
 import { Api } from "../serverless/api";
 import type { ServerlessContext } from "../serverless/common";
@@ -78,6 +78,8 @@ export class IngestApp extends pulumi.ComponentResource {
                             // Kinesis' JSON protocol (AWS's Kinesis proxy tutorial sets the same).
                             requestHeaders: { "Content-Type": "'application/x-amz-json-1.1'" },
                             responseTemplate: ACCEPTED_RESPONSE_TEMPLATE,
+                            // Throttled senders get 503 + Retry-After (a retry), not 400 (a drop).
+                            throttlingErrorTypes: KINESIS_THROTTLING_ERROR_TYPES,
                         },
                         // The consumer stores JSON objects: anything else is refused at the edge with a 400.
                         requestSchema: { type: "object" },

@@ -41,6 +41,14 @@ export interface ServiceIntegration {
      * @default the service's response, unchanged
      */
     responseTemplate?: string;
+    /**
+     * Error types (the `__type` of the service's JSON error body, e.g. Kinesis'
+     * `ProvisionedThroughputExceededException`) that the service reports with HTTP 400 but that
+     * mean "busy, try again": answered 503 with `Retry-After` instead of 400, so well-behaved
+     * senders retry rather than drop the request. Matched exactly or after a `namespace#` prefix.
+     * @default undefined (every service 4xx but 403 is a 400)
+     */
+    throttlingErrorTypes?: string[];
 }
 
 export interface ApiRoute {
@@ -86,6 +94,32 @@ export interface ApiArgs {
 const BAD_REQUEST_BODY_TEMPLATE = '{"message":$context.error.messageString,"requestId":"$context.requestId"}';
 
 /** Service status -> method status of a direct service integration (403 is the integration role refused: ours). */
+/** Seconds a throttled caller is told to wait (`Retry-After` of a 503 from `throttlingErrorTypes`). */
+export const THROTTLED_RETRY_AFTER_SECONDS = 1;
+
+const ERROR_TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9_.]*$/;
+
+/**
+ * The 400 integration response's template: with `throttlingErrorTypes`, a service 400 whose
+ * `__type` is one of them becomes a 503 with `Retry-After` (a response override: API Gateway
+ * picks integration responses by status code only, and the service answers 400 for both).
+ */
+export function serviceClientErrorTemplate(throttlingErrorTypes?: string[]): string {
+    const rejected = '{"message":"rejected by the service","requestId":"$context.requestId"}';
+    if (!throttlingErrorTypes || throttlingErrorTypes.length === 0) return rejected;
+    const matches = throttlingErrorTypes.map((type) => `$errorType == '${type}' || $errorType.endsWith('#${type}')`).join(" || ");
+    return [
+        `#set($errorType = "$!input.path('$.__type')")`,
+        `#if(${matches})`,
+        "#set($context.responseOverride.status = 503)",
+        `#set($context.responseOverride.header.Retry-After = "${THROTTLED_RETRY_AFTER_SECONDS}")`,
+        `{"message":"the service is busy: retry after ${THROTTLED_RETRY_AFTER_SECONDS} s","requestId":"$context.requestId"}`,
+        "#else",
+        rejected,
+        "#end",
+    ].join("\n");
+}
+
 const INTEGRATION_STATUS_PATTERNS = [
     ["200", undefined],
     ["400", "4(0[0-24-9]|[1-9]\\d)"],
@@ -277,8 +311,18 @@ export class Api extends pulumi.ComponentResource {
                 deployed.push(serviceIntegration);
                 // 200 passes the (mapped) service answer; the service's 4xx is the caller's fault, except 403: the
                 // integration role was refused (a missing grant, a KMS key policy), which is ours, so 502 and the 5xx alarm.
+                const throttles = (integration.throttlingErrorTypes ?? []).length > 0;
+                // The 400 template may override the status to 503 with Retry-After: both responses declare the header.
+                const retryAfter = throttles ? { "method.response.header.Retry-After": false } : undefined;
+                if (throttles) {
+                    deployed.push(new aws.apigateway.MethodResponse(`${routeName}-503`, { restApi: restApi.id, resourceId, httpMethod: method.httpMethod, statusCode: "503", responseParameters: retryAfter }, { parent: this }));
+                }
                 for (const [status, pattern] of INTEGRATION_STATUS_PATTERNS) {
-                    const methodResponse = new aws.apigateway.MethodResponse(`${routeName}-${status}`, { restApi: restApi.id, resourceId, httpMethod: method.httpMethod, statusCode: status }, { parent: this });
+                    const methodResponse = new aws.apigateway.MethodResponse(
+                        `${routeName}-${status}`,
+                        { restApi: restApi.id, resourceId, httpMethod: method.httpMethod, statusCode: status, responseParameters: status === "400" ? retryAfter : undefined },
+                        { parent: this },
+                    );
                     deployed.push(
                         methodResponse,
                         new aws.apigateway.IntegrationResponse(
@@ -289,7 +333,9 @@ export class Api extends pulumi.ComponentResource {
                                 httpMethod: method.httpMethod,
                                 statusCode: status,
                                 selectionPattern: pattern,
-                                responseTemplates: status === "200" && integration.responseTemplate ? { "application/json": integration.responseTemplate } : status === "200" ? undefined : { "application/json": `{"message":"${status === "400" ? "rejected by the service" : "the service failed"}","requestId":"$context.requestId"}` },
+                                responseTemplates: status === "200" && integration.responseTemplate ? { "application/json": integration.responseTemplate } : status === "200"
+                                          ? undefined
+                                          : { "application/json": status === "400" ? serviceClientErrorTemplate(integration.throttlingErrorTypes) : '{"message":"the service failed","requestId":"$context.requestId"}' },
                             },
                             { parent: this, dependsOn: [serviceIntegration, methodResponse] },
                         ),
@@ -408,6 +454,12 @@ function validateRoutes(name: string, routes: ApiRoute[]): void {
         seen.add(key);
         const authorization = route.authorization;
         if (authorization?.type === "NONE" && !authorization.reason.trim()) throw new Error(`API ${name}: route ${key} has authorization NONE without a reason`);
+        if (route.integration.kind === "aws") {
+            // Spliced into a template: names only, nothing that could end the quoted literal.
+            for (const type of route.integration.throttlingErrorTypes ?? []) {
+                if (!ERROR_TYPE_PATTERN.test(type)) throw new Error(`API ${name}: route ${key}: throttlingErrorTypes entry "${type}" must be an error type name (letters, digits, '_' or '.'), e.g. ProvisionedThroughputExceededException`);
+            }
+        }
     }
 }
 

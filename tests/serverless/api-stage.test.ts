@@ -72,6 +72,13 @@ describe("serverless Api: stage, logging and deployment", () => {
         expect(selects("502", "500")).to.equal(true);
     });
 
+    it("keeps a service route without throttlingErrorTypes as it was: a plain 400, no 503 response, no Retry-After", () => {
+        const clientError = r.named("aws:apigateway/integrationResponse:IntegrationResponse", "s-api-post-events-400").inputs.responseTemplates as Record<string, string>;
+        expect(clientError["application/json"]).to.equal('{"message":"rejected by the service","requestId":"$context.requestId"}');
+        expect(r.all("aws:apigateway/methodResponse:MethodResponse").map((response) => response.inputs.statusCode).sort()).to.deep.equal(["200", "400", "502"]);
+        expect(r.all("aws:apigateway/methodResponse:MethodResponse").filter((response) => response.inputs.responseParameters !== undefined)).to.be.empty;
+    });
+
     it("redeploys when the API-wide authorization, the Cognito scopes or an Output template change, and only then", async () => {
         const base = await triggersOf({});
         expect(await triggersOf({})).to.deep.equal(base);
@@ -116,5 +123,21 @@ describe("serverless Api: gateway responses and authorizers", () => {
             (err: Error) => err.message,
         );
         expect(refused).to.contain("route GET /b names other Cognito user pools");
+    });
+
+    it("refuses a throttlingErrorTypes entry that is not an error type name (it is spliced into the template), naming the route", async () => {
+        const refused = await synthConstructs(() => {
+            new Api("t-api", {
+                ctx: testContext(),
+                description: "x",
+                authorization: { type: "AWS_IAM" },
+                throttle: { rateLimit: 1, burstLimit: 1 },
+                routes: [{ method: "POST", path: "/t", integration: { kind: "aws", service: "kinesis", action: "PutRecord", requestTemplate: "{}", throttlingErrorTypes: ["Busy') || true || ('"] } }],
+            });
+        }, "throttling-types").then(
+            () => "no error",
+            (err: Error) => err.message,
+        );
+        expect(refused).to.contain("route POST /t: throttlingErrorTypes entry");
     });
 });

@@ -6,7 +6,8 @@ import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { expect } from "chai";
 import { render } from "velocityjs";
-import { ACCEPTED_RESPONSE_TEMPLATE, putRecordRequestTemplate } from "../../../apps/ingest/integration";
+import { ACCEPTED_RESPONSE_TEMPLATE, KINESIS_THROTTLING_ERROR_TYPES, putRecordRequestTemplate } from "../../../apps/ingest/integration";
+import { serviceClientErrorTemplate, THROTTLED_RETRY_AFTER_SECONDS } from "../../../platform/serverless/api";
 import { createConsumer } from "../../../apps/ingest/src/consumer";
 import { LocalPeer, LOCAL_CLIENT, startDynalite, startKinesalite } from "../local-peers";
 
@@ -61,6 +62,37 @@ describe("ingest webhook: the API Gateway -> Kinesis mapping templates", () => {
         const accepted = JSON.parse(render(ACCEPTED_RESPONSE_TEMPLATE, gateway({ body: "{}", requestId: "req-9" }, JSON.stringify({ SequenceNumber: "4959", ShardId: "shardId-000000000003" }))));
         expect(accepted).to.deep.equal({ accepted: true, sequenceNumber: "4959", requestId: "req-9" });
         expect(ACCEPTED_RESPONSE_TEMPLATE).to.not.match(/shard|stream/i);
+    });
+
+    describe("Kinesis' 400 answers: throttling becomes 503 + Retry-After, anything else stays 400", () => {
+        const clientError = serviceClientErrorTemplate(KINESIS_THROTTLING_ERROR_TYPES);
+        /** Renders the 400 integration response for Kinesis' error body; returns what the caller gets. */
+        const answer = (kinesisBody: Record<string, unknown>) => {
+            const responseOverride: { status?: number; header: Record<string, string> } = { header: {} };
+            const body = render(clientError, {
+                input: { path: (path: string) => (path === "$.__type" ? kinesisBody.__type : undefined) },
+                context: { requestId: "req-7", responseOverride },
+            });
+            return { status: responseOverride.status ?? 400, headers: responseOverride.header, body: JSON.parse(body) };
+        };
+
+        for (const type of ["ProvisionedThroughputExceededException", "KMSThrottlingException", "LimitExceededException", "com.amazonaws.kinesis.v20131202#ProvisionedThroughputExceededException"]) {
+            it(`${type}: 503, Retry-After ${THROTTLED_RETRY_AFTER_SECONDS} s`, () => {
+                const got = answer({ __type: type, message: "Rate exceeded for shard shardId-000000000001 in stream platform-prod-ingest" });
+                expect(got.status).to.equal(503);
+                expect(got.headers).to.deep.equal({ "Retry-After": String(THROTTLED_RETRY_AFTER_SECONDS) });
+                expect(got.body).to.deep.equal({ message: `the service is busy: retry after ${THROTTLED_RETRY_AFTER_SECONDS} s`, requestId: "req-7" });
+            });
+        }
+
+        for (const kinesisBody of [{ __type: "ValidationException", message: "1 validation error detected" }, { __type: "ResourceNotFoundException" }, { __type: "NotProvisionedThroughputExceededException" }, {}]) {
+            it(`${kinesisBody.__type ?? "no __type"}: stays 400, no Retry-After, the service's message not echoed`, () => {
+                const got = answer(kinesisBody);
+                expect(got.status).to.equal(400);
+                expect(got.headers).to.deep.equal({});
+                expect(got.body).to.deep.equal({ message: "rejected by the service", requestId: "req-7" });
+            });
+        }
     });
 
     describe("end to end on loopback: rendered request -> kinesalite -> consumer -> dynalite", function () {

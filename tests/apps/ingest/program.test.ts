@@ -58,6 +58,18 @@ describe("ingest app in the program (dev and prod)", function () {
         expect(stacks.prod.filter((r) => r.type === "aws:lambda/permission:Permission")).to.be.empty;
     });
 
+    it("answers Kinesis' throttling 400s with 503 and Retry-After: a 503 method response and an override in the 400 template", () => {
+        const clientError = stacks.prod.find((r) => r.type === "aws:apigateway/integrationResponse:IntegrationResponse" && r.name.endsWith("ingest-api-post-events-400"))!;
+        const template = (clientError.inputs.responseTemplates as any)["application/json"] as string;
+        expect(template).to.contain("#set($context.responseOverride.status = 503)");
+        expect(template).to.contain("#set($context.responseOverride.header.Retry-After = ");
+        for (const type of ["ProvisionedThroughputExceededException", "KMSThrottlingException", "LimitExceededException"]) expect(template).to.contain(`'${type}'`);
+        const unavailable = only(stacks.prod, "aws:apigateway/methodResponse:MethodResponse", "ingest-api-post-events-503");
+        expect(unavailable.inputs).to.deep.include({ statusCode: "503", httpMethod: "POST", responseParameters: { "method.response.header.Retry-After": false } });
+        // The deployment snapshots the 503 response too.
+        expect(only(stacks.prod, "aws:apigateway/deployment:Deployment").dependsOn).to.include(unavailable.urn);
+    });
+
     it("fingerprints the request template into the deployment, so a template change redeploys the stage", () => {
         // The templates differ only by stream name; an Output template would be fingerprinted as a placeholder, the same for every stack.
         const routesFingerprint = (stack: string) => (only(stacks[stack], "aws:apigateway/deployment:Deployment").inputs.triggers as any).routes;
