@@ -6,7 +6,6 @@ import type { ServerlessContext } from "../serverless/common";
 import { LambdaFunction } from "../serverless/function";
 import { Stream } from "../serverless/stream";
 import { Table } from "../serverless/table";
-import { RegionalWebAcl } from "../serverless/web-acl";
 
 export interface IngestAppArgs {
     ctx: ServerlessContext;
@@ -88,13 +87,12 @@ export class IngestApp extends pulumi.ComponentResource {
                 authorization: { type: "AWS_IAM" },
                 throttle: config.throttle,
                 loggingRole: args.loggingRole,
+                // Webhook bodies may pass the common rule set's 8 KB: counted, not blocked.
+                webAcl: config.waf ? { rateLimitPer5Minutes: config.wafRateLimitPerIp, allowLargeBodies: true } : undefined,
             },
             parent,
         );
         this.stream.grantWrite(this.api.integrationRole!, "PutWebhookRecords");
-        if (config.waf) {
-            new RegionalWebAcl(`${name}-waf`, { description: `Protects the ${name} webhook`, rateLimitPerIp: config.wafRateLimitPerIp, protects: [this.api.stage.arn] }, parent);
-        }
         this.url = pulumi.interpolate`${this.api.url}${INGEST_PATH}`;
         this.registerOutputs({ url: this.url, streamName: this.stream.streamName, tableName: this.table.name });
     }

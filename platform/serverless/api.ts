@@ -7,6 +7,7 @@ import { Grant, Grantee, RoleGrants } from "../grants";
 import { policyJson } from "../iam";
 import type { ServerlessContext } from "./common";
 import type { LambdaFunction } from "./function";
+import { RegionalWebAcl } from "./web-acl";
 
 /** Who may call a route. `NONE` must say why: a public route is a decision, not a default. */
 export type ApiAuthorization =
@@ -85,9 +86,10 @@ export interface ApiArgs {
      * An AWS WAF web ACL on the stage: AWS's common rule set and known-bad-inputs rule set, and a
      * per-IP rate limit (requests per 5 minutes) that blocks floods before they reach the backend.
      * Cost: $5 per month per ACL + $1 per rule + $0.60 per million requests.
+     * `allowLargeBodies` counts rather than blocks bodies over the common set's 8 KB (webhooks).
      * @default undefined (no web ACL)
      */
-    webAcl?: { rateLimitPer5Minutes: number };
+    webAcl?: { rateLimitPer5Minutes: number; allowLargeBodies?: boolean };
 }
 
 /** `$context.error.messageString` is already a quoted JSON string: inserted as is, the body stays valid JSON whatever the message holds. */
@@ -402,32 +404,11 @@ export class Api extends pulumi.ComponentResource {
         );
 
         if (args.webAcl) {
-            const rateLimit = args.webAcl.rateLimitPer5Minutes;
-            if (!Number.isInteger(rateLimit) || rateLimit < 10 || rateLimit > 2000000000) throw new Error(`API ${name}: webAcl.rateLimitPer5Minutes must be a whole number from 10 to 2000000000, got ${rateLimit}`);
-            const visibility = (metric: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: metric });
-            const managed = (priority: number, rule: string) => ({
-                name: rule,
-                priority,
-                overrideAction: { none: {} },
-                statement: { managedRuleGroupStatement: { vendorName: "AWS", name: rule } },
-                visibilityConfig: visibility(`${name}-${rule}`),
-            });
-            this.webAcl = new aws.wafv2.WebAcl(
-                name,
-                {
-                    description: `Protects API ${name}`,
-                    scope: "REGIONAL",
-                    defaultAction: { allow: {} },
-                    rules: [
-                        managed(1, "AWSManagedRulesCommonRuleSet"),
-                        managed(2, "AWSManagedRulesKnownBadInputsRuleSet"),
-                        { name: "RateLimitPerIp", priority: 3, action: { block: {} }, statement: { rateBasedStatement: { limit: rateLimit, aggregateKeyType: "IP" } }, visibilityConfig: visibility(`${name}-rate-limit`) },
-                    ],
-                    visibilityConfig: visibility(name),
-                },
+            this.webAcl = new RegionalWebAcl(
+                `${name}-waf`,
+                { description: `Protects API ${name}`, rateLimitPerIp: args.webAcl.rateLimitPer5Minutes, allowLargeBodies: args.webAcl.allowLargeBodies, protects: [this.stage.arn] },
                 { parent: this },
-            );
-            new aws.wafv2.WebAclAssociation(name, { resourceArn: this.stage.arn, webAclArn: this.webAcl.arn }, { parent: this });
+            ).webAcl;
         }
         this.url = pulumi.interpolate`https://${restApi.id}.execute-api.${ctx.region}.amazonaws.com/${this.stage.stageName}`;
         this.registerOutputs({ url: this.url, restApiId: restApi.id });

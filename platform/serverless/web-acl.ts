@@ -7,16 +7,20 @@ export interface RegionalWebAclArgs {
     rateLimitPerIp: number;
     /** The resources it protects (API Gateway stage ARNs, load balancer ARNs). */
     protects: pulumi.Input<string>[];
+    /**
+     * Count, not block, bodies over the common rule set's 8 KB (`SizeRestrictions_BODY`): for
+     * webhooks, which legitimately send larger bodies (API Gateway caps them at 10 MB).
+     * @default false (the common set as AWS ships it, right for small JSON APIs)
+     */
+    allowLargeBodies?: boolean;
 }
 
 const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
 
 /**
  * A regional AWS WAF web ACL in front of a public endpoint (FSBP APIGateway.4): a per-IP rate
- * limit, AWS's common rule set and its known-bad-inputs set. The common set's 8 KB body limit is
- * counted, not enforced: webhooks legitimately send larger bodies (API Gateway caps them at 10 MB).
- * That override is why the ingest webhook uses this instead of `Api`'s own `webAcl` option, which
- * keeps the common set as is (right for the JSON APIs it serves).
+ * limit, AWS's common rule set and its known-bad-inputs set. `Api`'s `webAcl` option builds one
+ * for its stage.
  *
  * Cost: $5 per month per web ACL, $1 per rule (3), $0.60 per million requests.
  */
@@ -25,6 +29,9 @@ export class RegionalWebAcl extends pulumi.ComponentResource {
 
     constructor(name: string, args: RegionalWebAclArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:serverless:RegionalWebAcl", name, {}, opts);
+        const limit = args.rateLimitPerIp;
+        // WAF's rate-based rule accepts 10 to 2,000,000,000 requests per 5 minutes.
+        if (!Number.isInteger(limit) || limit < 10 || limit > 2000000000) throw new Error(`${name}: the per-IP rate limit must be a whole number from 10 to 2000000000 requests per 5 minutes, got ${limit}`);
         const metric = name.replace(/[^A-Za-z0-9]/g, "");
         this.webAcl = new aws.wafv2.WebAcl(
             name,
@@ -34,12 +41,18 @@ export class RegionalWebAcl extends pulumi.ComponentResource {
                 defaultAction: { allow: {} },
                 visibilityConfig: visibility(metric),
                 rules: [
-                    { name: "rate-limit-per-ip", priority: 0, action: { block: {} }, statement: { rateBasedStatement: { limit: args.rateLimitPerIp, aggregateKeyType: "IP" } }, visibilityConfig: visibility(`${metric}RateLimit`) },
+                    { name: "rate-limit-per-ip", priority: 0, action: { block: {} }, statement: { rateBasedStatement: { limit, aggregateKeyType: "IP" } }, visibilityConfig: visibility(`${metric}RateLimit`) },
                     {
                         name: "aws-common",
                         priority: 1,
                         overrideAction: { none: {} },
-                        statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesCommonRuleSet", ruleActionOverrides: [{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }] } },
+                        statement: {
+                            managedRuleGroupStatement: {
+                                vendorName: "AWS",
+                                name: "AWSManagedRulesCommonRuleSet",
+                                ...(args.allowLargeBodies ? { ruleActionOverrides: [{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }] } : {}),
+                            },
+                        },
                         visibilityConfig: visibility(`${metric}Common`),
                     },
                     {

@@ -16,7 +16,7 @@ describe("serverless S3AccessLogBucket and RegionalWebAcl", () => {
             await synthConstructs(() => {
                 const logs = new S3AccessLogBucket("s3-logs", { retentionDays: 90, accountId: "123456789012", sourceBucketNamePrefix: "platform-dev-" });
                 new Bucket("data", { kmsKeyArn: DATA_KEY, region: "eu-west-1", noncurrentVersionExpiryDays: 7, accessLogs: { targetBucket: logs.name, after: logs.policy } });
-                new RegionalWebAcl("hook-waf", { description: "webhook", rateLimitPerIp: 1500, protects: [STAGE_ARN] });
+                new RegionalWebAcl("hook-waf", { description: "webhook", rateLimitPerIp: 1500, protects: [STAGE_ARN], allowLargeBodies: true });
             })
         ).cloud.resources;
     });
@@ -49,5 +49,15 @@ describe("serverless S3AccessLogBucket and RegionalWebAcl", () => {
         // Webhook bodies may exceed the common set's 8 KB: counted, not blocked.
         expect(rules[1].statement.managedRuleGroupStatement.ruleActionOverrides).to.deep.equal([{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }]);
         expect(only(resources, "aws:wafv2/webAclAssociation:WebAclAssociation").inputs).to.deep.include({ resourceArn: STAGE_ARN, webAclArn: acl.state.arn });
+    });
+
+    it("refuses a per-IP rate limit WAF cannot express, naming the limit and what it got", async () => {
+        let error: unknown;
+        try {
+            await synthConstructs(() => void new RegionalWebAcl("hook-waf", { description: "webhook", rateLimitPerIp: 5, protects: [STAGE_ARN] }));
+        } catch (err) {
+            error = err;
+        }
+        expect(String(error)).to.match(/hook-waf: the per-IP rate limit must be a whole number from 10 to 2000000000 .* got 5/);
     });
 });

@@ -98,8 +98,11 @@ describe("translate app in the real stacks (Pulumi.dev.yaml, Pulumi.prod.yaml)",
         expect(table.inputs).to.deep.include({ deletionProtectionEnabled: true, pointInTimeRecovery: { enabled: true } });
         expect(table.inputs.ttl).to.deep.equal({ attributeName: "expiresAt", enabled: true });
         expect(dev.named("aws:dynamodb/table:Table", "platform-dev-translate-requests").protect).to.equal(false);
-        const association = prod.named("aws:wafv2/webAclAssociation:WebAclAssociation", "platform-prod-translate-api").inputs;
+        const association = prod.named("aws:wafv2/webAclAssociation:WebAclAssociation", "platform-prod-translate-api-waf-0").inputs;
         expect(association.resourceArn).to.equal(prod.named("aws:apigateway/stage:Stage", "platform-prod-translate-api").state.arn);
+        // A JSON API keeps the common rule set's 8 KB body limit enforced (only webhooks relax it).
+        const common = (prod.named("aws:wafv2/webAcl:WebAcl", "platform-prod-translate-api-waf").inputs.rules as any[])[1].statement.managedRuleGroupStatement;
+        expect(common).to.deep.equal({ vendorName: "AWS", name: "AWSManagedRulesCommonRuleSet" });
         expect(dev.all("aws:wafv2/webAcl:WebAcl")).to.have.length(0);
     });
 
