@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { bool, wholeNumber } from "./fields";
 import type { Profile } from "./schema";
 import { EXPRESS_CHILD_MAX_SECONDS, maxExpressItemTimeoutSeconds, worstCaseItemSeconds } from "../../apps/batch/workflow";
 
@@ -9,10 +10,6 @@ import { EXPRESS_CHILD_MAX_SECONDS, maxExpressItemTimeoutSeconds, worstCaseItemS
  * See platform/serverless/README.md and apps/<name>/README.md for what each setting does.
  */
 
-const wholeNumber = (what: string, min: number, max: number) => {
-    const error = `expected ${what}: a whole number from ${min} to ${max}`;
-    return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
-};
 
 // An S3 key prefix the apps filter on: no leading slash, ends with "/" so that "in/" does not also match "inbox/".
 const PREFIX_PATTERN = /^(?:[A-Za-z0-9!_.*'()-]+\/)+$/;
@@ -25,7 +22,6 @@ const prefix = (what: string) =>
 export const WORKFLOW_LOG_LEVELS = ["ALL", "ERROR", "FATAL", "OFF"] as const;
 export type WorkflowLogLevel = (typeof WORKFLOW_LOG_LEVELS)[number];
 const workflowLogLevel = z.enum(WORKFLOW_LOG_LEVELS, { error: `expected a Step Functions log level, one of ${WORKFLOW_LOG_LEVELS.join(", ")}` });
-const bool = (what: string) => z.boolean({ error: `expected ${what}: true or false` });
 
 export const STREAM_MODES = ["on-demand", "provisioned"] as const;
 export type StreamMode = (typeof STREAM_MODES)[number];

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { IAM_ROLE_ARN_PATTERN, wholeNumber } from "./fields";
 import { parseIpv4Cidr } from "./cidr";
 import type { ConfigProblem } from "./load";
 import type { Profile } from "./schema";
@@ -32,15 +33,6 @@ const INSTANCE_TYPE_PATTERN = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const K8S_LABEL_VALUE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?)?$/;
 const K8S_NAMESPACE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
-// Same form as schema.ts's IAM_ROLE_ARN_PATTERN (schema.ts imports this file, so it cannot be imported back).
-const IAM_ROLE_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-
-const count = (what: string, min: number, max: number) =>
-    z
-        .number({ error: `expected ${what}: a whole number from ${min} to ${max}` })
-        .int({ error: `expected ${what}: a whole number from ${min} to ${max}` })
-        .min(min, { error: `expected ${what}: a whole number from ${min} to ${max}` })
-        .max(max, { error: `expected ${what}: a whole number from ${min} to ${max}` });
 
 const NodeGroupInputSchema = z.strictObject({
     instanceTypes: z
@@ -48,9 +40,9 @@ const NodeGroupInputSchema = z.strictObject({
         .min(1, { error: "expected at least one instance type" })
         .optional(),
     capacityType: z.enum(CAPACITY_TYPES, { error: `expected a capacity type, one of ${CAPACITY_TYPES.join(", ")}` }).optional(),
-    minSize: count("a minimum node count", 0, 100).optional(),
-    maxSize: count("a maximum node count", 1, 100).optional(),
-    diskSizeGiB: count("a root volume size in GiB", 20, 1000).optional(),
+    minSize: wholeNumber("a minimum node count", 0, 100).optional(),
+    maxSize: wholeNumber("a maximum node count", 1, 100).optional(),
+    diskSizeGiB: wholeNumber("a root volume size in GiB", 20, 1000).optional(),
 });
 
 export const EksInputSchema = z.strictObject({

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { bool, IAM_ROLE_ARN_PATTERN, wholeNumber } from "./fields";
 import { EksInputSchema } from "./eks";
 import { isTimeZone, SCHEDULE_FORM, scheduleProblem } from "./schedule";
 import { DATA_APPS_INPUT_SHAPE } from "./data-apps";
@@ -41,23 +42,13 @@ export const ECR_NAMESPACE_PATTERN = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-
 
 export const REGION_PATTERN = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
-export const IAM_ROLE_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 export const IMAGE_TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const TAG_KEY_PATTERN = /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 const TAG_VALUE_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 
-const positiveInt = (what: string, min: number, max: number) =>
-    z
-        .number({ error: `expected ${what}: a whole number from ${min} to ${max}` })
-        .int({ error: `expected ${what}: a whole number from ${min} to ${max}` })
-        .min(min, { error: `expected ${what}: a whole number from ${min} to ${max}` })
-        .max(max, { error: `expected ${what}: a whole number from ${min} to ${max}` });
-
 const retentionDays = z.number().refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
     error: `expected a retention CloudWatch Logs accepts, one of ${LOG_RETENTION_DAYS.join(", ")} (days)`,
 });
-
-const bool = (what: string) => z.boolean({ error: `expected ${what}: true or false` });
 
 /** Where an app runs. The spec is runtime-neutral; each runtime builds what it needs from it. */
 export const RUNTIMES = ["ecs", "eks"] as const;
@@ -122,7 +113,7 @@ const fargateCpu = z.union(
     FARGATE_CPU.map((cpu) => z.literal(cpu)),
     { error: `expected task CPU units Fargate offers, one of ${FARGATE_CPU.join(", ")} (1024 = 1 vCPU)` },
 );
-const memoryMiB = positiveInt("task memory in MiB (Fargate: 512 to 122880)", 512, 122880);
+const memoryMiB = wholeNumber("task memory in MiB (Fargate: 512 to 122880)", 512, 122880);
 
 export const JobInputSchema = z.strictObject({
     /** When to run: a Scheduler `cron(...)` or `rate(...)` expression. */
@@ -146,26 +137,26 @@ export const AppInputSchema = z.strictObject({
         error: "expected an image tag: letters, digits, _ . - (up to 128 characters, not starting with . or -)",
     }).optional(),
     /** Port the container listens on; 1024 or above, because the container runs without root or capabilities. */
-    port: positiveInt("a container port (1024-65535: the container runs as a non-root user without capabilities)", 1024, 65535).optional(),
+    port: wholeNumber("a container port (1024-65535: the container runs as a non-root user without capabilities)", 1024, 65535).optional(),
     healthCheck: z
         .strictObject({
             livenessPath: z.string({ error: "expected an HTTP path" }).regex(HTTP_PATH_PATTERN, { error: "expected an HTTP path such as /healthz" }).optional(),
             readinessPath: z.string({ error: "expected an HTTP path" }).regex(HTTP_PATH_PATTERN, { error: "expected an HTTP path such as /readyz" }).optional(),
-            gracePeriodSeconds: positiveInt("a health check grace period in seconds", 0, 7200).optional(),
+            gracePeriodSeconds: wholeNumber("a health check grace period in seconds", 0, 7200).optional(),
         })
         .optional(),
     cpu: fargateCpu.optional(),
     memory: memoryMiB.optional(),
     replicas: z
         .strictObject({
-            min: positiveInt("a minimum task count", 1, 1000).optional(),
-            max: positiveInt("a maximum task count", 1, 1000).optional(),
+            min: wholeNumber("a minimum task count", 1, 1000).optional(),
+            max: wholeNumber("a maximum task count", 1, 1000).optional(),
         })
         .optional(),
     autoscaling: z
         .strictObject({
-            cpuPercent: positiveInt("a target average CPU utilisation in percent", 10, 95).optional(),
-            requestsPerTask: positiveInt("a target count of requests per task per minute", 1, 100000).optional(),
+            cpuPercent: wholeNumber("a target average CPU utilisation in percent", 10, 95).optional(),
+            requestsPerTask: wholeNumber("a target count of requests per task per minute", 1, 100000).optional(),
         })
         .optional(),
     environment: z
@@ -204,21 +195,21 @@ export const AppInputSchema = z.strictObject({
     architecture: z.enum(ARCHITECTURES, { error: `expected a CPU architecture, one of ${ARCHITECTURES.join(", ")}` }).optional(),
     user: z.string({ error: "expected a user" }).regex(CONTAINER_USER_PATTERN, { error: "expected a user such as 1000 or 1000:1000 (uid[:gid] or name[:group])" }).optional(),
     writablePaths: z.array(z.string({ error: "expected an absolute path" }).regex(ABSOLUTE_DIR_PATTERN, { error: "expected an absolute directory path such as /tmp (not /)" })).optional(),
-    stopTimeoutSeconds: positiveInt("a stop timeout in seconds (Fargate allows 2-120)", 2, 120).optional(),
+    stopTimeoutSeconds: wholeNumber("a stop timeout in seconds (Fargate allows 2-120)", 2, 120).optional(),
     jobs: z.record(z.string().regex(JOB_NAME_PATTERN, { error: "expected a job name: lowercase letters, digits and hyphens, 1-24 characters" }), JobInputSchema).optional(),
 });
 
 export const NetworkInputSchema = z.strictObject({
     cidr: z.string({ error: "expected an IPv4 CIDR such as 10.0.0.0/16" }).optional(),
-    azCount: positiveInt("an availability zone count", MIN_AZS, MAX_AZS).optional(),
+    azCount: wholeNumber("an availability zone count", MIN_AZS, MAX_AZS).optional(),
     availabilityZoneNames: z
         .array(z.string().regex(/^[a-z]{2}(?:-gov)?-[a-z]+-\d{1,2}[a-z]$/, { error: "expected an availability zone name such as eu-west-1a" }))
         .optional(),
     natStrategy: z.enum(NAT_STRATEGIES, { error: `expected a NAT strategy, one of ${NAT_STRATEGIES.join(", ")}` }).optional(),
     subnetMasks: z
         .strictObject({
-            private: positiveInt("a private subnet prefix length", 16, 28).optional(),
-            public: positiveInt("a public subnet prefix length", 16, 28).optional(),
+            private: wholeNumber("a private subnet prefix length", 16, 28).optional(),
+            public: wholeNumber("a public subnet prefix length", 16, 28).optional(),
         })
         .optional(),
     interfaceEndpoints: z
@@ -239,8 +230,8 @@ export const RegistryInputSchema = z.strictObject({
     namespace: z.string({ error: "expected an ECR repository namespace" }).max(200).regex(ECR_NAMESPACE_PATTERN, {
         error: "expected an ECR repository namespace: lowercase path segments of letters and digits separated by . _ - or /, such as team-a",
     }).optional(),
-    untaggedImageExpiryDays: positiveInt("days after which untagged images expire", 1, 365).optional(),
-    keepTaggedImages: positiveInt("how many tagged images to keep", 1, 10000).optional(),
+    untaggedImageExpiryDays: wholeNumber("days after which untagged images expire", 1, 365).optional(),
+    keepTaggedImages: wholeNumber("how many tagged images to keep", 1, 10000).optional(),
     ciPushRoleArn: z.string({ error: "expected an IAM role ARN" }).regex(IAM_ROLE_ARN_PATTERN, {
         error: "expected an IAM role ARN such as arn:aws:iam::123456789012:role/ci-image-push",
     }).optional(),
@@ -252,9 +243,9 @@ export const EcsInputSchema = z.strictObject({
     containerInsights: z.enum(CONTAINER_INSIGHTS, { error: `expected a Container Insights level, one of ${CONTAINER_INSIGHTS.join(", ")}` }).optional(),
     capacity: z
         .strictObject({
-            fargateBase: positiveInt("a count of tasks always on FARGATE (on-demand)", 0, 100000).optional(),
-            fargateWeight: positiveInt("a FARGATE weight", 0, 1000).optional(),
-            fargateSpotWeight: positiveInt("a FARGATE_SPOT weight", 0, 1000).optional(),
+            fargateBase: wholeNumber("a count of tasks always on FARGATE (on-demand)", 0, 100000).optional(),
+            fargateWeight: wholeNumber("a FARGATE weight", 0, 1000).optional(),
+            fargateSpotWeight: wholeNumber("a FARGATE_SPOT weight", 0, 1000).optional(),
         })
         .optional(),
     exec: z.strictObject({ enabled: bool("whether ECS Exec is allowed").optional() }).optional(),
@@ -268,8 +259,8 @@ export const IngressInputSchema = z.strictObject({
     sslPolicy: z.string({ error: "expected an ELB security policy name" }).regex(TLS13_POLICY_PATTERN, {
         error: "expected a TLS 1.3 ELB security policy such as ELBSecurityPolicy-TLS13-1-2-2021-06 (ELB.17)",
     }).optional(),
-    idleTimeoutSeconds: positiveInt("an idle timeout in seconds", 1, 4000).optional(),
-    deregistrationDelaySeconds: positiveInt("a deregistration delay in seconds", 0, 3600).optional(),
+    idleTimeoutSeconds: wholeNumber("an idle timeout in seconds", 1, 4000).optional(),
+    deregistrationDelaySeconds: wholeNumber("a deregistration delay in seconds", 0, 3600).optional(),
 });
 
 export const AlarmsInputSchema = z.strictObject({

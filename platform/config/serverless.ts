@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { bool, wholeNumber } from "./fields";
 import type { Profile } from "./schema";
 
 /**
@@ -29,11 +30,6 @@ export type ApiAuthorizationMode = (typeof API_AUTHORIZATIONS)[number];
 export const PARTNER_EVENT_SOURCE_PATTERN = /^aws\.partner(\/[.\-_A-Za-z0-9]+){2,}$/;
 const COGNITO_USER_POOL_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:cognito-idp:[a-z0-9-]+:\d{12}:userpool\/[\w-]+_[0-9a-zA-Z]+$/;
 
-const wholeNumber = (what: string, min: number, max: number) => {
-    const error = `expected ${what}: a whole number from ${min} to ${max}`;
-    return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
-};
-const bool = (what: string) => z.boolean({ error: `expected ${what}: true or false` });
 
 const memoryMb = wholeNumber("memory in MB", FUNCTION_MEMORY_MB.min, FUNCTION_MEMORY_MB.max);
 const timeoutSeconds = wholeNumber("a timeout in seconds", FUNCTION_TIMEOUT_SECONDS.min, FUNCTION_TIMEOUT_SECONDS.max);
