@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { createLogBucket } from "../log-bucket";
+import { createLogBucket } from "../s3-bucket";
 
 /**
  * Regions launched before August 2022. There, ELB writes access logs as a regional AWS account

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { createLogBucket } from "../log-bucket";
+import { createLogBucket } from "../s3-bucket";
 
 export interface S3AccessLogBucketArgs {
     /** Days server access logs are kept. */

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Grantee } from "../grants";
-import { policyJson } from "../iam";
+import { createPrivateBucket } from "../s3-bucket";
 
 export interface BucketArgs {
     /** The KMS key objects are encrypted with (SSE-KMS; the platform's data key). */
@@ -54,24 +54,12 @@ export class Bucket extends pulumi.ComponentResource {
         super("platform:serverless:Bucket", name, {}, opts);
         this.kmsKeyArn = args.kmsKeyArn;
         this.region = args.region;
-        this.bucket = new aws.s3.Bucket(name, { forceDestroy: !args.protect }, { parent: this, protect: args.protect });
-        this.name = this.bucket.bucket;
-        this.arn = this.bucket.arn;
-        const bucket = this.bucket.id;
-
-        new aws.s3.BucketVersioning(name, { bucket, versioningConfiguration: { status: "Enabled" } }, { parent: this });
-        new aws.s3.BucketServerSideEncryptionConfiguration(
-            name,
-            { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }] },
-            { parent: this },
-        );
-        new aws.s3.BucketOwnershipControls(name, { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
-        const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(name, { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, { parent: this });
-        new aws.s3.BucketLifecycleConfiguration(
+        const { bucket: bucketResource } = createPrivateBucket(
             name,
             {
-                bucket,
-                rules: [
+                encryption: { sseAlgorithm: "aws:kms", kmsKeyArn: args.kmsKeyArn },
+                protect: args.protect,
+                lifecycleRules: [
                     {
                         id: "expire-noncurrent-versions",
                         status: "Enabled",
@@ -84,30 +72,12 @@ export class Bucket extends pulumi.ComponentResource {
                     ...(args.expirations ?? []).map(({ prefix, days }) => ({ id: `expire-${prefix.replace(/[^A-Za-z0-9]+/g, "-").replace(/-$/, "")}`, status: "Enabled", filter: { prefix }, expiration: { days } })),
                 ],
             },
-            { parent: this },
+            this,
         );
-        new aws.s3.BucketPolicy(
-            name,
-            {
-                bucket,
-                policy: policyJson({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            // S3.5: nobody reads or writes this bucket over plain HTTP.
-                            Sid: "DenyInsecureTransport",
-                            Effect: "Deny",
-                            Principal: "*",
-                            Action: "s3:*",
-                            Resource: [this.bucket.arn, pulumi.interpolate`${this.bucket.arn}/*`],
-                            Condition: { Bool: { "aws:SecureTransport": "false" } },
-                        },
-                    ],
-                }),
-            },
-            // S3 refuses concurrent policy and public-access-block changes on one bucket.
-            { parent: this, dependsOn: [publicAccessBlock] },
-        );
+        this.bucket = bucketResource;
+        this.name = this.bucket.bucket;
+        this.arn = this.bucket.arn;
+        const bucket = this.bucket.id;
         if (args.eventBridgeNotifications) new aws.s3.BucketNotification(name, { bucket, eventbridge: true }, { parent: this });
         if (args.accessLogs) {
             new aws.s3.BucketLogging(name, { bucket, targetBucket: args.accessLogs.targetBucket, targetPrefix: `${name}/` }, { parent: this, dependsOn: args.accessLogs.after ? [args.accessLogs.after] : [] });
