@@ -1,4 +1,4 @@
-import { backoff, Catcher, INVALID_INPUT_ERROR, invokeFunction, LAMBDA_SERVICE_ERRORS, StateMachineDefinition, TRANSIENT_ERROR } from "../../platform/serverless/asl";
+import { backoff, Catcher, INVALID_INPUT_ERROR, invokeFunction, LAMBDA_SERVICE_ERRORS, JsonValue, StateMachineDefinition, TRANSIENT_ERROR } from "../../platform/serverless/asl";
 
 /** What the uploads workflow needs to know about its surroundings. */
 export interface UploadsWorkflowTargets {
@@ -46,6 +46,15 @@ const itemKey = {
 export function uploadsWorkflow(targets: UploadsWorkflowTargets): StateMachineDefinition {
     const upload = { "bucket.$": "$.upload.bucket", "key.$": "$.upload.key", "versionId.$": "$.upload.versionId" };
     const functionRetry = [backoff([...LAMBDA_SERVICE_ERRORS, TRANSIENT_ERROR, "States.Timeout"], { maxAttempts: 5 })];
+    // One event on the app's bus (optimized integration, no code), transient errors retried.
+    const publish = (detailType: string, detail: { [key: string]: JsonValue }) => ({
+        Type: "Task" as const,
+        Resource: "arn:aws:states:::events:putEvents",
+        Parameters: { Entries: [{ EventBusName: targets.eventBusName, Source: targets.eventSource, DetailType: detailType, Detail: detail }] },
+        ResultPath: null,
+        TimeoutSeconds: 20,
+        Retry: [backoff([...EVENTBRIDGE_TRANSIENT, "States.Timeout"])],
+    });
     return {
         Comment: "Uploads: validate an uploaded image, detect its labels with Rekognition, store the result and publish a completion event",
         StartAt: "ReadEvent",
@@ -89,25 +98,7 @@ export function uploadsWorkflow(targets: UploadsWorkflowTargets): StateMachineDe
                 Catch: TO_FAILURE,
                 Next: "PublishProcessed",
             },
-            PublishProcessed: {
-                Type: "Task",
-                Resource: "arn:aws:states:::events:putEvents",
-                Parameters: {
-                    Entries: [
-                        {
-                            EventBusName: targets.eventBusName,
-                            Source: targets.eventSource,
-                            DetailType: UPLOAD_PROCESSED,
-                            Detail: { ...upload, "labels.$": "$.analysis.labels", status: "COMPLETED" },
-                        },
-                    ],
-                },
-                ResultPath: null,
-                TimeoutSeconds: 20,
-                Retry: [backoff([...EVENTBRIDGE_TRANSIENT, "States.Timeout"])],
-                Catch: TO_FAILURE,
-                Next: "Processed",
-            },
+            PublishProcessed: { ...publish(UPLOAD_PROCESSED, { ...upload, "labels.$": "$.analysis.labels", status: "COMPLETED" }), Catch: TO_FAILURE, Next: "Processed" },
             Processed: { Type: "Succeed" },
 
             RecordFailure: {
@@ -144,21 +135,7 @@ export function uploadsWorkflow(targets: UploadsWorkflowTargets): StateMachineDe
                 Comment: "A duplicate delivery failed, but this version was already processed: its COMPLETED item stands, nothing to announce",
             },
             PublishFailed: {
-                Type: "Task",
-                Resource: "arn:aws:states:::events:putEvents",
-                Parameters: {
-                    Entries: [
-                        {
-                            EventBusName: targets.eventBusName,
-                            Source: targets.eventSource,
-                            DetailType: UPLOAD_FAILED,
-                            Detail: { ...upload, "error.$": "$.failure.Error", status: "FAILED" },
-                        },
-                    ],
-                },
-                ResultPath: null,
-                TimeoutSeconds: 20,
-                Retry: [backoff([...EVENTBRIDGE_TRANSIENT, "States.Timeout"])],
+                ...publish(UPLOAD_FAILED, { ...upload, "error.$": "$.failure.Error", status: "FAILED" }),
                 // The failure is already recorded; a lost notification must not hide the real error.
                 Catch: [{ ErrorEquals: ["States.ALL"], Next: "RejectedOrFailed", ResultPath: "$.publishFailure" }],
                 Next: "RejectedOrFailed",

@@ -23,7 +23,7 @@ export function usesDataApi(config: DataAppsConfig): boolean {
  * The data-processing apps a stack configures (`platform:uploads`, `platform:ingest`,
  * `platform:batch`), each named `<project>-<stack>-<app>`.
  */
-export function buildDataApps(name: string, config: DataAppsConfig, ctx: ServerlessContext, opts: pulumi.ComponentResourceOptions, loggingRole?: pulumi.Resource): DataApps {
+export function buildDataApps(name: string, config: DataAppsConfig, ctx: ServerlessContext, opts: pulumi.ComponentResourceOptions, loggingRole: pulumi.Resource | undefined): DataApps {
     const apps: DataApps = {};
     // One log bucket for the data buckets' server access logs.
     const accessLogs =

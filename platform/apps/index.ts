@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
-import { ApiGatewayLoggingRole, ServerlessContext } from "../serverless";
+import type { ApiGatewayLoggingRole, ServerlessContext } from "../serverless";
 import { FanoutApp } from "./fanout";
 import { TranslateApp } from "./translate";
 
@@ -17,10 +17,10 @@ export function usesServerlessApps(config: Pick<PlatformConfig, "translate" | "f
     return config.translate.enabled || config.fanout.enabled;
 }
 
-/** The serverless apps the stack enables, on one API Gateway logging role (the stack's, when given: one per account and region). */
-export function buildServerlessApps(config: PlatformConfig, ctx: ServerlessContext, opts: pulumi.ComponentResourceOptions, apiLoggingRole?: ApiGatewayLoggingRole): ServerlessApps {
+/** The serverless apps the stack enables, on the stack's one API Gateway logging role (one per account and region; platform/index.ts). */
+export function buildServerlessApps(config: PlatformConfig, ctx: ServerlessContext, opts: pulumi.ComponentResourceOptions, loggingRole: ApiGatewayLoggingRole | undefined): ServerlessApps {
     if (!usesServerlessApps(config)) return {};
-    const loggingRole = apiLoggingRole ?? new ApiGatewayLoggingRole(`${config.name}-apigateway-logging`, opts);
+    if (!loggingRole) throw new Error(`${config.name}: platform:translate/fanout build APIs; pass the stack's ApiGatewayLoggingRole`);
     return {
         translate: config.translate.enabled ? new TranslateApp(`${config.name}-translate`, { ctx, config: config.translate, loggingRole }, opts) : undefined,
         fanout: config.fanout.enabled ? new FanoutApp(`${config.name}-fanout`, { ctx, config: config.fanout, loggingRole }, opts) : undefined,
