@@ -1,5 +1,4 @@
 import type { PolicyResource } from "@pulumi/policy";
-import { parseUrn } from "./environment";
 import { escapeRegExp, list, str } from "./props";
 
 /**
@@ -15,11 +14,6 @@ export function dependencyUrns(resource: PolicyResource): Set<string> {
     for (const dependency of resource.dependencies ?? []) urns.add(dependency.urn);
     for (const dependencies of Object.values(resource.propertyDependencies ?? {})) for (const dependency of dependencies) urns.add(dependency.urn);
     return urns;
-}
-
-/** The type token of the parent resource, if any. */
-export function parentTypeOf(resource: PolicyResource): string | undefined {
-    return resource.parent?.type ?? (resource.opts?.parent ? parseUrn(resource.opts.parent).type : undefined);
 }
 
 function ancestors(resource: PolicyResource): PolicyResource[] {
