@@ -3,8 +3,9 @@
  *
  * Runs a Pulumi program offline against the mock cloud with a stack's configuration, prints the
  * resource inventory and how long it took, evaluates the policy pack on what was recorded (the
- * offline policy gate), and optionally writes the JSON report.
- * Exit codes: 0 success; 1 a mandatory policy violation; 2 configuration or program error.
+ * offline policy gate) and the deploy-readiness rules (AWS's own limits the mock cloud does not
+ * enforce), and optionally writes the JSON report.
+ * Exit codes: 0 success; 1 a mandatory policy violation or a readiness failure; 2 configuration or program error.
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
@@ -14,6 +15,7 @@ import { ALL_POLICIES, PolicyConfigError } from "../../policy/harness";
 import { bundleRecords, formatBytes } from "../serverless/bundle";
 import { formatInventory, summarize } from "./inventory";
 import { defaultPolicyConfigFile, formatGate, readPolicyConfig, runPolicyGate } from "./policy-gate";
+import { formatReadiness, readinessFailures, runReadiness } from "./readiness";
 import { loadStackFiles, StackFileError } from "./stack-files";
 import { SynthError, synthesize, toReport } from "./synth";
 
@@ -78,6 +80,16 @@ async function main(argv: string[]): Promise<number> {
             `\n${counts.total} resources (${counts.custom} cloud resources, ${counts.components} components, ${counts.remote} remote components) in ${(result.durationMs / 1000).toFixed(2)} s`,
         );
 
+        const readiness = runReadiness({
+            project: files.project,
+            stack,
+            region: result.cloud.options.region,
+            accountId: result.cloud.options.accountId,
+            resources,
+            bundles,
+        });
+        console.log(`\n${formatReadiness(readiness)}`);
+
         let gate: Awaited<ReturnType<typeof runPolicyGate>> | undefined;
         if (!values["no-policy"]) {
             const configFile = values["policy-config"] ? path.resolve(values["policy-config"]) : defaultPolicyConfigFile(projectDir, stack);
@@ -87,14 +99,18 @@ async function main(argv: string[]): Promise<number> {
         if (values.json) {
             const file = path.resolve(values.json);
             mkdirSync(path.dirname(file), { recursive: true });
-            writeFileSync(file, `${JSON.stringify({ ...toReport(stack, path.relative(process.cwd(), program) || program, resources, gate?.violations ?? []), bundles }, null, 2)}\n`);
+            writeFileSync(file, `${JSON.stringify({ ...toReport(stack, path.relative(process.cwd(), program) || program, resources, gate?.violations ?? []), readiness, bundles }, null, 2)}\n`);
             console.log(`Report written to ${path.relative(process.cwd(), file)}`);
+        }
+        const readinessFailed = readinessFailures(readiness);
+        if (readinessFailed.length > 0) {
+            console.error(`\nDeploy readiness failed: ${readinessFailed.length} finding${readinessFailed.length === 1 ? "" : "s"} AWS would refuse (${[...new Set(readinessFailed.map((f) => f.rule))].join(", ")})`);
         }
         if (gate && gate.blocking.length > 0) {
             console.error(`\nPolicy gate failed: ${gate.blocking.length} mandatory violation${gate.blocking.length === 1 ? "" : "s"} (${[...new Set(gate.blocking.flatMap((v) => v.frameworks))].join(", ")})`);
             return 1;
         }
-        return 0;
+        return readinessFailed.length > 0 ? 1 : 0;
     } catch (err) {
         const cause = err instanceof SynthError ? err.cause : err;
         if (cause instanceof ConfigError || cause instanceof StackFileError || cause instanceof PolicyConfigError) {
