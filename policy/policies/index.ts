@@ -1,5 +1,6 @@
 import { PackPolicy, PolicyInfo, policyInfo } from "../lib/define";
 import { apiGatewayPolicies } from "./apigateway";
+import { costPolicies } from "./cost";
 import { dynamodbPolicies } from "./dynamodb";
 import { ec2Policies } from "./ec2";
 import { ecrPolicies } from "./ecr";
@@ -36,6 +37,7 @@ export const POLICY_FAMILIES: Record<string, PackPolicy[]> = {
     elb: elbPolicies,
     logs: logsPolicies,
     reliability: reliabilityPolicies,
+    cost: costPolicies,
 };
 
 export const ALL_POLICIES: PackPolicy[] = Object.values(POLICY_FAMILIES).flat();
