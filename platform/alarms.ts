@@ -21,6 +21,12 @@ export interface AlarmTopicArgs {
      * @default []
      */
     emails?: string[];
+    /**
+     * Let AWS Budgets (budgets.amazonaws.com) publish: set when the stack has a budget. The KMS
+     * key must then admit Budgets too (BUDGETS_PRINCIPAL in platform/budget.ts).
+     * @default false
+     */
+    allowBudgets?: boolean;
 }
 
 /**
@@ -67,6 +73,22 @@ export class AlarmTopic extends pulumi.ComponentResource {
                                 ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:aws:events:${args.region}:${args.accountId}:rule/*` },
                             },
                         },
+                        ...(args.allowBudgets
+                            ? [
+                                  {
+                                      Sid: "BudgetsOfThisAccountPublish",
+                                      Effect: "Allow" as const,
+                                      Principal: { Service: "budgets.amazonaws.com" },
+                                      Action: "sns:Publish",
+                                      Resource: this.topic.arn,
+                                      Condition: {
+                                          StringEquals: { "aws:SourceAccount": args.accountId },
+                                          // Budget ARNs have no region: arn:aws:budgets::<account>:budget/<name>.
+                                          ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:aws:budgets::${args.accountId}:*` },
+                                      },
+                                  },
+                              ]
+                            : []),
                     ],
                 }),
             },

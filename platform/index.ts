@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ALARM_PUBLISHERS, AlarmTopic } from "./alarms";
+import { BUDGETS_PRINCIPAL, CostBudget } from "./budget";
 import type { PlatformConfig } from "./config";
 import { buildServerlessApps, ServerlessApps, usesServerlessApps } from "./apps";
 import { buildDataApps, dataAppOutputs, DataApps, usesDataApi } from "./apps/data";
@@ -19,6 +20,8 @@ export interface Platform {
     network: Network;
     registry: Registry;
     alarms: AlarmTopic;
+    /** Present when `platform:cost.monthlyBudget` is set. */
+    budget?: CostBudget;
     /** Present when at least one app runs on ECS. */
     ecs?: EcsRuntime;
     /** Present when EKS is enabled or an app runs on it. */
@@ -63,6 +66,8 @@ export function buildPlatform(config: PlatformConfig): Platform {
                         ...(config.alarms.emails.length > 0 || usesServerlessApps(config) ? ["sns.amazonaws.com"] : []),
                         // EventBridge delivers EC2 interruption events into Karpenter's encrypted queues.
                         ...(config.eks.enabled && config.eks.autoscaler === "karpenter" ? ["events.amazonaws.com"] : []),
+                        // AWS Budgets publishes budget notifications to the (encrypted) alarm topic.
+                        ...(config.cost.monthlyBudget !== undefined ? [BUDGETS_PRINCIPAL] : []),
                     ]),
                 ],
                 protect,
@@ -108,7 +113,8 @@ export function buildPlatform(config: PlatformConfig): Platform {
         opts,
     );
 
-    const alarms = new AlarmTopic(`${config.name}-alarms`, { kmsKeyArn: keys.data.arn, region: config.region, accountId, emails: config.alarms.emails }, opts);
+    const alarms = new AlarmTopic(`${config.name}-alarms`, { kmsKeyArn: keys.data.arn, region: config.region, accountId, emails: config.alarms.emails, allowBudgets: config.cost.monthlyBudget !== undefined }, opts);
+    const budget = config.cost.monthlyBudget === undefined ? undefined : new CostBudget(config.name, { monthlyBudget: config.cost.monthlyBudget, stack: config.stack, alarmTopicArn: alarms.arn }, opts);
 
     const ecsApps = Object.entries(config.apps).filter(([, spec]) => spec.runtimes.includes("ecs"));
     const ecs =
@@ -162,7 +168,7 @@ export function buildPlatform(config: PlatformConfig): Platform {
     const serverless = buildServerlessApps(config, ctx, opts, apiLoggingRole);
     const dataApps = buildDataApps(config.name, config, ctx, opts, apiLoggingRole);
 
-    return { config, provider, accountId, keys, network, registry, alarms, ecs, eks, serverless, dataApps };
+    return { config, provider, accountId, keys, network, registry, alarms, budget, ecs, eks, serverless, dataApps };
 }
 
 /** The stack outputs: what operators and later stacks need to find the platform. */

@@ -39,6 +39,8 @@ export interface PlatformConfig extends DataAppsConfig, ServerlessConfig {
     ecs: EcsConfig;
     ingress: IngressConfig;
     alarms: AlarmsConfig;
+    /** `monthlyBudget` (USD) creates an AWS Budgets cost budget and arms the pack's budget policies. */
+    cost: { monthlyBudget?: number };
     /** The Kubernetes runtime (platform/eks); built when enabled or an app runs on eks. */
     eks: EksConfig;
 }
@@ -263,6 +265,7 @@ function applyProfile(raw: RawStackConfig, profile: Profile, region: string, inp
             deregistrationDelaySeconds: input.ingress?.deregistrationDelaySeconds ?? INGRESS_DEFAULTS.deregistrationDelaySeconds,
         },
         alarms: { emails: input.alarms?.emails ?? [] },
+        cost: { monthlyBudget: input.cost?.monthlyBudget },
         eks: resolveEks(input.eks, profile, input.compute?.spot ?? defaults.compute.spot, Object.values(input.apps ?? {}).some((app) => app.runtimes?.includes("eks"))),
         ...resolveDataApps(input, profile),
         ...resolveServerless(input, profile, input.logs?.retentionDays ?? defaults.logs.retentionDays),

@@ -267,6 +267,16 @@ export const AlarmsInputSchema = z.strictObject({
     emails: z.array(z.string({ error: "expected an email address" }).regex(EMAIL_PATTERN, { error: "expected an email address such as oncall@example.com" })).optional(),
 });
 
+/** Budget notification thresholds are percentages of the budget: actual spend and AWS's forecast. */
+export const CostInputSchema = z.strictObject({
+    /**
+     * Monthly budget in USD. When set, an AWS Budgets cost budget notifies the alarm topic at 80%
+     * and 100% of actual spend and at 100% forecast, and the policy gate compares the synth's
+     * estimate with it (advisory above 80%, mandatory above 100%). @example 150
+     */
+    monthlyBudget: z.number({ error: "expected a monthly budget in USD, such as 150" }).positive({ error: "expected a monthly budget above 0 (USD)" }).max(10_000_000, { error: "expected a monthly budget in USD up to 10000000" }).optional(),
+});
+
 export const PlatformInputSchema = z.strictObject({
     profile: z.enum(PROFILES, { error: `expected a profile, one of ${PROFILES.join(", ")}` }).optional(),
     accountId: z.string({ error: "expected a 12-digit AWS account id, quoted" }).regex(ACCOUNT_ID_PATTERN, {
@@ -292,6 +302,7 @@ export const PlatformInputSchema = z.strictObject({
     ecs: EcsInputSchema.optional(),
     ingress: IngressInputSchema.optional(),
     alarms: AlarmsInputSchema.optional(),
+    cost: CostInputSchema.optional(),
     eks: EksInputSchema.optional(),
     ...DATA_APPS_INPUT_SHAPE,
     ...SERVERLESS_INPUT_SHAPE,

@@ -1,4 +1,5 @@
 import { apiGatewayCases } from "./apigateway";
+import { costCases } from "./cost";
 import { dynamodbCases } from "./dynamodb";
 import { ec2Cases } from "./ec2";
 import { ecrCases } from "./ecr";
@@ -36,4 +37,5 @@ export const FAMILY_CASES: Record<string, PolicySuite[]> = {
     elb: elbCases,
     logs: logsCases,
     reliability: reliabilityCases,
+    cost: costCases,
 };
