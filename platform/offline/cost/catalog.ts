@@ -390,6 +390,7 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
     "aws:ec2/launchTemplate:LaunchTemplate": FREE("priced through the node group that uses it"),
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": FREE("configuration"),
     "aws:ecr/repositoryPolicy:RepositoryPolicy": FREE("configuration"),
+    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": FREE("configuration"),
     "aws:ecr/pullThroughCacheRule:PullThroughCacheRule": FREE("cached images are paid as repository storage"),
     "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration": FREE("enhanced scanning is billed by Amazon Inspector per image scanned (usage)"),
     "aws:ecs/cluster:Cluster": FREE("ECS clusters are free; Container Insights metrics are usage"),
