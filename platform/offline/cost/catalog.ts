@@ -58,6 +58,7 @@ const usage = (priceId: PriceId, quantity: number, what: string, unit: string, a
 const hours = (count: number) => count * HOURS_PER_MONTH;
 const num = (value: unknown, fallback: number): number => (typeof value === "number" && Number.isFinite(value) ? value : typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value)) ? Number(value) : fallback);
 const rec = (value: unknown): Record<string, unknown> => (value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+const text = (value: unknown, fallback: string): string => (typeof value === "string" ? value : fallback);
 const arr = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
 /** The EC2 price row of an instance type, when the table has it. */
@@ -116,7 +117,7 @@ function nodeGroupLines(group: CostResource, ctx: EstimateContext): Draft[] {
 
 /** Fargate task size of an ECS service or job: CPU units, MiB and architecture from its task definition. */
 function taskSize(taskDefinitionRef: unknown, ctx: EstimateContext): { vcpu: number; gb: number; arm: boolean } | undefined {
-    const ref = String(taskDefinitionRef ?? "");
+    const ref = text(taskDefinitionRef, "");
     const family = /task-definition\/([^:]+)/.exec(ref)?.[1] ?? ref;
     const task = ctx.all.find((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition" && r.inputs.family === family);
     if (!task) return undefined;
@@ -172,7 +173,7 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
     "eks:index:Cluster": {
         kind: "priced",
         lines: (cluster, ctx) => {
-            const version = String(cluster.inputs.version ?? "");
+            const version = text(cluster.inputs.version, "");
             const supportType = rec(cluster.inputs.upgradePolicy).supportType ?? "EXTENDED";
             const standardEnds = EKS_STANDARD_SUPPORT_ENDS[version];
             const extended = supportType === "EXTENDED" && standardEnds !== undefined && ctx.date > standardEnds;
@@ -188,7 +189,7 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
             // @pulumi/eks creates a default node group (2 x t2.medium) unless told not to.
             if (cluster.inputs.skipDefaultNodeGroup !== true && cluster.inputs.fargate === undefined) {
                 const count = num(cluster.inputs.desiredCapacity, 2);
-                const instanceType = String(cluster.inputs.instanceType ?? "t2.medium");
+                const instanceType = text(cluster.inputs.instanceType, "t2.medium");
                 lines.push(...instanceLines(instanceType, count, "ON_DEMAND", "default node group"), ebsGb(20 * count, `default node group volumes x${count}`));
             }
             return lines;
@@ -198,7 +199,7 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
         kind: "priced",
         lines: (vpc, ctx) => {
             // awsx's default is a NAT gateway per AZ; its children are not visible offline.
-            const strategy = String(rec(vpc.inputs.natGateways).strategy ?? "OnePerAz");
+            const strategy = text(rec(vpc.inputs.natGateways).strategy, "OnePerAz");
             const zones = azCount(ctx);
             const count = strategy in NAT_PER_STRATEGY ? NAT_PER_STRATEGY[strategy as keyof typeof NAT_PER_STRATEGY] : zones;
             if (count === 0) return [];
@@ -214,7 +215,7 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
     "aws:ec2/instance:Instance": {
         kind: "priced",
         lines: (instance, ctx) => {
-            const instanceType = String(instance.inputs.instanceType ?? "");
+            const instanceType = text(instance.inputs.instanceType, "");
             const root = num(rec(instance.inputs.rootBlockDevice).volumeSize, ASSUMPTIONS.natInstanceRootGb);
             const isNat = instance.inputs.sourceDestCheck === false;
             return [
@@ -230,7 +231,7 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
         lines: (endpoint, ctx) => {
             if (endpoint.inputs.vpcEndpointType !== "Interface") return [];
             const subnets = arr(endpoint.inputs.subnetIds).length || azCount(ctx);
-            return [fixed("vpc.interfaceEndpoint.hour", hours(subnets), `interface endpoint ${String(endpoint.inputs.serviceName ?? "")} in ${subnets} AZs`, "endpoint-AZ-hour")];
+            return [fixed("vpc.interfaceEndpoint.hour", hours(subnets), `interface endpoint ${text(endpoint.inputs.serviceName, "")} in ${subnets} AZs`, "endpoint-AZ-hour")];
         },
     },
     "aws:eks/nodeGroup:NodeGroup": { kind: "priced", lines: nodeGroupLines },
@@ -239,7 +240,7 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
         lines: (lb, ctx) => {
             const subnets = arr(lb.inputs.subnets).length || azCount(ctx);
             return [
-                fixed("elb.alb.hour", hours(1), `${String(lb.inputs.loadBalancerType ?? "application")} load balancer`, "ALB-hour"),
+                fixed("elb.alb.hour", hours(1), `${text(lb.inputs.loadBalancerType, "application")} load balancer`, "ALB-hour"),
                 ...(lb.inputs.internal === true ? [] : [publicIps(subnets, "internet-facing load balancer, one per AZ")]),
                 usage("elb.alb.lcu", hours(ctx.usage.lcuPerHour), "load balancer capacity units", "LCU-hour", `${ctx.usage.lcuPerHour} LCU on average (lcuPerHour)`),
             ];
