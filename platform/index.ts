@@ -7,6 +7,7 @@ import { buildServerlessApps, ServerlessApps, usesServerlessApps } from "./apps"
 import { buildDataApps, dataAppOutputs, DataApps, usesDataApi } from "./apps/data";
 import { appBindings, EcsRuntime } from "./ecs";
 import { EksRuntime } from "./eks";
+import { architectureOf } from "./config/eks";
 import { PlatformKey } from "./kms";
 import { Network } from "./network";
 import { Registry } from "./registry";
@@ -76,6 +77,9 @@ export function buildPlatform(config: PlatformConfig): Platform {
         ),
     };
 
+    const alarms = new AlarmTopic(`${config.name}-alarms`, { kmsKeyArn: keys.data.arn, region: config.region, accountId, emails: config.alarms.emails, allowBudgets: config.cost.monthlyBudget !== undefined }, opts);
+    const budget = config.cost.monthlyBudget === undefined ? undefined : new CostBudget(config.name, { monthlyBudget: config.cost.monthlyBudget, stack: config.stack, alarmTopicArn: alarms.arn }, opts);
+
     const network = new Network(
         config.name,
         {
@@ -85,6 +89,7 @@ export function buildPlatform(config: PlatformConfig): Platform {
             privateSubnetCidrs: config.network.subnetLayout.private,
             publicSubnetCidrs: config.network.subnetLayout.public,
             natStrategy: config.network.natStrategy,
+            natInstance: { instanceType: config.network.natInstanceType, architecture: architectureOf(config.network.natInstanceType), alarmTopicArn: alarms.arn },
             interfaceEndpoints: config.network.interfaceEndpoints,
             flowLogs: { ...config.network.flowLogs, kmsKeyArn: keys.logs.arn },
             clusterName: config.name,
@@ -113,8 +118,6 @@ export function buildPlatform(config: PlatformConfig): Platform {
         opts,
     );
 
-    const alarms = new AlarmTopic(`${config.name}-alarms`, { kmsKeyArn: keys.data.arn, region: config.region, accountId, emails: config.alarms.emails, allowBudgets: config.cost.monthlyBudget !== undefined }, opts);
-    const budget = config.cost.monthlyBudget === undefined ? undefined : new CostBudget(config.name, { monthlyBudget: config.cost.monthlyBudget, stack: config.stack, alarmTopicArn: alarms.arn }, opts);
 
     const ecsApps = Object.entries(config.apps).filter(([, spec]) => spec.runtimes.includes("ecs"));
     const ecs =

@@ -77,6 +77,8 @@ export interface NetworkConfig {
     /** Explicit zones; when unset the first `azCount` zones of the region are used. */
     availabilityZoneNames?: string[];
     natStrategy: NatStrategy;
+    /** The NAT instance's type when `natStrategy` is `instance`. */
+    natInstanceType: string;
     subnetMasks: { private: number; public: number };
     /** One CIDR per AZ, from fixed slots, so adding an AZ never moves an existing subnet. */
     subnetLayout: { private: string[]; public: string[] };
@@ -96,6 +98,9 @@ export interface RegistryConfig {
 export type { AppConfig, JobConfig } from "./apps";
 
 /** Ingress defaults, the same in every profile. */
+/** The NAT instance's type unless `network.natInstanceType` says otherwise: the smallest Graviton type. */
+export const NAT_INSTANCE_TYPE = "t4g.nano";
+
 export const INGRESS_DEFAULTS = {
     allowedCidrs: ["0.0.0.0/0"],
     // TLS 1.3 with a TLS 1.2 floor for older clients: ELB.17's recommended policy.
@@ -226,6 +231,7 @@ function applyProfile(raw: RawStackConfig, profile: Profile, region: string, inp
             azCount,
             availabilityZoneNames: network.availabilityZoneNames,
             natStrategy: network.natStrategy ?? defaults.network.natStrategy,
+            natInstanceType: network.natInstanceType ?? NAT_INSTANCE_TYPE,
             subnetMasks,
             subnetLayout: layoutSubnets(cidr, subnetMasks, azCount) ?? { private: [], public: [] },
             interfaceEndpoints: network.interfaceEndpoints ?? defaults.network.interfaceEndpoints,

@@ -14,7 +14,7 @@ import { SERVERLESS_INPUT_SHAPE } from "./serverless";
 export const PROFILES = ["dev", "staging", "prod"] as const;
 export type Profile = (typeof PROFILES)[number];
 
-export const NAT_STRATEGIES = ["none", "single", "perAz"] as const;
+export const NAT_STRATEGIES = ["none", "instance", "single", "perAz"] as const;
 export type NatStrategy = (typeof NAT_STRATEGIES)[number];
 
 /** The retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days. */
@@ -206,6 +206,8 @@ export const NetworkInputSchema = z.strictObject({
         .array(z.string().regex(/^[a-z]{2}(?:-gov)?-[a-z]+-\d{1,2}[a-z]$/, { error: "expected an availability zone name such as eu-west-1a" }))
         .optional(),
     natStrategy: z.enum(NAT_STRATEGIES, { error: `expected a NAT strategy, one of ${NAT_STRATEGIES.join(", ")}` }).optional(),
+    /** EC2 instance type of the NAT instance (`natStrategy: instance`); Graviton (arm64) or x86, the AMI follows. */
+    natInstanceType: z.string({ error: "expected an EC2 instance type such as t4g.nano" }).regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: "expected an EC2 instance type such as t4g.nano" }).optional(),
     subnetMasks: z
         .strictObject({
             private: wholeNumber("a private subnet prefix length", 16, 28).optional(),
