@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
 import { ConfigError } from "../../platform/config";
+import { readFileSync } from "node:fs";
 import { COST_CATALOG, estimateCost, isComponentType, loadUsage } from "../../platform/offline/cost";
+import { benchmark, costBlock, withCostBlock } from "../../platform/offline/cost/readme";
 import type { RecordedResource } from "../../platform/offline/mock-cloud";
 import { runPolicies } from "../../policy/harness";
 import { loadStackFiles } from "../../platform/offline/stack-files";
@@ -13,9 +15,14 @@ import { only, parseJson, platformProgram, REPO_ROOT, statementsOf, synthPlatfor
 describe("cost of the shipped stacks", function () {
     this.timeout(240_000);
     const stacks: Record<string, RecordedResource[]> = {};
+    const regions: Record<string, string> = {};
 
     before(async () => {
-        for (const stack of ["dev", "staging", "prod"]) stacks[stack] = (await synthStackFile(stack)).cloud.resources;
+        for (const stack of ["dev", "staging", "prod"]) {
+            const { cloud } = await synthStackFile(stack);
+            stacks[stack] = cloud.resources;
+            regions[stack] = cloud.options.region;
+        }
     });
 
     it("has a catalog entry (priced or free) for every type the program registers", () => {
@@ -26,7 +33,7 @@ describe("cost of the shipped stacks", function () {
 
     it("prices every stack in its region with no unpriced type and no instance type missing from the table", () => {
         for (const [stack, resources] of Object.entries(stacks)) {
-            const report = estimateCost(resources, { region: "eu-west-1" });
+            const report = estimateCost(resources, { region: regions[stack] });
             expect(report.regionPriced, stack).to.equal(true);
             expect(report.unpriced, stack).to.deep.equal([]);
             expect(report.lines.filter((l) => l.what.includes("no price row")).map((l) => l.what), stack).to.deep.equal([]);
@@ -34,8 +41,26 @@ describe("cost of the shipped stacks", function () {
         }
     });
 
+    it("has README.md's cost block as the shipped stacks produce it (npm run docs:cost)", () => {
+        const shipped = Object.entries(stacks).map(([stack, resources]) => ({ stack, region: regions[stack], resources }));
+        const readme = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+        const current = withCostBlock(readme, costBlock(shipped, benchmark(shipped[0])));
+        expect(current === readme, "README.md's cost block is stale: run npm run docs:cost").to.equal(true);
+    });
+
+    it("benchmarks dev against the same platform on the anchors' defaults, which costs more", () => {
+        const bench = benchmark({ stack: "dev", region: regions.dev, resources: stacks.dev });
+        const types = (report: typeof bench.anchors) => report.fixedByType.map((g) => g.key);
+        // The anchors' NAT gateways per AZ and default node group replace the NAT instance and managed groups.
+        expect(types(bench.anchors)).to.not.include("aws:ec2/instance:Instance");
+        expect(types(bench.anchors)).to.not.include("aws:eks/nodeGroup:NodeGroup");
+        expect(bench.anchors.lines.some((l) => l.what === "default node group: t2.medium ON_DEMAND x2")).to.equal(true);
+        expect(bench.anchors.lines.some((l) => l.what === "2 NAT gateways (strategy OnePerAz, 2 AZs)")).to.equal(true);
+        expect(bench.ratio).to.be.lessThan(1);
+    });
+
     it("keeps staging and prod above dev (dev takes the profile's cheaper options)", () => {
-        const fixed = (stack: string) => estimateCost(stacks[stack], { region: "eu-west-1" }).fixedMonthly;
+        const fixed = (stack: string) => estimateCost(stacks[stack], { region: regions[stack] }).fixedMonthly;
         expect(fixed("dev")).to.be.lessThan(fixed("staging"));
         expect(fixed("staging")).to.be.lessThan(fixed("prod"));
     });

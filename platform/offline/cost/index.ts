@@ -2,6 +2,7 @@ import { COST_CATALOG, CostResource, isComponentType, LineItem, unitPrice } from
 import { HOURS_PER_MONTH, isPricedRegion, PRICED_REGIONS, PRICES_CHECKED } from "./prices";
 import { DEFAULT_USAGE, Usage } from "./usage";
 
+export { anchorBaseline } from "./baseline";
 export { COST_CATALOG, instancePriceId, isComponentType } from "./catalog";
 export type { CostResource, LineItem, TypeEntry } from "./catalog";
 export { PRICES, PRICED_REGIONS, PRICES_CHECKED, HOURS_PER_MONTH, ASSUMPTIONS, EKS_STANDARD_SUPPORT_ENDS } from "./prices";
