@@ -1,6 +1,8 @@
 import type { PolicyResource } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { CostReport, DEFAULT_USAGE, estimateCost, Usage } from "../../platform/offline/cost";
+// The estimate and its defaults only: no file, YAML or config access in the pack.
+import { DEFAULT_USAGE, type Usage } from "../../platform/offline/cost/defaults";
+import { type CostReport, estimateCost } from "../../platform/offline/cost/estimate";
 import { defineStackPolicy, StackContext } from "../lib/define";
 import { parseUrn } from "../lib/environment";
 import { num, str } from "../lib/props";

@@ -1,5 +1,5 @@
 import { ASSUMPTIONS, EKS_STANDARD_SUPPORT_ENDS, HOURS_PER_MONTH, PriceId, PRICES, priceOf } from "./prices";
-import type { Usage } from "./usage";
+import type { Usage } from "./defaults";
 
 /**
  * How each resource type the program registers is priced: `fixed` lines are paid while the

@@ -1,6 +1,6 @@
 import { anchorBaseline } from "./baseline";
 import type { CostResource } from "./catalog";
-import { type CostReport, estimateCost } from "./index";
+import { type CostReport, estimateCost } from "./estimate";
 import { PRICES_CHECKED } from "./prices";
 
 /**
