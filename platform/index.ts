@@ -6,6 +6,7 @@ import { buildServerlessApps, ServerlessApps, usesServerlessApps } from "./apps"
 import { buildDataApps, dataAppOutputs, DataApps, usesDataApi } from "./apps/data";
 import { appBindings, EcsRuntime } from "./ecs";
 import { EksRuntime } from "./eks";
+import { Dashboards } from "./dashboards";
 import { PlatformKey } from "./kms";
 import { Network } from "./network";
 import { Registry } from "./registry";
@@ -27,6 +28,8 @@ export interface Platform {
     serverless: ServerlessApps;
     /** The data apps the stack configures (platform:uploads, platform:ingest, platform:batch). */
     dataApps: DataApps;
+    /** The stack's dashboard and, with `observability.dashboards: perApp`, one per app; absent with `none`. */
+    dashboards?: Dashboards;
 }
 
 /**
@@ -162,7 +165,27 @@ export function buildPlatform(config: PlatformConfig): Platform {
     const serverless = buildServerlessApps(config, ctx, opts, apiLoggingRole);
     const dataApps = buildDataApps(config.name, config, ctx, opts, apiLoggingRole);
 
-    return { config, provider, accountId, keys, network, registry, alarms, ecs, eks, serverless, dataApps };
+    const dashboards =
+        config.observability.dashboards === "none"
+            ? undefined
+            : new Dashboards(
+        `${config.name}-dashboards`,
+        {
+            namePrefix: config.name,
+            perApp: config.observability.dashboards === "perApp",
+            region: config.region,
+            apps: {
+                ...Object.fromEntries(Object.keys(config.apps).map((app) => [app, { ecs: ecs?.services[app], eks: eks?.apps[app] }])),
+                ...serverless,
+                ...dataApps,
+            },
+            ecsClusterName: ecs?.cluster.name,
+            eksClusterName: eks?.cluster.name,
+        },
+        opts,
+          );
+
+    return { config, provider, accountId, keys, network, registry, alarms, ecs, eks, serverless, dataApps, dashboards };
 }
 
 /** The stack outputs: what operators and later stacks need to find the platform. */
