@@ -7,6 +7,7 @@ import { LambdaFunction } from "./serverless/function";
 import { Queue } from "./serverless/queue";
 import { StateMachine } from "./serverless/state-machine";
 import { Stream } from "./serverless/stream";
+import { withTransforms, type Transformable } from "./transform";
 
 /**
  * One graph: a title and its metrics, each `[namespace, metricName, ...dimension name/value pairs, { stat, label }]`
@@ -24,7 +25,7 @@ export interface AppSignals {
     graphs: DashboardGraph[];
 }
 
-export interface DashboardsArgs {
+export interface DashboardsArgs extends Transformable {
     /**
      * Prefix of every dashboard's name: `<prefix>-<region>` for the stack and `<prefix>-<region>-<app>`
      * per app. Dashboards are global in an account (not per region), so the region is part of the name.
@@ -71,7 +72,7 @@ export class Dashboards extends pulumi.ComponentResource {
     readonly apps: Record<string, aws.cloudwatch.Dashboard> = {};
 
     constructor(name: string, args: DashboardsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:observability:Dashboards", name, {}, opts);
+        super("platform:observability:Dashboards", name, {}, withTransforms(opts, args.transform));
         const signals = Object.entries(args.apps)
             .filter((entry): entry is [string, object] => entry[1] !== undefined)
             .map(([app, root]) => ({ app, graphs: appGraphs(root, args) }))

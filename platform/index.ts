@@ -10,6 +10,7 @@ import { Dashboards } from "./dashboards";
 import { PlatformKey } from "./kms";
 import { Network } from "./network";
 import { Registry } from "./registry";
+import { type Transform, withTransforms } from "./transform";
 import { ApiGatewayLoggingRole, serverlessContext } from "./serverless";
 
 export interface Platform {
@@ -32,17 +33,31 @@ export interface Platform {
     dashboards?: Dashboards;
 }
 
+/** How the program extends the platform beyond config. */
+export interface BuildOptions {
+    /**
+     * Changes to any resource the platform creates, applied as it is constructed: the escape hatch
+     * for what config does not offer. Each is type-checked against the resource's class.
+     * @default []
+     * @example
+     * buildPlatform(loadPlatformConfig(), {
+     *     transform: [transform(aws.ecs.TaskDefinition, (args) => ({ ...args, ephemeralStorage: { sizeInGib: 50 } }), { name: /-web$/ })],
+     * });
+     */
+    transform?: Transform[];
+}
+
 /**
  * Builds the shared platform from a validated config. A plain function of its input (no reads of
  * global config), so one process can build dev and prod side by side in tests.
  */
-export function buildPlatform(config: PlatformConfig): Platform {
+export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}): Platform {
     const provider = new aws.Provider("aws", {
         region: config.region,
         allowedAccountIds: config.accountId ? [config.accountId] : undefined,
         defaultTags: { tags: { ...config.tags, Project: config.project, Stack: config.stack, Profile: config.profile, ManagedBy: "pulumi" } },
     });
-    const opts: pulumi.ComponentResourceOptions = { providers: [provider] };
+    const opts = withTransforms<pulumi.ComponentResourceOptions>({ providers: [provider] }, options.transform);
     const accountId = config.accountId
         ? pulumi.output(config.accountId)
         : aws.getCallerIdentityOutput({}, { provider }).accountId;

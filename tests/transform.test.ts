@@ -1,0 +1,77 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { expect } from "chai";
+import { buildPlatform, platformOutputs } from "../platform";
+import { loadPlatformConfig } from "../platform/config";
+import { PlatformKey } from "../platform/kms";
+import type { RecordedResource } from "../platform/offline/mock-cloud";
+import { synthesize } from "../platform/offline/synth";
+import { transform, type Transform } from "../platform/transform";
+import { captureWarnings, PROJECT } from "./helpers";
+
+const WEB = { imageTag: "1.4.2", runtimes: ["ecs"], user: "65532", jobs: { selfcheck: { schedule: "cron(0 3 * * ? *)", command: ["/app/main.js", "selfcheck"] } } };
+
+/** The dev platform with web on ECS, built with the given platform-wide transforms. */
+async function platformWith(transforms: Transform[]): Promise<RecordedResource[]> {
+    const config = { "aws:region": "eu-west-1", [`${PROJECT}:apps`]: JSON.stringify({ web: WEB }) };
+    const { result } = await captureWarnings(() => synthesize({ project: PROJECT, stack: "dev", config, program: () => platformOutputs(buildPlatform(loadPlatformConfig(), { transform: transforms })) }));
+    return result.cloud.resources;
+}
+
+describe("transform: the escape hatch for any child resource", function () {
+    this.timeout(90_000);
+
+    it("changes the one child it names and nothing else in the platform", async () => {
+        const baseline = await platformWith([]);
+        const changed = await platformWith([transform(aws.ecs.TaskDefinition, (args) => ({ ...args, ephemeralStorage: { sizeInGib: 50 } }), { name: /-web$/ })]);
+        expect(changed.map((r) => r.urn).sort()).to.deep.equal(baseline.map((r) => r.urn).sort());
+        const before = new Map(baseline.map((r) => [r.urn, JSON.stringify(r.inputs)]));
+        const differing = changed.filter((resource) => JSON.stringify(resource.inputs) !== before.get(resource.urn));
+        expect(differing.map((r) => `${r.type} ${r.name}`)).to.deep.equal(["aws:ecs/taskDefinition:TaskDefinition platform-dev-web"]);
+        expect(differing[0].inputs.ephemeralStorage).to.deep.equal({ sizeInGib: 50 });
+        // The job's task definition is the same class under another name: untouched.
+        const jobTask = changed.find((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition" && r.name !== "platform-dev-web")!;
+        expect(jobTask.inputs.ephemeralStorage).to.equal(undefined);
+    });
+
+    it("applies a component's own transform to its children only, in order, and may edit the args in place", async () => {
+        const { result } = await captureWarnings(() =>
+            synthesize({
+                project: PROJECT,
+                stack: "dev",
+                config: { "aws:region": "eu-west-1" },
+                program: () => {
+                    new PlatformKey("changed", {
+                        description: "changed",
+                        alias: "changed",
+                        region: "eu-west-1",
+                        accountId: "123456789012",
+                        transform: [
+                            transform(aws.kms.Key, (args) => {
+                                args.deletionWindowInDays = 23;
+                            }),
+                            transform(aws.kms.Key, (args) => ({ ...args, description: pulumi.interpolate`${args.description} (transformed)` })),
+                        ],
+                    });
+                    new PlatformKey("untouched", { description: "untouched", alias: "untouched", region: "eu-west-1", accountId: "123456789012" });
+                    return {};
+                },
+            }),
+        );
+        const keys = result.cloud.resources.filter((r) => r.type === "aws:kms/key:Key");
+        const changed = keys.find((k) => k.name === "changed")!;
+        expect(changed.inputs.deletionWindowInDays).to.equal(23);
+        expect(changed.inputs.description).to.equal("changed (transformed)");
+        const untouched = keys.find((k) => k.name === "untouched")!;
+        expect(untouched.inputs.deletionWindowInDays).to.not.equal(23);
+        expect(untouched.inputs.description).to.equal("untouched");
+        // The alias of the changed key is not a kms.Key: untouched.
+        expect(result.cloud.resources.find((r) => r.type === "aws:kms/alias:Alias" && r.name === "changed")!.inputs.name).to.equal("alias/changed");
+    });
+
+    it("is type-checked against the child's args", () => {
+        // @ts-expect-error ephemeralStorage takes { sizeInGib }, not a number: tsc refuses it.
+        const wrong = transform(aws.ecs.TaskDefinition, (args) => ({ ...args, ephemeralStorage: 50 }));
+        expect(wrong.description).to.equal("TaskDefinition");
+    });
+});
