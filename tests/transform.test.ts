@@ -1,4 +1,8 @@
 import * as aws from "@pulumi/aws";
+import * as awsx from "@pulumi/awsx";
+import * as k8s from "@pulumi/kubernetes";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { buildPlatform, platformOutputs } from "../platform";
@@ -7,7 +11,7 @@ import { PlatformKey } from "../platform/kms";
 import type { RecordedResource } from "../platform/offline/mock-cloud";
 import { synthesize } from "../platform/offline/synth";
 import { transform, type Transform } from "../platform/transform";
-import { captureWarnings, PROJECT } from "./helpers";
+import { captureWarnings, PROJECT, REPO_ROOT } from "./helpers";
 
 const WEB = { imageTag: "1.4.2", runtimes: ["ecs"], user: "65532", jobs: { selfcheck: { schedule: "cron(0 3 * * ? *)", command: ["/app/main.js", "selfcheck"] } } };
 
@@ -17,6 +21,42 @@ async function platformWith(transforms: Transform[]): Promise<RecordedResource[]
     const { result } = await captureWarnings(() => synthesize({ project: PROJECT, stack: "dev", config, program: () => platformOutputs(buildPlatform(loadPlatformConfig(), { transform: transforms })) }));
     return result.cloud.resources;
 }
+
+const ACCOUNT_ID = "123456789012";
+const MY_DELIVERY_POLICY = JSON.stringify({ http: { defaultHealthyRetryPolicy: { numRetries: 5 } } });
+const MY_LAYER_ARN = "arn:aws:lambda:eu-west-1:123456789012:layer:tools:3";
+/** The examples of docs/transform.md, one per component, as written there: tsc checks each against the SDK's types. */
+export const DOCUMENTED_EXAMPLES: Transform[] = [
+    transform(aws.ec2.FlowLog, (a) => ({ ...a, maxAggregationInterval: 60 })),
+    transform(aws.ecr.Repository, (a) => ({ ...a, forceDelete: true }), { name: /-scratch$/ }),
+    transform(aws.kms.Key, (a) => ({ ...a, deletionWindowInDays: 30 })),
+    transform(aws.sns.Topic, (a) => ({ ...a, deliveryPolicy: MY_DELIVERY_POLICY })),
+    transform(aws.ecs.Cluster, (a) => ({ ...a, settings: [{ name: "containerInsights", value: "enhanced" }] })),
+    transform(aws.lb.TargetGroup, (a) => ({ ...a, deregistrationDelay: 10 })),
+    transform(aws.scheduler.Schedule, (a) => ({ ...a, state: "DISABLED" })),
+    transform(aws.s3.BucketLifecycleConfiguration, (a) => ({ ...a, expectedBucketOwner: ACCOUNT_ID })),
+    transform(aws.cloudwatch.LogGroup, (a) => ({ ...a, retentionInDays: 30 })),
+    transform(aws.eks.NodeGroup, (a) => ({ ...a, labels: pulumi.output(a.labels).apply((labels) => ({ ...labels, team: "payments" })) })),
+    transform(aws.eks.FargateProfile, (a) => ({ ...a, tags: { team: "payments" } })),
+    transform(aws.eks.Addon, (a) => ({ ...a, configurationValues: JSON.stringify({ replicaCount: 3 }) }), { name: /coredns/ }),
+    transform(k8s.helm.v3.Release, (a) => ({ ...a, timeout: 900 })),
+    transform(aws.eks.Addon, (a) => ({ ...a, resolveConflictsOnUpdate: "PRESERVE" })),
+    transform(aws.iam.Role, (a) => ({ ...a, maxSessionDuration: 7200 })),
+    transform(k8s.apps.v1.Deployment, (a) => ({ ...a, metadata: pulumi.output(a.metadata).apply((m) => ({ ...m, annotations: { team: "payments" } })) })),
+    transform(aws.lambda.Function, (a) => ({ ...a, layers: [MY_LAYER_ARN] })),
+    transform(aws.sqs.Queue, (a) => ({ ...a, delaySeconds: 5 }), { name: /-audit$/ }),
+    transform(aws.sns.Topic, (a) => ({ ...a, signatureVersion: 2 })),
+    transform(aws.cloudwatch.EventRule, (a) => ({ ...a, state: "DISABLED" })),
+    transform(aws.dynamodb.Table, (a) => ({ ...a, tableClass: "STANDARD_INFREQUENT_ACCESS" })),
+    transform(aws.s3.Bucket, (a) => ({ ...a, objectLockEnabled: true })),
+    transform(aws.kinesis.Stream, (a) => ({ ...a, retentionPeriod: 48 })),
+    transform(aws.apigateway.Stage, (a) => ({ ...a, cacheClusterEnabled: true, cacheClusterSize: "0.5" })),
+    transform(aws.wafv2.WebAcl, (a) => ({ ...a, description: "edge" })),
+    transform(aws.sfn.StateMachine, (a) => ({ ...a, publish: true })),
+    transform(aws.cloudwatch.EventRule, (a) => ({ ...a, description: "uploads" })),
+    transform(aws.cloudwatch.Dashboard, (a) => ({ ...a, dashboardName: "ops" }), { name: /-dashboards$/ }),
+    transform(awsx.ec2.Vpc, (a) => ({ ...a, enableDnsHostnames: true })),
+];
 
 describe("transform: the escape hatch for any child resource", function () {
     this.timeout(90_000);
@@ -73,5 +113,12 @@ describe("transform: the escape hatch for any child resource", function () {
         // @ts-expect-error ephemeralStorage takes { sizeInGib }, not a number: tsc refuses it.
         const wrong = transform(aws.ecs.TaskDefinition, (args) => ({ ...args, ephemeralStorage: 50 }));
         expect(wrong.description).to.equal("TaskDefinition");
+    });
+
+    it("every example in docs/transform.md is one of the compiled examples above", () => {
+        const documented = [...readFileSync(path.join(REPO_ROOT, "docs", "transform.md"), "utf8").matchAll(/^\| `[^|]+` \| `(transform\(.*\))` \|$/gm)].map((m) => m[1]);
+        const source = readFileSync(__filename, "utf8");
+        expect(documented.length).to.equal(DOCUMENTED_EXAMPLES.length - 1);
+        for (const example of documented) expect(source, example).to.contain(`    ${example},`);
     });
 });
