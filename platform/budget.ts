@@ -1,10 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { withTransforms, type Transformable } from "./transform";
 
 /** Service principal AWS Budgets publishes notifications as; the alarm topic and its key must admit it. */
 export const BUDGETS_PRINCIPAL = "budgets.amazonaws.com";
 
-export interface CostBudgetArgs {
+export interface CostBudgetArgs extends Transformable {
     /** Monthly limit in USD (`platform:cost.monthlyBudget`). @example 150 */
     monthlyBudget: number;
     /**
@@ -31,7 +32,7 @@ export class CostBudget extends pulumi.ComponentResource {
     readonly budget: aws.budgets.Budget;
 
     constructor(name: string, args: CostBudgetArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:cost:CostBudget", name, {}, opts);
+        super("platform:cost:CostBudget", name, {}, withTransforms(opts, args.transform));
         const notify = (notificationType: "ACTUAL" | "FORECASTED", threshold: number) => ({
             comparisonOperator: "GREATER_THAN",
             threshold,

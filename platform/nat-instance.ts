@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { withTransforms, type Transformable } from "./transform";
 
 /**
  * Amazon Linux 2023 AMIs by architecture, as public SSM parameters: the instance always gets the
@@ -11,7 +12,7 @@ export const AL2023_AMI_PARAMETERS = {
     x86_64: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
 } as const;
 
-export interface NatInstanceArgs {
+export interface NatInstanceArgs extends Transformable {
     vpcId: pulumi.Input<string>;
     /** The VPC's CIDR: the only sources the instance forwards (and masquerades) for. */
     vpcCidr: string;
@@ -46,7 +47,7 @@ export class NatInstance extends pulumi.ComponentResource {
     readonly routes: aws.ec2.Route[];
 
     constructor(name: string, args: NatInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:network:NatInstance", name, {}, opts);
+        super("platform:network:NatInstance", name, {}, withTransforms(opts, args.transform));
         const architecture = args.architecture ?? "arm64";
 
         this.securityGroup = new aws.ec2.SecurityGroup(

@@ -427,7 +427,14 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
     "aws:cloudwatch/eventRule:EventRule": FREE("rules are free; events are priced on the bus"),
     "aws:cloudwatch/eventTarget:EventTarget": FREE("configuration"),
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": FREE("configuration"),
-    "aws:cloudwatch/dashboard:Dashboard": FREE("the first three dashboards are free"),
+    "aws:cloudwatch/dashboard:Dashboard": {
+        kind: "priced",
+        // The first three dashboards of an account are free: the stack's first three are taken as those.
+        lines: (dashboard, ctx) => {
+            const index = ctx.all.filter((r) => r.type === dashboard.type).findIndex((r) => r.urn === dashboard.urn);
+            return index < 3 ? [] : [fixed("cloudwatch.dashboard.month", 1, "CloudWatch dashboard (beyond the account's three free ones)", "dashboard-month")];
+        },
+    },
     "aws:dynamodb/resourcePolicy:ResourcePolicy": FREE("configuration"),
     "aws:lambda/eventSourceMapping:EventSourceMapping": FREE("configuration"),
     "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": FREE("configuration"),

@@ -89,6 +89,7 @@ export const PRICES = {
     "cloudwatch.alarm.standard": { unit: "alarm-month", description: "CloudWatch standard-resolution metric alarm", source: CLOUDWATCH, usd: same(0.1) },
     "cloudwatch.logs.ingestGb": { unit: "GB", description: "CloudWatch Logs standard ingestion", source: CLOUDWATCH, usd: by(0.5, 0.5, 0.57, 0.63) },
     "cloudwatch.logs.storageGb": { unit: "GB-month", description: "CloudWatch Logs archived storage", source: CLOUDWATCH, usd: by(0.03, 0.03, 0.03, 0.0324) },
+    "cloudwatch.dashboard.month": { unit: "dashboard-month", description: "CloudWatch dashboard (after the first three per account)", source: CLOUDWATCH, usd: same(3) },
     "cloudwatch.metric.month": { unit: "metric-month", description: "CloudWatch custom metric (first 10,000)", source: CLOUDWATCH, usd: same(0.3) },
     "waf.webAcl.month": { unit: "web ACL-month", description: "AWS WAF web ACL", source: WAF, usd: same(5) },
     "waf.rule.month": { unit: "rule-month", description: "AWS WAF rule", source: WAF, usd: same(1) },
