@@ -169,6 +169,7 @@ const FRAMEWORK_NAMES: [prefix: string, name: string][] = [
     ["CIS EKS ", "CIS Amazon EKS Benchmark"],
     ["PSS ", "Kubernetes Pod Security Standards"],
     ["Reliability ", "Platform reliability and no-data-loss rules"],
+    ["Cost ", "Platform cost rules (budget against the offline estimate)"],
 ];
 
 function frameworkOf(id: string, description: string): PolicyComplianceFramework {

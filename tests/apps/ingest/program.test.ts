@@ -122,6 +122,6 @@ describe("ingest app in the program (dev and prod)", function () {
 
     it("refuses less than a week of retention in prod and a shard count on an on-demand stream, before creating anything", async () => {
         await expectConfigError({ ingest: { retentionHours: 48 } }, "platform:ingest.retentionHours", /at least 168 hours/, "prod");
-        await expectConfigError({ ingest: { shardCount: 2 } }, "platform:ingest.shardCount", /no shardCount with streamMode on-demand/);
+        await expectConfigError({ ingest: { streamMode: "on-demand", shardCount: 2 } }, "platform:ingest.shardCount", /no shardCount with streamMode on-demand/);
     });
 });
