@@ -4,6 +4,8 @@ import { blockSize, carve, parseIpv4Cidr } from "./cidr";
 import { checkEks, checkEksApps, type EksConfig, resolveEks } from "./eks";
 import { checkDataApps, DataAppsConfig, resolveDataApps } from "./data-apps";
 import { PROFILE_DEFAULTS, profileFromStackName } from "./profiles";
+import { checkNamespaces } from "./namespaces";
+import { closest } from "./suggest";
 import { checkServerless, resolveServerless, ServerlessConfig } from "./serverless";
 import {
     ACM_CERTIFICATE_ARN_PATTERN,
@@ -131,6 +133,11 @@ export interface RawStackConfig {
     values: Record<string, unknown>;
     /** `aws:region`. */
     region?: unknown;
+    /**
+     * Every full key outside the project namespace (`aws:region`, `platfrom:ecs`). When given, keys
+     * in an unknown namespace and a stack with no project key at all are errors (namespaces.ts).
+     */
+    otherKeys?: string[];
 }
 
 /**
@@ -140,6 +147,12 @@ export interface RawStackConfig {
 export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
     const problems: ConfigProblem[] = [];
     const key = (path: readonly PropertyKey[]) => `${raw.project}:${path.map((segment, i) => (typeof segment === "number" ? `[${segment}]` : `${i > 0 ? "." : ""}${String(segment)}`)).join("")}`;
+
+    if (raw.otherKeys !== undefined) {
+        problems.push(...checkNamespaces(raw.project, raw.otherKeys, Object.keys(raw.values).length));
+        // Nothing of the project's to check: the rest would only repeat "required" for defaults.
+        if (Object.keys(raw.values).length === 0) throw new ConfigError(raw.stack, problems);
+    }
 
     const region = typeof raw.region === "string" ? raw.region : undefined;
     if (region === undefined) {
@@ -392,27 +405,4 @@ function knownKeysAt(path: readonly PropertyKey[]): string[] {
 
 function unwrap(schema: z.ZodType): z.ZodType {
     return schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema;
-}
-
-function closest(word: string, candidates: string[]): string | undefined {
-    let best: { candidate: string; distance: number } | undefined;
-    for (const candidate of candidates) {
-        const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-        if (distance <= Math.max(2, Math.floor(candidate.length / 3)) && (!best || distance < best.distance)) best = { candidate, distance };
-    }
-    return best?.candidate;
-}
-
-function editDistance(a: string, b: string): number {
-    const row = [...Array(b.length + 1).keys()];
-    for (let i = 1; i <= a.length; i++) {
-        let diagonal = row[0];
-        row[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const above = row[j];
-            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-            diagonal = above;
-        }
-    }
-    return row[b.length];
 }
