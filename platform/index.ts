@@ -165,9 +165,13 @@ export function buildPlatform(config: PlatformConfig): Platform {
     return { config, provider, accountId, keys, network, registry, alarms, ecs, eks, serverless, dataApps };
 }
 
-/** The stack outputs: what operators and later stacks need to find the platform. */
+/**
+ * The stack outputs: what operators and later stacks need to find the platform. Only what this
+ * stack has: an app the stack does not build has no output (not an undefined one, which the engine
+ * warns about on every run).
+ */
 export function platformOutputs(platform: Platform) {
-    return {
+    return definedOnly({
         profile: platform.config.profile,
         region: platform.config.region,
         vpcId: platform.network.vpcId,
@@ -189,6 +193,11 @@ export function platformOutputs(platform: Platform) {
         fanoutApiUrl: platform.serverless.fanout?.api.url,
         fanoutBusName: platform.serverless.fanout?.bus.name,
         fanoutAlertsTopicArn: platform.serverless.fanout?.alertsTopic.arn,
-        dataApps: dataAppOutputs(platform.dataApps),
-    };
+        dataApps: definedOnly(dataAppOutputs(platform.dataApps)),
+    });
+}
+
+/** The object without its undefined values (plain values and outputs are kept as they are). */
+export function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
+    return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
