@@ -141,3 +141,16 @@ describe("the policy pack follows the stack's profile", function () {
     });
 });
 
+
+describe("npm run check:stacks (the user's own stack files)", function () {
+    this.timeout(120_000);
+
+    it("gates every stack file of a project and exits with the worst result, naming each stack", () => {
+        const dir = projectWith("dev", (yaml) => yaml.replace("platform:fanout:", "platfrom:fanout:"));
+        const run = spawnSync(process.execPath, [require.resolve("tsx/cli"), "platform/offline/check-stacks.ts", "--project", dir], { cwd: REPO_ROOT, encoding: "utf8", timeout: 90_000 });
+        expect(run.status, run.stderr).to.equal(2);
+        expect(run.stdout).to.contain("=== dev (Pulumi.dev.yaml)");
+        expect(run.stderr).to.contain('did you mean "platform:fanout"?');
+        expect(run.stdout).to.contain("Stacks: dev config or program error");
+    });
+});
