@@ -4,6 +4,7 @@ import { ALARM_PUBLISHERS, AlarmTopic } from "./alarms";
 import type { PlatformConfig } from "./config";
 import { buildServerlessApps, ServerlessApps, usesServerlessApps } from "./apps";
 import { buildDataApps, dataAppOutputs, DataApps, usesDataApi } from "./apps/data";
+import { buildRegisteredApps, registeredAppsKeyServices, registeredAppsUseApi } from "./apps/registry";
 import { appBindings, EcsRuntime } from "./ecs";
 import { EksRuntime } from "./eks";
 import { PlatformKey } from "./kms";
@@ -27,6 +28,8 @@ export interface Platform {
     serverless: ServerlessApps;
     /** The data apps the stack configures (platform:uploads, platform:ingest, platform:batch). */
     dataApps: DataApps;
+    /** The stack outputs of each app module (platform/apps/, defineApp) the stack deploys, by key. */
+    extensions: Record<string, Record<string, pulumi.Input<unknown>>>;
 }
 
 /**
@@ -63,6 +66,7 @@ export function buildPlatform(config: PlatformConfig): Platform {
                         ...(config.alarms.emails.length > 0 || usesServerlessApps(config) ? ["sns.amazonaws.com"] : []),
                         // EventBridge delivers EC2 interruption events into Karpenter's encrypted queues.
                         ...(config.eks.enabled && config.eks.autoscaler === "karpenter" ? ["events.amazonaws.com"] : []),
+                        ...registeredAppsKeyServices(config.extensions),
                     ]),
                 ],
                 protect,
@@ -158,11 +162,13 @@ export function buildPlatform(config: PlatformConfig): Platform {
 
     const ctx = serverlessContext({ config, accountId, keys, alarms });
     // API Gateway's execution logging is an account setting: one role for every API of the stack.
-    const apiLoggingRole = usesServerlessApps(config) || usesDataApi(config) ? new ApiGatewayLoggingRole(`${config.name}-apigateway-logging`, opts) : undefined;
+    const apiLoggingRole = usesServerlessApps(config) || usesDataApi(config) || registeredAppsUseApi(config.extensions) ? new ApiGatewayLoggingRole(`${config.name}-apigateway-logging`, opts) : undefined;
     const serverless = buildServerlessApps(config, ctx, opts, apiLoggingRole);
     const dataApps = buildDataApps(config.name, config, ctx, opts, apiLoggingRole);
+    // Every app module the stack sets a key for (platform/apps/registry.ts): nothing here changes to add one.
+    const extensions = buildRegisteredApps(config.name, config.profile, config.extensions, ctx, opts, apiLoggingRole);
 
-    return { config, provider, accountId, keys, network, registry, alarms, ecs, eks, serverless, dataApps };
+    return { config, provider, accountId, keys, network, registry, alarms, ecs, eks, serverless, dataApps, extensions };
 }
 
 /**
@@ -194,6 +200,8 @@ export function platformOutputs(platform: Platform) {
         fanoutBusName: platform.serverless.fanout?.bus.name,
         fanoutAlertsTopicArn: platform.serverless.fanout?.alertsTopic.arn,
         dataApps: definedOnly(dataAppOutputs(platform.dataApps)),
+        // One output per app module the stack deploys, named by its key.
+        ...platform.extensions,
     });
 }
 

@@ -5,6 +5,7 @@ import { checkEks, checkEksApps, type EksConfig, resolveEks } from "./eks";
 import { checkDataApps, DataAppsConfig, resolveDataApps } from "./data-apps";
 import { PROFILE_DEFAULTS, profileFromStackName } from "./profiles";
 import { checkNamespaces } from "./namespaces";
+import { type RegisteredAppsConfig, registeredApps, settingsSchema } from "../apps/registry";
 import { closest } from "./suggest";
 import { checkServerless, resolveServerless, ServerlessConfig } from "./serverless";
 import {
@@ -43,6 +44,8 @@ export interface PlatformConfig extends DataAppsConfig, ServerlessConfig {
     alarms: AlarmsConfig;
     /** The Kubernetes runtime (platform/eks); built when enabled or an app runs on eks. */
     eks: EksConfig;
+    /** The app modules of platform/apps/ (defineApp) this stack deploys: resolved settings by key. */
+    extensions: RegisteredAppsConfig;
 }
 
 /** The ECS cluster's settings, shared by every app that runs on ECS. */
@@ -161,12 +164,13 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
         problems.push({ key: "aws:region", message: `expected an AWS region such as eu-west-1, got ${JSON.stringify(region)}` });
     }
 
-    let parsed = PlatformInputSchema.safeParse(raw.values);
+    const { values: platformValues, extensions } = splitRegisteredApps(raw.values, key, problems);
+    let parsed = PlatformInputSchema.safeParse(platformValues);
     if (!parsed.success) {
-        for (const issue of parsed.error.issues) problems.push(...describeIssue(issue, raw.values, key));
+        for (const issue of parsed.error.issues) problems.push(...describeIssue(issue, platformValues, key));
         // Drop what is already reported and check the rest too, so one run lists every problem.
         // Dropping a required key (a job's schedule) fails its parent next: drop that in turn.
-        let values = raw.values;
+        let values = platformValues;
         for (let pass = 0; pass < 4 && !parsed.success; pass++) {
             values = withoutIssues(values, parsed.error.issues);
             parsed = PlatformInputSchema.safeParse(values);
@@ -183,7 +187,7 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
         });
         throw new ConfigError(raw.stack, problems);
     }
-    const config = applyProfile(raw, profile, region ?? "", input);
+    const config = { ...applyProfile(raw, profile, region ?? "", input), extensions: resolveRegisteredApps(extensions, profile) };
     const reported = new Set(problems.map((problem) => problem.key));
     problems.push(...checkNetwork(config.network, config.region, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkServices(config, key).filter((problem) => !reported.has(problem.key)));
@@ -192,6 +196,47 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
     problems.push(...checkServerless(config, key).filter((problem) => !reported.has(problem.key)));
     if (problems.length > 0) throw new ConfigError(raw.stack, problems);
     return config;
+}
+
+/**
+ * Takes the keys of the app modules (platform/apps/, defineApp) out of the values and checks each
+ * with its own schema. An app's key deploys it unless it says `enabled: false`.
+ */
+function splitRegisteredApps(values: Record<string, unknown>, key: (path: readonly PropertyKey[]) => string, problems: ConfigProblem[]) {
+    const apps = registeredApps();
+    const rest: Record<string, unknown> = {};
+    const extensions = new Map<string, unknown>();
+    for (const [name, value] of Object.entries(values)) {
+        const app = apps.get(name);
+        if (!app) {
+            rest[name] = value;
+            continue;
+        }
+        const parsed = settingsSchema(app).safeParse(value ?? {});
+        if (!parsed.success) {
+            for (const issue of parsed.error.issues) {
+                if (issue.code === "unrecognized_keys") {
+                    const known = issue.path.length === 0 ? Object.keys(settingsSchema(app).shape) : [];
+                    for (const unknownKey of issue.keys) {
+                        const suggestion = closest(unknownKey, known);
+                        problems.push({ key: key([name, ...issue.path, unknownKey]), message: `unknown key${suggestion ? ` (did you mean "${suggestion}"?)` : ""}${known.length > 0 ? `; expected one of ${known.join(", ")}` : ""}` });
+                    }
+                } else {
+                    const actual = valueAt(value, issue.path);
+                    problems.push({ key: key([name, ...issue.path]), message: `${issue.message}${actual === undefined ? "" : `, got ${JSON.stringify(actual)}`}` });
+                }
+            }
+        } else if ((parsed.data as { enabled?: boolean }).enabled !== false) {
+            const { enabled: _enabled, ...settings } = parsed.data as Record<string, unknown>;
+            extensions.set(name, settings);
+        }
+    }
+    return { values: rest, extensions };
+}
+
+function resolveRegisteredApps(extensions: Map<string, unknown>, profile: Profile): RegisteredAppsConfig {
+    const apps = registeredApps();
+    return Object.fromEntries([...extensions].map(([name, settings]) => [name, apps.get(name)?.resolve?.(settings as never, profile) ?? settings]));
 }
 
 /** A copy of the values without the keys the issues point at (for arrays, the whole list). */
@@ -214,7 +259,7 @@ function withoutIssues(values: Record<string, unknown>, issues: z.core.$ZodIssue
     return copy;
 }
 
-function applyProfile(raw: RawStackConfig, profile: Profile, region: string, input: PlatformInput): PlatformConfig {
+function applyProfile(raw: RawStackConfig, profile: Profile, region: string, input: PlatformInput): Omit<PlatformConfig, "extensions"> {
     const defaults = PROFILE_DEFAULTS[profile];
     const network = input.network ?? {};
     const cidr = network.cidr ?? defaults.network.cidr;
@@ -400,7 +445,8 @@ function knownKeysAt(path: readonly PropertyKey[]): string[] {
         if (!schema) return [];
     }
     schema = unwrap(schema);
-    return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+    const keys = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+    return path.length === 0 ? [...keys, ...registeredApps().keys()] : keys;
 }
 
 function unwrap(schema: z.ZodType): z.ZodType {
