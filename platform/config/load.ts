@@ -151,11 +151,7 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
     const problems: ConfigProblem[] = [];
     const key = (path: readonly PropertyKey[]) => `${raw.project}:${path.map((segment, i) => (typeof segment === "number" ? `[${segment}]` : `${i > 0 ? "." : ""}${String(segment)}`)).join("")}`;
 
-    if (raw.otherKeys !== undefined) {
-        problems.push(...checkNamespaces(raw.project, raw.otherKeys, Object.keys(raw.values).length));
-        // Nothing of the project's to check: the rest would only repeat "required" for defaults.
-        if (Object.keys(raw.values).length === 0) throw new ConfigError(raw.stack, problems);
-    }
+    if (raw.otherKeys !== undefined) problems.push(...checkNamespaces(raw.project, raw.otherKeys, Object.keys(raw.values).length));
 
     const region = typeof raw.region === "string" ? raw.region : undefined;
     if (region === undefined) {
