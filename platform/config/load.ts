@@ -223,7 +223,7 @@ function splitRegisteredApps(values: Record<string, unknown>, key: (path: readon
                 }
             }
         } else if ((parsed.data as { enabled?: boolean }).enabled !== false) {
-            const { enabled: _enabled, ...settings } = parsed.data as Record<string, unknown>;
+            const { enabled: _enabled, ...settings } = parsed.data;
             extensions.set(name, settings);
         }
     }

@@ -126,7 +126,7 @@ function defaultAt(config: PlatformConfig, path: string[]): unknown {
 
 function cell(value: unknown): string {
     if (value === undefined) return "—";
-    const text = Array.isArray(value) ? (value.length === 0 ? "[]" : value.join(", ")) : String(value);
+    const text = Array.isArray(value) ? (value.length === 0 ? "[]" : value.join(", ")) : typeof value === "string" ? value : JSON.stringify(value);
     return `\`${escape(text)}\``;
 }
 
