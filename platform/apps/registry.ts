@@ -2,7 +2,7 @@ import { readdirSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import type { Profile } from "../config/schema";
+import { PlatformInputSchema, type Profile } from "../config/schema";
 import type { ServerlessContext } from "../serverless/common";
 
 /**
@@ -50,14 +50,14 @@ export interface AppBuildArgs<Resolved> {
     loggingRole?: pulumi.Resource;
 }
 
-/** Keys the platform itself owns (config keys and stack outputs): an app module cannot take one. */
-const RESERVED_KEYS = new Set(["region", "repositories", "profile", "accountId", "tags", "network", "logs", "protection", "compute", "registry", "apps", "ecs", "ingress", "alarms", "eks", "functions", "translate", "fanout", "uploads", "ingest", "batch"]);
+/** Stack output names the platform itself uses (its config keys are read from the schema). */
+const RESERVED_OUTPUTS = new Set(["profile", "region", "repositories"]);
 const APP_KEY_PATTERN = /^[a-z][a-z0-9-]{0,23}$/;
 
 /** Declares an app; the module's default export. */
 export function defineApp<Settings extends z.ZodObject, Resolved = z.infer<Settings>>(definition: AppDefinition<Settings, Resolved>): AppDefinition<Settings, Resolved> {
     if (!APP_KEY_PATTERN.test(definition.key)) throw new Error(`defineApp: key "${definition.key}" must be 1-24 lowercase letters, digits or hyphens, starting with a letter`);
-    if (RESERVED_KEYS.has(definition.key)) throw new Error(`defineApp: key "${definition.key}" is one of the platform's own keys`);
+    if (RESERVED_OUTPUTS.has(definition.key) || definition.key in PlatformInputSchema.shape) throw new Error(`defineApp: key "${definition.key}" is one of the platform's own keys`);
     return definition;
 }
 
