@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyJson } from "./iam";
+import type { ServiceKeyUsers } from "./kms";
 
 /** The service principals that publish to the alarm topic; the topic's KMS key must admit them too. */
 export const ALARM_PUBLISHERS = ["cloudwatch.amazonaws.com", "events.amazonaws.com"] as const;
@@ -12,6 +13,8 @@ export interface AlarmTopicArgs {
      * CloudWatch cannot publish to a topic encrypted with the AWS-managed `aws/sns` key.
      */
     kmsKeyArn: pulumi.Input<string>;
+    /** That key's policy: the topic admits the publishers (and SNS, for the delivery dead-letter queue) there. */
+    keyUsers: ServiceKeyUsers;
     /** The stack's region and account: publishers are limited to this account's alarms and rules. */
     region: string;
     accountId: pulumi.Input<string>;
@@ -36,6 +39,7 @@ export class AlarmTopic extends pulumi.ComponentResource {
     constructor(name: string, args: AlarmTopicArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:observability:AlarmTopic", name, {}, opts);
         this.topic = new aws.sns.Topic(name, { displayName: name, kmsMasterKeyId: args.kmsKeyArn }, { parent: this });
+        for (const publisher of ALARM_PUBLISHERS) args.keyUsers.allowService(publisher);
         this.arn = this.topic.arn;
 
         new aws.sns.TopicPolicy(
@@ -76,6 +80,7 @@ export class AlarmTopic extends pulumi.ComponentResource {
         const emails = args.emails ?? [];
         if (emails.length > 0) {
             const dlq = new aws.sqs.Queue(`${name}-delivery-dlq`, { kmsMasterKeyId: args.kmsKeyArn, messageRetentionSeconds: 14 * 24 * 3600 }, { parent: this });
+            args.keyUsers.allowService("sns.amazonaws.com");
             this.deliveryDeadLetterQueue = dlq;
             new aws.sqs.QueuePolicy(
                 `${name}-delivery-dlq`,

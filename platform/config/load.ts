@@ -331,6 +331,14 @@ function checkServices(config: PlatformConfig, key: (path: (string | number)[]) 
     if (fargateWeight + fargateSpotWeight === 0) {
         problems.push({ key: key(["ecs", "capacity"]), message: "expected fargateWeight or fargateSpotWeight above 0: tasks beyond the base need somewhere to run" });
     }
+    // Fargate Spot runs no ARM64 tasks, so arm64 apps get the FARGATE share alone (EcsCluster.strategyFor): it must exist.
+    const armOnEcs = Object.entries(config.apps).filter(([, app]) => app.runtimes.includes("ecs") && app.architecture === "arm64").map(([name]) => name);
+    if (armOnEcs.length > 0 && fargateWeight === 0 && fargateSpotWeight > 0) {
+        problems.push({
+            key: key(["ecs", "capacity", "fargateWeight"]),
+            message: `expected above 0: ${armOnEcs.map((name) => `apps.${name}`).join(", ")} ${armOnEcs.length === 1 ? "is" : "are"} arm64 and Fargate Spot does not run ARM64 tasks, so their tasks need FARGATE capacity (or set apps.<name>.architecture: x86_64 to run them on spot)`,
+        });
+    }
     config.ingress.allowedCidrs.forEach((cidr, index) => {
         if (!parseIpv4Cidr(cidr)) problems.push({ key: key(["ingress", "allowedCidrs", index]), message: `expected an IPv4 CIDR such as 203.0.113.0/24 (no host bits set), got ${JSON.stringify(cidr)}` });
     });

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { notifyingAlarm } from "../alarms";
 import type { AppConfig, IngressConfig } from "../config";
+import type { ServiceKeyUsers } from "../kms";
 import type { AccessLogBucket } from "./access-logs";
 import type { EcsCluster } from "./cluster";
 import type { AppBindings } from "./grants";
@@ -43,7 +44,7 @@ export interface EcsServiceArgs {
     /** Alarms and job failures notify this topic. */
     alarmTopicArn: pulumi.Input<string>;
     /** The stack's Scheduler group and the key for the jobs' dead-letter queues; required when the spec has jobs. */
-    jobs?: { scheduleGroupName: pulumi.Input<string>; kmsKeyArn: pulumi.Input<string> };
+    jobs?: { scheduleGroupName: pulumi.Input<string>; kmsKeyArn: pulumi.Input<string>; keyUsers: ServiceKeyUsers };
 }
 
 /** ALB metric dimensions are the ARN suffixes: `app/<name>/<id>` and `targetgroup/<name>/<id>`. */
@@ -284,7 +285,7 @@ export class EcsService extends pulumi.ComponentResource {
                 taskDefinition: this.taskDefinition.arn,
                 // The first deployment's count; autoscaling owns it afterwards (ignoreChanges below).
                 desiredCount: spec.replicas.min,
-                capacityProviderStrategies: cluster.capacityProviderStrategy,
+                capacityProviderStrategies: cluster.strategyFor(spec.architecture),
                 platformVersion: "LATEST",
                 networkConfiguration: { subnets: args.network.privateSubnetIds, securityGroups: [taskSg], assignPublicIp: false },
                 loadBalancers: [{ targetGroupArn: this.targetGroup.arn, containerName: app, containerPort: spec.port }],
@@ -379,6 +380,7 @@ export class EcsService extends pulumi.ComponentResource {
                         scheduleGroupName: args.jobs.scheduleGroupName,
                         paused: !released,
                         kmsKeyArn: args.jobs.kmsKeyArn,
+                        keyUsers: args.jobs.keyUsers,
                         alarmTopicArn: args.alarmTopicArn,
                         region: args.region,
                         accountId: args.accountId,
