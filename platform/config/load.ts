@@ -131,6 +131,11 @@ export interface RawStackConfig {
     values: Record<string, unknown>;
     /** `aws:region`. */
     region?: unknown;
+    /**
+     * The deploy date (YYYY-MM-DD) that dated rules, such as the EKS version calendar, are checked on.
+     * @default today (UTC)
+     */
+    today?: string;
 }
 
 /**
@@ -174,7 +179,8 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
     const reported = new Set(problems.map((problem) => problem.key));
     problems.push(...checkNetwork(config.network, config.region, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkServices(config, key).filter((problem) => !reported.has(problem.key)));
-    problems.push(...[...checkEks(config.eks, config.profile, key), ...checkEksApps(config.apps, config.eks, key)].filter((problem) => !reported.has(problem.key)));
+    const today = raw.today ?? new Date().toISOString().slice(0, 10);
+    problems.push(...[...checkEks(config.eks, config.profile, key, today), ...checkEksApps(config.apps, config.eks, key)].filter((problem) => !reported.has(problem.key)));
     problems.push(...checkDataApps(config, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkServerless(config, key).filter((problem) => !reported.has(problem.key)));
     if (problems.length > 0) throw new ConfigError(raw.stack, problems);

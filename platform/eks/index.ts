@@ -76,6 +76,7 @@ export class EksRuntime extends pulumi.ComponentResource {
                 vpcId: args.network.vpcId,
                 privateSubnetIds: args.network.privateSubnetIds,
                 publicAccessCidrs: config.publicAccessCidrs,
+                privateAccess: { vpcCidr: args.network.vpcCidr, deployerCidrs: config.privateAccessCidrs },
                 adminRoleArns: config.adminRoleArns,
                 logs: args.logs,
                 deletionProtection: args.deletionProtection,
