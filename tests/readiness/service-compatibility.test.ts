@@ -2,6 +2,7 @@ import { expect } from "chai";
 import type { RecordedResource } from "../../platform/offline/mock-cloud";
 import { ECS_EXEC_AGENT_PATHS, keyPolicyAdmits, SERVICE_COMPATIBILITY } from "../../platform/offline/readiness/service-compatibility";
 import type { SynthResult } from "../../platform/offline/synth";
+import { eksProd } from "../eks/fixtures";
 import { broken, pick, recorded, run, stackFile } from "./fixtures";
 
 const SERVICE = "aws:ecs/service:Service";
@@ -89,6 +90,18 @@ describe("readiness: service-compatibility", () => {
             expect(found.map((f) => f.name)).to.deep.equal(["agent", "graviton", "host", "privileged"]);
             expect(found.find((f) => f.name === "agent")!.message).to.match(/DaemonSet/);
             expect(found.find((f) => f.name === "graviton")!.message).to.match(/x86_64 pods only/);
+        });
+
+        it("on a synthesized cluster with Fargate profiles: quiet while no pod is selected, fails web's arm64 Deployment once its pods carry the profile's labels", async () => {
+            const eks = await eksProd();
+            expect(failures(eks.resources, "eks-fargate-pods")).to.deep.equal([]);
+            const resources = broken(eks.resources, (copy) => {
+                const template = (pick(copy, "kubernetes:apps/v1:Deployment", "-eks-web").inputs.spec as any).template;
+                template.metadata.labels["platform/compute"] = "fargate";
+            });
+            const found = failures(resources, "eks-fargate-pods");
+            expect(found.map((f) => f.type)).to.deep.equal(["kubernetes:apps/v1:Deployment"]);
+            expect(found[0].message).to.match(/lands on Fargate profile web-jobs, but it requires arm64 nodes/);
         });
 
         it("ignores pods the profile does not select (another namespace, or missing the selector's labels)", () => {
