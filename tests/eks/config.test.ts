@@ -67,6 +67,7 @@ describe("platform:eks configuration", () => {
         { title: "a public endpoint open to the whole internet", values: { eks: { enabled: true, endpoint: { publicAccessCidrs: ["0.0.0.0/0"] } } }, key: "platform:eks.endpoint.publicAccessCidrs[0]", says: /never the whole internet/ },
         { title: "a deployer CIDR that is not a CIDR", values: { eks: { enabled: true, endpoint: { privateAccessCidrs: ["vpn"] } } }, key: "platform:eks.endpoint.privateAccessCidrs[0]", says: /IPv4 CIDR/ },
         { title: "a deployer CIDR that admits everything", stack: "prod", values: { eks: { enabled: true, endpoint: { privateAccessCidrs: ["0.0.0.0/0"] } } }, key: "platform:eks.endpoint.privateAccessCidrs[0]", says: /named deployer network/ },
+        { title: "a Fargate profile selecting an arm64 app's pods (EKS Fargate runs x86_64 only)", values: { apps: { web: { runtimes: ["eks"], user: "65532" } }, eks: { fargateProfiles: { web: { namespace: "web" } } } }, key: "platform:eks.fargateProfiles.web", says: /EKS Fargate runs x86_64 pods only/ },
         { title: "a public endpoint in prod", stack: "prod", values: { eks: { enabled: true, endpoint: { publicAccessCidrs: ["203.0.113.0/24"] } } }, key: "platform:eks.endpoint.publicAccessCidrs", says: /dev only/ },
         { title: "a public CIDR that is not a CIDR", values: { eks: { enabled: true, endpoint: { publicAccessCidrs: ["office"] } } }, key: "platform:eks.endpoint.publicAccessCidrs[0]", says: /IPv4 CIDR/ },
         { title: "an unknown EKS support type", values: { eks: { enabled: true, supportType: "LTS" } }, key: "platform:eks.supportType", says: /STANDARD, EXTENDED/ },
@@ -124,6 +125,12 @@ describe("platform:eks configuration", () => {
             expect(problemsOn("2027-03-27", { version: "1.35", supportType: "EXTENDED" })).to.deep.equal([]);
             expect(problemsOn("2028-03-27", { version: "1.35", supportType: "EXTENDED" })[0].message).to.match(/left EKS extended support on 2028-03-27/);
         });
+    });
+
+    it("accepts a Fargate profile on an arm64 app's namespace whose labels none of the app's pods carry, and any profile for an x86_64 app", () => {
+        const web = { runtimes: ["eks"], user: "65532" };
+        expect(() => resolve("dev", { apps: { web }, eks: { fargateProfiles: { other: { namespace: "web", labels: { "platform/compute": "fargate" } } } } })).to.not.throw();
+        expect(() => resolve("dev", { apps: { web: { ...web, architecture: "x86_64" } }, eks: { fargateProfiles: { web: { namespace: "web" } } } })).to.not.throw();
     });
 
     it("accepts an office CIDR on the dev endpoint", () => {
