@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyJson } from "./iam";
+import { withTransforms, type Transformable } from "./transform";
 
 /**
  * What a construct holds to let an AWS service use a key: whoever gives a service principal an
@@ -13,7 +14,7 @@ export interface ServiceKeyUsers {
     allowService(service: string): void;
 }
 
-export interface PlatformKeyArgs {
+export interface PlatformKeyArgs extends Transformable {
     /** What the key protects; shown in the KMS console. */
     description: string;
     /** Alias name without the `alias/` prefix, e.g. `platform-dev/logs`. */
@@ -64,7 +65,7 @@ export class PlatformKey extends pulumi.ComponentResource implements ServiceKeyU
     private finishPolicy?: () => void;
 
     constructor(name: string, args: PlatformKeyArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:security:PlatformKey", name, {}, opts);
+        super("platform:security:PlatformKey", name, {}, withTransforms(opts, args.transform));
         this.keyName = name;
         this.services.push(...new Set(args.servicePrincipals ?? []));
         const servicesFinal = args.openToServices ? new Promise<boolean>((resolve) => (this.finishPolicy = () => resolve(true))) : Promise.resolve(true);
