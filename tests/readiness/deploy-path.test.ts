@@ -37,6 +37,15 @@ describe("readiness: deploy-path", () => {
         expect(run(DEPLOY_PATH, resources).map((f) => f.severity)).to.deep.equal(["failure"]);
     });
 
+    it("accepts an inline ingress rule for 443 on the attached group", () => {
+        const resources = broken(stacks.prod.cloud.resources, (copy) => {
+            const group = pick(copy, "aws:ec2/securityGroup:SecurityGroup", "-eks-api");
+            for (const rule of copy.filter((r) => r.type === INGRESS_RULE && r.inputs.securityGroupId === group.state.id)) rule.inputs.fromPort = rule.inputs.toPort = 22;
+            group.inputs.ingress = [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["10.8.0.0/16"] }];
+        });
+        expect(run(DEPLOY_PATH, resources)).to.deep.equal([]);
+    });
+
     it("accepts a rule on the EKS-created group, and a public endpoint limited to named CIDRs", () => {
         const onEksGroup = broken(stacks.prod.cloud.resources, (copy) => {
             const cluster = pick(copy, CLUSTER);

@@ -42,7 +42,9 @@ export const DEPLOY_PATH: ReadinessRule = {
             const attachedGroup = context.resources.find((r) => r.type === SECURITY_GROUP && r.urn === attached);
             const eksCreated = (cluster.state.eksCluster as { vpcConfig?: { clusterSecurityGroupId?: string } } | undefined)?.vpcConfig?.clusterSecurityGroupId;
             const groupIds = [attachedGroup?.state.id ?? attachedGroup?.id, eksCreated].filter((id): id is string => typeof id === "string");
-            const open = rules.some((rule) => groupIds.includes(String(rule.inputs.securityGroupId)));
+            // Inline rules of the attached group count too (the component asks for none, but AWS would honour them).
+            const inline = ((attachedGroup?.inputs.ingress as Record<string, unknown>[] | undefined) ?? []).some((rule) => admitsHttps({ ...attachedGroup!, type: INGRESS_RULE, inputs: rule }));
+            const open = inline || rules.some((rule) => groupIds.includes(String(rule.inputs.securityGroupId)));
             if (!open) {
                 findings.push(
                     finding(
