@@ -103,6 +103,14 @@ export class EcsService extends pulumi.ComponentResource {
                 this,
             );
         }
+        // The stack asked for spot, which this app cannot use: say so rather than drop it silently.
+        if (cluster.strategyFor(spec.architecture).length < cluster.capacityProviderStrategy.length) {
+            void pulumi.log.warn(
+                `${app}: Fargate Spot runs no ARM64 tasks, so this arm64 app's service and jobs run on FARGATE only (ecs.capacity.fargateSpotWeight applies to x86_64 apps). ` +
+                    `For the spot discount, build an x86_64 image and set apps.${app}.architecture: x86_64.`,
+                this,
+            );
+        }
         const container: Omit<ContainerArgs, "command" | "port" | "logStreamPrefix" | "ecsExec"> = {
             name: app,
             image: released ? pulumi.interpolate`${args.repository.url}:${spec.imageTag}` : PLACEHOLDER_IMAGE,

@@ -93,8 +93,14 @@ describe("ECS cluster and service", () => {
             expect(prod.one(SERVICE).inputs.capacityProviderStrategies).to.deep.equal([{ capacityProvider: "FARGATE", base: 2, weight: 1 }]);
         });
 
-        it("places an x86_64 app's dev tasks mostly on FARGATE_SPOT", async () => {
-            const { result } = await captureWarnings(() => synthPlatform("dev", { apps: { web: { ...WEB, architecture: "x86_64" } } }));
+        it("says when an arm64 app cannot use the spot share the stack asks for (dev), and not where there is none (prod)", () => {
+            expect(dev.warnings.join("\n")).to.contain("web: Fargate Spot runs no ARM64 tasks, so this arm64 app's service and jobs run on FARGATE only");
+            expect(prod.warnings.join("\n")).to.not.contain("Fargate Spot");
+        });
+
+        it("places an x86_64 app's dev tasks mostly on FARGATE_SPOT, without the arm64 notice", async () => {
+            const { result, warnings } = await captureWarnings(() => synthPlatform("dev", { apps: { web: { ...WEB, architecture: "x86_64" } } }));
+            expect(warnings.join("\n")).to.not.contain("Fargate Spot");
             const service = result.cloud.ofType(SERVICE)[0];
             expect(service.inputs.capacityProviderStrategies).to.deep.equal([
                 { capacityProvider: "FARGATE", base: 0, weight: 1 },
