@@ -270,22 +270,26 @@ function checkCodeIam(context: ReadinessContext): ReadinessFinding[] {
             const key = need.anyOfGroup ?? `${need.action} ${need.origin}`;
             groups.set(key, [...(groups.get(key) ?? []), need]);
         }
+        const missing = new Set<string>();
         for (const group of groups.values()) {
             const allowed = group.some((need) => (need.resource ? allows(statements, need.action, need.resource) : allowsSomewhere(statements, need.catalog, need.action)));
             if (allowed) continue;
             const need = group[0];
             // A container app's call on a type of resource it is given none of is a path it has not been configured for.
             if (workload.kind !== "function" && need.catalog.resourceTypes.length > 0 && !given.some((g) => need.catalog.resourceTypes.some((type) => type.arn.test(g.arn)))) continue;
+            for (const n of group) missing.add(n.action);
             const actions = group.map((n) => n.action).join(group.length > 1 ? " or " : ", ");
             findings.push(finding(codeIamRule, workload.resource, severity, `${workload.label}: its code calls ${actions} (${need.origin}), but no statement of its role ${roleName} allows it${need.resource ? ` on ${need.resource.replace(/:x$/, ":*")}` : ""}${opaqueNote}`));
         }
 
-        // 2. A resource the workload is given must allow at least one of the actions its code calls on that type of resource.
+        // 2. A resource the workload is given must allow at least one of the actions its code calls on that type of resource
+        //    (catches a table's grant removed while another table's grant still allows the same actions).
         const byArn = new Map<string, string[]>();
         for (const { variable, arn } of given) byArn.set(arn, [...(byArn.get(arn) ?? []), variable]);
         for (const [arn, variables] of byArn) {
             const applicable = [...new Set(needs.filter((need) => !need.resource && need.catalog.resourceTypes.some((type) => type.arn.test(arn))).map((need) => need.action))];
-            if (applicable.length === 0 || applicable.some((action) => allows(statements, action, arn))) continue;
+            // Nothing to add when each of them is already reported as allowed nowhere.
+            if (applicable.every((action) => missing.has(action)) || applicable.some((action) => allows(statements, action, arn))) continue;
             findings.push(finding(codeIamRule, workload.resource, severity, `${workload.label}: it is given ${arn} (${variables.join(", ")}) and its code calls ${applicable.join(", ")} on such resources, but its role ${roleName} allows none of them on it${opaqueNote}`));
         }
     }
