@@ -7,7 +7,8 @@ import { COMMAND_ACTIONS, requiredActions } from "../../platform/offline/readine
 import { scanEntries } from "../../platform/offline/readiness/sdk-calls";
 import type { ReadinessContext } from "../../platform/offline/readiness/types";
 import { bundleRecords } from "../../platform/serverless/bundle";
-import { synthPlatform, synthStackFile } from "../helpers";
+import { synthPlatform } from "../helpers";
+import { shippedStack } from "./stacks";
 
 const TABLE_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/translations";
 
@@ -29,7 +30,7 @@ describe("readiness rule code-iam: the SDK calls in the code against the role", 
     const stacks: Record<string, ReadinessContext> = {};
 
     before(async () => {
-        for (const stack of ["dev", "staging", "prod"]) stacks[stack] = contextOf(stack, (await synthStackFile(stack)).cloud.resources);
+        for (const stack of ["dev", "staging", "prod"]) stacks[stack] = await shippedStack(stack);
     });
 
     describe("the scan of the bundles", () => {

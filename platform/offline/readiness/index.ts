@@ -1,3 +1,4 @@
+import { cloudwatchMetricsRule } from "./cloudwatch-metrics";
 import { codeIamRule } from "./code-iam";
 import type { ReadinessContext, ReadinessFinding, ReadinessRule } from "./types";
 
@@ -8,7 +9,7 @@ export type { ReadinessContext, ReadinessFinding, ReadinessRule, ReadinessSeveri
  * whatever the program registers), checked on what a synth recorded. One rule per file; each
  * joins this list.
  */
-export const READINESS_RULES: ReadinessRule[] = [codeIamRule];
+export const READINESS_RULES: ReadinessRule[] = [codeIamRule, cloudwatchMetricsRule];
 
 /** Runs every rule (or the given ones); failures first, then warnings, each ordered by rule. */
 export function runReadiness(context: ReadinessContext, rules: ReadinessRule[] = READINESS_RULES): ReadinessFinding[] {

@@ -32,6 +32,10 @@ export interface CodeScan {
     aggregatedClients: { sdkPackage: string; name: string; source: string }[];
     /** Source files (relative) bundled, e.g. to tell whether Powertools' tracer is in. */
     sources: string[];
+    /** Custom metrics the code emits through Powertools (`metrics.addMetric("EventsStored", ...)`: the string literals of the name). */
+    metricNames: string[];
+    /** Dimensions it adds besides Powertools' `service` (`addDimension("k", ...)`, `addDimensions({ k: ... })`). */
+    dimensionNames: string[];
 }
 
 const cache = new Map<string, CodeScan>();
@@ -109,7 +113,12 @@ export function scanBundle(entry: string, code: string): CodeScan {
         seen.add(key);
         calls.push(call);
     }
-    return { entry, calls, aggregatedClients, sources };
+    const metricNames = new Set<string>();
+    for (const match of code.matchAll(/\.addMetric\(([^,]*),/g)) for (const literal of match[1].matchAll(/"([^"]+)"(?!\s+in\b)/g)) metricNames.add(literal[1]);
+    const dimensionNames = new Set<string>();
+    for (const match of code.matchAll(/\.addDimension\(\s*"([^"]+)"/g)) dimensionNames.add(match[1]);
+    for (const match of code.matchAll(/\.(?:addDimensions|setDefaultDimensions)\(\s*\{([^}]*)\}/g)) for (const key of match[1].matchAll(/(?:^|,)\s*"?([A-Za-z_][\w-]*)"?\s*:/g)) dimensionNames.add(key[1]);
+    return { entry, calls, aggregatedClients, sources, metricNames: [...metricNames], dimensionNames: [...dimensionNames] };
 }
 
 /**
