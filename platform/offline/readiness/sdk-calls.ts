@@ -93,6 +93,7 @@ export function scanBundle(entry: string, code: string): CodeScan {
             sources.push(source);
             continue;
         }
+        if (!line.includes("new ") && !line.includes(".paginate") && !line.includes(".DynamoDBDocument")) continue;
         for (const match of line.matchAll(/\bnew\s+([A-Za-z_$][\w$]*)\.([A-Za-z0-9]+)\s*\(/g)) {
             const sdkPackage = bindings.get(match[1]);
             if (!sdkPackage) continue;
