@@ -123,6 +123,15 @@ describe("readiness rule code-iam: the SDK calls in the code against the role", 
             expect(found[0].message).to.match(/given arn:aws:dynamodb:eu-west-1:123456789012:table\/platform-dev-translate-requests-\w+ \(TRANSLATIONS_TABLE\)/);
         });
 
+        it("catches a customer managed key the code uses through a service but the role may not: the jobs topic, the events table", () => {
+            const topic = failures(withoutPolicies(stacks.dev, "translate-submit-encrypt-for-platform-dev-translate-jobs"));
+            expect(topic).to.have.length(1);
+            expect(topic[0].message).to.contain("calls sns:Publish on arn:aws:sns:eu-west-1:123456789012:platform-dev-translate-jobs").and.contain("(JOBS_TOPIC_ARN)").and.contain("does not allow kms:GenerateDataKey, kms:Decrypt on that key");
+            const table = failures(withoutPolicies(stacks.dev, "ingest-consumer-key-for-platform-dev-ingest-events-items"));
+            expect(table).to.have.length(1);
+            expect(table[0].message).to.contain("does not allow kms:Decrypt on that key");
+        });
+
         it("catches what the runtime needs: X-Ray segments with active tracing, and the function's own log streams", () => {
             const found = failures(withoutPolicies(stacks.dev, "fanout-auditor-write-traces", "fanout-auditor-write-own-logs"));
             expect(found.map((f) => f.message).join("\n")).to.contain("xray:PutTraceSegments").and.contain("logs:PutLogEvents").and.contain("/aws/lambda/platform-dev-fanout-auditor:log-stream:*");

@@ -25,7 +25,7 @@ import { finding, ReadinessContext, ReadinessFinding, ReadinessRule } from "./ty
  *   active tracing Powertools' tracer sends X-Ray segments. Powertools metrics are EMF log lines
  *   (no cloudwatch:PutMetricData).
  *
- * Not modelled: conditions (an Allow with a condition counts as allowing), permission boundaries,
+ * Not modelled: conditions other than kms:ViaService (an Allow with one counts as allowing), permission boundaries,
  * SCPs, resource policies, and AWS managed policies (their documents are not in the program; a
  * role with one gets a warning, not a failure). The scan is per module after tree shaking: a
  * handler that bundles a class whose write methods it never calls is reported, so give it a
@@ -170,9 +170,32 @@ export function rolePermissions(resources: RecordedResource[], roleArn: string):
     return { roleName, statements, opaquePolicies };
 }
 
-/** Whether the statements allow `action` on `arn` (an explicit Deny without condition wins). */
-export function allows(statements: Statement[], action: string, arn: string): boolean {
-    const matching = (statement: Statement) => coversAction(statement, action) && (statement.notResources ? !statement.notResources.some((pattern) => globMatch(pattern, arn)) : statement.resources.some((pattern) => globMatch(pattern, arn)));
+/**
+ * Whether a statement's conditions can hold for a request with the given context keys (lower
+ * case, e.g. `kms:viaservice`). Only StringEquals and StringLike on the given keys are evaluated,
+ * and on `kms:encryptioncontext:*` keys when the request names its encryption context (a key it
+ * lacks fails the condition, as in IAM); a condition on any other key counts as satisfied.
+ */
+function conditionsHold(statement: Statement, request: Record<string, string>): boolean {
+    const contextKnown = Object.keys(request).some((key) => key.startsWith("kms:encryptioncontext:"));
+    for (const [operator, block] of Object.entries(statement.condition)) {
+        const like = /^StringLike$/i.test(operator);
+        if (!like && !/^StringEquals$/i.test(operator)) continue;
+        for (const [key, expected] of Object.entries(block)) {
+            const actual = request[key.toLowerCase()];
+            if (actual === undefined && contextKnown && key.toLowerCase().startsWith("kms:encryptioncontext:")) return false;
+            if (actual === undefined) continue;
+            const values = (Array.isArray(expected) ? expected : [expected]).map(String);
+            if (!values.some((value) => (like ? globMatch(value, actual) : value === actual))) return false;
+        }
+    }
+    return true;
+}
+
+/** Whether the statements allow `action` on `arn` (an explicit Deny without condition wins), for a request with `request` context keys. */
+export function allows(statements: Statement[], action: string, arn: string, request: Record<string, string> = {}): boolean {
+    const matching = (statement: Statement) =>
+        coversAction(statement, action) && conditionsHold(statement, request) && (statement.notResources ? !statement.notResources.some((pattern) => globMatch(pattern, arn)) : statement.resources.some((pattern) => globMatch(pattern, arn)));
     if (statements.some((statement) => statement.effect === "Deny" && Object.keys(statement.condition).length === 0 && matching(statement))) return false;
     return statements.some((statement) => statement.effect === "Allow" && matching(statement));
 }
@@ -246,6 +269,47 @@ function needsOf(workload: Workload, scan: CodeScan, context: ReadinessContext, 
     return needs;
 }
 
+/**
+ * The KMS actions a caller needs on the customer managed key of a resource it calls, by service:
+ * SNS (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html), SQS
+ * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html),
+ * Kinesis (https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html) and
+ * DynamoDB (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.usagenotes.html),
+ * with the encryption context each service sends (its key names per the same pages).
+ */
+const KEY_USE: Record<string, { type: string; key: (resource: RecordedResource) => unknown; context: (arn: string) => Record<string, string>; actions: Record<string, string[]> }> = {
+    sns: { type: "aws:sns/topic:Topic", key: (r) => r.inputs.kmsMasterKeyId, context: (arn) => ({ "aws:sns:topicArn": arn }), actions: { "sns:Publish": ["kms:GenerateDataKey", "kms:Decrypt"] } },
+    sqs: {
+        type: "aws:sqs/queue:Queue",
+        key: (r) => r.inputs.kmsMasterKeyId,
+        context: (arn) => ({ "aws:sqs:arn": arn }),
+        actions: { "sqs:SendMessage": ["kms:GenerateDataKey", "kms:Decrypt"], "sqs:ReceiveMessage": ["kms:Decrypt"] },
+    },
+    kinesis: {
+        type: "aws:kinesis/stream:Stream",
+        key: (r) => r.inputs.kmsKeyId,
+        context: (arn) => ({ "aws:kinesis:arn": arn }),
+        actions: { "kinesis:PutRecord": ["kms:GenerateDataKey"], "kinesis:PutRecords": ["kms:GenerateDataKey"], "kinesis:GetRecords": ["kms:Decrypt"] },
+    },
+    dynamodb: {
+        type: "aws:dynamodb/table:Table",
+        key: (r) => rec(r.inputs.serverSideEncryption).kmsKeyArn,
+        context: (arn) => ({ "aws:dynamodb:tableName": arn.split("/").pop()! }),
+        actions: Object.fromEntries(["GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem", "ConditionCheckItem"].map((a) => [`dynamodb:${a}`, ["kms:Decrypt"]])),
+    },
+};
+
+/** The ARN of a customer managed key named by id, ARN or alias (undefined for AWS managed keys and unknown ones). */
+function keyArnOf(resources: RecordedResource[], value: string): string | undefined {
+    if (value.startsWith("alias/aws/") || value.includes(":alias/aws/")) return undefined;
+    const keys = resources.filter((r) => r.type === "aws:kms/key:Key");
+    const direct = keys.find((key) => [key.state.arn, key.state.id, key.state.keyId].includes(value));
+    if (direct) return str(direct.state.arn);
+    const alias = resources.find((r) => r.type === "aws:kms/alias:Alias" && (str(r.inputs.name) === value || str(r.state.arn) === value));
+    if (alias) return keyArnOf(resources, str(alias.inputs.targetKeyId) ?? "");
+    return value.startsWith("arn:") && value.includes(":key/") ? value : undefined;
+}
+
 function checkCodeIam(context: ReadinessContext): ReadinessFinding[] {
     const findings: ReadinessFinding[] = [];
     const workloads = workloadsOf(context);
@@ -291,6 +355,21 @@ function checkCodeIam(context: ReadinessContext): ReadinessFinding[] {
             // Nothing to add when each of them is already reported as allowed nowhere.
             if (applicable.every((action) => missing.has(action)) || applicable.some((action) => allows(statements, action, arn))) continue;
             findings.push(finding(codeIamRule, workload.resource, severity, `${workload.label}: it is given ${arn} (${variables.join(", ")}) and its code calls ${applicable.join(", ")} on such resources, but its role ${roleName} allows none of them on it${opaqueNote}`));
+        }
+
+        // 3. A resource encrypted with a customer managed key: the calls on it use the key with the caller's role.
+        for (const [arn, variables] of byArn) {
+            const resource = context.resources.find((r) => str(r.state.arn) === arn);
+            const [service, use] = (resource && Object.entries(KEY_USE).find(([, u]) => u.type === resource.type)) || [];
+            const keyArn = use && resource ? keyArnOf(context.resources, str(use.key(resource)) ?? "") : undefined;
+            if (!use || !keyArn) continue;
+            // The request KMS sees: through the service, with the service's encryption context.
+            const request: Record<string, string> = { "kms:viaservice": `${service}.${context.region}.amazonaws.com` };
+            for (const [key, value] of Object.entries(use.context(arn))) request[`kms:encryptioncontext:${key}`.toLowerCase()] = value;
+            const called = [...new Set(needs.map((need) => need.action))].filter((action) => use.actions[action] && allows(statements, action, arn));
+            const kmsActions = [...new Set(called.flatMap((action) => use.actions[action]))].filter((action) => !allows(statements, action, keyArn, request));
+            if (kmsActions.length === 0) continue;
+            findings.push(finding(codeIamRule, workload.resource, severity, `${workload.label}: its code calls ${called.join(", ")} on ${arn} (${variables.join(", ")}), which is encrypted with ${keyArn}, but its role ${roleName} does not allow ${kmsActions.join(", ")} on that key${opaqueNote}`));
         }
     }
     return findings;
