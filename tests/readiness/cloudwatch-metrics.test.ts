@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { RecordedResource } from "../../platform/offline/mock-cloud";
 import { runReadiness } from "../../platform/offline/readiness";
-import { cloudwatchMetricsRule, metricCatalog } from "../../platform/offline/readiness/cloudwatch-metrics";
+import { cloudwatchMetricsRule, dashboardMetrics, metricCatalog } from "../../platform/offline/readiness/cloudwatch-metrics";
 import type { ReadinessContext } from "../../platform/offline/readiness/types";
 import { shippedStack } from "./stacks";
 
@@ -77,6 +77,31 @@ describe("readiness rule cloudwatch-metrics: every alarm watches a published met
             const [elsewhere] = findingsOf(withAlarm({ dimensions: { FunctionName: "platform-dev-no-such-function" } }));
             expect(elsewhere.severity).to.equal("warning");
             expect(elsewhere.message).to.contain("FunctionName = platform-dev-no-such-function names no Function of this stack");
+        });
+    });
+
+    describe("dashboards", () => {
+        it("reads every graph's metrics of the stack's dashboards, and warns (only) about one that is not published", () => {
+            const dashboards = dev.resources.filter((r) => r.type === "aws:cloudwatch/dashboard:Dashboard");
+            expect(dashboards.flatMap(dashboardMetrics).length).to.be.greaterThan(5);
+            const template = dashboards[0];
+            const body = {
+                widgets: [
+                    {
+                        type: "metric",
+                        properties: {
+                            title: "fixture",
+                            metrics: [
+                                ["AWS/Lambda", "Errors", "FunctionName", "platform-dev-ingest-consumer", { stat: "Sum" }],
+                                [".", "Errorz", ".", "."],
+                            ],
+                        },
+                    },
+                ],
+            };
+            const fixture: RecordedResource = { ...template, urn: `${template.urn}-fixture`, name: "fixture", inputs: { ...template.inputs, dashboardBody: JSON.stringify(body) } };
+            const found = findingsOf({ ...dev, resources: [...dev.resources, fixture] });
+            expect(found.map((f) => [f.severity, f.message])).to.deep.equal([["warning", 'widgets[0] "fixture" metrics[1]: AWS/Lambda Errorz {FunctionName}: AWS/Lambda publishes no metric Errorz; did you mean Errors?']]);
         });
     });
 

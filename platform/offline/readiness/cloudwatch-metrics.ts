@@ -8,7 +8,8 @@ import { finding, ReadinessContext, ReadinessFinding, ReadinessRule } from "./ty
 
 /**
  * Readiness rule "CloudWatch metrics": every `aws.cloudwatch.MetricAlarm` (and each metric of a
- * metric-math alarm) watches a metric that exists. CloudWatch accepts an alarm on any namespace,
+ * metric-math alarm) watches a metric that exists; dashboard graphs are checked the same way, as
+ * warnings (an empty graph breaks nothing). CloudWatch accepts an alarm on any namespace,
  * name and dimensions; one that matches no metric stays in INSUFFICIENT_DATA forever, and with
  * `treatMissingData: notBreaching` it looks healthy forever.
  *
@@ -137,22 +138,59 @@ function emittedMetrics(context: ReadinessContext): Map<string, Emitted> {
     return emitted;
 }
 
+/**
+ * The metrics a dashboard's graphs show: `properties.metrics` rows of its widgets,
+ * `[namespace, metricName, dimension name, value, ..., { options }]`, where "." repeats the row
+ * above (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html).
+ */
+export function dashboardMetrics(dashboard: RecordedResource): WatchedMetric[] {
+    let body: unknown;
+    try {
+        body = typeof dashboard.inputs.dashboardBody === "string" ? JSON.parse(dashboard.inputs.dashboardBody) : dashboard.inputs.dashboardBody;
+    } catch {
+        return [];
+    }
+    const watched: WatchedMetric[] = [];
+    const widgets = rec(body).widgets;
+    (Array.isArray(widgets) ? widgets : []).forEach((widget, w) => {
+        const rows = rec(rec(widget).properties).metrics;
+        let previous: unknown[] = [];
+        (Array.isArray(rows) ? rows : []).forEach((row, r) => {
+            if (!Array.isArray(row)) return;
+            const values = row.filter((item) => typeof item === "string").map((item, i) => (item === "." ? previous[i] : item));
+            previous = values;
+            if (values.length < 2 || values.some((value) => typeof value !== "string")) return;
+            const [namespace, metricName, ...pairs] = values as string[];
+            const dimensions: Record<string, string> = {};
+            for (let i = 0; i + 1 < pairs.length; i += 2) dimensions[pairs[i]] = pairs[i + 1];
+            watched.push({ namespace, metricName, dimensions, where: `widgets[${w}] "${str(rec(rec(widget).properties).title) ?? ""}" metrics[${r}]` });
+        });
+    });
+    return watched;
+}
+
 function checkAlarms(context: ReadinessContext): ReadinessFinding[] {
     const alarms = context.resources.filter((resource) => resource.type === "aws:cloudwatch/metricAlarm:MetricAlarm");
-    if (alarms.length === 0) return [];
+    const dashboards = context.resources.filter((resource) => resource.type === "aws:cloudwatch/dashboard:Dashboard");
+    if (alarms.length === 0 && dashboards.length === 0) return [];
     const metrics = metricCatalog();
     let emitted: Map<string, Emitted> | undefined;
     const findings: ReadinessFinding[] = [];
-    for (const alarm of alarms) {
-        const watched = watchedMetrics(alarm);
-        if (watched.length === 0) findings.push(finding(cloudwatchMetricsRule, alarm, "failure", "the alarm names no metric (neither metricName nor a metric query with a metric)"));
+    const watching = [
+        ...alarms.map((alarm) => ({ resource: alarm, watched: watchedMetrics(alarm), graph: false })),
+        // A graph of a metric that does not exist is empty, not a broken deployment: warnings only.
+        ...dashboards.map((dashboard) => ({ resource: dashboard, watched: dashboardMetrics(dashboard), graph: true })),
+    ];
+    for (const { resource: alarm, watched, graph } of watching) {
+        if (watched.length === 0 && !graph) findings.push(finding(cloudwatchMetricsRule, alarm, "failure", "the alarm names no metric (neither metricName nor a metric query with a metric)"));
         for (const metric of watched) {
             const at = `${metric.where ? `${metric.where}: ` : ""}${metric.namespace} ${metric.metricName} {${Object.keys(metric.dimensions).join(", ")}}`;
-            const fail = (message: string, severity: "failure" | "warning" = "failure") => findings.push(finding(cloudwatchMetricsRule, alarm, severity, `${at}: ${message}`));
+            const fail = (message: string, severity: "failure" | "warning" = "failure") => findings.push(finding(cloudwatchMetricsRule, alarm, graph ? "warning" : severity, `${at}: ${message}`));
             if (metric.namespace.startsWith("AWS/") || AWS_OWNED.has(metric.namespace)) {
                 const known = metrics.get(metric.namespace);
                 if (!known) {
-                    fail(`the CloudWatch metrics catalog (@aws-cdk/aws-service-spec) does not cover ${metric.namespace}; check the metric against the service's documentation`, "warning");
+                    // Graphs of namespaces the catalog does not cover (Container Insights) stay unchecked rather than noisy.
+                    if (!graph) fail(`the CloudWatch metrics catalog (@aws-cdk/aws-service-spec) does not cover ${metric.namespace}; check the metric against the service's documentation`, "warning");
                     continue;
                 }
                 const sets = known.get(metric.metricName);
