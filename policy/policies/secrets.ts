@@ -43,11 +43,11 @@ function checkVariables(where: string, variables: [string, unknown][], report: R
 
 const INSTANCE_TYPES: string[] = [T.launchTemplate, T.instance];
 
+/** User data as written and base64-decoded (launch templates take base64; instances either form). */
 function decodedUserData(props: Record<string, unknown>): string {
-    const plain = str(props.userData) ?? "";
-    const encoded = str(props.userDataBase64);
-    if (encoded === undefined) return plain;
-    return `${plain}\n${Buffer.from(encoded, "base64").toString("utf8")}`;
+    const decode = (value: string | undefined) => (value !== undefined && /^[A-Za-z0-9+/=\s]+$/.test(value) ? Buffer.from(value, "base64").toString("utf8") : "");
+    const plain = str(props.userData);
+    return [plain ?? "", decode(plain), decode(str(props.userDataBase64))].join("\n");
 }
 
 export const noPlaintextSecrets = defineResourcePolicy({

@@ -14,6 +14,7 @@ import { logsCases } from "./logs";
 import { messagingCases } from "./messaging";
 import { reliabilityCases } from "./reliability";
 import { s3Cases } from "./s3";
+import { secretsCases } from "./secrets";
 import { stepFunctionsCases } from "./stepfunctions";
 import type { PolicySuite } from "../runner";
 
@@ -35,5 +36,6 @@ export const FAMILY_CASES: Record<string, PolicySuite[]> = {
     ec2: ec2Cases,
     elb: elbCases,
     logs: logsCases,
+    secrets: secretsCases,
     reliability: reliabilityCases,
 };
