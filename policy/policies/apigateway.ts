@@ -75,6 +75,7 @@ export const apiGatewayWaf = defineStackPolicy({
     description: "REST API stages are protected by an AWS WAF web ACL.",
     severity: "medium",
     enforcementLevel: "advisory",
+    advisoryBecause: "a web ACL costs about $5 a month plus $1 per rule and $0.60 per million requests, per API.",
     frameworks: ["FSBP APIGateway.4"],
     remediation: "Add an aws.wafv2.WebAclAssociation with resourceArn set to the stage's ARN (a web ACL costs about $5/month plus $1 per rule).",
     types: [T.restStage, T.wafAssociation],

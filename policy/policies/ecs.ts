@@ -221,6 +221,7 @@ export const ecsContainerInsights = defineResourcePolicy({
     description: "ECS clusters have Container Insights enabled.",
     severity: "medium",
     enforcementLevel: "advisory",
+    advisoryBecause: "Container Insights bills custom metrics and log ingestion per task.",
     frameworks: ["FSBP ECS.12"],
     remediation: 'Add settings: [{ name: "containerInsights", value: "enhanced" }] (or "enabled"); CloudWatch charges for the metrics.',
     types: [T.ecsCluster],

@@ -467,13 +467,16 @@ export const k8sRbacNoEscalation = defineResourcePolicy({
 
 export const k8sNoClusterAdminBinding = defineResourcePolicy({
     name: "k8s-no-cluster-admin-binding",
-    description: "Nothing is bound to the cluster-admin ClusterRole.",
+    description: "Nothing is bound to the cluster-admin ClusterRole or the system:masters group (which bypasses RBAC).",
     severity: "high",
     frameworks: ["CIS EKS 4.1.1"],
     remediation: "Bind a role with the permissions the subject needs; keep cluster-admin for break-glass access via EKS access entries.",
     types: [T.k8sClusterRoleBinding, T.k8sRoleBinding],
     validate: ({ props }, report) => {
         if (str(rec(props.roleRef).name) === "cluster-admin") report('roleRef.name is "cluster-admin"; expected a least-privilege role');
+        for (const [index, subject] of list(props.subjects).entries()) {
+            if (str(rec(subject).kind) === "Group" && str(rec(subject).name) === "system:masters") report(`subjects[${index}] is the group "system:masters", whose members bypass RBAC; expected a least-privilege group`);
+        }
     },
 });
 

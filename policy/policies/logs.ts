@@ -24,6 +24,7 @@ export const logsKmsEncryption = defineResourcePolicy({
     description: "CloudWatch log groups are encrypted with a customer-managed KMS key.",
     severity: "medium",
     enforcementLevel: "advisory",
+    advisoryBecause: "a customer-managed key costs $1 a month plus KMS requests, and CloudWatch Logs already encrypts at rest.",
     frameworks: ["Platform: sensitive logs use KMS"],
     remediation: "Set kmsKeyId to the platform logs key (its key policy admits CloudWatch Logs for this account and region).",
     types: [T.logGroup],

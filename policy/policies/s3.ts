@@ -161,6 +161,7 @@ export const s3BucketLogging = defineStackPolicy({
     description: "S3 buckets (other than log buckets: targets of S3 or load balancer logs) have server access logging.",
     severity: "medium",
     enforcementLevel: "advisory",
+    advisoryBecause: "server access logs are billed as storage and requests in a second bucket, for every request.",
     frameworks: ["FSBP S3.9"],
     remediation: "Add an aws.s3.BucketLogging with targetBucket set to the account's access-log bucket.",
     types: [...BUCKETS, ...T.s3Logging, ...T.loadBalancers],

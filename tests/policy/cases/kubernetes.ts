@@ -196,7 +196,8 @@ export const kubernetesCases: PolicySuite[] = [
     {
         policy: "k8s-no-cluster-admin-binding",
         pass: [{ name: "binding to a custom role", resources: () => single(T.k8sRoleBinding, { metadata: META, roleRef: { kind: "Role", name: "reader" } }) }],
-        fail: [{ name: "cluster-admin", resources: () => single(T.k8sClusterRoleBinding, { roleRef: { kind: "ClusterRole", name: "cluster-admin" } }), messages: ['roleRef.name is "cluster-admin"'] }],
+        fail: [
+            { name: "binding a role to system:masters", resources: () => single(T.k8sClusterRoleBinding, { roleRef: { kind: "ClusterRole", name: "view" }, subjects: [{ kind: "Group", name: "system:masters" }] }), messages: ['subjects[0] is the group "system:masters"'] },{ name: "cluster-admin", resources: () => single(T.k8sClusterRoleBinding, { roleRef: { kind: "ClusterRole", name: "cluster-admin" } }), messages: ['roleRef.name is "cluster-admin"'] }],
     },
     {
         policy: "k8s-workload-replicas",
