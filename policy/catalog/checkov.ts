@@ -112,7 +112,7 @@ export const CHECKOV_CHECKS: CatalogCheck[] = [
     c("CKV_AWS_271", "Ensure DynamoDB table replica KMS encryption uses CMK", "Resource type outside the platform's services."),
     c("CKV_AWS_272", "Ensure AWS Lambda function is configured to validate code-signing", "Code signing needs a signing profile and pipeline outside the program; artifacts come from the platform's own build."),
     c("CKV_AWS_273", "Ensure access is controlled through SSO and not AWS IAM defined users", "IAM password policy is account administration, not a resource of an application program."),
-    c("CKV_AWS_274", "IAMManagedAdminPolicy", "The program attaches no AWS managed policy to human identities; iam-no-admin-access reads every document the program writes."),
+    c("CKV_AWS_274", "IAMManagedAdminPolicy"),
     p(["apigateway-no-data-trace"])("CKV_AWS_276", "Ensure Data Trace is not enabled in API Gateway Method Settings"),
     p(["ec2-no-unrestricted-ingress"])("CKV_AWS_277", "SecurityGroupUnrestrictedIngressAny"),
     c("CKV_AWS_284", "Ensure State Machine has X-Ray tracing enabled", "Same as FSBP Lambda.7: X-Ray tracing is billed per trace and chosen by observability config."),

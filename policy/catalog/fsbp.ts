@@ -136,7 +136,7 @@ export const FSBP_CHECKS: CatalogCheck[] = [
     c("IAM.21", "IAM customer managed policies that you create should not allow wildcard actions for services"),
     c("IAM.24", "IAM roles should be tagged", TAGS),
     c("IAM.26", "Expired SSL/TLS certificates managed in IAM should be removed", RUNTIME),
-    c("IAM.27", "IAM identities should not have the AWSCloudShellFullAccess policy attached", "The program attaches no AWS managed policy to human identities; workload roles get generated least-privilege documents."),
+    c("IAM.27", "IAM identities should not have the AWSCloudShellFullAccess policy attached"),
     c("IAM.28", "IAM Access Analyzer external access analyzer should be enabled", ACCOUNT),
     c("Kinesis.1", "Kinesis streams should be encrypted at rest"),
     c("Kinesis.2", "Kinesis streams should be tagged", TAGS),

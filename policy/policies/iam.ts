@@ -216,4 +216,38 @@ export const resourcePolicyNotPublic = definePublicAccessPolicy({
     types: OTHER_RESOURCE_POLICY_TYPES,
 });
 
-export const iamPolicies = [iamNoAdminAccess, iamNoWildcardSensitiveServices, iamNoServiceWildcards, iamNoKmsDecryptOnAllKeys, iamNoUserPolicies, iamActionsExist, iamTrustPolicyNotPublic, iamNoPrivilegeEscalation, resourcePolicyNotPublic];
+/**
+ * AWS managed policies that grant administrator access or its equivalent: AdministratorAccess
+ * (Checkov CKV_AWS_274), IAMFullAccess (any principal with it can grant itself anything) and
+ * AWSCloudShellFullAccess (FSBP IAM.27: file upload and download out of the account).
+ */
+const ADMIN_MANAGED_POLICIES = ["AdministratorAccess", "IAMFullAccess", "AWSCloudShellFullAccess"];
+const ATTACHMENT_PROPERTY: Record<string, string> = {
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "policyArn",
+    "aws:iam/userPolicyAttachment:UserPolicyAttachment": "policyArn",
+    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment": "policyArn",
+    "aws:iam/policyAttachment:PolicyAttachment": "policyArn",
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive": "policyArns",
+    "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive": "policyArns",
+    "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive": "policyArns",
+    "aws:iam/role:Role": "managedPolicyArns",
+};
+
+export const iamNoAdminManagedPolicies = defineResourcePolicy({
+    name: "iam-no-admin-managed-policies",
+    description: "No role, user or group is given the AWS managed AdministratorAccess, IAMFullAccess or AWSCloudShellFullAccess policy.",
+    severity: "high",
+    frameworks: ["Checkov CKV_AWS_274", "FSBP IAM.27"],
+    remediation: "Attach a customer-managed policy with the actions the principal needs; keep administrator access for break-glass roles outside the program.",
+    types: Object.keys(ATTACHMENT_PROPERTY),
+    validate: ({ type, props }, report) => {
+        const property = ATTACHMENT_PROPERTY[type];
+        for (const arn of list(props[property]).map((value) => str(value) ?? "")) {
+            // Any partition: arn:aws:, arn:aws-cn:, arn:aws-us-gov:.
+            const name = /^arn:aws[a-z-]*:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1];
+            if (name && ADMIN_MANAGED_POLICIES.includes(name)) report(`${property} includes the AWS managed policy ${name}; expected a least-privilege customer-managed policy`);
+        }
+    },
+});
+
+export const iamPolicies = [iamNoAdminAccess, iamNoWildcardSensitiveServices, iamNoServiceWildcards, iamNoKmsDecryptOnAllKeys, iamNoUserPolicies, iamActionsExist, iamTrustPolicyNotPublic, iamNoPrivilegeEscalation, resourcePolicyNotPublic, iamNoAdminManagedPolicies];

@@ -115,4 +115,13 @@ export const iamCases: PolicySuite[] = [
             { name: "S3 access point policy, NotPrincipal", resources: () => single("aws:s3control/accessPointPolicy:AccessPointPolicy", { accessPointArn: "a", policy: doc({ Effect: "Allow", NotPrincipal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "s3:GetObject", Resource: "*" }) }), messages: ["everyone outside NotPrincipal"] },
         ],
     },
+    {
+        policy: "iam-no-admin-managed-policies",
+        pass: [{ name: "a read-only managed policy", resources: () => single("aws:iam/rolePolicyAttachment:RolePolicyAttachment", { role: "r", policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }) }],
+        fail: [
+            { name: "AdministratorAccess attached to a role", resources: () => single("aws:iam/rolePolicyAttachment:RolePolicyAttachment", { role: "r", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }), messages: ["policyArn includes the AWS managed policy AdministratorAccess"] },
+            { name: "form: managedPolicyArns on the role (GovCloud partition)", resources: () => single(T.iamRole, { assumeRolePolicy: TRUST, managedPolicyArns: ["arn:aws-us-gov:iam::aws:policy/IAMFullAccess"] }), messages: ["managedPolicyArns includes the AWS managed policy IAMFullAccess"] },
+            { name: "form: exclusive attachments of a group", resources: () => single("aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive", { groupName: "g", policyArns: ["arn:aws:iam::aws:policy/AWSCloudShellFullAccess"] }), messages: ["AWSCloudShellFullAccess"] },
+        ],
+    },
 ];
