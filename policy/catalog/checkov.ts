@@ -52,7 +52,7 @@ export const CHECKOV_CHECKS: CatalogCheck[] = [
     p(["ecs-container-insights"])("CKV_AWS_65", "Ensure container insights are enabled on ECS cluster"),
     p(["logs-retention"])("CKV_AWS_66", "Ensure that CloudWatch Log Group specifies retention days"),
     p(["s3-bucket-not-public"])("CKV_AWS_70", "Ensure S3 bucket does not allow an action with any Principal"),
-    p(["sqs-queue-policy-not-public"])("CKV_AWS_72", "Ensure SQS policy does not allow ALL (*) actions."),
+    p(["messaging-policy-no-wildcard-actions"])("CKV_AWS_72", "Ensure SQS policy does not allow ALL (*) actions."),
     p(["apigateway-xray-tracing"])("CKV_AWS_73", "Ensure API Gateway has X-Ray Tracing enabled"),
     p(["apigateway-access-logging"])("CKV_AWS_76", "Ensure API Gateway has Access Logging enabled"),
     p(["ec2-imdsv2-required"])("CKV_AWS_79", "Ensure Instance Metadata Service Version 1 is not enabled"),
