@@ -11,7 +11,7 @@ import type {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { Environment, ENVIRONMENTS, parseUrn, resolveEnvironment } from "./environment";
+import { Environment, ENVIRONMENTS, parseUrn, profileTagOf, resolveEnvironment } from "./environment";
 import { controlUrl } from "./frameworks";
 import { globMatch, Props } from "./props";
 import { isUnknownValueError } from "./unknown";
@@ -261,7 +261,7 @@ export interface ExemptedReport {
     message: string;
     enforcementLevel: "advisory";
     urn?: string;
-    exemption: { reason: string; resource: string };
+    exemption: { reason: string; resource: string; expires?: string };
     detail: string;
 }
 
@@ -275,7 +275,7 @@ function makeReporter(description: string, config: CommonConfig, resourceName: s
                 message: `${description}\n[exempted: ${match.exemption.reason}] ${message}`,
                 enforcementLevel: "advisory",
                 urn,
-                exemption: { reason: match.exemption.reason, resource: match.exemption.resource },
+                exemption: { reason: match.exemption.reason, resource: match.exemption.resource, ...(match.exemption.expires ? { expires: match.exemption.expires } : {}) },
                 detail: message,
             };
             // ReportViolation is typed for strings; the engine also accepts this structured form.
@@ -293,7 +293,7 @@ export function defineResourcePolicy<C extends object = object>(spec: ResourcePo
     const validateResource: ResourceValidationPolicy["validateResource"] = async (args, reportViolation) => {
         if (!types.has(args.type)) args.notApplicable(`applies only to ${spec.types.join(", ")}`);
         const config = withDefaults<C>(configSchema, args.getConfig());
-        const environment = resolveEnvironment(config.environment, args.urn);
+        const environment = resolveEnvironment(config.environment, args.urn, profileTagOf(args.provider));
         if (config.environments && !config.environments.includes(environment)) {
             args.notApplicable(`applies in ${config.environments.join(", ")}; this stack is ${environment}`);
         }
@@ -312,7 +312,7 @@ export function defineStackPolicy<C extends object = object>(spec: StackPolicySp
     const { policy, info, configSchema } = baseOf(spec, "stack", spec.types);
     const validateStack: StackValidationPolicy["validateStack"] = async (args, reportViolation) => {
         const config = withDefaults<C>(configSchema, args.getConfig());
-        const environment = resolveEnvironment(config.environment, args.resources.find((r) => r.urn)?.urn);
+        const environment = resolveEnvironment(config.environment, args.resources.find((r) => r.urn)?.urn, profileTagOf(args.resources.find((r) => r.type === "pulumi:providers:aws")));
         if (config.environments && !config.environments.includes(environment)) {
             args.notApplicable(`applies in ${config.environments.join(", ")}; this stack is ${environment}`);
         }
