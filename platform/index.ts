@@ -1,10 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ALARM_PUBLISHERS, AlarmTopic } from "./alarms";
-import { BUDGETS_PRINCIPAL, CostBudget } from "./budget";
+import { AlarmTopic } from "./alarms";
+import { CostBudget } from "./budget";
 import type { PlatformConfig } from "./config";
 import { buildServerlessApps, ServerlessApps, usesServerlessApps } from "./apps";
 import { buildDataApps, dataAppOutputs, DataApps, usesDataApi } from "./apps/data";
+import { buildRegisteredApps, registeredAppsUseApi } from "./apps/registry";
 import { appBindings, EcsRuntime } from "./ecs";
 import { EksRuntime } from "./eks";
 import { architectureOf } from "./config/eks";
@@ -33,6 +34,8 @@ export interface Platform {
     serverless: ServerlessApps;
     /** The data apps the stack configures (platform:uploads, platform:ingest, platform:batch). */
     dataApps: DataApps;
+    /** The stack outputs of each app module (platform/apps/, defineApp) the stack deploys, by key. */
+    extensions: Record<string, Record<string, pulumi.Input<unknown>>>;
     /** The stack's dashboard and, with `observability.dashboards: perApp`, one per app; absent with `none`. */
     dashboards?: Dashboards;
 }
@@ -76,26 +79,17 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
                 alias: `${config.name}/data`,
                 region: config.region,
                 accountId,
-                // The alarm topic and the dead-letter queues are encrypted with this key: whoever
-                // publishes or delivers to them must be able to use it (SNS redelivers email failures).
-                // SNS also delivers to the serverless apps' encrypted queues and dead-letter queues.
-                servicePrincipals: [
-                    ...new Set([
-                        ...ALARM_PUBLISHERS,
-                        ...(config.alarms.emails.length > 0 || usesServerlessApps(config) ? ["sns.amazonaws.com"] : []),
-                        // EventBridge delivers EC2 interruption events into Karpenter's encrypted queues.
-                        ...(config.eks.enabled && config.eks.autoscaler === "karpenter" ? ["events.amazonaws.com"] : []),
-                        // AWS Budgets publishes budget notifications to the (encrypted) alarm topic.
-                        ...(config.cost.monthlyBudget !== undefined ? [BUDGETS_PRINCIPAL] : []),
-                    ]),
-                ],
+                // Topics and queues are encrypted with this key: each construct that lets a service
+                // publish or deliver to one admits that service here (allowService), and the policy
+                // is final once everything is built (seal below).
+                openToServices: true,
                 protect,
             },
             opts,
         ),
     };
 
-    const alarms = new AlarmTopic(`${config.name}-alarms`, { kmsKeyArn: keys.data.arn, region: config.region, accountId, emails: config.alarms.emails, allowBudgets: config.cost.monthlyBudget !== undefined }, opts);
+    const alarms = new AlarmTopic(`${config.name}-alarms`, { kmsKeyArn: keys.data.arn, keyUsers: keys.data, region: config.region, accountId, emails: config.alarms.emails, allowBudgets: config.cost.monthlyBudget !== undefined }, opts);
     const budget = config.cost.monthlyBudget === undefined ? undefined : new CostBudget(config.name, { monthlyBudget: config.cost.monthlyBudget, stack: config.stack, alarmTopicArn: alarms.arn }, opts);
 
     const network = new Network(
@@ -153,6 +147,7 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
                       ingress: config.ingress,
                       logs: { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn },
                       dataKeyArn: keys.data.arn,
+                      dataKeyUsers: keys.data,
                       alarmTopicArn: alarms.arn,
                       deletionProtection: config.protection.deletionProtection,
                       protect,
@@ -175,6 +170,7 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
                   ingress: config.ingress,
                   logs: { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn },
                   dataKeyArn: keys.data.arn,
+                  dataKeyUsers: keys.data,
                   spot: config.compute.spot,
                   highAvailability: config.profile === "prod",
                   deletionProtection: config.protection.deletionProtection,
@@ -185,9 +181,13 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
 
     const ctx = serverlessContext({ config, accountId, keys, alarms });
     // API Gateway's execution logging is an account setting: one role for every API of the stack.
-    const apiLoggingRole = usesServerlessApps(config) || usesDataApi(config) ? new ApiGatewayLoggingRole(`${config.name}-apigateway-logging`, opts) : undefined;
+    const apiLoggingRole = usesServerlessApps(config) || usesDataApi(config) || registeredAppsUseApi(config.extensions) ? new ApiGatewayLoggingRole(`${config.name}-apigateway-logging`, opts) : undefined;
     const serverless = buildServerlessApps(config, ctx, opts, apiLoggingRole);
     const dataApps = buildDataApps(config.name, config, ctx, opts, apiLoggingRole);
+    // Every app module the stack sets a key for (platform/apps/registry.ts): nothing here changes to add one.
+    const extensions = buildRegisteredApps(config.name, config.profile, config.extensions, ctx, opts, apiLoggingRole);
+    // Every construct that encrypts with the data key is built: its policy now has all their services.
+    keys.data.seal();
 
     const dashboards =
         config.observability.dashboards === "none"
@@ -209,12 +209,16 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
         opts,
           );
 
-    return { config, provider, accountId, keys, network, registry, alarms, budget, ecs, eks, serverless, dataApps, dashboards };
+    return { config, provider, accountId, keys, network, registry, alarms, budget, ecs, eks, serverless, dataApps, extensions, dashboards };
 }
 
-/** The stack outputs: what operators and later stacks need to find the platform. */
+/**
+ * The stack outputs: what operators and later stacks need to find the platform. Only what this
+ * stack has: an app the stack does not build has no output (not an undefined one, which the engine
+ * warns about on every run).
+ */
 export function platformOutputs(platform: Platform) {
-    return {
+    return definedOnly({
         profile: platform.config.profile,
         region: platform.config.region,
         vpcId: platform.network.vpcId,
@@ -236,6 +240,13 @@ export function platformOutputs(platform: Platform) {
         fanoutApiUrl: platform.serverless.fanout?.api.url,
         fanoutBusName: platform.serverless.fanout?.bus.name,
         fanoutAlertsTopicArn: platform.serverless.fanout?.alertsTopic.arn,
-        dataApps: dataAppOutputs(platform.dataApps),
-    };
+        dataApps: definedOnly(dataAppOutputs(platform.dataApps)),
+        // One output per app module the stack deploys, named by its key.
+        ...platform.extensions,
+    });
+}
+
+/** The object without its undefined values (plain values and outputs are kept as they are). */
+export function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
+    return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

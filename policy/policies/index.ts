@@ -16,6 +16,7 @@ import { logsPolicies } from "./logs";
 import { messagingPolicies } from "./messaging";
 import { reliabilityPolicies } from "./reliability";
 import { s3Policies } from "./s3";
+import { secretsPolicies } from "./secrets";
 import { stepFunctionsPolicies } from "./stepfunctions";
 
 /** Every policy of the pack, grouped by resource family. */
@@ -36,6 +37,7 @@ export const POLICY_FAMILIES: Record<string, PackPolicy[]> = {
     ec2: ec2Policies,
     elb: elbPolicies,
     logs: logsPolicies,
+    secrets: secretsPolicies,
     reliability: reliabilityPolicies,
     cost: costPolicies,
 };
