@@ -176,7 +176,6 @@ const FRAMEWORK_NAMES: [prefix: string, name: string][] = [
     ["CIS EKS ", "CIS Amazon EKS Benchmark"],
     ["PSS ", "Kubernetes Pod Security Standards"],
     ["Reliability ", "Platform reliability and no-data-loss rules"],
-    ["Cost ", "Platform cost rules (budget against the offline estimate)"],
     ["Checkov ", "Checkov (Terraform AWS and Kubernetes checks)"],
 ];
 

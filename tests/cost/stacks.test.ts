@@ -92,7 +92,7 @@ describe("platform:cost.monthlyBudget in the program", function () {
     });
 
     it("creates no budget, and lets no Budgets principal in, when no budget is set", async () => {
-        const { cloud } = await synthPlatform("dev", {});
+        const { cloud } = await synthPlatform("dev", { profile: "dev" });
         expect(cloud.ofType("aws:budgets/budget:Budget")).to.deep.equal([]);
         expect(JSON.stringify(only(cloud.resources, "aws:sns/topicPolicy:TopicPolicy", "-alarms").inputs)).to.not.contain("budgets.amazonaws.com");
     });
