@@ -8,7 +8,10 @@ import { KeyUsersRecorder, testContext } from "./serverless/fixtures";
 const KEY = "aws:kms/key:Key";
 const servicesOf = (policy: unknown) => (parseJson(policy).Statement as { Principal?: { Service?: string } }[]).flatMap((s) => (s.Principal?.Service ? [s.Principal.Service] : []));
 
-describe("the data key's policy: each construct admits the services it delivers with", () => {
+describe("the data key's policy: each construct admits the services it delivers with", function () {
+    // Four whole-platform synths in one case.
+    this.timeout(120_000);
+
     it("an open key takes the services declared before seal(), once each, and refuses one declared after", async () => {
         let late: unknown;
         const result = await synthesize({
