@@ -4,6 +4,7 @@ import { AlarmTopic } from "./alarms";
 import type { PlatformConfig } from "./config";
 import { buildServerlessApps, ServerlessApps, usesServerlessApps } from "./apps";
 import { buildDataApps, dataAppOutputs, DataApps, usesDataApi } from "./apps/data";
+import { buildRegisteredApps, registeredAppsUseApi } from "./apps/registry";
 import { appBindings, EcsRuntime } from "./ecs";
 import { EksRuntime } from "./eks";
 import { Dashboards } from "./dashboards";
@@ -29,6 +30,8 @@ export interface Platform {
     serverless: ServerlessApps;
     /** The data apps the stack configures (platform:uploads, platform:ingest, platform:batch). */
     dataApps: DataApps;
+    /** The stack outputs of each app module (platform/apps/, defineApp) the stack deploys, by key. */
+    extensions: Record<string, Record<string, pulumi.Input<unknown>>>;
     /** The stack's dashboard and, with `observability.dashboards: perApp`, one per app; absent with `none`. */
     dashboards?: Dashboards;
 }
@@ -171,9 +174,11 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
 
     const ctx = serverlessContext({ config, accountId, keys, alarms });
     // API Gateway's execution logging is an account setting: one role for every API of the stack.
-    const apiLoggingRole = usesServerlessApps(config) || usesDataApi(config) ? new ApiGatewayLoggingRole(`${config.name}-apigateway-logging`, opts) : undefined;
+    const apiLoggingRole = usesServerlessApps(config) || usesDataApi(config) || registeredAppsUseApi(config.extensions) ? new ApiGatewayLoggingRole(`${config.name}-apigateway-logging`, opts) : undefined;
     const serverless = buildServerlessApps(config, ctx, opts, apiLoggingRole);
     const dataApps = buildDataApps(config.name, config, ctx, opts, apiLoggingRole);
+    // Every app module the stack sets a key for (platform/apps/registry.ts): nothing here changes to add one.
+    const extensions = buildRegisteredApps(config.name, config.profile, config.extensions, ctx, opts, apiLoggingRole);
     // Every construct that encrypts with the data key is built: its policy now has all their services.
     keys.data.seal();
 
@@ -197,12 +202,16 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
         opts,
           );
 
-    return { config, provider, accountId, keys, network, registry, alarms, ecs, eks, serverless, dataApps, dashboards };
+    return { config, provider, accountId, keys, network, registry, alarms, ecs, eks, serverless, dataApps, extensions, dashboards };
 }
 
-/** The stack outputs: what operators and later stacks need to find the platform. */
+/**
+ * The stack outputs: what operators and later stacks need to find the platform. Only what this
+ * stack has: an app the stack does not build has no output (not an undefined one, which the engine
+ * warns about on every run).
+ */
 export function platformOutputs(platform: Platform) {
-    return {
+    return definedOnly({
         profile: platform.config.profile,
         region: platform.config.region,
         vpcId: platform.network.vpcId,
@@ -224,6 +233,13 @@ export function platformOutputs(platform: Platform) {
         fanoutApiUrl: platform.serverless.fanout?.api.url,
         fanoutBusName: platform.serverless.fanout?.bus.name,
         fanoutAlertsTopicArn: platform.serverless.fanout?.alertsTopic.arn,
-        dataApps: dataAppOutputs(platform.dataApps),
-    };
+        dataApps: definedOnly(dataAppOutputs(platform.dataApps)),
+        // One output per app module the stack deploys, named by its key.
+        ...platform.extensions,
+    });
+}
+
+/** The object without its undefined values (plain values and outputs are kept as they are). */
+export function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
+    return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

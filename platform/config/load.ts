@@ -4,6 +4,9 @@ import { blockSize, carve, parseIpv4Cidr } from "./cidr";
 import { checkEks, checkEksApps, type EksConfig, resolveEks } from "./eks";
 import { checkDataApps, DataAppsConfig, resolveDataApps } from "./data-apps";
 import { PROFILE_DEFAULTS, profileFromStackName } from "./profiles";
+import { checkNamespaces } from "./namespaces";
+import { type RegisteredAppsConfig, registeredApps, settingsSchema } from "../apps/registry";
+import { closest } from "./suggest";
 import { checkServerless, resolveServerless, ServerlessConfig } from "./serverless";
 import {
     ACM_CERTIFICATE_ARN_PATTERN,
@@ -43,6 +46,8 @@ export interface PlatformConfig extends DataAppsConfig, ServerlessConfig {
     alarms: AlarmsConfig;
     /** The Kubernetes runtime (platform/eks); built when enabled or an app runs on eks. */
     eks: EksConfig;
+    /** The app modules of platform/apps/ (defineApp) this stack deploys: resolved settings by key. */
+    extensions: RegisteredAppsConfig;
 }
 
 /** The ECS cluster's settings, shared by every app that runs on ECS. */
@@ -134,6 +139,11 @@ export interface RawStackConfig {
     /** `aws:region`. */
     region?: unknown;
     /**
+     * Every full key outside the project namespace (`aws:region`, `platfrom:ecs`). When given, keys
+     * in an unknown namespace and a stack with no project key at all are errors (namespaces.ts).
+     */
+    otherKeys?: string[];
+    /**
      * The deploy date (YYYY-MM-DD) that dated rules, such as the EKS version calendar, are checked on.
      * @default today (UTC)
      */
@@ -148,6 +158,8 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
     const problems: ConfigProblem[] = [];
     const key = (path: readonly PropertyKey[]) => `${raw.project}:${path.map((segment, i) => (typeof segment === "number" ? `[${segment}]` : `${i > 0 ? "." : ""}${String(segment)}`)).join("")}`;
 
+    if (raw.otherKeys !== undefined) problems.push(...checkNamespaces(raw.project, raw.otherKeys, Object.keys(raw.values).length));
+
     const region = typeof raw.region === "string" ? raw.region : undefined;
     if (region === undefined) {
         problems.push({ key: "aws:region", message: "required: the AWS region to deploy to, such as eu-west-1 (pulumi config set aws:region eu-west-1)" });
@@ -155,12 +167,13 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
         problems.push({ key: "aws:region", message: `expected an AWS region such as eu-west-1, got ${JSON.stringify(region)}` });
     }
 
-    let parsed = PlatformInputSchema.safeParse(raw.values);
+    const { values: platformValues, extensions } = splitRegisteredApps(raw.values, key, problems);
+    let parsed = PlatformInputSchema.safeParse(platformValues);
     if (!parsed.success) {
-        for (const issue of parsed.error.issues) problems.push(...describeIssue(issue, raw.values, key));
+        for (const issue of parsed.error.issues) problems.push(...describeIssue(issue, platformValues, key));
         // Drop what is already reported and check the rest too, so one run lists every problem.
         // Dropping a required key (a job's schedule) fails its parent next: drop that in turn.
-        let values = raw.values;
+        let values = platformValues;
         for (let pass = 0; pass < 4 && !parsed.success; pass++) {
             values = withoutIssues(values, parsed.error.issues);
             parsed = PlatformInputSchema.safeParse(values);
@@ -177,7 +190,7 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
         });
         throw new ConfigError(raw.stack, problems);
     }
-    const config = applyProfile(raw, profile, region ?? "", input);
+    const config = { ...applyProfile(raw, profile, region ?? "", input), extensions: resolveRegisteredApps(extensions, profile) };
     const reported = new Set(problems.map((problem) => problem.key));
     problems.push(...checkNetwork(config.network, config.region, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkServices(config, key).filter((problem) => !reported.has(problem.key)));
@@ -187,6 +200,47 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
     problems.push(...checkServerless(config, key).filter((problem) => !reported.has(problem.key)));
     if (problems.length > 0) throw new ConfigError(raw.stack, problems);
     return config;
+}
+
+/**
+ * Takes the keys of the app modules (platform/apps/, defineApp) out of the values and checks each
+ * with its own schema. An app's key deploys it unless it says `enabled: false`.
+ */
+function splitRegisteredApps(values: Record<string, unknown>, key: (path: readonly PropertyKey[]) => string, problems: ConfigProblem[]) {
+    const apps = registeredApps();
+    const rest: Record<string, unknown> = {};
+    const extensions = new Map<string, unknown>();
+    for (const [name, value] of Object.entries(values)) {
+        const app = apps.get(name);
+        if (!app) {
+            rest[name] = value;
+            continue;
+        }
+        const parsed = settingsSchema(app).safeParse(value ?? {});
+        if (!parsed.success) {
+            for (const issue of parsed.error.issues) {
+                if (issue.code === "unrecognized_keys") {
+                    const known = issue.path.length === 0 ? Object.keys(settingsSchema(app).shape) : [];
+                    for (const unknownKey of issue.keys) {
+                        const suggestion = closest(unknownKey, known);
+                        problems.push({ key: key([name, ...issue.path, unknownKey]), message: `unknown key${suggestion ? ` (did you mean "${suggestion}"?)` : ""}${known.length > 0 ? `; expected one of ${known.join(", ")}` : ""}` });
+                    }
+                } else {
+                    const actual = valueAt(value, issue.path);
+                    problems.push({ key: key([name, ...issue.path]), message: `${issue.message}${actual === undefined ? "" : `, got ${JSON.stringify(actual)}`}` });
+                }
+            }
+        } else if ((parsed.data as { enabled?: boolean }).enabled !== false) {
+            const { enabled: _enabled, ...settings } = parsed.data;
+            extensions.set(name, settings);
+        }
+    }
+    return { values: rest, extensions };
+}
+
+function resolveRegisteredApps(extensions: Map<string, unknown>, profile: Profile): RegisteredAppsConfig {
+    const apps = registeredApps();
+    return Object.fromEntries([...extensions].map(([name, settings]) => [name, apps.get(name)?.resolve?.(settings as never, profile) ?? settings]));
 }
 
 /** A copy of the values without the keys the issues point at (for arrays, the whole list). */
@@ -209,7 +263,7 @@ function withoutIssues(values: Record<string, unknown>, issues: z.core.$ZodIssue
     return copy;
 }
 
-function applyProfile(raw: RawStackConfig, profile: Profile, region: string, input: PlatformInput): PlatformConfig {
+function applyProfile(raw: RawStackConfig, profile: Profile, region: string, input: PlatformInput): Omit<PlatformConfig, "extensions"> {
     const defaults = PROFILE_DEFAULTS[profile];
     const network = input.network ?? {};
     const cidr = network.cidr ?? defaults.network.cidr;
@@ -404,32 +458,10 @@ function knownKeysAt(path: readonly PropertyKey[]): string[] {
         if (!schema) return [];
     }
     schema = unwrap(schema);
-    return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+    const keys = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+    return path.length === 0 ? [...keys, ...registeredApps().keys()] : keys;
 }
 
 function unwrap(schema: z.ZodType): z.ZodType {
     return schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema;
-}
-
-function closest(word: string, candidates: string[]): string | undefined {
-    let best: { candidate: string; distance: number } | undefined;
-    for (const candidate of candidates) {
-        const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-        if (distance <= Math.max(2, Math.floor(candidate.length / 3)) && (!best || distance < best.distance)) best = { candidate, distance };
-    }
-    return best?.candidate;
-}
-
-function editDistance(a: string, b: string): number {
-    const row = [...Array(b.length + 1).keys()];
-    for (let i = 1; i <= a.length; i++) {
-        let diagonal = row[0];
-        row[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const above = row[j];
-            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-            diagonal = above;
-        }
-    }
-    return row[b.length];
 }

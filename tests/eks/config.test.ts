@@ -137,8 +137,8 @@ describe("platform:eks configuration", () => {
         expect(resolve("dev", { eks: { enabled: true, endpoint: { publicAccessCidrs: ["203.0.113.0/24"] } } }).eks.publicAccessCidrs).to.deep.equal(["203.0.113.0/24"]);
     });
 
-    it("documents every platform:eks key in the root README's configuration reference and the module README", () => {
-        const root = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    it("documents every platform:eks key in the configuration reference (docs/configuration.md) and the module README", () => {
+        const root = readFileSync(path.join(REPO_ROOT, "docs", "configuration.md"), "utf8");
         const module = readFileSync(path.join(REPO_ROOT, "platform/eks/README.md"), "utf8");
         for (const key of Object.keys(EksInputSchema.shape)) {
             expect(root, `eks.${key}`).to.contain(`\`eks.${key}`);

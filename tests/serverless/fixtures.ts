@@ -69,7 +69,7 @@ export class Recorded {
 }
 
 const stackFiles = new Map<string, Promise<SynthResult>>();
-/** One of the repository's stacks (Pulumi.<name>.yaml), synthesized once per test run for every file that asks. */
+/** One of the fixture stacks (tests/fixtures/stacks/Pulumi.<name>.yaml), synthesized once per test run for every file that asks. */
 export function stackFile(name: string): Promise<SynthResult> {
     if (!stackFiles.has(name)) stackFiles.set(name, synthStackFile(name));
     return stackFiles.get(name)!;
