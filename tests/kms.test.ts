@@ -53,7 +53,7 @@ describe("the data key's policy: each construct admits the services it delivers 
     });
 
     it("follows what is built, not which apps are on: fanout alone gives SNS nothing to deliver, so SNS is not admitted; translate's topic-to-queue delivery admits it", async () => {
-        const services = async (values: Record<string, unknown>) => servicesOf(only((await synthPlatform("prod", values)).cloud.resources, KEY, "-data").inputs.policy).sort();
+        const services = async (values: Record<string, unknown>) => servicesOf(only((await synthPlatform("prod", { profile: "prod", ...values })).cloud.resources, KEY, "-data").inputs.policy).sort();
         expect(await services({})).to.deep.equal(["cloudwatch.amazonaws.com", "events.amazonaws.com"]);
         // Fanout's topic has no subscription and its queues are fed by EventBridge only.
         expect(await services({ fanout: { enabled: true } })).to.deep.equal(["cloudwatch.amazonaws.com", "events.amazonaws.com"]);
