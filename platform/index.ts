@@ -4,12 +4,15 @@ import { ALARM_PUBLISHERS, AlarmTopic } from "./alarms";
 import type { PlatformConfig } from "./config";
 import { buildServerlessApps, ServerlessApps, usesServerlessApps } from "./apps";
 import { buildDataApps, dataAppOutputs, DataApps, usesDataApi } from "./apps/data";
-import { appBindings, EcsRuntime } from "./ecs";
+import { appBindings, type StackResources } from "./bindings";
+import { EcsRuntime } from "./ecs";
+import { buildStackQueues } from "./apps/queues";
+import { stackResources } from "./apps/resources";
 import { EksRuntime } from "./eks";
 import { PlatformKey } from "./kms";
 import { Network } from "./network";
 import { Registry } from "./registry";
-import { ApiGatewayLoggingRole, serverlessContext } from "./serverless";
+import { ApiGatewayLoggingRole, type Queue, serverlessContext } from "./serverless";
 
 export interface Platform {
     config: PlatformConfig;
@@ -27,6 +30,10 @@ export interface Platform {
     serverless: ServerlessApps;
     /** The data apps the stack configures (platform:uploads, platform:ingest, platform:batch). */
     dataApps: DataApps;
+    /** The stack's standalone work queues (platform:queues). */
+    queues: Record<string, Queue>;
+    /** What app bindings can reference, by section and reference. */
+    resources: StackResources;
 }
 
 /**
@@ -110,6 +117,16 @@ export function buildPlatform(config: PlatformConfig): Platform {
 
     const alarms = new AlarmTopic(`${config.name}-alarms`, { kmsKeyArn: keys.data.arn, region: config.region, accountId, emails: config.alarms.emails }, opts);
 
+    const ctx = serverlessContext({ config, accountId, keys, alarms });
+    // API Gateway's execution logging is an account setting: one role for every API of the stack.
+    const apiLoggingRole = usesServerlessApps(config) || usesDataApi(config) ? new ApiGatewayLoggingRole(`${config.name}-apigateway-logging`, opts) : undefined;
+    const serverless = buildServerlessApps(config, ctx, opts, apiLoggingRole);
+    const dataApps = buildDataApps(config.name, config, ctx, opts, apiLoggingRole);
+    const queues = buildStackQueues(config.name, config.queues, ctx, opts);
+    // Built before the runtimes: app bindings reference these resources and resolve in the same deploy.
+    const resources = stackResources({ serverless, dataApps, queues, dataKeyArn: keys.data.arn });
+    const bindings = (app: string) => appBindings(app, config.apps[app], resources, config.region);
+
     const ecsApps = Object.entries(config.apps).filter(([, spec]) => spec.runtimes.includes("ecs"));
     const ecs =
         ecsApps.length === 0
@@ -120,7 +137,7 @@ export function buildPlatform(config: PlatformConfig): Platform {
                       namePrefix: config.name,
                       region: config.region,
                       accountId,
-                      apps: Object.fromEntries(ecsApps.map(([app, spec]) => [app, { spec, repository: registry.repositories[app], bindings: appBindings(spec) }])),
+                      apps: Object.fromEntries(ecsApps.map(([app, spec]) => [app, { spec, repository: registry.repositories[app], bindings: bindings(app) }])),
                       cluster: config.ecs,
                       network: { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, publicSubnetIds: network.publicSubnetIds },
                       ingress: config.ingress,
@@ -143,7 +160,7 @@ export function buildPlatform(config: PlatformConfig): Platform {
                   region: config.region,
                   accountId,
                   config: config.eks,
-                  apps: Object.fromEntries(eksApps.map(([app, spec]) => [app, { spec, repository: registry.repositories[app], bindings: appBindings(spec) }])),
+                  apps: Object.fromEntries(eksApps.map(([app, spec]) => [app, { spec, repository: registry.repositories[app], bindings: bindings(app) }])),
                   network: { vpcId: network.vpcId, vpcCidr: config.network.cidr, privateSubnetIds: network.privateSubnetIds },
                   ingress: config.ingress,
                   logs: { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn },
@@ -156,13 +173,8 @@ export function buildPlatform(config: PlatformConfig): Platform {
               opts,
           );
 
-    const ctx = serverlessContext({ config, accountId, keys, alarms });
-    // API Gateway's execution logging is an account setting: one role for every API of the stack.
-    const apiLoggingRole = usesServerlessApps(config) || usesDataApi(config) ? new ApiGatewayLoggingRole(`${config.name}-apigateway-logging`, opts) : undefined;
-    const serverless = buildServerlessApps(config, ctx, opts, apiLoggingRole);
-    const dataApps = buildDataApps(config.name, config, ctx, opts, apiLoggingRole);
 
-    return { config, provider, accountId, keys, network, registry, alarms, ecs, eks, serverless, dataApps };
+    return { config, provider, accountId, keys, network, registry, alarms, ecs, eks, serverless, dataApps, queues, resources };
 }
 
 /** The stack outputs: what operators and later stacks need to find the platform. */

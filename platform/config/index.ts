@@ -36,3 +36,5 @@ export function parseConfigValue(value: string): unknown {
 }
 export * from "./eks";
 export * from "./serverless";
+export * from "./bindings";
+export * from "./references";

@@ -5,6 +5,8 @@ import { checkEks, checkEksApps, type EksConfig, resolveEks } from "./eks";
 import { checkDataApps, DataAppsConfig, resolveDataApps } from "./data-apps";
 import { PROFILE_DEFAULTS, profileFromStackName } from "./profiles";
 import { checkServerless, resolveServerless, ServerlessConfig } from "./serverless";
+import { referenceProblems } from "./bindings";
+import { referenceCatalog, resolveStackQueues, type StackQueueConfig } from "./references";
 import {
     ACM_CERTIFICATE_ARN_PATTERN,
     ContainerInsights,
@@ -41,6 +43,8 @@ export interface PlatformConfig extends DataAppsConfig, ServerlessConfig {
     alarms: AlarmsConfig;
     /** The Kubernetes runtime (platform/eks); built when enabled or an app runs on eks. */
     eks: EksConfig;
+    /** The stack's standalone work queues (`platform:queues`), referenced as `queues.<name>`. */
+    queues: Record<string, StackQueueConfig>;
 }
 
 /** The ECS cluster's settings, shared by every app that runs on ECS. */
@@ -177,6 +181,7 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
     problems.push(...[...checkEks(config.eks, config.profile, key), ...checkEksApps(config.apps, config.eks, key)].filter((problem) => !reported.has(problem.key)));
     problems.push(...checkDataApps(config, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkServerless(config, key).filter((problem) => !reported.has(problem.key)));
+    problems.push(...checkReferences(config, key).filter((problem) => !reported.has(problem.key)));
     if (problems.length > 0) throw new ConfigError(raw.stack, problems);
     return config;
 }
@@ -266,6 +271,7 @@ function applyProfile(raw: RawStackConfig, profile: Profile, region: string, inp
         eks: resolveEks(input.eks, profile, input.compute?.spot ?? defaults.compute.spot, Object.values(input.apps ?? {}).some((app) => app.runtimes?.includes("eks"))),
         ...resolveDataApps(input, profile),
         ...resolveServerless(input, profile, input.logs?.retentionDays ?? defaults.logs.retentionDays),
+        queues: resolveStackQueues(input),
     };
 }
 
@@ -339,6 +345,12 @@ function checkServices(config: PlatformConfig, key: (path: (string | number)[]) 
         problems.push({ key: key(["ingress", "certificateArn"]), message: `expected a certificate in ${config.region}, the load balancer's region (ACM certificates are regional), got one in ${certificateRegion}` });
     }
     return problems;
+}
+
+/** Every app binding's reference names a resource this stack builds, of the binding's kind. */
+function checkReferences(config: PlatformConfig, key: (path: string[]) => string): ConfigProblem[] {
+    const catalog = referenceCatalog(config);
+    return Object.entries(config.apps).flatMap(([name, app]) => referenceProblems(name, app, catalog, key));
 }
 
 /** Turns a zod issue into problems whose keys are full paths, suggesting the key a typo meant. */

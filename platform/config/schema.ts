@@ -1,9 +1,11 @@
 import { z } from "zod";
+import { BINDING_KIND_SPECS, BINDING_KINDS, type BindingKind, bindingSectionSchema } from "./bindings";
 import { bool, IAM_ROLE_ARN_PATTERN, wholeNumber } from "./fields";
 import { EksInputSchema } from "./eks";
 import { isTimeZone, SCHEDULE_FORM, scheduleProblem } from "./schedule";
 import { DATA_APPS_INPUT_SHAPE } from "./data-apps";
 import { SERVERLESS_INPUT_SHAPE } from "./serverless";
+import { STACK_QUEUES_INPUT_SHAPE } from "./references";
 
 /**
  * The stack configuration as a user writes it in `Pulumi.<stack>.yaml`, under the project's
@@ -78,9 +80,6 @@ export const FARGATE_MEMORY: Record<FargateCpu, number[]> = {
 export const CONTAINER_INSIGHTS = ["enabled", "enhanced"] as const;
 export type ContainerInsights = (typeof CONTAINER_INSIGHTS)[number];
 
-/** DynamoDB item and query actions an app may be granted on a table, without the `dynamodb:` prefix. */
-export const DYNAMODB_ACTIONS = ["GetItem", "BatchGetItem", "Query", "Scan", "ConditionCheckItem", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"] as const;
-export type DynamoDbAction = (typeof DYNAMODB_ACTIONS)[number];
 
 export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
 /**
@@ -94,7 +93,6 @@ export const SECRET_LOOKING_NAME = /^(?:AWS_ACCESS_KEY_ID|ECS_ENGINE_AUTH_DATA)$
 export const SECRETS_MANAGER_ARN_PATTERN = /^(arn:aws(?:-[a-z]+)*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6})(?::[^:]*:[^:]*:[^:]*)?$/;
 export const SSM_PARAMETER_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9_.\-/]{1,2048}$/;
 export const KMS_KEY_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
-export const DYNAMODB_TABLE_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:dynamodb:[a-z0-9-]+:\d{12}:table\/([A-Za-z0-9_.-]{3,255})$/;
 export const ACM_CERTIFICATE_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:acm:([a-z0-9-]+):\d{12}:certificate\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 // TLS 1.3 policies with a TLS 1.2 or 1.3 floor: what Security Hub ELB.17 recommends.
 export const TLS13_POLICY_PATTERN = /^ELBSecurityPolicy-TLS13-1-[23]-[A-Za-z0-9-]+$/;
@@ -176,18 +174,10 @@ export const AppInputSchema = z.strictObject({
         )
         .optional(),
     secretsKmsKeyArn: z.string({ error: "expected a KMS key ARN" }).regex(KMS_KEY_ARN_PATTERN, { error: "expected a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/<key id>" }).optional(),
-    tables: z
-        .record(
-            envName("the environment variable that receives the table name"),
-            z.strictObject({
-                arn: z.string({ error: "expected a DynamoDB table ARN" }).regex(DYNAMODB_TABLE_ARN_PATTERN, { error: "expected a DynamoDB table ARN such as arn:aws:dynamodb:eu-west-1:123456789012:table/translations" }),
-                actions: z
-                    .array(z.enum(DYNAMODB_ACTIONS, { error: `expected a DynamoDB action, one of ${DYNAMODB_ACTIONS.join(", ")}` }))
-                    .min(1, { error: "expected at least one action" })
-                    .optional(),
-            }),
-        )
-        .optional(),
+    // Bindings: variable name to a resource of this stack (ref) or any resource (arn), and the actions granted on it (config/bindings.ts).
+    ...Object.fromEntries(BINDING_KINDS.map((kind) => [kind, bindingSectionSchema(kind, envName(`the environment variable that receives ${BINDING_KIND_SPECS[kind].variableValue}`)).optional()])) as {
+        [K in BindingKind]: z.ZodOptional<ReturnType<typeof bindingSectionSchema>>;
+    },
     runtimes: z
         .array(z.enum(RUNTIMES, { error: `expected a runtime, one of ${RUNTIMES.join(", ")}` }))
         .min(1, { error: `expected at least one runtime (${RUNTIMES.join(", ")})` })
@@ -295,6 +285,7 @@ export const PlatformInputSchema = z.strictObject({
     eks: EksInputSchema.optional(),
     ...DATA_APPS_INPUT_SHAPE,
     ...SERVERLESS_INPUT_SHAPE,
+    ...STACK_QUEUES_INPUT_SHAPE,
 });
 
 export type PlatformInput = z.infer<typeof PlatformInputSchema>;
