@@ -38,3 +38,4 @@ export * from "./eks";
 export * from "./serverless";
 export * from "./bindings";
 export * from "./references";
+export * from "./fargate-profiles";

@@ -5,7 +5,8 @@ import { checkEks, checkEksApps, type EksConfig, resolveEks } from "./eks";
 import { checkDataApps, DataAppsConfig, resolveDataApps } from "./data-apps";
 import { PROFILE_DEFAULTS, profileFromStackName } from "./profiles";
 import { checkServerless, resolveServerless, ServerlessConfig } from "./serverless";
-import { referenceProblems } from "./bindings";
+import { BINDING_KINDS, referenceProblems } from "./bindings";
+import { fargateProfileProblems } from "./fargate-profiles";
 import { referenceCatalog, resolveStackQueues, type StackQueueConfig } from "./references";
 import {
     ACM_CERTIFICATE_ARN_PATTERN,
@@ -182,6 +183,10 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
     problems.push(...checkDataApps(config, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkServerless(config, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkReferences(config, key).filter((problem) => !reported.has(problem.key)));
+    if (config.eks.enabled) {
+        const bindingCount = (app: string) => BINDING_KINDS.reduce((count, kind) => count + Object.keys(config.apps[app][kind]).length, 0);
+        problems.push(...fargateProfileProblems(config.eks.fargateProfiles, config.apps, bindingCount, key).filter((problem) => !reported.has(problem.key)));
+    }
     if (problems.length > 0) throw new ConfigError(raw.stack, problems);
     return config;
 }
