@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { type AppConfig, BINDING_KIND_SPECS, BINDING_KINDS, type BindingConfig, type BindingKind, unknownReference, type ReferenceCatalog } from "./config";
+import { type AppConfig, BINDING_KIND_SPECS, BINDING_KINDS, CONSUMED_QUEUE_VARIABLE, type BindingConfig, type BindingKind, unknownReference, type ReferenceCatalog } from "./config";
 import type { Grant } from "./grants";
 
 /**
@@ -28,7 +28,12 @@ export function emptyStackResources(): StackResources {
 export interface AppBindings {
     grants: Grant[];
     environment: Record<string, pulumi.Input<string>>;
+    /** The queue a worker consumes (`consumes.queue`), for its scaling metric. */
+    consumes?: { arn: pulumi.Input<string>; messagesPerTask: number };
 }
+
+/** What a queue worker may do with its queue: receive, delete, extend visibility, read the backlog (and decrypt). */
+export const CONSUMER_ACTIONS = ["ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility", "GetQueueAttributes"];
 
 /**
  * Grants and variables for every binding of an app. Each binding grants exactly its actions on
@@ -45,6 +50,12 @@ export function appBindings(app: string, spec: AppConfig, resources: StackResour
             environment[variable] = resource.value;
             grants.push(...bindingGrants(kind, variable, binding.actions, resource, region));
         }
+    }
+    if (spec.consumes) {
+        const queue = resolveBinding(app, "queues", CONSUMED_QUEUE_VARIABLE, { ref: spec.consumes.queue, actions: CONSUMER_ACTIONS }, resources, region);
+        environment[CONSUMED_QUEUE_VARIABLE] = queue.value;
+        grants.push(...bindingGrants("queues", CONSUMED_QUEUE_VARIABLE, CONSUMER_ACTIONS, queue, region));
+        return { grants, environment, consumes: { arn: queue.arn, messagesPerTask: spec.consumes.messagesPerTask } };
     }
     return { grants, environment };
 }

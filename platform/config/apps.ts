@@ -43,6 +43,11 @@ export interface AppConfig {
     topics: Record<string, BindingConfig>;
     buses: Record<string, BindingConfig>;
     streams: Record<string, BindingConfig>;
+    /**
+     * A queue worker: the stack queue it consumes (its URL in QUEUE_URL, receive/delete/extend
+     * granted) and the backlog per task it scales to. Such an app serves no HTTP.
+     */
+    consumes?: { queue: string; messagesPerTask: number };
     runtimes: Runtime[];
     architecture: Architecture;
     /** Non-root user the container runs as; must own the writable paths in the image. */
@@ -79,6 +84,8 @@ export const APP_DEFAULTS = {
     // Above the app's 25 s shutdown budget (SHUTDOWN_TIMEOUT_MS), within Fargate's 120 s limit.
     stopTimeoutSeconds: 30,
     timezone: "UTC",
+    // A worker handling a message in about a second drains 100 in under two minutes.
+    messagesPerTask: 100,
 } as const;
 
 export function resolveApp(input: AppInput, defaults: ProfileDefaults["apps"]): AppConfig {
@@ -97,6 +104,7 @@ export function resolveApp(input: AppInput, defaults: ProfileDefaults["apps"]): 
         secrets: { ...input.secrets },
         secretsKmsKeyArn: input.secretsKmsKeyArn,
         ...resolveBindings(input),
+        consumes: input.consumes && { queue: input.consumes.queue, messagesPerTask: input.consumes.messagesPerTask ?? APP_DEFAULTS.messagesPerTask },
         runtimes: input.runtimes ?? [...APP_DEFAULTS.runtimes],
         architecture: input.architecture ?? APP_DEFAULTS.architecture,
         user: input.user ?? APP_DEFAULTS.user,
@@ -141,6 +149,9 @@ export function checkApp(name: string, app: AppConfig, key: (path: string[]) => 
             if (other) problems.push({ key: at(section, variable), message: `${variable} is also set in ${other}; give each variable one source` });
             seen.set(variable, section);
         }
+    }
+    if (app.consumes && Object.keys(app.jobs).length > 0) {
+        problems.push({ key: at("jobs"), message: "expected no jobs on a queue worker (consumes): schedule them on an app that serves HTTP, or send a message to the queue on a schedule" });
     }
     if (new Set(app.runtimes).size !== app.runtimes.length) problems.push({ key: at("runtimes"), message: "expected each runtime at most once" });
     if (new Set(app.writablePaths).size !== app.writablePaths.length) problems.push({ key: at("writablePaths"), message: "expected each path at most once" });

@@ -193,6 +193,26 @@ export function referenceProblems(app: string, bindings: AppBindingsConfig, cata
     return problems;
 }
 
+/** The variable a queue worker receives its queue's URL in. */
+export const CONSUMED_QUEUE_VARIABLE = "QUEUE_URL";
+
+/** The runtimes a queue worker (`consumes`) can run on. */
+export const CONSUMER_RUNTIMES = ["ecs"] as const;
+
+/** `consumes.queue` names a stack queue nothing else consumes, on a runtime that runs workers. */
+export function consumerProblems(app: string, spec: { consumes?: { queue: string }; runtimes: string[] } & AppBindingsConfig, catalog: ReferenceCatalog, key: (path: string[]) => string): ConfigProblem[] {
+    if (!spec.consumes) return [];
+    const problems: ConfigProblem[] = [];
+    const at = (...path: string[]) => key(["apps", app, "consumes", ...path]);
+    const queue = catalog.queues[spec.consumes.queue];
+    if (!queue) problems.push({ key: at("queue"), message: unknownReference("queues", spec.consumes.queue, catalog) });
+    else if (queue.consumer) problems.push({ key: at("queue"), message: `${spec.consumes.queue} is already consumed by ${queue.consumer}; two consumers would split its messages. Consume a queue of platform:queues (queues.<name>)` });
+    const unsupported = spec.runtimes.filter((runtime) => !(CONSUMER_RUNTIMES as readonly string[]).includes(runtime));
+    if (unsupported.length > 0) problems.push({ key: key(["apps", app, "runtimes"]), message: `a queue worker (consumes) runs on ${CONSUMER_RUNTIMES.join(", ")} only: a service without a load balancer scaled on the queue's backlog per task; remove ${unsupported.join(", ")}` });
+    if (CONSUMED_QUEUE_VARIABLE in spec.queues) problems.push({ key: key(["apps", app, "queues", CONSUMED_QUEUE_VARIABLE]), message: `${CONSUMED_QUEUE_VARIABLE} receives the consumed queue's URL (consumes.queue); bind this queue under another variable` });
+    return problems;
+}
+
 export function unknownReference(kind: BindingKind, ref: string, catalog: ReferenceCatalog, elsewhere: BindingKind[] = []): string {
     const known = Object.keys(catalog[kind]).sort();
     const noun = BINDING_KIND_SPECS[kind].noun;

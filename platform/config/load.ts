@@ -5,7 +5,7 @@ import { checkEks, checkEksApps, type EksConfig, resolveEks } from "./eks";
 import { checkDataApps, DataAppsConfig, resolveDataApps } from "./data-apps";
 import { PROFILE_DEFAULTS, profileFromStackName } from "./profiles";
 import { checkServerless, resolveServerless, ServerlessConfig } from "./serverless";
-import { BINDING_KINDS, referenceProblems } from "./bindings";
+import { BINDING_KINDS, consumerProblems, referenceProblems } from "./bindings";
 import { fargateProfileProblems } from "./fargate-profiles";
 import { referenceCatalog, resolveStackQueues, type StackQueueConfig } from "./references";
 import {
@@ -355,7 +355,7 @@ function checkServices(config: PlatformConfig, key: (path: (string | number)[]) 
 /** Every app binding's reference names a resource this stack builds, of the binding's kind. */
 function checkReferences(config: PlatformConfig, key: (path: string[]) => string): ConfigProblem[] {
     const catalog = referenceCatalog(config);
-    return Object.entries(config.apps).flatMap(([name, app]) => referenceProblems(name, app, catalog, key));
+    return Object.entries(config.apps).flatMap(([name, app]) => [...referenceProblems(name, app, catalog, key), ...consumerProblems(name, app, catalog, key)]);
 }
 
 /** Turns a zod issue into problems whose keys are full paths, suggesting the key a typo meant. */

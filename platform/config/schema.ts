@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BINDING_KIND_SPECS, BINDING_KINDS, type BindingKind, bindingSectionSchema } from "./bindings";
+import { BINDING_KIND_SPECS, BINDING_KINDS, type BindingKind, bindingSectionSchema, REFERENCE_PATTERN } from "./bindings";
 import { bool, IAM_ROLE_ARN_PATTERN, wholeNumber } from "./fields";
 import { EksInputSchema } from "./eks";
 import { isTimeZone, SCHEDULE_FORM, scheduleProblem } from "./schedule";
@@ -178,6 +178,16 @@ export const AppInputSchema = z.strictObject({
     ...Object.fromEntries(BINDING_KINDS.map((kind) => [kind, bindingSectionSchema(kind, envName(`the environment variable that receives ${BINDING_KIND_SPECS[kind].variableValue}`)).optional()])) as {
         [K in BindingKind]: z.ZodOptional<ReturnType<typeof bindingSectionSchema>>;
     },
+    /**
+     * Make the app a queue worker: it consumes this stack queue (a reference such as queues.work)
+     * instead of serving HTTP, with no load balancer, scaled on the queue's backlog per task.
+     */
+    consumes: z
+        .strictObject({
+            queue: z.string({ error: "expected a queue reference such as queues.work" }).regex(REFERENCE_PATTERN, { error: "expected a queue reference <owner>.<resource> such as queues.work" }),
+            messagesPerTask: wholeNumber("the visible messages per task the service scales to", 1, 100000).optional(),
+        })
+        .optional(),
     runtimes: z
         .array(z.enum(RUNTIMES, { error: `expected a runtime, one of ${RUNTIMES.join(", ")}` }))
         .min(1, { error: `expected at least one runtime (${RUNTIMES.join(", ")})` })

@@ -5,6 +5,7 @@ import { AccessLogBucket } from "./access-logs";
 import { EcsCluster } from "./cluster";
 import type { AppBindings } from "./grants";
 import { EcsService } from "./service";
+import { EcsWorker } from "./worker";
 
 export { appBindings, type AppBindings, type TaskGrant } from "./grants";
 
@@ -47,6 +48,8 @@ export class EcsRuntime extends pulumi.ComponentResource {
     readonly cluster: EcsCluster;
     readonly accessLogs: AccessLogBucket;
     readonly services: Record<string, EcsService> = {};
+    /** Queue workers (`consumes`): services without a load balancer. */
+    readonly workers: Record<string, EcsWorker> = {};
 
     constructor(name: string, args: EcsRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:ecs:Runtime", name, {}, opts);
@@ -69,6 +72,14 @@ export class EcsRuntime extends pulumi.ComponentResource {
         const scheduleGroup = hasJobs ? new aws.scheduler.ScheduleGroup(name, { name: args.namePrefix }, { parent: this }) : undefined;
 
         for (const [app, { spec, repository, bindings }] of Object.entries(args.apps)) {
+            if (spec.consumes) {
+                this.workers[app] = new EcsWorker(
+                    `${name}-${app}`,
+                    { app, spec, namePrefix: args.namePrefix, region: args.region, accountId: args.accountId, repository, cluster: this.cluster, network: args.network, logs: args.logs, protect: args.protect, bindings, alarmTopicArn: args.alarmTopicArn },
+                    { parent: this },
+                );
+                continue;
+            }
             this.services[app] = new EcsService(
                 `${name}-${app}`,
                 {
