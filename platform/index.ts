@@ -177,6 +177,19 @@ export function buildPlatform(config: PlatformConfig): Platform {
     return { config, provider, accountId, keys, network, registry, alarms, ecs, eks, serverless, dataApps, queues, resources };
 }
 
+/** Each app's address on each runtime it runs on. */
+export function appEndpoints(platform: Pick<Platform, "config" | "ecs" | "eks">): Record<string, { ecs?: pulumi.Output<string> | string; eks?: pulumi.Output<string> }> {
+    return Object.fromEntries(
+        Object.keys(platform.config.apps).map((app) => [
+            app,
+            {
+                ...(platform.ecs?.services[app] ? { ecs: platform.ecs.services[app].url } : platform.ecs?.workers[app] ? { ecs: "worker" } : {}),
+                ...(platform.eks?.apps[app] ? { eks: platform.eks.apps[app].url } : {}),
+            },
+        ]),
+    );
+}
+
 /** The stack outputs: what operators and later stacks need to find the platform. */
 export function platformOutputs(platform: Platform) {
     return {
@@ -191,6 +204,8 @@ export function platformOutputs(platform: Platform) {
         alarmTopicArn: platform.alarms.arn,
         ecsClusterName: platform.ecs?.cluster.name,
         appUrls: Object.fromEntries(Object.entries(platform.ecs?.services ?? {}).map(([app, service]) => [app, service.url])),
+        // Every app on every runtime: its load balancer's URL, or "worker" for a queue worker (it serves no HTTP).
+        appEndpoints: appEndpoints(platform),
         eksClusterName: platform.eks?.cluster.name,
         eksOidcIssuer: platform.eks?.cluster.oidcIssuer,
         // A secret: it names the cluster's endpoint and CA; access itself still needs an access entry.
@@ -202,5 +217,6 @@ export function platformOutputs(platform: Platform) {
         fanoutBusName: platform.serverless.fanout?.bus.name,
         fanoutAlertsTopicArn: platform.serverless.fanout?.alertsTopic.arn,
         dataApps: dataAppOutputs(platform.dataApps),
+        queueUrls: Object.fromEntries(Object.entries(platform.queues).map(([name, queue]) => [name, queue.url])),
     };
 }

@@ -44,14 +44,26 @@ describe("ECS queue workers (consumes)", () => {
         describe(`a worker in ${stack}`, function () {
             this.timeout(120_000);
             let resources: Awaited<ReturnType<typeof synthPlatform>>["cloud"]["resources"];
+            let outputs: Record<string, any>;
             before(async () => {
-                resources = (await captureWarnings(() => synthPlatform(stack, { ...STACK, apps: { worker: WORKER } }))).result.cloud.resources;
+                const { result } = await captureWarnings(() => synthPlatform(stack, { ...STACK, apps: { worker: WORKER, web: { imageTag: "1.0.0", runtimes: ["ecs", "eks"] } } }));
+                resources = result.cloud.resources;
+                outputs = result.outputs;
+            });
+
+            it("lists every app on every runtime in the outputs: the web's load balancer URLs, the worker as a worker", () => {
+                const alb = only(resources, "aws:lb/loadBalancer:LoadBalancer", "-web");
+                expect(outputs.appEndpoints.worker).to.deep.equal({ ecs: "worker" });
+                expect(outputs.appEndpoints.web.ecs).to.equal(`http://${alb.state.dnsName}`);
+                expect(outputs.appEndpoints.web).to.have.property("eks");
+                expect(outputs.queueUrls).to.deep.equal({ work: only(resources, "aws:sqs/queue:Queue", "-queue-work").state.url });
             });
 
             it("runs as a service without a load balancer or any inbound rule", () => {
                 const service = only(resources, "aws:ecs/service:Service", "-worker");
                 expect(service.inputs.loadBalancers ?? []).to.deep.equal([]);
-                expect(resources.filter((r) => r.type === "aws:lb/loadBalancer:LoadBalancer")).to.deep.equal([]);
+                expect(resources.filter((r) => r.type === "aws:lb/loadBalancer:LoadBalancer").map((r) => r.name)).to.not.include.members([service.name]);
+                expect(resources.filter((r) => r.type === "aws:lb/targetGroup:TargetGroup" && r.name.includes("-worker"))).to.deep.equal([]);
                 const group = only(resources, "aws:ec2/securityGroup:SecurityGroup", "-worker-tasks");
                 const inbound = resources.filter((r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && r.inputs.securityGroupId === group.state.id);
                 expect(inbound).to.deep.equal([]);
