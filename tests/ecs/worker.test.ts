@@ -54,7 +54,7 @@ describe("ECS queue workers (consumes)", () => {
             it("lists every app on every runtime in the outputs: the web's load balancer URLs, the worker as a worker", () => {
                 const alb = only(resources, "aws:lb/loadBalancer:LoadBalancer", "-web");
                 expect(outputs.appEndpoints.worker).to.deep.equal({ ecs: "worker" });
-                expect(outputs.appEndpoints.web.ecs).to.equal(`http://${alb.state.dnsName}`);
+                expect(outputs.appEndpoints.web.ecs).to.equal(`http://${String(alb.state.dnsName)}`);
                 expect(outputs.appEndpoints.web).to.have.property("eks");
                 expect(outputs.queueUrls).to.deep.equal({ work: only(resources, "aws:sqs/queue:Queue", "-queue-work").state.url });
             });
