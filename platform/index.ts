@@ -139,7 +139,7 @@ export function buildPlatform(config: PlatformConfig): Platform {
                       accountId,
                       apps: Object.fromEntries(ecsApps.map(([app, spec]) => [app, { spec, repository: registry.repositories[app], bindings: bindings(app) }])),
                       cluster: config.ecs,
-                      network: { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, publicSubnetIds: network.publicSubnetIds },
+                      network: { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, publicSubnetIds: network.publicSubnetIds, vpcCidr: config.network.cidr },
                       ingress: config.ingress,
                       logs: { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn },
                       dataKeyArn: keys.data.arn,

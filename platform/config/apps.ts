@@ -1,7 +1,7 @@
 import type { ConfigProblem } from "./load";
 import type { ProfileDefaults } from "./profiles";
 import { type BindingConfig, BINDING_KINDS, resolveBindings } from "./bindings";
-import { AppInput, Architecture, FARGATE_MEMORY, FargateCpu, JobInput, Runtime } from "./schema";
+import { AppInput, type AppIngress, Architecture, FARGATE_MEMORY, FargateCpu, JobInput, Runtime } from "./schema";
 
 /**
  * The app spec, resolved: what one app needs from any runtime (ECS today, EKS later). Every field
@@ -48,6 +48,8 @@ export interface AppConfig {
      * granted) and the backlog per task it scales to. Such an app serves no HTTP.
      */
     consumes?: { queue: string; messagesPerTask: number };
+    /** `public` (internet-facing load balancer), `internal` (VPC only) or `none` (a queue worker). */
+    ingress: AppIngress;
     runtimes: Runtime[];
     architecture: Architecture;
     /** Non-root user the container runs as; must own the writable paths in the image. */
@@ -104,6 +106,8 @@ export function resolveApp(input: AppInput, defaults: ProfileDefaults["apps"]): 
         secrets: { ...input.secrets },
         secretsKmsKeyArn: input.secretsKmsKeyArn,
         ...resolveBindings(input),
+        // A worker serves no HTTP; everything else is public unless it says otherwise.
+        ingress: input.ingress ?? (input.consumes ? "none" : "public"),
         consumes: input.consumes && { queue: input.consumes.queue, messagesPerTask: input.consumes.messagesPerTask ?? APP_DEFAULTS.messagesPerTask },
         runtimes: input.runtimes ?? [...APP_DEFAULTS.runtimes],
         architecture: input.architecture ?? APP_DEFAULTS.architecture,
@@ -149,6 +153,12 @@ export function checkApp(name: string, app: AppConfig, key: (path: string[]) => 
             if (other) problems.push({ key: at(section, variable), message: `${variable} is also set in ${other}; give each variable one source` });
             seen.set(variable, section);
         }
+    }
+    if ((app.ingress === "none") !== (app.consumes !== undefined)) {
+        problems.push({
+            key: at("ingress"),
+            message: app.consumes ? `expected none (or no ingress) on a queue worker (consumes), got ${app.ingress}` : "expected public or internal: an app without a load balancer must consume a queue (consumes)",
+        });
     }
     if (app.consumes && Object.keys(app.jobs).length > 0) {
         problems.push({ key: at("jobs"), message: "expected no jobs on a queue worker (consumes): schedule them on an app that serves HTTP, or send a message to the queue on a schedule" });

@@ -56,6 +56,10 @@ const retentionDays = z.number().refine((days) => (LOG_RETENTION_DAYS as readonl
 export const RUNTIMES = ["ecs", "eks"] as const;
 export type Runtime = (typeof RUNTIMES)[number];
 
+/** Who can reach an app: the internet (allowed CIDRs), the VPC, or nobody (a queue worker). */
+export const APP_INGRESS = ["public", "internal", "none"] as const;
+export type AppIngress = (typeof APP_INGRESS)[number];
+
 /** CPU architectures of Fargate tasks and EKS nodes; arm64 (Graviton) costs about 20% less. */
 export const ARCHITECTURES = ["arm64", "x86_64"] as const;
 export type Architecture = (typeof ARCHITECTURES)[number];
@@ -178,6 +182,12 @@ export const AppInputSchema = z.strictObject({
     ...Object.fromEntries(BINDING_KINDS.map((kind) => [kind, bindingSectionSchema(kind, envName(`the environment variable that receives ${BINDING_KIND_SPECS[kind].variableValue}`)).optional()])) as {
         [K in BindingKind]: z.ZodOptional<ReturnType<typeof bindingSectionSchema>>;
     },
+    /**
+     * Who can reach the app's HTTP port: `public` (an internet-facing load balancer, limited to
+     * ingress.allowedCidrs), `internal` (a load balancer in the private subnets, reachable from
+     * the VPC only) or `none` (no load balancer: a queue worker, which `consumes` a queue).
+     */
+    ingress: z.enum(APP_INGRESS, { error: `expected an ingress, one of ${APP_INGRESS.join(", ")}` }).optional(),
     /**
      * Make the app a queue worker: it consumes this stack queue (a reference such as queues.work)
      * instead of serving HTTP, with no load balancer, scaled on the queue's backlog per task.

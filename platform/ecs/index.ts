@@ -27,7 +27,8 @@ export interface EcsRuntimeArgs {
     apps: Record<string, EcsApp>;
     /** Container Insights, the capacity mix and ECS Exec. */
     cluster: EcsConfig;
-    network: { vpcId: pulumi.Input<string>; privateSubnetIds: pulumi.Input<string[]>; publicSubnetIds: pulumi.Input<string[]> };
+    /** `vpcCidr`: what an internal app's load balancer admits. */
+    network: { vpcId: pulumi.Input<string>; privateSubnetIds: pulumi.Input<string[]>; publicSubnetIds: pulumi.Input<string[]>; vpcCidr: string };
     ingress: IngressConfig;
     /** Retention of container, audit and access logs; the key that encrypts the CloudWatch ones (and ECS Exec sessions). */
     logs: { retentionDays: number; kmsKeyArn: pulumi.Input<string> };

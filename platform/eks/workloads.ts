@@ -194,10 +194,11 @@ export class EksApp extends pulumi.ComponentResource {
                     namespace,
                     labels,
                     annotations: {
-                        "alb.ingress.kubernetes.io/scheme": "internet-facing",
+                        // internal: an ALB in the private subnets, for clients inside the VPC only.
+                        "alb.ingress.kubernetes.io/scheme": spec.ingress === "internal" ? "internal" : "internet-facing",
                         "alb.ingress.kubernetes.io/target-type": "ip",
                         "alb.ingress.kubernetes.io/healthcheck-path": spec.healthCheck.readinessPath,
-                        "alb.ingress.kubernetes.io/inbound-cidrs": args.ingress.allowedCidrs.join(","),
+                        "alb.ingress.kubernetes.io/inbound-cidrs": spec.ingress === "internal" ? args.vpcCidr : args.ingress.allowedCidrs.join(","),
                         "alb.ingress.kubernetes.io/listen-ports": JSON.stringify(https ? [{ HTTP: 80 }, { HTTPS: 443 }] : [{ HTTP: 80 }]),
                         ...(https
                             ? {
