@@ -9,9 +9,11 @@ import { EcsRuntime } from "./ecs";
 import { buildStackQueues } from "./apps/queues";
 import { stackResources } from "./apps/resources";
 import { EksRuntime } from "./eks";
+import { Dashboards } from "./dashboards";
 import { PlatformKey } from "./kms";
 import { Network } from "./network";
 import { Registry } from "./registry";
+import { type Transform, withTransforms } from "./transform";
 import { ApiGatewayLoggingRole, type Queue, serverlessContext } from "./serverless";
 
 export interface Platform {
@@ -34,19 +36,35 @@ export interface Platform {
     queues: Record<string, Queue>;
     /** What app bindings can reference, by section and reference. */
     resources: StackResources;
+    /** The stack's dashboard and, with `observability.dashboards: perApp`, one per app; absent with `none`. */
+    dashboards?: Dashboards;
+}
+
+/** How the program extends the platform beyond config. */
+export interface BuildOptions {
+    /**
+     * Changes to any resource the platform creates, applied as it is constructed: the escape hatch
+     * for what config does not offer. Each is type-checked against the resource's class.
+     * @default []
+     * @example
+     * buildPlatform(loadPlatformConfig(), {
+     *     transform: [transform(aws.ecs.TaskDefinition, (args) => ({ ...args, ephemeralStorage: { sizeInGib: 50 } }), { name: /-web$/ })],
+     * });
+     */
+    transform?: Transform[];
 }
 
 /**
  * Builds the shared platform from a validated config. A plain function of its input (no reads of
  * global config), so one process can build dev and prod side by side in tests.
  */
-export function buildPlatform(config: PlatformConfig): Platform {
+export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}): Platform {
     const provider = new aws.Provider("aws", {
         region: config.region,
         allowedAccountIds: config.accountId ? [config.accountId] : undefined,
         defaultTags: { tags: { ...config.tags, Project: config.project, Stack: config.stack, Profile: config.profile, ManagedBy: "pulumi" } },
     });
-    const opts: pulumi.ComponentResourceOptions = { providers: [provider] };
+    const opts = withTransforms<pulumi.ComponentResourceOptions>({ providers: [provider] }, options.transform);
     const accountId = config.accountId
         ? pulumi.output(config.accountId)
         : aws.getCallerIdentityOutput({}, { provider }).accountId;
@@ -174,7 +192,27 @@ export function buildPlatform(config: PlatformConfig): Platform {
           );
 
 
-    return { config, provider, accountId, keys, network, registry, alarms, ecs, eks, serverless, dataApps, queues, resources };
+    const dashboards =
+        config.observability.dashboards === "none"
+            ? undefined
+            : new Dashboards(
+        `${config.name}-dashboards`,
+        {
+            namePrefix: config.name,
+            perApp: config.observability.dashboards === "perApp",
+            region: config.region,
+            apps: {
+                ...Object.fromEntries(Object.keys(config.apps).map((app) => [app, { ecs: ecs?.services[app], eks: eks?.apps[app] }])),
+                ...serverless,
+                ...dataApps,
+            },
+            ecsClusterName: ecs?.cluster.name,
+            eksClusterName: eks?.cluster.name,
+        },
+        opts,
+          );
+
+    return { config, provider, accountId, keys, network, registry, alarms, ecs, eks, serverless, dataApps, queues, resources, dashboards };
 }
 
 /** Each app's address on each runtime it runs on. */

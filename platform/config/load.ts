@@ -11,6 +11,7 @@ import { referenceCatalog, resolveStackQueues, type StackQueueConfig } from "./r
 import {
     ACM_CERTIFICATE_ARN_PATTERN,
     ContainerInsights,
+    DashboardScope,
     FLOW_LOG_TRAFFIC_TYPES,
     InterfaceEndpoint,
     MAX_AZS,
@@ -35,6 +36,7 @@ export interface PlatformConfig extends DataAppsConfig, ServerlessConfig {
     tags: Record<string, string>;
     network: NetworkConfig;
     logs: { retentionDays: number };
+    observability: { dashboards: DashboardScope };
     protection: { deletionProtection: boolean; protectStatefulResources: boolean };
     compute: { spot: boolean };
     registry: RegistryConfig;
@@ -244,6 +246,7 @@ function applyProfile(raw: RawStackConfig, profile: Profile, region: string, inp
             },
         },
         logs: { retentionDays: input.logs?.retentionDays ?? defaults.logs.retentionDays },
+        observability: { dashboards: input.observability?.dashboards ?? defaults.observability.dashboards },
         protection: { ...defaults.protection, ...input.protection },
         compute: { ...defaults.compute, ...input.compute },
         registry: {

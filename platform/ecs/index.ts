@@ -6,6 +6,7 @@ import { EcsCluster } from "./cluster";
 import type { AppBindings } from "./grants";
 import { EcsService } from "./service";
 import { EcsWorker } from "./worker";
+import { withTransforms, type Transformable } from "../transform";
 
 export { appBindings, type AppBindings, type TaskGrant } from "./grants";
 
@@ -18,7 +19,7 @@ export interface EcsApp {
     bindings: AppBindings;
 }
 
-export interface EcsRuntimeArgs {
+export interface EcsRuntimeArgs extends Transformable {
     /** `<project>-<stack>`: the cluster's and the schedule group's name, and every physical name's prefix. */
     namePrefix: string;
     region: string;
@@ -53,7 +54,7 @@ export class EcsRuntime extends pulumi.ComponentResource {
     readonly workers: Record<string, EcsWorker> = {};
 
     constructor(name: string, args: EcsRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:ecs:Runtime", name, {}, opts);
+        super("platform:ecs:Runtime", name, {}, withTransforms(opts, args.transform));
         this.cluster = new EcsCluster(
             name,
             {

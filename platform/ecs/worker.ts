@@ -5,9 +5,10 @@ import type { AppConfig } from "../config";
 import type { EcsCluster } from "./cluster";
 import type { AppBindings } from "./grants";
 import { taskRoles } from "./roles";
+import { withTransforms, type Transformable } from "../transform";
 import { encryptedLogGroup, fargateTaskDefinition, PLACEHOLDER_IMAGE, placeholderCommand } from "./task";
 
-export interface EcsWorkerArgs {
+export interface EcsWorkerArgs extends Transformable {
     /** The app's name: the ECS service, container and log group are named after it. */
     app: string;
     /** The app spec; `consumes` is set. */
@@ -43,7 +44,7 @@ export class EcsWorker extends pulumi.ComponentResource {
     readonly scalingPolicy: aws.appautoscaling.Policy;
 
     constructor(name: string, args: EcsWorkerArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:ecs:Worker", name, {}, opts);
+        super("platform:ecs:Worker", name, {}, withTransforms(opts, args.transform));
         const { app, spec, cluster, bindings } = args;
         const parent = { parent: this };
         if (!bindings.consumes) throw new Error(`EcsWorker ${name}: ${app} consumes no queue`);

@@ -2,8 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type Grant, RoleGrants } from "../grants";
 import { serviceTrustPolicy } from "../iam";
+import { withTransforms, type Transformable } from "../transform";
 
-export interface FargateProfilesArgs {
+export interface FargateProfilesArgs extends Transformable {
     clusterName: pulumi.Input<string>;
     /** The physical cluster name, for the trust policy's source ARN. */
     clusterPhysicalName: string;
@@ -26,7 +27,7 @@ export class FargateProfiles extends pulumi.ComponentResource {
     readonly profiles: Record<string, aws.eks.FargateProfile> = {};
 
     constructor(name: string, args: FargateProfilesArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:eks:FargateProfiles", name, {}, opts);
+        super("platform:eks:FargateProfiles", name, {}, withTransforms(opts, args.transform));
         this.executionRole = new aws.iam.Role(
             `${name}-pod-execution`,
             {
@@ -54,7 +55,7 @@ export class FargateProfiles extends pulumi.ComponentResource {
     }
 }
 
-export interface FargatePodRoleArgs {
+export interface FargatePodRoleArgs extends Transformable {
     /** Shown in the IAM console. */
     description: string;
     /** The cluster's IAM OIDC provider and its issuer URL (`https://oidc.eks.<region>.amazonaws.com/id/<id>`). */
@@ -81,7 +82,7 @@ export class FargatePodRole extends pulumi.ComponentResource {
     readonly annotation: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: FargatePodRoleArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:eks:FargatePodRole", name, {}, opts);
+        super("platform:eks:FargatePodRole", name, {}, withTransforms(opts, args.transform));
         this.role = new aws.iam.Role(name, { description: args.description, assumeRolePolicy: serviceAccountTrustPolicy(args) }, { parent: this });
         this.grants = new RoleGrants(name, this.role, this);
         for (const grant of args.grants) this.grants.addGrant(grant);
