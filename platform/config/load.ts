@@ -8,6 +8,9 @@ import { checkNamespaces } from "./namespaces";
 import { type RegisteredAppsConfig, registeredApps, settingsSchema } from "../apps/registry";
 import { closest } from "./suggest";
 import { checkServerless, resolveServerless, ServerlessConfig } from "./serverless";
+import { BINDING_KINDS, consumerProblems, referenceProblems } from "./bindings";
+import { fargateProfileProblems } from "./fargate-profiles";
+import { referenceCatalog, resolveStackQueues, type StackQueueConfig } from "./references";
 import {
     ACM_CERTIFICATE_ARN_PATTERN,
     ContainerInsights,
@@ -48,6 +51,8 @@ export interface PlatformConfig extends DataAppsConfig, ServerlessConfig {
     eks: EksConfig;
     /** The app modules of platform/apps/ (defineApp) this stack deploys: resolved settings by key. */
     extensions: RegisteredAppsConfig;
+    /** The stack's standalone work queues (`platform:queues`), referenced as `queues.<name>`. */
+    queues: Record<string, StackQueueConfig>;
 }
 
 /** The ECS cluster's settings, shared by every app that runs on ECS. */
@@ -198,6 +203,11 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
     problems.push(...[...checkEks(config.eks, config.profile, key, today), ...checkEksApps(config.apps, config.eks, key)].filter((problem) => !reported.has(problem.key)));
     problems.push(...checkDataApps(config, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkServerless(config, key).filter((problem) => !reported.has(problem.key)));
+    problems.push(...checkReferences(config, key).filter((problem) => !reported.has(problem.key)));
+    if (config.eks.enabled) {
+        const bindingCount = (app: string) => BINDING_KINDS.reduce((count, kind) => count + Object.keys(config.apps[app][kind]).length, 0);
+        problems.push(...fargateProfileProblems(config.eks.fargateProfiles, config.apps, bindingCount, key).filter((problem) => !reported.has(problem.key)));
+    }
     if (problems.length > 0) throw new ConfigError(raw.stack, problems);
     return config;
 }
@@ -329,6 +339,7 @@ function applyProfile(raw: RawStackConfig, profile: Profile, region: string, inp
         eks: resolveEks(input.eks, profile, input.compute?.spot ?? defaults.compute.spot, Object.values(input.apps ?? {}).some((app) => app.runtimes?.includes("eks"))),
         ...resolveDataApps(input, profile),
         ...resolveServerless(input, profile, input.logs?.retentionDays ?? defaults.logs.retentionDays),
+        queues: resolveStackQueues(input),
     };
 }
 
@@ -410,6 +421,12 @@ function checkServices(config: PlatformConfig, key: (path: (string | number)[]) 
         problems.push({ key: key(["ingress", "certificateArn"]), message: `expected a certificate in ${config.region}, the load balancer's region (ACM certificates are regional), got one in ${certificateRegion}` });
     }
     return problems;
+}
+
+/** Every app binding's reference names a resource this stack builds, of the binding's kind. */
+function checkReferences(config: PlatformConfig, key: (path: string[]) => string): ConfigProblem[] {
+    const catalog = referenceCatalog(config);
+    return Object.entries(config.apps).flatMap(([name, app]) => [...referenceProblems(name, app, catalog, key), ...consumerProblems(name, app, catalog, key)]);
 }
 
 /** Turns a zod issue into problems whose keys are full paths, suggesting the key a typo meant. */

@@ -25,7 +25,7 @@ export interface EcsServiceArgs extends Transformable {
     /** The cluster, its capacity strategy and (when enabled) ECS Exec. */
     cluster: EcsCluster;
     /** Tasks run in the private subnets; the load balancer in the public ones. */
-    network: { vpcId: pulumi.Input<string>; privateSubnetIds: pulumi.Input<string[]>; publicSubnetIds: pulumi.Input<string[]> };
+    network: { vpcId: pulumi.Input<string>; privateSubnetIds: pulumi.Input<string[]>; publicSubnetIds: pulumi.Input<string[]>; vpcCidr?: string };
     /** Certificate, TLS policy, allowed CIDRs, timeouts. */
     ingress: IngressConfig;
     /** The bucket the load balancer writes access logs to, under the app's name. */
@@ -146,8 +146,12 @@ export class EcsService extends pulumi.ComponentResource {
         const albSg = this.loadBalancerSecurityGroup.id;
         const taskSg = this.taskSecurityGroup.id;
         const listenerPorts = ingress.certificateArn ? [443, 80] : [80];
+        // An internal app's load balancer is in the private subnets and admits the VPC only.
+        const internal = spec.ingress === "internal";
+        if (internal && !args.network.vpcCidr) throw new Error(`EcsService ${name}: ${app} is internal; pass network.vpcCidr`);
+        const clientCidrs = internal ? [args.network.vpcCidr as string] : ingress.allowedCidrs;
         for (const port of listenerPorts) {
-            ingress.allowedCidrs.forEach((cidr, index) => {
+            clientCidrs.forEach((cidr, index) => {
                 new aws.vpc.SecurityGroupIngressRule(
                     `${name}-alb-${port}-${index}`,
                     { securityGroupId: albSg, description: port === 443 ? "HTTPS from allowed clients" : "HTTP from allowed clients", ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: cidr },
@@ -171,9 +175,9 @@ export class EcsService extends pulumi.ComponentResource {
             name,
             {
                 loadBalancerType: "application",
-                internal: false,
+                internal,
                 ipAddressType: "ipv4",
-                subnets: args.network.publicSubnetIds,
+                subnets: internal ? args.network.privateSubnetIds : args.network.publicSubnetIds,
                 securityGroups: [albSg],
                 dropInvalidHeaderFields: true,
                 // AWS's recommendation; "strictest" also refuses requests some real clients send.
