@@ -2,6 +2,10 @@
 // platform from it, and export what operators and other stacks need.
 import { loadPlatformConfig } from "./platform/config";
 import { buildPlatform, platformOutputs } from "./platform";
+import { leanPromiseStacks } from "./platform/runtime/promise-stacks";
+
+// The SDK's per-promise debug stacks are only read when PULUMI_DEBUG_PROMISE_LEAKS is set: skip formatting them otherwise.
+leanPromiseStacks();
 
 const platform = buildPlatform(loadPlatformConfig());
 
