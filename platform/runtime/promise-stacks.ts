@@ -70,12 +70,12 @@ function isPromiseDebugStack(stack: NodeJS.CallSite[]): boolean {
 }
 
 function wrapStackFormatter(): void {
-    const current = Error.prepareStackTrace as (PrepareStackTrace & { [installed]?: true }) | undefined;
+    const current = (Error as { prepareStackTrace?: PrepareStackTrace & { [installed]?: true } }).prepareStackTrace;
     if (current?.[installed]) return;
     const lean: PrepareStackTrace & { [installed]?: true } = (error, stack) => {
         if (isPromiseDebugStack(stack)) return UNCAPTURED_PROMISE_STACK;
         // Node >= 22 always has a default formatter here; otherwise format as V8 does.
-        return current ? current(error, stack) : `${String(error)}${stack.map((frame) => `\n    at ${String(frame)}`).join("")}`;
+        return current ? current(error, stack) : `${String(error)}${stack.map((frame) => `\n    at ${(frame as { toString(): string }).toString()}`).join("")}`;
     };
     lean[installed] = true;
     Error.prepareStackTrace = lean;

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { blockingViolations, PolicyViolation } from "../../policy/harness";
 import { defaultPolicyConfigFile, readPolicyConfig, runPolicyGate } from "../../platform/offline/policy-gate";
-import { REPO_ROOT, synthStackFile } from "../helpers";
+import { REPO_ROOT, sharedSynth } from "../helpers";
 
 /**
  * The real program's stacks under the whole pack, with each stack's pack config
@@ -40,7 +40,7 @@ const summary = (violations: PolicyViolation[]) => violations.map((v) => `${v.ex
 describe("policy pack on the real stacks (the offline gate)", () => {
     for (const stackName of Object.keys(EXPECTED)) {
         it(`${stackName}: no blocking violation, and exactly the accepted ones`, async () => {
-            const synth = await synthStackFile(stackName);
+            const synth = await sharedSynth(stackName);
             const configFile = defaultPolicyConfigFile(REPO_ROOT, stackName);
             const gate = await runPolicyGate(synth.cloud.resources, configFile ? readPolicyConfig(configFile) : {});
             expect(gate.indeterminate, "indeterminate results").to.equal(0);
@@ -50,7 +50,7 @@ describe("policy pack on the real stacks (the offline gate)", () => {
     }
 
     it("without dev's pack config, the plain-HTTP listener blocks the gate (the exemption is what lets it through)", async () => {
-        const synth = await synthStackFile("dev");
+        const synth = await sharedSynth("dev");
         const gate = await runPolicyGate(synth.cloud.resources, {});
         expect(summary(gate.blocking)).to.deep.equal(["mandatory elb-listeners-use-tls platform-dev-web-http"]);
     });
