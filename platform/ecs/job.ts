@@ -6,8 +6,9 @@ import { policyJson } from "../iam";
 import type { EcsCluster } from "./cluster";
 import { serviceRole } from "./roles";
 import { ContainerArgs, fargateTaskDefinition } from "./task";
+import { withTransforms, type Transformable } from "../transform";
 
-export interface ScheduledJobArgs {
+export interface ScheduledJobArgs extends Transformable {
     /** The app and job names, for descriptions and notifications. */
     app: string;
     job: string;
@@ -54,7 +55,7 @@ export class ScheduledJob extends pulumi.ComponentResource {
     readonly role: aws.iam.Role;
 
     constructor(name: string, args: ScheduledJobArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:ecs:ScheduledJob", name, {}, opts);
+        super("platform:ecs:ScheduledJob", name, {}, withTransforms(opts, args.transform));
         const { spec, cluster } = args;
         this.taskDefinition = fargateTaskDefinition(
             name,
