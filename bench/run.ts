@@ -69,7 +69,7 @@ function cases(options: { skipLoaders: boolean; apps: number[] }): Case[] {
             ["loader tsx", { typescript: false, nodeargs: "--require tsx/cjs" }],
             ["loader ts-node type-check", { typescript: true }],
         ];
-        for (const [name, runtime] of loaders) list.push({ name, run: async () => ({ wallMs: (await probeRuntime({ projectDir: REPO_ROOT, stack: "dev", runtime })).ms }) });
+        for (const [name, runtime] of loaders) list.push({ name, run: async () => ({ wallMs: (await probeRuntime({ projectDir: REPO_ROOT, stack: "dev", runtime, timeoutMs: 600_000 })).ms }) });
     }
     return list;
 }
