@@ -78,7 +78,10 @@ function cases(options: { skipLoaders: boolean; apps: number[] }): Case[] {
 function bundleCases(): { cases: Case[]; sizes: string[] } {
     const appsDir = path.join(REPO_ROOT, "platform", "apps");
     const sources = readdirSync(appsDir).filter((file) => file.endsWith(".ts")).map((file) => readFileSync(path.join(appsDir, file), "utf8"));
-    const entries = [...new Set(sources.flatMap((source) => source.match(/apps\/[a-z0-9-]+\/src\/[\w.-]+\.ts/g) ?? []))].sort();
+    // The apps' handler entries: paths named in platform/apps whose module exports a handler.
+    const entries = [...new Set(sources.flatMap((source) => source.match(/apps\/[a-z0-9-]+\/src\/[\w.-]+\.ts/g) ?? []))]
+        .filter((entry) => /^export (const|async function|function) handler\b/m.test(readFileSync(path.join(REPO_ROOT, entry), "utf8")))
+        .sort();
     const all = entries.length > 0 ? entries : ["apps/fanout/src/notifier.ts"];
     const sizes: string[] = [];
     const list: Case[] = [];
