@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ALARM_PUBLISHERS, AlarmTopic } from "./alarms";
+import { AlarmTopic } from "./alarms";
 import type { PlatformConfig } from "./config";
 import { buildServerlessApps, ServerlessApps, usesServerlessApps } from "./apps";
 import { buildDataApps, dataAppOutputs, DataApps, usesDataApi } from "./apps/data";
@@ -72,17 +72,10 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
                 alias: `${config.name}/data`,
                 region: config.region,
                 accountId,
-                // The alarm topic and the dead-letter queues are encrypted with this key: whoever
-                // publishes or delivers to them must be able to use it (SNS redelivers email failures).
-                // SNS also delivers to the serverless apps' encrypted queues and dead-letter queues.
-                servicePrincipals: [
-                    ...new Set([
-                        ...ALARM_PUBLISHERS,
-                        ...(config.alarms.emails.length > 0 || usesServerlessApps(config) ? ["sns.amazonaws.com"] : []),
-                        // EventBridge delivers EC2 interruption events into Karpenter's encrypted queues.
-                        ...(config.eks.enabled && config.eks.autoscaler === "karpenter" ? ["events.amazonaws.com"] : []),
-                    ]),
-                ],
+                // Topics and queues are encrypted with this key: each construct that lets a service
+                // publish or deliver to one admits that service here (allowService), and the policy
+                // is final once everything is built (seal below).
+                openToServices: true,
                 protect,
             },
             opts,
@@ -126,7 +119,7 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
         opts,
     );
 
-    const alarms = new AlarmTopic(`${config.name}-alarms`, { kmsKeyArn: keys.data.arn, region: config.region, accountId, emails: config.alarms.emails }, opts);
+    const alarms = new AlarmTopic(`${config.name}-alarms`, { kmsKeyArn: keys.data.arn, keyUsers: keys.data, region: config.region, accountId, emails: config.alarms.emails }, opts);
 
     const ecsApps = Object.entries(config.apps).filter(([, spec]) => spec.runtimes.includes("ecs"));
     const ecs =
@@ -144,6 +137,7 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
                       ingress: config.ingress,
                       logs: { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn },
                       dataKeyArn: keys.data.arn,
+                      dataKeyUsers: keys.data,
                       alarmTopicArn: alarms.arn,
                       deletionProtection: config.protection.deletionProtection,
                       protect,
@@ -166,6 +160,7 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
                   ingress: config.ingress,
                   logs: { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn },
                   dataKeyArn: keys.data.arn,
+                  dataKeyUsers: keys.data,
                   spot: config.compute.spot,
                   highAvailability: config.profile === "prod",
                   deletionProtection: config.protection.deletionProtection,
@@ -179,6 +174,8 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
     const apiLoggingRole = usesServerlessApps(config) || usesDataApi(config) ? new ApiGatewayLoggingRole(`${config.name}-apigateway-logging`, opts) : undefined;
     const serverless = buildServerlessApps(config, ctx, opts, apiLoggingRole);
     const dataApps = buildDataApps(config.name, config, ctx, opts, apiLoggingRole);
+    // Every construct that encrypts with the data key is built: its policy now has all their services.
+    keys.data.seal();
 
     const dashboards =
         config.observability.dashboards === "none"

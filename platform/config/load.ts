@@ -133,6 +133,11 @@ export interface RawStackConfig {
     values: Record<string, unknown>;
     /** `aws:region`. */
     region?: unknown;
+    /**
+     * The deploy date (YYYY-MM-DD) that dated rules, such as the EKS version calendar, are checked on.
+     * @default today (UTC)
+     */
+    today?: string;
 }
 
 /**
@@ -176,7 +181,8 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
     const reported = new Set(problems.map((problem) => problem.key));
     problems.push(...checkNetwork(config.network, config.region, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkServices(config, key).filter((problem) => !reported.has(problem.key)));
-    problems.push(...[...checkEks(config.eks, config.profile, key), ...checkEksApps(config.apps, config.eks, key)].filter((problem) => !reported.has(problem.key)));
+    const today = raw.today ?? new Date().toISOString().slice(0, 10);
+    problems.push(...[...checkEks(config.eks, config.profile, key, today), ...checkEksApps(config.apps, config.eks, key)].filter((problem) => !reported.has(problem.key)));
     problems.push(...checkDataApps(config, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkServerless(config, key).filter((problem) => !reported.has(problem.key)));
     if (problems.length > 0) throw new ConfigError(raw.stack, problems);
@@ -333,6 +339,14 @@ function checkServices(config: PlatformConfig, key: (path: (string | number)[]) 
     const { fargateWeight, fargateSpotWeight } = config.ecs.capacity;
     if (fargateWeight + fargateSpotWeight === 0) {
         problems.push({ key: key(["ecs", "capacity"]), message: "expected fargateWeight or fargateSpotWeight above 0: tasks beyond the base need somewhere to run" });
+    }
+    // Fargate Spot runs no ARM64 tasks, so arm64 apps get the FARGATE share alone (EcsCluster.strategyFor): it must exist.
+    const armOnEcs = Object.entries(config.apps).filter(([, app]) => app.runtimes.includes("ecs") && app.architecture === "arm64").map(([name]) => name);
+    if (armOnEcs.length > 0 && fargateWeight === 0 && fargateSpotWeight > 0) {
+        problems.push({
+            key: key(["ecs", "capacity", "fargateWeight"]),
+            message: `expected above 0: ${armOnEcs.map((name) => `apps.${name}`).join(", ")} ${armOnEcs.length === 1 ? "is" : "are"} arm64 and Fargate Spot does not run ARM64 tasks, so their tasks need FARGATE capacity (or set apps.<name>.architecture: x86_64 to run them on spot)`,
+        });
     }
     config.ingress.allowedCidrs.forEach((cidr, index) => {
         if (!parseIpv4Cidr(cidr)) problems.push({ key: key(["ingress", "allowedCidrs", index]), message: `expected an IPv4 CIDR such as 203.0.113.0/24 (no host bits set), got ${JSON.stringify(cidr)}` });

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { NodeOs } from "../config";
 import type { Grant } from "../grants";
 import { policyJson } from "../iam";
+import type { ServiceKeyUsers } from "../kms";
 import { checkedValues, KARPENTER } from "./helm-values";
 import { NODE_METADATA_OPTIONS, rootVolumes, SYSTEM_PLACEMENT } from "./node-groups";
 import { nodeRole, PodIdentityRole } from "./roles";
@@ -32,6 +33,8 @@ export interface KarpenterArgs extends Transformable {
     spot: boolean;
     /** Encrypts the interruption queue and its dead-letter queue. */
     dataKeyArn: pulumi.Input<string>;
+    /** That key's policy: EventBridge delivers the interruption events, so it is admitted there. */
+    dataKeyUsers: ServiceKeyUsers;
     /** Most vCPUs the default NodePool may launch: a cost ceiling. */
     cpuLimit: number;
     /**
@@ -96,6 +99,7 @@ export class Karpenter extends pulumi.ComponentResource {
             return rule;
         });
         const ruleArns = rules.map((rule) => rule.arn);
+        args.dataKeyUsers.allowService("events.amazonaws.com");
         for (const [queue, suffix] of [[this.queue, "interruption"], [this.deadLetterQueue, "interruption-dlq"]] as const) {
             new aws.sqs.QueuePolicy(
                 `${name}-${suffix}`,

@@ -12,6 +12,7 @@ import type {
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { Environment, ENVIRONMENTS, parseUrn, resolveEnvironment } from "./environment";
+import { controlUrl } from "./frameworks";
 import { globMatch, Props } from "./props";
 import { isUnknownValueError } from "./unknown";
 
@@ -38,6 +39,10 @@ export interface PolicyInfo {
     types: string[];
     /** Environments the policy applies in by default (undefined: all). */
     environments?: Environment[];
+    /** Link to the documentation of the policy's first control (see lib/frameworks.ts). */
+    documentation: string;
+    /** Why a medium-severity policy defaults to advisory (its cost). */
+    advisoryBecause?: string;
 }
 
 /** An exemption from one policy for resources matching `resource` (a name or URN; `*` globs). */
@@ -108,6 +113,8 @@ interface SpecBase {
     remediation: string;
     /** Defaults to mandatory for medium and above, advisory for low. Cost-driven controls say advisory. */
     enforcementLevel?: "mandatory" | "advisory";
+    /** Required for a medium-severity policy that defaults to advisory: the cost that makes it optional. High and critical policies are always mandatory by default. */
+    advisoryBecause?: string;
     /** Policy-specific config properties (with defaults). */
     config?: Record<string, PolicyConfigJSONSchema>;
     /** Environments the policy applies in (configurable as `environments`); default all. */
@@ -169,6 +176,7 @@ const FRAMEWORK_NAMES: [prefix: string, name: string][] = [
     ["CIS EKS ", "CIS Amazon EKS Benchmark"],
     ["PSS ", "Kubernetes Pod Security Standards"],
     ["Reliability ", "Platform reliability and no-data-loss rules"],
+    ["Checkov ", "Checkov (Terraform AWS and Kubernetes checks)"],
 ];
 
 function frameworkOf(id: string, description: string): PolicyComplianceFramework {
@@ -179,6 +187,8 @@ function frameworkOf(id: string, description: string): PolicyComplianceFramework
 function baseOf(spec: SpecBase, kind: PolicyInfo["kind"], types: string[]) {
     if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(spec.name)) throw new Error(`policy name ${spec.name} must be kebab-case`);
     const enforcementLevel: EnforcementLevel = spec.enforcementLevel ?? (spec.severity === "low" ? "advisory" : "mandatory");
+    if (enforcementLevel === "advisory" && (spec.severity === "high" || spec.severity === "critical")) throw new Error(`policy ${spec.name}: a ${spec.severity} policy is mandatory by default`);
+    if (enforcementLevel === "advisory" && spec.severity === "medium" && !spec.advisoryBecause) throw new Error(`policy ${spec.name}: a medium policy defaults to advisory only with advisoryBecause (its cost)`);
     const configSchema: PolicyConfigSchema = { properties: { ...commonProperties(spec.environments), ...(spec.config ?? {}) } };
     const info: PolicyInfo = {
         name: spec.name,
@@ -190,6 +200,8 @@ function baseOf(spec: SpecBase, kind: PolicyInfo["kind"], types: string[]) {
         enforcementLevel,
         types,
         environments: spec.environments,
+        documentation: controlUrl(spec.frameworks[0] ?? "") ?? "",
+        advisoryBecause: spec.advisoryBecause,
     };
     const policy = {
         name: spec.name,
