@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { expect } from "chai";
 import { listStacks, loadStackFiles, StackFileError } from "../platform/offline/stack-files";
 import { synthesize } from "../platform/offline/synth";
-import { FIXTURE_STACKS, platformProgram, REPO_ROOT, synthStackFile } from "./helpers";
+import { FIXTURE_STACKS, platformProgram, REPO_ROOT, sharedSynth } from "./helpers";
 
 describe("stack files", () => {
     it("has a dev, a staging and a prod fixture stack", () => {
@@ -13,7 +13,7 @@ describe("stack files", () => {
 
     for (const stack of ["dev", "staging", "prod"]) {
         it(`synthesizes the ${stack} fixture stack with the ${stack} profile and unique URNs`, async () => {
-            const result = await synthStackFile(stack);
+            const result = await sharedSynth(stack);
             expect(result.outputs.profile).to.equal(stack);
             const urns = result.cloud.resources.map((r) => r.urn);
             expect(new Set(urns).size).to.equal(urns.length);
