@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ALARM_PUBLISHERS, AlarmTopic } from "./alarms";
 import type { PlatformConfig } from "./config";
 import { buildServerlessApps, ServerlessApps, usesServerlessApps } from "./apps";
-import { buildDataApps, dataAppOutputs, DataApps, usesDataApi } from "./apps/data";
+import { buildDataApps, dataAppOutputs, DataApps } from "./apps/data";
 import { appBindings, EcsRuntime } from "./ecs";
 import { EksRuntime } from "./eks";
 import { PlatformKey } from "./kms";
@@ -157,8 +157,9 @@ export function buildPlatform(config: PlatformConfig): Platform {
           );
 
     const ctx = serverlessContext({ config, accountId, keys, alarms });
-    // API Gateway's execution logging is an account setting: one role for every API of the stack.
-    const apiLoggingRole = usesServerlessApps(config) || usesDataApi(config) ? new ApiGatewayLoggingRole(`${config.name}-apigateway-logging`, opts) : undefined;
+    // API Gateway's execution logging role is an account and region setting: the account owner's
+    // stack sets it for every stack's APIs; the others' stages rely on it (deploy the owner first).
+    const apiLoggingRole = config.account.owner ? new ApiGatewayLoggingRole(`${config.name}-apigateway-logging`, opts) : undefined;
     const serverless = buildServerlessApps(config, ctx, opts, apiLoggingRole);
     const dataApps = buildDataApps(config.name, config, ctx, opts, apiLoggingRole);
 

@@ -16,6 +16,8 @@ export const NAME_LIMITS = {
     iamPolicy: 128,
     /** PutRule: 64 characters. */
     eventRule: 64,
+    /** PutTargets: a target id is at most 64 characters. */
+    eventTarget: 64,
     /** EventBridge Scheduler CreateSchedule / CreateScheduleGroup: 64 characters. */
     schedule: 64,
     scheduleGroup: 64,
