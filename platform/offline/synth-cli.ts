@@ -1,10 +1,13 @@
 /**
  * `npm run synth -- --stack <name> [--json <file>] [--program <entry.ts>] [--policy-config <file>] [--no-policy]`
+ * `npm run synth -- --all-stacks [--json <file>] [--program <entry.ts>]`
  *
  * Runs a Pulumi program offline against the mock cloud with a stack's configuration, prints the
  * resource inventory and how long it took, evaluates the policy pack on what was recorded (the
  * offline policy gate) and the deploy-readiness rules (AWS's own limits the mock cloud does not
- * enforce), and optionally writes the JSON report.
+ * enforce), and optionally writes the JSON report. `--all-stacks` synthesizes every
+ * `Pulumi.<stack>.yaml` of the project as if deployed into one account and region and reports the
+ * names and singletons two of them would both claim (the "one-account" readiness rule).
  * Exit codes: 0 success; 1 a mandatory policy violation or a readiness failure; 2 configuration or program error.
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -15,14 +18,15 @@ import { ALL_POLICIES, PolicyConfigError } from "../../policy/harness";
 import { bundleRecords, formatBytes } from "../serverless/bundle";
 import { formatInventory, summarize } from "./inventory";
 import { defaultPolicyConfigFile, formatGate, readPolicyConfig, runPolicyGate } from "./policy-gate";
-import { formatReadiness, readinessFailures, runReadiness } from "./readiness";
-import { loadStackFiles, StackFileError } from "./stack-files";
+import { formatReadiness, readinessFailures, runReadiness, type ReadinessContext } from "./readiness";
+import { oneAccountRule } from "./readiness/one-account";
+import { listStacks, loadStackFiles, StackFileError } from "./stack-files";
 import { SynthError, synthesize, toReport } from "./synth";
 
-const USAGE = "usage: npm run synth -- --stack <name> [--json <file>] [--program <entry.ts>] [--policy-config <file>] [--no-policy]";
+const USAGE = "usage: npm run synth -- --stack <name> [--json <file>] [--program <entry.ts>] [--policy-config <file>] [--no-policy]\n       npm run synth -- --all-stacks [--json <file>] [--program <entry.ts>]";
 
 async function main(argv: string[]): Promise<number> {
-    let values: { stack?: string; json?: string; program?: string; "policy-config"?: string; "no-policy"?: boolean; help?: boolean };
+    let values: { stack?: string; json?: string; program?: string; "policy-config"?: string; "no-policy"?: boolean; "all-stacks"?: boolean; help?: boolean };
     try {
         ({ values } = parseArgs({
             args: argv,
@@ -32,6 +36,7 @@ async function main(argv: string[]): Promise<number> {
                 program: { type: "string" },
                 "policy-config": { type: "string" },
                 "no-policy": { type: "boolean" },
+                "all-stacks": { type: "boolean" },
                 help: { type: "boolean", short: "h" },
             },
             strict: true,
@@ -52,6 +57,13 @@ async function main(argv: string[]): Promise<number> {
     }
     // A program's config lives beside it when it is its own project; otherwise use this project's.
     const projectDir = existsSync(path.join(path.dirname(program), "Pulumi.yaml")) ? path.dirname(program) : process.cwd();
+    if (values["all-stacks"]) {
+        if (values.stack) {
+            console.error(`--all-stacks and --stack exclude each other\n${USAGE}`);
+            return 2;
+        }
+        return allStacks(projectDir, program, values.json);
+    }
 
     try {
         const files = loadStackFiles(projectDir, stack);
@@ -122,8 +134,53 @@ async function main(argv: string[]): Promise<number> {
     }
 }
 
+/**
+ * Synthesizes every stack file of the project, one after the other in this process, each into its
+ * configured region and account (the mock account when none is pinned: one account for all), and
+ * reports each stack's readiness and the names and singletons two stacks would both claim.
+ */
+async function allStacks(projectDir: string, program: string, json: string | undefined): Promise<number> {
+    const stacks = listStacks(projectDir);
+    if (stacks.length === 0) {
+        console.error(`no Pulumi.<stack>.yaml in ${projectDir}`);
+        return 2;
+    }
+    const contexts: ReadinessContext[] = [];
+    const perStack: { stack: string; resources: number; failures: number; warnings: number }[] = [];
+    for (const stack of stacks) {
+        try {
+            const files = loadStackFiles(projectDir, stack);
+            const result = await synthesize({ project: files.project, stack, config: files.config, secretKeys: files.secretKeys, program: () => runProgramModule(program, { fresh: true }) });
+            const context: ReadinessContext = { project: files.project, stack, region: result.cloud.options.region, accountId: result.cloud.options.accountId, resources: result.cloud.resources, bundles: bundleRecords() };
+            const findings = runReadiness(context);
+            const failures = readinessFailures(findings).length;
+            contexts.push(context);
+            perStack.push({ stack, resources: result.cloud.resources.length, failures, warnings: findings.length - failures });
+        } catch (err) {
+            const cause = err instanceof SynthError ? err.cause : err;
+            console.error(cause instanceof ConfigError || cause instanceof StackFileError ? cause.message : `Synth of stack "${stack}" failed: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`);
+            return 2;
+        }
+    }
+    console.log(`Synthesized ${stacks.length} stacks of ${path.relative(process.cwd(), projectDir) || "."} offline, as if deployed into one account:`);
+    for (const s of perStack) console.log(`  ${s.stack} (${contexts.find((c) => c.stack === s.stack)!.region}, account ${contexts.find((c) => c.stack === s.stack)!.accountId}): ${s.resources} resources; deploy readiness ${s.failures} failures, ${s.warnings} warnings (npm run synth -- --stack ${s.stack} for details)`);
+    const findings = oneAccountRule.checkAccount(contexts);
+    console.log(`\n${formatReadiness(findings, [oneAccountRule]).replace(/^Deploy readiness \(1 rules\)/, "One account, many stacks")}`);
+    if (json) {
+        const file = path.resolve(json);
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(file, `${JSON.stringify({ stacks: perStack, readiness: findings }, null, 2)}\n`);
+        console.log(`Report written to ${path.relative(process.cwd(), file)}`);
+    }
+    const failed = readinessFailures(findings).length + perStack.reduce((sum, s) => sum + s.failures, 0);
+    if (failed > 0) console.error(`\nDeploy readiness failed: ${failed} finding${failed === 1 ? "" : "s"} AWS would refuse`);
+    return failed > 0 ? 1 : 0;
+}
+
 /** Loads the program as the Pulumi Node.js runtime does: its exports (or a default function's result) are the outputs. */
-async function runProgramModule(file: string): Promise<unknown> {
+async function runProgramModule(file: string, options: { fresh?: boolean } = {}): Promise<unknown> {
+    // The entry module runs the program at load: load it anew for each stack of --all-stacks.
+    if (options.fresh) delete require.cache[require.resolve(file)];
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const loaded = require(file) as Record<string, unknown> | ((...args: unknown[]) => unknown);
     const entry = typeof loaded === "function" ? loaded : typeof loaded.default === "function" ? (loaded.default as () => unknown) : undefined;

@@ -1,3 +1,4 @@
+import { oneAccountRule } from "./one-account";
 import { physicalNamesRule } from "./physical-names";
 import type { ReadinessContext, ReadinessFinding, ReadinessRule } from "./types";
 
@@ -8,7 +9,7 @@ export type { ReadinessContext, ReadinessFinding, ReadinessRule, ReadinessSeveri
  * whatever the program registers), checked on what a synth recorded. One rule per file; each
  * joins this list.
  */
-export const READINESS_RULES: ReadinessRule[] = [physicalNamesRule];
+export const READINESS_RULES: ReadinessRule[] = [physicalNamesRule, oneAccountRule];
 
 /** Runs every rule (or the given ones); failures first, then warnings, each ordered by rule. */
 export function runReadiness(context: ReadinessContext, rules: ReadinessRule[] = READINESS_RULES): ReadinessFinding[] {
