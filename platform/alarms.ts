@@ -1,11 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyJson } from "./iam";
+import { withTransforms, type Transformable } from "./transform";
 
 /** The service principals that publish to the alarm topic; the topic's KMS key must admit them too. */
 export const ALARM_PUBLISHERS = ["cloudwatch.amazonaws.com", "events.amazonaws.com"] as const;
 
-export interface AlarmTopicArgs {
+export interface AlarmTopicArgs extends Transformable {
     /**
      * KMS key that encrypts the topic (SNS.1) and its delivery dead-letter queue. Its key policy
      * must let the publishers (ALARM_PUBLISHERS) and, with email subscriptions, SNS use it:
@@ -34,7 +35,7 @@ export class AlarmTopic extends pulumi.ComponentResource {
     readonly deliveryDeadLetterQueue?: aws.sqs.Queue;
 
     constructor(name: string, args: AlarmTopicArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:observability:AlarmTopic", name, {}, opts);
+        super("platform:observability:AlarmTopic", name, {}, withTransforms(opts, args.transform));
         this.topic = new aws.sns.Topic(name, { displayName: name, kmsMasterKeyId: args.kmsKeyArn }, { parent: this });
         this.arn = this.topic.arn;
 

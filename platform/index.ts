@@ -6,9 +6,11 @@ import { buildServerlessApps, ServerlessApps, usesServerlessApps } from "./apps"
 import { buildDataApps, dataAppOutputs, DataApps } from "./apps/data";
 import { appBindings, EcsRuntime } from "./ecs";
 import { EksRuntime } from "./eks";
+import { Dashboards } from "./dashboards";
 import { PlatformKey } from "./kms";
 import { Network } from "./network";
 import { Registry } from "./registry";
+import { type Transform, withTransforms } from "./transform";
 import { ApiGatewayLoggingRole, serverlessContext } from "./serverless";
 
 export interface Platform {
@@ -27,19 +29,35 @@ export interface Platform {
     serverless: ServerlessApps;
     /** The data apps the stack configures (platform:uploads, platform:ingest, platform:batch). */
     dataApps: DataApps;
+    /** The stack's dashboard and, with `observability.dashboards: perApp`, one per app; absent with `none`. */
+    dashboards?: Dashboards;
+}
+
+/** How the program extends the platform beyond config. */
+export interface BuildOptions {
+    /**
+     * Changes to any resource the platform creates, applied as it is constructed: the escape hatch
+     * for what config does not offer. Each is type-checked against the resource's class.
+     * @default []
+     * @example
+     * buildPlatform(loadPlatformConfig(), {
+     *     transform: [transform(aws.ecs.TaskDefinition, (args) => ({ ...args, ephemeralStorage: { sizeInGib: 50 } }), { name: /-web$/ })],
+     * });
+     */
+    transform?: Transform[];
 }
 
 /**
  * Builds the shared platform from a validated config. A plain function of its input (no reads of
  * global config), so one process can build dev and prod side by side in tests.
  */
-export function buildPlatform(config: PlatformConfig): Platform {
+export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}): Platform {
     const provider = new aws.Provider("aws", {
         region: config.region,
         allowedAccountIds: config.accountId ? [config.accountId] : undefined,
         defaultTags: { tags: { ...config.tags, Project: config.project, Stack: config.stack, Profile: config.profile, ManagedBy: "pulumi" } },
     });
-    const opts: pulumi.ComponentResourceOptions = { providers: [provider] };
+    const opts = withTransforms<pulumi.ComponentResourceOptions>({ providers: [provider] }, options.transform);
     const accountId = config.accountId
         ? pulumi.output(config.accountId)
         : aws.getCallerIdentityOutput({}, { provider }).accountId;
@@ -163,7 +181,27 @@ export function buildPlatform(config: PlatformConfig): Platform {
     const serverless = buildServerlessApps(config, ctx, opts, apiLoggingRole);
     const dataApps = buildDataApps(config.name, config, ctx, opts, apiLoggingRole);
 
-    return { config, provider, accountId, keys, network, registry, alarms, ecs, eks, serverless, dataApps };
+    const dashboards =
+        config.observability.dashboards === "none"
+            ? undefined
+            : new Dashboards(
+        `${config.name}-dashboards`,
+        {
+            namePrefix: config.name,
+            perApp: config.observability.dashboards === "perApp",
+            region: config.region,
+            apps: {
+                ...Object.fromEntries(Object.keys(config.apps).map((app) => [app, { ecs: ecs?.services[app], eks: eks?.apps[app] }])),
+                ...serverless,
+                ...dataApps,
+            },
+            ecsClusterName: ecs?.cluster.name,
+            eksClusterName: eks?.cluster.name,
+        },
+        opts,
+          );
+
+    return { config, provider, accountId, keys, network, registry, alarms, ecs, eks, serverless, dataApps, dashboards };
 }
 
 /** The stack outputs: what operators and later stacks need to find the platform. */

@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyJson } from "./iam";
+import { withTransforms, type Transformable } from "./transform";
 
-export interface PlatformKeyArgs {
+export interface PlatformKeyArgs extends Transformable {
     /** What the key protects; shown in the KMS console. */
     description: string;
     /** Alias name without the `alias/` prefix, e.g. `platform-dev/logs`. */
@@ -42,7 +43,7 @@ export class PlatformKey extends pulumi.ComponentResource {
     readonly arn: pulumi.Output<string>;
 
     constructor(name: string, args: PlatformKeyArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:security:PlatformKey", name, {}, opts);
+        super("platform:security:PlatformKey", name, {}, withTransforms(opts, args.transform));
         const accountRoot = pulumi.interpolate`arn:aws:iam::${args.accountId}:root`;
         const statements: aws.iam.PolicyStatement[] = [
             {

@@ -3,8 +3,9 @@ import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import type { InterfaceEndpoint, NatStrategy } from "./config";
 import { policyJson, serviceTrustPolicy } from "./iam";
+import { withTransforms, type Transformable } from "./transform";
 
-export interface NetworkArgs {
+export interface NetworkArgs extends Transformable {
     /** The VPC's IPv4 block, e.g. `10.30.0.0/16`. */
     cidr: string;
     /** How many availability zones the subnets span (2-4). */
@@ -81,7 +82,7 @@ export class Network extends pulumi.ComponentResource {
     readonly endpointSecurityGroup?: aws.ec2.SecurityGroup;
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:network:Network", name, {}, opts);
+        super("platform:network:Network", name, {}, withTransforms(opts, args.transform));
         if (args.privateSubnetCidrs.length !== args.azCount || args.publicSubnetCidrs.length !== args.azCount) {
             throw new Error(`Network ${name}: expected ${args.azCount} private and public subnet CIDRs (one per AZ), got ${args.privateSubnetCidrs.length} and ${args.publicSubnetCidrs.length}`);
         }

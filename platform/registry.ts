@@ -1,13 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyJson } from "./iam";
+import { withTransforms, type Transformable } from "./transform";
 
 /** ECR actions a runtime needs to pull an image, and no more. */
 export const ECR_PULL_ACTIONS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"];
 /** ECR actions a CI job needs to push an image (layer upload and manifest put), and no more. */
 export const ECR_PUSH_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage"];
 
-export interface RegistryArgs {
+export interface RegistryArgs extends Transformable {
     /** Repository path prefix: repositories are named `<namespace>/<app>`, e.g. `team-a/web`. */
     namespace: string;
     /** One repository per app name. */
@@ -69,7 +70,7 @@ export class Registry extends pulumi.ComponentResource {
     readonly repositories: Record<string, AppRepository> = {};
 
     constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:registry:Registry", name, {}, opts);
+        super("platform:registry:Registry", name, {}, withTransforms(opts, args.transform));
         const lifecyclePolicy = JSON.stringify({
             rules: [
                 {

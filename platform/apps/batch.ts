@@ -5,8 +5,9 @@ import { Bucket, BucketArgs } from "../serverless/bucket";
 import type { ServerlessContext } from "../serverless/common";
 import { LambdaFunction } from "../serverless/function";
 import { StateMachine } from "../serverless/state-machine";
+import { withTransforms, type Transformable } from "../transform";
 
-export interface BatchAppArgs {
+export interface BatchAppArgs extends Transformable {
     ctx: ServerlessContext;
     /** Where the bucket's server access logs go. @default none */
     accessLogs?: BucketArgs["accessLogs"];
@@ -26,7 +27,7 @@ export class BatchApp extends pulumi.ComponentResource {
 
     /** `name` is `<project>-<stack>-batch`. */
     constructor(name: string, args: BatchAppArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:apps:Batch", name, {}, opts);
+        super("platform:apps:Batch", name, {}, withTransforms(opts, args.transform));
         const { ctx, config } = args;
         const parent = { parent: this };
 

@@ -2,8 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { FanoutConfig } from "../config";
 import { Api, Bus, BusRule, LambdaFunction, Queue, ServerlessContext, Topic } from "../serverless";
 import { apiAuthorization } from "./translate";
+import { withTransforms, type Transformable } from "../transform";
 
-export interface FanoutAppArgs {
+export interface FanoutAppArgs extends Transformable {
     ctx: ServerlessContext;
     /** `platform:fanout`. */
     config: FanoutConfig;
@@ -56,7 +57,7 @@ export class FanoutApp extends pulumi.ComponentResource {
     readonly functions: { auditor: LambdaFunction; notifier: LambdaFunction };
 
     constructor(name: string, args: FanoutAppArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:apps:FanoutApp", name, {}, opts);
+        super("platform:apps:FanoutApp", name, {}, withTransforms(opts, args.transform));
         const { ctx, config } = args;
         const parent = { parent: this };
         const sized = (fn: keyof FanoutConfig["functions"]) => ({ ...config.functions[fn], configKey: `platform:fanout.functions.${fn}` });

@@ -6,8 +6,9 @@ import type { ServerlessContext } from "../serverless/common";
 import { LambdaFunction } from "../serverless/function";
 import { Stream } from "../serverless/stream";
 import { Table } from "../serverless/table";
+import { withTransforms, type Transformable } from "../transform";
 
-export interface IngestAppArgs {
+export interface IngestAppArgs extends Transformable {
     ctx: ServerlessContext;
     config: IngestConfig;
     /** The account's API Gateway logging role (ApiGatewayLoggingRole): the stage's execution logs wait for it. */
@@ -34,7 +35,7 @@ export class IngestApp extends pulumi.ComponentResource {
 
     /** `name` is `<project>-<stack>-ingest`. */
     constructor(name: string, args: IngestAppArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:apps:Ingest", name, {}, opts);
+        super("platform:apps:Ingest", name, {}, withTransforms(opts, args.transform));
         const { ctx, config } = args;
         const parent = { parent: this };
 

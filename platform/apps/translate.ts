@@ -2,8 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { TranslateConfig } from "../config";
 import type { Grant } from "../grants";
 import { Api, ApiAuthorization, LambdaFunction, Queue, ServerlessContext, Table, Topic } from "../serverless";
+import { withTransforms, type Transformable } from "../transform";
 
-export interface TranslateAppArgs {
+export interface TranslateAppArgs extends Transformable {
     ctx: ServerlessContext;
     /** `platform:translate`. */
     config: TranslateConfig;
@@ -57,7 +58,7 @@ export class TranslateApp extends pulumi.ComponentResource {
     readonly functions: { submit: LambdaFunction; translateSync: LambdaFunction; status: LambdaFunction; worker: LambdaFunction };
 
     constructor(name: string, args: TranslateAppArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:apps:TranslateApp", name, {}, opts);
+        super("platform:apps:TranslateApp", name, {}, withTransforms(opts, args.transform));
         const { ctx, config } = args;
         const parent = { parent: this };
         const sized = (fn: keyof TranslateConfig["functions"]) => ({ ...config.functions[fn], configKey: `platform:translate.functions.${fn}` });

@@ -8,11 +8,12 @@ import { LambdaFunction } from "../serverless/function";
 import { ObjectCreatedWorkflow } from "../serverless/object-events";
 import { StateMachine } from "../serverless/state-machine";
 import { Table } from "../serverless/table";
+import { withTransforms, type Transformable } from "../transform";
 
 /** The `source` of the events the uploads workflow publishes on its bus. */
 export const UPLOADS_EVENT_SOURCE = "platform.uploads";
 
-export interface UploadsAppArgs {
+export interface UploadsAppArgs extends Transformable {
     ctx: ServerlessContext;
     /** Where the bucket's server access logs go. @default none */
     accessLogs?: BucketArgs["accessLogs"];
@@ -37,7 +38,7 @@ export class UploadsApp extends pulumi.ComponentResource {
 
     /** `name` is `<project>-<stack>-uploads`: the bucket, table, functions and workflow are named after it. */
     constructor(name: string, args: UploadsAppArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:apps:Uploads", name, {}, opts);
+        super("platform:apps:Uploads", name, {}, withTransforms(opts, args.transform));
         const { ctx, config } = args;
         const parent = { parent: this };
         this.prefix = config.prefix;

@@ -8,6 +8,7 @@ import { checkServerless, resolveServerless, ServerlessConfig } from "./serverle
 import {
     ACM_CERTIFICATE_ARN_PATTERN,
     ContainerInsights,
+    DashboardScope,
     FLOW_LOG_TRAFFIC_TYPES,
     InterfaceEndpoint,
     MAX_AZS,
@@ -32,6 +33,7 @@ export interface PlatformConfig extends DataAppsConfig, ServerlessConfig {
     tags: Record<string, string>;
     network: NetworkConfig;
     logs: { retentionDays: number };
+    observability: { dashboards: DashboardScope };
     protection: { deletionProtection: boolean; protectStatefulResources: boolean };
     compute: { spot: boolean };
     /** Whether this stack owns the account- and region-wide settings (`platform:account.owner`). */
@@ -256,6 +258,7 @@ function applyProfile(raw: RawStackConfig, profile: Profile, region: string, inp
             },
         },
         logs: { retentionDays: input.logs?.retentionDays ?? defaults.logs.retentionDays },
+        observability: { dashboards: input.observability?.dashboards ?? defaults.observability.dashboards },
         protection: { ...defaults.protection, ...input.protection },
         compute: { ...defaults.compute, ...input.compute },
         account: { owner: input.account?.owner ?? false },

@@ -1,4 +1,4 @@
-import type { ContainerInsights, FargateCpu, InterfaceEndpoint, NatStrategy, Profile } from "./schema";
+import type { ContainerInsights, DashboardScope, FargateCpu, InterfaceEndpoint, NatStrategy, Profile } from "./schema";
 
 /** The settings a profile decides; every one can be overridden per stack. */
 export interface ProfileDefaults {
@@ -10,6 +10,8 @@ export interface ProfileDefaults {
         flowLogs: { trafficType: "ALL" | "ACCEPT" | "REJECT"; aggregationIntervalSeconds: 60 | 600 };
     };
     logs: { retentionDays: number };
+    /** dev: the stack's dashboard only (free within an account's first three); staging and prod: one per app too. */
+    observability: { dashboards: DashboardScope };
     protection: { deletionProtection: boolean; protectStatefulResources: boolean };
     compute: { spot: boolean };
     registry: { untaggedImageExpiryDays: number; keepTaggedImages: number; enhancedScanning: boolean; pullThroughCache: boolean };
@@ -44,6 +46,7 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
             flowLogs: { trafficType: "ALL", aggregationIntervalSeconds: 600 },
         },
         logs: { retentionDays: 14 },
+        observability: { dashboards: "stack" },
         protection: { deletionProtection: false, protectStatefulResources: false },
         compute: { spot: true },
         registry: { untaggedImageExpiryDays: 7, keepTaggedImages: 20, enhancedScanning: false, pullThroughCache: false },
@@ -59,6 +62,7 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
             flowLogs: { trafficType: "ALL", aggregationIntervalSeconds: 600 },
         },
         logs: { retentionDays: 90 },
+        observability: { dashboards: "perApp" },
         protection: { deletionProtection: true, protectStatefulResources: false },
         compute: { spot: true },
         registry: { untaggedImageExpiryDays: 14, keepTaggedImages: 30, enhancedScanning: false, pullThroughCache: true },
@@ -74,6 +78,7 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
             flowLogs: { trafficType: "ALL", aggregationIntervalSeconds: 60 },
         },
         logs: { retentionDays: 365 },
+        observability: { dashboards: "perApp" },
         protection: { deletionProtection: true, protectStatefulResources: true },
         compute: { spot: false },
         registry: { untaggedImageExpiryDays: 14, keepTaggedImages: 100, enhancedScanning: true, pullThroughCache: true },

@@ -269,6 +269,13 @@ export const AlarmsInputSchema = z.strictObject({
     emails: z.array(z.string({ error: "expected an email address" }).regex(EMAIL_PATTERN, { error: "expected an email address such as oncall@example.com" })).optional(),
 });
 
+/**
+ * Which CloudWatch dashboards the stack gets: `perApp` (the stack's and one per app), `stack` (only
+ * the stack's: an account's first three dashboards are free, each further one is $3/month), `none`.
+ */
+export const DASHBOARD_SCOPES = ["perApp", "stack", "none"] as const;
+export type DashboardScope = (typeof DASHBOARD_SCOPES)[number];
+
 export const PlatformInputSchema = z.strictObject({
     profile: z.enum(PROFILES, { error: `expected a profile, one of ${PROFILES.join(", ")}` }).optional(),
     accountId: z.string({ error: "expected a 12-digit AWS account id, quoted" }).regex(ACCOUNT_ID_PATTERN, {
@@ -282,6 +289,11 @@ export const PlatformInputSchema = z.strictObject({
         .optional(),
     network: NetworkInputSchema.optional(),
     logs: z.strictObject({ retentionDays: retentionDays.optional() }).optional(),
+    observability: z
+        .strictObject({
+            dashboards: z.enum(DASHBOARD_SCOPES, { error: `expected one of ${DASHBOARD_SCOPES.join(", ")}` }).optional(),
+        })
+        .optional(),
     protection: z
         .strictObject({
             deletionProtection: bool("whether services' own deletion protection is on").optional(),

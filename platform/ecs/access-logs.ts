@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createLogBucket } from "../s3-bucket";
+import { withTransforms, type Transformable } from "../transform";
 
 /**
  * Regions launched before August 2022. There, ELB writes access logs as a regional AWS account
@@ -14,7 +15,7 @@ const REGIONS_WITH_ELB_ACCOUNT = new Set([
     "me-south-1", "sa-east-1", "us-gov-west-1", "us-gov-east-1",
 ]);
 
-export interface AccessLogBucketArgs {
+export interface AccessLogBucketArgs extends Transformable {
     /** Key prefixes the load balancers write under, one per app; ELB may write there and nowhere else. */
     prefixes: string[];
     /** Days access logs are kept; deleted versions go a week later. */
@@ -44,7 +45,7 @@ export class AccessLogBucket extends pulumi.ComponentResource {
     readonly policy: aws.s3.BucketPolicy;
 
     constructor(name: string, args: AccessLogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:ecs:AccessLogBucket", name, {}, opts);
+        super("platform:ecs:AccessLogBucket", name, {}, withTransforms(opts, args.transform));
         const logDelivery = "logdelivery.elasticloadbalancing.amazonaws.com";
         const elbPrincipal: aws.iam.Principal = REGIONS_WITH_ELB_ACCOUNT.has(args.region)
             ? { Service: logDelivery, AWS: aws.elb.getServiceAccountOutput({}, { parent: this }).arn }

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ContainerInsights } from "../config";
 import { encryptedLogGroup } from "./task";
+import { withTransforms, type Transformable } from "../transform";
 
 /** One entry of a capacity provider strategy, as ECS services, RunTask and Scheduler take it. */
 export interface CapacityProviderShare {
@@ -10,7 +11,7 @@ export interface CapacityProviderShare {
     weight: number;
 }
 
-export interface EcsClusterArgs {
+export interface EcsClusterArgs extends Transformable {
     /** CloudWatch Container Insights (ECS.12); `enhanced` adds task- and container-level metrics. */
     containerInsights: ContainerInsights;
     /**
@@ -40,7 +41,7 @@ export class EcsCluster extends pulumi.ComponentResource {
     readonly exec?: { kmsKeyArn: pulumi.Input<string>; logGroupArn: pulumi.Output<string> };
 
     constructor(name: string, args: EcsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:ecs:Cluster", name, {}, opts);
+        super("platform:ecs:Cluster", name, {}, withTransforms(opts, args.transform));
         const { fargateBase, fargateWeight, fargateSpotWeight } = args.capacity;
         this.capacityProviderStrategy = [
             ...(fargateBase > 0 || fargateWeight > 0 ? [{ capacityProvider: "FARGATE" as const, base: fargateBase, weight: fargateWeight }] : []),

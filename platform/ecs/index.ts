@@ -5,6 +5,7 @@ import { AccessLogBucket } from "./access-logs";
 import { EcsCluster } from "./cluster";
 import type { AppBindings } from "./grants";
 import { EcsService } from "./service";
+import { withTransforms, type Transformable } from "../transform";
 
 export { appBindings, type AppBindings, type TaskGrant } from "./grants";
 
@@ -17,7 +18,7 @@ export interface EcsApp {
     bindings: AppBindings;
 }
 
-export interface EcsRuntimeArgs {
+export interface EcsRuntimeArgs extends Transformable {
     /** `<project>-<stack>`: the cluster's and the schedule group's name, and every physical name's prefix. */
     namePrefix: string;
     region: string;
@@ -49,7 +50,7 @@ export class EcsRuntime extends pulumi.ComponentResource {
     readonly services: Record<string, EcsService> = {};
 
     constructor(name: string, args: EcsRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:ecs:Runtime", name, {}, opts);
+        super("platform:ecs:Runtime", name, {}, withTransforms(opts, args.transform));
         this.cluster = new EcsCluster(
             name,
             {

@@ -7,8 +7,9 @@ import { NAME_LIMITS, nameWithin } from "../naming";
 import type { EcsCluster } from "./cluster";
 import { serviceRole } from "./roles";
 import { ContainerArgs, fargateTaskDefinition } from "./task";
+import { withTransforms, type Transformable } from "../transform";
 
-export interface ScheduledJobArgs {
+export interface ScheduledJobArgs extends Transformable {
     /** The app and job names, for descriptions and notifications. */
     app: string;
     job: string;
@@ -55,7 +56,7 @@ export class ScheduledJob extends pulumi.ComponentResource {
     readonly role: aws.iam.Role;
 
     constructor(name: string, args: ScheduledJobArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:ecs:ScheduledJob", name, {}, opts);
+        super("platform:ecs:ScheduledJob", name, {}, withTransforms(opts, args.transform));
         const { spec, cluster } = args;
         this.taskDefinition = fargateTaskDefinition(
             name,

@@ -9,8 +9,9 @@ import type { AppBindings } from "./grants";
 import { ScheduledJob } from "./job";
 import { taskRoles } from "./roles";
 import { ContainerArgs, encryptedLogGroup, fargateTaskDefinition, PLACEHOLDER_IMAGE, placeholderCommand } from "./task";
+import { withTransforms, type Transformable } from "../transform";
 
-export interface EcsServiceArgs {
+export interface EcsServiceArgs extends Transformable {
     /** The app's name: the ECS service, container, log and access-log prefix are named after it. */
     app: string;
     /** The app spec (image tag, port, health paths, size, replicas, variables, secrets, jobs). */
@@ -69,7 +70,7 @@ export class EcsService extends pulumi.ComponentResource {
     readonly jobs: Record<string, ScheduledJob> = {};
 
     constructor(name: string, args: EcsServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:ecs:Service", name, {}, opts);
+        super("platform:ecs:Service", name, {}, withTransforms(opts, args.transform));
         const { app, spec, cluster, ingress } = args;
         const parent = { parent: this };
 

@@ -6,8 +6,9 @@ import { checkedValues, CLUSTER_AUTOSCALER, LOAD_BALANCER_CONTROLLER, METRICS_SE
 import { loadBalancerControllerGrants } from "./lbc-policy";
 import { SYSTEM_PLACEMENT } from "./node-groups";
 import { PodIdentityRole, podIdentityTrustPolicy } from "./roles";
+import { withTransforms, type Transformable } from "../transform";
 
-export interface ManagedAddonsArgs {
+export interface ManagedAddonsArgs extends Transformable {
     clusterName: pulumi.Input<string>;
     /** The CNI's Pod Identity role trusts this cluster only. */
     clusterArn: pulumi.Input<string>;
@@ -29,7 +30,7 @@ export class ManagedAddons extends pulumi.ComponentResource {
     private readonly baseName: string;
 
     constructor(name: string, args: ManagedAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:eks:ManagedAddons", name, {}, opts);
+        super("platform:eks:ManagedAddons", name, {}, withTransforms(opts, args.transform));
         this.args = args;
         this.baseName = name;
         // The CNI's ENI permissions go to its own service account through Pod Identity, not the node role.
@@ -67,7 +68,7 @@ export class ManagedAddons extends pulumi.ComponentResource {
     }
 }
 
-export interface ControllersArgs {
+export interface ControllersArgs extends Transformable {
     clusterName: pulumi.Input<string>;
     /** The physical name, known at build time: tag conditions and descriptions use it. */
     clusterPhysicalName: string;
@@ -91,7 +92,7 @@ export class LoadBalancerController extends pulumi.ComponentResource {
     readonly release: k8s.helm.v3.Release;
 
     constructor(name: string, args: ControllersArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:eks:LoadBalancerController", name, {}, opts);
+        super("platform:eks:LoadBalancerController", name, {}, withTransforms(opts, args.transform));
         this.identity = new PodIdentityRole(
             name,
             {
@@ -171,7 +172,7 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
     readonly release: k8s.helm.v3.Release;
 
     constructor(name: string, args: ControllersArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:eks:ClusterAutoscaler", name, {}, opts);
+        super("platform:eks:ClusterAutoscaler", name, {}, withTransforms(opts, args.transform));
         const cluster = args.clusterPhysicalName;
         this.identity = new PodIdentityRole(
             name,

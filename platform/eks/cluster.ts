@@ -3,6 +3,7 @@ import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
 import { policyJson } from "../iam";
 import { PlatformKey } from "../kms";
+import { withTransforms, type Transformable } from "../transform";
 
 /** Every control-plane log type EKS offers; audit and authenticator are what incident response needs. */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
@@ -10,7 +11,7 @@ export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "contro
 /** The EKS access policy admins get, cluster-wide (the access-entry form of cluster-admin). */
 export const CLUSTER_ADMIN_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
 
-export interface EksClusterArgs {
+export interface EksClusterArgs extends Transformable {
     /** The physical cluster name (`<project>-<stack>`); fixed, because the log group is named after it. */
     clusterName: string;
     version: string;
@@ -55,7 +56,7 @@ export class EksCluster extends pulumi.ComponentResource {
     readonly eksSecurityGroupId: pulumi.Output<string>;
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:eks:Cluster", name, {}, opts);
+        super("platform:eks:Cluster", name, {}, withTransforms(opts, args.transform));
         const clusterArn = pulumi.interpolate`arn:aws:eks:${args.region}:${args.accountId}:cluster/${args.clusterName}`;
 
         this.secretsKey = new PlatformKey(

@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceTrustPolicy } from "../iam";
+import { withTransforms, type Transformable } from "../transform";
 
-export interface FargateProfilesArgs {
+export interface FargateProfilesArgs extends Transformable {
     clusterName: pulumi.Input<string>;
     /** The physical cluster name, for the trust policy's source ARN. */
     clusterPhysicalName: string;
@@ -25,7 +26,7 @@ export class FargateProfiles extends pulumi.ComponentResource {
     readonly profiles: Record<string, aws.eks.FargateProfile> = {};
 
     constructor(name: string, args: FargateProfilesArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:eks:FargateProfiles", name, {}, opts);
+        super("platform:eks:FargateProfiles", name, {}, withTransforms(opts, args.transform));
         this.executionRole = new aws.iam.Role(
             `${name}-pod-execution`,
             {

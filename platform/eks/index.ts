@@ -11,6 +11,7 @@ import { ClusterObservability } from "./observability";
 import { nodeRole } from "./roles";
 import { secretsStoreProvider } from "./secrets";
 import { EksApp } from "./workloads";
+import { withTransforms, type Transformable } from "../transform";
 
 export { CONTROL_PLANE_LOG_TYPES } from "./cluster";
 export { CHARTS, unknownValueKeys } from "./helm-values";
@@ -22,7 +23,7 @@ export interface EksRuntimeApp {
     bindings: AppBindings;
 }
 
-export interface EksRuntimeArgs {
+export interface EksRuntimeArgs extends Transformable {
     /** `<project>-<stack>`: the cluster's name. */
     namePrefix: string;
     region: string;
@@ -59,7 +60,7 @@ export class EksRuntime extends pulumi.ComponentResource {
     readonly apps: Record<string, EksApp> = {};
 
     constructor(name: string, args: EksRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:eks:Runtime", name, {}, opts);
+        super("platform:eks:Runtime", name, {}, withTransforms(opts, args.transform));
         const config = args.config;
         const clusterName = args.namePrefix;
         this.cluster = new EksCluster(

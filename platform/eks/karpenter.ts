@@ -8,6 +8,7 @@ import { NAME_LIMITS, nameWithin } from "../naming";
 import { checkedValues, KARPENTER } from "./helm-values";
 import { NODE_METADATA_OPTIONS, rootVolumes, SYSTEM_PLACEMENT } from "./node-groups";
 import { nodeRole, PodIdentityRole } from "./roles";
+import { withTransforms, type Transformable } from "../transform";
 
 /** The EC2 events Karpenter acts on before AWS takes a node away (its interruption handling). */
 export const INTERRUPTION_EVENTS: Record<string, { source: string[]; "detail-type": string[] }> = {
@@ -17,7 +18,7 @@ export const INTERRUPTION_EVENTS: Record<string, { source: string[]; "detail-typ
     "instance-state-change": { source: ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"] },
 };
 
-export interface KarpenterArgs {
+export interface KarpenterArgs extends Transformable {
     clusterName: pulumi.Input<string>;
     /** The physical cluster name: Karpenter's tag conditions and discovery use it. */
     clusterPhysicalName: string;
@@ -59,7 +60,7 @@ export class Karpenter extends pulumi.ComponentResource {
     readonly nodePool: k8s.apiextensions.CustomResource;
 
     constructor(name: string, args: KarpenterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:eks:Karpenter", name, {}, opts);
+        super("platform:eks:Karpenter", name, {}, withTransforms(opts, args.transform));
         const cluster = args.clusterPhysicalName;
         const nodes = nodeRole(`${name}-node`, `Nodes Karpenter launches for ${cluster}`, { parent: this });
         this.nodeRole = nodes.role;

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { architectureOf, type NodeGroupConfig, type NodeOs } from "../config";
+import { withTransforms, type Transformable } from "../transform";
 
 /** The EKS AMI type for an OS and architecture. */
 export function amiTypeOf(os: NodeOs, arch: "arm64" | "x86_64"): string {
@@ -34,7 +35,7 @@ export function rootVolumes(os: NodeOs, sizeGiB: number) {
 /** IMDSv2 only, and a hop limit of 1 so pods (one hop further) cannot read the node's credentials. */
 export const NODE_METADATA_OPTIONS = { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" } as const;
 
-export interface ManagedNodeGroupArgs {
+export interface ManagedNodeGroupArgs extends Transformable {
     clusterName: pulumi.Input<string>;
     /** Kubernetes version of the nodes: the control plane's. */
     version: pulumi.Input<string>;
@@ -67,7 +68,7 @@ export class ManagedNodeGroup extends pulumi.ComponentResource {
     readonly nodeGroup: aws.eks.NodeGroup;
 
     constructor(name: string, args: ManagedNodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:eks:ManagedNodeGroup", name, {}, opts);
+        super("platform:eks:ManagedNodeGroup", name, {}, withTransforms(opts, args.transform));
         const architectures = [...new Set(args.config.instanceTypes.map(architectureOf))];
         if (architectures.length !== 1) throw new Error(`${name}: instance types ${args.config.instanceTypes.join(", ")} mix architectures; one AMI serves one architecture`);
 

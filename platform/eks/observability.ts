@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Grant } from "../grants";
 import { PodIdentityRole } from "./roles";
+import { withTransforms, type Transformable } from "../transform";
 
 /**
  * The CloudWatch agent's configuration: Container Insights (enhanced, the add-on's default) and
@@ -15,7 +16,7 @@ export const AGENT_CONFIG = { logs: { metrics_collected: { kubernetes: { enhance
 /** The log groups the CloudWatch Observability add-on writes to, per cluster. */
 export const CONTAINER_INSIGHTS_LOG_GROUPS = ["application", "dataplane", "host", "performance"];
 
-export interface ObservabilityArgs {
+export interface ObservabilityArgs extends Transformable {
     clusterName: pulumi.Input<string>;
     clusterPhysicalName: string;
     clusterArn: pulumi.Input<string>;
@@ -41,7 +42,7 @@ export class ClusterObservability extends pulumi.ComponentResource {
     readonly addon: aws.eks.Addon;
 
     constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:eks:Observability", name, {}, opts);
+        super("platform:eks:Observability", name, {}, withTransforms(opts, args.transform));
         this.logGroups = CONTAINER_INSIGHTS_LOG_GROUPS.map(
             (group) =>
                 new aws.cloudwatch.LogGroup(

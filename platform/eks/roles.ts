@@ -3,11 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { type Grant, RoleGrants } from "../grants";
 import { policyJson } from "../iam";
 import { NAME_LIMITS, nameWithin } from "../naming";
+import { withTransforms, type Transformable } from "../transform";
 
 /** The principal EKS Pod Identity assumes roles as. */
 export const POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com";
 
-export interface PodIdentityArgs {
+export interface PodIdentityArgs extends Transformable {
     /** Shown in the IAM console. */
     description: string;
     clusterName: pulumi.Input<string>;
@@ -54,7 +55,7 @@ export class PodIdentityRole extends pulumi.ComponentResource {
     readonly association?: aws.eks.PodIdentityAssociation;
 
     constructor(name: string, args: PodIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:eks:PodIdentityRole", name, {}, opts);
+        super("platform:eks:PodIdentityRole", name, {}, withTransforms(opts, args.transform));
         this.role = new aws.iam.Role(
             name,
             {

@@ -7,11 +7,12 @@ import { NAME_LIMITS, physicalName } from "../naming";
 import { NODE_ROLE_LABEL } from "./node-groups";
 import { PodIdentityRole } from "./roles";
 import { SECRETS_STORE_DRIVER, secretGrants, secretProviderClass } from "./secrets";
+import { withTransforms, type Transformable } from "../transform";
 
 /** The Pod Identity agent's link-local endpoint pods fetch credentials from. */
 export const POD_IDENTITY_AGENT_CIDR = "169.254.170.23/32";
 
-export interface EksAppArgs {
+export interface EksAppArgs extends Transformable {
     /** The app's name: its namespace, service account, and every object's name. */
     app: string;
     /** The runtime-neutral app spec. */
@@ -57,7 +58,7 @@ export class EksApp extends pulumi.ComponentResource {
     readonly cronJobs: Record<string, k8s.batch.v1.CronJob> = {};
 
     constructor(name: string, args: EksAppArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:eks:App", name, {}, opts);
+        super("platform:eks:App", name, {}, withTransforms(opts, args.transform));
         const { app, spec } = args;
         const k8sOpts = { parent: this, provider: args.provider };
         const released = spec.imageTag !== undefined;

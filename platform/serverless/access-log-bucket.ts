@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createLogBucket } from "../s3-bucket";
+import { withTransforms, type Transformable } from "../transform";
 
-export interface S3AccessLogBucketArgs {
+export interface S3AccessLogBucketArgs extends Transformable {
     /** Days server access logs are kept. */
     retentionDays: number;
     accountId: pulumi.Input<string>;
@@ -28,7 +29,7 @@ export class S3AccessLogBucket extends pulumi.ComponentResource {
     readonly policy: aws.s3.BucketPolicy;
 
     constructor(name: string, args: S3AccessLogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:serverless:S3AccessLogBucket", name, {}, opts);
+        super("platform:serverless:S3AccessLogBucket", name, {}, withTransforms(opts, args.transform));
         const { bucket, policy } = createLogBucket(
             name,
             {

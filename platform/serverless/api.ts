@@ -8,6 +8,7 @@ import { policyJson } from "../iam";
 import type { ServerlessContext } from "./common";
 import type { LambdaFunction } from "./function";
 import { RegionalWebAcl } from "./web-acl";
+import { withTransforms, type Transformable } from "../transform";
 
 /** Who may call a route. `NONE` must say why: a public route is a decision, not a default. */
 export type ApiAuthorization =
@@ -66,7 +67,7 @@ export interface ApiRoute {
     requestSchema?: Record<string, unknown>;
 }
 
-export interface ApiArgs {
+export interface ApiArgs extends Transformable {
     ctx: ServerlessContext;
     description: string;
     /** Every route the API serves; the deployment is rebuilt when they change. */
@@ -169,7 +170,7 @@ export class Api extends pulumi.ComponentResource {
     readonly webAcl?: aws.wafv2.WebAcl;
 
     constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:serverless:Api", name, {}, opts);
+        super("platform:serverless:Api", name, {}, withTransforms(opts, args.transform));
         const { ctx } = args;
         const stageName = args.stageName ?? "v1";
         validateRoutes(name, args.routes);

@@ -2,8 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Grantee } from "../grants";
 import { createPrivateBucket } from "../s3-bucket";
+import { withTransforms, type Transformable } from "../transform";
 
-export interface BucketArgs {
+export interface BucketArgs extends Transformable {
     /** The KMS key objects are encrypted with (SSE-KMS; the platform's data key). */
     kmsKeyArn: pulumi.Input<string>;
     /** The stack's region: KMS grants are limited to use through S3 in this region. */
@@ -51,7 +52,7 @@ export class Bucket extends pulumi.ComponentResource {
     private readonly region: string;
 
     constructor(name: string, args: BucketArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:serverless:Bucket", name, {}, opts);
+        super("platform:serverless:Bucket", name, {}, withTransforms(opts, args.transform));
         this.kmsKeyArn = args.kmsKeyArn;
         this.region = args.region;
         const { bucket: bucketResource } = createPrivateBucket(

@@ -6,8 +6,9 @@ import { deadLetterAlarm, deadLetterQueue, senderQueuePolicy, ServerlessContext,
 import type { LambdaFunction } from "./function";
 import type { Queue } from "./queue";
 import type { Topic } from "./topic";
+import { withTransforms, type Transformable } from "../transform";
 
-export interface BusArgs {
+export interface BusArgs extends Transformable {
     ctx: ServerlessContext;
     /**
      * Days the archive keeps every event for replay (`StartReplay`); 0 keeps them forever.
@@ -64,7 +65,7 @@ export class Bus extends pulumi.ComponentResource {
     private readonly ctx: ServerlessContext;
 
     constructor(name: string, args: BusArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:serverless:Bus", name, {}, opts);
+        super("platform:serverless:Bus", name, {}, withTransforms(opts, args.transform));
         this.ctx = args.ctx;
         this.label = sidOf(name);
         const partner = args.partnerEventSourceName;
@@ -116,7 +117,7 @@ export class Bus extends pulumi.ComponentResource {
     }
 }
 
-export interface BusRuleArgs extends RuleArgs {
+export interface BusRuleArgs extends RuleArgs, Transformable {
     bus: Bus;
     ctx: ServerlessContext;
 }
@@ -131,7 +132,7 @@ export class BusRule extends pulumi.ComponentResource {
     private readonly targetIds = new Set<string>();
 
     constructor(name: string, args: BusRuleArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:serverless:BusRule", name, {}, opts);
+        super("platform:serverless:BusRule", name, {}, withTransforms(opts, args.transform));
         this.ctx = args.ctx;
         this.name = name;
         this.rule = new aws.cloudwatch.EventRule(name, { eventBusName: args.bus.name, eventPattern: JSON.stringify(args.eventPattern), description: args.description, state: "ENABLED" }, { parent: this });

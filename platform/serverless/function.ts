@@ -6,6 +6,7 @@ import { Grant, Grantee, RoleGrants } from "../grants";
 import { policyJson } from "../iam";
 import { Bundle, bundleHandler, recordBundle } from "./bundle";
 import { deadLetterAlarm, deadLetterQueue, keyGrant, ServerlessContext, sidOf } from "./common";
+import { withTransforms, type Transformable } from "../transform";
 
 /** How a function invoked asynchronously (SNS, EventBridge, S3) retries and where failures go. */
 export interface AsyncInvocationArgs {
@@ -21,7 +22,7 @@ export interface AsyncInvocationArgs {
     maximumEventAgeSeconds?: number;
 }
 
-export interface LambdaFunctionArgs {
+export interface LambdaFunctionArgs extends Transformable {
     ctx: ServerlessContext;
     /** Handler source, relative to the repository root: `apps/<app>/src/<file>.ts`. Bundled with esbuild at `pulumi up`. */
     entry: string;
@@ -99,7 +100,7 @@ export class LambdaFunction extends pulumi.ComponentResource implements Grantee 
     private readonly grants: RoleGrants;
 
     constructor(name: string, args: LambdaFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:serverless:Function", name, {}, opts);
+        super("platform:serverless:Function", name, {}, withTransforms(opts, args.transform));
         const { ctx } = args;
         this.configKey = args.configKey ?? "platform:functions";
         this.memoryMb = args.memoryMb ?? ctx.functions.memoryMb;

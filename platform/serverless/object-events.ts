@@ -4,8 +4,9 @@ import { RoleGrants } from "../grants";
 import { serviceTrustPolicy } from "../iam";
 import { deadLetterAlarm, deadLetterQueue, senderQueuePolicy } from "./common";
 import type { StateMachine } from "./state-machine";
+import { withTransforms, type Transformable } from "../transform";
 
-export interface ObjectCreatedWorkflowArgs {
+export interface ObjectCreatedWorkflowArgs extends Transformable {
     /** Physical rule name (the role's trust and the DLQ's policy refer to it). */
     ruleName: string;
     /** The bucket whose object events (sent to EventBridge, see Bucket's `eventBridgeNotifications`) start the workflow. */
@@ -38,7 +39,7 @@ export class ObjectCreatedWorkflow extends pulumi.ComponentResource {
     readonly deadLetterQueue: aws.sqs.Queue;
 
     constructor(name: string, args: ObjectCreatedWorkflowArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:serverless:ObjectCreatedWorkflow", name, {}, opts);
+        super("platform:serverless:ObjectCreatedWorkflow", name, {}, withTransforms(opts, args.transform));
         const ruleArn = pulumi.interpolate`arn:aws:events:${args.region}:${args.accountId}:rule/${args.ruleName}`;
         this.rule = new aws.cloudwatch.EventRule(
             name,

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Grantee } from "../grants";
 import { deadLetterAlarm, deadLetterQueue, grantAll, keyGrant, senderQueuePolicy, ServerlessContext, ServiceSender, sidOf } from "./common";
 import type { LambdaFunction } from "./function";
+import { withTransforms, type Transformable } from "../transform";
 
 /** AWS's guidance: a queue's visibility timeout is at least six times its Lambda consumer's timeout. */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
@@ -30,7 +31,7 @@ export interface QueueConsumerArgs {
     maximumConcurrency?: number;
 }
 
-export interface QueueArgs {
+export interface QueueArgs extends Transformable {
     ctx: ServerlessContext;
     /**
      * The Lambda consumer: creates the event source mapping (partial batch failure reporting)
@@ -73,7 +74,7 @@ export class Queue extends pulumi.ComponentResource {
     private readonly ctx: ServerlessContext;
 
     constructor(name: string, args: QueueArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:serverless:Queue", name, {}, opts);
+        super("platform:serverless:Queue", name, {}, withTransforms(opts, args.transform));
         const { ctx, consumer } = args;
         this.ctx = ctx;
         this.label = sidOf(name);

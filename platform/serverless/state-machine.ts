@@ -4,8 +4,9 @@ import { anyOccurrenceAlarm } from "../alarms";
 import { Grant, grantStatement, Grantee, RoleGrants } from "../grants";
 import { policyJson, serviceTrustPolicy } from "../iam";
 import type { StateMachineDefinition } from "./asl";
+import { withTransforms, type Transformable } from "../transform";
 
-export interface StateMachineArgs {
+export interface StateMachineArgs extends Transformable {
     /** Physical name; the role's trust and the distributed map's self-grants refer to it. */
     stateMachineName: string;
     /** The workflow, as built by its builder with the ARNs it needs resolved (see asl.ts). */
@@ -57,7 +58,7 @@ export class StateMachine extends pulumi.ComponentResource implements Grantee {
     private readonly grantsBeforeCreation: aws.iam.RolePolicy[] = [];
 
     constructor(name: string, args: StateMachineArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:serverless:StateMachine", name, {}, opts);
+        super("platform:serverless:StateMachine", name, {}, withTransforms(opts, args.transform));
         this.expectedArn = pulumi.interpolate`arn:aws:states:${args.region}:${args.accountId}:stateMachine:${args.stateMachineName}`;
         this.role = new aws.iam.Role(name, { assumeRolePolicy: serviceTrustPolicy("states.amazonaws.com", args.accountId, this.expectedArn) }, { parent: this });
         this.grants = new RoleGrants(name, this.role, this);

@@ -3,8 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Grantee } from "../grants";
 import { notifyingAlarm } from "../alarms";
 import { deadLetterAlarm, deadLetterQueue } from "./common";
+import { withTransforms, type Transformable } from "../transform";
 
-export interface StreamArgs {
+export interface StreamArgs extends Transformable {
     /** Physical stream name. */
     streamName: string;
     /** `on-demand` scales shards by itself (billed per GB); `provisioned` is billed per shard-hour. */
@@ -62,7 +63,7 @@ export class Stream extends pulumi.ComponentResource {
     private readonly componentName: string;
 
     constructor(name: string, args: StreamArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:serverless:Stream", name, {}, opts);
+        super("platform:serverless:Stream", name, {}, withTransforms(opts, args.transform));
         if (args.mode === "provisioned" && !args.shardCount) throw new Error(`${name}: a provisioned stream needs shardCount (1 or more)`);
         if (args.mode === "on-demand" && args.shardCount !== undefined) throw new Error(`${name}: an on-demand stream sets its own shards; drop shardCount or use mode provisioned`);
         this.args = args;

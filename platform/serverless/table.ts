@@ -2,10 +2,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Grantee } from "../grants";
 import { grantAll, keyGrant, ServerlessContext, sidOf } from "./common";
+import { withTransforms, type Transformable } from "../transform";
 
 export type AttributeType = "S" | "N" | "B";
 
-export interface TableArgs {
+export interface TableArgs extends Transformable {
     ctx: ServerlessContext;
     /** Partition key. */
     partitionKey: { name: string; type: AttributeType };
@@ -49,7 +50,7 @@ export class Table extends pulumi.ComponentResource {
     private readonly hasIndexes: boolean;
 
     constructor(name: string, args: TableArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:serverless:Table", name, {}, opts);
+        super("platform:serverless:Table", name, {}, withTransforms(opts, args.transform));
         this.ctx = args.ctx;
         this.label = sidOf(name);
         this.partitionKey = args.partitionKey;

@@ -5,8 +5,9 @@ import { policyJson } from "../iam";
 import { deadLetterAlarm, deadLetterQueue, denyInsecureTransport, grantAll, keyGrant, senderQueuePolicy, ServerlessContext, ServiceSender, sidOf } from "./common";
 import type { LambdaFunction } from "./function";
 import type { Queue } from "./queue";
+import { withTransforms, type Transformable } from "../transform";
 
-export interface TopicArgs {
+export interface TopicArgs extends Transformable {
     ctx: ServerlessContext;
     /** Services that publish here through the topic policy (an EventBridge rule), each limited to its source ARN. @default [] */
     senders?: ServiceSender[];
@@ -45,7 +46,7 @@ export class Topic extends pulumi.ComponentResource {
     private readonly name: string;
 
     constructor(name: string, args: TopicArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:serverless:Topic", name, {}, opts);
+        super("platform:serverless:Topic", name, {}, withTransforms(opts, args.transform));
         this.ctx = args.ctx;
         this.name = name;
         this.label = sidOf(name);

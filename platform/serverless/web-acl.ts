@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { withTransforms, type Transformable } from "../transform";
 
-export interface RegionalWebAclArgs {
+export interface RegionalWebAclArgs extends Transformable {
     description: string;
     /** Requests one client IP may send in 5 minutes before it is blocked for a while. */
     rateLimitPerIp: number;
@@ -28,7 +29,7 @@ export class RegionalWebAcl extends pulumi.ComponentResource {
     readonly webAcl: aws.wafv2.WebAcl;
 
     constructor(name: string, args: RegionalWebAclArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:serverless:RegionalWebAcl", name, {}, opts);
+        super("platform:serverless:RegionalWebAcl", name, {}, withTransforms(opts, args.transform));
         const limit = args.rateLimitPerIp;
         // WAF's rate-based rule accepts 10 to 2,000,000,000 requests per 5 minutes.
         if (!Number.isInteger(limit) || limit < 10 || limit > 2000000000) throw new Error(`${name}: the per-IP rate limit must be a whole number from 10 to 2000000000 requests per 5 minutes, got ${limit}`);
