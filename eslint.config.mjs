@@ -5,7 +5,7 @@ import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "out/", ".tools/", "**/*.js", "**/*.mjs", "apps/**/dist/"] },
+    { ignores: ["node_modules/", "out/", ".tools/", "**/*.js", "**/*.mjs", "**/*.cjs", "apps/**/dist/"] },
     eslint.configs.recommended,
     ...tseslint.configs.recommendedTypeChecked,
     {

@@ -1,9 +1,7 @@
 // Program entry: validate the stack's config (failing before any resource exists), build the
-// platform from it, and export what operators and other stacks need.
+// platform from it, and export what operators and other stacks need. The outputs are exported
+// as one object (module.exports) so a stack exports only the outputs it has.
 import { loadPlatformConfig } from "./platform/config";
 import { buildPlatform, platformOutputs } from "./platform";
 
-const platform = buildPlatform(loadPlatformConfig());
-
-export const { profile, region, vpcId, privateSubnetIds, publicSubnetIds, logsKeyArn, dataKeyArn, repositories, alarmTopicArn, ecsClusterName, appUrls, translateApiUrl, translationsTableName, translationsTableArn, fanoutApiUrl, fanoutBusName, fanoutAlertsTopicArn, eksClusterName, eksOidcIssuer, eksKubeconfig, dataApps } =
-    platformOutputs(platform);
+export = platformOutputs(buildPlatform(loadPlatformConfig()));

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyJson } from "./iam";
+import type { ServiceKeyUsers } from "./kms";
 import { withTransforms, type Transformable } from "./transform";
 
 /** The service principals that publish to the alarm topic; the topic's KMS key must admit them too. */
@@ -13,6 +14,8 @@ export interface AlarmTopicArgs extends Transformable {
      * CloudWatch cannot publish to a topic encrypted with the AWS-managed `aws/sns` key.
      */
     kmsKeyArn: pulumi.Input<string>;
+    /** That key's policy: the topic admits the publishers (and SNS, for the delivery dead-letter queue) there. */
+    keyUsers: ServiceKeyUsers;
     /** The stack's region and account: publishers are limited to this account's alarms and rules. */
     region: string;
     accountId: pulumi.Input<string>;
@@ -37,6 +40,7 @@ export class AlarmTopic extends pulumi.ComponentResource {
     constructor(name: string, args: AlarmTopicArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:observability:AlarmTopic", name, {}, withTransforms(opts, args.transform));
         this.topic = new aws.sns.Topic(name, { displayName: name, kmsMasterKeyId: args.kmsKeyArn }, { parent: this });
+        for (const publisher of ALARM_PUBLISHERS) args.keyUsers.allowService(publisher);
         this.arn = this.topic.arn;
 
         new aws.sns.TopicPolicy(
@@ -77,6 +81,7 @@ export class AlarmTopic extends pulumi.ComponentResource {
         const emails = args.emails ?? [];
         if (emails.length > 0) {
             const dlq = new aws.sqs.Queue(`${name}-delivery-dlq`, { kmsMasterKeyId: args.kmsKeyArn, messageRetentionSeconds: 14 * 24 * 3600 }, { parent: this });
+            args.keyUsers.allowService("sns.amazonaws.com");
             this.deliveryDeadLetterQueue = dlq;
             new aws.sqs.QueuePolicy(
                 `${name}-delivery-dlq`,

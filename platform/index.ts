@@ -1,9 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ALARM_PUBLISHERS, AlarmTopic } from "./alarms";
+import { AlarmTopic } from "./alarms";
 import type { PlatformConfig } from "./config";
-import { buildServerlessApps, ServerlessApps, usesServerlessApps } from "./apps";
+import { buildServerlessApps, ServerlessApps } from "./apps";
 import { buildDataApps, dataAppOutputs, DataApps } from "./apps/data";
+import { buildRegisteredApps } from "./apps/registry";
 import { appBindings, EcsRuntime } from "./ecs";
 import { EksRuntime } from "./eks";
 import { Dashboards } from "./dashboards";
@@ -29,6 +30,8 @@ export interface Platform {
     serverless: ServerlessApps;
     /** The data apps the stack configures (platform:uploads, platform:ingest, platform:batch). */
     dataApps: DataApps;
+    /** The stack outputs of each app module (platform/apps/, defineApp) the stack deploys, by key. */
+    extensions: Record<string, Record<string, pulumi.Input<unknown>>>;
     /** The stack's dashboard and, with `observability.dashboards: perApp`, one per app; absent with `none`. */
     dashboards?: Dashboards;
 }
@@ -72,17 +75,10 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
                 alias: `${config.name}/data`,
                 region: config.region,
                 accountId,
-                // The alarm topic and the dead-letter queues are encrypted with this key: whoever
-                // publishes or delivers to them must be able to use it (SNS redelivers email failures).
-                // SNS also delivers to the serverless apps' encrypted queues and dead-letter queues.
-                servicePrincipals: [
-                    ...new Set([
-                        ...ALARM_PUBLISHERS,
-                        ...(config.alarms.emails.length > 0 || usesServerlessApps(config) ? ["sns.amazonaws.com"] : []),
-                        // EventBridge delivers EC2 interruption events into Karpenter's encrypted queues.
-                        ...(config.eks.enabled && config.eks.autoscaler === "karpenter" ? ["events.amazonaws.com"] : []),
-                    ]),
-                ],
+                // Topics and queues are encrypted with this key: each construct that lets a service
+                // publish or deliver to one admits that service here (allowService), and the policy
+                // is final once everything is built (seal below).
+                openToServices: true,
                 protect,
             },
             opts,
@@ -126,7 +122,7 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
         opts,
     );
 
-    const alarms = new AlarmTopic(`${config.name}-alarms`, { kmsKeyArn: keys.data.arn, region: config.region, accountId, emails: config.alarms.emails }, opts);
+    const alarms = new AlarmTopic(`${config.name}-alarms`, { kmsKeyArn: keys.data.arn, keyUsers: keys.data, region: config.region, accountId, emails: config.alarms.emails }, opts);
 
     const ecsApps = Object.entries(config.apps).filter(([, spec]) => spec.runtimes.includes("ecs"));
     const ecs =
@@ -144,6 +140,7 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
                       ingress: config.ingress,
                       logs: { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn },
                       dataKeyArn: keys.data.arn,
+                      dataKeyUsers: keys.data,
                       alarmTopicArn: alarms.arn,
                       deletionProtection: config.protection.deletionProtection,
                       protect,
@@ -166,6 +163,7 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
                   ingress: config.ingress,
                   logs: { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn },
                   dataKeyArn: keys.data.arn,
+                  dataKeyUsers: keys.data,
                   spot: config.compute.spot,
                   highAvailability: config.profile === "prod",
                   deletionProtection: config.protection.deletionProtection,
@@ -180,6 +178,10 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
     const apiLoggingRole = config.account.owner ? new ApiGatewayLoggingRole(`${config.name}-apigateway-logging`, opts) : undefined;
     const serverless = buildServerlessApps(config, ctx, opts, apiLoggingRole);
     const dataApps = buildDataApps(config.name, config, ctx, opts, apiLoggingRole);
+    // Every app module the stack sets a key for (platform/apps/registry.ts): nothing here changes to add one.
+    const extensions = buildRegisteredApps(config.name, config.profile, config.extensions, ctx, opts, apiLoggingRole);
+    // Every construct that encrypts with the data key is built: its policy now has all their services.
+    keys.data.seal();
 
     const dashboards =
         config.observability.dashboards === "none"
@@ -201,12 +203,16 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
         opts,
           );
 
-    return { config, provider, accountId, keys, network, registry, alarms, ecs, eks, serverless, dataApps, dashboards };
+    return { config, provider, accountId, keys, network, registry, alarms, ecs, eks, serverless, dataApps, extensions, dashboards };
 }
 
-/** The stack outputs: what operators and later stacks need to find the platform. */
+/**
+ * The stack outputs: what operators and later stacks need to find the platform. Only what this
+ * stack has: an app the stack does not build has no output (not an undefined one, which the engine
+ * warns about on every run).
+ */
 export function platformOutputs(platform: Platform) {
-    return {
+    return definedOnly({
         profile: platform.config.profile,
         region: platform.config.region,
         vpcId: platform.network.vpcId,
@@ -228,6 +234,13 @@ export function platformOutputs(platform: Platform) {
         fanoutApiUrl: platform.serverless.fanout?.api.url,
         fanoutBusName: platform.serverless.fanout?.bus.name,
         fanoutAlertsTopicArn: platform.serverless.fanout?.alertsTopic.arn,
-        dataApps: dataAppOutputs(platform.dataApps),
-    };
+        dataApps: definedOnly(dataAppOutputs(platform.dataApps)),
+        // One output per app module the stack deploys, named by its key.
+        ...platform.extensions,
+    });
+}
+
+/** The object without its undefined values (plain values and outputs are kept as they are). */
+export function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
+    return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

@@ -3,6 +3,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { policyJson } from "./iam";
 import { withTransforms, type Transformable } from "./transform";
 
+/**
+ * What a construct holds to let an AWS service use a key: whoever gives a service principal an
+ * encrypted queue or topic to write to (a queue policy, a topic policy, an alarm action) also
+ * lets that service use the key, because the key policy must admit it (IAM on the caller's side
+ * is not enough: https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-services.html).
+ */
+export interface ServiceKeyUsers {
+    /** Lets `service` (e.g. `sns.amazonaws.com`) generate data keys and decrypt, for this account's resources only. */
+    allowService(service: string): void;
+}
+
 export interface PlatformKeyArgs extends Transformable {
     /** What the key protects; shown in the KMS console. */
     description: string;
@@ -26,6 +37,13 @@ export interface PlatformKeyArgs extends Transformable {
      */
     servicePrincipals?: string[];
     /**
+     * The key policy waits for `seal()`, so the constructs built after the key can add the
+     * services they need with `allowService` (each construct declares its own needs; the key
+     * never has to know which apps are on).
+     * @default false (the policy is final when the key is built)
+     */
+    openToServices?: boolean;
+    /**
      * A stateful key: Pulumi `protect` and the longest deletion window (30 days), so a key that
      * still encrypts data cannot disappear in one `pulumi destroy`.
      * @default false
@@ -37,13 +55,20 @@ export interface PlatformKeyArgs extends Transformable {
  * A customer-managed KMS key with rotation on and a key policy built from declared uses.
  * Cost: $1 per key per month plus $0.03 per 10,000 requests.
  */
-export class PlatformKey extends pulumi.ComponentResource {
+export class PlatformKey extends pulumi.ComponentResource implements ServiceKeyUsers {
     readonly key: aws.kms.Key;
     readonly alias: aws.kms.Alias;
     readonly arn: pulumi.Output<string>;
+    private readonly keyName: string;
+    private readonly services: string[] = [];
+    /** Set while the policy still takes services (`openToServices`, before `seal()`). */
+    private finishPolicy?: () => void;
 
     constructor(name: string, args: PlatformKeyArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:security:PlatformKey", name, {}, withTransforms(opts, args.transform));
+        this.keyName = name;
+        this.services.push(...new Set(args.servicePrincipals ?? []));
+        const servicesFinal = args.openToServices ? new Promise<boolean>((resolve) => (this.finishPolicy = () => resolve(true))) : Promise.resolve(true);
         const accountRoot = pulumi.interpolate`arn:aws:iam::${args.accountId}:root`;
         const statements: aws.iam.PolicyStatement[] = [
             {
@@ -66,16 +91,15 @@ export class PlatformKey extends pulumi.ComponentResource {
                 Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:aws:logs:${args.region}:${args.accountId}:log-group:*` } },
             });
         }
-        for (const service of args.servicePrincipals ?? []) {
-            statements.push({
+        const serviceStatements = (): aws.iam.PolicyStatement[] =>
+            this.services.map((service) => ({
                 Sid: `ServiceUse${service.split(".")[0].replace(/[^A-Za-z0-9]/g, "")}`,
                 Effect: "Allow",
                 Principal: { Service: service },
                 Action: ["kms:GenerateDataKey", "kms:Decrypt"],
                 Resource: "*",
                 Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
-            });
-        }
+            }));
 
         this.key = new aws.kms.Key(
             name,
@@ -84,12 +108,25 @@ export class PlatformKey extends pulumi.ComponentResource {
                 enableKeyRotation: true,
                 rotationPeriodInDays: 365,
                 deletionWindowInDays: args.protect ? 30 : 7,
-                policy: policyJson({ Version: "2012-10-17", Statement: statements }),
+                // Built once every construct has declared its services (at once for a closed key).
+                policy: pulumi.output(servicesFinal).apply(() => policyJson({ Version: "2012-10-17", Statement: [...statements, ...serviceStatements()] })),
             },
             { parent: this, protect: args.protect },
         );
         this.alias = new aws.kms.Alias(name, { name: `alias/${args.alias}`, targetKeyId: this.key.keyId }, { parent: this });
         this.arn = this.key.arn;
         this.registerOutputs({ arn: this.arn, alias: this.alias.name });
+    }
+
+    allowService(service: string): void {
+        if (!this.finishPolicy) throw new Error(`${this.keyName}: the key policy is already final, so ${service} cannot be added; build the key with openToServices and add services before seal()`);
+        if (!this.services.includes(service)) this.services.push(service);
+    }
+
+    /** Finishes the key policy of an `openToServices` key: call it once every construct using the key is built. */
+    seal(): void {
+        const finish = this.finishPolicy;
+        this.finishPolicy = undefined;
+        finish?.();
     }
 }

@@ -55,7 +55,7 @@ export interface PolicyViolation {
     frameworks: string[];
     remediation: string;
     /** Present when a config exemption matched: the reason and the level it would have had. */
-    exempted?: { reason: string; enforcementLevel: EnforcementLevel };
+    exempted?: { reason: string; enforcementLevel: EnforcementLevel; expires?: string };
 }
 
 /** A policy that could not finish on a resource because a value is unknown until the update runs. */
@@ -219,7 +219,7 @@ function makeReport({ policy, level, fallback, byUrn, into }: Reporting, resourc
             severity: info?.severity ?? policy.severity ?? "unspecified",
             frameworks: info?.frameworks ?? policy.tags ?? [],
             remediation: info?.remediation ?? policy.remediationSteps ?? "",
-            ...(exempted ? { exempted: { reason: exempted.exemption.reason, enforcementLevel: effective } } : {}),
+            ...(exempted ? { exempted: { reason: exempted.exemption.reason, enforcementLevel: effective, ...(exempted.exemption.expires ? { expires: exempted.exemption.expires } : {}) } } : {}),
         });
     };
 }

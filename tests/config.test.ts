@@ -230,6 +230,7 @@ describe("stack configuration", () => {
             { title: "a typo in an app spec key", values: { apps: { web: { replica: { min: 2 } } } }, key: "platform:apps.web.replica", says: /did you mean "replicas"/ },
             { title: "an unknown Container Insights level", values: { ecs: { containerInsights: "on" } }, key: "platform:ecs.containerInsights", says: /enabled, enhanced/ },
             { title: "a capacity mix without any weight", values: { ecs: { capacity: { fargateWeight: 0, fargateSpotWeight: 0 } } }, key: "platform:ecs.capacity", says: /above 0/ },
+            { title: "spot only for an arm64 app (Fargate Spot runs no ARM64 tasks)", values: { apps: { web: {} }, ecs: { capacity: { fargateWeight: 0, fargateSpotWeight: 3 } } }, key: "platform:ecs.capacity.fargateWeight", says: /apps\.web is arm64 and Fargate Spot does not run ARM64 tasks/ },
             { title: "a malformed certificate ARN", values: { ingress: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:cert/abc" } }, key: "platform:ingress.certificateArn", says: /ACM certificate ARN/ },
             { title: "a certificate from another region", values: { ingress: { certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-4333-8444-555555555555" } }, key: "platform:ingress.certificateArn", says: /certificate in eu-west-1/ },
             { title: "a TLS policy older than TLS 1.3 (ELB.17)", values: { ingress: { sslPolicy: "ELBSecurityPolicy-2016-08" } }, key: "platform:ingress.sslPolicy", says: /TLS 1\.3/ },

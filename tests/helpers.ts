@@ -6,6 +6,12 @@ import { loadStackFiles } from "../platform/offline/stack-files";
 import { synthesize, SynthResult } from "../platform/offline/synth";
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
+/**
+ * The stacks the tests own (a Pulumi.yaml and Pulumi.<stack>.yaml for dev, staging and prod):
+ * the tests never read the repository's own stack files, which are the user's to edit
+ * (`npm run check:stacks` gates those).
+ */
+export const FIXTURE_STACKS = path.join(REPO_ROOT, "tests", "fixtures", "stacks");
 export const PROJECT = "platform";
 
 /** The whole program, as index.ts runs it, but callable once per test. */
@@ -24,9 +30,13 @@ export function synthPlatform(stack: string, values: Record<string, unknown>, ex
     return synthesize({ project: PROJECT, stack, config, program: platformProgram });
 }
 
-/** Synthesizes one of the repository's own stack files, as `npm run synth -- --stack <name>` does. */
+/**
+ * Synthesizes one of the test fixture stacks (tests/fixtures/stacks/Pulumi.<name>.yaml), as
+ * `npm run synth -- --project tests/fixtures/stacks --stack <name>` does. The one helper for
+ * "synth a named fixture stack".
+ */
 export function synthStackFile(stack: string): Promise<SynthResult> {
-    const files = loadStackFiles(REPO_ROOT, stack);
+    const files = loadStackFiles(FIXTURE_STACKS, stack);
     return synthesize({ project: files.project, stack, config: files.config, secretKeys: files.secretKeys, program: platformProgram });
 }
 

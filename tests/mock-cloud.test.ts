@@ -101,7 +101,7 @@ describe("mock cloud", () => {
     });
 
     it("shapes awsx.ec2.Vpc outputs from its inputs: subnets per AZ, NAT per strategy, a route table per subnet", async () => {
-        const result = await synthPlatform("staging", {});
+        const result = await synthPlatform("staging", { profile: "staging" });
         const vpc = only(result.cloud.resources, "awsx:ec2:Vpc");
         expect(vpc.remote).to.equal(true);
         expect(vpc.state.privateSubnetIds).to.have.length(3);

@@ -7,8 +7,8 @@ describe("network", () => {
     let dev: SynthResult;
     let prod: SynthResult;
     before(async () => {
-        dev = await synthPlatform("dev", {});
-        prod = await synthPlatform("prod", {});
+        dev = await synthPlatform("dev", { profile: "dev" });
+        prod = await synthPlatform("prod", { profile: "prod" });
     });
     const vpcOf = (result: SynthResult) => only(result.cloud.resources, "awsx:ec2:Vpc");
 

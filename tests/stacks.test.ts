@@ -4,15 +4,15 @@ import * as path from "node:path";
 import { expect } from "chai";
 import { listStacks, loadStackFiles, StackFileError } from "../platform/offline/stack-files";
 import { synthesize } from "../platform/offline/synth";
-import { platformProgram, REPO_ROOT, synthStackFile } from "./helpers";
+import { FIXTURE_STACKS, platformProgram, REPO_ROOT, synthStackFile } from "./helpers";
 
 describe("stack files", () => {
-    it("has a dev, a staging and a prod stack", () => {
-        expect(listStacks(REPO_ROOT)).to.include.members(["dev", "prod", "staging"]);
+    it("has a dev, a staging and a prod fixture stack", () => {
+        expect(listStacks(FIXTURE_STACKS)).to.include.members(["dev", "prod", "staging"]);
     });
 
     for (const stack of ["dev", "staging", "prod"]) {
-        it(`synthesizes Pulumi.${stack}.yaml with the ${stack} profile and unique URNs`, async () => {
+        it(`synthesizes the ${stack} fixture stack with the ${stack} profile and unique URNs`, async () => {
             const result = await synthStackFile(stack);
             expect(result.outputs.profile).to.equal(stack);
             const urns = result.cloud.resources.map((r) => r.urn);
@@ -28,7 +28,7 @@ describe("stack files", () => {
         expect(imageUser, "USER in apps/web/Dockerfile").to.equal("65532");
         expect(entryScript, "script in the Dockerfile's CMD").to.equal("/app/main.js");
         // Released, so the real image (not the placeholder) and the job's own command are in play.
-        const files = loadStackFiles(REPO_ROOT, "prod");
+        const files = loadStackFiles(FIXTURE_STACKS, "prod");
         const apps = JSON.parse(files.config["platform:apps"]) as Record<string, Record<string, unknown>>;
         apps.web.imageTag = "1.2.3";
         const result = await synthesize({ project: files.project, stack: "prod", config: { ...files.config, "platform:apps": JSON.stringify(apps) }, program: platformProgram });

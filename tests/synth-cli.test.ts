@@ -18,7 +18,7 @@ describe("npm run synth (the offline main job)", function () {
 
     it("synthesizes the prod stack, prints the inventory and timing, and writes the JSON report", () => {
         const reportFile = path.join(outDir, "prod.json");
-        const { code, stdout, stderr } = synthCli("--stack", "prod", "--json", reportFile);
+        const { code, stdout, stderr } = synthCli("--project", "tests/fixtures/stacks", "--stack", "prod", "--json", reportFile);
         expect(code, stderr).to.equal(0);
         expect(stdout).to.contain("platform:network:Network  platform-prod");
         expect(stdout).to.match(/awsx:ec2:Vpc {2}platform-prod {2}\[remote component/);
@@ -62,14 +62,14 @@ describe("npm run synth (the offline main job)", function () {
     });
 
     it("exits 2 naming the stacks that exist when the stack file is missing", () => {
-        const { code, stderr } = synthCli("--stack", "qa");
+        const { code, stderr } = synthCli("--project", "tests/fixtures/stacks", "--stack", "qa");
         expect(code).to.equal(2);
         expect(stderr).to.match(/Pulumi\.qa\.yaml: no such stack file; stacks here: dev, prod, staging/);
     });
 
     it("synthesizes another Pulumi program with --program and the stack's config", () => {
         const reportFile = path.join(outDir, "queue.json");
-        const { code, stdout, stderr } = synthCli("--stack", "dev", "--program", "tests/fixtures/programs/queue/index.ts", "--json", reportFile);
+        const { code, stdout, stderr } = synthCli("--project", "tests/fixtures/stacks", "--stack", "dev", "--program", "tests/fixtures/programs/queue/index.ts", "--json", reportFile);
         expect(code, stderr).to.equal(0);
         expect(stdout).to.contain("queueUrl: \"https://sqs.eu-west-1.amazonaws.com/123456789012/orders-");
         const report = JSON.parse(readFileSync(reportFile, "utf8")) as SynthReport;

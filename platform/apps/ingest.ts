@@ -46,7 +46,8 @@ export class IngestApp extends pulumi.ComponentResource {
             { ctx, entry: "apps/ingest/src/consumer.ts", description: "Ingest: stores each webhook event from the stream once", configKey: "platform:ingest", timeoutSeconds: 60, environment: { EVENTS_TABLE_NAME: this.table.name } },
             parent,
         );
-        this.table.grantWriteData(this.consumer);
+        // What apps/ingest/src/consumer.ts calls: a conditional PutItem, and GetItem to tell a resent event from a reused key.
+        this.table.grantItems(this.consumer, ["PutItem", "GetItem"]);
         this.stream.subscribe(
             { functionArn: this.consumer.arn, functionName: this.consumer.functionName, grantee: this.consumer, resource: this.consumer },
             {

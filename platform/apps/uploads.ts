@@ -98,7 +98,7 @@ export class UploadsApp extends pulumi.ComponentResource {
 
         this.trigger = new ObjectCreatedWorkflow(
             `${name}-created`,
-            { ruleName: `${name}-object-created`, bucketName: this.bucket.name, prefix: config.prefix, workflow: this.workflow, kmsKeyArn: ctx.dataKeyArn, region: ctx.region, accountId: ctx.accountId, alarmTopicArn: ctx.alarmTopicArn },
+            { ruleName: `${name}-object-created`, bucketName: this.bucket.name, prefix: config.prefix, workflow: this.workflow, kmsKeyArn: ctx.dataKeyArn, keyUsers: ctx.dataKeyUsers, region: ctx.region, accountId: ctx.accountId, alarmTopicArn: ctx.alarmTopicArn },
             parent,
         );
         this.registerOutputs({ bucketName: this.bucket.name, stateMachineArn: this.workflow.arn, tableName: this.table.name, eventBusName: this.bus.name });

@@ -4,9 +4,10 @@ import type { Profile } from "./schema";
 import { EXPRESS_CHILD_MAX_SECONDS, maxExpressItemTimeoutSeconds, worstCaseItemSeconds } from "../../apps/batch/workflow";
 
 /**
- * Configuration of the data-processing apps (issue 6): `platform:uploads`, `platform:ingest`
- * and `platform:batch`. Each app is deployed only when its key is present (`{}` deploys it with
- * the profile's defaults), so a stack that does not need one pays nothing for it.
+ * Configuration of the data-processing apps: `platform:uploads`, `platform:ingest` and
+ * `platform:batch`. Each app is deployed only when its key is present (`{}` deploys it with the
+ * profile's defaults; `enabled: false` keeps the settings with the app off), so a stack that does
+ * not need one pays nothing for it.
  * See platform/serverless/README.md and apps/<name>/README.md for what each setting does.
  */
 
@@ -37,6 +38,7 @@ export const DISTRIBUTED_MAP_MAX_CONCURRENCY = 10_000;
 export const MIN_RETENTION_HOURS = 168;
 
 export const UploadsInputSchema = z.strictObject({
+    enabled: bool("whether the uploads app is deployed (it is when platform:uploads is set, unless this is false)").optional(),
     prefix: prefix("the key prefix whose new objects start the workflow").optional(),
     maxObjectSizeMb: wholeNumber("the largest image accepted, in MB (Rekognition reads up to 15 MB from S3)", 1, REKOGNITION_MAX_OBJECT_MB).optional(),
     minConfidence: wholeNumber("the lowest label confidence kept, in percent", 0, 100).optional(),
@@ -47,6 +49,7 @@ export const UploadsInputSchema = z.strictObject({
 });
 
 export const IngestInputSchema = z.strictObject({
+    enabled: bool("whether the ingest app is deployed (it is when platform:ingest is set, unless this is false)").optional(),
     streamMode: z.enum(STREAM_MODES, { error: `expected a stream capacity mode, one of ${STREAM_MODES.join(", ")}` }).optional(),
     shardCount: wholeNumber("the shard count of a provisioned stream", 1, 500).optional(),
     retentionHours: wholeNumber("hours the stream keeps records (24 to 8760; staging and prod need 168 or more)", 24, 8760).optional(),
@@ -66,6 +69,7 @@ export const IngestInputSchema = z.strictObject({
 });
 
 export const BatchInputSchema = z.strictObject({
+    enabled: bool("whether the batch app is deployed (it is when platform:batch is set, unless this is false)").optional(),
     itemReader: z.enum(ITEM_READERS, { error: `expected an item reader, one of ${ITEM_READERS.join(", ")} (objects: every object under the prefix; json/csv: the items of one file)` }).optional(),
     prefix: prefix("the input prefix").optional(),
     resultPrefix: prefix("the prefix results are written under").optional(),
@@ -176,7 +180,9 @@ type DataAppsInput = { [K in keyof typeof DATA_APPS_INPUT_SHAPE]?: z.infer<(type
 /** Fills each present app's settings from the profile. */
 export function resolveDataApps(input: DataAppsInput, profile: Profile): DataAppsConfig {
     const defaults = DATA_APPS_DEFAULTS[profile];
-    const { uploads, ingest, batch } = input;
+    // One switch for every optional app: present means deployed, unless `enabled: false`.
+    const on = <T extends { enabled?: boolean }>(app: T | undefined): T | undefined => (app && app.enabled !== false ? app : undefined);
+    const [uploads, ingest, batch] = [on(input.uploads), on(input.ingest), on(input.batch)];
     return {
         uploads: uploads && {
             prefix: uploads.prefix ?? defaults.uploads.prefix,

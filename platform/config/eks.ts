@@ -9,9 +9,29 @@ import type { Profile } from "./schema";
  * resolved `EksConfig`, kept in one file so the shared config files only gain a line each.
  */
 
-/** Oldest Kubernetes minor version the platform builds (EKS standard support; policy eks-supported-version). */
-export const EKS_VERSION_FLOOR = "1.32";
 export const EKS_VERSION_PATTERN = /^1\.(\d{2})$/;
+const minorOf = (version: string) => Number(EKS_VERSION_PATTERN.exec(version)?.[1] ?? NaN);
+
+/**
+ * The EKS version calendar: when each Kubernetes minor version leaves standard support (14 months
+ * after its EKS release) and extended support (12 months later, at $0.60 instead of $0.10 per
+ * cluster-hour), from https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html
+ * ("Amazon EKS Kubernetes release calendar"). The config check reads it: a version is accepted while
+ * its support window (standard, or extended with `supportType: EXTENDED`) is open on the day of the
+ * deploy. Bumping the platform means adding a row here and its add-on builds below.
+ */
+export const EKS_VERSION_CALENDAR: Record<string, { standardSupportEnds: string; extendedSupportEnds: string }> = {
+    "1.32": { standardSupportEnds: "2026-03-23", extendedSupportEnds: "2027-03-23" },
+    "1.33": { standardSupportEnds: "2026-07-29", extendedSupportEnds: "2027-07-29" },
+    "1.34": { standardSupportEnds: "2026-12-02", extendedSupportEnds: "2027-12-02" },
+    "1.35": { standardSupportEnds: "2027-03-27", extendedSupportEnds: "2028-03-27" },
+};
+
+/** The oldest version whose `supportType` window is still open on `today` (YYYY-MM-DD): the floor the config check applies. */
+export function eksVersionFloor(today: string, supportType: SupportType): string | undefined {
+    const open = Object.entries(EKS_VERSION_CALENDAR).filter(([, dates]) => (supportType === "STANDARD" ? dates.standardSupportEnds : dates.extendedSupportEnds) > today);
+    return open.map(([version]) => version).sort((a, b) => minorOf(a) - minorOf(b))[0];
+}
 
 /** EKS support tiers: EXTENDED keeps a version past standard support, at $0.60 instead of $0.10 per cluster-hour. */
 export const SUPPORT_TYPES = ["STANDARD", "EXTENDED"] as const;
@@ -54,6 +74,8 @@ export const EksInputSchema = z.strictObject({
     endpoint: z
         .strictObject({
             publicAccessCidrs: z.array(z.string({ error: "expected an IPv4 CIDR such as 203.0.113.0/24" }), { error: "expected a list of IPv4 CIDRs" }).optional(),
+            /** Deployer networks (VPN, peered CI VPC) that reach the private endpoint on 443, besides the VPC itself. */
+            privateAccessCidrs: z.array(z.string({ error: "expected an IPv4 CIDR such as 10.8.0.0/16" }), { error: "expected a list of IPv4 CIDRs" }).optional(),
         })
         .optional(),
     adminRoleArns: z.array(z.string().regex(IAM_ROLE_ARN_PATTERN, { error: "expected an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admin" }), { error: "expected a list of IAM role ARNs" }).optional(),
@@ -101,6 +123,8 @@ export interface EksConfig {
     supportType: SupportType;
     /** Dev only, and only these CIDRs; empty means the endpoint is private only. */
     publicAccessCidrs: string[];
+    /** Networks besides the VPC that reach the private endpoint on 443 (where `pulumi up` runs). */
+    privateAccessCidrs: string[];
     adminRoleArns: string[];
     nodeOs: NodeOs;
     nodeGroups: { system: NodeGroupConfig; workload: NodeGroupConfig };
@@ -118,8 +142,16 @@ export interface EksProfileDefaults {
     autoscaler: Autoscaler;
 }
 
-/** Managed add-on builds for Kubernetes 1.33 (`aws eks describe-addon-versions --kubernetes-version 1.33`). */
-const ADDONS_1_33 = { vpcCni: "v1.19.5-eksbuild.3", coredns: "v1.12.1-eksbuild.2", kubeProxy: "v1.33.0-eksbuild.2", podIdentityAgent: "v1.3.7-eksbuild.2", observability: "v6.2.0-eksbuild.1" };
+/**
+ * Managed add-on builds for Kubernetes 1.35: kube-proxy and CoreDNS from the 1.35 rows of the EKS
+ * user guide's version tables (managing-kube-proxy, managing-coredns); the VPC CNI, the Pod
+ * Identity Agent and the CloudWatch Observability builds are not tied to a Kubernetes minor.
+ * Check with `aws eks describe-addon-versions --kubernetes-version 1.35 --addon-name <name>`.
+ */
+const ADDONS_1_35 = { vpcCni: "v1.20.1-eksbuild.3", coredns: "v1.14.2-eksbuild.4", kubeProxy: "v1.35.3-eksbuild.2", podIdentityAgent: "v1.3.7-eksbuild.2", observability: "v6.2.0-eksbuild.1" };
+
+/** The Kubernetes version every profile builds by default, in standard support until 2027-03-27 (EKS_VERSION_CALENDAR). */
+export const EKS_DEFAULT_VERSION = "1.35";
 
 /**
  * dev: one small Graviton system node, spot workload nodes that may scale to zero.
@@ -128,30 +160,30 @@ const ADDONS_1_33 = { vpcCni: "v1.19.5-eksbuild.3", coredns: "v1.12.1-eksbuild.2
  */
 export const EKS_PROFILE_DEFAULTS: Record<Profile, EksProfileDefaults> = {
     dev: {
-        version: "1.33",
+        version: EKS_DEFAULT_VERSION,
         nodeGroups: {
             system: { instanceTypes: ["t4g.medium"], minSize: 1, maxSize: 2, diskSizeGiB: 20 },
             workload: { instanceTypes: ["m7g.large", "m6g.large", "c7g.large"], minSize: 0, maxSize: 3, diskSizeGiB: 20 },
         },
-        addons: ADDONS_1_33,
+        addons: ADDONS_1_35,
         autoscaler: "karpenter",
     },
     staging: {
-        version: "1.33",
+        version: EKS_DEFAULT_VERSION,
         nodeGroups: {
             system: { instanceTypes: ["m7g.large"], minSize: 2, maxSize: 3, diskSizeGiB: 30 },
             workload: { instanceTypes: ["m7g.large", "m6g.large"], minSize: 1, maxSize: 6, diskSizeGiB: 30 },
         },
-        addons: ADDONS_1_33,
+        addons: ADDONS_1_35,
         autoscaler: "karpenter",
     },
     prod: {
-        version: "1.33",
+        version: EKS_DEFAULT_VERSION,
         nodeGroups: {
             system: { instanceTypes: ["m7g.large"], minSize: 2, maxSize: 4, diskSizeGiB: 50 },
             workload: { instanceTypes: ["m7g.xlarge", "m6g.xlarge"], minSize: 2, maxSize: 10, diskSizeGiB: 50 },
         },
-        addons: ADDONS_1_33,
+        addons: ADDONS_1_35,
         autoscaler: "karpenter",
     },
 };
@@ -178,6 +210,7 @@ export function resolveEks(input: EksInput | undefined, profile: Profile, spot: 
         // @pulumi/eks 4.3 leaves EKS's default, EXTENDED: a forgotten upgrade would silently cost 6x.
         supportType: input?.supportType ?? "STANDARD",
         publicAccessCidrs: input?.endpoint?.publicAccessCidrs ?? [],
+        privateAccessCidrs: input?.endpoint?.privateAccessCidrs ?? [],
         adminRoleArns: input?.adminRoleArns ?? [],
         nodeOs: input?.nodeOs ?? "bottlerocket",
         nodeGroups: { system: group("system", "ON_DEMAND"), workload: group("workload", spot ? "SPOT" : "ON_DEMAND") },
@@ -193,15 +226,14 @@ export function architectureOf(instanceType: string): "arm64" | "x86_64" {
     return /^[a-z]+\d+g/.test(instanceType) ? "arm64" : "x86_64";
 }
 
-const minorOf = (version: string) => Number(EKS_VERSION_PATTERN.exec(version)?.[1] ?? NaN);
-
-/** Cross-field rules: version floor, endpoint exposure per profile, node group bounds, add-on/cluster skew. */
-export function checkEks(eks: EksConfig, profile: Profile, key: (path: (string | number)[]) => string): ConfigProblem[] {
+/**
+ * Cross-field rules: the version against the EKS calendar on `today` (YYYY-MM-DD), endpoint
+ * exposure per profile, node group bounds, add-on/cluster skew.
+ */
+export function checkEks(eks: EksConfig, profile: Profile, key: (path: (string | number)[]) => string, today: string): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     if (!eks.enabled) return problems;
-    if (minorOf(eks.version) < minorOf(EKS_VERSION_FLOOR)) {
-        problems.push({ key: key(["eks", "version"]), message: `expected Kubernetes ${EKS_VERSION_FLOOR} or later (older versions are out of EKS standard support), got "${eks.version}"` });
-    }
+    problems.push(...checkEksVersion(eks, key, today));
     if (eks.publicAccessCidrs.length > 0 && profile !== "dev") {
         problems.push({ key: key(["eks", "endpoint", "publicAccessCidrs"]), message: `expected no public API endpoint in ${profile} (private endpoint only; reach the API from inside the VPC); public access is allowed in dev only` });
     }
@@ -210,6 +242,14 @@ export function checkEks(eks: EksConfig, profile: Profile, key: (path: (string |
         if (!parsed) problems.push({ key: key(["eks", "endpoint", "publicAccessCidrs", index]), message: `expected an IPv4 CIDR such as 203.0.113.0/24 (no host bits set), got ${JSON.stringify(cidr)}` });
         else if (parsed.prefix < 8) problems.push({ key: key(["eks", "endpoint", "publicAccessCidrs", index]), message: `expected a named network (a /8 or narrower), never the whole internet; got ${cidr}` });
     });
+    eks.privateAccessCidrs.forEach((cidr, index) => {
+        const parsed = parseIpv4Cidr(cidr);
+        if (!parsed) problems.push({ key: key(["eks", "endpoint", "privateAccessCidrs", index]), message: `expected an IPv4 CIDR such as 10.8.0.0/16 (no host bits set), got ${JSON.stringify(cidr)}` });
+        else if (parsed.prefix < 8) problems.push({ key: key(["eks", "endpoint", "privateAccessCidrs", index]), message: `expected a named deployer network (a /8 or narrower), never everything; got ${cidr}` });
+    });
+    if (new Set(eks.privateAccessCidrs).size !== eks.privateAccessCidrs.length) {
+        problems.push({ key: key(["eks", "endpoint", "privateAccessCidrs"]), message: "expected each CIDR at most once (each becomes one security group rule)" });
+    }
     for (const name of ["system", "workload"] as const) {
         const group = eks.nodeGroups[name];
         if (group.minSize > group.maxSize) problems.push({ key: key(["eks", "nodeGroups", name]), message: `expected minSize (${group.minSize}) to be at most maxSize (${group.maxSize})` });
@@ -230,6 +270,28 @@ export function checkEks(eks: EksConfig, profile: Profile, key: (path: (string |
     return problems;
 }
 
+/** The version must be in the calendar and inside its support window (standard, or extended when chosen) on `today`. */
+function checkEksVersion(eks: EksConfig, key: (path: (string | number)[]) => string, today: string): ConfigProblem[] {
+    const dates = EKS_VERSION_CALENDAR[eks.version];
+    const known = Object.keys(EKS_VERSION_CALENDAR).join(", ");
+    if (!dates) return [{ key: key(["eks", "version"]), message: `expected a version in the EKS calendar the platform knows (${known}; platform/config/eks.ts EKS_VERSION_CALENDAR), got "${eks.version}"` }];
+    const floor = eksVersionFloor(today, eks.supportType);
+    if (eks.supportType === "STANDARD" && dates.standardSupportEnds <= today) {
+        return [
+            {
+                key: key(["eks", "version"]),
+                message:
+                    `Kubernetes ${eks.version} left EKS standard support on ${dates.standardSupportEnds}; expected ${floor ?? "a newer version"} or later` +
+                    ` (or eks.supportType: EXTENDED, billed at $0.60 instead of $0.10 per cluster-hour, until ${dates.extendedSupportEnds})`,
+            },
+        ];
+    }
+    if (eks.supportType === "EXTENDED" && dates.extendedSupportEnds <= today) {
+        return [{ key: key(["eks", "version"]), message: `Kubernetes ${eks.version} left EKS extended support on ${dates.extendedSupportEnds}; expected ${floor ?? "a newer version"} or later` }];
+    }
+    return [];
+}
+
 /** What an app needs from its spec to run on EKS; each problem names the key. */
 export function checkEksApps(
     apps: Record<string, { runtimes: string[]; user: string; architecture: string; secrets: Record<string, string>; jobs: Record<string, { schedule: string }> }>,
@@ -242,6 +304,17 @@ export function checkEksApps(
         problems.push({ key: key(["eks", "enabled"]), message: `expected true (or unset): ${onEks.map(([name]) => name).join(", ")} list eks in their runtimes` });
     }
     for (const [name, app] of onEks) {
+        // EKS Fargate runs x86_64 pods only (https://github.com/aws/containers-roadmap/issues/1629): a profile
+        // selecting an arm64 app's pods leaves them Pending. The app's namespace is its name; its pods carry
+        // the labels platform/eks/workloads.ts sets (server, and one set per job).
+        const base = { "app.kubernetes.io/name": name, "app.kubernetes.io/managed-by": "pulumi" };
+        const podLabels = [{ ...base, "app.kubernetes.io/component": "server" }, ...Object.keys(app.jobs).map((job) => ({ ...base, "app.kubernetes.io/component": "job", "platform/job": job }))];
+        for (const [profile, selector] of Object.entries(eks.fargateProfiles)) {
+            const selects = selector.namespace === name && podLabels.some((labels: Record<string, string>) => Object.entries(selector.labels).every(([label, value]) => labels[label] === value));
+            if (selects && app.architecture === "arm64") {
+                problems.push({ key: key(["eks", "fargateProfiles", profile]), message: `selects namespace ${name}, where apps.${name} runs arm64 pods; EKS Fargate runs x86_64 pods only: set apps.${name}.architecture: x86_64 or select another namespace` });
+            }
+        }
         // Karpenter launches either architecture; the Cluster Autoscaler only grows the workload group.
         const workloadArchitecture = architectureOf(eks.nodeGroups.workload.instanceTypes[0] ?? "");
         if (eks.autoscaler === "cluster-autoscaler" && app.architecture !== workloadArchitecture) {

@@ -4,6 +4,7 @@ import { PlatformConfig, resolvePlatformConfig } from "./load";
 export * from "./load";
 export * from "./schema";
 export { PROFILE_DEFAULTS, profileFromStackName } from "./profiles";
+export { PROVIDER_NAMESPACES } from "./namespaces";
 
 /**
  * Reads the whole project namespace from the running stack's configuration and validates it.
@@ -14,11 +15,13 @@ export function loadPlatformConfig(): PlatformConfig {
     const project = pulumi.getProject();
     const prefix = `${project}:`;
     const values: Record<string, unknown> = {};
+    const otherKeys: string[] = [];
     const all = pulumi.runtime.allConfig();
     for (const [fullKey, value] of Object.entries(all)) {
         if (fullKey.startsWith(prefix)) values[fullKey.slice(prefix.length)] = parseConfigValue(value);
+        else otherKeys.push(fullKey);
     }
-    return resolvePlatformConfig({ project, stack: pulumi.getStack(), values, region: all["aws:region"] });
+    return resolvePlatformConfig({ project, stack: pulumi.getStack(), values, region: all["aws:region"], otherKeys });
 }
 
 /**

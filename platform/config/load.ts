@@ -4,6 +4,9 @@ import { blockSize, carve, parseIpv4Cidr } from "./cidr";
 import { checkEks, checkEksApps, type EksConfig, resolveEks } from "./eks";
 import { checkDataApps, DataAppsConfig, resolveDataApps } from "./data-apps";
 import { PROFILE_DEFAULTS, profileFromStackName } from "./profiles";
+import { checkNamespaces } from "./namespaces";
+import { type RegisteredAppsConfig, registeredApps, settingsSchema } from "../apps/registry";
+import { closest } from "./suggest";
 import { checkServerless, resolveServerless, ServerlessConfig } from "./serverless";
 import {
     ACM_CERTIFICATE_ARN_PATTERN,
@@ -45,6 +48,8 @@ export interface PlatformConfig extends DataAppsConfig, ServerlessConfig {
     alarms: AlarmsConfig;
     /** The Kubernetes runtime (platform/eks); built when enabled or an app runs on eks. */
     eks: EksConfig;
+    /** The app modules of platform/apps/ (defineApp) this stack deploys: resolved settings by key. */
+    extensions: RegisteredAppsConfig;
 }
 
 /** The ECS cluster's settings, shared by every app that runs on ECS. */
@@ -147,6 +152,16 @@ export interface RawStackConfig {
     values: Record<string, unknown>;
     /** `aws:region`. */
     region?: unknown;
+    /**
+     * Every full key outside the project namespace (`aws:region`, `platfrom:ecs`). When given, keys
+     * in an unknown namespace and a stack with no project key at all are errors (namespaces.ts).
+     */
+    otherKeys?: string[];
+    /**
+     * The deploy date (YYYY-MM-DD) that dated rules, such as the EKS version calendar, are checked on.
+     * @default today (UTC)
+     */
+    today?: string;
 }
 
 /**
@@ -164,6 +179,7 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
             message: `expected "<project>-<stack>" ("${prefix}", ${prefix.length} characters) of lowercase letters, digits and single hyphens, at most ${STACK_PREFIX_MAX_LENGTH} characters: it begins the S3 bucket, Lambda function, IAM role and load balancer names; choose a shorter stack name such as ${JSON.stringify(raw.stack.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, Math.max(1, STACK_PREFIX_MAX_LENGTH - raw.project.length - 1)))}`,
         });
     }
+    if (raw.otherKeys !== undefined) problems.push(...checkNamespaces(raw.project, raw.otherKeys, Object.keys(raw.values).length));
 
     const region = typeof raw.region === "string" ? raw.region : undefined;
     if (region === undefined) {
@@ -172,12 +188,13 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
         problems.push({ key: "aws:region", message: `expected an AWS region such as eu-west-1, got ${JSON.stringify(region)}` });
     }
 
-    let parsed = PlatformInputSchema.safeParse(raw.values);
+    const { values: platformValues, extensions } = splitRegisteredApps(raw.values, key, problems);
+    let parsed = PlatformInputSchema.safeParse(platformValues);
     if (!parsed.success) {
-        for (const issue of parsed.error.issues) problems.push(...describeIssue(issue, raw.values, key));
+        for (const issue of parsed.error.issues) problems.push(...describeIssue(issue, platformValues, key));
         // Drop what is already reported and check the rest too, so one run lists every problem.
         // Dropping a required key (a job's schedule) fails its parent next: drop that in turn.
-        let values = raw.values;
+        let values = platformValues;
         for (let pass = 0; pass < 4 && !parsed.success; pass++) {
             values = withoutIssues(values, parsed.error.issues);
             parsed = PlatformInputSchema.safeParse(values);
@@ -194,15 +211,57 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
         });
         throw new ConfigError(raw.stack, problems);
     }
-    const config = applyProfile(raw, profile, region ?? "", input);
+    const config = { ...applyProfile(raw, profile, region ?? "", input), extensions: resolveRegisteredApps(extensions, profile) };
     const reported = new Set(problems.map((problem) => problem.key));
     problems.push(...checkNetwork(config.network, config.region, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkServices(config, key).filter((problem) => !reported.has(problem.key)));
-    problems.push(...[...checkEks(config.eks, config.profile, key), ...checkEksApps(config.apps, config.eks, key)].filter((problem) => !reported.has(problem.key)));
+    const today = raw.today ?? new Date().toISOString().slice(0, 10);
+    problems.push(...[...checkEks(config.eks, config.profile, key, today), ...checkEksApps(config.apps, config.eks, key)].filter((problem) => !reported.has(problem.key)));
     problems.push(...checkDataApps(config, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkServerless(config, key).filter((problem) => !reported.has(problem.key)));
     if (problems.length > 0) throw new ConfigError(raw.stack, problems);
     return config;
+}
+
+/**
+ * Takes the keys of the app modules (platform/apps/, defineApp) out of the values and checks each
+ * with its own schema. An app's key deploys it unless it says `enabled: false`.
+ */
+function splitRegisteredApps(values: Record<string, unknown>, key: (path: readonly PropertyKey[]) => string, problems: ConfigProblem[]) {
+    const apps = registeredApps();
+    const rest: Record<string, unknown> = {};
+    const extensions = new Map<string, unknown>();
+    for (const [name, value] of Object.entries(values)) {
+        const app = apps.get(name);
+        if (!app) {
+            rest[name] = value;
+            continue;
+        }
+        const parsed = settingsSchema(app).safeParse(value ?? {});
+        if (!parsed.success) {
+            for (const issue of parsed.error.issues) {
+                if (issue.code === "unrecognized_keys") {
+                    const known = issue.path.length === 0 ? Object.keys(settingsSchema(app).shape) : [];
+                    for (const unknownKey of issue.keys) {
+                        const suggestion = closest(unknownKey, known);
+                        problems.push({ key: key([name, ...issue.path, unknownKey]), message: `unknown key${suggestion ? ` (did you mean "${suggestion}"?)` : ""}${known.length > 0 ? `; expected one of ${known.join(", ")}` : ""}` });
+                    }
+                } else {
+                    const actual = valueAt(value, issue.path);
+                    problems.push({ key: key([name, ...issue.path]), message: `${issue.message}${actual === undefined ? "" : `, got ${JSON.stringify(actual)}`}` });
+                }
+            }
+        } else if ((parsed.data as { enabled?: boolean }).enabled !== false) {
+            const { enabled: _enabled, ...settings } = parsed.data;
+            extensions.set(name, settings);
+        }
+    }
+    return { values: rest, extensions };
+}
+
+function resolveRegisteredApps(extensions: Map<string, unknown>, profile: Profile): RegisteredAppsConfig {
+    const apps = registeredApps();
+    return Object.fromEntries([...extensions].map(([name, settings]) => [name, apps.get(name)?.resolve?.(settings as never, profile) ?? settings]));
 }
 
 /** A copy of the values without the keys the issues point at (for arrays, the whole list). */
@@ -225,7 +284,7 @@ function withoutIssues(values: Record<string, unknown>, issues: z.core.$ZodIssue
     return copy;
 }
 
-function applyProfile(raw: RawStackConfig, profile: Profile, region: string, input: PlatformInput): PlatformConfig {
+function applyProfile(raw: RawStackConfig, profile: Profile, region: string, input: PlatformInput): Omit<PlatformConfig, "extensions"> {
     const defaults = PROFILE_DEFAULTS[profile];
     const network = input.network ?? {};
     const cidr = network.cidr ?? defaults.network.cidr;
@@ -365,6 +424,14 @@ function checkServices(config: PlatformConfig, key: (path: (string | number)[]) 
     if (fargateWeight + fargateSpotWeight === 0) {
         problems.push({ key: key(["ecs", "capacity"]), message: "expected fargateWeight or fargateSpotWeight above 0: tasks beyond the base need somewhere to run" });
     }
+    // Fargate Spot runs no ARM64 tasks, so arm64 apps get the FARGATE share alone (EcsCluster.strategyFor): it must exist.
+    const armOnEcs = Object.entries(config.apps).filter(([, app]) => app.runtimes.includes("ecs") && app.architecture === "arm64").map(([name]) => name);
+    if (armOnEcs.length > 0 && fargateWeight === 0 && fargateSpotWeight > 0) {
+        problems.push({
+            key: key(["ecs", "capacity", "fargateWeight"]),
+            message: `expected above 0: ${armOnEcs.map((name) => `apps.${name}`).join(", ")} ${armOnEcs.length === 1 ? "is" : "are"} arm64 and Fargate Spot does not run ARM64 tasks, so their tasks need FARGATE capacity (or set apps.<name>.architecture: x86_64 to run them on spot)`,
+        });
+    }
     config.ingress.allowedCidrs.forEach((cidr, index) => {
         if (!parseIpv4Cidr(cidr)) problems.push({ key: key(["ingress", "allowedCidrs", index]), message: `expected an IPv4 CIDR such as 203.0.113.0/24 (no host bits set), got ${JSON.stringify(cidr)}` });
     });
@@ -421,32 +488,10 @@ function knownKeysAt(path: readonly PropertyKey[]): string[] {
         if (!schema) return [];
     }
     schema = unwrap(schema);
-    return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+    const keys = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+    return path.length === 0 ? [...keys, ...registeredApps().keys()] : keys;
 }
 
 function unwrap(schema: z.ZodType): z.ZodType {
     return schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema;
-}
-
-function closest(word: string, candidates: string[]): string | undefined {
-    let best: { candidate: string; distance: number } | undefined;
-    for (const candidate of candidates) {
-        const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-        if (distance <= Math.max(2, Math.floor(candidate.length / 3)) && (!best || distance < best.distance)) best = { candidate, distance };
-    }
-    return best?.candidate;
-}
-
-function editDistance(a: string, b: string): number {
-    const row = [...Array(b.length + 1).keys()];
-    for (let i = 1; i <= a.length; i++) {
-        let diagonal = row[0];
-        row[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const above = row[j];
-            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-            diagonal = above;
-        }
-    }
-    return row[b.length];
 }

@@ -32,7 +32,8 @@ export interface ProfileDefaults {
  * prod is resilient: 3 AZs, a NAT per AZ, on-demand baseline, a year of logs, deletion
  * protection and Pulumi `protect` on stateful resources.
  * The CIDRs differ per profile so the three VPCs can be peered or joined by a transit gateway.
- * ECS: dev runs one small task, mostly on FARGATE_SPOT (about 70% cheaper), with ECS Exec for
+ * ECS: dev runs one small task, x86_64 tasks mostly on FARGATE_SPOT (about 70% cheaper; Fargate
+ * Spot runs no ARM64 tasks, so arm64 ones stay on FARGATE), with ECS Exec for
  * debugging; staging runs two tasks (one per AZ) with one on-demand; prod keeps an on-demand
  * baseline of two tasks across AZs, enhanced Container Insights and no shell access by default.
  */

@@ -133,9 +133,13 @@ export const JobInputSchema = z.strictObject({
 
 export const AppInputSchema = z.strictObject({
     /** Image tag to deploy; pushed by the app's own CI. Unset means "not released yet". */
-    imageTag: z.string({ error: "expected an image tag" }).regex(IMAGE_TAG_PATTERN, {
-        error: "expected an image tag: letters, digits, _ . - (up to 128 characters, not starting with . or -)",
-    }).optional(),
+    imageTag: z
+        .string({ error: "expected an image tag" })
+        .regex(IMAGE_TAG_PATTERN, { error: "expected an image tag: letters, digits, _ . - (up to 128 characters, not starting with . or -)" })
+        // The repositories' tags are IMMUTABLE (platform/registry.ts): "latest" could be pushed once and
+        // never move, and a deploy would not notice a new image. A release names exactly one image.
+        .refine((tag) => tag.toLowerCase() !== "latest", { error: 'expected a release tag such as a git sha or 1.4.2, not "latest": tags are immutable here, so "latest" would never move to a new image' })
+        .optional(),
     /** Port the container listens on; 1024 or above, because the container runs without root or capabilities. */
     port: wholeNumber("a container port (1024-65535: the container runs as a non-root user without capabilities)", 1024, 65535).optional(),
     healthCheck: z

@@ -72,7 +72,7 @@ export const TRANSLATE_FUNCTIONS = ["submit", "translateSync", "status", "worker
 export type TranslateFunction = (typeof TRANSLATE_FUNCTIONS)[number];
 
 export const TranslateInputSchema = z.strictObject({
-    enabled: bool("whether the translation app is deployed").optional(),
+    enabled: bool("whether the translation app is deployed (it is when platform:translate is set, unless this is false)").optional(),
     maxCultures: wholeNumber("the most target cultures per request", 1, 50).optional(),
     maxTextBytes: wholeNumber("the largest source text in UTF-8 bytes (Amazon Translate accepts 10000)", 1, TRANSLATE_MAX_TEXT_BYTES).optional(),
     resultTtlDays: wholeNumber("how many days a translation request is kept", 1, 3650).optional(),
@@ -86,7 +86,7 @@ export const FANOUT_FUNCTIONS = ["auditor", "notifier"] as const;
 export type FanoutFunction = (typeof FANOUT_FUNCTIONS)[number];
 
 export const FanoutInputSchema = z.strictObject({
-    enabled: bool("whether the fan-out app is deployed").optional(),
+    enabled: bool("whether the fan-out app is deployed (it is when platform:fanout is set, unless this is false)").optional(),
     archiveRetentionDays: wholeNumber("days the bus archive keeps events for replay (0 keeps them forever)", 0, 3650).optional(),
     partnerEventSource: z
         .string()
@@ -197,7 +197,8 @@ export function resolveServerless(input: ServerlessInput, profile: Profile, logR
     return {
         functions: { ...defaults.functions, ...input.functions, reservedConcurrency: resolveReserved(input.functions?.reservedConcurrency, defaults.functions.reservedConcurrency), logRetentionDays },
         translate: {
-            enabled: input.translate?.enabled ?? false,
+            // One switch for every optional app: present means deployed, unless `enabled: false`.
+            enabled: input.translate !== undefined && input.translate.enabled !== false,
             maxCultures: input.translate?.maxCultures ?? TRANSLATE_DEFAULTS.maxCultures,
             maxTextBytes: input.translate?.maxTextBytes ?? TRANSLATE_DEFAULTS.maxTextBytes,
             resultTtlDays: input.translate?.resultTtlDays ?? TRANSLATE_DEFAULTS.resultTtlDays,
@@ -205,7 +206,7 @@ export function resolveServerless(input: ServerlessInput, profile: Profile, logR
             api: resolveApi(input.translate?.api, defaults.apiThrottle, defaults.waf),
         },
         fanout: {
-            enabled: input.fanout?.enabled ?? false,
+            enabled: input.fanout !== undefined && input.fanout.enabled !== false,
             archiveRetentionDays: input.fanout?.archiveRetentionDays ?? defaults.archiveRetentionDays,
             partnerEventSource: input.fanout?.partnerEventSource,
             functions: { ...input.fanout?.functions },

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ContainerInsights } from "../config";
+import type { Architecture, ContainerInsights } from "../config";
 import { encryptedLogGroup } from "./task";
 import { withTransforms, type Transformable } from "../transform";
 
@@ -35,7 +35,7 @@ export class EcsCluster extends pulumi.ComponentResource {
     readonly cluster: aws.ecs.Cluster;
     readonly name: pulumi.Output<string>;
     readonly arn: pulumi.Output<string>;
-    /** The cluster's default strategy, for services and scheduled tasks to state explicitly. */
+    /** The cluster's default strategy; services and scheduled tasks state theirs with `strategyFor`. */
     readonly capacityProviderStrategy: CapacityProviderShare[];
     /** Set when ECS Exec is enabled: what task roles need to open and record sessions. */
     readonly exec?: { kmsKeyArn: pulumi.Input<string>; logGroupArn: pulumi.Output<string> };
@@ -79,5 +79,16 @@ export class EcsCluster extends pulumi.ComponentResource {
             { parent: this },
         );
         this.registerOutputs({ name: this.name, arn: this.arn });
+    }
+
+    /**
+     * The strategy for tasks of one CPU architecture. Fargate Spot runs only X86_64 Linux tasks
+     * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html):
+     * an ARM64 task placed on FARGATE_SPOT never starts, so ARM64 tasks get the on-demand share
+     * alone (config requires `ecs.capacity.fargateWeight` above 0 when an ECS app is arm64).
+     */
+    strategyFor(architecture: Architecture): CapacityProviderShare[] {
+        if (architecture === "x86_64") return this.capacityProviderStrategy;
+        return this.capacityProviderStrategy.filter((share) => share.capacityProvider !== "FARGATE_SPOT");
     }
 }

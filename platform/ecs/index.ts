@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppConfig, EcsConfig, IngressConfig } from "../config";
+import type { ServiceKeyUsers } from "../kms";
 import { AccessLogBucket } from "./access-logs";
 import { EcsCluster } from "./cluster";
 import type { AppBindings } from "./grants";
@@ -33,6 +34,8 @@ export interface EcsRuntimeArgs extends Transformable {
     logs: { retentionDays: number; kmsKeyArn: pulumi.Input<string> };
     /** Encrypts the jobs' dead-letter queues. */
     dataKeyArn: pulumi.Input<string>;
+    /** That key's policy (EventBridge writes the jobs' dead letters). */
+    dataKeyUsers: ServiceKeyUsers;
     alarmTopicArn: pulumi.Input<string>;
     /** Load balancers' own deletion protection. */
     deletionProtection: boolean;
@@ -88,7 +91,7 @@ export class EcsRuntime extends pulumi.ComponentResource {
                     bindings,
                     deletionProtection: args.deletionProtection,
                     alarmTopicArn: args.alarmTopicArn,
-                    jobs: scheduleGroup ? { scheduleGroupName: scheduleGroup.name, kmsKeyArn: args.dataKeyArn } : undefined,
+                    jobs: scheduleGroup ? { scheduleGroupName: scheduleGroup.name, kmsKeyArn: args.dataKeyArn, keyUsers: args.dataKeyUsers } : undefined,
                 },
                 { parent: this },
             );

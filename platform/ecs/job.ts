@@ -4,6 +4,7 @@ import { notifyingAlarm } from "../alarms";
 import type { Architecture, JobConfig } from "../config";
 import { policyJson } from "../iam";
 import { NAME_LIMITS, nameWithin } from "../naming";
+import type { ServiceKeyUsers } from "../kms";
 import type { EcsCluster } from "./cluster";
 import { serviceRole } from "./roles";
 import { ContainerArgs, fargateTaskDefinition } from "./task";
@@ -37,6 +38,8 @@ export interface ScheduledJobArgs extends Transformable {
     paused?: boolean;
     /** Encrypts the dead-letter queue (SQS.1). */
     kmsKeyArn: pulumi.Input<string>;
+    /** That key's policy: EventBridge (the failure rule) writes to the dead-letter queue, so it is admitted there. */
+    keyUsers: ServiceKeyUsers;
     /** Failed runs and dead letters are announced here. */
     alarmTopicArn: pulumi.Input<string>;
     region: string;
@@ -137,7 +140,7 @@ export class ScheduledJob extends pulumi.ComponentResource {
                     ecsParameters: {
                         taskDefinitionArn: this.taskDefinition.arn,
                         taskCount: 1,
-                        capacityProviderStrategies: cluster.capacityProviderStrategy,
+                        capacityProviderStrategies: cluster.strategyFor(args.architecture),
                         networkConfiguration: { subnets: args.subnetIds, securityGroups: [args.securityGroupId], assignPublicIp: false },
                         enableEcsManagedTags: true,
                         propagateTags: "TASK_DEFINITION",
@@ -187,6 +190,7 @@ export class ScheduledJob extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        args.keyUsers.allowService("events.amazonaws.com");
         new aws.sqs.QueuePolicy(
             `${name}-dlq`,
             {

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { notifyingAlarm } from "../alarms";
 import type { AppConfig, IngressConfig } from "../config";
 import { NAME_LIMITS, nameWithin } from "../naming";
+import type { ServiceKeyUsers } from "../kms";
 import type { AccessLogBucket } from "./access-logs";
 import type { EcsCluster } from "./cluster";
 import type { AppBindings } from "./grants";
@@ -45,7 +46,7 @@ export interface EcsServiceArgs extends Transformable {
     /** Alarms and job failures notify this topic. */
     alarmTopicArn: pulumi.Input<string>;
     /** The stack's Scheduler group and the key for the jobs' dead-letter queues; required when the spec has jobs. */
-    jobs?: { scheduleGroupName: pulumi.Input<string>; kmsKeyArn: pulumi.Input<string> };
+    jobs?: { scheduleGroupName: pulumi.Input<string>; kmsKeyArn: pulumi.Input<string>; keyUsers: ServiceKeyUsers };
 }
 
 /** ALB metric dimensions are the ARN suffixes: `app/<name>/<id>` and `targetgroup/<name>/<id>`. */
@@ -100,6 +101,14 @@ export class EcsService extends pulumi.ComponentResource {
             void pulumi.log.warn(
                 `${app}: no apps.${app}.imageTag is set, so the service runs the placeholder image ${PLACEHOLDER_IMAGE} (HTTP 200 on every path on port ${spec.port})` +
                     `${Object.keys(spec.jobs).length > 0 ? " and its scheduled jobs are paused" : ""}. Push an image and set the tag to release the app.`,
+                this,
+            );
+        }
+        // The stack asked for spot, which this app cannot use: say so rather than drop it silently.
+        if (cluster.strategyFor(spec.architecture).length < cluster.capacityProviderStrategy.length) {
+            void pulumi.log.warn(
+                `${app}: Fargate Spot runs no ARM64 tasks, so this arm64 app's service and jobs run on FARGATE only (ecs.capacity.fargateSpotWeight applies to x86_64 apps). ` +
+                    `For the spot discount, build an x86_64 image and set apps.${app}.architecture: x86_64.`,
                 this,
             );
         }
@@ -291,7 +300,7 @@ export class EcsService extends pulumi.ComponentResource {
                 taskDefinition: this.taskDefinition.arn,
                 // The first deployment's count; autoscaling owns it afterwards (ignoreChanges below).
                 desiredCount: spec.replicas.min,
-                capacityProviderStrategies: cluster.capacityProviderStrategy,
+                capacityProviderStrategies: cluster.strategyFor(spec.architecture),
                 platformVersion: "LATEST",
                 networkConfiguration: { subnets: args.network.privateSubnetIds, securityGroups: [taskSg], assignPublicIp: false },
                 loadBalancers: [{ targetGroupArn: this.targetGroup.arn, containerName: app, containerPort: spec.port }],
@@ -386,6 +395,7 @@ export class EcsService extends pulumi.ComponentResource {
                         scheduleGroupName: args.jobs.scheduleGroupName,
                         paused: !released,
                         kmsKeyArn: args.jobs.kmsKeyArn,
+                        keyUsers: args.jobs.keyUsers,
                         alarmTopicArn: args.alarmTopicArn,
                         region: args.region,
                         accountId: args.accountId,

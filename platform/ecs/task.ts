@@ -49,7 +49,7 @@ export interface ContainerArgs {
     region: string;
     /** Seconds from SIGTERM to SIGKILL. */
     stopTimeoutSeconds: number;
-    /** Directories mounted writable; the root filesystem is read-only. */
+    /** Directories mounted writable; the root filesystem is read-only. With `ecsExec`, the agent's directories are added. */
     writablePaths: string[];
     /**
      * Whether ECS Exec can open shells in this container. Its agent runs as root inside the
@@ -72,6 +72,14 @@ export interface FargateTaskArgs {
     container: ContainerArgs;
 }
 
+/**
+ * Where the ECS Exec agent (the SSM agent ECS bind-mounts into the container) writes: its binaries
+ * and state, and its logs. With a read-only root filesystem these must be writable volumes, or
+ * `execute-command` fails (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html,
+ * "Considerations").
+ */
+export const ECS_EXEC_WRITABLE_PATHS = ["/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm"] as const;
+
 const byName = <T>(entries: Record<string, T>) => Object.entries(entries).sort(([a], [b]) => a.localeCompare(b));
 
 /**
@@ -83,7 +91,8 @@ const byName = <T>(entries: Record<string, T>) => Object.entries(entries).sort((
  */
 export function fargateTaskDefinition(name: string, args: FargateTaskArgs, opts: pulumi.CustomResourceOptions): aws.ecs.TaskDefinition {
     const c = args.container;
-    const volumes = c.writablePaths.map((containerPath, index) => ({ name: `writable-${index}`, containerPath }));
+    const writablePaths = [...new Set([...c.writablePaths, ...(c.ecsExec ? ECS_EXEC_WRITABLE_PATHS : [])])];
+    const volumes = writablePaths.map((containerPath, index) => ({ name: `writable-${index}`, containerPath }));
     const container = {
         name: c.name,
         image: c.image,

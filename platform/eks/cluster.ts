@@ -24,6 +24,13 @@ export interface EksClusterArgs extends Transformable {
     privateSubnetIds: pulumi.Input<string[]>;
     /** When non-empty (dev only, validated in config), the public endpoint is on for exactly these CIDRs. */
     publicAccessCidrs: string[];
+    /**
+     * Who reaches the private API endpoint on 443: the VPC itself (runners and bastions inside
+     * it) and these deployer networks (a VPN, a peered CI VPC, Direct Connect), e.g. `["10.8.0.0/16"]`.
+     * The EKS-created security group admits only the cluster's own members, so without this the
+     * first Kubernetes call of `pulumi up` times out.
+     */
+    privateAccess: { vpcCidr: string; deployerCidrs: string[] };
     /** IAM roles that get cluster-admin through access entries. */
     adminRoleArns: string[];
     /** Retention and key of the control-plane log group. */
@@ -54,6 +61,8 @@ export class EksCluster extends pulumi.ComponentResource {
     readonly kubeconfigJson: pulumi.Output<string>;
     /** The security group EKS creates for the cluster (control plane, managed nodes, Fargate pods). */
     readonly eksSecurityGroupId: pulumi.Output<string>;
+    /** The control plane's additional security group: 443 from the VPC and the deployer networks, nothing else. */
+    readonly apiSecurityGroup: aws.ec2.SecurityGroup;
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:eks:Cluster", name, {}, withTransforms(opts, args.transform));
@@ -98,6 +107,8 @@ export class EksCluster extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        this.apiSecurityGroup = this.apiAccess(name, args);
+
         const publicEndpoint = args.publicAccessCidrs.length > 0;
         this.cluster = new eks.Cluster(
             name,
@@ -124,7 +135,9 @@ export class EksCluster extends pulumi.ComponentResource {
                 createOidcProvider: true,
                 skipDefaultNodeGroup: true,
                 // No extra cluster/node groups from the component: everything shares the group EKS creates.
+                // The API group is attached to the control plane's network interfaces only (vpcConfig.securityGroupIds).
                 skipDefaultSecurityGroups: true,
+                clusterSecurityGroup: this.apiSecurityGroup,
                 nodeAssociatePublicIpAddress: false,
                 // Add-ons are EksAddons' job (pinned versions, Pod Identity for the CNI); EKS installs none by itself.
                 bootstrapSelfManagedAddons: false,
@@ -147,5 +160,32 @@ export class EksCluster extends pulumi.ComponentResource {
         this.kubeconfigJson = pulumi.secret(this.cluster.kubeconfigJson);
         this.eksSecurityGroupId = this.cluster.eksCluster.vpcConfig.clusterSecurityGroupId;
         this.registerOutputs({ name: this.name, endpoint: this.endpoint, oidcIssuer: this.oidcIssuer });
+    }
+
+    /**
+     * The deploy path to the private endpoint: a group for the control plane's network interfaces
+     * that admits HTTPS from the VPC and each deployer CIDR (rules as separate resources: the
+     * component wants a group without inline rules). Nodes and pods keep the EKS-created group, so
+     * none of them is opened by this (https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html,
+     * https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html).
+     */
+    private apiAccess(name: string, args: EksClusterArgs): aws.ec2.SecurityGroup {
+        const group = new aws.ec2.SecurityGroup(
+            `${name}-api`,
+            { vpcId: args.vpcId, description: `Kubernetes API of ${args.clusterName} from the VPC and the deployer networks`, tags: { Name: `${args.clusterName}-api` } },
+            { parent: this },
+        );
+        const sources = [
+            { id: "vpc", cidr: args.privateAccess.vpcCidr, description: "Kubernetes API from inside the VPC" },
+            ...args.privateAccess.deployerCidrs.map((cidr, index) => ({ id: `deployer-${index}`, cidr, description: "Kubernetes API from a deployer network (eks.endpoint.privateAccessCidrs)" })),
+        ];
+        for (const source of sources) {
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-api-${source.id}`,
+                { securityGroupId: group.id, description: source.description, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: source.cidr },
+                { parent: this },
+            );
+        }
+        return group;
     }
 }

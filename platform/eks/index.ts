@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppConfig, EksConfig, IngressConfig } from "../config";
 import type { AppBindings } from "../ecs";
+import type { ServiceKeyUsers } from "../kms";
 import { ClusterAutoscaler, LoadBalancerController, ManagedAddons, metricsServer } from "./addons";
 import { EksCluster } from "./cluster";
 import { FargateProfiles } from "./fargate";
@@ -36,6 +37,8 @@ export interface EksRuntimeArgs extends Transformable {
     logs: { retentionDays: number; kmsKeyArn: pulumi.Input<string> };
     /** Encrypts Karpenter's interruption queues. */
     dataKeyArn: pulumi.Input<string>;
+    /** That key's policy, for the services that write to those queues. */
+    dataKeyUsers: ServiceKeyUsers;
     /** Spot capacity allowed (compute.spot): Karpenter's NodePool may use it. */
     spot: boolean;
     /** Prod-grade: strict zone spread, two controller replicas, ALB deletion protection. */
@@ -74,6 +77,7 @@ export class EksRuntime extends pulumi.ComponentResource {
                 vpcId: args.network.vpcId,
                 privateSubnetIds: args.network.privateSubnetIds,
                 publicAccessCidrs: config.publicAccessCidrs,
+                privateAccess: { vpcCidr: args.network.vpcCidr, deployerCidrs: config.privateAccessCidrs },
                 adminRoleArns: config.adminRoleArns,
                 logs: args.logs,
                 deletionProtection: args.deletionProtection,
@@ -169,6 +173,7 @@ export class EksRuntime extends pulumi.ComponentResource {
                     os: config.nodeOs,
                     spot: args.spot,
                     dataKeyArn: args.dataKeyArn,
+                    dataKeyUsers: args.dataKeyUsers,
                     cpuLimit: args.highAvailability ? 200 : 32,
                     replicas: Math.min(2, config.nodeGroups.system.minSize),
                     provider: this.provider,

@@ -5,6 +5,7 @@ import type { NodeOs } from "../config";
 import type { Grant } from "../grants";
 import { policyJson } from "../iam";
 import { NAME_LIMITS, nameWithin } from "../naming";
+import type { ServiceKeyUsers } from "../kms";
 import { checkedValues, KARPENTER } from "./helm-values";
 import { NODE_METADATA_OPTIONS, rootVolumes, SYSTEM_PLACEMENT } from "./node-groups";
 import { nodeRole, PodIdentityRole } from "./roles";
@@ -33,6 +34,8 @@ export interface KarpenterArgs extends Transformable {
     spot: boolean;
     /** Encrypts the interruption queue and its dead-letter queue. */
     dataKeyArn: pulumi.Input<string>;
+    /** That key's policy: EventBridge delivers the interruption events, so it is admitted there. */
+    dataKeyUsers: ServiceKeyUsers;
     /** Most vCPUs the default NodePool may launch: a cost ceiling. */
     cpuLimit: number;
     /**
@@ -99,6 +102,7 @@ export class Karpenter extends pulumi.ComponentResource {
             return rule;
         });
         const ruleArns = rules.map((rule) => rule.arn);
+        args.dataKeyUsers.allowService("events.amazonaws.com");
         for (const [queue, suffix] of [[this.queue, "interruption"], [this.deadLetterQueue, "interruption-dlq"]] as const) {
             new aws.sqs.QueuePolicy(
                 `${name}-${suffix}`,

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { isMap, isScalar, isSeq, type Node, parse, parseDocument } from "yaml";
 
 export interface StackFiles {
     project: string;
@@ -35,6 +35,8 @@ export function loadStackFiles(projectDir: string, stack: string): StackFiles {
     const project = { name: projectDoc.name, config: projectDoc.config };
     if (!existsSync(stackFile)) throw new StackFileError(`${stackFile}: no such stack file; stacks here: ${listStacks(projectDir).join(", ") || "none"}`);
     const stackDoc = (readYaml(stackFile) ?? {}) as { config?: Record<string, unknown> };
+    const lossy = lossyNumbers(stackFile, project.name);
+    if (lossy.length > 0) throw new StackFileError(`${stackFile}: ${lossy.length === 1 ? "a number loses digits" : "numbers lose digits"} as YAML reads ${lossy.length === 1 ? "it" : "them"}:\n${lossy.map((line) => `  - ${line}`).join("\n")}`);
 
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
@@ -59,6 +61,38 @@ export function loadStackFiles(projectDir: string, stack: string): StackFiles {
     }
     for (const [key, value] of Object.entries(stackDoc.config ?? {})) put(key, value);
     return { project: project.name, stack, config, secretKeys, projectFile, stackFile };
+}
+
+/**
+ * Unquoted whole numbers whose value is not what was written: a leading zero (`012345678901`, an
+ * account id, reads as 12345678901) or more digits than a double holds exactly. YAML turns them
+ * into numbers before anything can check them, so the value the program gets is already wrong;
+ * the only fix is quoting. Returns one line per value, naming the key.
+ */
+function lossyNumbers(file: string, project: string): string[] {
+    const text = readFileSync(file, "utf8");
+    const root = parseDocument(text).contents as Node | null;
+    const found: string[] = [];
+    const walk = (node: unknown, key: string) => {
+        if (isMap(node)) {
+            for (const pair of node.items) walk(pair.value, `${key}.${isScalar(pair.key) ? String(pair.key.value) : String(pair.key)}`);
+        } else if (isSeq(node)) {
+            node.items.forEach((item, index) => walk(item, `${key}[${index}]`));
+        } else if (isScalar(node) && typeof node.value === "number" && node.range) {
+            const written = text.slice(node.range[0], node.range[1]).trim();
+            if (/^[-+]?\d+$/.test(written) && (String(node.value) !== written.replace(/^\+/, "") || !Number.isSafeInteger(node.value))) {
+                found.push(`${key}: the unquoted number ${written} reads as ${String(node.value)}; quote it: "${written}"`);
+            }
+        }
+    };
+    const config = isMap(root) ? root.get("config", true) : undefined;
+    if (isMap(config)) {
+        for (const pair of config.items) {
+            const name = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+            walk(pair.value, name.includes(":") ? name : `${project}:${name}`);
+        }
+    }
+    return found;
 }
 
 function isSecure(value: unknown): boolean {

@@ -1,39 +1,41 @@
 /**
- * `npm run synth -- --stack <name> [--json <file>] [--program <entry.ts>] [--policy-config <file>] [--no-policy]`
- * `npm run synth -- --all-stacks [--json <file>] [--program <entry.ts>]`
+ * `npm run synth -- --stack <name> [--summary] [--json <file>] [--project <dir>] [--program <entry.ts>] [--policy-config <file>] [--no-policy]`
  *
  * Runs a Pulumi program offline against the mock cloud with a stack's configuration, prints the
  * resource inventory and how long it took, evaluates the policy pack on what was recorded (the
  * offline policy gate) and the deploy-readiness rules (AWS's own limits the mock cloud does not
- * enforce), and optionally writes the JSON report. `--all-stacks` synthesizes every
- * `Pulumi.<stack>.yaml` of the project as if deployed into one account and region and reports the
- * names and singletons two of them would both claim (the "one-account" readiness rule).
+ * enforce), and optionally writes the JSON report. `--summary` prints only the counts and what
+ * blocks (failures and mandatory violations). The pack config is the stack's profile's
+ * (policy/config/<profile>.json) overridden by the stack's own (policy/config/<stack>.json), and
+ * is validated before the program runs.
  * Exit codes: 0 success; 1 a mandatory policy violation or a readiness failure; 2 configuration or program error.
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError } from "../config";
+import { ConfigError, parseConfigValue, profileFromStackName, PROFILES } from "../config";
 import { ALL_POLICIES, PolicyConfigError } from "../../policy/harness";
 import { bundleRecords, formatBytes } from "../serverless/bundle";
 import { formatInventory, summarize } from "./inventory";
-import { defaultPolicyConfigFile, formatGate, readPolicyConfig, runPolicyGate } from "./policy-gate";
+import { formatGate, policyConfigFiles, runPolicyGate, stackPolicyConfig } from "./policy-gate";
 import { formatReadiness, readinessFailures, runReadiness, type ReadinessContext } from "./readiness";
 import { oneAccountRule } from "./readiness/one-account";
-import { listStacks, loadStackFiles, StackFileError } from "./stack-files";
+import { listStacks, loadStackFiles, StackFileError, type StackFiles } from "./stack-files";
 import { SynthError, synthesize, toReport } from "./synth";
 
-const USAGE = "usage: npm run synth -- --stack <name> [--json <file>] [--program <entry.ts>] [--policy-config <file>] [--no-policy]\n       npm run synth -- --all-stacks [--json <file>] [--program <entry.ts>]";
+const USAGE = "usage: npm run synth -- --stack <name> [--summary] [--json <file>] [--project <dir>] [--program <entry.ts>] [--policy-config <file>] [--no-policy]\n       npm run synth -- --all-stacks [--json <file>] [--project <dir>] [--program <entry.ts>]";
 
 async function main(argv: string[]): Promise<number> {
-    let values: { stack?: string; json?: string; program?: string; "policy-config"?: string; "no-policy"?: boolean; "all-stacks"?: boolean; help?: boolean };
+    let values: { stack?: string; json?: string; project?: string; program?: string; "policy-config"?: string; "no-policy"?: boolean; summary?: boolean; "all-stacks"?: boolean; help?: boolean };
     try {
         ({ values } = parseArgs({
             args: argv,
             options: {
                 stack: { type: "string", short: "s" },
                 json: { type: "string" },
+                project: { type: "string" },
                 program: { type: "string" },
+                summary: { type: "boolean" },
                 "policy-config": { type: "string" },
                 "no-policy": { type: "boolean" },
                 "all-stacks": { type: "boolean" },
@@ -55,8 +57,10 @@ async function main(argv: string[]): Promise<number> {
         console.error(`--program: ${program} does not exist\n${USAGE}`);
         return 2;
     }
-    // A program's config lives beside it when it is its own project; otherwise use this project's.
-    const projectDir = existsSync(path.join(path.dirname(program), "Pulumi.yaml")) ? path.dirname(program) : process.cwd();
+    // --project names the directory of Pulumi.yaml and the stack files; else a program's config
+    // lives beside it when it is its own project; otherwise use this project's.
+    const projectDir = values.project ? path.resolve(values.project) : existsSync(path.join(path.dirname(program), "Pulumi.yaml")) ? path.dirname(program) : process.cwd();
+    const summary = values.summary === true;
     if (values["all-stacks"]) {
         if (values.stack) {
             console.error(`--all-stacks and --stack exclude each other\n${USAGE}`);
@@ -67,6 +71,10 @@ async function main(argv: string[]): Promise<number> {
 
     try {
         const files = loadStackFiles(projectDir, stack);
+        // The pack config is read and validated before the program runs: a bad file fails in a second.
+        const profile = profileOf(files);
+        const policyFiles = values["no-policy"] ? [] : values["policy-config"] ? [path.resolve(values["policy-config"])] : policyConfigFiles(projectDir, stack, profile);
+        const policyConfig = values["no-policy"] ? {} : stackPolicyConfig(policyFiles, profile);
         const result = await synthesize({
             project: files.project,
             stack,
@@ -76,20 +84,20 @@ async function main(argv: string[]): Promise<number> {
         });
         const resources = result.cloud.resources;
         const counts = summarize(resources);
-        console.log(`Synthesized stack "${stack}" of project "${files.project}" from ${path.relative(process.cwd(), program) || program} (${files.config["aws:region"] ?? "no region"}), offline against the mock cloud\n`);
-        console.log(formatInventory(resources));
-        if (Object.keys(result.outputs).length > 0) {
+        console.log(`Synthesized stack "${stack}" of project "${files.project}" from ${path.relative(process.cwd(), program) || program} (${files.config["aws:region"] ?? "no region"}), offline against the mock cloud${summary ? "" : "\n"}`);
+        if (!summary) console.log(formatInventory(resources));
+        if (!summary && Object.keys(result.outputs).length > 0) {
             console.log("\nOutputs:");
             for (const [key, value] of Object.entries(result.outputs)) console.log(`  ${key}: ${JSON.stringify(value)}`);
         }
         const bundles = bundleRecords();
-        if (bundles.length > 0) {
+        if (!summary && bundles.length > 0) {
             console.log("\nFunction bundles (esbuild, minified; the AWS SDK v3 comes from the runtime):");
             const width = Math.max(...bundles.map((bundle) => bundle.functionName.length));
             for (const bundle of bundles) console.log(`  ${bundle.functionName.padEnd(width)}  ${formatBytes(bundle.codeBytes).padStart(10)} code  ${formatBytes(bundle.mapBytes).padStart(10)} map  ${bundle.entry}  sha256:${bundle.sha256.slice(0, 12)}`);
         }
         console.log(
-            `\n${counts.total} resources (${counts.custom} cloud resources, ${counts.components} components, ${counts.remote} remote components) in ${(result.durationMs / 1000).toFixed(2)} s`,
+            `${summary ? "" : "\n"}${counts.total} resources (${counts.custom} cloud resources, ${counts.components} components, ${counts.remote} remote components) in ${(result.durationMs / 1000).toFixed(2)} s`,
         );
 
         const readiness = runReadiness({
@@ -104,9 +112,9 @@ async function main(argv: string[]): Promise<number> {
 
         let gate: Awaited<ReturnType<typeof runPolicyGate>> | undefined;
         if (!values["no-policy"]) {
-            const configFile = values["policy-config"] ? path.resolve(values["policy-config"]) : defaultPolicyConfigFile(projectDir, stack);
-            gate = await runPolicyGate(resources, configFile ? readPolicyConfig(configFile) : {});
-            console.log(`\n${formatGate(gate, ALL_POLICIES.length)}${configFile ? `\n(pack config: ${path.relative(process.cwd(), configFile)})` : ""}`);
+            gate = await runPolicyGate(resources, policyConfig);
+            const used = policyFiles.map((file) => path.relative(process.cwd(), file)).join(", then ");
+            console.log(`\n${formatGate(gate, ALL_POLICIES.length, { project: files.project, summary })}\n(pack config: ${used || "none"}; environment: ${profile ?? "from the stack name"})`);
         }
         if (values.json) {
             const file = path.resolve(values.json);
@@ -132,6 +140,16 @@ async function main(argv: string[]): Promise<number> {
         }
         return 2;
     }
+}
+
+/** The stack's profile as the program will resolve it: `<project>:profile`, else the stack name. */
+function profileOf(files: StackFiles): string | undefined {
+    const configured = files.config[`${files.project}:profile`];
+    if (configured !== undefined) {
+        const value = parseConfigValue(configured);
+        return typeof value === "string" && (PROFILES as readonly string[]).includes(value) ? value : undefined;
+    }
+    return profileFromStackName(files.stack);
 }
 
 /**

@@ -102,7 +102,7 @@ export interface ReportedViolation {
     severity: string;
     remediation: string;
     /** Set when a pack-config exemption matched: the reason, and the level it would have had. */
-    exempted?: { reason: string; enforcementLevel: string };
+    exempted?: { reason: string; enforcementLevel: string; expires?: string };
 }
 
 export interface ReportedResource {

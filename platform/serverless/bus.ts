@@ -127,18 +127,16 @@ export class BusRule extends pulumi.ComponentResource {
     readonly rule: aws.cloudwatch.EventRule;
     readonly deadLetterQueue: aws.sqs.Queue;
     readonly arn: pulumi.Output<string>;
-    private readonly ctx: ServerlessContext;
     private readonly name: string;
     private readonly targetIds = new Set<string>();
 
     constructor(name: string, args: BusRuleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:serverless:BusRule", name, {}, withTransforms(opts, args.transform));
-        this.ctx = args.ctx;
         this.name = name;
         this.rule = new aws.cloudwatch.EventRule(name, { eventBusName: args.bus.name, eventPattern: JSON.stringify(args.eventPattern), description: args.description, state: "ENABLED" }, { parent: this });
         this.arn = this.rule.arn;
         this.deadLetterQueue = deadLetterQueue(`${name}-dlq`, args.ctx, this);
-        senderQueuePolicy(`${name}-dlq`, this.deadLetterQueue, [{ sid: "RuleDeadLetters", service: "events.amazonaws.com", sourceArn: this.rule.arn }], this);
+        senderQueuePolicy(`${name}-dlq`, this.deadLetterQueue, [{ sid: "RuleDeadLetters", service: "events.amazonaws.com", sourceArn: this.rule.arn }], args.ctx.dataKeyUsers, this);
         deadLetterAlarm(`${name}-dlq`, this.deadLetterQueue, args.ctx, this, `Rule ${name} could not deliver events to a target after its retries; they are in ${name}-dlq with the error in their attributes.`);
         this.registerOutputs({ arn: this.arn, deadLetterQueueArn: this.deadLetterQueue.arn });
     }
@@ -161,7 +159,9 @@ export class BusRule extends pulumi.ComponentResource {
     /** Invokes a function (asynchronously; it must be built with `asyncInvocation`). */
     targetFunction(id: string, fn: LambdaFunction, args: TargetArgs = {}): aws.cloudwatch.EventTarget {
         if (!fn.asyncInvocation) throw new Error(`${this.name}: function ${fn.functionName} is invoked asynchronously by EventBridge; build it with asyncInvocation so failed events are kept`);
-        new aws.lambda.Permission(`${this.name}-${id}`, { action: "lambda:InvokeFunction", function: fn.function.name, principal: "events.amazonaws.com", sourceArn: this.arn, sourceAccount: this.ctx.accountId }, { parent: this });
+        // The rule's ARN only: EventBridge does not pass a source account, so a SourceAccount condition
+        // would make every invocation fail (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html).
+        new aws.lambda.Permission(`${this.name}-${id}`, { action: "lambda:InvokeFunction", function: fn.function.name, principal: "events.amazonaws.com", sourceArn: this.arn }, { parent: this });
         return this.target(id, fn.arn, args);
     }
 

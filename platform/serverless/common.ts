@@ -4,6 +4,7 @@ import { notifyingAlarm } from "../alarms";
 import { policyJson } from "../iam";
 import type { FunctionDefaults } from "../config";
 import type { Grant, Grantee } from "../grants";
+import type { ServiceKeyUsers } from "../kms";
 
 /**
  * What every serverless construct needs from the platform: where it runs, the keys that encrypt
@@ -14,6 +15,8 @@ export interface ServerlessContext {
     accountId: pulumi.Input<string>;
     /** The platform's data key (queues, topics, tables, function environments). */
     dataKeyArn: pulumi.Input<string>;
+    /** The same key's policy: a construct that lets a service write to an encrypted queue or topic admits that service here. */
+    dataKeyUsers: ServiceKeyUsers;
     /** The platform's logs key (function and API access log groups). */
     logsKeyArn: pulumi.Input<string>;
     /** The platform's alarm topic: dead-letter queues with messages alarm here. */
@@ -100,8 +103,12 @@ export function deadLetterQueue(name: string, ctx: Pick<ServerlessContext, "data
     return new aws.sqs.Queue(name, { kmsMasterKeyId: ctx.dataKeyArn, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: 14 * 24 * 3600 }, { parent });
 }
 
-/** The queue policy that lets the given services deliver to a queue (and refuses plain HTTP). */
-export function senderQueuePolicy(name: string, queue: aws.sqs.Queue, senders: ServiceSender[], parent: pulumi.Resource): aws.sqs.QueuePolicy {
+/**
+ * The queue policy that lets the given services deliver to a queue (and refuses plain HTTP). The
+ * queue is encrypted with the data key, so each sender's service is admitted to the key policy too.
+ */
+export function senderQueuePolicy(name: string, queue: aws.sqs.Queue, senders: ServiceSender[], keyUsers: ServiceKeyUsers, parent: pulumi.Resource): aws.sqs.QueuePolicy {
+    for (const sender of senders) keyUsers.allowService(sender.service);
     return new aws.sqs.QueuePolicy(
         name,
         {
@@ -129,7 +136,7 @@ export function senderQueuePolicy(name: string, queue: aws.sqs.Queue, senders: S
 export function serverlessContext(platform: {
     config: { region: string; functions: ServerlessContext["functions"]; logs: { retentionDays: number }; protection: { deletionProtection: boolean; protectStatefulResources: boolean } };
     accountId: pulumi.Input<string>;
-    keys: { data: { arn: pulumi.Input<string> }; logs: { arn: pulumi.Input<string> } };
+    keys: { data: { arn: pulumi.Input<string> } & ServiceKeyUsers; logs: { arn: pulumi.Input<string> } };
     alarms: { arn: pulumi.Input<string> };
 }): ServerlessContext {
     const { config } = platform;
@@ -137,6 +144,7 @@ export function serverlessContext(platform: {
         region: config.region,
         accountId: platform.accountId,
         dataKeyArn: platform.keys.data.arn,
+        dataKeyUsers: platform.keys.data,
         logsKeyArn: platform.keys.logs.arn,
         alarmTopicArn: platform.alarms.arn,
         functions: config.functions,

@@ -134,11 +134,13 @@ export class LambdaFunction extends pulumi.ComponentResource implements Grantee 
         // X-Ray has no resource-level permissions: "*" is the only resource PutTraceSegments accepts.
         if (ctx.functions.tracing) this.addGrant({ sid: "WriteTraces", actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources: ["*"] });
         // The environment is encrypted with the data key; the function decrypts it with its role, for itself only.
+        // Lambda's encryption context is the function's ARN under `aws:lambda:FunctionArn`
+        // (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars-encryption.html).
         this.addGrant({
             sid: "DecryptOwnEnvironment",
             actions: ["kms:Decrypt"],
             resources: [ctx.dataKeyArn],
-            conditions: { StringEquals: { "kms:EncryptionContext:LambdaFunctionName": name } },
+            conditions: { StringEquals: { "kms:EncryptionContext:aws:lambda:FunctionArn": pulumi.interpolate`arn:aws:lambda:${ctx.region}:${ctx.accountId}:function:${name}` } },
         });
         if (args.vpc) {
             // AWSLambdaVPCAccessExecutionRole's ENI actions have no resource-level scoping either.

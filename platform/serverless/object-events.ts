@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RoleGrants } from "../grants";
 import { serviceTrustPolicy } from "../iam";
+import type { ServiceKeyUsers } from "../kms";
 import { deadLetterAlarm, deadLetterQueue, senderQueuePolicy } from "./common";
 import type { StateMachine } from "./state-machine";
 import { withTransforms, type Transformable } from "../transform";
@@ -14,8 +15,10 @@ export interface ObjectCreatedWorkflowArgs extends Transformable {
     /** Only keys under this prefix start it. */
     prefix: string;
     workflow: StateMachine;
-    /** Encrypts the dead-letter queue; its key policy must admit events.amazonaws.com (the platform data key does). */
+    /** Encrypts the dead-letter queue. */
     kmsKeyArn: pulumi.Input<string>;
+    /** That key's policy: events.amazonaws.com is admitted to it, since EventBridge writes the dead letters. */
+    keyUsers: ServiceKeyUsers;
     region: string;
     accountId: pulumi.Input<string>;
     /**
@@ -62,7 +65,7 @@ export class ObjectCreatedWorkflow extends pulumi.ComponentResource {
 
         // The platform's dead-letter queue (data key, 14 days) and a policy admitting only this rule, over TLS.
         this.deadLetterQueue = deadLetterQueue(`${name}-dlq`, { dataKeyArn: args.kmsKeyArn }, this);
-        senderQueuePolicy(`${name}-dlq`, this.deadLetterQueue, [{ sid: "ThisRuleDeadLetters", service: "events.amazonaws.com", sourceArn: ruleArn }], this);
+        senderQueuePolicy(`${name}-dlq`, this.deadLetterQueue, [{ sid: "ThisRuleDeadLetters", service: "events.amazonaws.com", sourceArn: ruleArn }], args.keyUsers, this);
 
         new aws.cloudwatch.EventTarget(
             name,

@@ -26,6 +26,10 @@ export interface TableArgs extends Transformable {
     stream?: "NEW_IMAGE" | "OLD_IMAGE" | "NEW_AND_OLD_IMAGES" | "KEYS_ONLY";
 }
 
+/** The item-level DynamoDB actions a grant can name one by one (`grantItems`). */
+export type ItemAction = "GetItem" | "BatchGetItem" | "Query" | "Scan" | "ConditionCheckItem" | "PutItem" | "UpdateItem" | "DeleteItem" | "BatchWriteItem";
+const ITEM_WRITES: ItemAction[] = ["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"];
+
 const READ_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable"];
 const WRITE_ACTIONS = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable"];
 
@@ -104,6 +108,21 @@ export class Table extends pulumi.ComponentResource {
         grantAll(grantee, [
             { sid: `ReadWrite${this.label}`, actions: [...new Set([...READ_ACTIONS, ...WRITE_ACTIONS])], resources: this.resources() },
             keyGrant(`UseKeyFor${this.label}`, this.ctx, "dynamodb", ["kms:Decrypt", "kms:GenerateDataKey"]),
+        ]);
+    }
+
+    /**
+     * Exactly the item actions the grantee's code calls (e.g. a conditional PutItem and the
+     * GetItem that reads a duplicate), on the table (and its indexes for Query and Scan), with the
+     * key use they need through DynamoDB: Decrypt, and GenerateDataKey when one of them writes.
+     */
+    grantItems(grantee: Grantee, actions: ItemAction[]): void {
+        if (actions.length === 0) throw new Error(`table ${this.label}: grantItems needs at least one action`);
+        const writes = actions.some((action) => ITEM_WRITES.includes(action));
+        const queries = actions.some((action) => action === "Query" || action === "Scan");
+        grantAll(grantee, [
+            { sid: `Items${this.label}`, actions: [...new Set(actions)].map((action) => `dynamodb:${action}`), resources: queries ? this.resources() : [this.arn] },
+            keyGrant(`KeyFor${this.label}Items`, this.ctx, "dynamodb", writes ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"]),
         ]);
     }
 

@@ -51,6 +51,8 @@ export class Topic extends pulumi.ComponentResource {
         this.name = name;
         this.label = sidOf(name);
         this.topic = new aws.sns.Topic(name, { kmsMasterKeyId: args.ctx.dataKeyArn }, { parent: this });
+        // The topic is encrypted with the data key: each sender's service must be able to use it.
+        for (const sender of args.senders ?? []) args.ctx.dataKeyUsers.allowService(sender.service);
         this.arn = this.topic.arn;
         new aws.sns.TopicPolicy(
             name,
@@ -103,7 +105,7 @@ export class Topic extends pulumi.ComponentResource {
 
     private subscribe(name: string, protocol: "sqs" | "lambda", endpoint: pulumi.Input<string>, args: SubscriptionArgs, raw: boolean): aws.sns.TopicSubscription {
         const dlq = deadLetterQueue(`${name}-dlq`, this.ctx, this);
-        senderQueuePolicy(`${name}-dlq`, dlq, [{ sid: "TopicDeadLetters", service: "sns.amazonaws.com", sourceArn: this.arn }], this);
+        senderQueuePolicy(`${name}-dlq`, dlq, [{ sid: "TopicDeadLetters", service: "sns.amazonaws.com", sourceArn: this.arn }], this.ctx.dataKeyUsers, this);
         deadLetterAlarm(`${name}-dlq`, dlq, this.ctx, this, `Topic ${this.name} could not deliver to subscription ${name} after its retries; the messages are in ${name}-dlq.`);
         return new aws.sns.TopicSubscription(
             name,

@@ -11,7 +11,8 @@ import type {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { Environment, ENVIRONMENTS, parseUrn, resolveEnvironment } from "./environment";
+import { Environment, ENVIRONMENTS, parseUrn, profileTagOf, resolveEnvironment } from "./environment";
+import { controlUrl } from "./frameworks";
 import { globMatch, Props } from "./props";
 import { isUnknownValueError } from "./unknown";
 
@@ -38,6 +39,10 @@ export interface PolicyInfo {
     types: string[];
     /** Environments the policy applies in by default (undefined: all). */
     environments?: Environment[];
+    /** Link to the documentation of the policy's first control (see lib/frameworks.ts). */
+    documentation: string;
+    /** Why a medium-severity policy defaults to advisory (its cost). */
+    advisoryBecause?: string;
 }
 
 /** An exemption from one policy for resources matching `resource` (a name or URN; `*` globs). */
@@ -108,6 +113,8 @@ interface SpecBase {
     remediation: string;
     /** Defaults to mandatory for medium and above, advisory for low. Cost-driven controls say advisory. */
     enforcementLevel?: "mandatory" | "advisory";
+    /** Required for a medium-severity policy that defaults to advisory: the cost that makes it optional. High and critical policies are always mandatory by default. */
+    advisoryBecause?: string;
     /** Policy-specific config properties (with defaults). */
     config?: Record<string, PolicyConfigJSONSchema>;
     /** Environments the policy applies in (configurable as `environments`); default all. */
@@ -169,6 +176,7 @@ const FRAMEWORK_NAMES: [prefix: string, name: string][] = [
     ["CIS EKS ", "CIS Amazon EKS Benchmark"],
     ["PSS ", "Kubernetes Pod Security Standards"],
     ["Reliability ", "Platform reliability and no-data-loss rules"],
+    ["Checkov ", "Checkov (Terraform AWS and Kubernetes checks)"],
 ];
 
 function frameworkOf(id: string, description: string): PolicyComplianceFramework {
@@ -179,6 +187,8 @@ function frameworkOf(id: string, description: string): PolicyComplianceFramework
 function baseOf(spec: SpecBase, kind: PolicyInfo["kind"], types: string[]) {
     if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(spec.name)) throw new Error(`policy name ${spec.name} must be kebab-case`);
     const enforcementLevel: EnforcementLevel = spec.enforcementLevel ?? (spec.severity === "low" ? "advisory" : "mandatory");
+    if (enforcementLevel === "advisory" && (spec.severity === "high" || spec.severity === "critical")) throw new Error(`policy ${spec.name}: a ${spec.severity} policy is mandatory by default`);
+    if (enforcementLevel === "advisory" && spec.severity === "medium" && !spec.advisoryBecause) throw new Error(`policy ${spec.name}: a medium policy defaults to advisory only with advisoryBecause (its cost)`);
     const configSchema: PolicyConfigSchema = { properties: { ...commonProperties(spec.environments), ...(spec.config ?? {}) } };
     const info: PolicyInfo = {
         name: spec.name,
@@ -190,6 +200,8 @@ function baseOf(spec: SpecBase, kind: PolicyInfo["kind"], types: string[]) {
         enforcementLevel,
         types,
         environments: spec.environments,
+        documentation: controlUrl(spec.frameworks[0] ?? "") ?? "",
+        advisoryBecause: spec.advisoryBecause,
     };
     const policy = {
         name: spec.name,
@@ -249,7 +261,7 @@ export interface ExemptedReport {
     message: string;
     enforcementLevel: "advisory";
     urn?: string;
-    exemption: { reason: string; resource: string };
+    exemption: { reason: string; resource: string; expires?: string };
     detail: string;
 }
 
@@ -263,7 +275,7 @@ function makeReporter(description: string, config: CommonConfig, resourceName: s
                 message: `${description}\n[exempted: ${match.exemption.reason}] ${message}`,
                 enforcementLevel: "advisory",
                 urn,
-                exemption: { reason: match.exemption.reason, resource: match.exemption.resource },
+                exemption: { reason: match.exemption.reason, resource: match.exemption.resource, ...(match.exemption.expires ? { expires: match.exemption.expires } : {}) },
                 detail: message,
             };
             // ReportViolation is typed for strings; the engine also accepts this structured form.
@@ -281,7 +293,7 @@ export function defineResourcePolicy<C extends object = object>(spec: ResourcePo
     const validateResource: ResourceValidationPolicy["validateResource"] = async (args, reportViolation) => {
         if (!types.has(args.type)) args.notApplicable(`applies only to ${spec.types.join(", ")}`);
         const config = withDefaults<C>(configSchema, args.getConfig());
-        const environment = resolveEnvironment(config.environment, args.urn);
+        const environment = resolveEnvironment(config.environment, args.urn, profileTagOf(args.provider));
         if (config.environments && !config.environments.includes(environment)) {
             args.notApplicable(`applies in ${config.environments.join(", ")}; this stack is ${environment}`);
         }
@@ -300,7 +312,7 @@ export function defineStackPolicy<C extends object = object>(spec: StackPolicySp
     const { policy, info, configSchema } = baseOf(spec, "stack", spec.types);
     const validateStack: StackValidationPolicy["validateStack"] = async (args, reportViolation) => {
         const config = withDefaults<C>(configSchema, args.getConfig());
-        const environment = resolveEnvironment(config.environment, args.resources.find((r) => r.urn)?.urn);
+        const environment = resolveEnvironment(config.environment, args.resources.find((r) => r.urn)?.urn, profileTagOf(args.resources.find((r) => r.type === "pulumi:providers:aws")));
         if (config.environments && !config.environments.includes(environment)) {
             args.notApplicable(`applies in ${config.environments.join(", ")}; this stack is ${environment}`);
         }

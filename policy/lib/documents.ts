@@ -12,7 +12,7 @@ export function forEachStatement(
     props: Props,
     kinds: DocumentRef["kind"][],
     report: Report,
-    check: (statement: Statement, document: DocumentRef) => void,
+    check: (statement: Statement, document: DocumentRef, statements: Statement[]) => void,
 ): void {
     for (const document of documentsOf(type, props).filter((doc) => kinds.includes(doc.kind))) {
         const parsed = parsePolicyDocument(document.value, document.property);
@@ -21,7 +21,7 @@ export function forEachStatement(
             report(parsed.message);
             continue;
         }
-        for (const statement of parsed.statements) check(statement, document);
+        for (const statement of parsed.statements) check(statement, document, parsed.statements);
     }
 }
 
@@ -53,8 +53,8 @@ export function definePublicAccessPolicy(spec: PublicAccessSpec): ResourceValida
         remediation: spec.remediation,
         types: spec.types,
         validate: ({ type, props }, report) => {
-            forEachStatement(type, props, spec.kinds ?? ["resource"], report, (statement, document) => {
-                if (!isPublicGrant(statement)) return;
+            forEachStatement(type, props, spec.kinds ?? ["resource"], report, (statement, document, statements) => {
+                if (!isPublicGrant(statement, statements)) return;
                 const who = statement.notPrincipal ? "everyone outside NotPrincipal" : 'Principal "*"';
                 report(
                     `${document.property}: statement ${statement.label} allows ${describeActions(statement)} to ${who} with no condition pinning the caller; ` +

@@ -24,10 +24,27 @@ export function environmentOfStack(stack: string): Environment {
     return ALIASES[stack.toLowerCase()] ?? ALIASES[head] ?? "prod";
 }
 
-/** The configured environment when not "auto", otherwise the one the URN's stack name implies. */
-export function resolveEnvironment(configured: unknown, urn: string | undefined): Environment {
+/**
+ * The configured environment when not "auto"; otherwise the `Profile` default tag of the AWS
+ * provider (the platform program tags every resource with its stack's profile, so a stack named
+ * `sandbox` with profile dev is dev); otherwise the one the URN's stack name implies.
+ */
+export function resolveEnvironment(configured: unknown, urn: string | undefined, providerProfile?: unknown): Environment {
     if (typeof configured === "string" && (ENVIRONMENTS as readonly string[]).includes(configured)) return configured as Environment;
+    if (typeof providerProfile === "string" && (ENVIRONMENTS as readonly string[]).includes(providerProfile)) return providerProfile as Environment;
     return environmentOfStack(urn ? parseUrn(urn).stack : "");
+}
+
+/** The `Profile` in an AWS provider's `defaultTags`, if its props carry a known one. */
+export function profileTagOf(provider: { type?: string; props?: unknown } | undefined): unknown {
+    if (!provider || provider.type !== "pulumi:providers:aws") return undefined;
+    try {
+        const props = provider.props as { defaultTags?: unknown } | undefined;
+        const defaultTags = typeof props?.defaultTags === "string" ? JSON.parse(props.defaultTags) : props?.defaultTags;
+        return (defaultTags as { tags?: Record<string, unknown> } | undefined)?.tags?.Profile;
+    } catch {
+        return undefined; // unknown at preview, or not JSON: fall back to the stack name
+    }
 }
 
 /** A threshold given either as one value or per environment (`{dev: 7, staging: 30, prod: 365}`). */

@@ -112,25 +112,80 @@ const RESTRICTING_KEYS = [
     "aws:principalservicename",
 ];
 
-/** True when some condition pins the caller with a fixed (non-wildcard) value. */
+/** Condition operators that pin only by exclusion: "StringNotEquals aws:SourceAccount X" lets every other account in. */
+const NEGATED_OPERATOR = /^(String|Arn)Not|^NotIpAddress/i;
+
+/** A value that names no one in particular: only wildcards, an ARN whose account is a wildcard, or an any-address CIDR. */
+function pinsNothing(key: string, operator: string, value: string): boolean {
+    if (/^[*?]*$/.test(value)) return true;
+    if (key === "aws:sourceip") return /\/0$/.test(value.trim());
+    if (!/like/i.test(operator)) return false;
+    if (value.startsWith("arn:")) {
+        const account = value.split(":")[4] ?? "";
+        // An ARN with the account as a wildcard ("arn:aws:sns:*:*:topic") matches any account's resource.
+        if (account !== "" && !/^\d{12}$/.test(account)) return true;
+        if (account === "" && /^[*?]/.test(value.split(":").slice(5).join(":"))) return true;
+        return false;
+    }
+    // Account IDs, organization IDs and VPC endpoint IDs with a wildcard match others too.
+    return /[*?]/.test(value) && !/^o-[a-z0-9]{10,32}\//.test(value);
+}
+
+/**
+ * True when some condition pins the caller with a fixed value. Conditions that only look
+ * restrictive do not count: `...IfExists` operators (a request without the key passes), negated
+ * operators (everyone but the named caller passes), `ForAllValues:` (true when the key is absent),
+ * and values that match anyone (`*`, an ARN with a wildcard account, `0.0.0.0/0`).
+ */
 export function hasRestrictingCondition(statement: Statement): boolean {
-    for (const [operator, block] of Object.entries(statement.condition)) {
-        // ...IfExists operators let a request without the key through.
-        if (/IfExists$/i.test(operator)) continue;
-        for (const [key, value] of Object.entries(block)) {
-            if (!RESTRICTING_KEYS.includes(key.toLowerCase())) continue;
+    for (const [rawOperator, block] of Object.entries(statement.condition)) {
+        if (/IfExists$/i.test(rawOperator) || /^ForAllValues:/i.test(rawOperator)) continue;
+        const operator = rawOperator.replace(/^ForAnyValue:/i, "");
+        if (NEGATED_OPERATOR.test(operator) || /^Null$/i.test(operator) || /^Bool$/i.test(operator)) continue;
+        for (const [rawKey, value] of Object.entries(block)) {
+            const key = rawKey.toLowerCase();
+            if (!RESTRICTING_KEYS.includes(key)) continue;
             const values = strings(value);
-            if (values.length > 0 && values.every((v) => v !== "*")) return true;
+            if (values.length > 0 && values.every((v) => !pinsNothing(key, operator, v))) return true;
         }
     }
     return false;
 }
 
+/** True when a Deny statement excludes everyone but pinned callers (e.g. "Deny * unless aws:SourceVpce is vpce-1"). */
+function deniesAllButPinned(statement: Statement): boolean {
+    if (statement.effect !== "Deny" || !(statement.principal?.anyone || statement.notPrincipal)) return false;
+    for (const [rawOperator, block] of Object.entries(statement.condition)) {
+        const operator = rawOperator.replace(/IfExists$/i, "").replace(/^ForAnyValue:/i, "");
+        if (!NEGATED_OPERATOR.test(operator)) continue;
+        for (const [rawKey, value] of Object.entries(block)) {
+            const key = rawKey.toLowerCase();
+            if (!RESTRICTING_KEYS.includes(key)) continue;
+            const positive = operator.replace(/Not/, "");
+            const values = strings(value);
+            if (values.length > 0 && values.every((v) => !pinsNothing(key, positive, v))) return true;
+        }
+    }
+    return false;
+}
+
+/** True when `deny` covers every action and resource the `allow` statement grants. */
+function denyCovers(deny: Statement, allow: Statement): boolean {
+    if (deny.notActions || deny.notResources) return false;
+    const actions = allow.notActions ? ["*"] : allow.actions;
+    const resources = allow.notResources ? ["*"] : allow.resources;
+    const actionsCovered = actions.every((action) => deny.actions.some((pattern) => actionMatches(pattern, action)));
+    const resourcesCovered = resources.length === 0 || resources.every((resource) => deny.resources.some((pattern) => globMatch(pattern, resource)));
+    return actionsCovered && resourcesCovered;
+}
+
 /** An Allow statement granting anyone (Principal "*" or NotPrincipal) with no restricting condition. */
-export function isPublicGrant(statement: Statement): boolean {
+export function isPublicGrant(statement: Statement, document: Statement[] = []): boolean {
     if (statement.effect !== "Allow") return false;
     const anyone = statement.notPrincipal || statement.principal?.anyone === true;
-    return anyone && !hasRestrictingCondition(statement);
+    if (!anyone || hasRestrictingCondition(statement)) return false;
+    // A Deny of the same actions to everyone but a pinned caller makes the grant private (the usual private-API and VPC-endpoint-only pattern).
+    return !document.some((other) => deniesAllButPinned(other) && denyCovers(other, statement));
 }
 
 /** `service:Action` -> `service`. */
@@ -172,6 +227,30 @@ export const RESOURCE_POLICY_PROPERTY: Record<string, string> = {
     "aws:apigateway/restApiPolicy:RestApiPolicy": "policy",
     "aws:apigateway/restApi:RestApi": "policy",
     "aws:secretsmanager/secretPolicy:SecretPolicy": "policy",
+    "aws:secretsmanager/secret:Secret": "policy",
+    "aws:kms/externalKey:ExternalKey": "policy",
+    "aws:kms/replicaKey:ReplicaKey": "policy",
+    "aws:kms/replicaExternalKey:ReplicaExternalKey": "policy",
+    "aws:lambda/resourcePolicy:ResourcePolicy": "policy",
+    "aws:kinesis/resourcePolicy:ResourcePolicy": "policy",
+    "aws:dynamodb/resourcePolicy:ResourcePolicy": "policy",
+    "aws:backup/vaultPolicy:VaultPolicy": "policy",
+    "aws:efs/fileSystemPolicy:FileSystemPolicy": "policy",
+    "aws:glacier/vault:Vault": "accessPolicy",
+    "aws:glacier/vaultLock:VaultLock": "policy",
+    "aws:opensearch/domain:Domain": "accessPolicies",
+    "aws:opensearch/domainPolicy:DomainPolicy": "accessPolicies",
+    "aws:elasticsearch/domain:Domain": "accessPolicies",
+    "aws:elasticsearch/domainPolicy:DomainPolicy": "accessPolicies",
+    "aws:s3/accessPoint:AccessPoint": "policy",
+    "aws:s3control/accessPointPolicy:AccessPointPolicy": "policy",
+    "aws:s3control/bucketPolicy:BucketPolicy": "policy",
+    "aws:s3control/objectLambdaAccessPointPolicy:ObjectLambdaAccessPointPolicy": "policy",
+    "aws:schemas/registryPolicy:RegistryPolicy": "policy",
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "policyDocument",
+    "aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy": "accessPolicy",
+    "aws:codeartifact/repositoryPermissionsPolicy:RepositoryPermissionsPolicy": "policyDocument",
+    "aws:codeartifact/domainPermissions:DomainPermissions": "policyDocument",
 };
 
 export const IDENTITY_POLICY_TYPES = [...Object.keys(IDENTITY), "aws:iam/role:Role"];

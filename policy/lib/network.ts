@@ -17,10 +17,12 @@ export interface IngressRule {
     cidrs: string[];
 }
 
-const WORLD = new Set(["0.0.0.0/0", "::/0"]);
-
+/**
+ * Every address, in any spelling: a /0 prefix covers all addresses whatever the address part
+ * ("0.0.0.0/0", "::/0", "0::/0", "0:0:0:0:0:0:0:0/0", "10.0.0.0/0" all mean the internet).
+ */
 export function isWorld(cidr: string): boolean {
-    return WORLD.has(cidr.trim());
+    return /^[0-9a-f.:]*\/0+$/i.test(cidr.trim());
 }
 
 /** "-1", "all" and protocol number -1 mean every protocol and port. */

@@ -75,6 +75,7 @@ export const apiGatewayWaf = defineStackPolicy({
     description: "REST API stages are protected by an AWS WAF web ACL.",
     severity: "medium",
     enforcementLevel: "advisory",
+    advisoryBecause: "a web ACL costs about $5 a month plus $1 per rule and $0.60 per million requests, per API.",
     frameworks: ["FSBP APIGateway.4"],
     remediation: "Add an aws.wafv2.WebAclAssociation with resourceArn set to the stage's ARN (a web ACL costs about $5/month plus $1 per rule).",
     types: [T.restStage, T.wafAssociation],
@@ -164,4 +165,99 @@ export const apiGatewayThrottling = defineStackPolicy({
     },
 });
 
-export const apiGatewayPolicies = [apiGatewayExecutionLogging, apiGatewayXrayTracing, apiGatewayWaf, apiGatewayCacheEncrypted, apiGatewayRoutesAuthorized, apiGatewayAccessLogging, apiGatewayThrottling];
+export const apiGatewayNoDataTrace = defineResourcePolicy({
+    name: "apigateway-no-data-trace",
+    description: "API stages do not log full request and response bodies (data trace), which writes tokens and personal data to CloudWatch Logs.",
+    severity: "medium",
+    frameworks: ["Checkov CKV_AWS_276"],
+    remediation: "Set dataTraceEnabled: false (REST MethodSettings settings, HTTP/WebSocket stage defaultRouteSettings and routeSettings); use access logs with selected fields instead.",
+    types: [T.restMethodSettings, T.httpStage],
+    validate: ({ type, props }, report) => {
+        if (type === T.restMethodSettings) {
+            if (bool(rec(props.settings).dataTraceEnabled) === true) report("settings.dataTraceEnabled is true; expected false");
+            return;
+        }
+        if (bool(rec(props.defaultRouteSettings).dataTraceEnabled) === true) report("defaultRouteSettings.dataTraceEnabled is true; expected false");
+        for (const [index, route] of list(props.routeSettings).entries()) {
+            if (bool(rec(route).dataTraceEnabled) === true) report(`routeSettings[${index}] (${show(rec(route).routeKey)}).dataTraceEnabled is true; expected false`);
+        }
+    },
+});
+
+const REST_DOMAIN = "aws:apigateway/domainName:DomainName";
+const HTTP_DOMAIN = "aws:apigatewayv2/domainName:DomainName";
+
+export const apiGatewayDomainTls = defineResourcePolicy({
+    name: "apigateway-domain-tls",
+    description: "API custom domain names use a TLS 1.2 (or newer) security policy.",
+    severity: "medium",
+    frameworks: ["Checkov CKV_AWS_206"],
+    remediation: 'Set securityPolicy: "TLS_1_2" (or a SecurityPolicy_TLS13_* policy) on the domain name.',
+    types: [REST_DOMAIN, HTTP_DOMAIN],
+    validate: ({ type, props }, report) => {
+        const property = type === REST_DOMAIN ? "securityPolicy" : "domainNameConfiguration.securityPolicy";
+        const policy = type === REST_DOMAIN ? str(props.securityPolicy) : str(rec(props.domainNameConfiguration).securityPolicy);
+        // REST domain names created without a policy may get TLS_1_0 (edge-optimized); HTTP APIs require one.
+        if (policy === undefined && type === HTTP_DOMAIN) return;
+        if (policy === undefined || /TLS_?1_0/i.test(policy)) report(`${property} is ${show(policy)}${policy === undefined ? " (TLS 1.0 allowed by default)" : ""}; expected "TLS_1_2" or a TLS 1.3 policy`);
+    },
+});
+
+const WEB_ACL = "aws:wafv2/webAcl:WebAcl";
+const RULE_GROUP = "aws:wafv2/ruleGroup:RuleGroup";
+
+export const wafWebAclRules = defineResourcePolicy({
+    name: "waf-web-acl-rules",
+    description: "WAF web ACLs and rule groups have at least one rule, and CloudWatch metrics on for the ACL and every rule.",
+    severity: "medium",
+    frameworks: ["FSBP WAF.10", "FSBP WAF.12"],
+    remediation: "Add rules (a rate limit and the AWS managed common and known-bad-inputs rule groups) and set visibilityConfig.cloudwatchMetricsEnabled: true on the ACL and each rule.",
+    types: [WEB_ACL, RULE_GROUP],
+    validate: ({ props }, report) => {
+        const rules = list(props.rules);
+        if (rules.length === 0) report("rules is empty; expected at least one rule or rule group (an ACL without rules inspects nothing)");
+        if (bool(rec(props.visibilityConfig).cloudwatchMetricsEnabled) !== true) report(`visibilityConfig.cloudwatchMetricsEnabled is ${show(rec(props.visibilityConfig).cloudwatchMetricsEnabled)}; expected true`);
+        for (const [index, rule] of rules.entries()) {
+            const enabled = rec(rec(rule).visibilityConfig).cloudwatchMetricsEnabled;
+            if (bool(enabled) !== true) report(`rules[${index}] (${show(rec(rule).name)}): visibilityConfig.cloudwatchMetricsEnabled is ${show(enabled)}; expected true`);
+        }
+    },
+});
+
+/** Names every managed rule group statement of a web ACL references, at any nesting depth. */
+function managedRuleGroups(value: unknown, found: string[] = []): string[] {
+    if (Array.isArray(value)) value.forEach((item) => managedRuleGroups(item, found));
+    else if (value && typeof value === "object") {
+        for (const [key, child] of Object.entries(value)) {
+            if (key === "managedRuleGroupStatement") found.push(str(rec(child).name) ?? "");
+            managedRuleGroups(child, found);
+        }
+    }
+    return found;
+}
+
+export const wafKnownBadInputs = defineResourcePolicy({
+    name: "waf-known-bad-inputs",
+    description: "WAF web ACLs include the AWS managed Known Bad Inputs rule group (blocks Log4Shell and other exploit payloads).",
+    severity: "low",
+    frameworks: ["Checkov CKV_AWS_192"],
+    remediation: 'Add a rule with managedRuleGroupStatement { vendorName: "AWS", name: "AWSManagedRulesKnownBadInputsRuleSet" } and overrideAction none.',
+    types: [WEB_ACL],
+    validate: ({ props }, report) => {
+        if (!managedRuleGroups(props.rules).includes("AWSManagedRulesKnownBadInputsRuleSet")) report("no rule references the managed rule group AWSManagedRulesKnownBadInputsRuleSet; expected it among the rules");
+    },
+});
+
+export const apiGatewayPolicies = [
+    apiGatewayExecutionLogging,
+    apiGatewayXrayTracing,
+    apiGatewayWaf,
+    apiGatewayCacheEncrypted,
+    apiGatewayRoutesAuthorized,
+    apiGatewayAccessLogging,
+    apiGatewayThrottling,
+    apiGatewayNoDataTrace,
+    apiGatewayDomainTls,
+    wafWebAclRules,
+    wafKnownBadInputs,
+];

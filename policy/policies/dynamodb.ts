@@ -56,4 +56,19 @@ export const dynamodbDeletionProtection = defineResourcePolicy({
     },
 });
 
-export const dynamodbPolicies = [dynamodbCapacityScaling, dynamodbPointInTimeRecovery, dynamodbDeletionProtection];
+const DAX_CLUSTER = "aws:dax/cluster:Cluster";
+
+export const daxEncryption = defineResourcePolicy({
+    name: "dax-encryption",
+    description: "DynamoDB Accelerator (DAX) clusters encrypt data at rest and their endpoint in transit.",
+    severity: "medium",
+    frameworks: ["FSBP DynamoDB.3", "FSBP DynamoDB.7"],
+    remediation: 'Set serverSideEncryption: { enabled: true } and clusterEndpointEncryptionType: "TLS" (both are fixed at creation).',
+    types: [DAX_CLUSTER],
+    validate: ({ props }, report) => {
+        if (bool(rec(props.serverSideEncryption).enabled) !== true) report(`serverSideEncryption.enabled is ${show(rec(props.serverSideEncryption).enabled)}; expected true (DAX is unencrypted by default)`);
+        if (str(props.clusterEndpointEncryptionType) !== "TLS") report(`clusterEndpointEncryptionType is ${show(props.clusterEndpointEncryptionType)} (NONE by default); expected "TLS"`);
+    },
+});
+
+export const dynamodbPolicies = [dynamodbCapacityScaling, dynamodbPointInTimeRecovery, dynamodbDeletionProtection, daxEncryption];

@@ -145,7 +145,7 @@ export const ec2NoHighRiskPortsOpen = defineResourcePolicy({
     name: "ec2-no-high-risk-ports-open",
     description: "No security group rule opens a high-risk port (SSH, RDP, databases, admin consoles) to 0.0.0.0/0 or ::/0.",
     severity: "medium",
-    frameworks: ["FSBP EC2.19"],
+    frameworks: ["FSBP EC2.19", "FSBP EC2.13", "FSBP EC2.14", "FSBP EC2.53", "FSBP EC2.54"],
     remediation: "Reach instances through SSM Session Manager or a bastion with a restricted source; never expose SSH/RDP/database ports to the internet.",
     types: [T.securityGroup, T.defaultSecurityGroup, T.securityGroupRule, T.securityGroupIngressRule],
     validate: ({ type, props }, report) => {
@@ -211,14 +211,43 @@ export const ec2NaclNoAdminPorts = defineResourcePolicy({
 
 export const ec2LaunchTemplateNoPublicIp = defineResourcePolicy({
     name: "ec2-launch-template-no-public-ip",
-    description: "Launch templates do not assign public IP addresses to network interfaces.",
+    description: "Launch templates and instances do not assign public IP addresses to network interfaces.",
     severity: "high",
-    frameworks: ["FSBP EC2.25"],
-    remediation: "Set networkInterfaces[].associatePublicIpAddress to false (or omit it) and launch into private subnets.",
-    types: [T.launchTemplate],
+    frameworks: ["FSBP EC2.25", "FSBP EC2.9"],
+    remediation: "Set associatePublicIpAddress (instances) and networkInterfaces[].associatePublicIpAddress (launch templates) to false or omit them, and launch into private subnets.",
+    types: [T.launchTemplate, T.instance],
     validate: ({ props }, report) => {
+        if (bool(props.associatePublicIpAddress) === true) report("associatePublicIpAddress is true; expected false");
         for (const [index, nic] of list(props.networkInterfaces).entries()) {
             if (bool(rec(nic).associatePublicIpAddress) === true) report(`networkInterfaces[${index}].associatePublicIpAddress is true; expected false`);
+        }
+    },
+});
+
+const EBS_VOLUME = "aws:ebs/volume:Volume";
+
+export const ec2EbsEncryption = defineResourcePolicy({
+    name: "ec2-ebs-encryption",
+    description: "EBS volumes are encrypted: standalone volumes, instance root and data volumes, and launch template block device mappings.",
+    severity: "medium",
+    frameworks: ["FSBP EC2.3", "FSBP EC2.181"],
+    remediation: "Set encrypted: true (rootBlockDevice, ebsBlockDevices, blockDeviceMappings[].ebs, aws.ebs.Volume), optionally with a kmsKeyId; also turn on EBS encryption by default for the account.",
+    types: [EBS_VOLUME, T.instance, T.launchTemplate],
+    validate: ({ type, props }, report) => {
+        const check = (where: string, device: Record<string, unknown>) => {
+            // A volume restored from a snapshot takes the snapshot's encryption.
+            if (device.snapshotId !== undefined) return;
+            if (bool(device.encrypted) !== true) report(`${where}encrypted is ${show(device.encrypted)}${device.encrypted === undefined ? " (unencrypted unless the account enables EBS encryption by default)" : ""}; expected true`);
+        };
+        if (type === EBS_VOLUME) return check("", props);
+        if (type === T.instance) {
+            if (props.launchTemplate !== undefined && props.rootBlockDevice === undefined && props.ebsBlockDevices === undefined) return; // the template is checked
+            check("rootBlockDevice.", rec(props.rootBlockDevice));
+            for (const [index, device] of list(props.ebsBlockDevices).entries()) check(`ebsBlockDevices[${index}].`, rec(device));
+            return;
+        }
+        for (const [index, mapping] of list(props.blockDeviceMappings).entries()) {
+            if (rec(mapping).ebs !== undefined) check(`blockDeviceMappings[${index}].ebs.`, rec(rec(mapping).ebs));
         }
     },
 });
@@ -274,6 +303,7 @@ export const ec2VpcInterfaceEndpoints = defineStackPolicy<{ requiredServices: st
     description: "Every VPC has interface endpoints for the ECR API, ECR Docker registry and Systems Manager.",
     severity: "medium",
     enforcementLevel: "advisory",
+    advisoryBecause: "each interface endpoint costs about $7.50 a month per AZ plus data processing; NAT egress works without them.",
     frameworks: ["FSBP EC2.55", "FSBP EC2.56", "FSBP EC2.57"],
     remediation: "Add aws.ec2.VpcEndpoint resources (vpcEndpointType Interface, privateDnsEnabled) for com.amazonaws.<region>.ecr.api, ecr.dkr and ssm (about $7.50/month per endpoint per AZ).",
     types: [T.vpc, T.awsxVpc, T.vpcEndpoint],
@@ -308,5 +338,4 @@ export const ec2Policies = [
     ec2NaclNoAdminPorts,
     ec2LaunchTemplateNoPublicIp,
     ec2Imdsv2Required,
-    ec2VpcInterfaceEndpoints,
-];
+    ec2VpcInterfaceEndpoints, ec2EbsEncryption];

@@ -63,7 +63,6 @@ export const ecrLifecyclePolicy = defineStackPolicy({
     name: "ecr-lifecycle-policy",
     description: "Every ECR repository has a lifecycle policy with at least one rule, so old images expire.",
     severity: "medium",
-    enforcementLevel: "advisory",
     frameworks: ["FSBP ECR.3"],
     remediation: "Add an aws.ecr.LifecyclePolicy for the repository (e.g. expire untagged images after 14 days, keep the last N tagged images).",
     types: [T.ecrRepository, T.awsxEcrRepository, T.ecrLifecyclePolicy],

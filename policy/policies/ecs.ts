@@ -112,18 +112,81 @@ export const ecsContainerLogging = defineResourcePolicy({
 });
 
 const SERVICE_TYPES = [T.ecsService, T.awsxFargateService, T.awsxEc2Service];
+const TASK_SET = "aws:ecs/taskSet:TaskSet";
 
 function serviceOf(context: ResourceContext): Props | undefined {
     return underAwsxEcs(context) ? undefined : context.props;
 }
 
+/** Linux tasks: ECS.20 applies to Linux containers (Windows containers have no root user). */
+function isWindowsTask(props: Props): boolean {
+    const family = str(rec(props.runtimePlatform).operatingSystemFamily) ?? str(rec(rec(props.taskDefinitionArgs).runtimePlatform).operatingSystemFamily) ?? "";
+    return family.toUpperCase().startsWith("WINDOWS");
+}
+
+export const ecsNonRootUser = defineResourcePolicy({
+    name: "ecs-non-root-user",
+    description: "Every Linux container of a task (sidecars and init containers included) sets a non-root user.",
+    severity: "medium",
+    frameworks: ["FSBP ECS.20"],
+    remediation: 'Set user to a non-zero UID (e.g. "1000" or "1000:1000") in every container definition, and build images that run as that user.',
+    types: TASK_TYPES,
+    validate: (context, report) => {
+        if (isWindowsTask(context.props)) return;
+        perContainer(context, report, (container) => {
+            const user = str(container.definition.user);
+            if (isRootUser(user)) report(`${container.label}: user is ${user === undefined ? "not set (the image's user, root by default)" : show(user)}; expected a non-root UID`);
+        });
+    },
+});
+
+export const ecsNoHostNetwork = defineResourcePolicy({
+    name: "ecs-no-host-network",
+    description: "Task definitions do not use host network mode.",
+    severity: "medium",
+    frameworks: ["FSBP ECS.17"],
+    remediation: 'Use networkMode "awsvpc" (each task gets its own ENI and security groups).',
+    types: TASK_TYPES,
+    validate: (context, report) =>
+        withTask(context, report, (task) => {
+            if (task.networkMode === "host") report('networkMode is "host"; expected "awsvpc"');
+        }),
+});
+
+/** EFS volumes of a task definition (aws.ecs.TaskDefinition `volumes`, awsx `volumes`). */
+function efsVolumes(context: ResourceContext): { label: string; config: Props }[] {
+    if (underAwsxEcs(context)) return [];
+    const isService = context.type === T.awsxFargateService || context.type === T.awsxEc2Service;
+    const args = isService ? rec(context.props.taskDefinitionArgs) : context.props;
+    const prefix = isService ? "taskDefinitionArgs." : "";
+    return list(args.volumes)
+        .map((volume, index) => ({ label: `${prefix}volumes[${index}] (${str(rec(volume).name) ?? "unnamed"})`, config: rec(volume).efsVolumeConfiguration }))
+        .filter((volume): volume is { label: string; config: Props } => volume.config !== undefined)
+        .map((volume) => ({ label: volume.label, config: rec(volume.config) }));
+}
+
+export const ecsEfsTransitEncryption = defineResourcePolicy({
+    name: "ecs-efs-transit-encryption",
+    description: "EFS volumes of task definitions use encryption in transit.",
+    severity: "medium",
+    frameworks: ["FSBP ECS.18"],
+    remediation: 'Set efsVolumeConfiguration.transitEncryption: "ENABLED" (and an access point with IAM authorization).',
+    types: TASK_TYPES,
+    validate: (context, report) => {
+        for (const volume of efsVolumes(context)) {
+            const transit = str(volume.config.transitEncryption);
+            if (transit !== "ENABLED") report(`${volume.label}: efsVolumeConfiguration.transitEncryption is ${show(transit)}${transit === undefined ? " (DISABLED by default)" : ""}; expected "ENABLED"`);
+        }
+    },
+});
+
 export const ecsServiceNoPublicIp = defineResourcePolicy({
     name: "ecs-service-no-public-ip",
-    description: "ECS services do not assign public IPs to their tasks.",
+    description: "ECS services and task sets do not assign public IPs to their tasks.",
     severity: "high",
-    frameworks: ["FSBP ECS.2"],
+    frameworks: ["FSBP ECS.2", "FSBP ECS.16"],
     remediation: "Set assignPublicIp: false and run tasks in private subnets (egress through NAT or VPC endpoints).",
-    types: SERVICE_TYPES,
+    types: [...SERVICE_TYPES, TASK_SET],
     validate: (context, report) => {
         const props = serviceOf(context);
         if (!props) return;
@@ -158,6 +221,7 @@ export const ecsContainerInsights = defineResourcePolicy({
     description: "ECS clusters have Container Insights enabled.",
     severity: "medium",
     enforcementLevel: "advisory",
+    advisoryBecause: "Container Insights bills custom metrics and log ingestion per task.",
     frameworks: ["FSBP ECS.12"],
     remediation: 'Add settings: [{ name: "containerInsights", value: "enhanced" }] (or "enabled"); CloudWatch charges for the metrics.',
     types: [T.ecsCluster],
@@ -222,5 +286,8 @@ export const ecsPolicies = [
     ecsContainerInsights,
     ecsDeploymentCircuitBreaker,
     ecsServiceHighAvailability,
+    ecsNonRootUser,
+    ecsNoHostNetwork,
+    ecsEfsTransitEncryption,
 ];
 

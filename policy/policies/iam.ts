@@ -1,6 +1,6 @@
 import { defineResourcePolicy } from "../lib/define";
 import { definePublicAccessPolicy, describeActions, forEachStatement } from "../lib/documents";
-import { ALL_DOCUMENT_TYPES, coversAction, IDENTITY_POLICY_TYPES, onAllResources, serviceOf, Statement, unknownActionReason } from "../lib/iam";
+import { ALL_DOCUMENT_TYPES, coversAction, IDENTITY_POLICY_TYPES, onAllResources, RESOURCE_POLICY_PROPERTY, serviceOf, Statement, unknownActionReason } from "../lib/iam";
 import { joinWords, list, str } from "../lib/props";
 
 /** Services where a `service:*` grant is close to administrator (identity, keys, secrets, data). */
@@ -138,4 +138,116 @@ export const iamTrustPolicyNotPublic = definePublicAccessPolicy({
     kinds: ["trust"],
 });
 
-export const iamPolicies = [iamNoAdminAccess, iamNoWildcardSensitiveServices, iamNoServiceWildcards, iamNoKmsDecryptOnAllKeys, iamNoUserPolicies, iamActionsExist, iamTrustPolicyNotPublic];
+/**
+ * Actions that let a principal grant itself (or a role it can pass) more than it has: the
+ * escalation paths of Rhino Security Labs' list, which Checkov CKV_AWS_286 and KICS also use.
+ * https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/
+ */
+const ESCALATION_ACTIONS = [
+    "iam:CreatePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
+    "iam:AttachUserPolicy",
+    "iam:AttachGroupPolicy",
+    "iam:AttachRolePolicy",
+    "iam:PutUserPolicy",
+    "iam:PutGroupPolicy",
+    "iam:PutRolePolicy",
+    "iam:CreateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:UpdateLoginProfile",
+    "iam:AddUserToGroup",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:PassRole",
+    "sts:AssumeRole",
+];
+
+export const iamNoPrivilegeEscalation = defineResourcePolicy({
+    name: "iam-no-privilege-escalation",
+    description: 'Identity policies do not allow privilege-escalation actions (iam:PassRole, iam:Put*Policy, iam:Attach*Policy, iam:CreatePolicyVersion, sts:AssumeRole...) on Resource "*".',
+    severity: "high",
+    frameworks: ["Checkov CKV_AWS_286"],
+    remediation: "Name the roles, users and policies the principal may act on (and add an iam:PassedToService condition to iam:PassRole).",
+    types: IDENTITY_POLICY_TYPES,
+    validate: ({ type, props }, report) => {
+        forEachStatement(type, props, ["identity"], report, (statement, document) => {
+            if (statement.effect !== "Allow" || !onAllResources(statement)) return;
+            // "*" is iam-no-admin-access's finding and "iam:*" / "sts:*" iam-no-wildcard-actions-sensitive-services'.
+            if (coversAction(statement, "*") || statement.actions.some((action) => /^(iam|sts):\*$/i.test(action))) return;
+            const hits = ESCALATION_ACTIONS.filter((action) => coversAction(statement, action));
+            const passRoleScoped = Object.entries(statement.condition).some(([, block]) => Object.keys(block).some((key) => key.toLowerCase() === "iam:passedtoservice"));
+            const reported = hits.filter((action) => !(action === "iam:PassRole" && passRoleScoped));
+            if (reported.length > 0) report(`${document.property}: statement ${statement.label} allows ${joinWords(reported)} on Resource "*"; expected the ARNs of the roles, users or policies it may act on`);
+        });
+    },
+});
+
+/**
+ * Resource-based documents that no service-specific policy reads (secrets, REST APIs, streams,
+ * tables, backup vaults, file systems, search domains, access points, log and schema registries,
+ * Lambda's whole-policy resource). Not here: VPC endpoint policies ("*" is their default and means
+ * callers inside the VPC) and ECR Public repositories (public by design).
+ */
+const COVERED_ELSEWHERE = [
+    "aws:ecr/repositoryPolicy:RepositoryPolicy",
+    "aws:ecr/registryPolicy:RegistryPolicy",
+    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate",
+    "aws:sqs/queuePolicy:QueuePolicy",
+    "aws:sqs/queue:Queue",
+    "aws:sns/topicPolicy:TopicPolicy",
+    "aws:sns/topic:Topic",
+    "aws:s3/bucketPolicy:BucketPolicy",
+    "aws:s3/bucket:Bucket",
+    "aws:s3/bucketV2:BucketV2",
+    "aws:kms/key:Key",
+    "aws:kms/keyPolicy:KeyPolicy",
+    "aws:kms/externalKey:ExternalKey",
+    "aws:kms/replicaKey:ReplicaKey",
+    "aws:kms/replicaExternalKey:ReplicaExternalKey",
+    "aws:cloudwatch/eventBusPolicy:EventBusPolicy",
+];
+export const OTHER_RESOURCE_POLICY_TYPES = Object.keys(RESOURCE_POLICY_PROPERTY).filter((type) => !COVERED_ELSEWHERE.includes(type));
+
+export const resourcePolicyNotPublic = definePublicAccessPolicy({
+    name: "resource-policy-not-public",
+    description: "Resource-based policies of every other resource type (secrets, REST APIs, streams, tables, vaults, file systems, domains, access points, registries, Lambda resource policies) do not grant access to anyone.",
+    severity: "critical",
+    frameworks: ["WA SEC03-BP07", "FSBP Lambda.1", "FSBP S3.2"],
+    remediation: "Name the principals; for a service principal add aws:SourceArn / aws:SourceAccount; for a private API deny everything but your VPC endpoint (aws:SourceVpce).",
+    types: OTHER_RESOURCE_POLICY_TYPES,
+});
+
+/**
+ * AWS managed policies that grant administrator access or its equivalent: AdministratorAccess
+ * (Checkov CKV_AWS_274), IAMFullAccess (any principal with it can grant itself anything) and
+ * AWSCloudShellFullAccess (FSBP IAM.27: file upload and download out of the account).
+ */
+const ADMIN_MANAGED_POLICIES = ["AdministratorAccess", "IAMFullAccess", "AWSCloudShellFullAccess"];
+const ATTACHMENT_PROPERTY: Record<string, string> = {
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "policyArn",
+    "aws:iam/userPolicyAttachment:UserPolicyAttachment": "policyArn",
+    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment": "policyArn",
+    "aws:iam/policyAttachment:PolicyAttachment": "policyArn",
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive": "policyArns",
+    "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive": "policyArns",
+    "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive": "policyArns",
+    "aws:iam/role:Role": "managedPolicyArns",
+};
+
+export const iamNoAdminManagedPolicies = defineResourcePolicy({
+    name: "iam-no-admin-managed-policies",
+    description: "No role, user or group is given the AWS managed AdministratorAccess, IAMFullAccess or AWSCloudShellFullAccess policy.",
+    severity: "high",
+    frameworks: ["Checkov CKV_AWS_274", "FSBP IAM.27"],
+    remediation: "Attach a customer-managed policy with the actions the principal needs; keep administrator access for break-glass roles outside the program.",
+    types: Object.keys(ATTACHMENT_PROPERTY),
+    validate: ({ type, props }, report) => {
+        const property = ATTACHMENT_PROPERTY[type];
+        for (const arn of list(props[property]).map((value) => str(value) ?? "")) {
+            // Any partition: arn:aws:, arn:aws-cn:, arn:aws-us-gov:.
+            const name = /^arn:aws[a-z-]*:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1];
+            if (name && ADMIN_MANAGED_POLICIES.includes(name)) report(`${property} includes the AWS managed policy ${name}; expected a least-privilege customer-managed policy`);
+        }
+    },
+});
+
+export const iamPolicies = [iamNoAdminAccess, iamNoWildcardSensitiveServices, iamNoServiceWildcards, iamNoKmsDecryptOnAllKeys, iamNoUserPolicies, iamActionsExist, iamTrustPolicyNotPublic, iamNoPrivilegeEscalation, resourcePolicyNotPublic, iamNoAdminManagedPolicies];

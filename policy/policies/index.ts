@@ -15,6 +15,7 @@ import { logsPolicies } from "./logs";
 import { messagingPolicies } from "./messaging";
 import { reliabilityPolicies } from "./reliability";
 import { s3Policies } from "./s3";
+import { secretsPolicies } from "./secrets";
 import { stepFunctionsPolicies } from "./stepfunctions";
 
 /** Every policy of the pack, grouped by resource family. */
@@ -35,6 +36,7 @@ export const POLICY_FAMILIES: Record<string, PackPolicy[]> = {
     ec2: ec2Policies,
     elb: elbPolicies,
     logs: logsPolicies,
+    secrets: secretsPolicies,
     reliability: reliabilityPolicies,
 };
 

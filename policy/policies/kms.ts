@@ -25,7 +25,7 @@ export const kmsKeyPolicyNotPublic = definePublicAccessPolicy({
     severity: "critical",
     frameworks: ["FSBP KMS.5"],
     remediation: 'Grant the account root (arn:aws:iam::<account>:root) and named roles or services; never Principal "*" without a kms:CallerAccount or aws:PrincipalOrgID condition.',
-    types: [T.kmsKey, "aws:kms/keyPolicy:KeyPolicy"],
+    types: [T.kmsKey, "aws:kms/keyPolicy:KeyPolicy", "aws:kms/externalKey:ExternalKey", "aws:kms/replicaKey:ReplicaKey", "aws:kms/replicaExternalKey:ReplicaExternalKey"],
 });
 
 export const kmsKeyDeletionWindow = defineResourcePolicy<{ minimumDays: number }>({

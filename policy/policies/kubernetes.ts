@@ -416,15 +416,67 @@ export const k8sRbacNoWildcards = defineResourcePolicy({
     },
 });
 
+/**
+ * RBAC grants that let a subject get more than the role says: read every secret (CIS EKS 4.1.2),
+ * create pods (4.1.4: a pod can mount any secret and run as any service account of its
+ * namespace), and bind, escalate or impersonate (4.1.8); also exec into pods, node proxy, token
+ * creation, CSR approval and admission webhook control (Checkov CKV_K8S_155-158).
+ * https://kubernetes.io/docs/concepts/security/rbac-good-practices/
+ */
+const RBAC_RISKS: { group: string; resource: string; verbs: string[]; why: string; control: string }[] = [
+    { group: "", resource: "secrets", verbs: ["get", "list", "watch"], why: "reads secrets", control: "CIS EKS 4.1.2" },
+    { group: "", resource: "pods", verbs: ["create"], why: "creates pods (and so runs as any service account and mounts any secret of the namespace)", control: "CIS EKS 4.1.4" },
+    { group: "rbac.authorization.k8s.io", resource: "clusterroles", verbs: ["bind", "escalate"], why: "binds or escalates roles", control: "CIS EKS 4.1.8" },
+    { group: "rbac.authorization.k8s.io", resource: "roles", verbs: ["bind", "escalate"], why: "binds or escalates roles", control: "CIS EKS 4.1.8" },
+    { group: "", resource: "users", verbs: ["impersonate"], why: "impersonates users", control: "CIS EKS 4.1.8" },
+    { group: "", resource: "groups", verbs: ["impersonate"], why: "impersonates groups", control: "CIS EKS 4.1.8" },
+    { group: "", resource: "serviceaccounts", verbs: ["impersonate"], why: "impersonates service accounts", control: "CIS EKS 4.1.8" },
+    { group: "", resource: "serviceaccounts/token", verbs: ["create"], why: "mints service account tokens", control: "CIS EKS 4.1.8" },
+    { group: "", resource: "pods/exec", verbs: ["create", "get"], why: "executes commands in pods", control: "CIS EKS 4.1.4" },
+    { group: "", resource: "nodes/proxy", verbs: ["get", "create"], why: "reaches the kubelet API through node proxy", control: "CIS EKS 4.1.8" },
+    { group: "certificates.k8s.io", resource: "certificatesigningrequests/approval", verbs: ["update", "patch"], why: "approves certificate signing requests", control: "CIS EKS 4.1.8" },
+    { group: "admissionregistration.k8s.io", resource: "validatingwebhookconfigurations", verbs: ["create", "update", "patch", "delete"], why: "controls admission webhooks", control: "CIS EKS 4.1.8" },
+    { group: "admissionregistration.k8s.io", resource: "mutatingwebhookconfigurations", verbs: ["create", "update", "patch", "delete"], why: "controls admission webhooks", control: "CIS EKS 4.1.8" },
+];
+
+const matchesAny = (values: unknown[], wanted: string) => values.map((v) => String(v).toLowerCase()).includes(wanted);
+
+export const k8sRbacNoEscalation = defineResourcePolicy({
+    name: "k8s-rbac-no-escalation",
+    description: "Roles and ClusterRoles do not grant secret reads, pod creation or exec, bind/escalate/impersonate, token creation, node proxy, CSR approval or admission webhook control.",
+    severity: "high",
+    frameworks: ["CIS EKS 4.1.2", "CIS EKS 4.1.4", "CIS EKS 4.1.8"],
+    remediation: "Grant only the verbs and resources the subject needs (resourceNames for specific secrets); let controllers that must create pods run under their own reviewed roles and exempt them with a reason.",
+    types: [T.k8sRole, T.k8sClusterRole],
+    validate: ({ props }, report) => {
+        for (const [index, item] of list(props.rules).entries()) {
+            const rule = rec(item);
+            // A rule limited to named objects (resourceNames) is the least-privilege form the benchmark recommends.
+            if (list(rule.resourceNames).length > 0) continue;
+            const groups = list(rule.apiGroups);
+            const resources = list(rule.resources);
+            const verbs = list(rule.verbs);
+            // A "*" anywhere is k8s-rbac-no-wildcards' finding.
+            if ([...groups, ...resources, ...verbs].includes("*")) continue;
+            const risks = RBAC_RISKS.filter((risk) => matchesAny(groups, risk.group) && matchesAny(resources, risk.resource) && risk.verbs.some((verb) => matchesAny(verbs, verb)));
+            const whys = [...new Set(risks.map((risk) => `${risk.why} (${risk.control})`))];
+            if (whys.length > 0) report(`rules[${index}] ${joinWords(whys)}; expected only the verbs and resources the subject needs`);
+        }
+    },
+});
+
 export const k8sNoClusterAdminBinding = defineResourcePolicy({
     name: "k8s-no-cluster-admin-binding",
-    description: "Nothing is bound to the cluster-admin ClusterRole.",
+    description: "Nothing is bound to the cluster-admin ClusterRole or the system:masters group (which bypasses RBAC).",
     severity: "high",
     frameworks: ["CIS EKS 4.1.1"],
     remediation: "Bind a role with the permissions the subject needs; keep cluster-admin for break-glass access via EKS access entries.",
     types: [T.k8sClusterRoleBinding, T.k8sRoleBinding],
     validate: ({ props }, report) => {
         if (str(rec(props.roleRef).name) === "cluster-admin") report('roleRef.name is "cluster-admin"; expected a least-privilege role');
+        for (const [index, subject] of list(props.subjects).entries()) {
+            if (str(rec(subject).kind) === "Group" && str(rec(subject).name) === "system:masters") report(`subjects[${index}] is the group "system:masters", whose members bypass RBAC; expected a least-privilege group`);
+        }
     },
 });
 
@@ -558,4 +610,5 @@ export const kubernetesPolicies = [
     k8sWorkloadReplicas,
     k8sPodDisruptionBudget,
     k8sNamespaceNetworkPolicy,
+    k8sRbacNoEscalation,
 ];

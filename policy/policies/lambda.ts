@@ -11,6 +11,21 @@ const DEFAULT_VISIBILITY_TIMEOUT = 30;
 const functionLabel = (fn: PolicyResource) => `function ${str(fn.props.name) ?? fn.name}`;
 const timeoutOf = (fn: PolicyResource) => num(fn.props.timeout) ?? DEFAULT_TIMEOUT;
 
+/**
+ * A permission's sourceArn/sourceAccount/principalOrgId pins the caller only with a concrete value:
+ * "*" or an ARN whose account is a wildcard ("arn:aws:execute-api:*:*:*") lets any account's
+ * resource invoke the function (Lambda matches sourceArn with wildcards, as ArnLike).
+ */
+function pinsCaller(value: string | undefined, kind: "arn" | "account" | "org"): boolean {
+    if (value === undefined || value === "" || /^[*?]+$/.test(value)) return false;
+    if (kind === "arn") {
+        const account = value.split(":")[4] ?? "";
+        if (account === "") return !/^[*?]/.test(value.split(":").slice(5).join(":"));
+        return /^\d{12}$/.test(account);
+    }
+    return !/[*?]/.test(value);
+}
+
 export const lambdaFunctionNotPublic = defineResourcePolicy({
     name: "lambda-function-not-public",
     description: "Lambda permissions do not let anyone invoke a function; service principals are scoped to a source ARN or account, and function URLs require IAM auth.",
@@ -24,7 +39,7 @@ export const lambdaFunctionNotPublic = defineResourcePolicy({
             return;
         }
         const principal = str(props.principal) ?? "";
-        const scoped = Boolean(str(props.sourceArn) || str(props.sourceAccount) || str(props.principalOrgId));
+        const scoped = pinsCaller(str(props.sourceArn), "arn") || pinsCaller(str(props.sourceAccount), "account") || pinsCaller(str(props.principalOrgId), "org");
         if (principal === "*") {
             // A "*" permission for an IAM-authenticated function URL still requires signed requests.
             if (str(props.functionUrlAuthType) === "AWS_IAM" || scoped) return;

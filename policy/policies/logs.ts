@@ -1,6 +1,6 @@
 import { defineResourcePolicy, perEnvironmentSchema } from "../lib/define";
 import { forEnvironment, PerEnvironment } from "../lib/environment";
-import { num, str } from "../lib/props";
+import { bool, list, num, str } from "../lib/props";
 import { T } from "../lib/types";
 
 export const logsRetention = defineResourcePolicy<{ minimumDays: PerEnvironment<number> }>({
@@ -24,6 +24,7 @@ export const logsKmsEncryption = defineResourcePolicy({
     description: "CloudWatch log groups are encrypted with a customer-managed KMS key.",
     severity: "medium",
     enforcementLevel: "advisory",
+    advisoryBecause: "a customer-managed key costs $1 a month plus KMS requests, and CloudWatch Logs already encrypts at rest.",
     frameworks: ["Platform: sensitive logs use KMS"],
     remediation: "Set kmsKeyId to the platform logs key (its key policy admits CloudWatch Logs for this account and region).",
     types: [T.logGroup],
@@ -32,4 +33,17 @@ export const logsKmsEncryption = defineResourcePolicy({
     },
 });
 
-export const logsPolicies = [logsRetention, logsKmsEncryption];
+export const cloudwatchAlarmActions = defineResourcePolicy({
+    name: "cloudwatch-alarm-actions",
+    description: "CloudWatch alarms notify someone: alarmActions set and actions not disabled.",
+    severity: "high",
+    frameworks: ["FSBP CloudWatch.15", "FSBP CloudWatch.17"],
+    remediation: "Set alarmActions to an SNS topic (or another action) and leave actionsEnabled at its default, true.",
+    types: ["aws:cloudwatch/metricAlarm:MetricAlarm", "aws:cloudwatch/compositeAlarm:CompositeAlarm"],
+    validate: ({ props }, report) => {
+        if (list(props.alarmActions).length === 0) report("alarmActions is not set; expected at least one action (an alarm nobody hears about protects nothing)");
+        if (bool(props.actionsEnabled) === false) report("actionsEnabled is false; expected true (the default)");
+    },
+});
+
+export const logsPolicies = [logsRetention, logsKmsEncryption, cloudwatchAlarmActions];

@@ -1,6 +1,6 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { defineResourcePolicy, defineStackPolicy } from "../lib/define";
-import { definePublicAccessPolicy } from "../lib/documents";
+import { definePublicAccessPolicy, forEachStatement } from "../lib/documents";
 import { dependsOn, names, refersTo } from "../lib/graph";
 import { readJson } from "../lib/json";
 import { bool, num, rec, show, str } from "../lib/props";
@@ -231,6 +231,22 @@ export const eventBridgeTargetDlqRetry = defineResourcePolicy({
     },
 });
 
+export const messagingPolicyNoWildcardActions = defineResourcePolicy({
+    name: "messaging-policy-no-wildcard-actions",
+    description: 'Queue and topic policies do not allow every action ("*", "sqs:*", "sns:*"), which includes deleting the queue or topic and rewriting its policy.',
+    severity: "medium",
+    frameworks: ["Checkov CKV_AWS_72"],
+    remediation: "Grant the actions the principal needs (sqs:SendMessage, sns:Publish...).",
+    types: [T.sqsQueue, T.sqsQueuePolicy, T.snsTopic, T.snsTopicPolicy],
+    validate: ({ type, props }, report) => {
+        forEachStatement(type, props, ["resource"], report, (statement, document) => {
+            if (statement.effect !== "Allow") return;
+            const wild = statement.notActions ? ["NotAction"] : statement.actions.filter((action) => action === "*" || /^(sqs|sns):\*$/i.test(action));
+            if (wild.length > 0) report(`${document.property}: statement ${statement.label} allows ${wild.map((a) => (a === "NotAction" ? "every action but NotAction" : `"${a}"`)).join(", ")}; expected the specific actions needed`);
+        });
+    },
+});
+
 export const messagingPolicies = [
     sqsEncryption,
     sqsQueuePolicyNotPublic,
@@ -241,4 +257,5 @@ export const messagingPolicies = [
     eventBridgeCustomBusPolicy,
     eventBridgeBusPolicyNotPublic,
     eventBridgeTargetDlqRetry,
+    messagingPolicyNoWildcardActions,
 ];

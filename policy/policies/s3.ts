@@ -83,8 +83,8 @@ export const s3BucketNotPublic = defineResourcePolicy({
     remediation: "Remove public grants; serve public content through CloudFront with origin access control, and keep Block Public Access on.",
     types: [...POLICY_TYPES, ...T.s3Acl],
     validate: ({ type, props }, report) => {
-        forEachStatement(type, props, ["resource"], report, (statement, document) => {
-            if (isPublicGrant(statement)) report(`${document.property}: statement ${statement.label} allows ${describeActions(statement)} to Principal "*" with no restricting condition; expected named principals`);
+        forEachStatement(type, props, ["resource"], report, (statement, document, statements) => {
+            if (isPublicGrant(statement, statements)) report(`${document.property}: statement ${statement.label} allows ${describeActions(statement)} to Principal "*" with no restricting condition; expected named principals`);
         });
         const acl = str(props.acl);
         if (acl && PUBLIC_ACLS.includes(acl)) report(`acl is ${show(acl)}; expected "private" (or no ACL)`);
@@ -161,6 +161,7 @@ export const s3BucketLogging = defineStackPolicy({
     description: "S3 buckets (other than log buckets: targets of S3 or load balancer logs) have server access logging.",
     severity: "medium",
     enforcementLevel: "advisory",
+    advisoryBecause: "server access logs are billed as storage and requests in a second bucket, for every request.",
     frameworks: ["FSBP S3.9"],
     remediation: "Add an aws.s3.BucketLogging with targetBucket set to the account's access-log bucket.",
     types: [...BUCKETS, ...T.s3Logging, ...T.loadBalancers],
@@ -251,4 +252,29 @@ export const s3AclsDisabled = defineResourcePolicy({
     },
 });
 
-export const s3Policies = [s3BucketPublicAccessBlock, s3BucketNotPublic, s3RequireTls, s3NoCrossAccountAdminActions, s3BucketLogging, s3BucketVersioning, s3VersionedBucketLifecycle, s3BucketLifecycle, s3AclsDisabled];
+export const s3AccessPointBlockPublicAccess = defineResourcePolicy({
+    name: "s3-access-point-block-public-access",
+    description: "S3 access points keep all four Block Public Access settings on.",
+    severity: "critical",
+    frameworks: ["FSBP S3.19"],
+    remediation: "Remove publicAccessBlockConfiguration (every setting defaults to true) or set all four settings true.",
+    types: ["aws:s3/accessPoint:AccessPoint"],
+    validate: ({ props }, report) => {
+        const block = rec(props.publicAccessBlockConfiguration);
+        const off = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].filter((flag) => bool(block[flag]) === false);
+        if (off.length > 0) report(`publicAccessBlockConfiguration: ${joinWords(off)} ${off.length === 1 ? "is" : "are"} false; expected all four true`);
+    },
+});
+
+export const s3Policies = [
+    s3BucketPublicAccessBlock,
+    s3BucketNotPublic,
+    s3RequireTls,
+    s3NoCrossAccountAdminActions,
+    s3BucketLogging,
+    s3BucketVersioning,
+    s3VersionedBucketLifecycle,
+    s3BucketLifecycle,
+    s3AclsDisabled,
+    s3AccessPointBlockPublicAccess,
+];

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { captureWarnings, synthPlatform } from "../helpers";
-import { devStack, prodStack, Synthesized } from "./fixtures";
+import { devStack, prodStack, Synthesized, WEB } from "./fixtures";
 
 const SERVICE = "aws:ecs/service:Service";
 const INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
@@ -86,9 +86,26 @@ describe("ECS cluster and service", () => {
             }
         });
 
-        it("places dev tasks mostly on FARGATE_SPOT and prod tasks on FARGATE only", () => {
-            expect(dev.one(SERVICE).inputs.capacityProviderStrategies).to.deep.include({ capacityProvider: "FARGATE_SPOT", weight: 3 });
+        it("never places arm64 tasks on FARGATE_SPOT (Fargate Spot runs no ARM64 tasks): dev's arm64 service is on FARGATE alone, prod's too", () => {
+            const devTask = dev.one("aws:ecs/taskDefinition:TaskDefinition", "-web").inputs as any;
+            expect(devTask.runtimePlatform.cpuArchitecture).to.equal("ARM64");
+            expect(dev.one(SERVICE).inputs.capacityProviderStrategies).to.deep.equal([{ capacityProvider: "FARGATE", base: 0, weight: 1 }]);
             expect(prod.one(SERVICE).inputs.capacityProviderStrategies).to.deep.equal([{ capacityProvider: "FARGATE", base: 2, weight: 1 }]);
+        });
+
+        it("says when an arm64 app cannot use the spot share the stack asks for (dev), and not where there is none (prod)", () => {
+            expect(dev.warnings.join("\n")).to.contain("web: Fargate Spot runs no ARM64 tasks, so this arm64 app's service and jobs run on FARGATE only");
+            expect(prod.warnings.join("\n")).to.not.contain("Fargate Spot");
+        });
+
+        it("places an x86_64 app's dev tasks mostly on FARGATE_SPOT, without the arm64 notice", async () => {
+            const { result, warnings } = await captureWarnings(() => synthPlatform("dev", { apps: { web: { ...WEB, architecture: "x86_64" } } }));
+            expect(warnings.join("\n")).to.not.contain("Fargate Spot");
+            const service = result.cloud.ofType(SERVICE)[0];
+            expect(service.inputs.capacityProviderStrategies).to.deep.equal([
+                { capacityProvider: "FARGATE", base: 0, weight: 1 },
+                { capacityProvider: "FARGATE_SPOT", weight: 3 },
+            ]);
         });
 
         it("registers the container port with the target group, after the listeners exist", () => {

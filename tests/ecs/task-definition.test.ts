@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { PLACEHOLDER_IMAGE } from "../../platform/ecs/task";
+import { ECS_EXEC_WRITABLE_PATHS, PLACEHOLDER_IMAGE } from "../../platform/ecs/task";
 import type { RecordedResource } from "../../platform/offline/mock-cloud";
 import { captureWarnings, parseJson, synthPlatform } from "../helpers";
 import { devStack, PARAMETER_ARN, prodStack, SECRET_ARN, Synthesized, unreleasedStack } from "./fixtures";
@@ -45,11 +45,23 @@ describe("ECS task definitions", () => {
                 else expect(capabilities("-web")).to.deep.equal({ drop: ["ALL"] });
             });
 
-            it("mounts a task-scoped writable volume at /tmp only", () => {
+            it(`mounts task-scoped writable volumes at /tmp${stackName === "dev" ? " and where the ECS Exec agent writes (exec on)" : " only (exec off)"}`, () => {
                 const taskDefinition = serviceTask(s);
-                expect(taskDefinition.inputs.volumes).to.deep.equal([{ name: "writable-0" }]);
-                expect(containerOf(taskDefinition).mountPoints).to.deep.equal([{ sourceVolume: "writable-0", containerPath: "/tmp", readOnly: false }]);
+                const paths = stackName === "dev" ? ["/tmp", ...ECS_EXEC_WRITABLE_PATHS] : ["/tmp"];
+                expect(taskDefinition.inputs.volumes).to.deep.equal(paths.map((_, index) => ({ name: `writable-${index}` })));
+                expect(containerOf(taskDefinition).mountPoints).to.deep.equal(paths.map((containerPath, index) => ({ sourceVolume: `writable-${index}`, containerPath, readOnly: false })));
+                // Jobs never allow ECS Exec, so they get no agent volumes.
+                expect(containerOf(s.one(TASK_DEFINITION, "-purge-expired")).mountPoints.map((m: { containerPath: string }) => m.containerPath)).to.deep.equal(["/tmp"]);
             });
+
+            if (stackName === "dev") {
+                it("with ECS Exec on and a read-only root, mounts /managed-agents, /var/lib/amazon/ssm and /var/log/amazon/ssm writable", () => {
+                    const container = containerOf(serviceTask(s));
+                    expect(container.readonlyRootFilesystem).to.equal(true);
+                    const writable = container.mountPoints.filter((m: { readOnly: boolean }) => !m.readOnly).map((m: { containerPath: string }) => m.containerPath);
+                    expect(writable).to.include.members(["/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm"]);
+                });
+            }
 
             it("injects secrets as secrets (valueFrom ARNs) and keeps environment free of them", () => {
                 const container = containerOf(serviceTask(s));
@@ -112,7 +124,8 @@ describe("ECS task definitions", () => {
         expect(taskDefinition.inputs.runtimePlatform).to.deep.equal({ operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" });
         expect(taskDefinition.inputs).to.include({ cpu: "1024", memory: "3072" });
         expect(container.user).to.equal("65532:65532");
-        expect(container.mountPoints.map((m: { containerPath: string }) => m.containerPath)).to.deep.equal(["/tmp", "/var/cache/web"]);
-        expect(taskDefinition.inputs.volumes).to.deep.equal([{ name: "writable-0" }, { name: "writable-1" }]);
+        // dev has ECS Exec on: the agent's directories follow the spec's own.
+        expect(container.mountPoints.map((m: { containerPath: string }) => m.containerPath)).to.deep.equal(["/tmp", "/var/cache/web", ...ECS_EXEC_WRITABLE_PATHS]);
+        expect(taskDefinition.inputs.volumes).to.have.length(2 + ECS_EXEC_WRITABLE_PATHS.length);
     });
 });

@@ -28,9 +28,9 @@ describe("EKS add-ons and controllers", () => {
         it("installs vpc-cni, coredns, kube-proxy and eks-pod-identity-agent at the configured versions, overwriting on create and preserving on update", () => {
             const addons = prod.all(ADDON);
             expect(Object.fromEntries(addons.map((addon) => [addon.inputs.addonName, addon.inputs.addonVersion]))).to.deep.equal({
-                "vpc-cni": "v1.19.5-eksbuild.3",
-                coredns: "v1.12.1-eksbuild.2",
-                "kube-proxy": "v1.33.0-eksbuild.2",
+                "vpc-cni": "v1.20.1-eksbuild.3",
+                coredns: "v1.14.2-eksbuild.4",
+                "kube-proxy": "v1.35.3-eksbuild.2",
                 "eks-pod-identity-agent": "v1.3.7-eksbuild.2",
                 "amazon-cloudwatch-observability": "v6.2.0-eksbuild.1",
             });

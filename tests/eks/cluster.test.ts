@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ADMIN_ROLE_ARN, eksClusterAutoscaler, eksDev, eksProd, Synthesized } from "./fixtures";
+import { ADMIN_ROLE_ARN, DEPLOYER_CIDR, eksClusterAutoscaler, eksDev, eksProd, Synthesized } from "./fixtures";
 
 const CLUSTER = "eks:index:Cluster";
 const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
@@ -26,6 +26,21 @@ describe("EKS cluster, node groups and Fargate profiles", () => {
             expect(dev.one(CLUSTER).inputs).to.deep.include({ endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] });
             // Without CIDRs dev is private too (never 0.0.0.0/0 by default).
             expect(ca.one(CLUSTER).inputs).to.include({ endpointPublicAccess: false });
+        });
+
+        it("opens the private endpoint to the deploy path: 443 from the VPC and each eks.endpoint.privateAccessCidrs, on a group only the control plane carries", () => {
+            const cluster = prod.one(CLUSTER);
+            const apiGroup = prod.one("aws:ec2/securityGroup:SecurityGroup", "-eks-api");
+            // The component attaches clusterSecurityGroup to vpcConfig.securityGroupIds (the control plane's ENIs).
+            expect((cluster.inputs.clusterSecurityGroup as { urn: string }).urn).to.equal(apiGroup.urn);
+            const rules = prod.all("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((rule) => rule.inputs.securityGroupId === apiGroup.state.id);
+            const vpcCidr = (prod.one("awsx:ec2:Vpc").inputs as { cidrBlock: string }).cidrBlock;
+            expect(rules.map((rule) => rule.inputs)).to.deep.equal([
+                { securityGroupId: apiGroup.state.id, description: "Kubernetes API from inside the VPC", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: vpcCidr },
+                { securityGroupId: apiGroup.state.id, description: "Kubernetes API from a deployer network (eks.endpoint.privateAccessCidrs)", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: DEPLOYER_CIDR },
+            ]);
+            // Nodes keep the EKS-created group only: the API rule opens nothing on them.
+            expect(prod.one("aws:ec2/launchTemplate:LaunchTemplate", "-system").inputs.vpcSecurityGroupIds).to.not.include(apiGroup.state.id);
         });
 
         it("authenticates with access entries only; admins get cluster-admin through an access policy", () => {
@@ -76,7 +91,7 @@ describe("EKS cluster, node groups and Fargate profiles", () => {
         it("creates an OIDC provider, no default node group and none of the component's own add-ons", () => {
             expect(prod.one(CLUSTER).inputs).to.deep.include({
                 name: "platform-prod",
-                version: "1.33",
+                version: "1.35",
                 createOidcProvider: true,
                 skipDefaultNodeGroup: true,
                 skipDefaultSecurityGroups: true,

@@ -1,12 +1,20 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { EksInputSchema } from "../../platform/config/eks";
+import { EKS_DEFAULT_VERSION, EKS_VERSION_CALENDAR, EksInputSchema, eksVersionFloor } from "../../platform/config/eks";
 import { ConfigError, kubernetesSchedule, resolvePlatformConfig } from "../../platform/config";
 import { SynthError } from "../../platform/offline/synth";
 import { REPO_ROOT, synthPlatform } from "../helpers";
 
-const resolve = (stack: string, values: Record<string, unknown>) => resolvePlatformConfig({ project: "platform", stack, values, region: "eu-west-1" });
+const resolve = (stack: string, values: Record<string, unknown>, today?: string) => resolvePlatformConfig({ project: "platform", stack, values, region: "eu-west-1", today });
+const problemsOn = (today: string, eks: Record<string, unknown>) => {
+    try {
+        resolve("prod", { eks: { enabled: true, ...eks } }, today);
+        return [];
+    } catch (err) {
+        return (err as ConfigError).problems;
+    }
+};
 
 describe("platform:eks configuration", () => {
     it("builds no cluster unless enabled or an app runs on eks", () => {
@@ -21,7 +29,7 @@ describe("platform:eks configuration", () => {
         expect(dev.nodeGroups.workload).to.include({ capacityType: "SPOT", minSize: 0 });
         expect(prod.nodeGroups.workload).to.include({ capacityType: "ON_DEMAND", minSize: 2 });
         expect(prod.nodeGroups.system.capacityType).to.equal("ON_DEMAND");
-        expect(prod).to.include({ autoscaler: "karpenter", nodeOs: "bottlerocket", version: "1.33" });
+        expect(prod).to.include({ autoscaler: "karpenter", nodeOs: "bottlerocket", version: EKS_DEFAULT_VERSION });
         expect(prod.publicAccessCidrs).to.deep.equal([]);
         // Standard support unless asked: EKS's own default (extended) costs 6x once a version ages out.
         expect(prod.supportType).to.equal("STANDARD");
@@ -52,9 +60,14 @@ describe("platform:eks configuration", () => {
 
     type Case = { title: string; stack?: string; values: Record<string, unknown>; key: string; says?: RegExp };
     const cases: Case[] = [
-        { title: "a Kubernetes version below the supported floor", values: { eks: { enabled: true, version: "1.29" } }, key: "platform:eks.version", says: /1\.32 or later/ },
+        { title: "a Kubernetes version the EKS calendar table does not list", values: { eks: { enabled: true, version: "1.29" } }, key: "platform:eks.version", says: /EKS calendar/ },
+        { title: "1.33, out of standard support since 2026-07-29", values: { eks: { enabled: true, version: "1.33" } }, key: "platform:eks.version", says: /left EKS standard support on 2026-07-29; expected 1\.35 or later/ },
+        { title: "1.34, out of standard support since 2026-12-02", values: { eks: { enabled: true, version: "1.34" } }, key: "platform:eks.version", says: /left EKS standard support on 2026-12-02/ },
         { title: "a version that is not a minor version string", values: { eks: { enabled: true, version: 1.33 } }, key: "platform:eks.version", says: /quoted/ },
         { title: "a public endpoint open to the whole internet", values: { eks: { enabled: true, endpoint: { publicAccessCidrs: ["0.0.0.0/0"] } } }, key: "platform:eks.endpoint.publicAccessCidrs[0]", says: /never the whole internet/ },
+        { title: "a deployer CIDR that is not a CIDR", values: { eks: { enabled: true, endpoint: { privateAccessCidrs: ["vpn"] } } }, key: "platform:eks.endpoint.privateAccessCidrs[0]", says: /IPv4 CIDR/ },
+        { title: "a deployer CIDR that admits everything", stack: "prod", values: { eks: { enabled: true, endpoint: { privateAccessCidrs: ["0.0.0.0/0"] } } }, key: "platform:eks.endpoint.privateAccessCidrs[0]", says: /named deployer network/ },
+        { title: "a Fargate profile selecting an arm64 app's pods (EKS Fargate runs x86_64 only)", values: { apps: { web: { runtimes: ["eks"], user: "65532" } }, eks: { fargateProfiles: { web: { namespace: "web" } } } }, key: "platform:eks.fargateProfiles.web", says: /EKS Fargate runs x86_64 pods only/ },
         { title: "a public endpoint in prod", stack: "prod", values: { eks: { enabled: true, endpoint: { publicAccessCidrs: ["203.0.113.0/24"] } } }, key: "platform:eks.endpoint.publicAccessCidrs", says: /dev only/ },
         { title: "a public CIDR that is not a CIDR", values: { eks: { enabled: true, endpoint: { publicAccessCidrs: ["office"] } } }, key: "platform:eks.endpoint.publicAccessCidrs[0]", says: /IPv4 CIDR/ },
         { title: "an unknown EKS support type", values: { eks: { enabled: true, supportType: "LTS" } }, key: "platform:eks.supportType", says: /STANDARD, EXTENDED/ },
@@ -91,12 +104,41 @@ describe("platform:eks configuration", () => {
         });
     }
 
+    describe("the EKS version calendar", () => {
+        it("defaults to a version in standard support today, with a kube-proxy build for that version", () => {
+            const today = new Date().toISOString().slice(0, 10);
+            expect(EKS_VERSION_CALENDAR[EKS_DEFAULT_VERSION].standardSupportEnds > today, `${EKS_DEFAULT_VERSION} still in standard support on ${today}`).to.equal(true);
+            const eks = resolve("prod", { eks: { enabled: true } }).eks;
+            expect(eks.addons.kubeProxy.startsWith(`v${EKS_DEFAULT_VERSION}.`)).to.equal(true);
+        });
+
+        it("raises the floor as dates pass: 1.33 until 2026-07-28, then 1.34, then 1.35 from 2026-12-02", () => {
+            expect(eksVersionFloor("2026-07-28", "STANDARD")).to.equal("1.33");
+            expect(eksVersionFloor("2026-07-29", "STANDARD")).to.equal("1.34");
+            expect(eksVersionFloor("2026-12-05", "STANDARD")).to.equal("1.35");
+            expect(eksVersionFloor("2026-12-05", "EXTENDED")).to.equal("1.32");
+        });
+
+        it("accepts 1.35 until its standard support ends (2027-03-27), then only with supportType EXTENDED, until 2028-03-27", () => {
+            expect(problemsOn("2027-03-26", { version: "1.35" })).to.deep.equal([]);
+            expect(problemsOn("2027-03-27", { version: "1.35" }).map((p) => p.key)).to.deep.equal(["platform:eks.version"]);
+            expect(problemsOn("2027-03-27", { version: "1.35", supportType: "EXTENDED" })).to.deep.equal([]);
+            expect(problemsOn("2028-03-27", { version: "1.35", supportType: "EXTENDED" })[0].message).to.match(/left EKS extended support on 2028-03-27/);
+        });
+    });
+
+    it("accepts a Fargate profile on an arm64 app's namespace whose labels none of the app's pods carry, and any profile for an x86_64 app", () => {
+        const web = { runtimes: ["eks"], user: "65532" };
+        expect(() => resolve("dev", { apps: { web }, eks: { fargateProfiles: { other: { namespace: "web", labels: { "platform/compute": "fargate" } } } } })).to.not.throw();
+        expect(() => resolve("dev", { apps: { web: { ...web, architecture: "x86_64" } }, eks: { fargateProfiles: { web: { namespace: "web" } } } })).to.not.throw();
+    });
+
     it("accepts an office CIDR on the dev endpoint", () => {
         expect(resolve("dev", { eks: { enabled: true, endpoint: { publicAccessCidrs: ["203.0.113.0/24"] } } }).eks.publicAccessCidrs).to.deep.equal(["203.0.113.0/24"]);
     });
 
-    it("documents every platform:eks key in the root README's configuration reference and the module README", () => {
-        const root = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    it("documents every platform:eks key in the configuration reference (docs/configuration.md) and the module README", () => {
+        const root = readFileSync(path.join(REPO_ROOT, "docs", "configuration.md"), "utf8");
         const module = readFileSync(path.join(REPO_ROOT, "platform/eks/README.md"), "utf8");
         for (const key of Object.keys(EksInputSchema.shape)) {
             expect(root, `eks.${key}`).to.contain(`\`eks.${key}`);

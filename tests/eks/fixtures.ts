@@ -56,13 +56,15 @@ function memo(key: string, build: () => Promise<Synthesized>): Promise<Synthesiz
 
 /** dev: profile defaults (spot workload group, Karpenter), no certificate, an office CIDR on the API. */
 export const eksDev = () => memo("eks-dev", () => synth("dev", { apps: { web: WEB }, eks: { endpoint: { publicAccessCidrs: ["203.0.113.0/24"] } } }));
-/** prod: secrets, a certificate, an admin role, Karpenter, Fargate profiles. */
+/** A deployer network (a VPN) that runs `pulumi up` against prod's private endpoint. */
+export const DEPLOYER_CIDR = "10.8.0.0/16";
+/** prod: secrets, a certificate, an admin role, a deployer network, Karpenter, Fargate profiles. */
 export const eksProd = () =>
     memo("eks-prod", () =>
         synth("prod", {
             apps: { web: { ...WEB, ...SECRETS } },
             ingress: { certificateArn: CERTIFICATE_ARN },
-            eks: { adminRoleArns: [ADMIN_ROLE_ARN], fargateProfiles: { batch: { namespace: "batch" }, "web-jobs": { namespace: "web", labels: { "platform/compute": "fargate" } } } },
+            eks: { adminRoleArns: [ADMIN_ROLE_ARN], endpoint: { privateAccessCidrs: [DEPLOYER_CIDR] }, fargateProfiles: { batch: { namespace: "batch" }, "web-jobs": { namespace: "web", labels: { "platform/compute": "fargate" } } } },
         }),
     );
 /** dev on the Cluster Autoscaler, with AL2023 nodes, before web's first release. */

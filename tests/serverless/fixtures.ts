@@ -1,5 +1,6 @@
 import type { RecordedResource } from "../../platform/offline/mock-cloud";
 import { synthesize, SynthResult } from "../../platform/offline/synth";
+import type { ServiceKeyUsers } from "../../platform/kms";
 import type { ServerlessContext } from "../../platform/serverless";
 import { only, parseJson, synthStackFile } from "../helpers";
 
@@ -9,12 +10,21 @@ export const DATA_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/11111111-1111-4111
 export const LOGS_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/22222222-2222-4222-8222-222222222222`;
 export const ALARM_TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:alarms`;
 
+/** Records the services constructs admit to the data key's policy (what PlatformKey.allowService receives). */
+export class KeyUsersRecorder implements ServiceKeyUsers {
+    readonly services: string[] = [];
+    allowService(service: string): void {
+        this.services.push(service);
+    }
+}
+
 /** A context as the platform would pass it, with literal ARNs so assertions can name them. */
 export function testContext(overrides: Partial<ServerlessContext> = {}): ServerlessContext {
     return {
         region: REGION,
         accountId: ACCOUNT,
         dataKeyArn: DATA_KEY,
+        dataKeyUsers: new KeyUsersRecorder(),
         logsKeyArn: LOGS_KEY,
         alarmTopicArn: ALARM_TOPIC,
         functions: { runtime: "nodejs22.x", memoryMb: 256, timeoutSeconds: 10, reservedConcurrency: 5, tracing: true, logRetentionDays: 14 },
@@ -59,7 +69,7 @@ export class Recorded {
 }
 
 const stackFiles = new Map<string, Promise<SynthResult>>();
-/** One of the repository's stacks (Pulumi.<name>.yaml), synthesized once per test run for every file that asks. */
+/** One of the fixture stacks (tests/fixtures/stacks/Pulumi.<name>.yaml), synthesized once per test run for every file that asks. */
 export function stackFile(name: string): Promise<SynthResult> {
     if (!stackFiles.has(name)) stackFiles.set(name, synthStackFile(name));
     return stackFiles.get(name)!;

@@ -4,19 +4,25 @@ import { ObjectCreatedWorkflow } from "../../platform/serverless/object-events";
 import { StateMachine } from "../../platform/serverless/state-machine";
 import { only, parseJson, statementsOf } from "../helpers";
 import { DATA_KEY, grantsOf, LOGS_KEY, synthConstructs } from "./data-constructs";
+import { KeyUsersRecorder } from "./fixtures";
 
 const RULE_ARN = "arn:aws:events:eu-west-1:123456789012:rule/platform-dev-uploads-created";
 const MACHINE_ARN = "arn:aws:states:eu-west-1:123456789012:stateMachine:platform-dev-uploads";
 
 describe("serverless ObjectCreatedWorkflow", () => {
     let resources: RecordedResource[];
+    const keyUsers = new KeyUsersRecorder();
 
     before(async () => {
         const result = await synthConstructs(() => {
             const workflow = new StateMachine("uploads", { stateMachineName: "platform-dev-uploads", definition: { StartAt: "Done", TimeoutSeconds: 60, States: { Done: { Type: "Succeed" } } }, logLevel: "ALL", includeExecutionData: true, logRetentionDays: 14, logsKmsKeyArn: LOGS_KEY, region: "eu-west-1", accountId: "123456789012" });
-            new ObjectCreatedWorkflow("uploads-created", { ruleName: "platform-dev-uploads-created", bucketName: "platform-dev-uploads-bucket", prefix: "incoming/", workflow, kmsKeyArn: DATA_KEY, region: "eu-west-1", accountId: "123456789012", alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:alarms" });
+            new ObjectCreatedWorkflow("uploads-created", { ruleName: "platform-dev-uploads-created", bucketName: "platform-dev-uploads-bucket", prefix: "incoming/", workflow, kmsKeyArn: DATA_KEY, keyUsers, region: "eu-west-1", accountId: "123456789012", alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:alarms" });
         });
         resources = result.cloud.resources;
+    });
+
+    it("admits EventBridge, which writes its dead letters, to the dead-letter queue's key", () => {
+        expect(keyUsers.services).to.deep.equal(["events.amazonaws.com"]);
     });
 
     it("matches Object Created events of this bucket under the prefix only", () => {

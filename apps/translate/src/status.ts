@@ -2,13 +2,14 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { badRequest, json } from "./http";
-import { defaultObservability, traced, intEnv, Observability, requiredEnv } from "./observability";
-import { TranslationStore } from "./store";
+import { defaultObservability, traced, Observability, requiredEnv } from "./observability";
+import { TranslationReader } from "./store";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface StatusDeps extends Observability {
-    store: TranslationStore;
+    /** Read only: the function's role may only read the table. */
+    store: TranslationReader;
 }
 
 /** `GET /translations/{id}`: the request's status and results so far (never the source text). */
@@ -34,7 +35,7 @@ export const handler = (event: APIGatewayProxyEvent, context: Context) => {
         tracer = observability.tracer;
         const client = new DynamoDBClient({});
         const documents = DynamoDBDocumentClient.from(observability.tracer?.captureAWSv3Client(client) ?? client);
-        instance = createStatusHandler({ ...observability, store: new TranslationStore(documents, requiredEnv("TRANSLATIONS_TABLE"), intEnv("RESULT_TTL_DAYS")) });
+        instance = createStatusHandler({ ...observability, store: new TranslationReader(documents, requiredEnv("TRANSLATIONS_TABLE")) });
     }
     const run = instance;
     return traced(tracer, "status", () => run(event, context));

@@ -34,14 +34,37 @@ export function finalStatus(item: Pick<TranslationItem, "translations" | "errors
     return failed === 0 ? "COMPLETE" : done === 0 ? "FAILED" : "PARTIAL";
 }
 
-/** The translations table, keyed by `id` (string), through the document client. */
-export class TranslationStore {
+/**
+ * The translations table, read only, keyed by `id` (string), through the document client. The
+ * status handler bundles only this class: its code holds no write command, which the offline
+ * synth's readiness check compares with its read-only role.
+ */
+export class TranslationReader {
     constructor(
-        private readonly client: DynamoDBDocumentClient,
-        private readonly tableName: string,
-        private readonly ttlDays: number,
-        private readonly now: () => Date = () => new Date(),
+        protected readonly client: DynamoDBDocumentClient,
+        protected readonly tableName: string,
+        protected readonly now: () => Date = () => new Date(),
     ) {}
+
+    /** The request, or undefined when it does not exist or has expired (DynamoDB's TTL deletes up to days late). */
+    async get(id: string): Promise<TranslationItem | undefined> {
+        const output = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { id }, ConsistentRead: true }));
+        const item = output.Item as TranslationItem | undefined;
+        if (item && typeof item.expiresAt === "number" && item.expiresAt < Math.floor(this.now().getTime() / 1000)) return undefined;
+        return item;
+    }
+}
+
+/** The translations table, read and written (submit and worker). */
+export class TranslationStore extends TranslationReader {
+    constructor(
+        client: DynamoDBDocumentClient,
+        tableName: string,
+        private readonly ttlDays: number,
+        now: () => Date = () => new Date(),
+    ) {
+        super(client, tableName, now);
+    }
 
     /** Stores a new PENDING request; refuses to overwrite an id (a UUID collision or a replay). */
     async create(id: string, request: { text: string; sourceLanguage: string; cultures: string[] }): Promise<TranslationItem> {
@@ -60,14 +83,6 @@ export class TranslationStore {
             expiresAt: Math.floor(now.getTime() / 1000) + this.ttlDays * 24 * 3600,
         };
         await this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: "attribute_not_exists(id)" }));
-        return item;
-    }
-
-    /** The request, or undefined when it does not exist or has expired (DynamoDB's TTL deletes up to days late). */
-    async get(id: string): Promise<TranslationItem | undefined> {
-        const output = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { id }, ConsistentRead: true }));
-        const item = output.Item as TranslationItem | undefined;
-        if (item && typeof item.expiresAt === "number" && item.expiresAt < Math.floor(this.now().getTime() / 1000)) return undefined;
         return item;
     }
 

@@ -7,7 +7,7 @@ import { Recorded, stackFile } from "../../serverless/fixtures";
 const FN = "aws:lambda/function:Function";
 const QUEUE = "aws:sqs/queue:Queue";
 
-describe("translate app in the real stacks (Pulumi.dev.yaml, Pulumi.prod.yaml)", () => {
+describe("translate app in the dev and prod fixture stacks", () => {
     let dev: Recorded;
     let prod: Recorded;
     before(async () => {

@@ -10,6 +10,16 @@ function restStage(s: StackBuilder, settings?: Record<string, unknown>) {
     if (settings) s.add(T.restMethodSettings, "settings", { restApi: "abc123", stageName: "prod", methodPath: "*/*", settings }, { dependsOn: [stage] });
     return stage;
 }
+const VISIBLE = { cloudwatchMetricsEnabled: true, metricName: "m", sampledRequestsEnabled: true };
+const WEB_ACL = {
+    scope: "REGIONAL",
+    defaultAction: { allow: {} },
+    visibilityConfig: VISIBLE,
+    rules: [
+        { name: "rate", priority: 0, action: { block: {} }, statement: { rateBasedStatement: { limit: 1000, aggregateKeyType: "IP" } }, visibilityConfig: VISIBLE },
+        { name: "bad-inputs", priority: 1, overrideAction: { none: {} }, statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesKnownBadInputsRuleSet" } }, visibilityConfig: VISIBLE },
+    ],
+};
 const HTTP_STAGE = { apiId: "api", name: "$default", accessLogSettings: { destinationArn: "arn:aws:logs:eu-west-1:1:log-group:api", format: "{}" }, defaultRouteSettings: { throttlingRateLimit: 100, throttlingBurstLimit: 50 } };
 
 export const apiGatewayCases: PolicySuite[] = [
@@ -98,5 +108,40 @@ export const apiGatewayCases: PolicySuite[] = [
             { name: "REST stage without throttling", resources: () => stack((s) => restStage(s, { loggingLevel: "ERROR" })), messages: ["stage prod has no throttling"] },
             { name: "HTTP stage without limits", resources: () => single(T.httpStage, { ...HTTP_STAGE, defaultRouteSettings: {} }), messages: ["defaultRouteSettings throttlingRateLimit/throttlingBurstLimit are not set/not set"] },
         ],
+    },
+    {
+        policy: "apigateway-no-data-trace",
+        pass: [
+            { name: "REST method settings without data trace", resources: () => single(T.restMethodSettings, { restApi: "a", stageName: "v1", methodPath: "*/*", settings: { ...SETTINGS, dataTraceEnabled: false } }) },
+            { name: "HTTP stage without data trace", resources: () => single(T.httpStage, HTTP_STAGE) },
+        ],
+        fail: [
+            { name: "REST method settings with data trace", resources: () => single(T.restMethodSettings, { restApi: "a", stageName: "v1", methodPath: "*/*", settings: { ...SETTINGS, dataTraceEnabled: true } }), messages: ["settings.dataTraceEnabled is true"] },
+            { name: "HTTP stage route setting as the string \"true\"", resources: () => single(T.httpStage, { ...HTTP_STAGE, routeSettings: [{ routeKey: "POST /items", dataTraceEnabled: "true" }] }), messages: ['routeSettings[0] ("POST /items").dataTraceEnabled is true'] },
+        ],
+    },
+    {
+        policy: "apigateway-domain-tls",
+        pass: [
+            { name: "REST domain with TLS 1.2", resources: () => single("aws:apigateway/domainName:DomainName", { domainName: "api.example.com", securityPolicy: "TLS_1_2" }) },
+            { name: "HTTP API domain with TLS 1.2", resources: () => single("aws:apigatewayv2/domainName:DomainName", { domainName: "api.example.com", domainNameConfiguration: { endpointType: "REGIONAL", securityPolicy: "TLS_1_2" } }) },
+        ],
+        fail: [
+            { name: "REST domain without a policy", resources: () => single("aws:apigateway/domainName:DomainName", { domainName: "api.example.com" }), messages: ["securityPolicy is not set (TLS 1.0 allowed by default)"] },
+            { name: "REST domain with TLS 1.0", resources: () => single("aws:apigateway/domainName:DomainName", { domainName: "api.example.com", securityPolicy: "TLS_1_0" }), messages: ['securityPolicy is "TLS_1_0"'] },
+        ],
+    },
+    {
+        policy: "waf-web-acl-rules",
+        pass: [{ name: "a rate rule with metrics", resources: () => single("aws:wafv2/webAcl:WebAcl", WEB_ACL) }],
+        fail: [
+            { name: "no rules", resources: () => single("aws:wafv2/webAcl:WebAcl", { ...WEB_ACL, rules: [] }), messages: ["rules is empty"] },
+            { name: "metrics off on a rule and on the ACL", resources: () => single("aws:wafv2/webAcl:WebAcl", { ...WEB_ACL, visibilityConfig: { ...VISIBLE, cloudwatchMetricsEnabled: false }, rules: [{ ...WEB_ACL.rules[0], visibilityConfig: { ...VISIBLE, cloudwatchMetricsEnabled: false } }, WEB_ACL.rules[1]] }), messages: ["visibilityConfig.cloudwatchMetricsEnabled is false", 'rules[0] ("rate"): visibilityConfig.cloudwatchMetricsEnabled is false'] },
+        ],
+    },
+    {
+        policy: "waf-known-bad-inputs",
+        pass: [{ name: "known bad inputs managed group", resources: () => single("aws:wafv2/webAcl:WebAcl", WEB_ACL) }],
+        fail: [{ name: "rate rule only", resources: () => single("aws:wafv2/webAcl:WebAcl", { ...WEB_ACL, rules: [WEB_ACL.rules[0]] }), messages: ["AWSManagedRulesKnownBadInputsRuleSet"] }],
     },
 ];

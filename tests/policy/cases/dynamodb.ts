@@ -46,4 +46,9 @@ export const dynamodbCases: PolicySuite[] = [
         ],
         fail: [{ name: "staging table without", resources: () => single(T.dynamodbTable, { name: "t" }, { stack: "staging" }), messages: ["deletionProtectionEnabled is not set; expected true"] }],
     },
+    {
+        policy: "dax-encryption",
+        pass: [{ name: "encrypted at rest and TLS endpoint", resources: () => single("aws:dax/cluster:Cluster", { clusterName: "c", nodeType: "dax.r5.large", replicationFactor: 3, iamRoleArn: "r", serverSideEncryption: { enabled: true }, clusterEndpointEncryptionType: "TLS" }) }],
+        fail: [{ name: "defaults", resources: () => single("aws:dax/cluster:Cluster", { clusterName: "c", nodeType: "dax.r5.large", replicationFactor: 3, iamRoleArn: "r" }), messages: ["serverSideEncryption.enabled is not set", "clusterEndpointEncryptionType is not set (NONE by default)"] }],
+    },
 ];

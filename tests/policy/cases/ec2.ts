@@ -185,4 +185,16 @@ export const ec2Cases: PolicySuite[] = [
             },
         ],
     },
+    {
+        policy: "ec2-ebs-encryption",
+        pass: [
+            { name: "encrypted volume", resources: () => single("aws:ebs/volume:Volume", { availabilityZone: "eu-west-1a", size: 20, encrypted: true }) },
+            { name: "launch template with encrypted block devices", resources: () => single(T.launchTemplate, { blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: 20, encrypted: "true" } }] }) },
+        ],
+        fail: [
+            { name: "standalone volume without encryption", resources: () => single("aws:ebs/volume:Volume", { availabilityZone: "eu-west-1a", size: 20 }), messages: ["encrypted is not set (unencrypted unless the account enables EBS encryption by default)"] },
+            { name: "instance root and data volumes", resources: () => single(T.instance, { ami: "ami-1", instanceType: "t3.micro", rootBlockDevice: { encrypted: false }, ebsBlockDevices: [{ deviceName: "/dev/sdf" }] }), messages: ["rootBlockDevice.encrypted is false", "ebsBlockDevices[0].encrypted is not set"] },
+            { name: "launch template block device", resources: () => single(T.launchTemplate, { blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: 20 } }] }), messages: ["blockDeviceMappings[0].ebs.encrypted is not set"] },
+        ],
+    },
 ];

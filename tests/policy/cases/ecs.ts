@@ -119,4 +119,29 @@ export const ecsCases: PolicySuite[] = [
             { name: "aws service default of 0", resources: () => single(T.ecsService, {}), messages: ["desiredCount is not set (0)"] },
         ],
     },
+    {
+        policy: "ecs-non-root-user",
+        pass: [
+            { name: "every container with a non-root UID", resources: () => task([GOOD_CONTAINER, { ...GOOD_CONTAINER, name: "sidecar", user: "1000:1000" }]) },
+            { name: "Windows task (no root user)", resources: () => task([{ ...GOOD_CONTAINER, user: undefined }], { runtimePlatform: { operatingSystemFamily: "WINDOWS_SERVER_2022_CORE" } }) },
+        ],
+        fail: [
+            { name: "a sidecar without a user", resources: () => task([GOOD_CONTAINER, { ...GOOD_CONTAINER, name: "envoy", user: undefined }]), messages: ["containerDefinitions[1] (envoy): user is not set"] },
+            { name: "root spelled as 0:0", resources: () => task([{ ...GOOD_CONTAINER, user: "0:0" }]), messages: ['user is "0:0"'] },
+            { name: "awsx service container running as root", resources: () => single(T.awsxFargateService, { taskDefinitionArgs: { containers: { web: { ...GOOD_CONTAINER, user: "root" } } } }), messages: ['taskDefinitionArgs.containers.web: user is "root"'] },
+        ],
+    },
+    {
+        policy: "ecs-no-host-network",
+        pass: [{ name: "awsvpc", resources: () => task([GOOD_CONTAINER]) }],
+        fail: [{ name: "host network mode", resources: () => task([GOOD_CONTAINER], { networkMode: "host", requiresCompatibilities: ["EC2"] }), messages: ['networkMode is "host"'] }],
+    },
+    {
+        policy: "ecs-efs-transit-encryption",
+        pass: [{ name: "EFS volume with transit encryption", resources: () => task([GOOD_CONTAINER], { volumes: [{ name: "data", efsVolumeConfiguration: { fileSystemId: "fs-1", transitEncryption: "ENABLED" } }] }) }],
+        fail: [
+            { name: "EFS volume without transit encryption", resources: () => task([GOOD_CONTAINER], { volumes: [{ name: "data", efsVolumeConfiguration: { fileSystemId: "fs-1" } }] }), messages: ["volumes[0] (data): efsVolumeConfiguration.transitEncryption is not set (DISABLED by default)"] },
+            { name: "awsx task definition, transit encryption disabled", resources: () => single(T.awsxFargateTaskDefinition, { container: GOOD_CONTAINER, volumes: [{ name: "d", efsVolumeConfiguration: { fileSystemId: "fs-1", transitEncryption: "DISABLED" } }] }), messages: ['transitEncryption is "DISABLED"'] },
+        ],
+    },
 ];

@@ -76,4 +76,52 @@ export const iamCases: PolicySuite[] = [
             { name: "a wildcard-valued condition does not restrict", resources: () => single(T.iamRole, { assumeRolePolicy: doc({ Effect: "Allow", Principal: "*", Action: "sts:AssumeRole", Condition: { StringLike: { "aws:PrincipalArn": "*" } } }) }), messages: ["no condition pinning the caller"] },
         ],
     },
+    {
+        policy: "iam-no-privilege-escalation",
+        pass: [
+            { name: "PassRole on a named role", resources: () => rolePolicy(allow("iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/app`)) },
+            { name: "PassRole on any role, pinned to a service", resources: () => rolePolicy(allow("iam:PassRole", "*", { Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } } })) },
+        ],
+        fail: [
+            { name: "PassRole on every role", resources: () => rolePolicy(allow("iam:PassRole")), messages: ['allows iam:PassRole on Resource "*"'] },
+            { name: "iam:Put* and iam:Attach* on every resource (wildcard spelling)", resources: () => rolePolicy(allow(["iam:Put*", "iam:Attach*"])), messages: [/iam:AttachUserPolicy.*iam:PutRolePolicy/] },
+            { name: "sts:AssumeRole on anything, in a managed policy", resources: () => single("aws:iam/policy:Policy", { policy: doc(allow("sts:AssumeRole")) }), messages: ["sts:AssumeRole"] },
+        ],
+    },
+    {
+        policy: "resource-policy-not-public",
+        pass: [
+            { name: "secret readable by one role", resources: () => single("aws:secretsmanager/secretPolicy:SecretPolicy", { secretArn: "s", policy: doc({ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/app` }, Action: "secretsmanager:GetSecretValue", Resource: "*" }) }) },
+            {
+                name: "private REST API: allow everyone, deny all but the VPC endpoint",
+                resources: () =>
+                    single("aws:apigateway/restApiPolicy:RestApiPolicy", {
+                        restApiId: "a",
+                        policy: doc(
+                            { Effect: "Allow", Principal: "*", Action: "execute-api:Invoke", Resource: "execute-api:/*" },
+                            { Effect: "Deny", Principal: "*", Action: "execute-api:Invoke", Resource: "execute-api:/*", Condition: { StringNotEquals: { "aws:SourceVpce": "vpce-0123456789abcdef0" } } },
+                        ),
+                    }),
+            },
+            { name: "VPC endpoint policy with Principal * (not a resource policy in this sense)", resources: () => single(T.vpcEndpoint, { vpcId: "v", serviceName: "com.amazonaws.eu-west-1.s3", policy: doc({ Effect: "Allow", Principal: "*", Action: "*", Resource: "*" }) }), notApplicable: true },
+        ],
+        fail: [
+            { name: "public secret (inline policy on the Secret)", resources: () => single("aws:secretsmanager/secret:Secret", { policy: doc({ Effect: "Allow", Principal: { AWS: "*" }, Action: "secretsmanager:GetSecretValue", Resource: "*" }) }), messages: ['policy: statement #1 allows "secretsmanager:GetSecretValue" to Principal "*"'] },
+            { name: "public Kinesis stream resource policy", resources: () => single("aws:kinesis/resourcePolicy:ResourcePolicy", { resourceArn: "s", policy: doc({ Effect: "Allow", Principal: "*", Action: "kinesis:GetRecords", Resource: "*" }) }), messages: ["kinesis:GetRecords"] },
+            { name: "DynamoDB resource policy, Principal * with a negated condition", resources: () => single("aws:dynamodb/resourcePolicy:ResourcePolicy", { resourceArn: "t", policy: doc({ Effect: "Allow", Principal: "*", Action: "dynamodb:GetItem", Resource: "*", Condition: { StringNotEquals: { "aws:SourceAccount": ACCOUNT } } }) }), messages: ["dynamodb:GetItem"] },
+            { name: "OpenSearch access policy open to any IP (0.0.0.0/0 condition)", resources: () => single("aws:opensearch/domainPolicy:DomainPolicy", { domainName: "d", accessPolicies: doc({ Effect: "Allow", Principal: { AWS: ["*"] }, Action: "es:*", Resource: "*", Condition: { IpAddress: { "aws:SourceIp": "0.0.0.0/0" } } }) }), messages: ['accessPolicies: statement #1 allows "es:*"'] },
+            { name: "CloudWatch Logs resource policy, wildcard-account source ARN", resources: () => single("aws:cloudwatch/logResourcePolicy:LogResourcePolicy", { policyName: "p", policyDocument: doc({ Effect: "Allow", Principal: "*", Action: "logs:PutLogEvents", Resource: "*", Condition: { ArnLike: { "aws:SourceArn": "arn:aws:events:*:*:rule/*" } } }) }), messages: ["policyDocument: statement #1"] },
+            { name: "Lambda whole resource policy, public", resources: () => single("aws:lambda/resourcePolicy:ResourcePolicy", { functionName: "f", policy: doc({ Effect: "Allow", Principal: "*", Action: "lambda:InvokeFunction", Resource: "*" }) }), messages: ["lambda:InvokeFunction"] },
+            { name: "S3 access point policy, NotPrincipal", resources: () => single("aws:s3control/accessPointPolicy:AccessPointPolicy", { accessPointArn: "a", policy: doc({ Effect: "Allow", NotPrincipal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "s3:GetObject", Resource: "*" }) }), messages: ["everyone outside NotPrincipal"] },
+        ],
+    },
+    {
+        policy: "iam-no-admin-managed-policies",
+        pass: [{ name: "a read-only managed policy", resources: () => single("aws:iam/rolePolicyAttachment:RolePolicyAttachment", { role: "r", policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }) }],
+        fail: [
+            { name: "AdministratorAccess attached to a role", resources: () => single("aws:iam/rolePolicyAttachment:RolePolicyAttachment", { role: "r", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }), messages: ["policyArn includes the AWS managed policy AdministratorAccess"] },
+            { name: "form: managedPolicyArns on the role (GovCloud partition)", resources: () => single(T.iamRole, { assumeRolePolicy: TRUST, managedPolicyArns: ["arn:aws-us-gov:iam::aws:policy/IAMFullAccess"] }), messages: ["managedPolicyArns includes the AWS managed policy IAMFullAccess"] },
+            { name: "form: exclusive attachments of a group", resources: () => single("aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive", { groupName: "g", policyArns: ["arn:aws:iam::aws:policy/AWSCloudShellFullAccess"] }), messages: ["AWSCloudShellFullAccess"] },
+        ],
+    },
 ];

@@ -196,7 +196,8 @@ export const kubernetesCases: PolicySuite[] = [
     {
         policy: "k8s-no-cluster-admin-binding",
         pass: [{ name: "binding to a custom role", resources: () => single(T.k8sRoleBinding, { metadata: META, roleRef: { kind: "Role", name: "reader" } }) }],
-        fail: [{ name: "cluster-admin", resources: () => single(T.k8sClusterRoleBinding, { roleRef: { kind: "ClusterRole", name: "cluster-admin" } }), messages: ['roleRef.name is "cluster-admin"'] }],
+        fail: [
+            { name: "binding a role to system:masters", resources: () => single(T.k8sClusterRoleBinding, { roleRef: { kind: "ClusterRole", name: "view" }, subjects: [{ kind: "Group", name: "system:masters" }] }), messages: ['subjects[0] is the group "system:masters"'] },{ name: "cluster-admin", resources: () => single(T.k8sClusterRoleBinding, { roleRef: { kind: "ClusterRole", name: "cluster-admin" } }), messages: ['roleRef.name is "cluster-admin"'] }],
     },
     {
         policy: "k8s-workload-replicas",
@@ -262,6 +263,18 @@ export const kubernetesCases: PolicySuite[] = [
                     }),
                 messages: ["namespace jobs has no NetworkPolicy", "namespace web has no NetworkPolicy"],
             },
+        ],
+    },
+    {
+        policy: "k8s-rbac-no-escalation",
+        pass: [
+            { name: "read config maps", resources: () => single(T.k8sRole, { rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list"] }] }) },
+            { name: "read one named secret", resources: () => single(T.k8sRole, { rules: [{ apiGroups: [""], resources: ["secrets"], resourceNames: ["app-tls"], verbs: ["get"] }] }) },
+        ],
+        fail: [
+            { name: "list every secret (ClusterRole)", resources: () => single(T.k8sClusterRole, { rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["list"] }] }), messages: ["rules[0] reads secrets (CIS EKS 4.1.2)"] },
+            { name: "create pods and exec into them", resources: () => single(T.k8sRole, { rules: [{ apiGroups: [""], resources: ["pods", "pods/exec"], verbs: ["create"] }] }), messages: [/creates pods .*CIS EKS 4\.1\.4.* and executes commands in pods/] },
+            { name: "bind, escalate and impersonate", resources: () => single(T.k8sClusterRole, { rules: [{ apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], verbs: ["bind", "escalate"] }, { apiGroups: [""], resources: ["serviceaccounts"], verbs: ["impersonate"] }] }), messages: ["rules[0] binds or escalates roles", "rules[1] impersonates service accounts"] },
         ],
     },
 ];

@@ -21,4 +21,12 @@ export const logsCases: PolicySuite[] = [
         pass: [{ name: "KMS key", resources: () => single(T.logGroup, { name: "/x", kmsKeyId: "arn:aws:kms:eu-west-1:1:key/x" }) }],
         fail: [{ name: "no key", resources: () => single(T.logGroup, { name: "/x" }), messages: ["kmsKeyId is not set"] }],
     },
+    {
+        policy: "cloudwatch-alarm-actions",
+        pass: [{ name: "alarm notifying a topic", resources: () => single("aws:cloudwatch/metricAlarm:MetricAlarm", { comparisonOperator: "GreaterThanThreshold", evaluationPeriods: 1, alarmActions: ["arn:aws:sns:eu-west-1:1:alarms"] }) }],
+        fail: [
+            { name: "alarm without actions", resources: () => single("aws:cloudwatch/metricAlarm:MetricAlarm", { comparisonOperator: "GreaterThanThreshold", evaluationPeriods: 1 }), messages: ["alarmActions is not set"] },
+            { name: "composite alarm with actions disabled", resources: () => single("aws:cloudwatch/compositeAlarm:CompositeAlarm", { alarmName: "a", alarmRule: "ALARM(x)", alarmActions: ["arn:aws:sns:eu-west-1:1:alarms"], actionsEnabled: false }), messages: ["actionsEnabled is false"] },
+        ],
+    },
 ];

@@ -114,4 +114,12 @@ export const messagingCases: PolicySuite[] = [
         pass: [{ name: "DLQ and retry policy", resources: () => single(T.eventTarget, { rule: "r", arn: "a", deadLetterConfig: { arn: DLQ_ARN }, retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 } }) }],
         fail: [{ name: "neither", resources: () => single(T.eventTarget, { rule: "r", arn: "a" }), messages: ["deadLetterConfig.arn is not set", "retryPolicy is not set"] }],
     },
+    {
+        policy: "messaging-policy-no-wildcard-actions",
+        pass: [{ name: "one account may send", resources: () => single(T.sqsQueuePolicy, { queueUrl: "u", policy: doc({ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "sqs:SendMessage", Resource: "*" }) }) }],
+        fail: [
+            { name: "sqs:* to another account", resources: () => single(T.sqsQueuePolicy, { queueUrl: "u", policy: doc({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "sqs:*", Resource: "*" }) }), messages: ['allows "sqs:*"'] },
+            { name: "form: inline topic policy with Action \"*\"", resources: () => single(T.snsTopic, { policy: doc({ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "*", Resource: "*" }) }), messages: ['allows "*"'] },
+        ],
+    },
 ];

@@ -119,4 +119,9 @@ export const s3Cases: PolicySuite[] = [
             { name: "inline acl on the bucket", resources: () => single(BUCKET, { bucket: "data", acl: "log-delivery-write" }), messages: ['acl is "log-delivery-write"'] },
         ],
     },
+    {
+        policy: "s3-access-point-block-public-access",
+        pass: [{ name: "defaults (all on)", resources: () => single("aws:s3/accessPoint:AccessPoint", { bucket: "data", name: "ap" }) }],
+        fail: [{ name: "restrictPublicBuckets turned off", resources: () => single("aws:s3/accessPoint:AccessPoint", { bucket: "data", name: "ap", publicAccessBlockConfiguration: { restrictPublicBuckets: false } }), messages: ["restrictPublicBuckets is false"] }],
+    },
 ];
