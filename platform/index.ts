@@ -2,9 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmTopic } from "./alarms";
 import type { PlatformConfig } from "./config";
-import { buildServerlessApps, ServerlessApps, usesServerlessApps } from "./apps";
-import { buildDataApps, dataAppOutputs, DataApps, usesDataApi } from "./apps/data";
-import { buildRegisteredApps, registeredAppsUseApi } from "./apps/registry";
+import { buildServerlessApps, ServerlessApps } from "./apps";
+import { buildDataApps, dataAppOutputs, DataApps } from "./apps/data";
+import { buildRegisteredApps } from "./apps/registry";
 import { appBindings, type StackResources } from "./bindings";
 import { EcsRuntime } from "./ecs";
 import { buildStackQueues } from "./apps/queues";
@@ -132,8 +132,9 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
     const alarms = new AlarmTopic(`${config.name}-alarms`, { kmsKeyArn: keys.data.arn, keyUsers: keys.data, region: config.region, accountId, emails: config.alarms.emails }, opts);
 
     const ctx = serverlessContext({ config, accountId, keys, alarms });
-    // API Gateway's execution logging is an account setting: one role for every API of the stack.
-    const apiLoggingRole = usesServerlessApps(config) || usesDataApi(config) || registeredAppsUseApi(config.extensions) ? new ApiGatewayLoggingRole(`${config.name}-apigateway-logging`, opts) : undefined;
+    // API Gateway's execution logging role is an account and region setting: the account owner's
+    // stack sets it for every stack's APIs; the others' stages rely on it (deploy the owner first).
+    const apiLoggingRole = config.account.owner ? new ApiGatewayLoggingRole(`${config.name}-apigateway-logging`, opts) : undefined;
     const serverless = buildServerlessApps(config, ctx, opts, apiLoggingRole);
     const dataApps = buildDataApps(config.name, config, ctx, opts, apiLoggingRole);
     // Every app module the stack sets a key for (platform/apps/registry.ts): nothing here changes to add one.

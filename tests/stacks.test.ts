@@ -17,7 +17,7 @@ describe("stack files", () => {
             expect(result.outputs.profile).to.equal(stack);
             const urns = result.cloud.resources.map((r) => r.urn);
             expect(new Set(urns).size).to.equal(urns.length);
-            expect(result.cloud.ofType("aws:ecr/repository:Repository").map((r) => r.inputs.name)).to.include("platform/web");
+            expect(result.cloud.ofType("aws:ecr/repository:Repository").map((r) => r.inputs.name)).to.include(`platform-${stack}/web`);
         });
     }
 
@@ -35,7 +35,7 @@ describe("stack files", () => {
         const containers = Object.fromEntries(
             result.cloud.ofType("aws:ecs/taskDefinition:TaskDefinition").map((task) => [task.name, JSON.parse(task.inputs.containerDefinitions as string)[0] as Record<string, any>]),
         );
-        expect(containers["platform-prod-web"].image).to.equal("123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/web:1.2.3");
+        expect(containers["platform-prod-web"].image).to.equal("123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform-prod/web:1.2.3");
         expect(containers["platform-prod-web"].user).to.equal(imageUser);
         expect(containers["platform-prod-web"]).to.not.have.property("command");
         expect(containers["platform-prod-web-selfcheck"].user).to.equal(imageUser);

@@ -249,7 +249,9 @@ export const RegistryInputSchema = z.strictObject({
     ciPushRoleArn: z.string({ error: "expected an IAM role ARN" }).regex(IAM_ROLE_ARN_PATTERN, {
         error: "expected an IAM role ARN such as arn:aws:iam::123456789012:role/ci-image-push",
     }).optional(),
+    /** Registry-wide: only the `account.owner` stack may turn it on. */
     enhancedScanning: bool("whether registry-wide enhanced (Inspector) scanning is on").optional(),
+    /** Registry-wide: only the `account.owner` stack may turn it on. */
     pullThroughCache: bool("whether the ECR Public pull-through cache rule is created").optional(),
 });
 
@@ -313,6 +315,12 @@ export const PlatformInputSchema = z.strictObject({
         })
         .optional(),
     compute: z.strictObject({ spot: bool("whether spot capacity is used where interruption is safe").optional() }).optional(),
+    /**
+     * The account- and region-wide settings (ECR pull-through cache, repository creation template
+     * and registry scanning; API Gateway's CloudWatch role) exist once per account and region:
+     * exactly one stack sharing them sets `owner: true` and creates them.
+     */
+    account: z.strictObject({ owner: bool("whether this stack creates the account- and region-wide settings (one stack per account and region)").optional() }).optional(),
     registry: RegistryInputSchema.optional(),
     apps: z.record(z.string().regex(APP_NAME_PATTERN, { error: `expected an app name: ${APP_NAME_FORM}` }), AppInputSchema).optional(),
     ecs: EcsInputSchema.optional(),

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { notifyingAlarm } from "../alarms";
 import type { AppConfig, IngressConfig } from "../config";
+import { NAME_LIMITS, nameWithin } from "../naming";
 import type { ServiceKeyUsers } from "../kms";
 import type { AccessLogBucket } from "./access-logs";
 import type { EcsCluster } from "./cluster";
@@ -171,9 +172,11 @@ export class EcsService extends pulumi.ComponentResource {
         );
         httpsEgress(`${name}-tasks`, taskSg, parent);
 
+        // ELB names stop at 32 characters: a long stack or app name gets an explicit, hash-shortened name.
         this.loadBalancer = new aws.lb.LoadBalancer(
             name,
             {
+                name: nameWithin(name, NAME_LIMITS.loadBalancer),
                 loadBalancerType: "application",
                 internal,
                 ipAddressType: "ipv4",
@@ -192,6 +195,9 @@ export class EcsService extends pulumi.ComponentResource {
         this.targetGroup = new aws.lb.TargetGroup(
             name,
             {
+                // An explicit name makes a replacement (new port) collide with the old group until
+                // it is deleted, so only names that cannot be autonamed within 32 characters get one.
+                name: nameWithin(name, NAME_LIMITS.targetGroup),
                 vpcId: args.network.vpcId,
                 targetType: "ip",
                 protocol: "HTTP",

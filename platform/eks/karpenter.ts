@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { NodeOs } from "../config";
 import type { Grant } from "../grants";
 import { policyJson } from "../iam";
+import { NAME_LIMITS, nameWithin } from "../naming";
 import type { ServiceKeyUsers } from "../kms";
 import { checkedValues, KARPENTER } from "./helm-values";
 import { NODE_METADATA_OPTIONS, rootVolumes, SYSTEM_PLACEMENT } from "./node-groups";
@@ -94,11 +95,13 @@ export class Karpenter extends pulumi.ComponentResource {
             { parent: this },
         );
         const rules = Object.entries(INTERRUPTION_EVENTS).map(([event, pattern]) => {
-            const rule = new aws.cloudwatch.EventRule(`${name}-${event}`, { description: `Karpenter (${cluster}): ${pattern["detail-type"][0]}`, eventPattern: JSON.stringify(pattern) }, { parent: this });
+            const rule = new aws.cloudwatch.EventRule(`${name}-${event}`, { name: nameWithin(`${name}-${event}`, NAME_LIMITS.eventRule), description: `Karpenter (${cluster}): ${pattern["detail-type"][0]}`, eventPattern: JSON.stringify(pattern) }, { parent: this });
             new aws.cloudwatch.EventTarget(
                 `${name}-${event}`,
                 {
                     rule: rule.name,
+                    // Target ids are autonamed up to 255 characters, EventBridge takes 64.
+                    targetId: nameWithin(`${name}-${event}`, NAME_LIMITS.eventTarget),
                     arn: this.queue.arn,
                     deadLetterConfig: { arn: this.deadLetterQueue.arn },
                     retryPolicy: { maximumRetryAttempts: 10, maximumEventAgeInSeconds: 300 },

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type AppConfig, type IngressConfig, kubernetesSchedule } from "../config";
 import type { AppBindings } from "../ecs";
 import { PLACEHOLDER_IMAGE, placeholderCommand } from "../ecs/task";
+import { NAME_LIMITS, physicalName } from "../naming";
 import { NODE_ROLE_LABEL } from "./node-groups";
 import { PodIdentityRole } from "./roles";
 import { SECRETS_STORE_DRIVER, secretGrants, secretProviderClass } from "./secrets";
@@ -288,7 +289,8 @@ export class EksApp extends pulumi.ComponentResource {
             this.cronJobs[job] = new k8s.batch.v1.CronJob(
                 `${name}-${job}`,
                 {
-                    metadata: { name: `${app}-${job}`, namespace, labels: jobLabels },
+                    // The CronJob controller appends 11 characters to name its Jobs: CronJob names stop at 52.
+                    metadata: { name: physicalName(`${app}-${job}`, NAME_LIMITS.cronJob), namespace, labels: jobLabels },
                     spec: {
                         schedule: converted.schedule,
                         timeZone: jobSpec.timezone,
