@@ -144,6 +144,8 @@ export const NAME_RULES: Record<string, NameRule> = {
     // EKS.
     "aws:eks/accessEntry:AccessEntry": unnamed("keyed by principal ARN in its cluster", "https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateAccessEntry.html"),
     "aws:eks/addon:Addon": unnamed("an add-on from the EKS catalog, named by AWS", "https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateAddon.html"),
+    // The API states no limit; EKS Blueprints' FargateProfileConstraints keep it to 1-63 (a DNS label), like node groups.
+    "aws:eks/fargateProfile:FargateProfile": { kind: "named", property: "fargateProfileName", min: 1, max: 63, pattern: /^[0-9A-Za-z][A-Za-z0-9_-]*$/, form: "letters, digits, '-' and '_', starting with a letter or digit", autoname: { cap: 255, random: 7 }, scope: "parent", parentKey: "clusterName", doc: "https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateFargateProfile.html" },
     "aws:eks/nodeGroup:NodeGroup": { kind: "named", property: "nodeGroupName", min: 1, max: 63, pattern: /^[0-9A-Za-z][A-Za-z0-9_-]*$/, form: "letters, digits, '-' and '_', starting with a letter or digit", autoname: { cap: 255, random: 7 }, prefixProperty: { property: "nodeGroupNamePrefix", max: 37 }, scope: "parent", parentKey: "clusterName", doc: "https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateNodegroup.html" },
     "aws:eks/podIdentityAssociation:PodIdentityAssociation": unnamed("keyed by namespace and service account in its cluster", "https://docs.aws.amazon.com/eks/latest/APIReference/API_CreatePodIdentityAssociation.html"),
     // IAM: names are unique in the account, across regions.
