@@ -3,5 +3,9 @@
 // as one object (module.exports) so a stack exports only the outputs it has.
 import { loadPlatformConfig } from "./platform/config";
 import { buildPlatform, platformOutputs } from "./platform";
+import { leanPromiseStacks } from "./platform/runtime/promise-stacks";
+
+// The SDK's per-promise debug stacks are only read when PULUMI_DEBUG_PROMISE_LEAKS is set: skip formatting them otherwise.
+leanPromiseStacks();
 
 export = platformOutputs(buildPlatform(loadPlatformConfig()));

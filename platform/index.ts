@@ -3,10 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlarmTopic } from "./alarms";
 import { CostBudget } from "./budget";
 import type { PlatformConfig } from "./config";
-import { buildServerlessApps, ServerlessApps, usesServerlessApps } from "./apps";
-import { buildDataApps, dataAppOutputs, DataApps, usesDataApi } from "./apps/data";
-import { buildRegisteredApps, registeredAppsUseApi } from "./apps/registry";
-import { appBindings, EcsRuntime } from "./ecs";
+import { buildServerlessApps, ServerlessApps } from "./apps";
+import { buildDataApps, dataAppOutputs, DataApps } from "./apps/data";
+import { buildRegisteredApps } from "./apps/registry";
+import { appBindings, type StackResources } from "./bindings";
+import { EcsRuntime } from "./ecs";
+import { buildStackQueues } from "./apps/queues";
+import { stackResources } from "./apps/resources";
 import { EksRuntime } from "./eks";
 import { architectureOf } from "./config/eks";
 import { Dashboards } from "./dashboards";
@@ -14,7 +17,7 @@ import { PlatformKey } from "./kms";
 import { Network } from "./network";
 import { Registry } from "./registry";
 import { type Transform, withTransforms } from "./transform";
-import { ApiGatewayLoggingRole, serverlessContext } from "./serverless";
+import { ApiGatewayLoggingRole, type Queue, serverlessContext } from "./serverless";
 
 export interface Platform {
     config: PlatformConfig;
@@ -36,6 +39,10 @@ export interface Platform {
     dataApps: DataApps;
     /** The stack outputs of each app module (platform/apps/, defineApp) the stack deploys, by key. */
     extensions: Record<string, Record<string, pulumi.Input<unknown>>>;
+    /** The stack's standalone work queues (platform:queues). */
+    queues: Record<string, Queue>;
+    /** What app bindings can reference, by section and reference. */
+    resources: StackResources;
     /** The stack's dashboard and, with `observability.dashboards: perApp`, one per app; absent with `none`. */
     dashboards?: Dashboards;
 }
@@ -131,6 +138,19 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
     );
 
 
+    const ctx = serverlessContext({ config, accountId, keys, alarms });
+    // API Gateway's execution logging role is an account and region setting: the account owner's
+    // stack sets it for every stack's APIs; the others' stages rely on it (deploy the owner first).
+    const apiLoggingRole = config.account.owner ? new ApiGatewayLoggingRole(`${config.name}-apigateway-logging`, opts) : undefined;
+    const serverless = buildServerlessApps(config, ctx, opts, apiLoggingRole);
+    const dataApps = buildDataApps(config.name, config, ctx, opts, apiLoggingRole);
+    // Every app module the stack sets a key for (platform/apps/registry.ts): nothing here changes to add one.
+    const extensions = buildRegisteredApps(config.name, config.profile, config.extensions, ctx, opts, apiLoggingRole);
+    const queues = buildStackQueues(config.name, config.queues, ctx, opts);
+    // Built before the runtimes: app bindings reference these resources and resolve in the same deploy.
+    const resources = stackResources({ serverless, dataApps, queues, dataKeyArn: keys.data.arn });
+    const bindings = (app: string) => appBindings(app, config.apps[app], resources, config.region);
+
     const ecsApps = Object.entries(config.apps).filter(([, spec]) => spec.runtimes.includes("ecs"));
     const ecs =
         ecsApps.length === 0
@@ -141,9 +161,9 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
                       namePrefix: config.name,
                       region: config.region,
                       accountId,
-                      apps: Object.fromEntries(ecsApps.map(([app, spec]) => [app, { spec, repository: registry.repositories[app], bindings: appBindings(spec) }])),
+                      apps: Object.fromEntries(ecsApps.map(([app, spec]) => [app, { spec, repository: registry.repositories[app], bindings: bindings(app) }])),
                       cluster: config.ecs,
-                      network: { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, publicSubnetIds: network.publicSubnetIds },
+                      network: { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, publicSubnetIds: network.publicSubnetIds, vpcCidr: config.network.cidr },
                       ingress: config.ingress,
                       logs: { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn },
                       dataKeyArn: keys.data.arn,
@@ -165,7 +185,7 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
                   region: config.region,
                   accountId,
                   config: config.eks,
-                  apps: Object.fromEntries(eksApps.map(([app, spec]) => [app, { spec, repository: registry.repositories[app], bindings: appBindings(spec) }])),
+                  apps: Object.fromEntries(eksApps.map(([app, spec]) => [app, { spec, repository: registry.repositories[app], bindings: bindings(app) }])),
                   network: { vpcId: network.vpcId, vpcCidr: config.network.cidr, privateSubnetIds: network.privateSubnetIds },
                   ingress: config.ingress,
                   logs: { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn },
@@ -179,13 +199,6 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
               opts,
           );
 
-    const ctx = serverlessContext({ config, accountId, keys, alarms });
-    // API Gateway's execution logging is an account setting: one role for every API of the stack.
-    const apiLoggingRole = usesServerlessApps(config) || usesDataApi(config) || registeredAppsUseApi(config.extensions) ? new ApiGatewayLoggingRole(`${config.name}-apigateway-logging`, opts) : undefined;
-    const serverless = buildServerlessApps(config, ctx, opts, apiLoggingRole);
-    const dataApps = buildDataApps(config.name, config, ctx, opts, apiLoggingRole);
-    // Every app module the stack sets a key for (platform/apps/registry.ts): nothing here changes to add one.
-    const extensions = buildRegisteredApps(config.name, config.profile, config.extensions, ctx, opts, apiLoggingRole);
     // Every construct that encrypts with the data key is built: its policy now has all their services.
     keys.data.seal();
 
@@ -209,7 +222,20 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
         opts,
           );
 
-    return { config, provider, accountId, keys, network, registry, alarms, budget, ecs, eks, serverless, dataApps, extensions, dashboards };
+    return { config, provider, accountId, keys, network, registry, alarms, budget, ecs, eks, serverless, dataApps, extensions, queues, resources, dashboards };
+}
+
+/** Each app's address on each runtime it runs on. */
+export function appEndpoints(platform: Pick<Platform, "config" | "ecs" | "eks">): Record<string, { ecs?: pulumi.Output<string> | string; eks?: pulumi.Output<string> }> {
+    return Object.fromEntries(
+        Object.keys(platform.config.apps).map((app) => [
+            app,
+            {
+                ...(platform.ecs?.services[app] ? { ecs: platform.ecs.services[app].url } : platform.ecs?.workers[app] ? { ecs: "worker" } : {}),
+                ...(platform.eks?.apps[app] ? { eks: platform.eks.apps[app].url } : {}),
+            },
+        ]),
+    );
 }
 
 /**
@@ -230,6 +256,8 @@ export function platformOutputs(platform: Platform) {
         alarmTopicArn: platform.alarms.arn,
         ecsClusterName: platform.ecs?.cluster.name,
         appUrls: Object.fromEntries(Object.entries(platform.ecs?.services ?? {}).map(([app, service]) => [app, service.url])),
+        // Every app on every runtime: its load balancer's URL, or "worker" for a queue worker (it serves no HTTP).
+        appEndpoints: appEndpoints(platform),
         eksClusterName: platform.eks?.cluster.name,
         eksOidcIssuer: platform.eks?.cluster.oidcIssuer,
         // A secret: it names the cluster's endpoint and CA; access itself still needs an access entry.
@@ -241,6 +269,7 @@ export function platformOutputs(platform: Platform) {
         fanoutBusName: platform.serverless.fanout?.bus.name,
         fanoutAlertsTopicArn: platform.serverless.fanout?.alertsTopic.arn,
         dataApps: definedOnly(dataAppOutputs(platform.dataApps)),
+        queueUrls: Object.keys(platform.queues).length > 0 ? Object.fromEntries(Object.entries(platform.queues).map(([name, queue]) => [name, queue.url])) : undefined,
         // One output per app module the stack deploys, named by its key.
         ...platform.extensions,
     });

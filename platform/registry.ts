@@ -29,15 +29,22 @@ export interface RegistryArgs extends Transformable {
      */
     ciPushRoleArn?: string;
     /**
-     * Registry-wide enhanced scanning (Amazon Inspector, continuous) for this namespace's
-     * repositories. Cost: about $0.09 per image scanned on push plus rescans.
+     * Registry-wide enhanced scanning (Amazon Inspector, continuous) of every repository in the
+     * registry: the setting is one per account and region, so the stack that owns it
+     * (`platform:account.owner`) covers the other stacks' repositories too (with enhanced scanning
+     * on, a repository no rule matches is not scanned at all). Cost: about $0.09 per image scanned
+     * on push plus rescans.
      * @default false (basic scan on push only)
+     * @example true (in the account owner's stack)
      */
     enhancedScanning?: boolean;
     /**
      * A pull-through cache rule for ECR Public under the `ecr-public/` prefix, so public base
-     * images come from this registry (no Docker Hub rate limits, scanned, no NAT egress).
+     * images come from this registry (no Docker Hub rate limits, scanned, no NAT egress), and the
+     * creation template of the repositories it creates. Both are one per registry (account and
+     * region): only the account owner's stack sets this.
      * @default false
+     * @example true (in the account owner's stack)
      */
     pullThroughCache?: boolean;
     /**
@@ -104,13 +111,8 @@ export class Registry extends pulumi.ComponentResource {
                 {
                     scanType: "ENHANCED",
                     // With enhanced scanning on, a repository no rule matches is not scanned at all:
-                    // cover the cached public images as well as the apps'.
-                    rules: [
-                        {
-                            scanFrequency: "CONTINUOUS_SCAN",
-                            repositoryFilters: [`${args.namespace}/*`, ...(args.pullThroughCache ? ["ecr-public/*"] : [])].map((filter) => ({ filter, filterType: "WILDCARD" })),
-                        },
-                    ],
+                    // this one setting serves every stack's repositories and the cached public images.
+                    rules: [{ scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }] }],
                 },
                 { parent: this },
             );

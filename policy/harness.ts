@@ -39,6 +39,12 @@ export interface HarnessOptions {
     /** The policies to run (default: the whole pack). */
     policies?: PackPolicy[];
     stackTags?: Record<string, string>;
+    /**
+     * Call every resource policy on every resource, even where its declared types say it is not
+     * applicable (the policy then reports that itself). Slower; the result is the same, which a
+     * test checks. @default false
+     */
+    exhaustive?: boolean;
 }
 
 export interface PolicyViolation {
@@ -98,6 +104,48 @@ function isResourcePolicy(policy: PackPolicy): policy is ResourceValidationPolic
 
 function isStackPolicy(policy: PackPolicy): policy is StackValidationPolicy {
     return typeof (policy as StackValidationPolicy).validateStack === "function";
+}
+
+/**
+ * The resource types a resource policy can apply to, from its own metadata: the `types` of a
+ * policy built with defineResourcePolicy (its validation rejects every other type as not
+ * applicable), else the type the engine's fast path reads from a single validation function
+ * (`__pulumiType`). Undefined: the policy decides for itself, so it sees every resource.
+ */
+export function applicableTypes(policy: ResourceValidationPolicy): ReadonlySet<string> | undefined {
+    const info = policyInfo(policy);
+    if (info?.kind === "resource") return new Set(info.types);
+    const token = Array.isArray(policy.validateResource) ? undefined : (policy.validateResource as { __pulumiType?: unknown } | undefined)?.__pulumiType;
+    return typeof token === "string" && token !== "" ? new Set([token]) : undefined;
+}
+
+/**
+ * The resource policies to run per resource type, in pack order: built once per type from
+ * applicableTypes, so a synth evaluates only the applicable (policy, resource) pairs instead of
+ * every pair (most of which were not applicable).
+ */
+function policiesByType(policies: ResourceValidationPolicy[], exhaustive: boolean): (type: string) => ResourceValidationPolicy[] {
+    const scopes = policies.map((policy) => ({ policy, types: exhaustive ? undefined : applicableTypes(policy) }));
+    const byType = new Map<string, ResourceValidationPolicy[]>();
+    return (type) => {
+        let applicable = byType.get(type);
+        if (!applicable) {
+            applicable = scopes.filter((scope) => scope.types === undefined || scope.types.has(type)).map((scope) => scope.policy);
+            byType.set(type, applicable);
+        }
+        return applicable;
+    };
+}
+
+/** A resource policy's validation functions (one or an array). */
+function validationsOf(policy: ResourceValidationPolicy) {
+    const validate = policy.validateResource;
+    return validate === undefined ? [] : Array.isArray(validate) ? validate : [validate];
+}
+
+/** How many validation functions a resource policy has (each counts once when not applicable). */
+function validationCount(policy: ResourceValidationPolicy): number {
+    return validationsOf(policy).length;
 }
 
 /** The subset of JSON Schema CrossGuard config schemas use here; returns one message per problem. */
@@ -287,12 +335,17 @@ export async function runPolicies(resources: RecordedResource[], options: Harnes
         };
     }
 
+    const enabled = (policy: PackPolicy) => (levels.get(policy) ?? "advisory") !== "disabled";
+    const resourcePolicies = policies.filter((policy): policy is ResourceValidationPolicy => enabled(policy) && isResourcePolicy(policy) && policy.validateResource !== undefined);
+    const applicableTo = policiesByType(resourcePolicies, options.exhaustive ?? false);
+    const allValidations = resourcePolicies.reduce((sum, policy) => sum + validationCount(policy), 0);
     for (const resource of resources) {
-        for (const policy of policies) {
+        const applicable = applicableTo(resource.type);
+        // The pairs the index skipped are not applicable, as the policy itself would have said.
+        report.notApplicable += allValidations - applicable.reduce((sum, policy) => sum + validationCount(policy), 0);
+        for (const policy of applicable) {
             const level = levels.get(policy) ?? "advisory";
-            if (level === "disabled" || !isResourcePolicy(policy) || !policy.validateResource) continue;
-            const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
-            for (const validate of validations) {
+            for (const validate of validationsOf(policy)) {
                 const reportViolation = makeReport({ policy, level, fallback: resource, byUrn, into: report.violations }, resource.urn);
                 try {
                     await Promise.resolve(validate(argsFor(resource, remediated.get(resource.urn) ?? resource.inputs, policy), reportViolation as (message: string, urn?: string) => void));
@@ -303,11 +356,16 @@ export async function runPolicies(resources: RecordedResource[], options: Harnes
         }
     }
 
+    // One view of the stack for every stack policy (the engine builds one per policy; building it
+    // once spares a clone of every resource per policy). Policies only read it: a test checks that
+    // the whole pack leaves it unchanged.
+    let stackView: PolicyResource[] | undefined;
     for (const policy of policies) {
         const level = levels.get(policy) ?? "advisory";
         if (level === "disabled" || !isStackPolicy(policy)) continue;
+        stackView ??= stackResources(resources, (resource) => remediated.get(resource.urn) ?? resource.inputs, providerOf);
         const args: StackValidationArgs = {
-            resources: stackResources(resources, (resource) => remediated.get(resource.urn) ?? resource.inputs, providerOf),
+            resources: stackView,
             stackTags,
             getConfig: <T extends object>() => configOf(policy, config) as T,
             notApplicable: throwNotApplicable,

@@ -28,6 +28,20 @@ describe("stack configuration", () => {
             expect(config.protection).to.deep.equal({ deletionProtection: true, protectStatefulResources: true });
         });
 
+        it("gives each stack its own ECR namespace, and the registry-wide settings to the account owner only", () => {
+            expect(resolve("staging", {}).registry).to.include({ namespace: "platform-staging", enhancedScanning: false, pullThroughCache: false });
+            expect(resolve("prod", {}).registry).to.include({ namespace: "platform-prod", enhancedScanning: false, pullThroughCache: false });
+            expect(resolve("prod", { account: { owner: true } }).registry).to.include({ namespace: "platform-prod", enhancedScanning: true, pullThroughCache: true });
+            expect(resolve("prod", {}).account).to.deep.equal({ owner: false });
+        });
+
+        it("accepts the longest names the schema allows: a 40-character app, a 24-character job and the stack prod-eu-central", () => {
+            const app = "a".repeat(40);
+            const config = resolve("prod-eu-central", { apps: { [app]: { jobs: { ["j".repeat(24)]: { schedule: "rate(1 day)", command: ["/app/main.js"] } } } } });
+            expect(config.name).to.equal("platform-prod-eu-central");
+            expect(Object.keys(config.apps[app].jobs)).to.deep.equal(["j".repeat(24)]);
+        });
+
         it("takes the profile from the stack name's first part, and an explicit profile wins", () => {
             expect(resolve("prod-eu", {}).profile).to.equal("prod");
             expect(resolve("staging", {}).profile).to.equal("staging");
@@ -169,6 +183,11 @@ describe("stack configuration", () => {
             { title: "a malformed region", values: {}, region: "eu-west", key: "aws:region", says: /such as eu-west-1/ },
             { title: "a missing region", values: {}, region: null, key: "aws:region", says: /required/ },
             { title: "a malformed account id", values: { accountId: "12345" }, key: "platform:accountId", says: /12-digit/ },
+            { title: "a stack name whose <project>-<stack> prefix is over 40 characters", stack: "prod-eu-central-1-blue-green-canary-two", values: {}, key: "stack name", says: /at most 40 characters/ },
+            { title: "a stack name with capitals (S3 and ECR names are lowercase)", stack: "prod-EU", values: {}, key: "stack name", says: /lowercase letters, digits and single hyphens/ },
+            { title: "registry-wide enhanced scanning in a stack that does not own the account", stack: "staging", values: { registry: { enhancedScanning: true } }, key: "platform:registry.enhancedScanning", says: /account\.owner: true/ },
+            { title: "a pull-through cache rule in a stack that does not own the account", values: { registry: { pullThroughCache: true } }, key: "platform:registry.pullThroughCache", says: /one per account and region/ },
+            { title: "a non-boolean account owner flag", values: { account: { owner: "yes" } }, key: "platform:account.owner", says: /true or false/ },
             { title: "an app name that is not a valid ECR repository name", values: { apps: { Web_App: {} } }, key: "platform:apps.Web_App", says: /valid ECR repository name/ },
             { title: "an app name with a slash", values: { apps: { "team/web": {} } }, key: "platform:apps.team/web", says: /valid ECR repository name/ },
             { title: "a malformed image tag", values: { apps: { web: { imageTag: "-latest" } } }, key: "platform:apps.web.imageTag", says: /image tag/ },

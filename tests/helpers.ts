@@ -40,6 +40,16 @@ export function synthStackFile(stack: string): Promise<SynthResult> {
     return synthesize({ project: files.project, stack, config: files.config, secretKeys: files.secretKeys, program: platformProgram });
 }
 
+const sharedStacks = new Map<string, Promise<SynthResult>>();
+/**
+ * One of the repository's stack files, synthesized once per test process and shared by every test
+ * that only reads it (a full stack is the costliest synth of the suite). Do not mutate the result.
+ */
+export function sharedSynth(stack: string): Promise<SynthResult> {
+    if (!sharedStacks.has(stack)) sharedStacks.set(stack, synthStackFile(stack));
+    return sharedStacks.get(stack)!;
+}
+
 /** The single recorded resource of a type (and optional name suffix); fails loudly otherwise. */
 export function only(resources: RecordedResource[], type: string, nameEndsWith = ""): RecordedResource {
     const matches = resources.filter((resource) => resource.type === type && resource.name.endsWith(nameEndsWith));

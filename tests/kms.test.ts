@@ -8,7 +8,10 @@ import { KeyUsersRecorder, testContext } from "./serverless/fixtures";
 const KEY = "aws:kms/key:Key";
 const servicesOf = (policy: unknown) => (parseJson(policy).Statement as { Principal?: { Service?: string } }[]).flatMap((s) => (s.Principal?.Service ? [s.Principal.Service] : []));
 
-describe("the data key's policy: each construct admits the services it delivers with", () => {
+describe("the data key's policy: each construct admits the services it delivers with", function () {
+    // Four whole-platform synths in one case.
+    this.timeout(120_000);
+
     it("an open key takes the services declared before seal(), once each, and refuses one declared after", async () => {
         let late: unknown;
         const result = await synthesize({
@@ -50,7 +53,7 @@ describe("the data key's policy: each construct admits the services it delivers 
     });
 
     it("follows what is built, not which apps are on: fanout alone gives SNS nothing to deliver, so SNS is not admitted; translate's topic-to-queue delivery admits it", async () => {
-        const services = async (values: Record<string, unknown>) => servicesOf(only((await synthPlatform("prod", values)).cloud.resources, KEY, "-data").inputs.policy).sort();
+        const services = async (values: Record<string, unknown>) => servicesOf(only((await synthPlatform("prod", { profile: "prod", ...values })).cloud.resources, KEY, "-data").inputs.policy).sort();
         expect(await services({})).to.deep.equal(["cloudwatch.amazonaws.com", "events.amazonaws.com"]);
         // Fanout's topic has no subscription and its queues are fed by EventBridge only.
         expect(await services({ fanout: { enabled: true } })).to.deep.equal(["cloudwatch.amazonaws.com", "events.amazonaws.com"]);

@@ -18,8 +18,8 @@ describe("mock cloud", () => {
     it("shapes ARNs and URLs in the stack's region and account", async () => {
         const result = await synthPlatform("dev", { accountId: "210987654321", apps: { web: {} } }, { "aws:region": "us-west-2" });
         const repo = only(result.cloud.resources, "aws:ecr/repository:Repository");
-        expect(repo.state.arn).to.equal("arn:aws:ecr:us-west-2:210987654321:repository/platform/web");
-        expect(repo.state.repositoryUrl).to.equal("210987654321.dkr.ecr.us-west-2.amazonaws.com/platform/web");
+        expect(repo.state.arn).to.equal("arn:aws:ecr:us-west-2:210987654321:repository/platform-dev/web");
+        expect(repo.state.repositoryUrl).to.equal("210987654321.dkr.ecr.us-west-2.amazonaws.com/platform-dev/web");
         expect(only(result.cloud.resources, "aws:kms/key:Key", "-logs").state.arn).to.match(/^arn:aws:kms:us-west-2:210987654321:key\/[0-9a-f-]{36}$/);
         expect(only(result.cloud.resources, "awsx:ec2:Vpc").state.vpcId).to.match(/^vpc-[0-9a-f]{17}$/);
     });

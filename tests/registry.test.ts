@@ -10,11 +10,13 @@ describe("registry", () => {
     let prod: SynthResult;
     before(async () => {
         dev = await synthPlatform("dev", { apps: { web: {}, worker: {} } });
-        prod = await synthPlatform("prod", { apps: { web: {} }, registry: { ciPushRoleArn: CI_ROLE, untaggedImageExpiryDays: 10, keepTaggedImages: 42 } });
+        prod = await synthPlatform("prod", { apps: { web: {} }, account: { owner: true }, registry: { ciPushRoleArn: CI_ROLE, untaggedImageExpiryDays: 10, keepTaggedImages: 42 } });
     });
 
-    it("creates one repository per declared app, named <namespace>/<app>", () => {
-        expect(dev.cloud.ofType("aws:ecr/repository:Repository").map((r) => r.inputs.name)).to.have.members(["platform/web", "platform/worker"]);
+    it("creates one repository per declared app, named <namespace>/<app>, the namespace <project>-<stack> by default", () => {
+        // Per stack: dev, staging and prod in one account must not claim the same repositories.
+        expect(dev.cloud.ofType("aws:ecr/repository:Repository").map((r) => r.inputs.name)).to.have.members(["platform-dev/web", "platform-dev/worker"]);
+        expect(prod.cloud.ofType("aws:ecr/repository:Repository").map((r) => r.inputs.name)).to.deep.equal(["platform-prod/web"]);
     });
 
     it("honours a configured namespace", async () => {
@@ -76,19 +78,19 @@ describe("registry", () => {
         }
     });
 
-    it("turns on continuous enhanced scanning for the namespace in prod only", () => {
+    it("turns on continuous enhanced scanning of the whole registry in the account owner's stack (prod profile) only", () => {
         const scanning = only(prod.cloud.resources, "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration");
         expect(scanning.inputs.scanType).to.equal("ENHANCED");
-        expect(scanning.inputs.rules).to.deep.equal([
-            {
-                scanFrequency: "CONTINUOUS_SCAN",
-                repositoryFilters: [
-                    { filter: "platform/*", filterType: "WILDCARD" },
-                    { filter: "ecr-public/*", filterType: "WILDCARD" },
-                ],
-            },
-        ]);
+        // One setting per registry: it must cover the other stacks' repositories and the cached images too.
+        expect(scanning.inputs.rules).to.deep.equal([{ scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }] }]);
         expect(dev.cloud.ofType("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration")).to.deep.equal([]);
+    });
+
+    it("creates no registry-wide setting in a prod-profile stack that does not own the account", async () => {
+        const notOwner = await synthPlatform("prod", { apps: { web: {} } });
+        for (const type of ["aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration", "aws:ecr/pullThroughCacheRule:PullThroughCacheRule", "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"]) {
+            expect(notOwner.cloud.ofType(type), type).to.deep.equal([]);
+        }
     });
 
     it("caches ECR Public through the registry when enabled, with a creation template for the cached repositories", () => {

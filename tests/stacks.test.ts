@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { expect } from "chai";
 import { listStacks, loadStackFiles, StackFileError } from "../platform/offline/stack-files";
 import { synthesize } from "../platform/offline/synth";
-import { FIXTURE_STACKS, platformProgram, REPO_ROOT, synthStackFile } from "./helpers";
+import { FIXTURE_STACKS, platformProgram, REPO_ROOT, sharedSynth } from "./helpers";
 
 describe("stack files", () => {
     it("has a dev, a staging and a prod fixture stack", () => {
@@ -13,11 +13,11 @@ describe("stack files", () => {
 
     for (const stack of ["dev", "staging", "prod"]) {
         it(`synthesizes the ${stack} fixture stack with the ${stack} profile and unique URNs`, async () => {
-            const result = await synthStackFile(stack);
+            const result = await sharedSynth(stack);
             expect(result.outputs.profile).to.equal(stack);
             const urns = result.cloud.resources.map((r) => r.urn);
             expect(new Set(urns).size).to.equal(urns.length);
-            expect(result.cloud.ofType("aws:ecr/repository:Repository").map((r) => r.inputs.name)).to.include("platform/web");
+            expect(result.cloud.ofType("aws:ecr/repository:Repository").map((r) => r.inputs.name)).to.include(`platform-${stack}/web`);
         });
     }
 
@@ -35,7 +35,7 @@ describe("stack files", () => {
         const containers = Object.fromEntries(
             result.cloud.ofType("aws:ecs/taskDefinition:TaskDefinition").map((task) => [task.name, JSON.parse(task.inputs.containerDefinitions as string)[0] as Record<string, any>]),
         );
-        expect(containers["platform-prod-web"].image).to.equal("123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/web:1.2.3");
+        expect(containers["platform-prod-web"].image).to.equal("123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform-prod/web:1.2.3");
         expect(containers["platform-prod-web"].user).to.equal(imageUser);
         expect(containers["platform-prod-web"]).to.not.have.property("command");
         expect(containers["platform-prod-web-selfcheck"].user).to.equal(imageUser);

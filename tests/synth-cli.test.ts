@@ -6,9 +6,9 @@ import { expect } from "chai";
 import type { SynthReport } from "../platform/offline/synth";
 import { REPO_ROOT } from "./helpers";
 
-/** Runs `npm run synth -- <args>` as a user would (through tsx, in a child process). */
+/** Runs `npm run synth -- <args>` as a user would (through the project's loader, in a child process). */
 function synthCli(...args: string[]) {
-    const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), "platform/offline/synth-cli.ts", ...args], { cwd: REPO_ROOT, encoding: "utf8", timeout: 60_000 });
+    const result = spawnSync(process.execPath, ["--require", "./platform/runtime/register.js", "platform/offline/synth-cli.ts", ...args], { cwd: REPO_ROOT, encoding: "utf8", timeout: 60_000 });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -14,11 +14,6 @@ export interface DataApps {
     batch?: BatchApp;
 }
 
-/** Whether the stack's data apps build an API (the stack then needs API Gateway's logging role). */
-export function usesDataApi(config: DataAppsConfig): boolean {
-    return config.ingest !== undefined;
-}
-
 /**
  * The data-processing apps a stack configures (`platform:uploads`, `platform:ingest`,
  * `platform:batch`), each named `<project>-<stack>-<app>`.
@@ -31,8 +26,7 @@ export function buildDataApps(name: string, config: DataAppsConfig, ctx: Serverl
     const bucketLogs = accessLogs && { targetBucket: accessLogs.name, after: accessLogs.policy };
     if (config.uploads) apps.uploads = new UploadsApp(`${name}-uploads`, { ctx, config: config.uploads, accessLogs: bucketLogs }, opts);
     if (config.ingest) {
-        // API Gateway's execution logs need the account's logging role, created once per stack (platform/index.ts).
-        if (!loggingRole) throw new Error(`${name}: platform:ingest builds an API; pass the stack's ApiGatewayLoggingRole`);
+        // API Gateway's execution logs need the account's logging role: set by the account owner's stack (platform/index.ts).
         apps.ingest = new IngestApp(`${name}-ingest`, { ctx, config: config.ingest, loggingRole }, opts);
     }
     if (config.batch) apps.batch = new BatchApp(`${name}-batch`, { ctx, config: config.batch, accessLogs: bucketLogs }, opts);

@@ -17,10 +17,13 @@ export function usesServerlessApps(config: Pick<PlatformConfig, "translate" | "f
     return config.translate.enabled || config.fanout.enabled;
 }
 
-/** The serverless apps the stack enables, on the stack's one API Gateway logging role (one per account and region; platform/index.ts). */
+/**
+ * The serverless apps the stack enables. `loggingRole` is the API Gateway logging role when this
+ * stack owns the account's settings (`platform:account.owner`); otherwise undefined, and the
+ * stages rely on the owner stack's setting (one per account and region; platform/index.ts).
+ */
 export function buildServerlessApps(config: PlatformConfig, ctx: ServerlessContext, opts: pulumi.ComponentResourceOptions, loggingRole: ApiGatewayLoggingRole | undefined): ServerlessApps {
     if (!usesServerlessApps(config)) return {};
-    if (!loggingRole) throw new Error(`${config.name}: platform:translate/fanout build APIs; pass the stack's ApiGatewayLoggingRole`);
     return {
         translate: config.translate.enabled ? new TranslateApp(`${config.name}-translate`, { ctx, config: config.translate, loggingRole }, opts) : undefined,
         fanout: config.fanout.enabled ? new FanoutApp(`${config.name}-fanout`, { ctx, config: config.fanout, loggingRole }, opts) : undefined,

@@ -1,6 +1,7 @@
 import type { ConfigProblem } from "./load";
 import type { ProfileDefaults } from "./profiles";
-import { AppInput, Architecture, DynamoDbAction, FARGATE_MEMORY, FargateCpu, JobInput, Runtime } from "./schema";
+import { type BindingConfig, BINDING_KINDS, resolveBindings } from "./bindings";
+import { AppInput, type AppIngress, Architecture, FARGATE_MEMORY, FargateCpu, JobInput, Runtime } from "./schema";
 
 /**
  * The app spec, resolved: what one app needs from any runtime (ECS today, EKS later). Every field
@@ -30,8 +31,25 @@ export interface AppConfig {
     secrets: Record<string, string>;
     /** Customer-managed KMS key the secrets are encrypted with, when not the AWS-managed default. */
     secretsKmsKeyArn?: string;
-    /** Environment variable name (it receives the table name) to a DynamoDB table and the actions allowed on it. */
-    tables: Record<string, { arn: string; actions: DynamoDbAction[] }>;
+    /**
+     * Bindings, section by section (`tables`, `buckets`, `queues`, `topics`, `buses`, `streams`):
+     * environment variable name to a resource (a reference to this stack's, or an ARN) and the
+     * actions granted on it; the variable receives the table, bucket, bus or stream name, the
+     * queue URL or the topic ARN (config/bindings.ts).
+     */
+    tables: Record<string, BindingConfig>;
+    buckets: Record<string, BindingConfig>;
+    queues: Record<string, BindingConfig>;
+    topics: Record<string, BindingConfig>;
+    buses: Record<string, BindingConfig>;
+    streams: Record<string, BindingConfig>;
+    /**
+     * A queue worker: the stack queue it consumes (its URL in QUEUE_URL, receive/delete/extend
+     * granted) and the backlog per task it scales to. Such an app serves no HTTP.
+     */
+    consumes?: { queue: string; messagesPerTask: number };
+    /** `public` (internet-facing load balancer), `internal` (VPC only) or `none` (a queue worker). */
+    ingress: AppIngress;
     runtimes: Runtime[];
     architecture: Architecture;
     /** Non-root user the container runs as; must own the writable paths in the image. */
@@ -67,8 +85,9 @@ export const APP_DEFAULTS = {
     writablePaths: ["/tmp"],
     // Above the app's 25 s shutdown budget (SHUTDOWN_TIMEOUT_MS), within Fargate's 120 s limit.
     stopTimeoutSeconds: 30,
-    tableActions: ["GetItem"] as DynamoDbAction[],
     timezone: "UTC",
+    // A worker handling a message in about a second drains 100 in under two minutes.
+    messagesPerTask: 100,
 } as const;
 
 export function resolveApp(input: AppInput, defaults: ProfileDefaults["apps"]): AppConfig {
@@ -86,7 +105,10 @@ export function resolveApp(input: AppInput, defaults: ProfileDefaults["apps"]): 
         environment: { ...input.environment },
         secrets: { ...input.secrets },
         secretsKmsKeyArn: input.secretsKmsKeyArn,
-        tables: Object.fromEntries(Object.entries(input.tables ?? {}).map(([name, table]) => [name, { arn: table.arn, actions: table.actions ?? [...APP_DEFAULTS.tableActions] }])),
+        ...resolveBindings(input),
+        // A worker serves no HTTP; everything else is public unless it says otherwise.
+        ingress: input.ingress ?? (input.consumes ? "none" : "public"),
+        consumes: input.consumes && { queue: input.consumes.queue, messagesPerTask: input.consumes.messagesPerTask ?? APP_DEFAULTS.messagesPerTask },
         runtimes: input.runtimes ?? [...APP_DEFAULTS.runtimes],
         architecture: input.architecture ?? APP_DEFAULTS.architecture,
         user: input.user ?? APP_DEFAULTS.user,
@@ -125,12 +147,21 @@ export function checkApp(name: string, app: AppConfig, key: (path: string[]) => 
     }
     // One variable, one source: ECS refuses a name that is both in environment and secrets.
     const seen = new Map<string, string>(Object.keys(app.environment).map((variable) => [variable, "environment"]));
-    for (const [section, names] of [["secrets", Object.keys(app.secrets)], ["tables", Object.keys(app.tables)]] as const) {
+    for (const [section, names] of [["secrets", Object.keys(app.secrets)], ...BINDING_KINDS.map((kind) => [kind, Object.keys(app[kind])] as const)] as const) {
         for (const variable of names) {
             const other = seen.get(variable);
             if (other) problems.push({ key: at(section, variable), message: `${variable} is also set in ${other}; give each variable one source` });
             seen.set(variable, section);
         }
+    }
+    if ((app.ingress === "none") !== (app.consumes !== undefined)) {
+        problems.push({
+            key: at("ingress"),
+            message: app.consumes ? `expected none (or no ingress) on a queue worker (consumes), got ${app.ingress}` : "expected public or internal: an app without a load balancer must consume a queue (consumes)",
+        });
+    }
+    if (app.consumes && Object.keys(app.jobs).length > 0) {
+        problems.push({ key: at("jobs"), message: "expected no jobs on a queue worker (consumes): schedule them on an app that serves HTTP, or send a message to the queue on a schedule" });
     }
     if (new Set(app.runtimes).size !== app.runtimes.length) problems.push({ key: at("runtimes"), message: "expected each runtime at most once" });
     if (new Set(app.writablePaths).size !== app.writablePaths.length) problems.push({ key: at("writablePaths"), message: "expected each path at most once" });

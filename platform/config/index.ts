@@ -39,3 +39,6 @@ export function parseConfigValue(value: string): unknown {
 }
 export * from "./eks";
 export * from "./serverless";
+export * from "./bindings";
+export * from "./references";
+export * from "./fargate-profiles";

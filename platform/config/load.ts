@@ -8,6 +8,9 @@ import { checkNamespaces } from "./namespaces";
 import { type RegisteredAppsConfig, registeredApps, settingsSchema } from "../apps/registry";
 import { closest } from "./suggest";
 import { checkServerless, resolveServerless, ServerlessConfig } from "./serverless";
+import { BINDING_KINDS, consumerProblems, referenceProblems } from "./bindings";
+import { fargateProfileProblems } from "./fargate-profiles";
+import { referenceCatalog, resolveStackQueues, type StackQueueConfig } from "./references";
 import {
     ACM_CERTIFICATE_ARN_PATTERN,
     ContainerInsights,
@@ -39,6 +42,8 @@ export interface PlatformConfig extends DataAppsConfig, ServerlessConfig {
     observability: { dashboards: DashboardScope };
     protection: { deletionProtection: boolean; protectStatefulResources: boolean };
     compute: { spot: boolean };
+    /** Whether this stack owns the account- and region-wide settings (`platform:account.owner`). */
+    account: { owner: boolean };
     registry: RegistryConfig;
     apps: Record<string, AppConfig>;
     ecs: EcsConfig;
@@ -50,6 +55,8 @@ export interface PlatformConfig extends DataAppsConfig, ServerlessConfig {
     eks: EksConfig;
     /** The app modules of platform/apps/ (defineApp) this stack deploys: resolved settings by key. */
     extensions: RegisteredAppsConfig;
+    /** The stack's standalone work queues (`platform:queues`), referenced as `queues.<name>`. */
+    queues: Record<string, StackQueueConfig>;
 }
 
 /** The ECS cluster's settings, shared by every app that runs on ECS. */
@@ -94,13 +101,25 @@ export interface NetworkConfig {
 }
 
 export interface RegistryConfig {
+    /** Repositories are `<namespace>/<app>`; default `<project>-<stack>`, so stacks sharing an account never share a repository. */
     namespace: string;
     untaggedImageExpiryDays: number;
     keepTaggedImages: number;
     ciPushRoleArn?: string;
+    /** Registry-wide settings: created by the `account.owner` stack only. */
     enhancedScanning: boolean;
     pullThroughCache: boolean;
 }
+
+/**
+ * `<project>-<stack>` prefixes the physical names of S3 buckets, Lambda functions, IAM roles and
+ * load balancers, so it must be a valid part of all of them: lowercase letters, digits and single
+ * hyphens (S3 and ECR refuse capitals, ALB names refuse '_' and '.'), and short enough that the
+ * longest fixed suffix still fits (`<name>-s3-access-logs-` plus Pulumi's 7 characters is 63, the
+ * S3 limit; `<name>-uploads-detect-labels` is within Lambda's 64).
+ */
+export const STACK_PREFIX_MAX_LENGTH = 40;
+const STACK_PREFIX_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 export type { AppConfig, JobConfig } from "./apps";
 
@@ -165,6 +184,13 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
     const problems: ConfigProblem[] = [];
     const key = (path: readonly PropertyKey[]) => `${raw.project}:${path.map((segment, i) => (typeof segment === "number" ? `[${segment}]` : `${i > 0 ? "." : ""}${String(segment)}`)).join("")}`;
 
+    const prefix = `${raw.project}-${raw.stack}`;
+    if (!STACK_PREFIX_PATTERN.test(prefix) || prefix.length > STACK_PREFIX_MAX_LENGTH) {
+        problems.push({
+            key: "stack name",
+            message: `expected "<project>-<stack>" ("${prefix}", ${prefix.length} characters) of lowercase letters, digits and single hyphens, at most ${STACK_PREFIX_MAX_LENGTH} characters: it begins the S3 bucket, Lambda function, IAM role and load balancer names; choose a shorter stack name such as ${JSON.stringify(raw.stack.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, Math.max(1, STACK_PREFIX_MAX_LENGTH - raw.project.length - 1)))}`,
+        });
+    }
     if (raw.otherKeys !== undefined) problems.push(...checkNamespaces(raw.project, raw.otherKeys, Object.keys(raw.values).length));
 
     const region = typeof raw.region === "string" ? raw.region : undefined;
@@ -205,6 +231,11 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
     problems.push(...[...checkEks(config.eks, config.profile, key, today), ...checkEksApps(config.apps, config.eks, key)].filter((problem) => !reported.has(problem.key)));
     problems.push(...checkDataApps(config, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkServerless(config, key).filter((problem) => !reported.has(problem.key)));
+    problems.push(...checkReferences(config, key).filter((problem) => !reported.has(problem.key)));
+    if (config.eks.enabled) {
+        const bindingCount = (app: string) => BINDING_KINDS.reduce((count, kind) => count + Object.keys(config.apps[app][kind]).length, 0);
+        problems.push(...fargateProfileProblems(config.eks.fargateProfiles, config.apps, bindingCount, key).filter((problem) => !reported.has(problem.key)));
+    }
     if (problems.length > 0) throw new ConfigError(raw.stack, problems);
     return config;
 }
@@ -307,13 +338,16 @@ function applyProfile(raw: RawStackConfig, profile: Profile, region: string, inp
         observability: { dashboards: input.observability?.dashboards ?? defaults.observability.dashboards },
         protection: { ...defaults.protection, ...input.protection },
         compute: { ...defaults.compute, ...input.compute },
+        account: { owner: input.account?.owner ?? false },
         registry: {
-            namespace: input.registry?.namespace ?? raw.project,
+            // Per stack: dev, staging and prod in one account each get their own repositories.
+            namespace: input.registry?.namespace ?? `${raw.project}-${raw.stack}`,
             untaggedImageExpiryDays: input.registry?.untaggedImageExpiryDays ?? defaults.registry.untaggedImageExpiryDays,
             keepTaggedImages: input.registry?.keepTaggedImages ?? defaults.registry.keepTaggedImages,
             ciPushRoleArn: input.registry?.ciPushRoleArn,
-            enhancedScanning: input.registry?.enhancedScanning ?? defaults.registry.enhancedScanning,
-            pullThroughCache: input.registry?.pullThroughCache ?? defaults.registry.pullThroughCache,
+            // Registry-wide settings: the profile's default applies to the account owner only.
+            enhancedScanning: input.registry?.enhancedScanning ?? (input.account?.owner === true && defaults.registry.enhancedScanning),
+            pullThroughCache: input.registry?.pullThroughCache ?? (input.account?.owner === true && defaults.registry.pullThroughCache),
         },
         apps: Object.fromEntries(Object.entries(input.apps ?? {}).map(([name, app]) => [name, resolveApp(app, defaults.apps)])),
         ecs: {
@@ -338,6 +372,7 @@ function applyProfile(raw: RawStackConfig, profile: Profile, region: string, inp
         eks: resolveEks(input.eks, profile, input.compute?.spot ?? defaults.compute.spot, Object.values(input.apps ?? {}).some((app) => app.runtimes?.includes("eks"))),
         ...resolveDataApps(input, profile),
         ...resolveServerless(input, profile, input.logs?.retentionDays ?? defaults.logs.retentionDays),
+        queues: resolveStackQueues(input),
     };
 }
 
@@ -399,6 +434,12 @@ function checkNetwork(network: NetworkConfig, region: string, key: (path: string
 /** Apps, the ECS cluster and ingress: rules that span keys or need the region. */
 function checkServices(config: PlatformConfig, key: (path: (string | number)[]) => string): ConfigProblem[] {
     const problems: ConfigProblem[] = Object.entries(config.apps).flatMap(([name, app]) => checkApp(name, app, key));
+    // One registry per account and region: a second stack creating these would fail (or fight over them).
+    for (const setting of ["enhancedScanning", "pullThroughCache"] as const) {
+        if (config.registry[setting] && !config.account.owner) {
+            problems.push({ key: key(["registry", setting]), message: `a registry-wide setting (one per account and region): only the stack with ${config.project}:account.owner: true creates it; set it there, or make this stack the owner` });
+        }
+    }
     const { fargateWeight, fargateSpotWeight } = config.ecs.capacity;
     if (fargateWeight + fargateSpotWeight === 0) {
         problems.push({ key: key(["ecs", "capacity"]), message: "expected fargateWeight or fargateSpotWeight above 0: tasks beyond the base need somewhere to run" });
@@ -419,6 +460,12 @@ function checkServices(config: PlatformConfig, key: (path: (string | number)[]) 
         problems.push({ key: key(["ingress", "certificateArn"]), message: `expected a certificate in ${config.region}, the load balancer's region (ACM certificates are regional), got one in ${certificateRegion}` });
     }
     return problems;
+}
+
+/** Every app binding's reference names a resource this stack builds, of the binding's kind. */
+function checkReferences(config: PlatformConfig, key: (path: string[]) => string): ConfigProblem[] {
+    const catalog = referenceCatalog(config);
+    return Object.entries(config.apps).flatMap(([name, app]) => [...referenceProblems(name, app, catalog, key), ...consumerProblems(name, app, catalog, key)]);
 }
 
 /** Turns a zod issue into problems whose keys are full paths, suggesting the key a typo meant. */

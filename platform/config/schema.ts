@@ -1,9 +1,11 @@
 import { z } from "zod";
+import { BINDING_KIND_SPECS, BINDING_KINDS, type BindingKind, bindingSectionSchema, REFERENCE_PATTERN } from "./bindings";
 import { bool, IAM_ROLE_ARN_PATTERN, wholeNumber } from "./fields";
 import { EksInputSchema } from "./eks";
 import { isTimeZone, SCHEDULE_FORM, scheduleProblem } from "./schedule";
 import { DATA_APPS_INPUT_SHAPE } from "./data-apps";
 import { SERVERLESS_INPUT_SHAPE } from "./serverless";
+import { STACK_QUEUES_INPUT_SHAPE } from "./references";
 
 /**
  * The stack configuration as a user writes it in `Pulumi.<stack>.yaml`, under the project's
@@ -54,6 +56,10 @@ const retentionDays = z.number().refine((days) => (LOG_RETENTION_DAYS as readonl
 export const RUNTIMES = ["ecs", "eks"] as const;
 export type Runtime = (typeof RUNTIMES)[number];
 
+/** Who can reach an app: the internet (allowed CIDRs), the VPC, or nobody (a queue worker). */
+export const APP_INGRESS = ["public", "internal", "none"] as const;
+export type AppIngress = (typeof APP_INGRESS)[number];
+
 /** CPU architectures of Fargate tasks and EKS nodes; arm64 (Graviton) costs about 20% less. */
 export const ARCHITECTURES = ["arm64", "x86_64"] as const;
 export type Architecture = (typeof ARCHITECTURES)[number];
@@ -78,9 +84,6 @@ export const FARGATE_MEMORY: Record<FargateCpu, number[]> = {
 export const CONTAINER_INSIGHTS = ["enabled", "enhanced"] as const;
 export type ContainerInsights = (typeof CONTAINER_INSIGHTS)[number];
 
-/** DynamoDB item and query actions an app may be granted on a table, without the `dynamodb:` prefix. */
-export const DYNAMODB_ACTIONS = ["GetItem", "BatchGetItem", "Query", "Scan", "ConditionCheckItem", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"] as const;
-export type DynamoDbAction = (typeof DYNAMODB_ACTIONS)[number];
 
 export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
 /**
@@ -94,7 +97,6 @@ export const SECRET_LOOKING_NAME = /^(?:AWS_ACCESS_KEY_ID|ECS_ENGINE_AUTH_DATA)$
 export const SECRETS_MANAGER_ARN_PATTERN = /^(arn:aws(?:-[a-z]+)*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6})(?::[^:]*:[^:]*:[^:]*)?$/;
 export const SSM_PARAMETER_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9_.\-/]{1,2048}$/;
 export const KMS_KEY_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
-export const DYNAMODB_TABLE_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:dynamodb:[a-z0-9-]+:\d{12}:table\/([A-Za-z0-9_.-]{3,255})$/;
 export const ACM_CERTIFICATE_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:acm:([a-z0-9-]+):\d{12}:certificate\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 // TLS 1.3 policies with a TLS 1.2 or 1.3 floor: what Security Hub ELB.17 recommends.
 export const TLS13_POLICY_PATTERN = /^ELBSecurityPolicy-TLS13-1-[23]-[A-Za-z0-9-]+$/;
@@ -180,17 +182,25 @@ export const AppInputSchema = z.strictObject({
         )
         .optional(),
     secretsKmsKeyArn: z.string({ error: "expected a KMS key ARN" }).regex(KMS_KEY_ARN_PATTERN, { error: "expected a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/<key id>" }).optional(),
-    tables: z
-        .record(
-            envName("the environment variable that receives the table name"),
-            z.strictObject({
-                arn: z.string({ error: "expected a DynamoDB table ARN" }).regex(DYNAMODB_TABLE_ARN_PATTERN, { error: "expected a DynamoDB table ARN such as arn:aws:dynamodb:eu-west-1:123456789012:table/translations" }),
-                actions: z
-                    .array(z.enum(DYNAMODB_ACTIONS, { error: `expected a DynamoDB action, one of ${DYNAMODB_ACTIONS.join(", ")}` }))
-                    .min(1, { error: "expected at least one action" })
-                    .optional(),
-            }),
-        )
+    // Bindings: variable name to a resource of this stack (ref) or any resource (arn), and the actions granted on it (config/bindings.ts).
+    ...Object.fromEntries(BINDING_KINDS.map((kind) => [kind, bindingSectionSchema(kind, envName(`the environment variable that receives ${BINDING_KIND_SPECS[kind].variableValue}`)).optional()])) as {
+        [K in BindingKind]: z.ZodOptional<ReturnType<typeof bindingSectionSchema>>;
+    },
+    /**
+     * Who can reach the app's HTTP port: `public` (an internet-facing load balancer, limited to
+     * ingress.allowedCidrs), `internal` (a load balancer in the private subnets, reachable from
+     * the VPC only) or `none` (no load balancer: a queue worker, which `consumes` a queue).
+     */
+    ingress: z.enum(APP_INGRESS, { error: `expected an ingress, one of ${APP_INGRESS.join(", ")}` }).optional(),
+    /**
+     * Make the app a queue worker: it consumes this stack queue (a reference such as queues.work)
+     * instead of serving HTTP, with no load balancer, scaled on the queue's backlog per task.
+     */
+    consumes: z
+        .strictObject({
+            queue: z.string({ error: "expected a queue reference such as queues.work" }).regex(REFERENCE_PATTERN, { error: "expected a queue reference <owner>.<resource> such as queues.work" }),
+            messagesPerTask: wholeNumber("the visible messages per task the service scales to", 1, 100000).optional(),
+        })
         .optional(),
     runtimes: z
         .array(z.enum(RUNTIMES, { error: `expected a runtime, one of ${RUNTIMES.join(", ")}` }))
@@ -241,7 +251,9 @@ export const RegistryInputSchema = z.strictObject({
     ciPushRoleArn: z.string({ error: "expected an IAM role ARN" }).regex(IAM_ROLE_ARN_PATTERN, {
         error: "expected an IAM role ARN such as arn:aws:iam::123456789012:role/ci-image-push",
     }).optional(),
+    /** Registry-wide: only the `account.owner` stack may turn it on. */
     enhancedScanning: bool("whether registry-wide enhanced (Inspector) scanning is on").optional(),
+    /** Registry-wide: only the `account.owner` stack may turn it on. */
     pullThroughCache: bool("whether the ECR Public pull-through cache rule is created").optional(),
 });
 
@@ -315,6 +327,12 @@ export const PlatformInputSchema = z.strictObject({
         })
         .optional(),
     compute: z.strictObject({ spot: bool("whether spot capacity is used where interruption is safe").optional() }).optional(),
+    /**
+     * The account- and region-wide settings (ECR pull-through cache, repository creation template
+     * and registry scanning; API Gateway's CloudWatch role) exist once per account and region:
+     * exactly one stack sharing them sets `owner: true` and creates them.
+     */
+    account: z.strictObject({ owner: bool("whether this stack creates the account- and region-wide settings (one stack per account and region)").optional() }).optional(),
     registry: RegistryInputSchema.optional(),
     apps: z.record(z.string().regex(APP_NAME_PATTERN, { error: `expected an app name: ${APP_NAME_FORM}` }), AppInputSchema).optional(),
     ecs: EcsInputSchema.optional(),
@@ -324,6 +342,7 @@ export const PlatformInputSchema = z.strictObject({
     eks: EksInputSchema.optional(),
     ...DATA_APPS_INPUT_SHAPE,
     ...SERVERLESS_INPUT_SHAPE,
+    ...STACK_QUEUES_INPUT_SHAPE,
 });
 
 export type PlatformInput = z.infer<typeof PlatformInputSchema>;

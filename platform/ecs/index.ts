@@ -6,6 +6,7 @@ import { AccessLogBucket } from "./access-logs";
 import { EcsCluster } from "./cluster";
 import type { AppBindings } from "./grants";
 import { EcsService } from "./service";
+import { EcsWorker } from "./worker";
 import { withTransforms, type Transformable } from "../transform";
 
 export { appBindings, type AppBindings, type TaskGrant } from "./grants";
@@ -28,7 +29,8 @@ export interface EcsRuntimeArgs extends Transformable {
     apps: Record<string, EcsApp>;
     /** Container Insights, the capacity mix and ECS Exec. */
     cluster: EcsConfig;
-    network: { vpcId: pulumi.Input<string>; privateSubnetIds: pulumi.Input<string[]>; publicSubnetIds: pulumi.Input<string[]> };
+    /** `vpcCidr`: what an internal app's load balancer admits. */
+    network: { vpcId: pulumi.Input<string>; privateSubnetIds: pulumi.Input<string[]>; publicSubnetIds: pulumi.Input<string[]>; vpcCidr: string };
     ingress: IngressConfig;
     /** Retention of container, audit and access logs; the key that encrypts the CloudWatch ones (and ECS Exec sessions). */
     logs: { retentionDays: number; kmsKeyArn: pulumi.Input<string> };
@@ -51,6 +53,8 @@ export class EcsRuntime extends pulumi.ComponentResource {
     readonly cluster: EcsCluster;
     readonly accessLogs: AccessLogBucket;
     readonly services: Record<string, EcsService> = {};
+    /** Queue workers (`consumes`): services without a load balancer. */
+    readonly workers: Record<string, EcsWorker> = {};
 
     constructor(name: string, args: EcsRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:ecs:Runtime", name, {}, withTransforms(opts, args.transform));
@@ -73,6 +77,14 @@ export class EcsRuntime extends pulumi.ComponentResource {
         const scheduleGroup = hasJobs ? new aws.scheduler.ScheduleGroup(name, { name: args.namePrefix }, { parent: this }) : undefined;
 
         for (const [app, { spec, repository, bindings }] of Object.entries(args.apps)) {
+            if (spec.consumes) {
+                this.workers[app] = new EcsWorker(
+                    `${name}-${app}`,
+                    { app, spec, namePrefix: args.namePrefix, region: args.region, accountId: args.accountId, repository, cluster: this.cluster, network: args.network, logs: args.logs, protect: args.protect, bindings, alarmTopicArn: args.alarmTopicArn },
+                    { parent: this },
+                );
+                continue;
+            }
             this.services[app] = new EcsService(
                 `${name}-${app}`,
                 {

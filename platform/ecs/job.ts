@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { notifyingAlarm } from "../alarms";
 import type { Architecture, JobConfig } from "../config";
 import { policyJson } from "../iam";
+import { NAME_LIMITS, nameWithin } from "../naming";
 import type { ServiceKeyUsers } from "../kms";
 import type { EcsCluster } from "./cluster";
 import { serviceRole } from "./roles";
@@ -75,7 +76,7 @@ export class ScheduledJob extends pulumi.ComponentResource {
         );
 
         // Kept 14 days (the SQS maximum): long enough to notice and replay a failed run by hand.
-        this.deadLetterQueue = new aws.sqs.Queue(`${name}-dlq`, { kmsMasterKeyId: args.kmsKeyArn, messageRetentionSeconds: 14 * 24 * 3600 }, { parent: this });
+        this.deadLetterQueue = new aws.sqs.Queue(`${name}-dlq`, { name: nameWithin(`${name}-dlq`, NAME_LIMITS.sqsQueue), kmsMasterKeyId: args.kmsKeyArn, messageRetentionSeconds: 14 * 24 * 3600 }, { parent: this });
         const dlq = this.deadLetterQueue;
 
         this.role = serviceRole(
@@ -125,6 +126,8 @@ export class ScheduledJob extends pulumi.ComponentResource {
         this.schedule = new aws.scheduler.Schedule(
             name,
             {
+                // Schedules are autonamed up to 255 characters; Scheduler takes 64.
+                name: nameWithin(name, NAME_LIMITS.schedule),
                 description: `${args.app}: ${args.job} (${spec.command.join(" ")})`,
                 groupName: args.scheduleGroupName,
                 scheduleExpression: spec.schedule,
@@ -153,6 +156,7 @@ export class ScheduledJob extends pulumi.ComponentResource {
         const failures = new aws.cloudwatch.EventRule(
             `${name}-failed`,
             {
+                name: nameWithin(`${name}-failed`, NAME_LIMITS.eventRule),
                 description: `${args.app}'s ${args.job} job stopped with a non-zero exit code or did not start`,
                 eventPattern: pulumi.jsonStringify({
                     source: ["aws.ecs"],
@@ -171,6 +175,7 @@ export class ScheduledJob extends pulumi.ComponentResource {
             `${name}-failed`,
             {
                 rule: failures.name,
+                targetId: nameWithin(`${name}-failed`, NAME_LIMITS.eventTarget),
                 arn: args.alarmTopicArn,
                 inputTransformer: {
                     inputPaths: { task: "$.detail.taskArn", stopCode: "$.detail.stopCode", reason: "$.detail.stoppedReason" },

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { SECRETS_MANAGER_ARN_PATTERN } from "../config";
 import { policyJson, serviceTrustPolicy } from "../iam";
+import { NAME_LIMITS, nameWithin } from "../naming";
 import { ECR_PULL_ACTIONS } from "../registry";
 import { grantStatement } from "../grants";
 import type { TaskGrant } from "./grants";
@@ -24,7 +25,8 @@ export interface ServiceRoleArgs {
 
 /** A role one AWS service assumes on this account's behalf, with exactly the statements given. */
 export function serviceRole(name: string, args: ServiceRoleArgs, opts: pulumi.CustomResourceOptions): aws.iam.Role {
-    const role = new aws.iam.Role(name, { description: args.description, assumeRolePolicy: serviceTrustPolicy(args.service, args.accountId, args.sourceArnLike) }, opts);
+    // A long app or job name would push the autoname past IAM's 64 characters: name it explicitly then.
+    const role = new aws.iam.Role(name, { name: nameWithin(name, NAME_LIMITS.iamRole), description: args.description, assumeRolePolicy: serviceTrustPolicy(args.service, args.accountId, args.sourceArnLike) }, opts);
     if (args.statements.length > 0) {
         new aws.iam.RolePolicy(name, { role: role.name, policy: policyJson({ Version: "2012-10-17", Statement: args.statements }) }, opts);
     }

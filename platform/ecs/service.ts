@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { notifyingAlarm } from "../alarms";
 import type { AppConfig, IngressConfig } from "../config";
+import { NAME_LIMITS, nameWithin } from "../naming";
 import type { ServiceKeyUsers } from "../kms";
 import type { AccessLogBucket } from "./access-logs";
 import type { EcsCluster } from "./cluster";
@@ -25,7 +26,7 @@ export interface EcsServiceArgs extends Transformable {
     /** The cluster, its capacity strategy and (when enabled) ECS Exec. */
     cluster: EcsCluster;
     /** Tasks run in the private subnets; the load balancer in the public ones. */
-    network: { vpcId: pulumi.Input<string>; privateSubnetIds: pulumi.Input<string[]>; publicSubnetIds: pulumi.Input<string[]> };
+    network: { vpcId: pulumi.Input<string>; privateSubnetIds: pulumi.Input<string[]>; publicSubnetIds: pulumi.Input<string[]>; vpcCidr?: string };
     /** Certificate, TLS policy, allowed CIDRs, timeouts. */
     ingress: IngressConfig;
     /** The bucket the load balancer writes access logs to, under the app's name. */
@@ -146,8 +147,12 @@ export class EcsService extends pulumi.ComponentResource {
         const albSg = this.loadBalancerSecurityGroup.id;
         const taskSg = this.taskSecurityGroup.id;
         const listenerPorts = ingress.certificateArn ? [443, 80] : [80];
+        // An internal app's load balancer is in the private subnets and admits the VPC only.
+        const internal = spec.ingress === "internal";
+        if (internal && !args.network.vpcCidr) throw new Error(`EcsService ${name}: ${app} is internal; pass network.vpcCidr`);
+        const clientCidrs = internal ? [args.network.vpcCidr as string] : ingress.allowedCidrs;
         for (const port of listenerPorts) {
-            ingress.allowedCidrs.forEach((cidr, index) => {
+            clientCidrs.forEach((cidr, index) => {
                 new aws.vpc.SecurityGroupIngressRule(
                     `${name}-alb-${port}-${index}`,
                     { securityGroupId: albSg, description: port === 443 ? "HTTPS from allowed clients" : "HTTP from allowed clients", ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: cidr },
@@ -167,13 +172,15 @@ export class EcsService extends pulumi.ComponentResource {
         );
         httpsEgress(`${name}-tasks`, taskSg, parent);
 
+        // ELB names stop at 32 characters: a long stack or app name gets an explicit, hash-shortened name.
         this.loadBalancer = new aws.lb.LoadBalancer(
             name,
             {
+                name: nameWithin(name, NAME_LIMITS.loadBalancer),
                 loadBalancerType: "application",
-                internal: false,
+                internal,
                 ipAddressType: "ipv4",
-                subnets: args.network.publicSubnetIds,
+                subnets: internal ? args.network.privateSubnetIds : args.network.publicSubnetIds,
                 securityGroups: [albSg],
                 dropInvalidHeaderFields: true,
                 // AWS's recommendation; "strictest" also refuses requests some real clients send.
@@ -188,6 +195,9 @@ export class EcsService extends pulumi.ComponentResource {
         this.targetGroup = new aws.lb.TargetGroup(
             name,
             {
+                // An explicit name makes a replacement (new port) collide with the old group until
+                // it is deleted, so only names that cannot be autonamed within 32 characters get one.
+                name: nameWithin(name, NAME_LIMITS.targetGroup),
                 vpcId: args.network.vpcId,
                 targetType: "ip",
                 protocol: "HTTP",

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { type Grant, RoleGrants } from "../grants";
 import { serviceTrustPolicy } from "../iam";
 import { withTransforms, type Transformable } from "../transform";
 
@@ -52,4 +53,58 @@ export class FargateProfiles extends pulumi.ComponentResource {
         }
         this.registerOutputs({ executionRoleArn: this.executionRole.arn });
     }
+}
+
+export interface FargatePodRoleArgs extends Transformable {
+    /** Shown in the IAM console. */
+    description: string;
+    /** The cluster's IAM OIDC provider and its issuer URL (`https://oidc.eks.<region>.amazonaws.com/id/<id>`). */
+    oidcProviderArn: pulumi.Input<string>;
+    oidcIssuer: pulumi.Input<string>;
+    /** The one service account that may assume the role. */
+    namespace: string;
+    serviceAccount: string;
+    /** What the pods may call; each grant becomes its own inline policy. */
+    grants: Grant[];
+}
+
+/**
+ * The AWS role of pods that run on a Fargate profile. EKS Pod Identity is not available on
+ * Fargate (https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html), so these pods
+ * use IAM roles for service accounts: the role trusts the cluster's OIDC provider for exactly one
+ * service account (`sub`) and STS as the audience (`aud`), and the service account carries the
+ * role's ARN in the `eks.amazonaws.com/role-arn` annotation (see `annotation`).
+ */
+export class FargatePodRole extends pulumi.ComponentResource {
+    readonly role: aws.iam.Role;
+    readonly grants: RoleGrants;
+    /** The service account annotation that makes EKS inject the role's web identity token. */
+    readonly annotation: pulumi.Output<Record<string, string>>;
+
+    constructor(name: string, args: FargatePodRoleArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:eks:FargatePodRole", name, {}, withTransforms(opts, args.transform));
+        this.role = new aws.iam.Role(name, { description: args.description, assumeRolePolicy: serviceAccountTrustPolicy(args) }, { parent: this });
+        this.grants = new RoleGrants(name, this.role, this);
+        for (const grant of args.grants) this.grants.addGrant(grant);
+        this.annotation = this.role.arn.apply((arn): Record<string, string> => ({ "eks.amazonaws.com/role-arn": arn }));
+        this.registerOutputs({ roleArn: this.role.arn });
+    }
+}
+
+/** IRSA trust: the cluster's OIDC provider, for one namespace/service account, with STS as audience. */
+export function serviceAccountTrustPolicy(args: Pick<FargatePodRoleArgs, "oidcProviderArn" | "oidcIssuer" | "namespace" | "serviceAccount">): pulumi.Output<string> {
+    return pulumi.all([args.oidcProviderArn, args.oidcIssuer]).apply(([provider, issuer]) => {
+        const host = issuer.replace(/^https:\/\//, "");
+        return JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Effect: "Allow",
+                    Principal: { Federated: provider },
+                    Action: "sts:AssumeRoleWithWebIdentity",
+                    Condition: { StringEquals: { [`${host}:sub`]: `system:serviceaccount:${args.namespace}:${args.serviceAccount}`, [`${host}:aud`]: "sts.amazonaws.com" } },
+                },
+            ],
+        });
+    });
 }

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { AppConfig, EksConfig, IngressConfig } from "../config";
+import { type AppConfig, type EksConfig, fargateProfileFor, type IngressConfig, KARPENTER_PODS } from "../config";
 import type { AppBindings } from "../ecs";
 import type { ServiceKeyUsers } from "../kms";
 import { ClusterAutoscaler, LoadBalancerController, ManagedAddons, metricsServer } from "./addons";
@@ -159,6 +159,7 @@ export class EksRuntime extends pulumi.ComponentResource {
         const afterLoadBalancer = { ...controllers, dependsOn: [...controllers.dependsOn, loadBalancer.release] };
         const metrics = metricsServer(`${name}-metrics-server`, afterLoadBalancer, { parent: this });
         if (config.autoscaler === "karpenter") {
+            const karpenterProfile = fargateProfileFor(config.fargateProfiles, KARPENTER_PODS.namespace, KARPENTER_PODS.labels);
             this.karpenter = new Karpenter(
                 `${name}-karpenter`,
                 {
@@ -178,6 +179,10 @@ export class EksRuntime extends pulumi.ComponentResource {
                     replicas: Math.min(2, config.nodeGroups.system.minSize),
                     provider: this.provider,
                     dependsOn: afterLoadBalancer.dependsOn,
+                    fargate:
+                        karpenterProfile !== undefined && this.fargate
+                            ? { profile: this.fargate.profiles[karpenterProfile], oidcProviderArn: cluster.oidcProviderArn, oidcIssuer: cluster.oidcIssuer }
+                            : undefined,
                 },
                 { parent: this },
             );

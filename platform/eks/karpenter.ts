@@ -4,10 +4,13 @@ import * as pulumi from "@pulumi/pulumi";
 import type { NodeOs } from "../config";
 import type { Grant } from "../grants";
 import { policyJson } from "../iam";
+import { NAME_LIMITS, nameWithin } from "../naming";
 import type { ServiceKeyUsers } from "../kms";
 import { checkedValues, KARPENTER } from "./helm-values";
 import { NODE_METADATA_OPTIONS, rootVolumes, SYSTEM_PLACEMENT } from "./node-groups";
 import { nodeRole, PodIdentityRole } from "./roles";
+import { KARPENTER_PODS } from "../config/fargate-profiles";
+import { FargatePodRole } from "./fargate";
 import { withTransforms, type Transformable } from "../transform";
 
 /** The EC2 events Karpenter acts on before AWS takes a node away (its interruption handling). */
@@ -45,6 +48,13 @@ export interface KarpenterArgs extends Transformable {
     provider: k8s.Provider;
     /** Controllers wait for these (the system nodes they run on, the CNI). */
     dependsOn: pulumi.Input<pulumi.Resource>[];
+    /**
+     * The controller runs on this Fargate profile (Karpenter's recommendation: never on nodes it
+     * manages), with an IRSA role through the cluster's OIDC provider, since Fargate pods get no
+     * EKS Pod Identity.
+     * @default on the system node group, with Pod Identity
+     */
+    fargate?: { profile: pulumi.Resource; oidcProviderArn: pulumi.Input<string>; oidcIssuer: pulumi.Input<string> };
 }
 
 /**
@@ -56,7 +66,7 @@ export class Karpenter extends pulumi.ComponentResource {
     readonly nodeRole: aws.iam.Role;
     readonly queue: aws.sqs.Queue;
     readonly deadLetterQueue: aws.sqs.Queue;
-    readonly controller: PodIdentityRole;
+    readonly controller: PodIdentityRole | FargatePodRole;
     readonly release: k8s.helm.v3.Release;
     readonly nodeClass: k8s.apiextensions.CustomResource;
     readonly nodePool: k8s.apiextensions.CustomResource;
@@ -85,11 +95,13 @@ export class Karpenter extends pulumi.ComponentResource {
             { parent: this },
         );
         const rules = Object.entries(INTERRUPTION_EVENTS).map(([event, pattern]) => {
-            const rule = new aws.cloudwatch.EventRule(`${name}-${event}`, { description: `Karpenter (${cluster}): ${pattern["detail-type"][0]}`, eventPattern: JSON.stringify(pattern) }, { parent: this });
+            const rule = new aws.cloudwatch.EventRule(`${name}-${event}`, { name: nameWithin(`${name}-${event}`, NAME_LIMITS.eventRule), description: `Karpenter (${cluster}): ${pattern["detail-type"][0]}`, eventPattern: JSON.stringify(pattern) }, { parent: this });
             new aws.cloudwatch.EventTarget(
                 `${name}-${event}`,
                 {
                     rule: rule.name,
+                    // Target ids are autonamed up to 255 characters, EventBridge takes 64.
+                    targetId: nameWithin(`${name}-${event}`, NAME_LIMITS.eventTarget),
                     arn: this.queue.arn,
                     deadLetterConfig: { arn: this.deadLetterQueue.arn },
                     retryPolicy: { maximumRetryAttempts: 10, maximumEventAgeInSeconds: 300 },
@@ -124,19 +136,18 @@ export class Karpenter extends pulumi.ComponentResource {
             );
         }
 
-        this.controller = new PodIdentityRole(
-            `${name}-controller`,
-            {
-                description: `Karpenter controller of ${cluster}: launches and terminates its own nodes`,
-                clusterName: args.clusterName,
-                clusterArn: args.clusterArn,
-                accountId: args.accountId,
-                namespace: "kube-system",
-                serviceAccount: "karpenter",
-                grants: karpenterControllerGrants({ ...args, nodeRoleArn: this.nodeRole.arn, instanceProfileArn: instanceProfile.arn, queueArn: this.queue.arn }),
-            },
-            { parent: this },
-        );
+        const controllerRole = {
+            description: `Karpenter controller of ${cluster}: launches and terminates its own nodes`,
+            namespace: KARPENTER_PODS.namespace,
+            serviceAccount: "karpenter",
+            grants: karpenterControllerGrants({ ...args, nodeRoleArn: this.nodeRole.arn, instanceProfileArn: instanceProfile.arn, queueArn: this.queue.arn }),
+        };
+        const fargate = args.fargate;
+        this.controller = fargate
+            ? new FargatePodRole(`${name}-controller`, { ...controllerRole, oidcProviderArn: fargate.oidcProviderArn, oidcIssuer: fargate.oidcIssuer }, { parent: this })
+            : new PodIdentityRole(`${name}-controller`, { ...controllerRole, clusterName: args.clusterName, clusterArn: args.clusterArn, accountId: args.accountId }, { parent: this });
+        // On Fargate the profile places the pods (a node selector for the system group would keep them Pending).
+        const placement = fargate ? {} : SYSTEM_PLACEMENT;
 
         this.release = new k8s.helm.v3.Release(
             name,
@@ -147,18 +158,18 @@ export class Karpenter extends pulumi.ComponentResource {
                 namespace: "kube-system",
                 values: checkedValues(KARPENTER, {
                     settings: { clusterName: args.clusterName, clusterEndpoint: args.clusterEndpoint, interruptionQueue: this.queue.name },
-                    serviceAccount: { create: true, name: "karpenter" },
+                    serviceAccount: { create: true, name: "karpenter", ...(this.controller instanceof FargatePodRole ? { annotations: this.controller.annotation } : {}) },
                     replicas: args.replicas,
                     podDisruptionBudget: { name: "karpenter", maxUnavailable: 1 },
                     controller: { resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "512Mi" } } },
-                    // On the system group: Karpenter must not run on nodes it manages.
-                    ...SYSTEM_PLACEMENT,
+                    // On the system group or a Fargate profile: Karpenter must not run on nodes it manages.
+                    ...placement,
                 }),
                 atomic: true,
                 cleanupOnFail: true,
                 timeout: 600,
             },
-            { parent: this, provider: args.provider, dependsOn: [this.controller, ...args.dependsOn] },
+            { parent: this, provider: args.provider, dependsOn: [this.controller, ...(fargate ? [fargate.profile] : []), ...args.dependsOn] },
         );
 
         this.nodeClass = new k8s.apiextensions.CustomResource(

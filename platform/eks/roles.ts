@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type Grant, RoleGrants } from "../grants";
 import { policyJson } from "../iam";
+import { NAME_LIMITS, nameWithin } from "../naming";
 import { withTransforms, type Transformable } from "../transform";
 
 /** The principal EKS Pod Identity assumes roles as. */
@@ -58,6 +59,8 @@ export class PodIdentityRole extends pulumi.ComponentResource {
         this.role = new aws.iam.Role(
             name,
             {
+                // Named explicitly only when the autoname (name + 8) would pass IAM's 64 characters.
+                name: nameWithin(name, NAME_LIMITS.iamRole),
                 description: args.description,
                 assumeRolePolicy: podIdentityTrustPolicy(args.accountId, args.clusterArn),
             },
@@ -103,6 +106,7 @@ export function nodeRole(name: string, description: string, opts: pulumi.CustomR
     const role = new aws.iam.Role(
         name,
         {
+            name: nameWithin(name, NAME_LIMITS.iamRole),
             description,
             assumeRolePolicy: policyJson({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
         },

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type AppConfig, type IngressConfig, kubernetesSchedule } from "../config";
 import type { AppBindings } from "../ecs";
 import { PLACEHOLDER_IMAGE, placeholderCommand } from "../ecs/task";
+import { NAME_LIMITS, physicalName } from "../naming";
 import { NODE_ROLE_LABEL } from "./node-groups";
 import { PodIdentityRole } from "./roles";
 import { SECRETS_STORE_DRIVER, secretGrants, secretProviderClass } from "./secrets";
@@ -54,6 +55,8 @@ export class EksApp extends pulumi.ComponentResource {
     readonly identity: PodIdentityRole;
     readonly deployment: k8s.apps.v1.Deployment;
     readonly ingress: k8s.networking.v1.Ingress;
+    /** `https://<ALB DNS name>` with a certificate, `http://` without: the address the Load Balancer Controller writes into the Ingress status. */
+    readonly url: pulumi.Output<string>;
     readonly cronJobs: Record<string, k8s.batch.v1.CronJob> = {};
 
     constructor(name: string, args: EksAppArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -193,10 +196,11 @@ export class EksApp extends pulumi.ComponentResource {
                     namespace,
                     labels,
                     annotations: {
-                        "alb.ingress.kubernetes.io/scheme": "internet-facing",
+                        // internal: an ALB in the private subnets, for clients inside the VPC only.
+                        "alb.ingress.kubernetes.io/scheme": spec.ingress === "internal" ? "internal" : "internet-facing",
                         "alb.ingress.kubernetes.io/target-type": "ip",
                         "alb.ingress.kubernetes.io/healthcheck-path": spec.healthCheck.readinessPath,
-                        "alb.ingress.kubernetes.io/inbound-cidrs": args.ingress.allowedCidrs.join(","),
+                        "alb.ingress.kubernetes.io/inbound-cidrs": spec.ingress === "internal" ? args.vpcCidr : args.ingress.allowedCidrs.join(","),
                         "alb.ingress.kubernetes.io/listen-ports": JSON.stringify(https ? [{ HTTP: 80 }, { HTTPS: 443 }] : [{ HTTP: 80 }]),
                         ...(https
                             ? {
@@ -220,6 +224,12 @@ export class EksApp extends pulumi.ComponentResource {
             },
             { ...k8sOpts, dependsOn: [service, ...args.dependsOn] },
         );
+
+        // Pulumi waits for an Ingress to get its address before it reports it created, so the status is set by then.
+        this.url = this.ingress.status.apply((status) => {
+            const hostname = status?.loadBalancer?.ingress?.[0]?.hostname;
+            return hostname ? `${https ? "https" : "http"}://${hostname}` : "";
+        });
 
         new k8s.autoscaling.v2.HorizontalPodAutoscaler(
             name,
@@ -279,7 +289,8 @@ export class EksApp extends pulumi.ComponentResource {
             this.cronJobs[job] = new k8s.batch.v1.CronJob(
                 `${name}-${job}`,
                 {
-                    metadata: { name: `${app}-${job}`, namespace, labels: jobLabels },
+                    // The CronJob controller appends 11 characters to name its Jobs: CronJob names stop at 52.
+                    metadata: { name: physicalName(`${app}-${job}`, NAME_LIMITS.cronJob), namespace, labels: jobLabels },
                     spec: {
                         schedule: converted.schedule,
                         timeZone: jobSpec.timezone,
@@ -315,6 +326,6 @@ export class EksApp extends pulumi.ComponentResource {
                 { ...k8sOpts, dependsOn: [serviceAccount, this.identity, ...(secretClass ? [secretClass] : []), ...args.dependsOn] },
             );
         }
-        this.registerOutputs({ namespace });
+        this.registerOutputs({ namespace, url: this.url });
     }
 }

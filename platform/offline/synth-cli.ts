@@ -19,14 +19,15 @@ import { estimateCost, formatCost, loadUsage, type Usage } from "./cost";
 import { bundleRecords, formatBytes } from "../serverless/bundle";
 import { formatInventory, summarize } from "./inventory";
 import { formatGate, policyConfigFiles, runPolicyGate, stackPolicyConfig } from "./policy-gate";
-import { formatReadiness, readinessFailures, runReadiness } from "./readiness";
-import { loadStackFiles, StackFileError, type StackFiles } from "./stack-files";
+import { formatReadiness, readinessFailures, runReadiness, type ReadinessContext } from "./readiness";
+import { oneAccountRule } from "./readiness/one-account";
+import { listStacks, loadStackFiles, StackFileError, type StackFiles } from "./stack-files";
 import { SynthError, synthesize, toReport } from "./synth";
 
-const USAGE = "usage: npm run synth -- --stack <name> [--summary] [--json <file>] [--project <dir>] [--program <entry.ts>] [--policy-config <file>] [--no-policy]";
+const USAGE = "usage: npm run synth -- --stack <name> [--summary] [--json <file>] [--project <dir>] [--program <entry.ts>] [--policy-config <file>] [--no-policy]\n       npm run synth -- --all-stacks [--json <file>] [--project <dir>] [--program <entry.ts>]";
 
 async function main(argv: string[]): Promise<number> {
-    let values: { stack?: string; json?: string; project?: string; program?: string; "policy-config"?: string; "no-policy"?: boolean; summary?: boolean; help?: boolean };
+    let values: { stack?: string; json?: string; project?: string; program?: string; "policy-config"?: string; "no-policy"?: boolean; summary?: boolean; "all-stacks"?: boolean; help?: boolean };
     try {
         ({ values } = parseArgs({
             args: argv,
@@ -38,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
                 summary: { type: "boolean" },
                 "policy-config": { type: "string" },
                 "no-policy": { type: "boolean" },
+                "all-stacks": { type: "boolean" },
                 help: { type: "boolean", short: "h" },
             },
             strict: true,
@@ -60,6 +62,13 @@ async function main(argv: string[]): Promise<number> {
     // lives beside it when it is its own project; otherwise use this project's.
     const projectDir = values.project ? path.resolve(values.project) : existsSync(path.join(path.dirname(program), "Pulumi.yaml")) ? path.dirname(program) : process.cwd();
     const summary = values.summary === true;
+    if (values["all-stacks"]) {
+        if (values.stack) {
+            console.error(`--all-stacks and --stack exclude each other\n${USAGE}`);
+            return 2;
+        }
+        return allStacks(projectDir, program, values.json);
+    }
 
     try {
         const files = loadStackFiles(projectDir, stack);
@@ -159,8 +168,53 @@ function profileOf(files: StackFiles): string | undefined {
     return profileFromStackName(files.stack);
 }
 
+/**
+ * Synthesizes every stack file of the project, one after the other in this process, each into its
+ * configured region and account (the mock account when none is pinned: one account for all), and
+ * reports each stack's readiness and the names and singletons two stacks would both claim.
+ */
+async function allStacks(projectDir: string, program: string, json: string | undefined): Promise<number> {
+    const stacks = listStacks(projectDir);
+    if (stacks.length === 0) {
+        console.error(`no Pulumi.<stack>.yaml in ${projectDir}`);
+        return 2;
+    }
+    const contexts: ReadinessContext[] = [];
+    const perStack: { stack: string; resources: number; failures: number; warnings: number }[] = [];
+    for (const stack of stacks) {
+        try {
+            const files = loadStackFiles(projectDir, stack);
+            const result = await synthesize({ project: files.project, stack, config: files.config, secretKeys: files.secretKeys, program: () => runProgramModule(program, { fresh: true }) });
+            const context: ReadinessContext = { project: files.project, stack, region: result.cloud.options.region, accountId: result.cloud.options.accountId, resources: result.cloud.resources, bundles: bundleRecords() };
+            const findings = runReadiness(context);
+            const failures = readinessFailures(findings).length;
+            contexts.push(context);
+            perStack.push({ stack, resources: result.cloud.resources.length, failures, warnings: findings.length - failures });
+        } catch (err) {
+            const cause = err instanceof SynthError ? err.cause : err;
+            console.error(cause instanceof ConfigError || cause instanceof StackFileError ? cause.message : `Synth of stack "${stack}" failed: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`);
+            return 2;
+        }
+    }
+    console.log(`Synthesized ${stacks.length} stacks of ${path.relative(process.cwd(), projectDir) || "."} offline, as if deployed into one account:`);
+    for (const s of perStack) console.log(`  ${s.stack} (${contexts.find((c) => c.stack === s.stack)!.region}, account ${contexts.find((c) => c.stack === s.stack)!.accountId}): ${s.resources} resources; deploy readiness ${s.failures} failures, ${s.warnings} warnings (npm run synth -- --stack ${s.stack} for details)`);
+    const findings = oneAccountRule.checkAccount(contexts);
+    console.log(`\n${formatReadiness(findings, [oneAccountRule]).replace(/^Deploy readiness \(1 rules\)/, "One account, many stacks")}`);
+    if (json) {
+        const file = path.resolve(json);
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(file, `${JSON.stringify({ stacks: perStack, readiness: findings }, null, 2)}\n`);
+        console.log(`Report written to ${path.relative(process.cwd(), file)}`);
+    }
+    const failed = readinessFailures(findings).length + perStack.reduce((sum, s) => sum + s.failures, 0);
+    if (failed > 0) console.error(`\nDeploy readiness failed: ${failed} finding${failed === 1 ? "" : "s"} AWS would refuse`);
+    return failed > 0 ? 1 : 0;
+}
+
 /** Loads the program as the Pulumi Node.js runtime does: its exports (or a default function's result) are the outputs. */
-async function runProgramModule(file: string): Promise<unknown> {
+async function runProgramModule(file: string, options: { fresh?: boolean } = {}): Promise<unknown> {
+    // The entry module runs the program at load: load it anew for each stack of --all-stacks.
+    if (options.fresh) delete require.cache[require.resolve(file)];
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const loaded = require(file) as Record<string, unknown> | ((...args: unknown[]) => unknown);
     const entry = typeof loaded === "function" ? loaded : typeof loaded.default === "function" ? (loaded.default as () => unknown) : undefined;

@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import * as pulumi from "@pulumi/pulumi";
+import { leanPromiseStacks } from "../runtime/promise-stacks";
 import { MockCloud, RecordedResource, settled } from "./mock-cloud";
 
 /** An account id that is obviously not real, used when the stack does not pin one. */
@@ -42,6 +43,7 @@ export class SynthError extends Error {
  * program throws, a registration is refused (a duplicate URN), or the program logged an error.
  */
 export async function synthesize(options: SynthOptions): Promise<SynthResult> {
+    leanPromiseStacks();
     const accountId = accountIdFrom(options.config[`${options.project}:accountId`]);
     const cloud = new MockCloud({
         project: options.project,

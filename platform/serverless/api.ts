@@ -480,13 +480,12 @@ function sidLike(text: string): string {
 /**
  * API Gateway writes execution logs through one CloudWatch role per account and region (an
  * account setting, not a per-API one). Without it, a stage with execution logging fails to
- * deploy. Create it once per stack that builds APIs; another stack in the same account and
- * region setting it too is harmless (last writer wins, with an equivalent role).
+ * deploy. Only the stack with `platform:account.owner: true` creates it (platform/index.ts): the
+ * other stacks of the account and region log through it, so the owner deploys first.
  *
- * The role, its policy and the account setting are kept when the stack is destroyed
- * (`retainOnDelete`): the setting is shared by every stack in the account and region, so
- * destroying dev must not remove the role prod's stages log through. Delete the
- * `<stack>-apigateway-logging` roles by hand once no API in the account and region is left.
+ * The role, its policy and the account setting are kept when the owner stack is destroyed
+ * (`retainOnDelete`): the other stacks' stages still log through them. Delete the
+ * `<stack>-apigateway-logging` role by hand once no API in the account and region is left.
  */
 export class ApiGatewayLoggingRole extends pulumi.ComponentResource {
     readonly role: aws.iam.Role;

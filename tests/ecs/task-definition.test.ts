@@ -76,7 +76,7 @@ describe("ECS task definitions", () => {
 
             it("runs the released image from the app's own repository and publishes the app port", () => {
                 const container = containerOf(serviceTask(s));
-                expect(container.image).to.equal("123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/web:1.4.2");
+                expect(container.image).to.equal(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform-${stackName}/web:1.4.2`);
                 expect(container).to.not.have.property("command");
                 expect(container.portMappings).to.deep.equal([{ name: "http", containerPort: 8080, protocol: "tcp", appProtocol: "http" }]);
                 expect(container.stopTimeout).to.equal(30);

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { z } from "zod";
 import type { RecordedResource } from "../../platform/offline/mock-cloud";
-import { synthStackFile } from "../helpers";
+import { sharedSynth } from "../helpers";
 import { eksClusterAutoscaler, eksDev, eksProd } from "./fixtures";
 import { fieldProblems, modelModule } from "./strict-fields";
 
@@ -74,8 +74,8 @@ describe("Kubernetes objects against the OpenAPI schema", () => {
         ["dev (fixture)", eksDev],
         ["prod (fixture)", eksProd],
         ["dev on the Cluster Autoscaler (fixture)", eksClusterAutoscaler],
-        ["the dev fixture stack", () => synthStackFile("dev").then((r) => ({ resources: r.cloud.resources }))],
-        ["the prod fixture stack", () => synthStackFile("prod").then((r) => ({ resources: r.cloud.resources }))],
+        ["the dev fixture stack", () => sharedSynth("dev").then((r) => ({ resources: r.cloud.resources }))],
+        ["the prod fixture stack", () => sharedSynth("prod").then((r) => ({ resources: r.cloud.resources }))],
     ];
     for (const [label, build] of stacks) {
         it(`${label}: every Kubernetes object is valid for its kind, with no field the kind does not have`, async () => {

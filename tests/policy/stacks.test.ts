@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { blockingViolations, PolicyViolation } from "../../policy/harness";
 import { policyConfigFiles, runPolicyGate, stackPolicyConfig } from "../../platform/offline/policy-gate";
-import { FIXTURE_STACKS, synthStackFile } from "../helpers";
+import { FIXTURE_STACKS, sharedSynth } from "../helpers";
 
 /**
  * The program's fixture stacks (tests/fixtures/stacks) under the whole pack, with the pack config
@@ -43,7 +43,7 @@ const summary = (violations: PolicyViolation[]) => violations.map((v) => `${v.ex
 describe("policy pack on the real stacks (the offline gate)", () => {
     for (const stackName of Object.keys(EXPECTED)) {
         it(`${stackName}: no blocking violation, and exactly the accepted ones`, async () => {
-            const synth = await synthStackFile(stackName);
+            const synth = await sharedSynth(stackName);
             const gate = await runPolicyGate(synth.cloud.resources, stackPolicyConfig(policyConfigFiles(FIXTURE_STACKS, stackName, stackName), stackName));
             expect(gate.indeterminate, "indeterminate results").to.equal(0);
             expect(summary(gate.violations), "violations (see the comments in EXPECTED)").to.deep.equal([...EXPECTED[stackName]].sort());
@@ -52,7 +52,7 @@ describe("policy pack on the real stacks (the offline gate)", () => {
     }
 
     it("without the dev profile's pack config, the plain-HTTP listener and the NAT instance's public address block the gate (the exemptions are what let them through)", async () => {
-        const synth = await synthStackFile("dev");
+        const synth = await sharedSynth("dev");
         const gate = await runPolicyGate(synth.cloud.resources, {});
         expect(summary(gate.blocking)).to.deep.equal(["mandatory ec2-launch-template-no-public-ip platform-dev-nat", "mandatory elb-listeners-use-tls platform-dev-web-http"]);
     });

@@ -6,7 +6,10 @@ import { broken, pick, run, stackFile } from "./fixtures";
 const CLUSTER = "eks:index:Cluster";
 const INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 
-describe("readiness: deploy-path", () => {
+describe("readiness: deploy-path", function () {
+    // The shipped stacks are synthesized once per run (shared with other suites); a cold start takes longer than the default.
+    this.timeout(120_000);
+
     const stacks: Record<string, SynthResult> = {};
     before(async () => {
         for (const name of ["dev", "staging", "prod"]) stacks[name] = await stackFile(name);

@@ -10,7 +10,10 @@ const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
 const KEY = "aws:kms/key:Key";
 const failures = (resources: RecordedResource[], check: string) => run(SERVICE_COMPATIBILITY, resources).filter((f) => f.severity === "failure" && f.message.startsWith(`${check}:`));
 
-describe("readiness: service-compatibility", () => {
+describe("readiness: service-compatibility", function () {
+    // The shipped stacks are synthesized once per run (shared with other suites); a cold start takes longer than the default.
+    this.timeout(120_000);
+
     const stacks: Record<string, SynthResult> = {};
     before(async () => {
         for (const name of ["dev", "staging", "prod"]) stacks[name] = await stackFile(name);

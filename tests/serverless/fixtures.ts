@@ -2,7 +2,7 @@ import type { RecordedResource } from "../../platform/offline/mock-cloud";
 import { synthesize, SynthResult } from "../../platform/offline/synth";
 import type { ServiceKeyUsers } from "../../platform/kms";
 import type { ServerlessContext } from "../../platform/serverless";
-import { only, parseJson, synthStackFile } from "../helpers";
+import { only, parseJson, sharedSynth } from "../helpers";
 
 export const ACCOUNT = "123456789012";
 export const REGION = "eu-west-1";
@@ -68,9 +68,7 @@ export class Recorded {
     }
 }
 
-const stackFiles = new Map<string, Promise<SynthResult>>();
 /** One of the fixture stacks (tests/fixtures/stacks/Pulumi.<name>.yaml), synthesized once per test run for every file that asks. */
 export function stackFile(name: string): Promise<SynthResult> {
-    if (!stackFiles.has(name)) stackFiles.set(name, synthStackFile(name));
-    return stackFiles.get(name)!;
+    return sharedSynth(name);
 }

@@ -71,14 +71,17 @@ describe("translate app in the dev and prod fixture stacks", () => {
         expect(worker.TranslateText.Action).to.deep.equal(["translate:TranslateText", "comprehend:DetectDominantLanguage"]);
     });
 
-    it("sets the account's API Gateway logging role once, and the stages' execution logging waits for it", () => {
-        const account = dev.one("aws:apigateway/account:Account");
-        expect(account.inputs.cloudwatchRoleArn).to.equal(dev.named("aws:iam/role:Role", "platform-dev-apigateway-logging").state.arn);
-        expect(account.dependsOn).to.include(dev.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "platform-dev-apigateway-logging").urn);
-        const settings = dev.all("aws:apigateway/methodSettings:MethodSettings");
+    it("sets the account's API Gateway logging role in the account owner's stack (prod) only, and its stages' execution logging waits for it", () => {
+        const account = prod.one("aws:apigateway/account:Account");
+        expect(account.inputs.cloudwatchRoleArn).to.equal(prod.named("aws:iam/role:Role", "platform-prod-apigateway-logging").state.arn);
+        expect(account.dependsOn).to.include(prod.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "platform-prod-apigateway-logging").urn);
+        const settings = prod.all("aws:apigateway/methodSettings:MethodSettings");
         // Every API of the stack (the ingest webhook's too) shares the one account setting.
-        expect(settings.map((stageSettings) => stageSettings.name)).to.include.members(["platform-dev-translate-api", "platform-dev-fanout-api"]);
+        expect(settings.map((stageSettings) => stageSettings.name)).to.include.members(["platform-prod-translate-api", "platform-prod-fanout-api"]);
         for (const stageSettings of settings) expect(stageSettings.dependsOn, stageSettings.name).to.include(account.urn);
+        // dev shares the account and region: it logs through prod's setting and creates none of its own.
+        expect(dev.all("aws:apigateway/account:Account")).to.deep.equal([]);
+        expect(dev.all("aws:iam/role:Role").map((role) => role.name)).to.not.include("platform-dev-apigateway-logging");
     });
 
     it("tells each function its table, topic and limits", () => {

@@ -1,0 +1,48 @@
+/**
+ * The worker process as ECS runs it (platform:apps.<name>.consumes): QUEUE_URL and the bound
+ * IDEMPOTENCY_TABLE come from the platform, credentials from the task role. SIGTERM stops
+ * receiving; messages in hand are finished within the stop timeout.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoDbIdempotencyStore } from "./idempotency";
+import { SqsJsonClient } from "./sqs";
+import { runWorker } from "./worker";
+
+function required(name: string): string {
+    const value = process.env[name];
+    if (!value) throw new Error(`${name} is required (the platform sets it from the app's bindings)`);
+    return value;
+}
+
+const logger = {
+    info: (fields: Record<string, unknown>, message: string) => console.log(JSON.stringify({ level: "info", message, ...fields })),
+    error: (fields: Record<string, unknown>, message: string) => console.error(JSON.stringify({ level: "error", message, ...fields })),
+};
+
+async function main(): Promise<void> {
+    const region = required("AWS_REGION");
+    const dynamodb = new DynamoDBClient({ region });
+    const queue = new SqsJsonClient({ queueUrl: required("QUEUE_URL"), region, credentials: dynamodb.config.credentials });
+    const controller = new AbortController();
+    process.once("SIGTERM", () => controller.abort());
+    const stats = await runWorker({
+        queue,
+        idempotency: new DynamoDbIdempotencyStore(DynamoDBDocumentClient.from(dynamodb), required("IDEMPOTENCY_TABLE")),
+        logger,
+        signal: controller.signal,
+        // The work itself: replace with the app's. Here each message must be a JSON object.
+        handle: (body, message) => {
+            const parsed: unknown = JSON.parse(body);
+            if (parsed === null || typeof parsed !== "object") throw new Error("expected a JSON object");
+            logger.info({ messageId: message.messageId }, "processed");
+            return Promise.resolve();
+        },
+    });
+    logger.info({ ...stats }, "stopped");
+}
+
+main().catch((error: unknown) => {
+    logger.error({ error: String(error) }, "worker failed");
+    process.exit(1);
+});

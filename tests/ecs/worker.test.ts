@@ -1,0 +1,101 @@
+import { expect } from "chai";
+import { ConfigError, resolvePlatformConfig } from "../../platform/config";
+import { captureWarnings, only, statementsOf, synthPlatform } from "../helpers";
+
+const resolve = (values: Record<string, unknown>) => resolvePlatformConfig({ project: "platform", stack: "dev", values, region: "eu-west-1" });
+const problemsOf = (values: Record<string, unknown>) => {
+    try {
+        resolve(values);
+    } catch (error) {
+        expect(error).to.be.instanceOf(ConfigError);
+        return (error as ConfigError).problems;
+    }
+    expect.fail("expected a ConfigError");
+};
+const bySid = (statements: any[]) => Object.fromEntries(statements.map((statement) => [statement.Sid, statement]));
+
+const STACK = { translate: { enabled: true }, queues: { work: { processingTimeoutSeconds: 30, maxReceiveCount: 4 } } };
+const WORKER = { imageTag: "2.0.0", consumes: { queue: "queues.work", messagesPerTask: 20 }, replicas: { min: 1, max: 6 } };
+
+describe("ECS queue workers (consumes)", () => {
+    describe("configuration", () => {
+        it("refuses an unknown queue, listing the stack's queues", () => {
+            const problems = problemsOf({ ...STACK, apps: { worker: { consumes: { queue: "queues.jobs" } } } });
+            expect(problems.map((p) => p.key)).to.deep.equal(["platform:apps.worker.consumes.queue"]);
+            expect(problems[0].message).to.match(/unknown SQS queue reference "queues.jobs"; this stack's queues are queues.work, translate.jobs/);
+        });
+
+        it("refuses a queue a function already consumes", () => {
+            const problems = problemsOf({ ...STACK, apps: { worker: { consumes: { queue: "translate.jobs" } } } });
+            expect(problems[0].message).to.match(/already consumed by translate's worker function/);
+        });
+
+        it("refuses a worker on a runtime that does not run workers, and jobs on a worker", () => {
+            const problems = problemsOf({ ...STACK, apps: { worker: { consumes: { queue: "queues.work" }, runtimes: ["ecs", "eks"], jobs: { nightly: { schedule: "rate(1 day)", command: ["x"] } } } } });
+            expect(problems.map((p) => p.key)).to.have.members(["platform:apps.worker.runtimes", "platform:apps.worker.jobs"]);
+        });
+
+        it("defaults the backlog per task", () => {
+            expect(resolve({ ...STACK, apps: { worker: { consumes: { queue: "queues.work" } } } }).apps.worker.consumes).to.deep.equal({ queue: "queues.work", messagesPerTask: 100 });
+        });
+    });
+
+    for (const stack of ["dev", "prod"] as const) {
+        describe(`a worker in ${stack}`, function () {
+            this.timeout(120_000);
+            let resources: Awaited<ReturnType<typeof synthPlatform>>["cloud"]["resources"];
+            let outputs: Record<string, any>;
+            before(async () => {
+                const { result } = await captureWarnings(() => synthPlatform(stack, { ...STACK, apps: { worker: WORKER, web: { imageTag: "1.0.0", runtimes: ["ecs", "eks"] } } }));
+                resources = result.cloud.resources;
+                outputs = result.outputs;
+            });
+
+            it("lists every app on every runtime in the outputs: the web's load balancer URLs, the worker as a worker", () => {
+                const alb = only(resources, "aws:lb/loadBalancer:LoadBalancer", "-web");
+                expect(outputs.appEndpoints.worker).to.deep.equal({ ecs: "worker" });
+                expect(outputs.appEndpoints.web.ecs).to.equal(`http://${String(alb.state.dnsName)}`);
+                expect(outputs.appEndpoints.web).to.have.property("eks");
+                expect(outputs.queueUrls).to.deep.equal({ work: only(resources, "aws:sqs/queue:Queue", "-queue-work").state.url });
+            });
+
+            it("runs as a service without a load balancer or any inbound rule", () => {
+                const service = only(resources, "aws:ecs/service:Service", "-worker");
+                expect(service.inputs.loadBalancers ?? []).to.deep.equal([]);
+                expect(resources.filter((r) => r.type === "aws:lb/loadBalancer:LoadBalancer").map((r) => r.name)).to.not.include.members([service.name]);
+                expect(resources.filter((r) => r.type === "aws:lb/targetGroup:TargetGroup" && r.name.includes("-worker"))).to.deep.equal([]);
+                const group = only(resources, "aws:ec2/securityGroup:SecurityGroup", "-worker-tasks");
+                const inbound = resources.filter((r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && r.inputs.securityGroupId === group.state.id);
+                expect(inbound).to.deep.equal([]);
+            });
+
+            it("scales on visible messages per running task, to the configured backlog", () => {
+                const queue = only(resources, "aws:sqs/queue:Queue", "-queue-work");
+                const policy = only(resources, "aws:appautoscaling/policy:Policy", "-worker-backlog");
+                const config = policy.inputs.targetTrackingScalingPolicyConfiguration as any;
+                expect(config.targetValue).to.equal(20);
+                const metrics = Object.fromEntries(config.customizedMetricSpecification.metrics.map((m: any) => [m.id, m]));
+                expect(metrics.visible.metricStat.metric).to.deep.include({ namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: [{ name: "QueueName", value: queue.state.name }] });
+                expect(metrics.tasks.metricStat.metric).to.deep.include({ namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount" });
+                expect(metrics.backlog).to.deep.include({ expression: "visible / tasks", returnData: true });
+                const target = only(resources, "aws:appautoscaling/target:Target", "-worker");
+                expect(target.inputs).to.deep.include({ minCapacity: 1, maxCapacity: 6 });
+            });
+
+            it("may receive, delete and extend its queue's messages and decrypt them through SQS, and gets the queue URL", () => {
+                const queue = only(resources, "aws:sqs/queue:Queue", "-queue-work");
+                const statements = bySid(statementsOf(only(resources, "aws:iam/rolePolicy:RolePolicy", "-worker-task")));
+                expect(statements.QueueQUEUEURL).to.deep.include({ Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"], Resource: [queue.state.arn] });
+                expect(statements.QueueQUEUEURLKey).to.deep.include({ Action: ["kms:Decrypt"], Condition: { StringEquals: { "kms:ViaService": "sqs.eu-west-1.amazonaws.com" } } });
+                const env = JSON.parse(String(only(resources, "aws:ecs/taskDefinition:TaskDefinition", "-worker").inputs.containerDefinitions))[0].environment;
+                expect(env).to.deep.include({ name: "QUEUE_URL", value: queue.state.url });
+            });
+
+            it("gives the queue a visibility timeout of six times the processing time and a dead-letter queue after maxReceiveCount", () => {
+                const queue = only(resources, "aws:sqs/queue:Queue", "-queue-work");
+                expect(queue.inputs.visibilityTimeoutSeconds).to.equal(180);
+                expect(JSON.parse(String(queue.inputs.redrivePolicy))).to.deep.include({ maxReceiveCount: 4, deadLetterTargetArn: only(resources, "aws:sqs/queue:Queue", "-queue-work-dlq").state.arn });
+            });
+        });
+    }
+});
