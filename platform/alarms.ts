@@ -25,6 +25,12 @@ export interface AlarmTopicArgs extends Transformable {
      * @default []
      */
     emails?: string[];
+    /**
+     * Let AWS Budgets (budgets.amazonaws.com) publish: set when the stack has a budget. The KMS
+     * key must then admit Budgets too (BUDGETS_PRINCIPAL in platform/budget.ts).
+     * @default false
+     */
+    allowBudgets?: boolean;
 }
 
 /**
@@ -41,6 +47,8 @@ export class AlarmTopic extends pulumi.ComponentResource {
         super("platform:observability:AlarmTopic", name, {}, withTransforms(opts, args.transform));
         this.topic = new aws.sns.Topic(name, { displayName: name, kmsMasterKeyId: args.kmsKeyArn }, { parent: this });
         for (const publisher of ALARM_PUBLISHERS) args.keyUsers.allowService(publisher);
+        // AWS Budgets publishes to this encrypted topic: its key must let Budgets use it.
+        if (args.allowBudgets) args.keyUsers.allowService("budgets.amazonaws.com");
         this.arn = this.topic.arn;
 
         new aws.sns.TopicPolicy(
@@ -72,6 +80,22 @@ export class AlarmTopic extends pulumi.ComponentResource {
                                 ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:aws:events:${args.region}:${args.accountId}:rule/*` },
                             },
                         },
+                        ...(args.allowBudgets
+                            ? [
+                                  {
+                                      Sid: "BudgetsOfThisAccountPublish",
+                                      Effect: "Allow" as const,
+                                      Principal: { Service: "budgets.amazonaws.com" },
+                                      Action: "sns:Publish",
+                                      Resource: this.topic.arn,
+                                      Condition: {
+                                          StringEquals: { "aws:SourceAccount": args.accountId },
+                                          // Budget ARNs have no region: arn:aws:budgets::<account>:budget/<name>.
+                                          ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:aws:budgets::${args.accountId}:*` },
+                                      },
+                                  },
+                              ]
+                            : []),
                     ],
                 }),
             },

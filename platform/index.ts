@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmTopic } from "./alarms";
+import { CostBudget } from "./budget";
 import type { PlatformConfig } from "./config";
 import { buildServerlessApps, ServerlessApps } from "./apps";
 import { buildDataApps, dataAppOutputs, DataApps } from "./apps/data";
@@ -10,6 +11,7 @@ import { EcsRuntime } from "./ecs";
 import { buildStackQueues } from "./apps/queues";
 import { stackResources } from "./apps/resources";
 import { EksRuntime } from "./eks";
+import { architectureOf } from "./config/eks";
 import { Dashboards } from "./dashboards";
 import { PlatformKey } from "./kms";
 import { Network } from "./network";
@@ -25,6 +27,8 @@ export interface Platform {
     network: Network;
     registry: Registry;
     alarms: AlarmTopic;
+    /** Present when `platform:cost.monthlyBudget` is set. */
+    budget?: CostBudget;
     /** Present when at least one app runs on ECS. */
     ecs?: EcsRuntime;
     /** Present when EKS is enabled or an app runs on it. */
@@ -92,6 +96,9 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
         ),
     };
 
+    const alarms = new AlarmTopic(`${config.name}-alarms`, { kmsKeyArn: keys.data.arn, keyUsers: keys.data, region: config.region, accountId, emails: config.alarms.emails, allowBudgets: config.cost.monthlyBudget !== undefined }, opts);
+    const budget = config.cost.monthlyBudget === undefined ? undefined : new CostBudget(config.name, { monthlyBudget: config.cost.monthlyBudget, stack: config.stack, alarmTopicArn: alarms.arn }, opts);
+
     const network = new Network(
         config.name,
         {
@@ -101,6 +108,7 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
             privateSubnetCidrs: config.network.subnetLayout.private,
             publicSubnetCidrs: config.network.subnetLayout.public,
             natStrategy: config.network.natStrategy,
+            natInstance: { instanceType: config.network.natInstanceType, architecture: architectureOf(config.network.natInstanceType), alarmTopicArn: alarms.arn },
             interfaceEndpoints: config.network.interfaceEndpoints,
             flowLogs: { ...config.network.flowLogs, kmsKeyArn: keys.logs.arn },
             clusterName: config.name,
@@ -129,7 +137,6 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
         opts,
     );
 
-    const alarms = new AlarmTopic(`${config.name}-alarms`, { kmsKeyArn: keys.data.arn, keyUsers: keys.data, region: config.region, accountId, emails: config.alarms.emails }, opts);
 
     const ctx = serverlessContext({ config, accountId, keys, alarms });
     // API Gateway's execution logging role is an account and region setting: the account owner's
@@ -215,7 +222,7 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
         opts,
           );
 
-    return { config, provider, accountId, keys, network, registry, alarms, ecs, eks, serverless, dataApps, extensions, queues, resources, dashboards };
+    return { config, provider, accountId, keys, network, registry, alarms, budget, ecs, eks, serverless, dataApps, extensions, queues, resources, dashboards };
 }
 
 /** Each app's address on each runtime it runs on. */

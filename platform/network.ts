@@ -3,6 +3,7 @@ import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import type { InterfaceEndpoint, NatStrategy } from "./config";
 import { policyJson, serviceTrustPolicy } from "./iam";
+import { NatInstance } from "./nat-instance";
 import { withTransforms, type Transformable } from "./transform";
 
 export interface NetworkArgs extends Transformable {
@@ -24,10 +25,16 @@ export interface NetworkArgs extends Transformable {
     publicSubnetCidrs: string[];
     /**
      * `none`: private subnets have no route to the internet (use interface endpoints);
+     * `instance`: one NAT instance for all AZs (cheapest: about $8/month; one AZ, EC2 auto-recovery);
      * `single`: one NAT gateway for all AZs (cheap, one AZ's outage cuts egress);
      * `perAz`: one NAT gateway per AZ (resilient; about $33/month each plus data).
      */
     natStrategy: NatStrategy;
+    /**
+     * The NAT instance (`natStrategy: instance`): its type and architecture, and the topic its
+     * status-check alarms notify.
+     */
+    natInstance?: { instanceType: string; architecture: "arm64" | "x86_64"; alarmTopicArn: pulumi.Input<string> };
     /**
      * Interface endpoints in the private subnets, so image pulls, logs and STS calls stay off
      * the NAT. About $7.50/month per endpoint per AZ.
@@ -80,6 +87,7 @@ export class Network extends pulumi.ComponentResource {
     readonly gatewayEndpoints: aws.ec2.VpcEndpoint[];
     readonly interfaceEndpoints: aws.ec2.VpcEndpoint[];
     readonly endpointSecurityGroup?: aws.ec2.SecurityGroup;
+    readonly natInstance?: NatInstance;
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:network:Network", name, {}, withTransforms(opts, args.transform));
@@ -110,7 +118,7 @@ export class Network extends pulumi.ComponentResource {
                         tags: { "kubernetes.io/role/elb": "1", [`kubernetes.io/cluster/${args.clusterName}`]: "shared" },
                     },
                 ],
-                natGateways: { strategy: ({ none: "None", single: "Single", perAz: "OnePerAz" } as const)[args.natStrategy] },
+                natGateways: { strategy: ({ none: "None", instance: "None", single: "Single", perAz: "OnePerAz" } as const)[args.natStrategy] },
                 tags: { Name: name },
             },
             { parent: this },
@@ -118,6 +126,24 @@ export class Network extends pulumi.ComponentResource {
         this.vpcId = this.vpc.vpcId;
         this.privateSubnetIds = this.vpc.privateSubnetIds;
         this.publicSubnetIds = this.vpc.publicSubnetIds;
+
+        if (args.natStrategy === "instance") {
+            if (!args.natInstance) throw new Error(`Network ${name}: natStrategy "instance" needs natInstance (type and alarm topic)`);
+            this.natInstance = new NatInstance(
+                `${name}-nat`,
+                {
+                    vpcId: this.vpcId,
+                    vpcCidr: args.cidr,
+                    publicSubnetId: this.publicSubnetIds.apply((ids) => ids[0]),
+                    privateRouteTableIds: Array.from({ length: args.azCount }, (_, index) => this.privateRouteTableIds().apply((ids) => ids[index])),
+                    instanceType: args.natInstance.instanceType,
+                    architecture: args.natInstance.architecture,
+                    alarmTopicArn: args.natInstance.alarmTopicArn,
+                    region: args.region,
+                },
+                { parent: this },
+            );
+        }
 
         // Adopting the default security group strips its rules: nothing can use it by accident (EC2.2).
         this.defaultSecurityGroup = new aws.ec2.DefaultSecurityGroup(`${name}-default`, { vpcId: this.vpcId, ingress: [], egress: [], tags: { Name: `${name}-default-deny-all` } }, { parent: this });
@@ -212,5 +238,17 @@ export class Network extends pulumi.ComponentResource {
         }
 
         this.registerOutputs({ vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds, flowLogGroup: this.flowLogGroup.name });
+    }
+
+    /** The private subnets' route tables, in AZ order (awsx makes one per subnet). */
+    private privateRouteTableIds(): pulumi.Output<string[]> {
+        const pairs = this.vpc.routeTableAssociations.apply((associations) => pulumi.all(associations.map((a) => pulumi.all([pulumi.output(a.subnetId), pulumi.output(a.routeTableId)]))));
+        return pulumi.all([this.privateSubnetIds, pairs]).apply(([subnetIds, associations]) =>
+            subnetIds.map((subnetId) => {
+                const routeTableId = associations.find(([associated]) => associated === subnetId)?.[1];
+                if (!routeTableId) throw new Error(`no route table is associated with private subnet ${subnetId}`);
+                return routeTableId;
+            }),
+        );
     }
 }

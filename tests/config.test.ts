@@ -8,11 +8,12 @@ const resolve = (stack: string, values: Record<string, unknown>, region: unknown
 
 describe("stack configuration", () => {
     describe("profiles", () => {
-        it("dev is cheap: 2 AZs, one NAT, spot, 14-day logs, nothing protected", () => {
+        it("dev is cheap: 2 AZs, one NAT instance, spot, 14-day logs, nothing protected", () => {
             const config = resolve("dev", {});
             expect(config.profile).to.equal("dev");
             expect(config.network.azCount).to.equal(2);
-            expect(config.network.natStrategy).to.equal("single");
+            expect(config.network.natStrategy).to.equal("instance");
+            expect(config.network.natInstanceType).to.equal("t4g.nano");
             expect(config.compute.spot).to.equal(true);
             expect(config.logs.retentionDays).to.equal(14);
             expect(config.protection).to.deep.equal({ deletionProtection: false, protectStatefulResources: false });
@@ -171,7 +172,7 @@ describe("stack configuration", () => {
             { title: "an AZ count above the range", values: { network: { azCount: 7 } }, key: "platform:network.azCount", says: /from 2 to 4/ },
             { title: "an AZ count below the range", values: { network: { azCount: 1 } }, key: "platform:network.azCount", says: /from 2 to 4/ },
             { title: "an AZ count that is not a number", values: { network: { azCount: "three" } }, key: "platform:network.azCount", says: /whole number/ },
-            { title: "an unknown NAT strategy", values: { network: { natStrategy: "perZone" } }, key: "platform:network.natStrategy", says: /none, single, perAz/ },
+            { title: "an unknown NAT strategy", values: { network: { natStrategy: "perZone" } }, key: "platform:network.natStrategy", says: /none, instance, single, perAz/ },
             { title: "zone names that do not match the AZ count", values: { network: { azCount: 3, availabilityZoneNames: ["eu-west-1a", "eu-west-1b"] } }, key: "platform:network.availabilityZoneNames", says: /expected 3 zone names/ },
             { title: "zone names from another region", values: { network: { azCount: 2, availabilityZoneNames: ["us-east-1a", "us-east-1b"] } }, key: "platform:network.availabilityZoneNames", says: /region eu-west-1/ },
             { title: "an unknown interface endpoint", values: { network: { interfaceEndpoints: ["ecr"] } }, key: "platform:network.interfaceEndpoints[0]", says: /ecr\.api/ },

@@ -12,11 +12,41 @@ describe("network", () => {
     });
     const vpcOf = (result: SynthResult) => only(result.cloud.resources, "awsx:ec2:Vpc");
 
-    it("spans 2 AZs with a single NAT gateway in dev", () => {
+    it("spans 2 AZs in dev with a NAT instance instead of a NAT gateway", () => {
         const vpc = vpcOf(dev);
         expect(vpc.inputs.numberOfAvailabilityZones).to.equal(2);
-        expect(vpc.inputs.natGateways).to.deep.equal({ strategy: "Single" });
-        expect((vpc.state.natGateways as unknown[]).length).to.equal(1);
+        expect(vpc.inputs.natGateways).to.deep.equal({ strategy: "None" });
+        expect((vpc.state.natGateways as unknown[]).length).to.equal(0);
+        expect(dev.cloud.ofType("aws:ec2/instance:Instance").map((i) => i.name)).to.deep.equal(["platform-dev-nat"]);
+    });
+
+    it("builds the NAT instance to forward: smallest arm64 type, AMI from the public SSM parameter, source/dest check off, in a public subnet, routes from every private route table", () => {
+        const vpc = vpcOf(dev);
+        const instance = only(dev.cloud.resources, "aws:ec2/instance:Instance", "-nat");
+        expect(instance.inputs).to.deep.include({ instanceType: "t4g.nano", sourceDestCheck: false, associatePublicIpAddress: true, subnetId: (vpc.state.publicSubnetIds as string[])[0] });
+        expect(instance.inputs.ami).to.match(/^ami-[0-9a-f]{17}$/);
+        expect(dev.cloud.invokes.map((i) => i.inputs.name)).to.include("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64");
+        expect(instance.inputs.metadataOptions).to.deep.include({ httpTokens: "required" });
+        expect(instance.inputs.rootBlockDevice).to.deep.include({ encrypted: true });
+        expect(instance.inputs.userData).to.contain("net.ipv4.ip_forward = 1").and.to.contain("-s 10.10.0.0/16 -j MASQUERADE");
+
+        const sg = only(dev.cloud.resources, "aws:ec2/securityGroup:SecurityGroup", "-nat");
+        expect(instance.inputs.vpcSecurityGroupIds).to.deep.equal([sg.state.id ?? sg.id]);
+        expect((sg.inputs.ingress as Record<string, unknown>[]).map((rule) => rule.cidrBlocks)).to.deep.equal([["10.10.0.0/16"]]);
+
+        // Each private subnet's route table (not the public ones) sends 0.0.0.0/0 to the instance.
+        const privateSubnets = vpc.state.privateSubnetIds as string[];
+        const associations = vpc.state.routeTableAssociations as { subnetId: string; routeTableId: string }[];
+        const privateTables = privateSubnets.map((id) => associations.find((a) => a.subnetId === id)!.routeTableId);
+        const routes = dev.cloud.ofType("aws:ec2/route:Route");
+        expect(routes.map((r) => r.inputs.routeTableId).sort()).to.deep.equal([...privateTables].sort());
+        for (const route of routes) expect(route.inputs).to.deep.include({ destinationCidrBlock: "0.0.0.0/0", networkInterfaceId: instance.state.primaryNetworkInterfaceId });
+
+        // Monitored: a failed system check recovers the instance and notifies; a failed instance check notifies.
+        const topic = only(dev.cloud.resources, "aws:sns/topic:Topic", "-alarms").state.arn;
+        const systemCheck = only(dev.cloud.resources, "aws:cloudwatch/metricAlarm:MetricAlarm", "-nat-system-check");
+        expect(systemCheck.inputs.alarmActions).to.deep.equal(["arn:aws:automate:eu-west-1:ec2:recover", topic]);
+        expect(only(dev.cloud.resources, "aws:cloudwatch/metricAlarm:MetricAlarm", "-nat-instance-check").inputs.alarmActions).to.deep.equal([topic]);
     });
 
     it("spans 3 AZs with one NAT gateway per AZ in prod", () => {

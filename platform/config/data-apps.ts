@@ -155,12 +155,13 @@ interface DataAppsDefaults {
  * web ACL ($8/month+) in front of the webhook, like the other APIs; staging and prod log
  * errors only (execution data may hold customer content) and keep a week of stream records (the
  * policy pack's kinesis-retention asks 168 hours there); prod keeps old object versions for 90
- * days and runs the batch map wide.
+ * days and runs the batch map wide. dev's stream is provisioned with one shard: idle, a shard-hour
+ * costs about a third of an on-demand stream-hour (platform/offline/cost/prices.ts).
  */
 export const DATA_APPS_DEFAULTS: Record<Profile, DataAppsDefaults> = {
     dev: {
         uploads: { prefix: "incoming/", maxObjectSizeMb: 5, minConfidence: 80, maxLabels: 20, noncurrentVersionExpiryDays: 7, level: "ALL", includeExecutionData: true },
-        ingest: { streamMode: "on-demand", retentionHours: 24, batchSize: 100, batchWindowSeconds: 1, maxRetries: 2, maxRecordAgeSeconds: 3600, parallelizationFactor: 1, throttle: { rateLimit: 20, burstLimit: 40 }, waf: false, wafRateLimitPerIp: 500 },
+        ingest: { streamMode: "provisioned", retentionHours: 24, batchSize: 100, batchWindowSeconds: 1, maxRetries: 2, maxRecordAgeSeconds: 3600, parallelizationFactor: 1, throttle: { rateLimit: 20, burstLimit: 40 }, waf: false, wafRateLimitPerIp: 500 },
         batch: { itemReader: "objects", prefix: "input/", resultPrefix: "results/", maxConcurrency: 10, reservedConcurrency: 10, toleratedFailurePercentage: 10, childExecutionType: "EXPRESS", itemTimeoutSeconds: 45, noncurrentVersionExpiryDays: 7, level: "ALL", includeExecutionData: true },
     },
     staging: {

@@ -49,6 +49,8 @@ export interface PlatformConfig extends DataAppsConfig, ServerlessConfig {
     ecs: EcsConfig;
     ingress: IngressConfig;
     alarms: AlarmsConfig;
+    /** `monthlyBudget` (USD) creates an AWS Budgets cost budget and arms the pack's budget policies. */
+    cost: { monthlyBudget?: number };
     /** The Kubernetes runtime (platform/eks); built when enabled or an app runs on eks. */
     eks: EksConfig;
     /** The app modules of platform/apps/ (defineApp) this stack deploys: resolved settings by key. */
@@ -89,6 +91,8 @@ export interface NetworkConfig {
     /** Explicit zones; when unset the first `azCount` zones of the region are used. */
     availabilityZoneNames?: string[];
     natStrategy: NatStrategy;
+    /** The NAT instance's type when `natStrategy` is `instance`. */
+    natInstanceType: string;
     subnetMasks: { private: number; public: number };
     /** One CIDR per AZ, from fixed slots, so adding an AZ never moves an existing subnet. */
     subnetLayout: { private: string[]; public: string[] };
@@ -120,6 +124,9 @@ const STACK_PREFIX_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 export type { AppConfig, JobConfig } from "./apps";
 
 /** Ingress defaults, the same in every profile. */
+/** The NAT instance's type unless `network.natInstanceType` says otherwise: the smallest Graviton type. */
+export const NAT_INSTANCE_TYPE = "t4g.nano";
+
 export const INGRESS_DEFAULTS = {
     allowedCidrs: ["0.0.0.0/0"],
     // TLS 1.3 with a TLS 1.2 floor for older clients: ELB.17's recommended policy.
@@ -317,6 +324,7 @@ function applyProfile(raw: RawStackConfig, profile: Profile, region: string, inp
             azCount,
             availabilityZoneNames: network.availabilityZoneNames,
             natStrategy: network.natStrategy ?? defaults.network.natStrategy,
+            natInstanceType: network.natInstanceType ?? NAT_INSTANCE_TYPE,
             subnetMasks,
             subnetLayout: layoutSubnets(cidr, subnetMasks, azCount) ?? { private: [], public: [] },
             interfaceEndpoints: network.interfaceEndpoints ?? defaults.network.interfaceEndpoints,
@@ -360,6 +368,7 @@ function applyProfile(raw: RawStackConfig, profile: Profile, region: string, inp
             deregistrationDelaySeconds: input.ingress?.deregistrationDelaySeconds ?? INGRESS_DEFAULTS.deregistrationDelaySeconds,
         },
         alarms: { emails: input.alarms?.emails ?? [] },
+        cost: { monthlyBudget: input.cost?.monthlyBudget },
         eks: resolveEks(input.eks, profile, input.compute?.spot ?? defaults.compute.spot, Object.values(input.apps ?? {}).some((app) => app.runtimes?.includes("eks"))),
         ...resolveDataApps(input, profile),
         ...resolveServerless(input, profile, input.logs?.retentionDays ?? defaults.logs.retentionDays),

@@ -16,7 +16,7 @@ import { STACK_QUEUES_INPUT_SHAPE } from "./references";
 export const PROFILES = ["dev", "staging", "prod"] as const;
 export type Profile = (typeof PROFILES)[number];
 
-export const NAT_STRATEGIES = ["none", "single", "perAz"] as const;
+export const NAT_STRATEGIES = ["none", "instance", "single", "perAz"] as const;
 export type NatStrategy = (typeof NAT_STRATEGIES)[number];
 
 /** The retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days. */
@@ -220,6 +220,8 @@ export const NetworkInputSchema = z.strictObject({
         .array(z.string().regex(/^[a-z]{2}(?:-gov)?-[a-z]+-\d{1,2}[a-z]$/, { error: "expected an availability zone name such as eu-west-1a" }))
         .optional(),
     natStrategy: z.enum(NAT_STRATEGIES, { error: `expected a NAT strategy, one of ${NAT_STRATEGIES.join(", ")}` }).optional(),
+    /** EC2 instance type of the NAT instance (`natStrategy: instance`); Graviton (arm64) or x86, the AMI follows. */
+    natInstanceType: z.string({ error: "expected an EC2 instance type such as t4g.nano" }).regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: "expected an EC2 instance type such as t4g.nano" }).optional(),
     subnetMasks: z
         .strictObject({
             private: wholeNumber("a private subnet prefix length", 16, 28).optional(),
@@ -283,6 +285,16 @@ export const AlarmsInputSchema = z.strictObject({
     emails: z.array(z.string({ error: "expected an email address" }).regex(EMAIL_PATTERN, { error: "expected an email address such as oncall@example.com" })).optional(),
 });
 
+/** Budget notification thresholds are percentages of the budget: actual spend and AWS's forecast. */
+export const CostInputSchema = z.strictObject({
+    /**
+     * Monthly budget in USD. When set, an AWS Budgets cost budget notifies the alarm topic at 80%
+     * and 100% of actual spend and at 100% forecast, and the policy gate compares the synth's
+     * estimate with it (advisory above 80%, mandatory above 100%). @example 150
+     */
+    monthlyBudget: z.number({ error: "expected a monthly budget in USD, such as 150" }).positive({ error: "expected a monthly budget above 0 (USD)" }).max(10_000_000, { error: "expected a monthly budget in USD up to 10000000" }).optional(),
+});
+
 /**
  * Which CloudWatch dashboards the stack gets: `perApp` (the stack's and one per app), `stack` (only
  * the stack's: an account's first three dashboards are free, each further one is $3/month), `none`.
@@ -326,6 +338,7 @@ export const PlatformInputSchema = z.strictObject({
     ecs: EcsInputSchema.optional(),
     ingress: IngressInputSchema.optional(),
     alarms: AlarmsInputSchema.optional(),
+    cost: CostInputSchema.optional(),
     eks: EksInputSchema.optional(),
     ...DATA_APPS_INPUT_SHAPE,
     ...SERVERLESS_INPUT_SHAPE,

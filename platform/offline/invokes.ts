@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 /**
  * Answers for the data-source invokes the program makes, as AWS would answer them for the stack's
  * region and account. An invoke without an answer fails loudly: a silent empty answer would let
@@ -55,6 +56,15 @@ const ANSWERS: Record<string, Answer> = {
     }),
     "aws:index/getRegion:getRegion": (_inputs, { region }) => ({ id: region, name: region, region, endpoint: `ec2.${region}.amazonaws.com`, description: region }),
     "aws:index/getPartition:getPartition": () => ({ id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" }),
+    // Public parameters only: AWS publishes the current AMI IDs under /aws/service/. A private
+    // parameter has no value offline, so the program must not read one.
+    "aws:ssm/getParameter:getParameter": (inputs, { region }) => {
+        const name = String(inputs.name);
+        if (!name.startsWith("/aws/service/")) throw new Error(`The mock cloud answers only public /aws/service/ SSM parameters, not ${name}`);
+        const digest = createHash("sha256").update(`${region}${name}`).digest("hex");
+        const value = name.includes("/ami-") ? `ami-${digest.slice(0, 17)}` : digest.slice(0, 16);
+        return { id: name, name, value, insecureValue: value, type: "String", version: 1, arn: `arn:aws:ssm:${region}::parameter${name}`, withDecryption: true };
+    },
     "aws:index/getAvailabilityZones:getAvailabilityZones": (_inputs, { region }) => {
         const letters = [..."abc"];
         return {

@@ -96,6 +96,11 @@ const SHAPES: Record<string, Shape> = {
         return { id: shaped.id, state: { ...shaped.state, state: "available", prefixListId: gateway ? ec2Id(c, "pl").slice(0, 11) : undefined, dnsEntries: [] } };
     },
     "aws:ec2/flowLog:FlowLog": ec2Resource("fl", "vpc-flow-log"),
+    "aws:ec2/instance:Instance": (c) => {
+        const shaped = ec2Resource("i", "instance")(c);
+        const eni = ec2Id({ ...c, hash: hashOf(`${c.hash}eni`) }, "eni");
+        return { id: shaped.id, state: { ...shaped.state, primaryNetworkInterfaceId: eni, instanceState: "running", privateIp: "10.0.0.10" } };
+    },
     "aws:ec2/subnet:Subnet": ec2Resource("subnet", "subnet"),
     "aws:ec2/routeTable:RouteTable": ec2Resource("rtb", "route-table"),
     "aws:ec2/launchTemplate:LaunchTemplate": (c) => {

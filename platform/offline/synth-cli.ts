@@ -15,6 +15,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, parseConfigValue, profileFromStackName, PROFILES } from "../config";
 import { ALL_POLICIES, PolicyConfigError } from "../../policy/harness";
+import { estimateCost, formatCost, loadUsage, type Usage } from "./cost";
 import { bundleRecords, formatBytes } from "../serverless/bundle";
 import { formatInventory, summarize } from "./inventory";
 import { formatGate, policyConfigFiles, runPolicyGate, stackPolicyConfig } from "./policy-gate";
@@ -110,16 +111,20 @@ async function main(argv: string[]): Promise<number> {
         });
         console.log(`\n${formatReadiness(readiness)}`);
 
+        const usage = loadUsage(projectDir, stack);
+        const cost = estimateCost(resources, { region: result.cloud.options.region, usage: usage.usage, usageFile: usage.file });
+        console.log(`\n${formatCost(cost)}`);
+
         let gate: Awaited<ReturnType<typeof runPolicyGate>> | undefined;
         if (!values["no-policy"]) {
-            gate = await runPolicyGate(resources, policyConfig);
+            gate = await runPolicyGate(resources, withUsage(policyConfig, usage.usage));
             const used = policyFiles.map((file) => path.relative(process.cwd(), file)).join(", then ");
             console.log(`\n${formatGate(gate, ALL_POLICIES.length, { project: files.project, summary })}\n(pack config: ${used || "none"}; environment: ${profile ?? "from the stack name"})`);
         }
         if (values.json) {
             const file = path.resolve(values.json);
             mkdirSync(path.dirname(file), { recursive: true });
-            writeFileSync(file, `${JSON.stringify({ ...toReport(stack, path.relative(process.cwd(), program) || program, resources, gate?.violations ?? []), readiness, bundles }, null, 2)}\n`);
+            writeFileSync(file, `${JSON.stringify({ ...toReport(stack, path.relative(process.cwd(), program) || program, resources, gate?.violations ?? []), readiness, cost, bundles }, null, 2)}\n`);
             console.log(`Report written to ${path.relative(process.cwd(), file)}`);
         }
         const readinessFailed = readinessFailures(readiness);
@@ -140,6 +145,17 @@ async function main(argv: string[]): Promise<number> {
         }
         return 2;
     }
+}
+
+/** The pack config with the stack's usage assumptions given to the budget policies (unless the config sets its own). */
+function withUsage(config: Record<string, unknown>, usage: Usage): Record<string, unknown> {
+    const result = { ...config };
+    for (const policy of ["cost-budget-warning", "cost-within-budget"]) {
+        const own = result[policy];
+        if (typeof own === "string") result[policy] = { enforcementLevel: own, usage };
+        else result[policy] = { usage, ...(own as Record<string, unknown> | undefined) };
+    }
+    return result;
 }
 
 /** The stack's profile as the program will resolve it: `<project>:profile`, else the stack name. */

@@ -96,6 +96,7 @@ export const OTHER_CONTROLS: Control[] = [
     { id: "Common practice: pinned images", title: "Images are pinned to a version tag or digest, never latest.", url: "https://kubernetes.io/docs/concepts/containers/images/#image-names" },
     { id: "Common practice: probes", title: "Long-running containers have liveness and readiness probes.", url: "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/" },
     { id: "Common practice: read-only root filesystem", title: "Containers run with a read-only root filesystem.", url: "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/" },
+    { id: "Platform: cost within budget", title: "A stack's estimated monthly cost stays within the budget its AWS Budgets cost budget declares.", url: "https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-managing-costs.html" },
     { id: "Common practice: requests and limits", title: "Containers set CPU and memory requests and limits.", url: "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/" },
 ];
 

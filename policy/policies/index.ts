@@ -1,5 +1,6 @@
 import { PackPolicy, PolicyInfo, policyInfo } from "../lib/define";
 import { apiGatewayPolicies } from "./apigateway";
+import { costPolicies } from "./cost";
 import { dynamodbPolicies } from "./dynamodb";
 import { ec2Policies } from "./ec2";
 import { ecrPolicies } from "./ecr";
@@ -38,6 +39,7 @@ export const POLICY_FAMILIES: Record<string, PackPolicy[]> = {
     logs: logsPolicies,
     secrets: secretsPolicies,
     reliability: reliabilityPolicies,
+    cost: costPolicies,
 };
 
 export const ALL_POLICIES: PackPolicy[] = Object.values(POLICY_FAMILIES).flat();

@@ -26,7 +26,7 @@ describe("data apps configuration (platform:uploads, platform:ingest, platform:b
     it("dev logs every workflow step with its data; prod logs errors only, keeps a week of records and runs the map wide", () => {
         const dev = resolve("dev", { uploads: {}, ingest: {}, batch: {} });
         expect(dev.uploads).to.include({ level: "ALL", includeExecutionData: true, prefix: "incoming/" });
-        expect(dev.ingest).to.include({ streamMode: "on-demand", retentionHours: 24, shardCount: undefined });
+        expect(dev.ingest).to.include({ streamMode: "provisioned", retentionHours: 24, shardCount: 1 });
         const prod = resolve("prod", { uploads: {}, ingest: {}, batch: {} });
         expect(prod.uploads).to.include({ level: "ERROR", includeExecutionData: false, noncurrentVersionExpiryDays: 90, maxObjectSizeMb: 15 });
         expect(prod.ingest).to.include({ retentionHours: 168, maxRetries: 5, maxRecordAgeSeconds: 86_400 });
@@ -78,7 +78,7 @@ describe("data apps configuration (platform:uploads, platform:ingest, platform:b
     });
 
     it("refuses a shard count on an on-demand stream", () => {
-        expect(problemsOf("dev", { ingest: { shardCount: 2 } })).to.deep.equal([{ key: "platform:ingest.shardCount", message: "expected no shardCount with streamMode on-demand (the stream scales its own shards); set streamMode: provisioned to fix the count" }]);
+        expect(problemsOf("dev", { ingest: { streamMode: "on-demand", shardCount: 2 } })).to.deep.equal([{ key: "platform:ingest.shardCount", message: "expected no shardCount with streamMode on-demand (the stream scales its own shards); set streamMode: provisioned to fix the count" }]);
     });
 
     it("refuses less than 7 days of stream retention in staging and prod, but allows it in dev", () => {

@@ -13,6 +13,9 @@ const EXPECTED: Record<string, string[]> = {
         // No ingress.certificateArn in dev: the port-80 listener serves plain HTTP (FSBP ELB.1/ELB.18),
         // allowed by the ECS issue when no certificate exists and exempted with that reason.
         "exempted elb-listeners-use-tls platform-dev-web-http",
+        // dev's NAT instance (natStrategy instance) needs a public address to forward egress (FSBP EC2.9);
+        // exempted with that reason, its security group admits only the VPC.
+        "exempted ec2-launch-template-no-public-ip platform-dev-nat",
         // dev has no interface endpoints (cost); FSBP EC2.55/56/57 want ecr.api, ecr.dkr and ssm.
         "advisory ec2-vpc-interface-endpoints platform-dev",
         // The serverless APIs are IAM-authorized and throttled; the WAF web ACL (FSBP APIGateway.4,
@@ -48,9 +51,9 @@ describe("policy pack on the real stacks (the offline gate)", () => {
         });
     }
 
-    it("without the dev profile's pack config, the plain-HTTP listener blocks the gate (the exemption is what lets it through)", async () => {
+    it("without the dev profile's pack config, the plain-HTTP listener and the NAT instance's public address block the gate (the exemptions are what let them through)", async () => {
         const synth = await sharedSynth("dev");
         const gate = await runPolicyGate(synth.cloud.resources, {});
-        expect(summary(gate.blocking)).to.deep.equal(["mandatory elb-listeners-use-tls platform-dev-web-http"]);
+        expect(summary(gate.blocking)).to.deep.equal(["mandatory ec2-launch-template-no-public-ip platform-dev-nat", "mandatory elb-listeners-use-tls platform-dev-web-http"]);
     });
 });

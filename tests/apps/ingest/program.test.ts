@@ -23,8 +23,8 @@ describe("ingest app in the program (dev and prod)", function () {
         }
     });
 
-    it("keeps records KMS-encrypted for the profile's retention (a week in prod), on demand unless provisioned shards are configured", () => {
-        expect(only(stacks.dev, STREAM).inputs).to.deep.include({ retentionPeriod: 24, encryptionType: "KMS", streamModeDetails: { streamMode: "ON_DEMAND" } });
+    it("keeps records KMS-encrypted for the profile's retention (a week in prod), one provisioned shard in dev (cheaper idle than on-demand)", () => {
+        expect(only(stacks.dev, STREAM).inputs).to.deep.include({ retentionPeriod: 24, encryptionType: "KMS", shardCount: 1, streamModeDetails: { streamMode: "PROVISIONED" } });
         expect(only(stacks.prod, STREAM).inputs).to.deep.include({ retentionPeriod: 168, encryptionType: "KMS" });
         expect(only(stacks.prod, STREAM).protect).to.be.true;
         expect(only(stacks.staging, STREAM).inputs).to.deep.include({ shardCount: 3, streamModeDetails: { streamMode: "PROVISIONED" } });
@@ -122,6 +122,6 @@ describe("ingest app in the program (dev and prod)", function () {
 
     it("refuses less than a week of retention in prod and a shard count on an on-demand stream, before creating anything", async () => {
         await expectConfigError({ ingest: { retentionHours: 48 } }, "platform:ingest.retentionHours", /at least 168 hours/, "prod");
-        await expectConfigError({ ingest: { shardCount: 2 } }, "platform:ingest.shardCount", /no shardCount with streamMode on-demand/);
+        await expectConfigError({ ingest: { streamMode: "on-demand", shardCount: 2 } }, "platform:ingest.shardCount", /no shardCount with streamMode on-demand/);
     });
 });

@@ -1,4 +1,5 @@
 import { apiGatewayCases } from "./apigateway";
+import { costCases } from "./cost";
 import { dynamodbCases } from "./dynamodb";
 import { ec2Cases } from "./ec2";
 import { ecrCases } from "./ecr";
@@ -39,6 +40,7 @@ const TABLES: Record<string, PolicySuite[]> = {
     logs: logsCases,
     secrets: secretsCases,
     reliability: reliabilityCases,
+    cost: costCases,
 };
 
 /** Every family's table, with the "same defect, another form" cases of forms.ts added to their policies. */

@@ -1,0 +1,11 @@
+/** The offline cost estimate: see README.md in this folder. */
+export { anchorBaseline } from "./baseline";
+export { COST_CATALOG, instancePriceId, isComponentType } from "./catalog";
+export type { CostResource, LineItem, TypeEntry } from "./catalog";
+export { DEFAULT_USAGE } from "./defaults";
+export type { Usage } from "./defaults";
+export { estimateCost, formatCost } from "./estimate";
+export type { CostGroup, CostOptions, CostReport } from "./estimate";
+export { ASSUMPTIONS, EKS_STANDARD_SUPPORT_ENDS, HOURS_PER_MONTH, PRICED_REGIONS, PRICES, PRICES_CHECKED } from "./prices";
+export { loadUsage, resolveUsage, usageFilePath, UsageFileSchema } from "./usage";
+export type { LoadedUsage } from "./usage";

@@ -1,0 +1,35 @@
+import { expect } from "chai";
+import { EKS_STANDARD_SUPPORT_ENDS, PRICED_REGIONS, PRICES, PRICES_CHECKED } from "../../platform/offline/cost";
+import { REGION_PATTERN } from "../../platform/config/schema";
+
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+const isDay = (value: string) => ISO_DAY.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+
+describe("cost price table", () => {
+    it("covers the regions the shipped stacks and the README name, each a region name the config accepts", () => {
+        expect([...PRICED_REGIONS]).to.include.members(["us-east-1", "us-west-2", "eu-west-1", "eu-central-1"]);
+        for (const region of PRICED_REGIONS) expect(region).to.match(REGION_PATTERN);
+    });
+
+    it("has a positive figure for every region in every row, a unit and an AWS pricing page as source", () => {
+        for (const [id, row] of Object.entries(PRICES)) {
+            expect(Object.keys(row.usd).sort(), `${id} regions`).to.deep.equal([...PRICED_REGIONS].sort());
+            for (const [region, usd] of Object.entries(row.usd)) expect(Number.isFinite(usd) && usd > 0, `${id} in ${region}: ${usd}`).to.equal(true);
+            expect(row.unit, `${id} unit`).to.not.equal("");
+            expect(row.source, `${id} source`).to.match(/^https:\/\/(aws\.amazon\.com|docs\.aws\.amazon\.com)\//);
+        }
+    });
+
+    it("is dated, and not older than a year (AWS changes prices; refresh the table from its sources)", () => {
+        expect(isDay(PRICES_CHECKED), PRICES_CHECKED).to.equal(true);
+        const ageDays = (Date.now() - Date.parse(`${PRICES_CHECKED}T00:00:00Z`)) / 86_400_000;
+        expect(ageDays, "days since the prices were checked").to.be.within(-1, 365);
+    });
+
+    it("dates each EKS version's end of standard support, in version order", () => {
+        const versions = Object.keys(EKS_STANDARD_SUPPORT_ENDS).sort((a, b) => Number(a.split(".")[1]) - Number(b.split(".")[1]));
+        for (const version of versions) expect(isDay(EKS_STANDARD_SUPPORT_ENDS[version]), version).to.equal(true);
+        const dates = versions.map((v) => EKS_STANDARD_SUPPORT_ENDS[v]);
+        expect(dates).to.deep.equal([...dates].sort());
+    });
+});
