@@ -77,7 +77,9 @@ function cases(options: { skipLoaders: boolean; apps: number[] }): Case[] {
 /** Cold loads of each bundle, as Lambda's runtime would load index.js (with and without source maps). */
 function bundleCases(): { cases: Case[]; sizes: string[] } {
     const appsDir = path.join(REPO_ROOT, "platform", "apps");
-    const sources = readdirSync(appsDir).filter((file) => file.endsWith(".ts")).map((file) => readFileSync(path.join(appsDir, file), "utf8"));
+    const sources = readdirSync(appsDir)
+        .filter((file) => file.endsWith(".ts"))
+        .map((file) => readFileSync(path.join(appsDir, file), "utf8"));
     // The apps' handler entries: paths named in platform/apps whose module exports a handler.
     const entries = [...new Set(sources.flatMap((source) => source.match(/apps\/[a-z0-9-]+\/src\/[\w.-]+\.ts/g) ?? []))]
         .filter((entry) => /^export (const|async function|function) handler\b/m.test(readFileSync(path.join(REPO_ROOT, entry), "utf8")))
@@ -91,7 +93,9 @@ function bundleCases(): { cases: Case[]; sizes: string[] } {
         const dir = mkdtempSync(path.join(tmpdir(), "bench-bundle-"));
         dirs.push(dir);
         for (const [name, text] of Object.entries(bundleFiles(entry))) writeFileSync(path.join(dir, name), text);
-        sizes.push(`  ${entry.padEnd(36)} ${formatBytes(bundle.codeBytes).padStart(10)} code ${formatBytes(bundle.mapBytes).padStart(10)} map (${Math.round((100 * bundle.mapBytes) / (bundle.codeBytes + bundle.mapBytes))}% of the package)`);
+        sizes.push(
+            `  ${entry.padEnd(36)} ${formatBytes(bundle.codeBytes).padStart(10)} code ${formatBytes(bundle.mapBytes).padStart(10)} map (${Math.round((100 * bundle.mapBytes) / (bundle.codeBytes + bundle.mapBytes))}% of the package)`,
+        );
         const load = `require(${JSON.stringify(path.join(dir, "index.js"))})`;
         // The AWS SDK is external (the Lambda runtime provides it): the repository's copy stands in for it.
         const sdk = { NODE_PATH: path.join(REPO_ROOT, "node_modules") };
@@ -134,9 +138,19 @@ async function main(): Promise<void> {
     console.log(`\nMedians of ${runs} alternated runs [min..max]: wall | CPU | peak RSS\n`);
     for (const c of all) {
         const list = samples.get(c.name)!;
-        const cpu = list.every((x) => x.cpuMs !== undefined) ? range(list.map((x) => x.cpuMs!), s) : "-";
+        const cpu = list.every((x) => x.cpuMs !== undefined)
+            ? range(
+                  list.map((x) => x.cpuMs!),
+                  s,
+              )
+            : "-";
         const rss = list.every((x) => x.maxRssKb !== undefined) ? `${Math.round(stats(list.map((x) => x.maxRssKb!)).median / 1024)} MiB` : "-";
-        console.log(`  ${c.name.padEnd(width)}  ${range(list.map((x) => x.wallMs), s).padEnd(28)} ${cpu.padEnd(28)} ${rss}`);
+        console.log(
+            `  ${c.name.padEnd(width)}  ${range(
+                list.map((x) => x.wallMs),
+                s,
+            ).padEnd(28)} ${cpu.padEnd(28)} ${rss}`,
+        );
     }
     console.log("\nLambda bundles:");
     for (const line of bundles.sizes) console.log(line);
@@ -152,7 +166,18 @@ async function main(): Promise<void> {
             lines.push(`per-app cost (${key === "wallMs" ? "wall" : "CPU"}): ${s(at10)} from 1 to 10 apps, ${s(at100)} from 10 to 100: ${(at100 / at10).toFixed(2)}x (target <= 1.1x)`);
         }
         const hundred = samples.get("apps 100")!;
-        lines.push(`100 apps: ${range(hundred.map((x) => x.wallMs), s)} wall, ${range(hundred.map((x) => x.cpuMs!), s)} CPU, peak RSS ${range(hundred.map((x) => x.maxRssKb! / 1024), (n) => `${Math.round(n)} MiB`)} (target <= 15 s, 1 GiB)`);
+        lines.push(
+            `100 apps: ${range(
+                hundred.map((x) => x.wallMs),
+                s,
+            )} wall, ${range(
+                hundred.map((x) => x.cpuMs!),
+                s,
+            )} CPU, peak RSS ${range(
+                hundred.map((x) => x.maxRssKb! / 1024),
+                (n) => `${Math.round(n)} MiB`,
+            )} (target <= 15 s, 1 GiB)`,
+        );
     }
     if (!values["skip-loaders"]) {
         lines.push(`runtime loader / tsx: ${ratio("loader Pulumi.yaml", "loader tsx").toFixed(2)}x (target <= 1.5x); ts-node type-check / tsx: ${ratio("loader ts-node type-check", "loader tsx").toFixed(2)}x`);

@@ -135,12 +135,24 @@ function graphsOf(component: Signaled, args: Pick<DashboardsArgs, "eksClusterNam
     if (component instanceof EcsService) {
         const lb = ["LoadBalancer", component.loadBalancer.arnSuffix, "TargetGroup", component.targetGroup.arnSuffix];
         const graphs: DashboardGraph[] = [
-            { title: "ECS: requests and target 5xx", metrics: [["AWS/ApplicationELB", "RequestCount", ...lb, sum], ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", ...lb, sum]] },
+            {
+                title: "ECS: requests and target 5xx",
+                metrics: [
+                    ["AWS/ApplicationELB", "RequestCount", ...lb, sum],
+                    ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", ...lb, sum],
+                ],
+            },
             { title: "ECS: target response time (p99, s)", metrics: [["AWS/ApplicationELB", "TargetResponseTime", ...lb, p99]] },
         ];
         if (args.ecsClusterName) {
             const service = ["ClusterName", args.ecsClusterName, "ServiceName", component.service.name];
-            graphs.push({ title: "ECS: CPU and memory (%)", metrics: [["AWS/ECS", "CPUUtilization", ...service, max], ["AWS/ECS", "MemoryUtilization", ...service, max]] });
+            graphs.push({
+                title: "ECS: CPU and memory (%)",
+                metrics: [
+                    ["AWS/ECS", "CPUUtilization", ...service, max],
+                    ["AWS/ECS", "MemoryUtilization", ...service, max],
+                ],
+            });
         }
         return graphs;
     }
@@ -150,14 +162,27 @@ function graphsOf(component: Signaled, args: Pick<DashboardsArgs, "eksClusterNam
         // Container Insights (the amazon-cloudwatch-observability add-on) publishes per Service and per Namespace.
         const service = ["ClusterName", args.eksClusterName, "Namespace", namespace, "Service", namespace];
         return [
-            { title: "EKS: pod CPU and memory (%)", metrics: [["ContainerInsights", "pod_cpu_utilization", ...service, max], ["ContainerInsights", "pod_memory_utilization", ...service, max]] },
+            {
+                title: "EKS: pod CPU and memory (%)",
+                metrics: [
+                    ["ContainerInsights", "pod_cpu_utilization", ...service, max],
+                    ["ContainerInsights", "pod_memory_utilization", ...service, max],
+                ],
+            },
             { title: "EKS: running pods", metrics: [["ContainerInsights", "namespace_number_of_running_pods", "ClusterName", args.eksClusterName, "Namespace", namespace, { stat: "Minimum" }]] },
         ];
     }
     if (component instanceof LambdaFunction) {
         const fn = ["FunctionName", component.functionName];
         return [
-            { title: `${component.functionName}: invocations, errors, throttles`, metrics: [["AWS/Lambda", "Invocations", ...fn, sum], ["AWS/Lambda", "Errors", ...fn, sum], ["AWS/Lambda", "Throttles", ...fn, sum]] },
+            {
+                title: `${component.functionName}: invocations, errors, throttles`,
+                metrics: [
+                    ["AWS/Lambda", "Invocations", ...fn, sum],
+                    ["AWS/Lambda", "Errors", ...fn, sum],
+                    ["AWS/Lambda", "Throttles", ...fn, sum],
+                ],
+            },
             { title: `${component.functionName}: duration (p99, ms)`, metrics: [["AWS/Lambda", "Duration", ...fn, p99]] },
         ];
     }
@@ -174,12 +199,28 @@ function graphsOf(component: Signaled, args: Pick<DashboardsArgs, "eksClusterNam
     }
     if (component instanceof StateMachine) {
         const arn = ["StateMachineArn", component.arn];
-        return [{ title: "Workflow: started, failed, timed out", metrics: [["AWS/States", "ExecutionsStarted", ...arn, sum], ["AWS/States", "ExecutionsFailed", ...arn, sum], ["AWS/States", "ExecutionsTimedOut", ...arn, sum]] }];
+        return [
+            {
+                title: "Workflow: started, failed, timed out",
+                metrics: [
+                    ["AWS/States", "ExecutionsStarted", ...arn, sum],
+                    ["AWS/States", "ExecutionsFailed", ...arn, sum],
+                    ["AWS/States", "ExecutionsTimedOut", ...arn, sum],
+                ],
+            },
+        ];
     }
     if (component instanceof Api) {
         const api = ["ApiName", component.restApi.name, "Stage", component.stage.stageName];
         return [
-            { title: "API: requests, 4xx, 5xx", metrics: [["AWS/ApiGateway", "Count", ...api, sum], ["AWS/ApiGateway", "4XXError", ...api, sum], ["AWS/ApiGateway", "5XXError", ...api, sum]] },
+            {
+                title: "API: requests, 4xx, 5xx",
+                metrics: [
+                    ["AWS/ApiGateway", "Count", ...api, sum],
+                    ["AWS/ApiGateway", "4XXError", ...api, sum],
+                    ["AWS/ApiGateway", "5XXError", ...api, sum],
+                ],
+            },
             { title: "API: latency (p99, ms)", metrics: [["AWS/ApiGateway", "Latency", ...api, p99]] },
         ];
     }

@@ -72,9 +72,7 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
         defaultTags: { tags: { ...config.tags, Project: config.project, Stack: config.stack, Profile: config.profile, ManagedBy: "pulumi" } },
     });
     const opts = withTransforms<pulumi.ComponentResourceOptions>({ providers: [provider] }, options.transform);
-    const accountId = config.accountId
-        ? pulumi.output(config.accountId)
-        : aws.getCallerIdentityOutput({}, { provider }).accountId;
+    const accountId = config.accountId ? pulumi.output(config.accountId) : aws.getCallerIdentityOutput({}, { provider }).accountId;
     const protect = config.protection.protectStatefulResources;
 
     const keys = {
@@ -96,7 +94,11 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
         ),
     };
 
-    const alarms = new AlarmTopic(`${config.name}-alarms`, { kmsKeyArn: keys.data.arn, keyUsers: keys.data, region: config.region, accountId, emails: config.alarms.emails, allowBudgets: config.cost.monthlyBudget !== undefined }, opts);
+    const alarms = new AlarmTopic(
+        `${config.name}-alarms`,
+        { kmsKeyArn: keys.data.arn, keyUsers: keys.data, region: config.region, accountId, emails: config.alarms.emails, allowBudgets: config.cost.monthlyBudget !== undefined },
+        opts,
+    );
     const budget = config.cost.monthlyBudget === undefined ? undefined : new CostBudget(config.name, { monthlyBudget: config.cost.monthlyBudget, stack: config.stack, alarmTopicArn: alarms.arn }, opts);
 
     const network = new Network(
@@ -136,7 +138,6 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
         },
         opts,
     );
-
 
     const ctx = serverlessContext({ config, accountId, keys, alarms });
     // API Gateway's execution logging role is an account and region setting: the account owner's
@@ -206,21 +207,21 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
         config.observability.dashboards === "none"
             ? undefined
             : new Dashboards(
-        `${config.name}-dashboards`,
-        {
-            namePrefix: config.name,
-            perApp: config.observability.dashboards === "perApp",
-            region: config.region,
-            apps: {
-                ...Object.fromEntries(Object.keys(config.apps).map((app) => [app, { ecs: ecs?.services[app], eks: eks?.apps[app] }])),
-                ...serverless,
-                ...dataApps,
-            },
-            ecsClusterName: ecs?.cluster.name,
-            eksClusterName: eks?.cluster.name,
-        },
-        opts,
-          );
+                  `${config.name}-dashboards`,
+                  {
+                      namePrefix: config.name,
+                      perApp: config.observability.dashboards === "perApp",
+                      region: config.region,
+                      apps: {
+                          ...Object.fromEntries(Object.keys(config.apps).map((app) => [app, { ecs: ecs?.services[app], eks: eks?.apps[app] }])),
+                          ...serverless,
+                          ...dataApps,
+                      },
+                      ecsClusterName: ecs?.cluster.name,
+                      eksClusterName: eks?.cluster.name,
+                  },
+                  opts,
+              );
 
     return { config, provider, accountId, keys, network, registry, alarms, budget, ecs, eks, serverless, dataApps, extensions, queues, resources, dashboards };
 }

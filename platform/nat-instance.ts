@@ -84,8 +84,7 @@ export class NatInstance extends pulumi.ComponentResource {
         );
 
         this.routes = args.privateRouteTableIds.map(
-            (routeTableId, index) =>
-                new aws.ec2.Route(`${name}-private-${index + 1}`, { routeTableId, destinationCidrBlock: "0.0.0.0/0", networkInterfaceId: this.instance.primaryNetworkInterfaceId }, { parent: this }),
+            (routeTableId, index) => new aws.ec2.Route(`${name}-private-${index + 1}`, { routeTableId, destinationCidrBlock: "0.0.0.0/0", networkInterfaceId: this.instance.primaryNetworkInterfaceId }, { parent: this }),
         );
 
         // Failed hardware: EC2 recovers the instance (same ID, IP and volume) and on-call hears of it.
@@ -139,7 +138,7 @@ export function natUserData(vpcCidr: string): string {
         "dnf install -y iptables-services",
         "echo 'net.ipv4.ip_forward = 1' > /etc/sysctl.d/90-nat.conf",
         "sysctl --system",
-        'IFACE="$(ip route show default | awk \'{print $5; exit}\')"',
+        "IFACE=\"$(ip route show default | awk '{print $5; exit}')\"",
         `iptables -t nat -A POSTROUTING -o "$IFACE" -s ${vpcCidr} -j MASQUERADE`,
         "iptables -F FORWARD",
         "service iptables save",

@@ -6,7 +6,11 @@
 const { readFileSync } = require("node:fs");
 const path = require("node:path");
 
-const wanted = Number(readFileSync(path.join(__dirname, "..", ".nvmrc"), "utf8").trim().split(".")[0]);
+const wanted = Number(
+    readFileSync(path.join(__dirname, "..", ".nvmrc"), "utf8")
+        .trim()
+        .split(".")[0],
+);
 const running = Number(process.versions.node.split(".")[0]);
 if (running < wanted) {
     console.error(

@@ -60,9 +60,19 @@ describe("app bindings to the stack's own resources", () => {
         });
 
         const bad: { title: string; binding: Record<string, unknown>; key: string; says: RegExp }[] = [
-            { title: "both ref and arn", binding: { tables: { T: { ref: "translate.requests", arn: "arn:aws:dynamodb:eu-west-1:123456789012:table/t" } } }, key: "platform:apps.web.tables.T", says: /exactly one of ref .* or arn/ },
+            {
+                title: "both ref and arn",
+                binding: { tables: { T: { ref: "translate.requests", arn: "arn:aws:dynamodb:eu-west-1:123456789012:table/t" } } },
+                key: "platform:apps.web.tables.T",
+                says: /exactly one of ref .* or arn/,
+            },
             { title: "neither ref nor arn", binding: { queues: { Q: { actions: ["SendMessage"] } } }, key: "platform:apps.web.queues.Q", says: /exactly one of ref/ },
-            { title: "a kmsKeyArn with a reference", binding: { tables: { T: { ref: "translate.requests", kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/0b7f2a52-5c1e-4a59-9a6e-0d2c3f4e5a6b" } } }, key: "platform:apps.web.tables.T.kmsKeyArn", says: /brings the key/ },
+            {
+                title: "a kmsKeyArn with a reference",
+                binding: { tables: { T: { ref: "translate.requests", kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/0b7f2a52-5c1e-4a59-9a6e-0d2c3f4e5a6b" } } },
+                key: "platform:apps.web.tables.T.kmsKeyArn",
+                says: /brings the key/,
+            },
             { title: "an action of another service", binding: { buckets: { B: { ref: "uploads.bucket", actions: ["GetItem"] } } }, key: "platform:apps.web.buckets.B.actions[0]", says: /GetObject, PutObject/ },
             { title: "a wildcard action", binding: { queues: { Q: { ref: "queues.work", actions: ["*"] } } }, key: "platform:apps.web.queues.Q.actions[0]", says: /SendMessage/ },
             { title: "a malformed reference", binding: { topics: { T: { ref: "fanout/alerts" } } }, key: "platform:apps.web.topics.T.ref", says: /<owner>\.<resource>/ },

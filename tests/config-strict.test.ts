@@ -65,7 +65,9 @@ describe("config that is never ignored", function () {
     });
 
     it("refuses unquoted numbers that lose digits, naming the key and the quoted form; keeps exact ones", () => {
-        const dir = projectWith("qa", (yaml) => yaml.replace("  platform:profile: dev\n", '  platform:profile: dev\n  platform:accountId: 012345678901\n  platform:ingest:\n    batchSize: 100\n    maxRecordAgeSeconds: 99999999999999999999\n'));
+        const dir = projectWith("qa", (yaml) =>
+            yaml.replace("  platform:profile: dev\n", "  platform:profile: dev\n  platform:accountId: 012345678901\n  platform:ingest:\n    batchSize: 100\n    maxRecordAgeSeconds: 99999999999999999999\n"),
+        );
         writeFileSync(path.join(dir, "Pulumi.qa.yaml"), readFileSync(path.join(dir, "Pulumi.qa.yaml"), "utf8").replace("  platform:ingest: {}\n", ""));
         expect(() => loadStackFiles(dir, "qa")).to.throw(StackFileError, /platform:accountId: the unquoted number 012345678901 reads as 12345678901; quote it: "012345678901"/);
         expect(() => loadStackFiles(dir, "qa")).to.throw(StackFileError, /platform:ingest\.maxRecordAgeSeconds: the unquoted number 99999999999999999999 reads as 100000000000000000000/);
@@ -78,12 +80,22 @@ describe("config that is never ignored", function () {
         expect(renamed.stderr).to.contain("platform:* (profile, tags, apps,");
         expect(renamed.stderr).to.contain("If the project was renamed in Pulumi.yaml");
 
-        const typo = synthCli("--project", projectWith("dev", (yaml) => yaml.replace("platform:fanout:", "platfrom:fanout:")), "--stack", "dev");
+        const typo = synthCli(
+            "--project",
+            projectWith("dev", (yaml) => yaml.replace("platform:fanout:", "platfrom:fanout:")),
+            "--stack",
+            "dev",
+        );
         expect(typo.code, typo.stderr).to.equal(2);
         expect(typo.stderr).to.contain('platfrom:fanout: namespace "platfrom" is neither');
         expect(typo.stderr).to.contain('did you mean "platform:fanout"?');
 
-        const accountId = synthCli("--project", projectWith("dev", (yaml) => yaml.replace("  platform:profile: dev\n", "  platform:profile: dev\n  platform:accountId: 012345678901\n")), "--stack", "dev");
+        const accountId = synthCli(
+            "--project",
+            projectWith("dev", (yaml) => yaml.replace("  platform:profile: dev\n", "  platform:profile: dev\n  platform:accountId: 012345678901\n")),
+            "--stack",
+            "dev",
+        );
         expect(accountId.code, accountId.stderr).to.equal(2);
         expect(accountId.stderr).to.contain('platform:accountId: the unquoted number 012345678901 reads as 12345678901; quote it: "012345678901"');
         for (const run of [renamed, typo, accountId]) expect(run.stderr).to.not.match(/\n\s+at /);
@@ -140,7 +152,6 @@ describe("the policy pack follows the stack's profile", function () {
         expect(await findings(sandbox.cloud.resources, "sandbox", "dev")).to.deep.equal(devFindings);
     });
 });
-
 
 describe("npm run check:stacks (the user's own stack files)", function () {
     this.timeout(120_000);

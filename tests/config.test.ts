@@ -102,7 +102,13 @@ describe("stack configuration", () => {
         });
 
         it("serves ingress on the internet with a TLS 1.3 policy, 60 s idle timeout and 30 s deregistration delay unless told otherwise", () => {
-            expect(resolve("prod", {}).ingress).to.deep.equal({ certificateArn: undefined, allowedCidrs: ["0.0.0.0/0"], sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", idleTimeoutSeconds: 60, deregistrationDelaySeconds: 30 });
+            expect(resolve("prod", {}).ingress).to.deep.equal({
+                certificateArn: undefined,
+                allowedCidrs: ["0.0.0.0/0"],
+                sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+                idleTimeoutSeconds: 60,
+                deregistrationDelaySeconds: 30,
+            });
             expect(resolve("prod", {}).alarms).to.deep.equal({ emails: [] });
         });
 
@@ -111,7 +117,16 @@ describe("stack configuration", () => {
         });
 
         it("accepts what Scheduler accepts: weekday names, L, #, ranges and steps", () => {
-            for (const schedule of ["cron(0 3 * * ? *)", "cron(15 10 ? * MON-FRI *)", "cron(0 8 L * ? *)", "cron(0 8 ? * 6#3 *)", "cron(0/15 * * * ? *)", "cron(0 0 1 JAN,JUL ? 2030-2035)", "rate(1 day)", "rate(5 minutes)"]) {
+            for (const schedule of [
+                "cron(0 3 * * ? *)",
+                "cron(15 10 ? * MON-FRI *)",
+                "cron(0 8 L * ? *)",
+                "cron(0 8 ? * 6#3 *)",
+                "cron(0/15 * * * ? *)",
+                "cron(0 0 1 JAN,JUL ? 2030-2035)",
+                "rate(1 day)",
+                "rate(5 minutes)",
+            ]) {
                 expect(() => resolve("dev", { apps: { web: { jobs: { j: { schedule, command: ["x"] } } } } }), schedule).to.not.throw();
             }
         });
@@ -173,20 +188,41 @@ describe("stack configuration", () => {
             { title: "an AZ count below the range", values: { network: { azCount: 1 } }, key: "platform:network.azCount", says: /from 2 to 4/ },
             { title: "an AZ count that is not a number", values: { network: { azCount: "three" } }, key: "platform:network.azCount", says: /whole number/ },
             { title: "an unknown NAT strategy", values: { network: { natStrategy: "perZone" } }, key: "platform:network.natStrategy", says: /none, instance, single, perAz/ },
-            { title: "zone names that do not match the AZ count", values: { network: { azCount: 3, availabilityZoneNames: ["eu-west-1a", "eu-west-1b"] } }, key: "platform:network.availabilityZoneNames", says: /expected 3 zone names/ },
+            {
+                title: "zone names that do not match the AZ count",
+                values: { network: { azCount: 3, availabilityZoneNames: ["eu-west-1a", "eu-west-1b"] } },
+                key: "platform:network.availabilityZoneNames",
+                says: /expected 3 zone names/,
+            },
             { title: "zone names from another region", values: { network: { azCount: 2, availabilityZoneNames: ["us-east-1a", "us-east-1b"] } }, key: "platform:network.availabilityZoneNames", says: /region eu-west-1/ },
             { title: "an unknown interface endpoint", values: { network: { interfaceEndpoints: ["ecr"] } }, key: "platform:network.interfaceEndpoints[0]", says: /ecr\.api/ },
             { title: "a duplicated interface endpoint", values: { network: { interfaceEndpoints: ["sts", "sts"] } }, key: "platform:network.interfaceEndpoints", says: /at most once/ },
             { title: "a log retention CloudWatch does not accept", values: { logs: { retentionDays: 45 } }, key: "platform:logs.retentionDays", says: /1, 3, 5, 7, 14, 30/ },
             { title: "a flow log retention CloudWatch does not accept", values: { network: { flowLogs: { retentionDays: 0 } } }, key: "platform:network.flowLogs.retentionDays" },
-            { title: "a flow log aggregation interval AWS does not offer", values: { network: { flowLogs: { aggregationIntervalSeconds: 300 } } }, key: "platform:network.flowLogs.aggregationIntervalSeconds", says: /60 or 600/ },
+            {
+                title: "a flow log aggregation interval AWS does not offer",
+                values: { network: { flowLogs: { aggregationIntervalSeconds: 300 } } },
+                key: "platform:network.flowLogs.aggregationIntervalSeconds",
+                says: /60 or 600/,
+            },
             { title: "a malformed region", values: {}, region: "eu-west", key: "aws:region", says: /such as eu-west-1/ },
             { title: "a missing region", values: {}, region: null, key: "aws:region", says: /required/ },
             { title: "a malformed account id", values: { accountId: "12345" }, key: "platform:accountId", says: /12-digit/ },
             { title: "a stack name whose <project>-<stack> prefix is over 40 characters", stack: "prod-eu-central-1-blue-green-canary-two", values: {}, key: "stack name", says: /at most 40 characters/ },
             { title: "a stack name with capitals (S3 and ECR names are lowercase)", stack: "prod-EU", values: {}, key: "stack name", says: /lowercase letters, digits and single hyphens/ },
-            { title: "registry-wide enhanced scanning in a stack that does not own the account", stack: "staging", values: { registry: { enhancedScanning: true } }, key: "platform:registry.enhancedScanning", says: /account\.owner: true/ },
-            { title: "a pull-through cache rule in a stack that does not own the account", values: { registry: { pullThroughCache: true } }, key: "platform:registry.pullThroughCache", says: /one per account and region/ },
+            {
+                title: "registry-wide enhanced scanning in a stack that does not own the account",
+                stack: "staging",
+                values: { registry: { enhancedScanning: true } },
+                key: "platform:registry.enhancedScanning",
+                says: /account\.owner: true/,
+            },
+            {
+                title: "a pull-through cache rule in a stack that does not own the account",
+                values: { registry: { pullThroughCache: true } },
+                key: "platform:registry.pullThroughCache",
+                says: /one per account and region/,
+            },
             { title: "a non-boolean account owner flag", values: { account: { owner: "yes" } }, key: "platform:account.owner", says: /true or false/ },
             { title: "an app name that is not a valid ECR repository name", values: { apps: { Web_App: {} } }, key: "platform:apps.Web_App", says: /valid ECR repository name/ },
             { title: "an app name with a slash", values: { apps: { "team/web": {} } }, key: "platform:apps.team/web", says: /valid ECR repository name/ },
@@ -199,27 +235,92 @@ describe("stack configuration", () => {
             { title: "a boolean given as a string", values: { protection: { deletionProtection: "yes" } }, key: "platform:protection.deletionProtection", says: /true or false/ },
             { title: "a reserved tag key", values: { tags: { "aws:owner": "me" } }, key: "platform:tags.aws:owner", says: /not starting with aws:/ },
             { title: "a section given as a scalar", values: { network: "big" }, key: "platform:network", says: /mapping/ },
-            { title: "a CPU/memory pair Fargate does not offer", values: { apps: { web: { cpu: 256, memory: 4096 } } }, key: "platform:apps.web.memory", says: /not a Fargate size for platform:apps\.web\.cpu = 256: .*one of 512, 1024, 2048/ },
+            {
+                title: "a CPU/memory pair Fargate does not offer",
+                values: { apps: { web: { cpu: 256, memory: 4096 } } },
+                key: "platform:apps.web.memory",
+                says: /not a Fargate size for platform:apps\.web\.cpu = 256: .*one of 512, 1024, 2048/,
+            },
             { title: "a CPU value Fargate does not offer", values: { apps: { web: { cpu: 300 } } }, key: "platform:apps.web.cpu", says: /256, 512, 1024/ },
-            { title: "a job's CPU/memory pair Fargate does not offer", values: { apps: { web: { jobs: { nightly: { schedule: "rate(1 day)", command: ["x"], cpu: 1024, memory: 512 } } } } }, key: "platform:apps.web.jobs.nightly.memory", says: /apps\.web\.jobs\.nightly\.cpu = 1024/ },
+            {
+                title: "a job's CPU/memory pair Fargate does not offer",
+                values: { apps: { web: { jobs: { nightly: { schedule: "rate(1 day)", command: ["x"], cpu: 1024, memory: 512 } } } } },
+                key: "platform:apps.web.jobs.nightly.memory",
+                says: /apps\.web\.jobs\.nightly\.cpu = 1024/,
+            },
             { title: "more minimum replicas than maximum", values: { apps: { web: { replicas: { min: 4, max: 3 } } } }, key: "platform:apps.web.replicas", says: /min \(4\) to be at most max \(3\)/ },
             { title: "a maximum below the profile's minimum", stack: "prod", values: { apps: { web: { replicas: { max: 1 } } } }, key: "platform:apps.web.replicas", says: /min \(2\)/ },
-            { title: "a password in environment", values: { apps: { web: { environment: { DB_PASSWORD: "hunter2" } } } }, key: "platform:apps.web.environment.DB_PASSWORD", says: /credential: put it in this app's secrets/ },
+            {
+                title: "a password in environment",
+                values: { apps: { web: { environment: { DB_PASSWORD: "hunter2" } } } },
+                key: "platform:apps.web.environment.DB_PASSWORD",
+                says: /credential: put it in this app's secrets/,
+            },
             { title: "AWS credentials in environment (ECS.8)", values: { apps: { web: { environment: { AWS_SECRET_ACCESS_KEY: "x" } } } }, key: "platform:apps.web.environment.AWS_SECRET_ACCESS_KEY", says: /ECS\.8/ },
-            { title: "an environment variable name that is not one", values: { apps: { web: { environment: { "LOG-LEVEL": "info" } } } }, key: "platform:apps.web.environment.LOG-LEVEL", says: /environment variable name/ },
-            { title: "a secret ARN without the Secrets Manager suffix", values: { apps: { web: { secrets: { DB_PASSWORD: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db" } } } }, key: "platform:apps.web.secrets.DB_PASSWORD", says: /full Secrets Manager secret ARN/ },
+            {
+                title: "an environment variable name that is not one",
+                values: { apps: { web: { environment: { "LOG-LEVEL": "info" } } } },
+                key: "platform:apps.web.environment.LOG-LEVEL",
+                says: /environment variable name/,
+            },
+            {
+                title: "a secret ARN without the Secrets Manager suffix",
+                values: { apps: { web: { secrets: { DB_PASSWORD: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db" } } } },
+                key: "platform:apps.web.secrets.DB_PASSWORD",
+                says: /full Secrets Manager secret ARN/,
+            },
             { title: "a secret given as a plain value", values: { apps: { web: { secrets: { API_TOKEN: "s3cr3t" } } } }, key: "platform:apps.web.secrets.API_TOKEN", says: /SSM parameter ARN/ },
-            { title: "a variable set both in environment and secrets", values: { apps: { web: { environment: { DB_HOST: "db" }, secrets: { DB_HOST: "arn:aws:ssm:eu-west-1:123456789012:parameter/db-host" } } } }, key: "platform:apps.web.secrets.DB_HOST", says: /also set in environment/ },
+            {
+                title: "a variable set both in environment and secrets",
+                values: { apps: { web: { environment: { DB_HOST: "db" }, secrets: { DB_HOST: "arn:aws:ssm:eu-west-1:123456789012:parameter/db-host" } } } },
+                key: "platform:apps.web.secrets.DB_HOST",
+                says: /also set in environment/,
+            },
             { title: "a malformed secrets KMS key ARN", values: { apps: { web: { secretsKmsKeyArn: "alias/secrets" } } }, key: "platform:apps.web.secretsKmsKeyArn", says: /KMS key ARN/ },
             { title: "a malformed table ARN", values: { apps: { web: { tables: { TRANSLATIONS_TABLE: { arn: "translations" } } } } }, key: "platform:apps.web.tables.TRANSLATIONS_TABLE.arn", says: /DynamoDB table ARN/ },
-            { title: "a DynamoDB action that does not exist", values: { apps: { web: { tables: { T: { arn: "arn:aws:dynamodb:eu-west-1:123456789012:table/t", actions: ["ReadItem"] } } } } }, key: "platform:apps.web.tables.T.actions[0]", says: /GetItem/ },
-            { title: "a cron expression with an out-of-range minute", values: { apps: { web: { jobs: { nightly: { schedule: "cron(61 3 * * ? *)", command: ["x"] } } } } }, key: "platform:apps.web.jobs.nightly.schedule", says: /cron minutes field \(0-59\), but 61 is out of range/ },
-            { title: "a cron expression with both day fields set", values: { apps: { web: { jobs: { nightly: { schedule: "cron(0 3 * * * *)", command: ["x"] } } } } }, key: "platform:apps.web.jobs.nightly.schedule", says: /\? in exactly one of day-of-month and day-of-week/ },
-            { title: "a Unix cron expression (5 fields, no cron())", values: { apps: { web: { jobs: { nightly: { schedule: "0 3 * * *", command: ["x"] } } } } }, key: "platform:apps.web.jobs.nightly.schedule", says: /cron\(minutes hours/ },
-            { title: "a rate with the wrong grammatical number", values: { apps: { web: { jobs: { hourly: { schedule: "rate(1 hours)", command: ["x"] } } } } }, key: "platform:apps.web.jobs.hourly.schedule", says: /rate\(1 hour\)/ },
-            { title: "an unknown time zone", values: { apps: { web: { jobs: { nightly: { schedule: "rate(1 day)", command: ["x"], timezone: "Europe/Atlantis" } } } } }, key: "platform:apps.web.jobs.nightly.timezone", says: /IANA time zone/ },
+            {
+                title: "a DynamoDB action that does not exist",
+                values: { apps: { web: { tables: { T: { arn: "arn:aws:dynamodb:eu-west-1:123456789012:table/t", actions: ["ReadItem"] } } } } },
+                key: "platform:apps.web.tables.T.actions[0]",
+                says: /GetItem/,
+            },
+            {
+                title: "a cron expression with an out-of-range minute",
+                values: { apps: { web: { jobs: { nightly: { schedule: "cron(61 3 * * ? *)", command: ["x"] } } } } },
+                key: "platform:apps.web.jobs.nightly.schedule",
+                says: /cron minutes field \(0-59\), but 61 is out of range/,
+            },
+            {
+                title: "a cron expression with both day fields set",
+                values: { apps: { web: { jobs: { nightly: { schedule: "cron(0 3 * * * *)", command: ["x"] } } } } },
+                key: "platform:apps.web.jobs.nightly.schedule",
+                says: /\? in exactly one of day-of-month and day-of-week/,
+            },
+            {
+                title: "a Unix cron expression (5 fields, no cron())",
+                values: { apps: { web: { jobs: { nightly: { schedule: "0 3 * * *", command: ["x"] } } } } },
+                key: "platform:apps.web.jobs.nightly.schedule",
+                says: /cron\(minutes hours/,
+            },
+            {
+                title: "a rate with the wrong grammatical number",
+                values: { apps: { web: { jobs: { hourly: { schedule: "rate(1 hours)", command: ["x"] } } } } },
+                key: "platform:apps.web.jobs.hourly.schedule",
+                says: /rate\(1 hour\)/,
+            },
+            {
+                title: "an unknown time zone",
+                values: { apps: { web: { jobs: { nightly: { schedule: "rate(1 day)", command: ["x"], timezone: "Europe/Atlantis" } } } } },
+                key: "platform:apps.web.jobs.nightly.timezone",
+                says: /IANA time zone/,
+            },
             { title: "a job without a command", values: { apps: { web: { jobs: { nightly: { schedule: "rate(1 day)" } } } } }, key: "platform:apps.web.jobs.nightly.command", says: /command/ },
-            { title: "a job name that is not a DNS label", values: { apps: { web: { jobs: { Nightly_Purge: { schedule: "rate(1 day)", command: ["x"] } } } } }, key: "platform:apps.web.jobs.Nightly_Purge", says: /job name/ },
+            {
+                title: "a job name that is not a DNS label",
+                values: { apps: { web: { jobs: { Nightly_Purge: { schedule: "rate(1 day)", command: ["x"] } } } } },
+                key: "platform:apps.web.jobs.Nightly_Purge",
+                says: /job name/,
+            },
             { title: "an unknown runtime", values: { apps: { web: { runtimes: ["lambda"] } } }, key: "platform:apps.web.runtimes[0]", says: /ecs, eks/ },
             { title: "a runtime listed twice", values: { apps: { web: { runtimes: ["ecs", "ecs"] } } }, key: "platform:apps.web.runtimes", says: /at most once/ },
             { title: "an unknown architecture", values: { apps: { web: { architecture: "arm" } } }, key: "platform:apps.web.architecture", says: /arm64, x86_64/ },
@@ -231,9 +332,19 @@ describe("stack configuration", () => {
             { title: "a typo in an app spec key", values: { apps: { web: { replica: { min: 2 } } } }, key: "platform:apps.web.replica", says: /did you mean "replicas"/ },
             { title: "an unknown Container Insights level", values: { ecs: { containerInsights: "on" } }, key: "platform:ecs.containerInsights", says: /enabled, enhanced/ },
             { title: "a capacity mix without any weight", values: { ecs: { capacity: { fargateWeight: 0, fargateSpotWeight: 0 } } }, key: "platform:ecs.capacity", says: /above 0/ },
-            { title: "spot only for an arm64 app (Fargate Spot runs no ARM64 tasks)", values: { apps: { web: {} }, ecs: { capacity: { fargateWeight: 0, fargateSpotWeight: 3 } } }, key: "platform:ecs.capacity.fargateWeight", says: /apps\.web is arm64 and Fargate Spot does not run ARM64 tasks/ },
+            {
+                title: "spot only for an arm64 app (Fargate Spot runs no ARM64 tasks)",
+                values: { apps: { web: {} }, ecs: { capacity: { fargateWeight: 0, fargateSpotWeight: 3 } } },
+                key: "platform:ecs.capacity.fargateWeight",
+                says: /apps\.web is arm64 and Fargate Spot does not run ARM64 tasks/,
+            },
             { title: "a malformed certificate ARN", values: { ingress: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:cert/abc" } }, key: "platform:ingress.certificateArn", says: /ACM certificate ARN/ },
-            { title: "a certificate from another region", values: { ingress: { certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-4333-8444-555555555555" } }, key: "platform:ingress.certificateArn", says: /certificate in eu-west-1/ },
+            {
+                title: "a certificate from another region",
+                values: { ingress: { certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-4333-8444-555555555555" } },
+                key: "platform:ingress.certificateArn",
+                says: /certificate in eu-west-1/,
+            },
             { title: "a TLS policy older than TLS 1.3 (ELB.17)", values: { ingress: { sslPolicy: "ELBSecurityPolicy-2016-08" } }, key: "platform:ingress.sslPolicy", says: /TLS 1\.3/ },
             { title: "an allowed CIDR with host bits", values: { ingress: { allowedCidrs: ["203.0.113.7/24"] } }, key: "platform:ingress.allowedCidrs[0]", says: /IPv4 CIDR/ },
             { title: "an alarm email that is not an address", values: { alarms: { emails: ["on-call"] } }, key: "platform:alarms.emails[0]", says: /email address/ },
@@ -271,13 +382,7 @@ describe("stack configuration", () => {
                 error = err as ConfigError;
             }
             expect(error).to.be.instanceOf(ConfigError);
-            expect(error!.problems.map((p) => p.key)).to.have.members([
-                "aws:region",
-                "platform:network.azCount",
-                "platform:network.natStrategy",
-                "platform:logs.retentionDays",
-                "platform:typo",
-            ]);
+            expect(error!.problems.map((p) => p.key)).to.have.members(["aws:region", "platform:network.azCount", "platform:network.natStrategy", "platform:logs.retentionDays", "platform:typo"]);
             expect(error!.message).to.match(/5 problems/);
         });
     });

@@ -20,7 +20,23 @@ describe("user-facing docs", () => {
     });
 
     it("no user-facing file mentions issue numbers or merge markers", () => {
-        const files = ["README.md", "CONTRIBUTING.md", "Pulumi.dev.yaml", "Pulumi.staging.yaml", "Pulumi.prod.yaml", "docs/configuration.md", "docs/your-first-app.md", "platform/ecs/README.md", "platform/eks/README.md", "platform/serverless/README.md", "platform/serverless/DATA.md", "policy/README.md", "docs/deploy.md", "docs/synth.md", "docs/platform.md"];
+        const files = [
+            "README.md",
+            "CONTRIBUTING.md",
+            "Pulumi.dev.yaml",
+            "Pulumi.staging.yaml",
+            "Pulumi.prod.yaml",
+            "docs/configuration.md",
+            "docs/your-first-app.md",
+            "platform/ecs/README.md",
+            "platform/eks/README.md",
+            "platform/serverless/README.md",
+            "platform/serverless/DATA.md",
+            "policy/README.md",
+            "docs/deploy.md",
+            "docs/synth.md",
+            "docs/platform.md",
+        ];
         for (const file of files) {
             const text = read(file);
             expect(text, file).to.not.match(/\(issue \d+|issue \d+\)|<!--[^>]*issue \d+/i);
@@ -28,7 +44,17 @@ describe("user-facing docs", () => {
     });
 
     it("every YAML example in the docs parses", () => {
-        const files = ["README.md", "docs/deploy.md", "docs/your-first-app.md", "docs/platform.md", "platform/ecs/README.md", "platform/eks/README.md", "platform/serverless/README.md", "platform/serverless/DATA.md", "policy/README.md"];
+        const files = [
+            "README.md",
+            "docs/deploy.md",
+            "docs/your-first-app.md",
+            "docs/platform.md",
+            "platform/ecs/README.md",
+            "platform/eks/README.md",
+            "platform/serverless/README.md",
+            "platform/serverless/DATA.md",
+            "policy/README.md",
+        ];
         let blocks = 0;
         for (const file of files) {
             for (const [, yaml] of read(file).matchAll(/```ya?ml\n([\s\S]*?)```/g)) {

@@ -87,7 +87,10 @@ describe("network", () => {
         expect(publicTags).to.not.have.property("karpenter.sh/discovery");
     });
 
-    for (const [stack, retention] of [["dev", 14], ["prod", 365]] as const) {
+    for (const [stack, retention] of [
+        ["dev", 14],
+        ["prod", 365],
+    ] as const) {
         it(`sends flow logs of all traffic to a KMS-encrypted log group kept ${retention} days in ${stack}`, () => {
             const result = stack === "dev" ? dev : prod;
             const resources = result.cloud.resources;

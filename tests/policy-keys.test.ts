@@ -45,7 +45,10 @@ describe("policy findings as the synth prints them", () => {
         expect(orderViolations(violations).map((v) => v.policy)).to.deep.equal(["logs-retention", "apigateway-waf", "elb-listeners-use-tls"]);
         const text = formatGate({ violations, blocking: [violations[2]], indeterminate: 0 }, 3, { project: "platform" });
         const order = ["logs-retention [mandatory]", "apigateway-waf [advisory]", "elb-listeners-use-tls [exempted]"].map((heading) => text.indexOf(heading));
-        expect(order.every((at, i) => at > 0 && (i === 0 || at > order[i - 1])), text).to.equal(true);
+        expect(
+            order.every((at, i) => at > 0 && (i === 0 || at > order[i - 1])),
+            text,
+        ).to.equal(true);
         expect(text).to.contain("exempted until 2027-01-31: no certificate yet");
         expect(text).to.contain("remediation: platform:logs.retentionDays: raise it");
         expect(remediationFor("ecs-no-host-pid", "platform", "the pack's remediation")).to.equal("the pack's remediation");

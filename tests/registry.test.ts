@@ -58,7 +58,10 @@ describe("registry", () => {
         expect(bySid.CiPush.Action).to.deep.equal(ECR_PUSH_ACTIONS);
         expect(bySid.LambdaPullForThisAccountsFunctions.Condition.StringLike["aws:sourceArn"]).to.equal("arn:aws:lambda:eu-west-1:123456789012:function:*");
         for (const statement of statements) {
-            expect(statement.Action.some((action: string) => action.includes("*")), statement.Sid).to.equal(false);
+            expect(
+                statement.Action.some((action: string) => action.includes("*")),
+                statement.Sid,
+            ).to.equal(false);
         }
     });
 

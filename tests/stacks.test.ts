@@ -32,9 +32,7 @@ describe("stack files", () => {
         const apps = JSON.parse(files.config["platform:apps"]) as Record<string, Record<string, unknown>>;
         apps.web.imageTag = "1.2.3";
         const result = await synthesize({ project: files.project, stack: "prod", config: { ...files.config, "platform:apps": JSON.stringify(apps) }, program: platformProgram });
-        const containers = Object.fromEntries(
-            result.cloud.ofType("aws:ecs/taskDefinition:TaskDefinition").map((task) => [task.name, JSON.parse(task.inputs.containerDefinitions as string)[0] as Record<string, any>]),
-        );
+        const containers = Object.fromEntries(result.cloud.ofType("aws:ecs/taskDefinition:TaskDefinition").map((task) => [task.name, JSON.parse(task.inputs.containerDefinitions as string)[0] as Record<string, any>]));
         expect(containers["platform-prod-web"].image).to.equal("123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform-prod/web:1.2.3");
         expect(containers["platform-prod-web"].user).to.equal(imageUser);
         expect(containers["platform-prod-web"]).to.not.have.property("command");

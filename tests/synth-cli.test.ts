@@ -47,7 +47,8 @@ describe("npm run synth (the offline main job)", function () {
         const bundles = (report as SynthReport & { bundles: { functionName: string; codeBytes: number; sha256: string }[] }).bundles;
         expect(bundles.map((b) => b.functionName).sort()).to.deep.equal([...functions].sort());
         for (const name of functions) expect(stdout).to.match(new RegExp(`\\n  ${name} +\\d+\\.\\d (KiB|MiB) code +\\d+\\.\\d (KiB|MiB) map  apps/`));
-        for (const bundle of bundles) expect((report.resources.find((r) => r.name === bundle.functionName && r.type === "aws:lambda/function:Function")!.inputs.tags as Record<string, string>)["bundle-sha256"]).to.equal(bundle.sha256);
+        for (const bundle of bundles)
+            expect((report.resources.find((r) => r.name === bundle.functionName && r.type === "aws:lambda/function:Function")!.inputs.tags as Record<string, string>)["bundle-sha256"]).to.equal(bundle.sha256);
     });
 
     it("exits 2 on a broken stack file and names every bad key, without a stack trace", () => {
@@ -71,7 +72,7 @@ describe("npm run synth (the offline main job)", function () {
         const reportFile = path.join(outDir, "queue.json");
         const { code, stdout, stderr } = synthCli("--project", "tests/fixtures/stacks", "--stack", "dev", "--program", "tests/fixtures/programs/queue/index.ts", "--json", reportFile);
         expect(code, stderr).to.equal(0);
-        expect(stdout).to.contain("queueUrl: \"https://sqs.eu-west-1.amazonaws.com/123456789012/orders-");
+        expect(stdout).to.contain('queueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/orders-');
         const report = JSON.parse(readFileSync(reportFile, "utf8")) as SynthReport;
         expect(report.program).to.equal(path.join("tests", "fixtures", "programs", "queue", "index.ts"));
         expect(report.resources.filter((r) => r.type === "aws:sqs/queue:Queue").map((r) => r.name)).to.have.members(["orders", "orders-dlq"]);

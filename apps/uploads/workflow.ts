@@ -16,7 +16,13 @@ export const UPLOAD_PROCESSED = "Upload Processed";
 export const UPLOAD_FAILED = "Upload Failed";
 
 // Optimized-integration errors that mean "try again" (Step Functions prefixes them with the service name).
-const DYNAMODB_TRANSIENT = ["DynamoDB.ProvisionedThroughputExceededException", "DynamoDB.ThrottlingException", "DynamoDB.RequestLimitExceeded", "DynamoDB.InternalServerErrorException", "DynamoDB.AmazonDynamoDBException"];
+const DYNAMODB_TRANSIENT = [
+    "DynamoDB.ProvisionedThroughputExceededException",
+    "DynamoDB.ThrottlingException",
+    "DynamoDB.RequestLimitExceeded",
+    "DynamoDB.InternalServerErrorException",
+    "DynamoDB.AmazonDynamoDBException",
+];
 const EVENTBRIDGE_TRANSIENT = ["EventBridge.InternalException", "EventBridge.ThrottlingException", "EventBridge.AmazonEventBridgeException", "EventBridge.FailedEntry"];
 
 const TO_FAILURE: Catcher[] = [{ ErrorEquals: ["States.ALL"], Next: "RecordFailure", ResultPath: "$.failure" }];
@@ -70,11 +76,23 @@ export function uploadsWorkflow(targets: UploadsWorkflowTargets): StateMachineDe
                 Next: "Validate",
             },
             Validate: {
-                ...invokeFunction(targets.validateFunctionArn, upload, { resultFields: { contentType: ".contentType", size: ".size", etag: ".etag" }, ResultPath: "$.object", TimeoutSeconds: 30, Retry: functionRetry, Catch: TO_FAILURE }),
+                ...invokeFunction(targets.validateFunctionArn, upload, {
+                    resultFields: { contentType: ".contentType", size: ".size", etag: ".etag" },
+                    ResultPath: "$.object",
+                    TimeoutSeconds: 30,
+                    Retry: functionRetry,
+                    Catch: TO_FAILURE,
+                }),
                 Next: "DetectLabels",
             },
             DetectLabels: {
-                ...invokeFunction(targets.detectLabelsFunctionArn, upload, { resultFields: { labels: ".labels", modelVersion: ".modelVersion" }, ResultPath: "$.analysis", TimeoutSeconds: 60, Retry: functionRetry, Catch: TO_FAILURE }),
+                ...invokeFunction(targets.detectLabelsFunctionArn, upload, {
+                    resultFields: { labels: ".labels", modelVersion: ".modelVersion" },
+                    ResultPath: "$.analysis",
+                    TimeoutSeconds: 60,
+                    Retry: functionRetry,
+                    Catch: TO_FAILURE,
+                }),
                 Next: "StoreResult",
             },
             StoreResult: {

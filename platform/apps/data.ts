@@ -22,7 +22,9 @@ export function buildDataApps(name: string, config: DataAppsConfig, ctx: Serverl
     const apps: DataApps = {};
     // One log bucket for the data buckets' server access logs.
     const accessLogs =
-        config.uploads || config.batch ? new S3AccessLogBucket(`${name}-s3-access-logs`, { retentionDays: ctx.logRetentionDays, accountId: ctx.accountId, sourceBucketNamePrefix: `${name}-`, protect: ctx.protect }, opts) : undefined;
+        config.uploads || config.batch
+            ? new S3AccessLogBucket(`${name}-s3-access-logs`, { retentionDays: ctx.logRetentionDays, accountId: ctx.accountId, sourceBucketNamePrefix: `${name}-`, protect: ctx.protect }, opts)
+            : undefined;
     const bucketLogs = accessLogs && { targetBucket: accessLogs.name, after: accessLogs.policy };
     if (config.uploads) apps.uploads = new UploadsApp(`${name}-uploads`, { ctx, config: config.uploads, accessLogs: bucketLogs }, opts);
     if (config.ingest) {

@@ -78,7 +78,11 @@ export class FanoutApp extends pulumi.ComponentResource {
         everything.targetQueue("audit", this.auditQueue);
         partnerRule?.targetQueue("audit", this.auditQueue);
 
-        const notifier = new LambdaFunction(`${name}-notifier`, { ctx, entry: "apps/fanout/src/notifier.ts", description: "Notifies about each order placed", asyncInvocation: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 3600 }, ...sized("notifier") }, parent);
+        const notifier = new LambdaFunction(
+            `${name}-notifier`,
+            { ctx, entry: "apps/fanout/src/notifier.ts", description: "Notifies about each order placed", asyncInvocation: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 3600 }, ...sized("notifier") },
+            parent,
+        );
         orders.targetFunction("notifier", notifier);
 
         this.alertsTopic = new Topic(`${name}-alerts`, { ctx, senders: [priority.asSender()] }, parent);

@@ -39,11 +39,22 @@ export class IngestApp extends pulumi.ComponentResource {
         const { ctx, config } = args;
         const parent = { parent: this };
 
-        this.stream = new Stream(name, { streamName: name, mode: config.streamMode, shardCount: config.shardCount, retentionHours: config.retentionHours, kmsKeyArn: ctx.dataKeyArn, region: ctx.region, protect: ctx.protect }, parent);
+        this.stream = new Stream(
+            name,
+            { streamName: name, mode: config.streamMode, shardCount: config.shardCount, retentionHours: config.retentionHours, kmsKeyArn: ctx.dataKeyArn, region: ctx.region, protect: ctx.protect },
+            parent,
+        );
         this.table = new Table(`${name}-events`, { ctx, partitionKey: { name: "eventId", type: "S" } }, parent);
         this.consumer = new LambdaFunction(
             `${name}-consumer`,
-            { ctx, entry: "apps/ingest/src/consumer.ts", description: "Ingest: stores each webhook event from the stream once", configKey: "platform:ingest", timeoutSeconds: 60, environment: { EVENTS_TABLE_NAME: this.table.name } },
+            {
+                ctx,
+                entry: "apps/ingest/src/consumer.ts",
+                description: "Ingest: stores each webhook event from the stream once",
+                configKey: "platform:ingest",
+                timeoutSeconds: 60,
+                environment: { EVENTS_TABLE_NAME: this.table.name },
+            },
             parent,
         );
         // What apps/ingest/src/consumer.ts calls: a conditional PutItem, and GetItem to tell a resent event from a reused key.

@@ -93,7 +93,9 @@ export function forgetRegisteredApps(): void {
 }
 
 function isAppDefinition(value: unknown): value is AppDefinition {
-    return typeof value === "object" && value !== null && typeof (value as AppDefinition).key === "string" && (value as AppDefinition).settings instanceof z.ZodObject && typeof (value as AppDefinition).build === "function";
+    return (
+        typeof value === "object" && value !== null && typeof (value as AppDefinition).key === "string" && (value as AppDefinition).settings instanceof z.ZodObject && typeof (value as AppDefinition).build === "function"
+    );
 }
 
 /** The resolved settings of each registered app the stack deploys, by key. */

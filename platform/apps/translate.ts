@@ -72,10 +72,20 @@ export class TranslateApp extends pulumi.ComponentResource {
         const limitsEnv = { MAX_CULTURES: String(config.maxCultures), MAX_TEXT_BYTES: String(config.maxTextBytes) };
         const worker = new LambdaFunction(
             `${name}-worker`,
-            { ctx, entry: "apps/translate/src/worker.ts", description: "Translates one culture of a request per job, from the jobs queue", ...sized("worker"), environment: { ...tableEnv, IDEMPOTENCY_TABLE: this.idempotencyTable.name, MAX_RECEIVE_COUNT: String(JOBS_MAX_RECEIVE_COUNT) } },
+            {
+                ctx,
+                entry: "apps/translate/src/worker.ts",
+                description: "Translates one culture of a request per job, from the jobs queue",
+                ...sized("worker"),
+                environment: { ...tableEnv, IDEMPOTENCY_TABLE: this.idempotencyTable.name, MAX_RECEIVE_COUNT: String(JOBS_MAX_RECEIVE_COUNT) },
+            },
             parent,
         );
-        this.jobsQueue = new Queue(`${name}-jobs`, { ctx, consumer: { function: worker, batchSize: 10, maximumBatchingWindowSeconds: 1 }, maxReceiveCount: JOBS_MAX_RECEIVE_COUNT, senders: [this.jobsTopic.asSender()] }, parent);
+        this.jobsQueue = new Queue(
+            `${name}-jobs`,
+            { ctx, consumer: { function: worker, batchSize: 10, maximumBatchingWindowSeconds: 1 }, maxReceiveCount: JOBS_MAX_RECEIVE_COUNT, senders: [this.jobsTopic.asSender()] },
+            parent,
+        );
         this.jobsTopic.subscribeQueue(`${name}-jobs-sub`, this.jobsQueue, { filterPolicy: { kind: [JOB_KIND] } });
         this.table.grantReadWrite(worker);
         this.idempotencyTable.grantReadWrite(worker);
@@ -83,7 +93,14 @@ export class TranslateApp extends pulumi.ComponentResource {
 
         const submit = new LambdaFunction(
             `${name}-submit`,
-            { ctx, entry: "apps/translate/src/submit.ts", description: "POST /translations: stores the request and publishes one job per culture", behindApi: true, ...sized("submit"), environment: { ...tableEnv, ...limitsEnv, JOBS_TOPIC_ARN: this.jobsTopic.arn } },
+            {
+                ctx,
+                entry: "apps/translate/src/submit.ts",
+                description: "POST /translations: stores the request and publishes one job per culture",
+                behindApi: true,
+                ...sized("submit"),
+                environment: { ...tableEnv, ...limitsEnv, JOBS_TOPIC_ARN: this.jobsTopic.arn },
+            },
             parent,
         );
         this.table.grantReadWrite(submit);
@@ -91,12 +108,23 @@ export class TranslateApp extends pulumi.ComponentResource {
 
         const translateSync = new LambdaFunction(
             `${name}-sync`,
-            { ctx, entry: "apps/translate/src/sync.ts", description: "POST /translate: translates into every culture and answers with the translations", behindApi: true, ...sized("translateSync"), environment: limitsEnv },
+            {
+                ctx,
+                entry: "apps/translate/src/sync.ts",
+                description: "POST /translate: translates into every culture and answers with the translations",
+                behindApi: true,
+                ...sized("translateSync"),
+                environment: limitsEnv,
+            },
             parent,
         );
         translateSync.addGrant(TRANSLATE_TEXT);
 
-        const status = new LambdaFunction(`${name}-status`, { ctx, entry: "apps/translate/src/status.ts", description: "GET /translations/{id}: status and results", behindApi: true, ...sized("status"), environment: tableEnv }, parent);
+        const status = new LambdaFunction(
+            `${name}-status`,
+            { ctx, entry: "apps/translate/src/status.ts", description: "GET /translations/{id}: status and results", behindApi: true, ...sized("status"), environment: tableEnv },
+            parent,
+        );
         this.table.grantReadData(status);
         this.functions = { submit, translateSync, status, worker };
 

@@ -43,14 +43,25 @@ export class UploadsApp extends pulumi.ComponentResource {
         const parent = { parent: this };
         this.prefix = config.prefix;
 
-        this.bucket = new Bucket(name, { kmsKeyArn: ctx.dataKeyArn, region: ctx.region, noncurrentVersionExpiryDays: config.noncurrentVersionExpiryDays, accessLogs: args.accessLogs, eventBridgeNotifications: true, protect: ctx.protect }, parent);
+        this.bucket = new Bucket(
+            name,
+            { kmsKeyArn: ctx.dataKeyArn, region: ctx.region, noncurrentVersionExpiryDays: config.noncurrentVersionExpiryDays, accessLogs: args.accessLogs, eventBridgeNotifications: true, protect: ctx.protect },
+            parent,
+        );
         this.table = new Table(`${name}-results`, { ctx, partitionKey: { name: "objectKey", type: "S" }, sortKey: { name: "versionId", type: "S" } }, parent);
         this.bus = new Bus(`${name}-events`, { ctx }, parent);
 
         // Timeouts sit below the workflow's task timeouts (30 s and 60 s), so a slow call fails as the function's own error.
         this.validate = new LambdaFunction(
             `${name}-validate`,
-            { ctx, entry: "apps/uploads/src/validate.ts", description: "Uploads: checks an uploaded object is a JPEG or PNG within the size limit", configKey: "platform:uploads", timeoutSeconds: 20, environment: { MAX_OBJECT_BYTES: String(config.maxObjectSizeMb * 1024 * 1024) } },
+            {
+                ctx,
+                entry: "apps/uploads/src/validate.ts",
+                description: "Uploads: checks an uploaded object is a JPEG or PNG within the size limit",
+                configKey: "platform:uploads",
+                timeoutSeconds: 20,
+                environment: { MAX_OBJECT_BYTES: String(config.maxObjectSizeMb * 1024 * 1024) },
+            },
             parent,
         );
         this.detectLabels = new LambdaFunction(
@@ -75,9 +86,11 @@ export class UploadsApp extends pulumi.ComponentResource {
             `${name}-workflow`,
             {
                 stateMachineName: name,
-                definition: pulumi.all([this.validate.arn, this.detectLabels.arn, this.table.name, this.bus.name]).apply(([validateFunctionArn, detectLabelsFunctionArn, tableName, eventBusName]) =>
-                    uploadsWorkflow({ validateFunctionArn, detectLabelsFunctionArn, tableName, eventBusName, eventSource: UPLOADS_EVENT_SOURCE }),
-                ),
+                definition: pulumi
+                    .all([this.validate.arn, this.detectLabels.arn, this.table.name, this.bus.name])
+                    .apply(([validateFunctionArn, detectLabelsFunctionArn, tableName, eventBusName]) =>
+                        uploadsWorkflow({ validateFunctionArn, detectLabelsFunctionArn, tableName, eventBusName, eventSource: UPLOADS_EVENT_SOURCE }),
+                    ),
                 logLevel: config.level,
                 includeExecutionData: config.includeExecutionData,
                 logRetentionDays: ctx.logRetentionDays,
@@ -98,7 +111,17 @@ export class UploadsApp extends pulumi.ComponentResource {
 
         this.trigger = new ObjectCreatedWorkflow(
             `${name}-created`,
-            { ruleName: `${name}-object-created`, bucketName: this.bucket.name, prefix: config.prefix, workflow: this.workflow, kmsKeyArn: ctx.dataKeyArn, keyUsers: ctx.dataKeyUsers, region: ctx.region, accountId: ctx.accountId, alarmTopicArn: ctx.alarmTopicArn },
+            {
+                ruleName: `${name}-object-created`,
+                bucketName: this.bucket.name,
+                prefix: config.prefix,
+                workflow: this.workflow,
+                kmsKeyArn: ctx.dataKeyArn,
+                keyUsers: ctx.dataKeyUsers,
+                region: ctx.region,
+                accountId: ctx.accountId,
+                alarmTopicArn: ctx.alarmTopicArn,
+            },
             parent,
         );
         this.registerOutputs({ bucketName: this.bucket.name, stateMachineArn: this.workflow.arn, tableName: this.table.name, eventBusName: this.bus.name });

@@ -171,7 +171,9 @@ export function checkApp(name: string, app: AppConfig, key: (path: string[]) => 
 function fargateSizeProblems(cpu: FargateCpu, memory: number, cpuKey: string, memoryKey: string): ConfigProblem[] {
     const allowed = FARGATE_MEMORY[cpu];
     if (allowed.includes(memory)) return [];
-    const fits = Object.entries(FARGATE_MEMORY).filter(([, sizes]) => sizes.includes(memory)).map(([units]) => units);
+    const fits = Object.entries(FARGATE_MEMORY)
+        .filter(([, sizes]) => sizes.includes(memory))
+        .map(([units]) => units);
     return [
         {
             key: memoryKey,

@@ -126,7 +126,10 @@ export function bindingSectionSchema(kind: BindingKind, variableName: z.ZodType<
                 /** A resource of this stack, `<owner>.<resource>` such as translate.requests. */
                 ref: z.string({ error: "expected a reference such as translate.requests" }).regex(REFERENCE_PATTERN, { error: "expected a reference <owner>.<resource> such as translate.requests" }).optional(),
                 /** Any resource, by ARN. */
-                arn: z.string({ error: `expected a ${spec.noun} ARN` }).regex(spec.arnPattern, { error: `expected a ${spec.noun} ARN such as ${spec.arnExample}` }).optional(),
+                arn: z
+                    .string({ error: `expected a ${spec.noun} ARN` })
+                    .regex(spec.arnPattern, { error: `expected a ${spec.noun} ARN such as ${spec.arnExample}` })
+                    .optional(),
                 /** The customer-managed key a literal ARN's resource is encrypted with; references bring their own. */
                 kmsKeyArn: z.string({ error: "expected a KMS key ARN" }).regex(KMS_KEY_ARN, { error: "expected a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/<key id>" }).optional(),
                 actions: z
@@ -165,7 +168,12 @@ export function resolveBindings(input: Partial<Record<BindingKind, Record<string
     return Object.fromEntries(
         BINDING_KINDS.map((kind) => [
             kind,
-            Object.fromEntries(Object.entries(input[kind] ?? {}).map(([variable, binding]) => [variable, { ref: binding.ref, arn: binding.arn, kmsKeyArn: binding.kmsKeyArn, actions: [...(binding.actions ?? BINDING_KIND_SPECS[kind].defaultActions)] }])),
+            Object.fromEntries(
+                Object.entries(input[kind] ?? {}).map(([variable, binding]) => [
+                    variable,
+                    { ref: binding.ref, arn: binding.arn, kmsKeyArn: binding.kmsKeyArn, actions: [...(binding.actions ?? BINDING_KIND_SPECS[kind].defaultActions)] },
+                ]),
+            ),
         ]),
     ) as AppBindingsConfig;
 }
@@ -206,10 +214,16 @@ export function consumerProblems(app: string, spec: { consumes?: { queue: string
     const at = (...path: string[]) => key(["apps", app, "consumes", ...path]);
     const queue = catalog.queues[spec.consumes.queue];
     if (!queue) problems.push({ key: at("queue"), message: unknownReference("queues", spec.consumes.queue, catalog) });
-    else if (queue.consumer) problems.push({ key: at("queue"), message: `${spec.consumes.queue} is already consumed by ${queue.consumer}; two consumers would split its messages. Consume a queue of platform:queues (queues.<name>)` });
+    else if (queue.consumer)
+        problems.push({ key: at("queue"), message: `${spec.consumes.queue} is already consumed by ${queue.consumer}; two consumers would split its messages. Consume a queue of platform:queues (queues.<name>)` });
     const unsupported = spec.runtimes.filter((runtime) => !(CONSUMER_RUNTIMES as readonly string[]).includes(runtime));
-    if (unsupported.length > 0) problems.push({ key: key(["apps", app, "runtimes"]), message: `a queue worker (consumes) runs on ${CONSUMER_RUNTIMES.join(", ")} only: a service without a load balancer scaled on the queue's backlog per task; remove ${unsupported.join(", ")}` });
-    if (CONSUMED_QUEUE_VARIABLE in spec.queues) problems.push({ key: key(["apps", app, "queues", CONSUMED_QUEUE_VARIABLE]), message: `${CONSUMED_QUEUE_VARIABLE} receives the consumed queue's URL (consumes.queue); bind this queue under another variable` });
+    if (unsupported.length > 0)
+        problems.push({
+            key: key(["apps", app, "runtimes"]),
+            message: `a queue worker (consumes) runs on ${CONSUMER_RUNTIMES.join(", ")} only: a service without a load balancer scaled on the queue's backlog per task; remove ${unsupported.join(", ")}`,
+        });
+    if (CONSUMED_QUEUE_VARIABLE in spec.queues)
+        problems.push({ key: key(["apps", app, "queues", CONSUMED_QUEUE_VARIABLE]), message: `${CONSUMED_QUEUE_VARIABLE} receives the consumed queue's URL (consumes.queue); bind this queue under another variable` });
     return problems;
 }
 

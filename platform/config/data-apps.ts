@@ -11,7 +11,6 @@ import { EXPRESS_CHILD_MAX_SECONDS, maxExpressItemTimeoutSeconds, worstCaseItemS
  * See platform/serverless/README.md and apps/<name>/README.md for what each setting does.
  */
 
-
 // An S3 key prefix the apps filter on: no leading slash, ends with "/" so that "in/" does not also match "inbox/".
 const PREFIX_PATTERN = /^(?:[A-Za-z0-9!_.*'()-]+\/)+$/;
 const prefix = (what: string) =>
@@ -161,18 +160,87 @@ interface DataAppsDefaults {
 export const DATA_APPS_DEFAULTS: Record<Profile, DataAppsDefaults> = {
     dev: {
         uploads: { prefix: "incoming/", maxObjectSizeMb: 5, minConfidence: 80, maxLabels: 20, noncurrentVersionExpiryDays: 7, level: "ALL", includeExecutionData: true },
-        ingest: { streamMode: "provisioned", retentionHours: 24, batchSize: 100, batchWindowSeconds: 1, maxRetries: 2, maxRecordAgeSeconds: 3600, parallelizationFactor: 1, throttle: { rateLimit: 20, burstLimit: 40 }, waf: false, wafRateLimitPerIp: 500 },
-        batch: { itemReader: "objects", prefix: "input/", resultPrefix: "results/", maxConcurrency: 10, reservedConcurrency: 10, toleratedFailurePercentage: 10, childExecutionType: "EXPRESS", itemTimeoutSeconds: 45, noncurrentVersionExpiryDays: 7, level: "ALL", includeExecutionData: true },
+        ingest: {
+            streamMode: "provisioned",
+            retentionHours: 24,
+            batchSize: 100,
+            batchWindowSeconds: 1,
+            maxRetries: 2,
+            maxRecordAgeSeconds: 3600,
+            parallelizationFactor: 1,
+            throttle: { rateLimit: 20, burstLimit: 40 },
+            waf: false,
+            wafRateLimitPerIp: 500,
+        },
+        batch: {
+            itemReader: "objects",
+            prefix: "input/",
+            resultPrefix: "results/",
+            maxConcurrency: 10,
+            reservedConcurrency: 10,
+            toleratedFailurePercentage: 10,
+            childExecutionType: "EXPRESS",
+            itemTimeoutSeconds: 45,
+            noncurrentVersionExpiryDays: 7,
+            level: "ALL",
+            includeExecutionData: true,
+        },
     },
     staging: {
         uploads: { prefix: "incoming/", maxObjectSizeMb: 15, minConfidence: 80, maxLabels: 20, noncurrentVersionExpiryDays: 30, level: "ERROR", includeExecutionData: false },
-        ingest: { streamMode: "on-demand", retentionHours: 168, batchSize: 100, batchWindowSeconds: 1, maxRetries: 3, maxRecordAgeSeconds: 21_600, parallelizationFactor: 1, throttle: { rateLimit: 100, burstLimit: 200 }, waf: false, wafRateLimitPerIp: 1000 },
-        batch: { itemReader: "objects", prefix: "input/", resultPrefix: "results/", maxConcurrency: 50, reservedConcurrency: 50, toleratedFailurePercentage: 5, childExecutionType: "EXPRESS", itemTimeoutSeconds: 45, noncurrentVersionExpiryDays: 30, level: "ERROR", includeExecutionData: false },
+        ingest: {
+            streamMode: "on-demand",
+            retentionHours: 168,
+            batchSize: 100,
+            batchWindowSeconds: 1,
+            maxRetries: 3,
+            maxRecordAgeSeconds: 21_600,
+            parallelizationFactor: 1,
+            throttle: { rateLimit: 100, burstLimit: 200 },
+            waf: false,
+            wafRateLimitPerIp: 1000,
+        },
+        batch: {
+            itemReader: "objects",
+            prefix: "input/",
+            resultPrefix: "results/",
+            maxConcurrency: 50,
+            reservedConcurrency: 50,
+            toleratedFailurePercentage: 5,
+            childExecutionType: "EXPRESS",
+            itemTimeoutSeconds: 45,
+            noncurrentVersionExpiryDays: 30,
+            level: "ERROR",
+            includeExecutionData: false,
+        },
     },
     prod: {
         uploads: { prefix: "incoming/", maxObjectSizeMb: 15, minConfidence: 80, maxLabels: 20, noncurrentVersionExpiryDays: 90, level: "ERROR", includeExecutionData: false },
-        ingest: { streamMode: "on-demand", retentionHours: 168, batchSize: 100, batchWindowSeconds: 1, maxRetries: 5, maxRecordAgeSeconds: 86_400, parallelizationFactor: 2, throttle: { rateLimit: 500, burstLimit: 1000 }, waf: true, wafRateLimitPerIp: 2000 },
-        batch: { itemReader: "objects", prefix: "input/", resultPrefix: "results/", maxConcurrency: 200, reservedConcurrency: 200, toleratedFailurePercentage: 1, childExecutionType: "EXPRESS", itemTimeoutSeconds: 45, noncurrentVersionExpiryDays: 90, level: "ERROR", includeExecutionData: false },
+        ingest: {
+            streamMode: "on-demand",
+            retentionHours: 168,
+            batchSize: 100,
+            batchWindowSeconds: 1,
+            maxRetries: 5,
+            maxRecordAgeSeconds: 86_400,
+            parallelizationFactor: 2,
+            throttle: { rateLimit: 500, burstLimit: 1000 },
+            waf: true,
+            wafRateLimitPerIp: 2000,
+        },
+        batch: {
+            itemReader: "objects",
+            prefix: "input/",
+            resultPrefix: "results/",
+            maxConcurrency: 200,
+            reservedConcurrency: 200,
+            toleratedFailurePercentage: 1,
+            childExecutionType: "EXPRESS",
+            itemTimeoutSeconds: 45,
+            noncurrentVersionExpiryDays: 90,
+            level: "ERROR",
+            includeExecutionData: false,
+        },
     },
 };
 
@@ -236,7 +304,10 @@ export function checkDataApps(config: DataAppsConfig & { profile: Profile }, key
             problems.push({ key: key(["ingest", "shardCount"]), message: "expected no shardCount with streamMode on-demand (the stream scales its own shards); set streamMode: provisioned to fix the count" });
         }
         if (config.profile !== "dev" && ingest.retentionHours < MIN_RETENTION_HOURS) {
-            problems.push({ key: key(["ingest", "retentionHours"]), message: `expected at least ${MIN_RETENTION_HOURS} hours (7 days) in ${config.profile}, so records outlive a consumer outage, got ${ingest.retentionHours}` });
+            problems.push({
+                key: key(["ingest", "retentionHours"]),
+                message: `expected at least ${MIN_RETENTION_HOURS} hours (7 days) in ${config.profile}, so records outlive a consumer outage, got ${ingest.retentionHours}`,
+            });
         }
         if (ingest.maxRecordAgeSeconds > ingest.retentionHours * 3600) {
             problems.push({
@@ -249,7 +320,10 @@ export function checkDataApps(config: DataAppsConfig & { profile: Profile }, key
         }
     }
     if (batch && (batch.resultPrefix.startsWith(batch.prefix) || batch.prefix.startsWith(batch.resultPrefix))) {
-        problems.push({ key: key(["batch", "resultPrefix"]), message: `expected a result prefix outside the input prefix "${batch.prefix}" (and not holding it), or the next run would read its own results; got "${batch.resultPrefix}"` });
+        problems.push({
+            key: key(["batch", "resultPrefix"]),
+            message: `expected a result prefix outside the input prefix "${batch.prefix}" (and not holding it), or the next run would read its own results; got "${batch.resultPrefix}"`,
+        });
     }
     if (batch?.childExecutionType === "EXPRESS" && worstCaseItemSeconds(batch.itemTimeoutSeconds) >= EXPRESS_CHILD_MAX_SECONDS) {
         problems.push({

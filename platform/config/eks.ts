@@ -235,7 +235,10 @@ export function checkEks(eks: EksConfig, profile: Profile, key: (path: (string |
     if (!eks.enabled) return problems;
     problems.push(...checkEksVersion(eks, key, today));
     if (eks.publicAccessCidrs.length > 0 && profile !== "dev") {
-        problems.push({ key: key(["eks", "endpoint", "publicAccessCidrs"]), message: `expected no public API endpoint in ${profile} (private endpoint only; reach the API from inside the VPC); public access is allowed in dev only` });
+        problems.push({
+            key: key(["eks", "endpoint", "publicAccessCidrs"]),
+            message: `expected no public API endpoint in ${profile} (private endpoint only; reach the API from inside the VPC); public access is allowed in dev only`,
+        });
     }
     eks.publicAccessCidrs.forEach((cidr, index) => {
         const parsed = parseIpv4Cidr(cidr);
@@ -256,10 +259,12 @@ export function checkEks(eks: EksConfig, profile: Profile, key: (path: (string |
     }
     for (const name of ["system", "workload"] as const) {
         const architectures = new Set(eks.nodeGroups[name].instanceTypes.map(architectureOf));
-        if (architectures.size > 1) problems.push({ key: key(["eks", "nodeGroups", name, "instanceTypes"]), message: `expected instance types of one architecture (one AMI per group), got ${eks.nodeGroups[name].instanceTypes.join(", ")}` });
+        if (architectures.size > 1)
+            problems.push({ key: key(["eks", "nodeGroups", name, "instanceTypes"]), message: `expected instance types of one architecture (one AMI per group), got ${eks.nodeGroups[name].instanceTypes.join(", ")}` });
     }
     if (eks.nodeGroups.system.minSize < 1) problems.push({ key: key(["eks", "nodeGroups", "system", "minSize"]), message: "expected at least 1: the system group runs CoreDNS and the controllers" });
-    if (eks.nodeGroups.system.capacityType !== "ON_DEMAND") problems.push({ key: key(["eks", "nodeGroups", "system", "capacityType"]), message: "expected ON_DEMAND: a spot interruption of the system group takes CoreDNS and the controllers down" });
+    if (eks.nodeGroups.system.capacityType !== "ON_DEMAND")
+        problems.push({ key: key(["eks", "nodeGroups", "system", "capacityType"]), message: "expected ON_DEMAND: a spot interruption of the system group takes CoreDNS and the controllers down" });
     // kube-proxy must match the control plane's minor version (EKS version skew policy).
     const proxyMinor = /^v1\.(\d+)\./.exec(eks.addons.kubeProxy)?.[1];
     if (proxyMinor !== undefined && Number(proxyMinor) !== minorOf(eks.version)) {
@@ -312,13 +317,19 @@ export function checkEksApps(
         for (const [profile, selector] of Object.entries(eks.fargateProfiles)) {
             const selects = selector.namespace === name && podLabels.some((labels: Record<string, string>) => Object.entries(selector.labels).every(([label, value]) => labels[label] === value));
             if (selects && app.architecture === "arm64") {
-                problems.push({ key: key(["eks", "fargateProfiles", profile]), message: `selects namespace ${name}, where apps.${name} runs arm64 pods; EKS Fargate runs x86_64 pods only: set apps.${name}.architecture: x86_64 or select another namespace` });
+                problems.push({
+                    key: key(["eks", "fargateProfiles", profile]),
+                    message: `selects namespace ${name}, where apps.${name} runs arm64 pods; EKS Fargate runs x86_64 pods only: set apps.${name}.architecture: x86_64 or select another namespace`,
+                });
             }
         }
         // Karpenter launches either architecture; the Cluster Autoscaler only grows the workload group.
         const workloadArchitecture = architectureOf(eks.nodeGroups.workload.instanceTypes[0] ?? "");
         if (eks.autoscaler === "cluster-autoscaler" && app.architecture !== workloadArchitecture) {
-            problems.push({ key: key(["apps", name, "architecture"]), message: `expected ${workloadArchitecture} to match eks.nodeGroups.workload.instanceTypes (with the Cluster Autoscaler no other nodes exist), got ${app.architecture}` });
+            problems.push({
+                key: key(["apps", name, "architecture"]),
+                message: `expected ${workloadArchitecture} to match eks.nodeGroups.workload.instanceTypes (with the Cluster Autoscaler no other nodes exist), got ${app.architecture}`,
+            });
         }
         if (!/^\d+(?::\d+)?$/.test(app.user)) {
             problems.push({ key: key(["apps", name, "user"]), message: `expected a numeric uid[:gid] such as 65532 on EKS (runAsNonRoot cannot verify a user name), got ${JSON.stringify(app.user)}` });

@@ -61,12 +61,7 @@ interface FargateApp {
  * an arm64 app's pods, or an app's pods that need EKS Pod Identity (bindings) or the Secrets Store
  * CSI driver (secrets). Reported at the profile, with the reason.
  */
-export function fargateProfileProblems(
-    profiles: Record<string, FargateSelector>,
-    apps: Record<string, FargateApp>,
-    grantsOf: (app: string) => number,
-    key: (path: string[]) => string,
-): ConfigProblem[] {
+export function fargateProfileProblems(profiles: Record<string, FargateSelector>, apps: Record<string, FargateApp>, grantsOf: (app: string) => number, key: (path: string[]) => string): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     for (const [profile, selector] of Object.entries(profiles)) {
         const at = key(["eks", "fargateProfiles", profile]);
@@ -79,14 +74,16 @@ export function fargateProfileProblems(
         }
         for (const [app, spec] of Object.entries(apps)) {
             if (!spec.runtimes.includes("eks")) continue;
-            const pods = [
-                { what: `${app}'s server`, labels: appPodLabels(app, "server") },
-                ...Object.keys(spec.jobs).map((job) => ({ what: `${app}'s job ${job}`, labels: appPodLabels(app, { job }) })),
-            ].filter((pod) => selects(selector, app, pod.labels));
+            const pods = [{ what: `${app}'s server`, labels: appPodLabels(app, "server") }, ...Object.keys(spec.jobs).map((job) => ({ what: `${app}'s job ${job}`, labels: appPodLabels(app, { job }) }))].filter((pod) =>
+                selects(selector, app, pod.labels),
+            );
             if (pods.length === 0) continue;
             const which = pods.map((pod) => pod.what).join(" and ");
             if (spec.architecture === "arm64") {
-                problems.push({ key: at, message: `selects ${which}, an arm64 app (apps.${app}.architecture); Fargate on EKS runs x86_64 pods only. Set apps.${app}.architecture: x86_64 (with an amd64 image) or narrow the selector` });
+                problems.push({
+                    key: at,
+                    message: `selects ${which}, an arm64 app (apps.${app}.architecture); Fargate on EKS runs x86_64 pods only. Set apps.${app}.architecture: x86_64 (with an amd64 image) or narrow the selector`,
+                });
             }
             if (grantsOf(app) > 0 || Object.keys(spec.secrets).length > 0) {
                 problems.push({

@@ -149,10 +149,7 @@ export class ConfigError extends Error {
         readonly stack: string,
         readonly problems: ConfigProblem[],
     ) {
-        super(
-            `Invalid configuration for stack "${stack}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-                problems.map((p) => `  - ${p.key}: ${p.message}`).join("\n"),
-        );
+        super(`Invalid configuration for stack "${stack}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` + problems.map((p) => `  - ${p.key}: ${p.message}`).join("\n"));
         this.name = "ConfigError";
     }
 }
@@ -188,7 +185,13 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
     if (!STACK_PREFIX_PATTERN.test(prefix) || prefix.length > STACK_PREFIX_MAX_LENGTH) {
         problems.push({
             key: "stack name",
-            message: `expected "<project>-<stack>" ("${prefix}", ${prefix.length} characters) of lowercase letters, digits and single hyphens, at most ${STACK_PREFIX_MAX_LENGTH} characters: it begins the S3 bucket, Lambda function, IAM role and load balancer names; choose a shorter stack name such as ${JSON.stringify(raw.stack.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, Math.max(1, STACK_PREFIX_MAX_LENGTH - raw.project.length - 1)))}`,
+            message: `expected "<project>-<stack>" ("${prefix}", ${prefix.length} characters) of lowercase letters, digits and single hyphens, at most ${STACK_PREFIX_MAX_LENGTH} characters: it begins the S3 bucket, Lambda function, IAM role and load balancer names; choose a shorter stack name such as ${JSON.stringify(
+                raw.stack
+                    .toLowerCase()
+                    .replace(/[^a-z0-9]+/g, "-")
+                    .replace(/^-|-$/g, "")
+                    .slice(0, Math.max(1, STACK_PREFIX_MAX_LENGTH - raw.project.length - 1)),
+            )}`,
         });
     }
     if (raw.otherKeys !== undefined) problems.push(...checkNamespaces(raw.project, raw.otherKeys, Object.keys(raw.values).length));
@@ -261,7 +264,10 @@ function splitRegisteredApps(values: Record<string, unknown>, key: (path: readon
                     const known = issue.path.length === 0 ? Object.keys(settingsSchema(app).shape) : [];
                     for (const unknownKey of issue.keys) {
                         const suggestion = closest(unknownKey, known);
-                        problems.push({ key: key([name, ...issue.path, unknownKey]), message: `unknown key${suggestion ? ` (did you mean "${suggestion}"?)` : ""}${known.length > 0 ? `; expected one of ${known.join(", ")}` : ""}` });
+                        problems.push({
+                            key: key([name, ...issue.path, unknownKey]),
+                            message: `unknown key${suggestion ? ` (did you mean "${suggestion}"?)` : ""}${known.length > 0 ? `; expected one of ${known.join(", ")}` : ""}`,
+                        });
                     }
                 } else {
                     const actual = valueAt(value, issue.path);
@@ -369,7 +375,12 @@ function applyProfile(raw: RawStackConfig, profile: Profile, region: string, inp
         },
         alarms: { emails: input.alarms?.emails ?? [] },
         cost: { monthlyBudget: input.cost?.monthlyBudget },
-        eks: resolveEks(input.eks, profile, input.compute?.spot ?? defaults.compute.spot, Object.values(input.apps ?? {}).some((app) => app.runtimes?.includes("eks"))),
+        eks: resolveEks(
+            input.eks,
+            profile,
+            input.compute?.spot ?? defaults.compute.spot,
+            Object.values(input.apps ?? {}).some((app) => app.runtimes?.includes("eks")),
+        ),
         ...resolveDataApps(input, profile),
         ...resolveServerless(input, profile, input.logs?.retentionDays ?? defaults.logs.retentionDays),
         queues: resolveStackQueues(input),
@@ -437,7 +448,10 @@ function checkServices(config: PlatformConfig, key: (path: (string | number)[]) 
     // One registry per account and region: a second stack creating these would fail (or fight over them).
     for (const setting of ["enhancedScanning", "pullThroughCache"] as const) {
         if (config.registry[setting] && !config.account.owner) {
-            problems.push({ key: key(["registry", setting]), message: `a registry-wide setting (one per account and region): only the stack with ${config.project}:account.owner: true creates it; set it there, or make this stack the owner` });
+            problems.push({
+                key: key(["registry", setting]),
+                message: `a registry-wide setting (one per account and region): only the stack with ${config.project}:account.owner: true creates it; set it there, or make this stack the owner`,
+            });
         }
     }
     const { fargateWeight, fargateSpotWeight } = config.ecs.capacity;
@@ -445,7 +459,9 @@ function checkServices(config: PlatformConfig, key: (path: (string | number)[]) 
         problems.push({ key: key(["ecs", "capacity"]), message: "expected fargateWeight or fargateSpotWeight above 0: tasks beyond the base need somewhere to run" });
     }
     // Fargate Spot runs no ARM64 tasks, so arm64 apps get the FARGATE share alone (EcsCluster.strategyFor): it must exist.
-    const armOnEcs = Object.entries(config.apps).filter(([, app]) => app.runtimes.includes("ecs") && app.architecture === "arm64").map(([name]) => name);
+    const armOnEcs = Object.entries(config.apps)
+        .filter(([, app]) => app.runtimes.includes("ecs") && app.architecture === "arm64")
+        .map(([name]) => name);
     if (armOnEcs.length > 0 && fargateWeight === 0 && fargateSpotWeight > 0) {
         problems.push({
             key: key(["ecs", "capacity", "fargateWeight"]),

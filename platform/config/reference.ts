@@ -19,7 +19,7 @@ export function renderConfigurationReference(project = "platform"): string {
         "outside it (other than `aws:`, `kubernetes:` and `pulumi:` keys) is an error, as is an unknown key",
         "anywhere below: nothing is silently ignored. Keys left out take the profile's default",
         "(`profile`, or the stack name: `dev`, `staging`, `prod`, or the part before the first `-`).",
-        "Quote numbers whose digits matter (`accountId: \"012345678901\"`).",
+        'Quote numbers whose digits matter (`accountId: "012345678901"`).',
         "",
         "Optional apps (`translate`, `fanout`, `uploads`, `ingest`, `batch` and every app module in",
         "`platform/apps/`) are deployed when their key is present (`{}` takes the defaults) unless they",

@@ -20,9 +20,7 @@ export const NAT_STRATEGIES = ["none", "instance", "single", "perAz"] as const;
 export type NatStrategy = (typeof NAT_STRATEGIES)[number];
 
 /** The retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days. */
-export const LOG_RETENTION_DAYS = [
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 /** Interface endpoints the network can create, so that image pulls, logs and STS stay off the NAT. */
 export const INTERFACE_ENDPOINTS = ["ecr.api", "ecr.dkr", "logs", "sts", "ssm", "ssmmessages", "ec2messages", "kms", "sqs", "sns", "events", "states"] as const;
@@ -84,7 +82,6 @@ export const FARGATE_MEMORY: Record<FargateCpu, number[]> = {
 export const CONTAINER_INSIGHTS = ["enabled", "enhanced"] as const;
 export type ContainerInsights = (typeof CONTAINER_INSIGHTS)[number];
 
-
 export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
 /**
  * Names that say "credential": ECS.8's three AWS variables and anything containing PASSWORD,
@@ -108,8 +105,7 @@ const CONTAINER_USER_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}(?::[A-Za-z0-9_
 export const JOB_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,22}[a-z0-9])?$/;
 const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$/;
 
-const envName = (what: string) =>
-    z.string().regex(ENV_NAME_PATTERN, { error: `expected ${what}: an environment variable name (letters, digits, _; not starting with a digit)` });
+const envName = (what: string) => z.string().regex(ENV_NAME_PATTERN, { error: `expected ${what}: an environment variable name (letters, digits, _; not starting with a digit)` });
 
 const fargateCpu = z.union(
     FARGATE_CPU.map((cpu) => z.literal(cpu)),
@@ -124,7 +120,9 @@ export const JobInputSchema = z.strictObject({
         if (problem) ctx.addIssue({ code: "custom", message: problem });
     }),
     /** The container command for this job (the image's entrypoint still applies). */
-    command: z.array(z.string({ error: "expected a command argument string" }).min(1, { error: "expected a non-empty command argument" }), { error: "expected a command: a list of strings such as [/app/main.js, selfcheck]" }).min(1, { error: "expected a command with at least one argument" }),
+    command: z
+        .array(z.string({ error: "expected a command argument string" }).min(1, { error: "expected a non-empty command argument" }), { error: "expected a command: a list of strings such as [/app/main.js, selfcheck]" })
+        .min(1, { error: "expected a command with at least one argument" }),
     /** Task CPU units; default: the app's. */
     cpu: fargateCpu.optional(),
     /** Task memory in MiB; default: the app's. */
@@ -183,9 +181,9 @@ export const AppInputSchema = z.strictObject({
         .optional(),
     secretsKmsKeyArn: z.string({ error: "expected a KMS key ARN" }).regex(KMS_KEY_ARN_PATTERN, { error: "expected a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/<key id>" }).optional(),
     // Bindings: variable name to a resource of this stack (ref) or any resource (arn), and the actions granted on it (config/bindings.ts).
-    ...Object.fromEntries(BINDING_KINDS.map((kind) => [kind, bindingSectionSchema(kind, envName(`the environment variable that receives ${BINDING_KIND_SPECS[kind].variableValue}`)).optional()])) as {
+    ...(Object.fromEntries(BINDING_KINDS.map((kind) => [kind, bindingSectionSchema(kind, envName(`the environment variable that receives ${BINDING_KIND_SPECS[kind].variableValue}`)).optional()])) as {
         [K in BindingKind]: z.ZodOptional<ReturnType<typeof bindingSectionSchema>>;
-    },
+    }),
     /**
      * Who can reach the app's HTTP port: `public` (an internet-facing load balancer, limited to
      * ingress.allowedCidrs), `internal` (a load balancer in the private subnets, reachable from
@@ -216,41 +214,45 @@ export const AppInputSchema = z.strictObject({
 export const NetworkInputSchema = z.strictObject({
     cidr: z.string({ error: "expected an IPv4 CIDR such as 10.0.0.0/16" }).optional(),
     azCount: wholeNumber("an availability zone count", MIN_AZS, MAX_AZS).optional(),
-    availabilityZoneNames: z
-        .array(z.string().regex(/^[a-z]{2}(?:-gov)?-[a-z]+-\d{1,2}[a-z]$/, { error: "expected an availability zone name such as eu-west-1a" }))
-        .optional(),
+    availabilityZoneNames: z.array(z.string().regex(/^[a-z]{2}(?:-gov)?-[a-z]+-\d{1,2}[a-z]$/, { error: "expected an availability zone name such as eu-west-1a" })).optional(),
     natStrategy: z.enum(NAT_STRATEGIES, { error: `expected a NAT strategy, one of ${NAT_STRATEGIES.join(", ")}` }).optional(),
     /** EC2 instance type of the NAT instance (`natStrategy: instance`); Graviton (arm64) or x86, the AMI follows. */
-    natInstanceType: z.string({ error: "expected an EC2 instance type such as t4g.nano" }).regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: "expected an EC2 instance type such as t4g.nano" }).optional(),
+    natInstanceType: z
+        .string({ error: "expected an EC2 instance type such as t4g.nano" })
+        .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: "expected an EC2 instance type such as t4g.nano" })
+        .optional(),
     subnetMasks: z
         .strictObject({
             private: wholeNumber("a private subnet prefix length", 16, 28).optional(),
             public: wholeNumber("a public subnet prefix length", 16, 28).optional(),
         })
         .optional(),
-    interfaceEndpoints: z
-        .array(z.enum(INTERFACE_ENDPOINTS, { error: `expected an interface endpoint, one of ${INTERFACE_ENDPOINTS.join(", ")}` }))
-        .optional(),
+    interfaceEndpoints: z.array(z.enum(INTERFACE_ENDPOINTS, { error: `expected an interface endpoint, one of ${INTERFACE_ENDPOINTS.join(", ")}` })).optional(),
     flowLogs: z
         .strictObject({
             trafficType: z.enum(FLOW_LOG_TRAFFIC_TYPES, { error: `expected a flow log traffic type, one of ${FLOW_LOG_TRAFFIC_TYPES.join(", ")}` }).optional(),
             retentionDays: retentionDays.optional(),
-            aggregationIntervalSeconds: z
-                .union([z.literal(60), z.literal(600)], { error: "expected a flow log aggregation interval of 60 or 600 (seconds)" })
-                .optional(),
+            aggregationIntervalSeconds: z.union([z.literal(60), z.literal(600)], { error: "expected a flow log aggregation interval of 60 or 600 (seconds)" }).optional(),
         })
         .optional(),
 });
 
 export const RegistryInputSchema = z.strictObject({
-    namespace: z.string({ error: "expected an ECR repository namespace" }).max(200).regex(ECR_NAMESPACE_PATTERN, {
-        error: "expected an ECR repository namespace: lowercase path segments of letters and digits separated by . _ - or /, such as team-a",
-    }).optional(),
+    namespace: z
+        .string({ error: "expected an ECR repository namespace" })
+        .max(200)
+        .regex(ECR_NAMESPACE_PATTERN, {
+            error: "expected an ECR repository namespace: lowercase path segments of letters and digits separated by . _ - or /, such as team-a",
+        })
+        .optional(),
     untaggedImageExpiryDays: wholeNumber("days after which untagged images expire", 1, 365).optional(),
     keepTaggedImages: wholeNumber("how many tagged images to keep", 1, 10000).optional(),
-    ciPushRoleArn: z.string({ error: "expected an IAM role ARN" }).regex(IAM_ROLE_ARN_PATTERN, {
-        error: "expected an IAM role ARN such as arn:aws:iam::123456789012:role/ci-image-push",
-    }).optional(),
+    ciPushRoleArn: z
+        .string({ error: "expected an IAM role ARN" })
+        .regex(IAM_ROLE_ARN_PATTERN, {
+            error: "expected an IAM role ARN such as arn:aws:iam::123456789012:role/ci-image-push",
+        })
+        .optional(),
     /** Registry-wide: only the `account.owner` stack may turn it on. */
     enhancedScanning: bool("whether registry-wide enhanced (Inspector) scanning is on").optional(),
     /** Registry-wide: only the `account.owner` stack may turn it on. */
@@ -270,13 +272,22 @@ export const EcsInputSchema = z.strictObject({
 });
 
 export const IngressInputSchema = z.strictObject({
-    certificateArn: z.string({ error: "expected an ACM certificate ARN" }).regex(ACM_CERTIFICATE_ARN_PATTERN, {
-        error: "expected an ACM certificate ARN such as arn:aws:acm:eu-west-1:123456789012:certificate/<uuid>",
-    }).optional(),
-    allowedCidrs: z.array(z.string({ error: "expected an IPv4 CIDR" }), { error: "expected a list of IPv4 CIDRs" }).min(1, { error: "expected at least one CIDR" }).optional(),
-    sslPolicy: z.string({ error: "expected an ELB security policy name" }).regex(TLS13_POLICY_PATTERN, {
-        error: "expected a TLS 1.3 ELB security policy such as ELBSecurityPolicy-TLS13-1-2-2021-06 (ELB.17)",
-    }).optional(),
+    certificateArn: z
+        .string({ error: "expected an ACM certificate ARN" })
+        .regex(ACM_CERTIFICATE_ARN_PATTERN, {
+            error: "expected an ACM certificate ARN such as arn:aws:acm:eu-west-1:123456789012:certificate/<uuid>",
+        })
+        .optional(),
+    allowedCidrs: z
+        .array(z.string({ error: "expected an IPv4 CIDR" }), { error: "expected a list of IPv4 CIDRs" })
+        .min(1, { error: "expected at least one CIDR" })
+        .optional(),
+    sslPolicy: z
+        .string({ error: "expected an ELB security policy name" })
+        .regex(TLS13_POLICY_PATTERN, {
+            error: "expected a TLS 1.3 ELB security policy such as ELBSecurityPolicy-TLS13-1-2-2021-06 (ELB.17)",
+        })
+        .optional(),
     idleTimeoutSeconds: wholeNumber("an idle timeout in seconds", 1, 4000).optional(),
     deregistrationDelaySeconds: wholeNumber("a deregistration delay in seconds", 0, 3600).optional(),
 });
@@ -292,7 +303,11 @@ export const CostInputSchema = z.strictObject({
      * and 100% of actual spend and at 100% forecast, and the policy gate compares the synth's
      * estimate with it (advisory above 80%, mandatory above 100%). @example 150
      */
-    monthlyBudget: z.number({ error: "expected a monthly budget in USD, such as 150" }).positive({ error: "expected a monthly budget above 0 (USD)" }).max(10_000_000, { error: "expected a monthly budget in USD up to 10000000" }).optional(),
+    monthlyBudget: z
+        .number({ error: "expected a monthly budget in USD, such as 150" })
+        .positive({ error: "expected a monthly budget above 0 (USD)" })
+        .max(10_000_000, { error: "expected a monthly budget in USD up to 10000000" })
+        .optional(),
 });
 
 /**
@@ -304,9 +319,12 @@ export type DashboardScope = (typeof DASHBOARD_SCOPES)[number];
 
 export const PlatformInputSchema = z.strictObject({
     profile: z.enum(PROFILES, { error: `expected a profile, one of ${PROFILES.join(", ")}` }).optional(),
-    accountId: z.string({ error: "expected a 12-digit AWS account id, quoted" }).regex(ACCOUNT_ID_PATTERN, {
-        error: "expected a 12-digit AWS account id such as \"123456789012\"",
-    }).optional(),
+    accountId: z
+        .string({ error: "expected a 12-digit AWS account id, quoted" })
+        .regex(ACCOUNT_ID_PATTERN, {
+            error: 'expected a 12-digit AWS account id such as "123456789012"',
+        })
+        .optional(),
     tags: z
         .record(
             z.string().regex(TAG_KEY_PATTERN, { error: "expected a tag key of 1-128 letters, digits, spaces or _ . : / = + - @, not starting with aws:" }),

@@ -30,7 +30,6 @@ export type ApiAuthorizationMode = (typeof API_AUTHORIZATIONS)[number];
 export const PARTNER_EVENT_SOURCE_PATTERN = /^aws\.partner(\/[.\-_A-Za-z0-9]+){2,}$/;
 const COGNITO_USER_POOL_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:cognito-idp:[a-z0-9-]+:\d{12}:userpool\/[\w-]+_[0-9a-zA-Z]+$/;
 
-
 const memoryMb = wholeNumber("memory in MB", FUNCTION_MEMORY_MB.min, FUNCTION_MEMORY_MB.max);
 const timeoutSeconds = wholeNumber("a timeout in seconds", FUNCTION_TIMEOUT_SECONDS.min, FUNCTION_TIMEOUT_SECONDS.max);
 /** `platform:functions.reservedConcurrency: unreserved` leaves functions on the account's unreserved pool. */
@@ -60,9 +59,7 @@ const throttle = z.strictObject({
 
 const apiInput = z.strictObject({
     authorization: z.enum(API_AUTHORIZATIONS, { error: `expected an authorization type, one of ${API_AUTHORIZATIONS.join(", ")}` }).optional(),
-    cognitoUserPoolArns: z
-        .array(z.string().regex(COGNITO_USER_POOL_ARN_PATTERN, { error: "expected a Cognito user pool ARN such as arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123" }))
-        .optional(),
+    cognitoUserPoolArns: z.array(z.string().regex(COGNITO_USER_POOL_ARN_PATTERN, { error: "expected a Cognito user pool ARN such as arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123" })).optional(),
     throttle: throttle.optional(),
     waf: bool("whether an AWS WAF web ACL protects the API").optional(),
     wafRateLimitPer5Minutes: wholeNumber("requests one IP may make in 5 minutes before WAF blocks it", 100, 2000000000).optional(),
@@ -76,9 +73,7 @@ export const TranslateInputSchema = z.strictObject({
     maxCultures: wholeNumber("the most target cultures per request", 1, 50).optional(),
     maxTextBytes: wholeNumber("the largest source text in UTF-8 bytes (Amazon Translate accepts 10000)", 1, TRANSLATE_MAX_TEXT_BYTES).optional(),
     resultTtlDays: wholeNumber("how many days a translation request is kept", 1, 3650).optional(),
-    functions: z
-        .strictObject(Object.fromEntries(TRANSLATE_FUNCTIONS.map((fn) => [fn, FunctionOverrideSchema.optional()])) as Record<TranslateFunction, z.ZodOptional<typeof FunctionOverrideSchema>>)
-        .optional(),
+    functions: z.strictObject(Object.fromEntries(TRANSLATE_FUNCTIONS.map((fn) => [fn, FunctionOverrideSchema.optional()])) as Record<TranslateFunction, z.ZodOptional<typeof FunctionOverrideSchema>>).optional(),
     api: apiInput.optional(),
 });
 
@@ -88,13 +83,8 @@ export type FanoutFunction = (typeof FANOUT_FUNCTIONS)[number];
 export const FanoutInputSchema = z.strictObject({
     enabled: bool("whether the fan-out app is deployed (it is when platform:fanout is set, unless this is false)").optional(),
     archiveRetentionDays: wholeNumber("days the bus archive keeps events for replay (0 keeps them forever)", 0, 3650).optional(),
-    partnerEventSource: z
-        .string()
-        .regex(PARTNER_EVENT_SOURCE_PATTERN, { error: "expected a partner event source name such as aws.partner/salesforce.com/00Dxx0000001gEH/orders" })
-        .optional(),
-    functions: z
-        .strictObject(Object.fromEntries(FANOUT_FUNCTIONS.map((fn) => [fn, FunctionOverrideSchema.optional()])) as Record<FanoutFunction, z.ZodOptional<typeof FunctionOverrideSchema>>)
-        .optional(),
+    partnerEventSource: z.string().regex(PARTNER_EVENT_SOURCE_PATTERN, { error: "expected a partner event source name such as aws.partner/salesforce.com/00Dxx0000001gEH/orders" }).optional(),
+    functions: z.strictObject(Object.fromEntries(FANOUT_FUNCTIONS.map((fn) => [fn, FunctionOverrideSchema.optional()])) as Record<FanoutFunction, z.ZodOptional<typeof FunctionOverrideSchema>>).optional(),
     api: apiInput.optional(),
 });
 

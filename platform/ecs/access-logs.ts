@@ -10,9 +10,29 @@ import { withTransforms, type Transformable } from "../transform";
  * exist, so delivery works whichever AWS uses. The list is closed: new Regions use the principal.
  */
 const REGIONS_WITH_ELB_ACCOUNT = new Set([
-    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ca-central-1", "eu-central-1", "eu-west-1", "eu-west-2", "eu-south-1",
-    "eu-west-3", "eu-north-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ap-south-1",
-    "me-south-1", "sa-east-1", "us-gov-west-1", "us-gov-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "af-south-1",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-south-1",
+    "eu-west-3",
+    "eu-north-1",
+    "ap-east-1",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-south-1",
+    "me-south-1",
+    "sa-east-1",
+    "us-gov-west-1",
+    "us-gov-east-1",
 ]);
 
 export interface AccessLogBucketArgs extends Transformable {
@@ -47,9 +67,7 @@ export class AccessLogBucket extends pulumi.ComponentResource {
     constructor(name: string, args: AccessLogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:ecs:AccessLogBucket", name, {}, withTransforms(opts, args.transform));
         const logDelivery = "logdelivery.elasticloadbalancing.amazonaws.com";
-        const elbPrincipal: aws.iam.Principal = REGIONS_WITH_ELB_ACCOUNT.has(args.region)
-            ? { Service: logDelivery, AWS: aws.elb.getServiceAccountOutput({}, { parent: this }).arn }
-            : { Service: logDelivery };
+        const elbPrincipal: aws.iam.Principal = REGIONS_WITH_ELB_ACCOUNT.has(args.region) ? { Service: logDelivery, AWS: aws.elb.getServiceAccountOutput({}, { parent: this }).arn } : { Service: logDelivery };
         const { bucket, policy } = createLogBucket(
             name,
             {

@@ -66,18 +66,10 @@ export class EcsCluster extends pulumi.ComponentResource {
             };
         }
 
-        this.cluster = new aws.ecs.Cluster(
-            name,
-            { name: args.clusterName, settings: [{ name: "containerInsights", value: args.containerInsights }], configuration },
-            { parent: this },
-        );
+        this.cluster = new aws.ecs.Cluster(name, { name: args.clusterName, settings: [{ name: "containerInsights", value: args.containerInsights }], configuration }, { parent: this });
         this.name = this.cluster.name;
         this.arn = this.cluster.arn;
-        new aws.ecs.ClusterCapacityProviders(
-            name,
-            { clusterName: this.cluster.name, capacityProviders: ["FARGATE", "FARGATE_SPOT"], defaultCapacityProviderStrategies: this.capacityProviderStrategy },
-            { parent: this },
-        );
+        new aws.ecs.ClusterCapacityProviders(name, { clusterName: this.cluster.name, capacityProviders: ["FARGATE", "FARGATE_SPOT"], defaultCapacityProviderStrategies: this.capacityProviderStrategy }, { parent: this });
         this.registerOutputs({ name: this.name, arn: this.arn });
     }
 

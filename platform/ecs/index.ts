@@ -80,7 +80,20 @@ export class EcsRuntime extends pulumi.ComponentResource {
             if (spec.consumes) {
                 this.workers[app] = new EcsWorker(
                     `${name}-${app}`,
-                    { app, spec, namePrefix: args.namePrefix, region: args.region, accountId: args.accountId, repository, cluster: this.cluster, network: args.network, logs: args.logs, protect: args.protect, bindings, alarmTopicArn: args.alarmTopicArn },
+                    {
+                        app,
+                        spec,
+                        namePrefix: args.namePrefix,
+                        region: args.region,
+                        accountId: args.accountId,
+                        repository,
+                        cluster: this.cluster,
+                        network: args.network,
+                        logs: args.logs,
+                        protect: args.protect,
+                        bindings,
+                        alarmTopicArn: args.alarmTopicArn,
+                    },
                     { parent: this },
                 );
                 continue;

@@ -86,11 +86,7 @@ export function taskRoles(name: string, args: TaskRolesArgs, opts: pulumi.Custom
             Condition: { StringEquals: { "kms:ViaService": [`secretsmanager.${args.region}.amazonaws.com`, `ssm.${args.region}.amazonaws.com`] } },
         });
     }
-    const executionRole = serviceRole(
-        `${name}-execution`,
-        { description: `Lets ECS start ${args.app}'s tasks: pull its image, write its logs, read its secrets`, ...trust, statements: executionStatements },
-        opts,
-    );
+    const executionRole = serviceRole(`${name}-execution`, { description: `Lets ECS start ${args.app}'s tasks: pull its image, write its logs, read its secrets`, ...trust, statements: executionStatements }, opts);
 
     const taskStatements = args.grants.map(grantStatement);
     if (args.exec) {

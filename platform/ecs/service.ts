@@ -75,11 +75,7 @@ export class EcsService extends pulumi.ComponentResource {
         const { app, spec, cluster, ingress } = args;
         const parent = { parent: this };
 
-        const logGroup = encryptedLogGroup(
-            name,
-            { name: `/${args.namePrefix}/ecs/${app}`, retentionDays: args.logs.retentionDays, kmsKeyArn: args.logs.kmsKeyArn },
-            { parent: this, protect: args.protect },
-        );
+        const logGroup = encryptedLogGroup(name, { name: `/${args.namePrefix}/ecs/${app}`, retentionDays: args.logs.retentionDays, kmsKeyArn: args.logs.kmsKeyArn }, { parent: this, protect: args.protect });
         const { taskRole, executionRole } = taskRoles(
             name,
             {
@@ -221,7 +217,11 @@ export class EcsService extends pulumi.ComponentResource {
         const listeners: aws.lb.Listener[] = [];
         if (ingress.certificateArn) {
             listeners.push(
-                new aws.lb.Listener(`${name}-https`, { loadBalancerArn: this.loadBalancer.arn, port: 443, protocol: "HTTPS", sslPolicy: ingress.sslPolicy, certificateArn: ingress.certificateArn, defaultActions: forward }, parent),
+                new aws.lb.Listener(
+                    `${name}-https`,
+                    { loadBalancerArn: this.loadBalancer.arn, port: 443, protocol: "HTTPS", sslPolicy: ingress.sslPolicy, certificateArn: ingress.certificateArn, defaultActions: forward },
+                    parent,
+                ),
                 new aws.lb.Listener(
                     `${name}-http`,
                     { loadBalancerArn: this.loadBalancer.arn, port: 80, protocol: "HTTP", defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }] },
@@ -229,10 +229,7 @@ export class EcsService extends pulumi.ComponentResource {
                 ),
             );
         } else {
-            void pulumi.log.warn(
-                `${app}: no ingress.certificateArn is set, so its load balancer serves plain HTTP on port 80. Set an ACM certificate of this region to get HTTPS, with HTTP redirected to it.`,
-                this,
-            );
+            void pulumi.log.warn(`${app}: no ingress.certificateArn is set, so its load balancer serves plain HTTP on port 80. Set an ACM certificate of this region to get HTTPS, with HTTP redirected to it.`, this);
             listeners.push(new aws.lb.Listener(`${name}-http`, { loadBalancerArn: this.loadBalancer.arn, port: 80, protocol: "HTTP", defaultActions: forward }, parent));
         }
         this.url = pulumi.interpolate`${ingress.certificateArn ? "https" : "http"}://${this.loadBalancer.dnsName}`;

@@ -54,7 +54,17 @@ export class EcsWorker extends pulumi.ComponentResource {
         const logGroup = encryptedLogGroup(name, { name: `/${args.namePrefix}/ecs/${app}`, retentionDays: args.logs.retentionDays, kmsKeyArn: args.logs.kmsKeyArn }, { parent: this, protect: args.protect });
         const { taskRole, executionRole } = taskRoles(
             name,
-            { app, region: args.region, accountId: args.accountId, repositoryArn: args.repository.arn, logGroupArn: logGroup.arn, secrets: spec.secrets, secretsKmsKeyArn: spec.secretsKmsKeyArn, grants: bindings.grants, exec: cluster.exec },
+            {
+                app,
+                region: args.region,
+                accountId: args.accountId,
+                repositoryArn: args.repository.arn,
+                logGroupArn: logGroup.arn,
+                secrets: spec.secrets,
+                secretsKmsKeyArn: spec.secretsKmsKeyArn,
+                grants: bindings.grants,
+                exec: cluster.exec,
+            },
             parent,
         );
         const released = spec.imageTag !== undefined;
@@ -118,7 +128,13 @@ export class EcsWorker extends pulumi.ComponentResource {
 
         const scaling = new aws.appautoscaling.Target(
             name,
-            { serviceNamespace: "ecs", scalableDimension: "ecs:service:DesiredCount", resourceId: pulumi.interpolate`service/${cluster.name}/${this.service.name}`, minCapacity: spec.replicas.min, maxCapacity: spec.replicas.max },
+            {
+                serviceNamespace: "ecs",
+                scalableDimension: "ecs:service:DesiredCount",
+                resourceId: pulumi.interpolate`service/${cluster.name}/${this.service.name}`,
+                minCapacity: spec.replicas.min,
+                maxCapacity: spec.replicas.max,
+            },
             parent,
         );
         this.scalingPolicy = new aws.appautoscaling.Policy(
@@ -132,9 +148,29 @@ export class EcsWorker extends pulumi.ComponentResource {
                     targetValue: bindings.consumes.messagesPerTask,
                     customizedMetricSpecification: {
                         metrics: [
-                            { id: "visible", label: "Visible messages", returnData: false, metricStat: { stat: "Sum", metric: { namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: [{ name: "QueueName", value: queueName }] } } },
+                            {
+                                id: "visible",
+                                label: "Visible messages",
+                                returnData: false,
+                                metricStat: { stat: "Sum", metric: { namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: [{ name: "QueueName", value: queueName }] } },
+                            },
                             // Container Insights publishes the running count (both levels the cluster allows have it); the service keeps at least replicas.min (1 or more) running.
-                            { id: "tasks", label: "Running tasks", returnData: false, metricStat: { stat: "Average", metric: { namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions: [{ name: "ClusterName", value: cluster.name }, { name: "ServiceName", value: this.service.name }] } } },
+                            {
+                                id: "tasks",
+                                label: "Running tasks",
+                                returnData: false,
+                                metricStat: {
+                                    stat: "Average",
+                                    metric: {
+                                        namespace: "ECS/ContainerInsights",
+                                        metricName: "RunningTaskCount",
+                                        dimensions: [
+                                            { name: "ClusterName", value: cluster.name },
+                                            { name: "ServiceName", value: this.service.name },
+                                        ],
+                                    },
+                                },
+                            },
                             { id: "backlog", label: "Backlog per task", expression: "visible / tasks", returnData: true },
                         ],
                     },

@@ -48,7 +48,9 @@ export class ManagedAddons extends pulumi.ComponentResource {
         this.beforeNodes = [
             podIdentityAgent,
             // enableNetworkPolicy: the CNI's agent enforces the workloads' NetworkPolicies (default deny).
-            this.addon("vpc-cni", args.versions.vpcCni, { configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }), podIdentityAssociations: [{ roleArn: this.cniRole.arn, serviceAccount: "aws-node" }] }, [podIdentityAgent]),
+            this.addon("vpc-cni", args.versions.vpcCni, { configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }), podIdentityAssociations: [{ roleArn: this.cniRole.arn, serviceAccount: "aws-node" }] }, [
+                podIdentityAgent,
+            ]),
             this.addon("kube-proxy", args.versions.kubeProxy),
         ];
         this.registerOutputs({});

@@ -17,9 +17,7 @@ export interface ChartPin {
 
 const keys = (names: string[], sections: Record<string, string[]> = {}) =>
     z.strictObject(
-        Object.fromEntries(
-            names.map((name) => [name, sections[name] ? z.strictObject(Object.fromEntries(sections[name].map((inner) => [inner, z.unknown().optional()]))).optional() : z.unknown().optional()]),
-        ),
+        Object.fromEntries(names.map((name) => [name, sections[name] ? z.strictObject(Object.fromEntries(sections[name].map((inner) => [inner, z.unknown().optional()]))).optional() : z.unknown().optional()])),
     );
 
 /** aws/eks-charts stable/aws-load-balancer-controller 3.5.0 (controller v3.5.0). */
@@ -28,7 +26,9 @@ export const LOAD_BALANCER_CONTROLLER: ChartPin = {
     version: "3.5.0",
     repository: "https://aws.github.io/eks-charts",
     values: keys(
-        "replicaCount revisionHistoryLimit image runtimeClassName imagePullSecrets nameOverride fullnameOverride autoscaling serviceAccount rbac podSecurityContext securityContext terminationGracePeriodSeconds resources priorityClassName nodeSelector tolerations affinity configureDefaultAffinity topologySpreadConstraints updateStrategy serviceAnnotations deploymentAnnotations podAnnotations podLabels additionalLabels enableCertManager certManager clusterName cluster ingressClass ingressClassParams createIngressClassResource region vpcId vpcTags awsApiEndpoints awsApiThrottle awsMaxRetries defaultTargetType defaultLoadBalancerScheme enablePodReadinessGateInject enableShield enableWaf enableWafv2 ingressMaxConcurrentReconciles logLevel metricsBindAddr webhookConfig webhookBindPort webhookTLS keepTLSSecret webhookNamespaceSelectors serviceMaxConcurrentReconciles targetgroupbindingMaxConcurrentReconciles targetgroupbindingMaxExponentialBackoffDelay targetgroupbindingRequeueDuration albGatewayMaxConcurrentReconciles nlbGatewayMaxConcurrentReconciles globalAcceleratorMaxConcurrentReconciles globalAcceleratorMaxExponentialBackoffDelay lbStabilizationMonitorInterval syncPeriod watchNamespace disableIngressClassAnnotation disableIngressGroupNameAnnotation tolerateNonExistentBackendService tolerateNonExistentBackendAction defaultSSLPolicy livenessProbe readinessProbe env hostNetwork dnsPolicy extraVolumeMounts extraVolumes defaultTags podDisruptionBudget externalManagedTags enableEndpointSlices enableBackendSecurityGroup enableManageBackendSecurityGroupRules backendSecurityGroup disableRestrictedSecurityGroupRules maxTargetsPerTargetGroup controllerConfig certManagement certDiscovery objectSelector serviceMonitor clusterSecretsPermissions ingressClassConfig enableServiceMutatorWebhook serviceMutatorWebhookConfig podMutatorWebhookConfig serviceTargetENISGTags loadBalancerClass".split(" "),
+        "replicaCount revisionHistoryLimit image runtimeClassName imagePullSecrets nameOverride fullnameOverride autoscaling serviceAccount rbac podSecurityContext securityContext terminationGracePeriodSeconds resources priorityClassName nodeSelector tolerations affinity configureDefaultAffinity topologySpreadConstraints updateStrategy serviceAnnotations deploymentAnnotations podAnnotations podLabels additionalLabels enableCertManager certManager clusterName cluster ingressClass ingressClassParams createIngressClassResource region vpcId vpcTags awsApiEndpoints awsApiThrottle awsMaxRetries defaultTargetType defaultLoadBalancerScheme enablePodReadinessGateInject enableShield enableWaf enableWafv2 ingressMaxConcurrentReconciles logLevel metricsBindAddr webhookConfig webhookBindPort webhookTLS keepTLSSecret webhookNamespaceSelectors serviceMaxConcurrentReconciles targetgroupbindingMaxConcurrentReconciles targetgroupbindingMaxExponentialBackoffDelay targetgroupbindingRequeueDuration albGatewayMaxConcurrentReconciles nlbGatewayMaxConcurrentReconciles globalAcceleratorMaxConcurrentReconciles globalAcceleratorMaxExponentialBackoffDelay lbStabilizationMonitorInterval syncPeriod watchNamespace disableIngressClassAnnotation disableIngressGroupNameAnnotation tolerateNonExistentBackendService tolerateNonExistentBackendAction defaultSSLPolicy livenessProbe readinessProbe env hostNetwork dnsPolicy extraVolumeMounts extraVolumes defaultTags podDisruptionBudget externalManagedTags enableEndpointSlices enableBackendSecurityGroup enableManageBackendSecurityGroupRules backendSecurityGroup disableRestrictedSecurityGroupRules maxTargetsPerTargetGroup controllerConfig certManagement certDiscovery objectSelector serviceMonitor clusterSecretsPermissions ingressClassConfig enableServiceMutatorWebhook serviceMutatorWebhookConfig podMutatorWebhookConfig serviceTargetENISGTags loadBalancerClass".split(
+            " ",
+        ),
         { serviceAccount: ["create", "annotations", "name", "automountServiceAccountToken", "imagePullSecrets"], rbac: ["create"], podDisruptionBudget: ["maxUnavailable", "minAvailable"] },
     ),
 };
@@ -39,12 +39,17 @@ export const KARPENTER: ChartPin = {
     version: "1.14.1",
     repository: "",
     values: keys(
-        "nameOverride fullnameOverride additionalLabels additionalAnnotations imagePullPolicy imagePullSecrets service serviceAccount additionalClusterRoleRules serviceMonitor replicas revisionHistoryLimit strategy podLabels podAnnotations podDisruptionBudget podSecurityContext priorityClassName terminationGracePeriodSeconds hostNetwork schedulerName dnsPolicy dnsConfig initContainers nodeSelector affinity topologySpreadConstraints tolerations extraVolumes controller logLevel logOutputPaths logErrorOutputPaths settings".split(" "),
+        "nameOverride fullnameOverride additionalLabels additionalAnnotations imagePullPolicy imagePullSecrets service serviceAccount additionalClusterRoleRules serviceMonitor replicas revisionHistoryLimit strategy podLabels podAnnotations podDisruptionBudget podSecurityContext priorityClassName terminationGracePeriodSeconds hostNetwork schedulerName dnsPolicy dnsConfig initContainers nodeSelector affinity topologySpreadConstraints tolerations extraVolumes controller logLevel logOutputPaths logErrorOutputPaths settings".split(
+            " ",
+        ),
         {
             serviceAccount: ["create", "name", "annotations"],
             podDisruptionBudget: ["name", "maxUnavailable"],
             controller: ["containerName", "image", "env", "envFrom", "securityContext", "resources", "extraVolumeMounts", "sidecarContainer", "sidecarVolumeMounts", "metrics", "healthProbe"],
-            settings: "batchMaxDuration batchIdleDuration preferencePolicy minValuesPolicy clusterCABundle clusterName clusterEndpoint isolatedVPC eksControlPlane vmMemoryOverheadPercent interruptionQueue enableZonalShift reservedENIs ignoreDRARequests disableClusterStateObservability disableDryRun amiRefreshInterval subnetRefreshInterval featureGates awsFeatureGates".split(" "),
+            settings:
+                "batchMaxDuration batchIdleDuration preferencePolicy minValuesPolicy clusterCABundle clusterName clusterEndpoint isolatedVPC eksControlPlane vmMemoryOverheadPercent interruptionQueue enableZonalShift reservedENIs ignoreDRARequests disableClusterStateObservability disableDryRun amiRefreshInterval subnetRefreshInterval featureGates awsFeatureGates".split(
+                    " ",
+                ),
         },
     ),
 };
@@ -55,7 +60,9 @@ export const CLUSTER_AUTOSCALER: ChartPin = {
     version: "9.59.0",
     repository: "https://kubernetes.github.io/autoscaler",
     values: keys(
-        "affinity additionalLabels autoDiscovery autoscalingGroups autoscalingGroupsnamePrefix awsAccessKeyID awsRegion awsSecretAccessKey azureClientID azureClientSecret azureResourceGroup azureSubscriptionID azureTenantID azureUseManagedIdentityExtension azureUserAssignedIdentityID azureUseWorkloadIdentityExtension azureVMType azureEnableForceDelete azureEnableVMSSEtag civoApiUrl civoApiKey civoClusterID civoRegion cloudConfigPath cloudProvider clusterAPICloudConfigPath clusterAPIConfigMapsNamespace clusterAPIKubeconfigSecret clusterAPIMode clusterAPIWorkloadKubeconfigPath containerSecurityContext deployment dnsConfig dnsPolicy envFromConfigMap envFromSecret expanderPriorities extraArgs customArgs extraEnv extraEnvConfigMaps extraEnvSecrets extraObjects extraVolumeMounts extraVolumes extraVolumeSecrets initContainers fullnameOverride hostNetwork image kubeTargetVersionOverride kwokConfigMapName magnumCABundlePath magnumClusterName nameOverride nodeSelector podAnnotations podDisruptionBudget podLabels priorityClassName priorityConfigMapAnnotations prometheusRule rbac replicaCount resources revisionHistoryLimit securityContext service serviceMonitor tolerations topologySpreadConstraints updateStrategy vpa secretKeyRefNameOverride".split(" "),
+        "affinity additionalLabels autoDiscovery autoscalingGroups autoscalingGroupsnamePrefix awsAccessKeyID awsRegion awsSecretAccessKey azureClientID azureClientSecret azureResourceGroup azureSubscriptionID azureTenantID azureUseManagedIdentityExtension azureUserAssignedIdentityID azureUseWorkloadIdentityExtension azureVMType azureEnableForceDelete azureEnableVMSSEtag civoApiUrl civoApiKey civoClusterID civoRegion cloudConfigPath cloudProvider clusterAPICloudConfigPath clusterAPIConfigMapsNamespace clusterAPIKubeconfigSecret clusterAPIMode clusterAPIWorkloadKubeconfigPath containerSecurityContext deployment dnsConfig dnsPolicy envFromConfigMap envFromSecret expanderPriorities extraArgs customArgs extraEnv extraEnvConfigMaps extraEnvSecrets extraObjects extraVolumeMounts extraVolumes extraVolumeSecrets initContainers fullnameOverride hostNetwork image kubeTargetVersionOverride kwokConfigMapName magnumCABundlePath magnumClusterName nameOverride nodeSelector podAnnotations podDisruptionBudget podLabels priorityClassName priorityConfigMapAnnotations prometheusRule rbac replicaCount resources revisionHistoryLimit securityContext service serviceMonitor tolerations topologySpreadConstraints updateStrategy vpa secretKeyRefNameOverride".split(
+            " ",
+        ),
         {
             autoDiscovery: ["clusterName", "namespace", "tags", "roles", "labels"],
             rbac: ["create", "pspEnabled", "clusterScoped", "annotations", "serviceAccount", "additionalRules"],
@@ -70,7 +77,9 @@ export const METRICS_SERVER: ChartPin = {
     version: "3.13.1",
     repository: "https://kubernetes-sigs.github.io/metrics-server/",
     values: keys(
-        "image imagePullSecrets nameOverride fullnameOverride namespaceOverride serviceAccount rbac apiService commonLabels podLabels podAnnotations podSecurityContext hostUsers securityContext priorityClassName containerPort hostNetwork replicas revisionHistoryLimit updateStrategy podDisruptionBudget defaultArgs args livenessProbe readinessProbe service addonResizer metrics serviceMonitor resources extraVolumeMounts extraVolumes nodeSelector tolerations affinity topologySpreadConstraints dnsConfig deploymentAnnotations schedulerName tmpVolume tls".split(" "),
+        "image imagePullSecrets nameOverride fullnameOverride namespaceOverride serviceAccount rbac apiService commonLabels podLabels podAnnotations podSecurityContext hostUsers securityContext priorityClassName containerPort hostNetwork replicas revisionHistoryLimit updateStrategy podDisruptionBudget defaultArgs args livenessProbe readinessProbe service addonResizer metrics serviceMonitor resources extraVolumeMounts extraVolumes nodeSelector tolerations affinity topologySpreadConstraints dnsConfig deploymentAnnotations schedulerName tmpVolume tls".split(
+            " ",
+        ),
         { serviceAccount: ["create", "annotations", "name", "secrets"], podDisruptionBudget: ["enabled", "minAvailable", "maxUnavailable", "unhealthyPodEvictionPolicy"] },
     ),
 };
@@ -85,7 +94,9 @@ export const SECRETS_STORE_PROVIDER: ChartPin = {
     version: "3.1.1",
     repository: "https://aws.github.io/secrets-store-csi-driver-provider-aws",
     values: keys(
-        "image awsRegion nameOverride fullnameOverride providerVolume kubeletPath driverWritesSecrets commonLabels podLabels podAnnotations affinity resources priorityClassName nodeSelector tolerations port updateStrategy imagePullSecrets rbac securityContext useFipsEndpoint podIdentityHttpTimeout dnsConfig secrets-store-csi-driver".split(" "),
+        "image awsRegion nameOverride fullnameOverride providerVolume kubeletPath driverWritesSecrets commonLabels podLabels podAnnotations affinity resources priorityClassName nodeSelector tolerations port updateStrategy imagePullSecrets rbac securityContext useFipsEndpoint podIdentityHttpTimeout dnsConfig secrets-store-csi-driver".split(
+            " ",
+        ),
         { "secrets-store-csi-driver": ["install", "fullnameOverride", "tokenRequests", "linux", "syncSecret", "enableSecretRotation", "rotationPollInterval"] },
     ),
 };

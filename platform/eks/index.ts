@@ -179,10 +179,7 @@ export class EksRuntime extends pulumi.ComponentResource {
                     replicas: Math.min(2, config.nodeGroups.system.minSize),
                     provider: this.provider,
                     dependsOn: afterLoadBalancer.dependsOn,
-                    fargate:
-                        karpenterProfile !== undefined && this.fargate
-                            ? { profile: this.fargate.profiles[karpenterProfile], oidcProviderArn: cluster.oidcProviderArn, oidcIssuer: cluster.oidcIssuer }
-                            : undefined,
+                    fargate: karpenterProfile !== undefined && this.fargate ? { profile: this.fargate.profiles[karpenterProfile], oidcProviderArn: cluster.oidcProviderArn, oidcIssuer: cluster.oidcIssuer } : undefined,
                 },
                 { parent: this },
             );

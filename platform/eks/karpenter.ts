@@ -95,7 +95,11 @@ export class Karpenter extends pulumi.ComponentResource {
             { parent: this },
         );
         const rules = Object.entries(INTERRUPTION_EVENTS).map(([event, pattern]) => {
-            const rule = new aws.cloudwatch.EventRule(`${name}-${event}`, { name: nameWithin(`${name}-${event}`, NAME_LIMITS.eventRule), description: `Karpenter (${cluster}): ${pattern["detail-type"][0]}`, eventPattern: JSON.stringify(pattern) }, { parent: this });
+            const rule = new aws.cloudwatch.EventRule(
+                `${name}-${event}`,
+                { name: nameWithin(`${name}-${event}`, NAME_LIMITS.eventRule), description: `Karpenter (${cluster}): ${pattern["detail-type"][0]}`, eventPattern: JSON.stringify(pattern) },
+                { parent: this },
+            );
             new aws.cloudwatch.EventTarget(
                 `${name}-${event}`,
                 {
@@ -112,7 +116,10 @@ export class Karpenter extends pulumi.ComponentResource {
         });
         const ruleArns = rules.map((rule) => rule.arn);
         args.dataKeyUsers.allowService("events.amazonaws.com");
-        for (const [queue, suffix] of [[this.queue, "interruption"], [this.deadLetterQueue, "interruption-dlq"]] as const) {
+        for (const [queue, suffix] of [
+            [this.queue, "interruption"],
+            [this.deadLetterQueue, "interruption-dlq"],
+        ] as const) {
             new aws.sqs.QueuePolicy(
                 `${name}-${suffix}`,
                 {

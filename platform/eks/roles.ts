@@ -69,11 +69,7 @@ export class PodIdentityRole extends pulumi.ComponentResource {
         this.grants = new RoleGrants(name, this.role, this);
         for (const grant of args.grants) this.grants.addGrant(grant);
         if (args.associate !== false) {
-            this.association = new aws.eks.PodIdentityAssociation(
-                name,
-                { clusterName: args.clusterName, namespace: args.namespace, serviceAccount: args.serviceAccount, roleArn: this.role.arn },
-                { parent: this },
-            );
+            this.association = new aws.eks.PodIdentityAssociation(name, { clusterName: args.clusterName, namespace: args.namespace, serviceAccount: args.serviceAccount, roleArn: this.role.arn }, { parent: this });
         }
         this.registerOutputs({ roleArn: this.role.arn });
     }

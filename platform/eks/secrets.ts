@@ -92,7 +92,11 @@ export function secretsStoreProvider(name: string, args: { region: string; provi
 }
 
 /** The SecretProviderClass of one app: its ASCP objects, fetched with Pod Identity, synced into `<app>-secrets`. */
-export function secretProviderClass(name: string, args: { app: string; namespace: pulumi.Input<string>; region: string; secrets: Record<string, string>; labels: Record<string, string> }, opts: pulumi.CustomResourceOptions): k8s.apiextensions.CustomResource {
+export function secretProviderClass(
+    name: string,
+    args: { app: string; namespace: pulumi.Input<string>; region: string; secrets: Record<string, string>; labels: Record<string, string> },
+    opts: pulumi.CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
     return new k8s.apiextensions.CustomResource(
         name,
         {

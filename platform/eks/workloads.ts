@@ -102,9 +102,7 @@ export class EksApp extends pulumi.ComponentResource {
         // Secrets: fetched by the Secrets Store CSI driver with this pod role, synced into `<app>-secrets`.
         const hasSecrets = Object.keys(spec.secrets).length > 0;
         // Its CRD comes with the Secrets Store CSI driver's release (in args.dependsOn): created before it, the class would fail.
-        const secretClass = hasSecrets
-            ? secretProviderClass(`${name}-secrets`, { app, namespace, region: args.region, secrets: spec.secrets, labels }, { ...k8sOpts, dependsOn: args.dependsOn })
-            : undefined;
+        const secretClass = hasSecrets ? secretProviderClass(`${name}-secrets`, { app, namespace, region: args.region, secrets: spec.secrets, labels }, { ...k8sOpts, dependsOn: args.dependsOn }) : undefined;
 
         const [uid, gid] = spec.user.split(":").map(Number);
         const environment = { AWS_REGION: args.region, ...args.bindings.environment, ...spec.environment };

@@ -116,9 +116,7 @@ export function formatGate(result: GateResult, policyCount: number, options: For
     const lines: string[] = [];
     const exempted = result.violations.filter((v) => v.exempted).length;
     const advisory = result.violations.filter((v) => !v.exempted && v.enforcementLevel !== "mandatory").length;
-    lines.push(
-        `Policy pack (${policyCount} policies): ${result.blocking.length} mandatory, ${advisory} advisory, ${exempted} exempted violation${result.violations.length === 1 ? "" : "s"}`,
-    );
+    lines.push(`Policy pack (${policyCount} policies): ${result.blocking.length} mandatory, ${advisory} advisory, ${exempted} exempted violation${result.violations.length === 1 ? "" : "s"}`);
     const shown = orderViolations(options.summary ? result.blocking : result.violations);
     const groups = new Map<string, PolicyViolation[]>();
     for (const violation of shown) {

@@ -137,7 +137,9 @@ const SHAPES: Record<string, Shape> = {
     },
     "aws:ecs/service:Service": (c) => {
         const name = physicalName(c);
-        const clusterName = String(c.inputs.cluster ?? "default").split("/").pop();
+        const clusterName = String(c.inputs.cluster ?? "default")
+            .split("/")
+            .pop();
         const serviceArn = arn(c, "ecs", `service/${clusterName}/${name}`);
         return { id: serviceArn, state: { name, arn: serviceArn } };
     },
@@ -238,7 +240,10 @@ const SHAPES: Record<string, Shape> = {
     "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": (c) => ({ id: String(c.inputs.functionName), state: {} }),
     "aws:apigateway/restApi:RestApi": (c) => {
         const id = c.hash.slice(0, 10);
-        return { id, state: { name: physicalName(c), rootResourceId: c.hash.slice(10, 20), executionArn: arn(c, "execute-api", id), arn: `arn:aws:apigateway:${c.region}::/restapis/${id}`, createdDate: "2026-01-01T00:00:00Z" } };
+        return {
+            id,
+            state: { name: physicalName(c), rootResourceId: c.hash.slice(10, 20), executionArn: arn(c, "execute-api", id), arn: `arn:aws:apigateway:${c.region}::/restapis/${id}`, createdDate: "2026-01-01T00:00:00Z" },
+        };
     },
     "aws:apigateway/resource:Resource": (c) => ({ id: c.hash.slice(0, 6), state: { path: `/${String(c.inputs.pathPart ?? "")}` } }),
     "aws:apigateway/deployment:Deployment": (c) => ({ id: c.hash.slice(0, 6), state: { createdDate: "2026-01-01T00:00:00Z" } }),
@@ -247,7 +252,11 @@ const SHAPES: Record<string, Shape> = {
         const stage = String(c.inputs.stageName);
         return {
             id: `ags-${api}-${stage}`,
-            state: { arn: `arn:aws:apigateway:${c.region}::/restapis/${api}/stages/${stage}`, executionArn: arn(c, "execute-api", `${api}/${stage}`), invokeUrl: `https://${api}.execute-api.${c.region}.amazonaws.com/${stage}` },
+            state: {
+                arn: `arn:aws:apigateway:${c.region}::/restapis/${api}/stages/${stage}`,
+                executionArn: arn(c, "execute-api", `${api}/${stage}`),
+                invokeUrl: `https://${api}.execute-api.${c.region}.amazonaws.com/${stage}`,
+            },
         };
     },
     "aws:apigateway/authorizer:Authorizer": (c) => ({ id: c.hash.slice(0, 6), state: { arn: `arn:aws:apigateway:${c.region}::/restapis/${String(c.inputs.restApi)}/authorizers/${c.hash.slice(0, 6)}` } }),
@@ -349,10 +358,7 @@ function shapeAwsxVpc(c: ShapeContext): Record<string, unknown> {
     const child = (suffix: string): ShapeContext => ({ ...c, hash: hashOf(c.hash + suffix) });
     const azCount: number = c.inputs.availabilityZoneNames?.length ?? c.inputs.numberOfAvailabilityZones ?? 3;
     const zones: string[] = c.inputs.availabilityZoneNames ?? [..."abcdef"].slice(0, azCount).map((letter) => `${c.region}${letter}`);
-    const specs: SubnetSpecInput[] = c.inputs.subnetSpecs ?? [
-        { type: "Private" },
-        { type: "Public" },
-    ];
+    const specs: SubnetSpecInput[] = c.inputs.subnetSpecs ?? [{ type: "Private" }, { type: "Public" }];
     const vpcId = ec2Id(c, "vpc");
     const subnets = zones.flatMap((zone, azIndex) =>
         specs.map((spec) => {
@@ -379,7 +385,13 @@ function shapeAwsxVpc(c: ShapeContext): Record<string, unknown> {
     const routeTables = subnets.map((subnet) => ({ id: ec2Id(child(`rtb-${subnet.id}`), "rtb"), vpcId, subnetId: subnet.id, type: subnet.type }));
     return {
         vpcId,
-        vpc: { id: vpcId, arn: arn(c, "ec2", `vpc/${vpcId}`), cidrBlock: c.inputs.cidrBlock ?? "10.0.0.0/16", enableDnsHostnames: c.inputs.enableDnsHostnames ?? false, enableDnsSupport: c.inputs.enableDnsSupport ?? true },
+        vpc: {
+            id: vpcId,
+            arn: arn(c, "ec2", `vpc/${vpcId}`),
+            cidrBlock: c.inputs.cidrBlock ?? "10.0.0.0/16",
+            enableDnsHostnames: c.inputs.enableDnsHostnames ?? false,
+            enableDnsSupport: c.inputs.enableDnsSupport ?? true,
+        },
         subnets: subnets.map(({ type: _type, ...subnet }) => subnet),
         privateSubnetIds: ofType("Private").map((subnet) => subnet.id),
         publicSubnetIds: ofType("Public").map((subnet) => subnet.id),

@@ -36,7 +36,10 @@ export function loadStackFiles(projectDir: string, stack: string): StackFiles {
     if (!existsSync(stackFile)) throw new StackFileError(`${stackFile}: no such stack file; stacks here: ${listStacks(projectDir).join(", ") || "none"}`);
     const stackDoc = (readYaml(stackFile) ?? {}) as { config?: Record<string, unknown> };
     const lossy = lossyNumbers(stackFile, project.name);
-    if (lossy.length > 0) throw new StackFileError(`${stackFile}: ${lossy.length === 1 ? "a number loses digits" : "numbers lose digits"} as YAML reads ${lossy.length === 1 ? "it" : "them"}:\n${lossy.map((line) => `  - ${line}`).join("\n")}`);
+    if (lossy.length > 0)
+        throw new StackFileError(
+            `${stackFile}: ${lossy.length === 1 ? "a number loses digits" : "numbers lose digits"} as YAML reads ${lossy.length === 1 ? "it" : "them"}:\n${lossy.map((line) => `  - ${line}`).join("\n")}`,
+        );
 
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];

@@ -24,7 +24,8 @@ import { oneAccountRule } from "./readiness/one-account";
 import { listStacks, loadStackFiles, StackFileError, type StackFiles } from "./stack-files";
 import { SynthError, synthesize, toReport } from "./synth";
 
-const USAGE = "usage: npm run synth -- --stack <name> [--summary] [--json <file>] [--project <dir>] [--program <entry.ts>] [--policy-config <file>] [--no-policy]\n       npm run synth -- --all-stacks [--json <file>] [--project <dir>] [--program <entry.ts>]";
+const USAGE =
+    "usage: npm run synth -- --stack <name> [--summary] [--json <file>] [--project <dir>] [--program <entry.ts>] [--policy-config <file>] [--no-policy]\n       npm run synth -- --all-stacks [--json <file>] [--project <dir>] [--program <entry.ts>]";
 
 async function main(argv: string[]): Promise<number> {
     let values: { stack?: string; json?: string; project?: string; program?: string; "policy-config"?: string; "no-policy"?: boolean; summary?: boolean; "all-stacks"?: boolean; help?: boolean };
@@ -85,7 +86,9 @@ async function main(argv: string[]): Promise<number> {
         });
         const resources = result.cloud.resources;
         const counts = summarize(resources);
-        console.log(`Synthesized stack "${stack}" of project "${files.project}" from ${path.relative(process.cwd(), program) || program} (${files.config["aws:region"] ?? "no region"}), offline against the mock cloud${summary ? "" : "\n"}`);
+        console.log(
+            `Synthesized stack "${stack}" of project "${files.project}" from ${path.relative(process.cwd(), program) || program} (${files.config["aws:region"] ?? "no region"}), offline against the mock cloud${summary ? "" : "\n"}`,
+        );
         if (!summary) console.log(formatInventory(resources));
         if (!summary && Object.keys(result.outputs).length > 0) {
             console.log("\nOutputs:");
@@ -95,7 +98,10 @@ async function main(argv: string[]): Promise<number> {
         if (!summary && bundles.length > 0) {
             console.log("\nFunction bundles (esbuild, minified; the AWS SDK v3 comes from the runtime):");
             const width = Math.max(...bundles.map((bundle) => bundle.functionName.length));
-            for (const bundle of bundles) console.log(`  ${bundle.functionName.padEnd(width)}  ${formatBytes(bundle.codeBytes).padStart(10)} code  ${formatBytes(bundle.mapBytes).padStart(10)} map  ${bundle.entry}  sha256:${bundle.sha256.slice(0, 12)}`);
+            for (const bundle of bundles)
+                console.log(
+                    `  ${bundle.functionName.padEnd(width)}  ${formatBytes(bundle.codeBytes).padStart(10)} code  ${formatBytes(bundle.mapBytes).padStart(10)} map  ${bundle.entry}  sha256:${bundle.sha256.slice(0, 12)}`,
+                );
         }
         console.log(
             `${summary ? "" : "\n"}${counts.total} resources (${counts.custom} cloud resources, ${counts.components} components, ${counts.remote} remote components) in ${(result.durationMs / 1000).toFixed(2)} s`,
@@ -185,7 +191,14 @@ async function allStacks(projectDir: string, program: string, json: string | und
         try {
             const files = loadStackFiles(projectDir, stack);
             const result = await synthesize({ project: files.project, stack, config: files.config, secretKeys: files.secretKeys, program: () => runProgramModule(program, { fresh: true }) });
-            const context: ReadinessContext = { project: files.project, stack, region: result.cloud.options.region, accountId: result.cloud.options.accountId, resources: result.cloud.resources, bundles: bundleRecords() };
+            const context: ReadinessContext = {
+                project: files.project,
+                stack,
+                region: result.cloud.options.region,
+                accountId: result.cloud.options.accountId,
+                resources: result.cloud.resources,
+                bundles: bundleRecords(),
+            };
             const findings = runReadiness(context);
             const failures = readinessFailures(findings).length;
             contexts.push(context);
@@ -197,7 +210,10 @@ async function allStacks(projectDir: string, program: string, json: string | und
         }
     }
     console.log(`Synthesized ${stacks.length} stacks of ${path.relative(process.cwd(), projectDir) || "."} offline, as if deployed into one account:`);
-    for (const s of perStack) console.log(`  ${s.stack} (${contexts.find((c) => c.stack === s.stack)!.region}, account ${contexts.find((c) => c.stack === s.stack)!.accountId}): ${s.resources} resources; deploy readiness ${s.failures} failures, ${s.warnings} warnings (npm run synth -- --stack ${s.stack} for details)`);
+    for (const s of perStack)
+        console.log(
+            `  ${s.stack} (${contexts.find((c) => c.stack === s.stack)!.region}, account ${contexts.find((c) => c.stack === s.stack)!.accountId}): ${s.resources} resources; deploy readiness ${s.failures} failures, ${s.warnings} warnings (npm run synth -- --stack ${s.stack} for details)`,
+        );
     const findings = oneAccountRule.checkAccount(contexts);
     console.log(`\n${formatReadiness(findings, [oneAccountRule]).replace(/^Deploy readiness \(1 rules\)/, "One account, many stacks")}`);
     if (json) {

@@ -42,7 +42,19 @@ function tsconfigRaw() {
     try {
         const text = fs.readFileSync(path.join(REPO_ROOT, "tsconfig.json"), "utf8");
         const options = JSON.parse(text).compilerOptions ?? {};
-        const keep = ["target", "useDefineForClassFields", "experimentalDecorators", "verbatimModuleSyntax", "preserveValueImports", "importsNotUsedAsValues", "jsx", "jsxFactory", "jsxFragmentFactory", "alwaysStrict", "strict"];
+        const keep = [
+            "target",
+            "useDefineForClassFields",
+            "experimentalDecorators",
+            "verbatimModuleSyntax",
+            "preserveValueImports",
+            "importsNotUsedAsValues",
+            "jsx",
+            "jsxFactory",
+            "jsxFragmentFactory",
+            "alwaysStrict",
+            "strict",
+        ];
         return { compilerOptions: Object.fromEntries(keep.filter((key) => key in options).map((key) => [key, options[key]])) };
     } catch {
         return { compilerOptions: {} };
@@ -52,7 +64,9 @@ function tsconfigRaw() {
 const TSCONFIG = tsconfigRaw();
 const ESBUILD_VERSION = require("esbuild/package.json").version;
 const OPTIONS = { loader: "ts", format: "cjs", target: "node22", sourcemap: "inline", sourcesContent: false, tsconfigRaw: TSCONFIG };
-const OPTIONS_KEY = createHash("sha256").update(JSON.stringify({ esbuild: ESBUILD_VERSION, options: OPTIONS })).digest("hex");
+const OPTIONS_KEY = createHash("sha256")
+    .update(JSON.stringify({ esbuild: ESBUILD_VERSION, options: OPTIONS }))
+    .digest("hex");
 const setting = process.env.PLATFORM_TS_CACHE;
 const CACHE_DIR = setting === "off" ? undefined : setting ? path.resolve(setting) : path.join(REPO_ROOT, "out", ".cache", "ts");
 

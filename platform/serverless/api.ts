@@ -11,10 +11,7 @@ import { RegionalWebAcl } from "./web-acl";
 import { withTransforms, type Transformable } from "../transform";
 
 /** Who may call a route. `NONE` must say why: a public route is a decision, not a default. */
-export type ApiAuthorization =
-    | { type: "AWS_IAM" }
-    | { type: "COGNITO_USER_POOLS"; userPoolArns: pulumi.Input<string>[]; scopes?: string[] }
-    | { type: "NONE"; reason: string };
+export type ApiAuthorization = { type: "AWS_IAM" } | { type: "COGNITO_USER_POOLS"; userPoolArns: pulumi.Input<string>[]; scopes?: string[] } | { type: "NONE"; reason: string };
 
 /** A Lambda proxy integration: the function gets the whole request and shapes the response. */
 export interface FunctionIntegration {
@@ -234,7 +231,9 @@ export class Api extends pulumi.ComponentResource {
                 const key = "cognito";
                 if (cognitoPools === undefined) cognitoPools = authorization.userPoolArns;
                 else if (cognitoPools !== authorization.userPoolArns && !samePools(cognitoPools, authorization.userPoolArns)) {
-                    throw new Error(`API ${name}: route ${route.method} ${route.path} names other Cognito user pools than an earlier route; one API has one Cognito authorizer, so every COGNITO_USER_POOLS route must name the same pools (scopes may differ)`);
+                    throw new Error(
+                        `API ${name}: route ${route.method} ${route.path} names other Cognito user pools than an earlier route; one API has one Cognito authorizer, so every COGNITO_USER_POOLS route must name the same pools (scopes may differ)`,
+                    );
                 }
                 let authorizer = authorizers.get(key);
                 if (!authorizer) {
@@ -252,7 +251,12 @@ export class Api extends pulumi.ComponentResource {
             if (route.requestSchema) {
                 model = new aws.apigateway.Model(
                     routeName,
-                    { restApi: restApi.id, name: sidLike(`${route.method}${route.path}`), contentType: "application/json", schema: JSON.stringify({ $schema: "http://json-schema.org/draft-04/schema#", ...route.requestSchema }) },
+                    {
+                        restApi: restApi.id,
+                        name: sidLike(`${route.method}${route.path}`),
+                        contentType: "application/json",
+                        schema: JSON.stringify({ $schema: "http://json-schema.org/draft-04/schema#", ...route.requestSchema }),
+                    },
                     { parent: this },
                 );
             }
@@ -284,13 +288,25 @@ export class Api extends pulumi.ComponentResource {
                 deployed.push(
                     new aws.apigateway.Integration(
                         routeName,
-                        { restApi: restApi.id, resourceId, httpMethod: method.httpMethod, type: "AWS_PROXY", integrationHttpMethod: "POST", uri: fn.invokeArn, timeoutMilliseconds: API_INTEGRATION_TIMEOUT_SECONDS * 1000 },
+                        {
+                            restApi: restApi.id,
+                            resourceId,
+                            httpMethod: method.httpMethod,
+                            type: "AWS_PROXY",
+                            integrationHttpMethod: "POST",
+                            uri: fn.invokeArn,
+                            timeoutMilliseconds: API_INTEGRATION_TIMEOUT_SECONDS * 1000,
+                        },
                         { parent: this },
                     ),
                 );
                 // Only this method on this path, in any stage of this API, may invoke the function.
                 const sourcePath = route.path.replace(/\{[^}]+\}/g, "*");
-                new aws.lambda.Permission(routeName, { action: "lambda:InvokeFunction", function: fn.function.name, principal: "apigateway.amazonaws.com", sourceArn: pulumi.interpolate`${restApi.executionArn}/*/${route.method}${sourcePath}` }, { parent: this });
+                new aws.lambda.Permission(
+                    routeName,
+                    { action: "lambda:InvokeFunction", function: fn.function.name, principal: "apigateway.amazonaws.com", sourceArn: pulumi.interpolate`${restApi.executionArn}/*/${route.method}${sourcePath}` },
+                    { parent: this },
+                );
             } else {
                 const integration = route.integration;
                 const headers = Object.fromEntries(Object.entries(integration.requestHeaders ?? {}).map(([header, value]) => [`integration.request.header.${header}`, value]));
@@ -318,7 +334,9 @@ export class Api extends pulumi.ComponentResource {
                 // The 400 template may override the status to 503 with Retry-After: both responses declare the header.
                 const retryAfter = throttles ? { "method.response.header.Retry-After": false } : undefined;
                 if (throttles) {
-                    deployed.push(new aws.apigateway.MethodResponse(`${routeName}-503`, { restApi: restApi.id, resourceId, httpMethod: method.httpMethod, statusCode: "503", responseParameters: retryAfter }, { parent: this }));
+                    deployed.push(
+                        new aws.apigateway.MethodResponse(`${routeName}-503`, { restApi: restApi.id, resourceId, httpMethod: method.httpMethod, statusCode: "503", responseParameters: retryAfter }, { parent: this }),
+                    );
                 }
                 for (const [status, pattern] of INTEGRATION_STATUS_PATTERNS) {
                     const methodResponse = new aws.apigateway.MethodResponse(
@@ -336,7 +354,10 @@ export class Api extends pulumi.ComponentResource {
                                 httpMethod: method.httpMethod,
                                 statusCode: status,
                                 selectionPattern: pattern,
-                                responseTemplates: status === "200" && integration.responseTemplate ? { "application/json": integration.responseTemplate } : status === "200"
+                                responseTemplates:
+                                    status === "200" && integration.responseTemplate
+                                        ? { "application/json": integration.responseTemplate }
+                                        : status === "200"
                                           ? undefined
                                           : { "application/json": status === "400" ? serviceClientErrorTemplate(integration.throttlingErrorTypes) : '{"message":"the service failed","requestId":"$context.requestId"}' },
                             },
@@ -355,7 +376,11 @@ export class Api extends pulumi.ComponentResource {
             { parent: this, dependsOn: deployed },
         );
 
-        this.accessLogGroup = new aws.cloudwatch.LogGroup(`${name}-access`, { name: `/aws/apigateway/${name}/access`, retentionInDays: ctx.logRetentionDays, kmsKeyId: ctx.logsKeyArn }, { parent: this, protect: ctx.protect });
+        this.accessLogGroup = new aws.cloudwatch.LogGroup(
+            `${name}-access`,
+            { name: `/aws/apigateway/${name}/access`, retentionInDays: ctx.logRetentionDays, kmsKeyId: ctx.logsKeyArn },
+            { parent: this, protect: ctx.protect },
+        );
         // Execution logging (loggingLevel ERROR) writes to this group, which API Gateway would otherwise create itself: no retention, no KMS.
         this.executionLogGroup = new aws.cloudwatch.LogGroup(
             `${name}-execution`,
@@ -439,7 +464,8 @@ function validateRoutes(name: string, routes: ApiRoute[]): void {
         if (route.integration.kind === "aws") {
             // Spliced into a template: names only, nothing that could end the quoted literal.
             for (const type of route.integration.throttlingErrorTypes ?? []) {
-                if (!ERROR_TYPE_PATTERN.test(type)) throw new Error(`API ${name}: route ${key}: throttlingErrorTypes entry "${type}" must be an error type name (letters, digits, '_' or '.'), e.g. ProvisionedThroughputExceededException`);
+                if (!ERROR_TYPE_PATTERN.test(type))
+                    throw new Error(`API ${name}: route ${key}: throttlingErrorTypes entry "${type}" must be an error type name (letters, digits, '_' or '.'), e.g. ProvisionedThroughputExceededException`);
             }
         }
     }
@@ -469,12 +495,20 @@ function samePools(a: pulumi.Input<string>[], b: pulumi.Input<string>[]): boolea
 
 /** `/translations/{id}` -> `-translations-id`, for logical names. */
 function slug(path: string): string {
-    return path.replace(/[{}]/g, "").replace(/[^A-Za-z0-9]+/g, "-").replace(/-$/, "");
+    return path
+        .replace(/[{}]/g, "")
+        .replace(/[^A-Za-z0-9]+/g, "-")
+        .replace(/-$/, "");
 }
 
 /** API Gateway model names are alphanumeric. */
 function sidLike(text: string): string {
-    return text.replace(/[{}]/g, "").split(/[^A-Za-z0-9]+/).filter(Boolean).map((part) => part[0].toUpperCase() + part.slice(1).toLowerCase()).join("");
+    return text
+        .replace(/[{}]/g, "")
+        .split(/[^A-Za-z0-9]+/)
+        .filter(Boolean)
+        .map((part) => part[0].toUpperCase() + part.slice(1).toLowerCase())
+        .join("");
 }
 
 /**

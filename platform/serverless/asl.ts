@@ -125,7 +125,11 @@ export function backoff(errors: string[], options: { intervalSeconds?: number; m
 }
 
 /** A Lambda task through the optimized integration; the state's result is the function's return value. */
-export function invokeFunction(functionArn: string, payload: Record<string, JsonValue>, rest: Omit<TaskState, "Type" | "Resource" | "Parameters" | "ResultSelector"> & { resultFields?: Record<string, string> }): TaskState {
+export function invokeFunction(
+    functionArn: string,
+    payload: Record<string, JsonValue>,
+    rest: Omit<TaskState, "Type" | "Resource" | "Parameters" | "ResultSelector"> & { resultFields?: Record<string, string> },
+): TaskState {
     const { resultFields, ...state } = rest;
     return {
         Type: "Task",

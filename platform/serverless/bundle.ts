@@ -332,7 +332,9 @@ function hashFile(relative: string): string | undefined {
     if (!fileHashes.has(relative)) {
         let digest: string | undefined;
         try {
-            digest = createHash("sha256").update(readFileSync(path.join(REPO_ROOT, relative))).digest("hex");
+            digest = createHash("sha256")
+                .update(readFileSync(path.join(REPO_ROOT, relative)))
+                .digest("hex");
         } catch {
             digest = undefined;
         }

@@ -88,7 +88,16 @@ export class Bus extends pulumi.ComponentResource {
                                 Resource: this.bus.arn,
                             },
                             ...(args.organizationId
-                                ? [{ Sid: "OrganizationPutsEvents", Effect: "Allow" as const, Principal: "*", Action: "events:PutEvents", Resource: this.bus.arn, Condition: { StringEquals: { "aws:PrincipalOrgID": args.organizationId } } }]
+                                ? [
+                                      {
+                                          Sid: "OrganizationPutsEvents",
+                                          Effect: "Allow" as const,
+                                          Principal: "*",
+                                          Action: "events:PutEvents",
+                                          Resource: this.bus.arn,
+                                          Condition: { StringEquals: { "aws:PrincipalOrgID": args.organizationId } },
+                                      },
+                                  ]
                                 : []),
                         ],
                     }),

@@ -144,7 +144,11 @@ export class LambdaFunction extends pulumi.ComponentResource implements Grantee 
         });
         if (args.vpc) {
             // AWSLambdaVPCAccessExecutionRole's ENI actions have no resource-level scoping either.
-            this.addGrant({ sid: "ManageVpcInterfaces", actions: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"], resources: ["*"] });
+            this.addGrant({
+                sid: "ManageVpcInterfaces",
+                actions: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+                resources: ["*"],
+            });
         }
 
         const handlerExport = args.handlerExport ?? "handler";
@@ -185,7 +189,10 @@ export class LambdaFunction extends pulumi.ComponentResource implements Grantee 
         this.invokeArn = this.function.invokeArn;
 
         // Errors (the handler threw or timed out) and throttles (reserved concurrency reached): on-call hears of both.
-        for (const [metric, what] of [["Errors", "failed (threw, timed out or ran out of memory)"], ["Throttles", "was throttled at its reserved concurrency"]] as const) {
+        for (const [metric, what] of [
+            ["Errors", "failed (threw, timed out or ran out of memory)"],
+            ["Throttles", "was throttled at its reserved concurrency"],
+        ] as const) {
             anyOccurrenceAlarm(
                 `${name}-${metric.toLowerCase()}`,
                 ctx.alarmTopicArn,
@@ -248,7 +255,9 @@ export function validateSizing(name: string, configKey: string, s: { memoryMb: n
     if (!Number.isInteger(s.timeoutSeconds) || s.timeoutSeconds < FUNCTION_TIMEOUT_SECONDS.min || s.timeoutSeconds > FUNCTION_TIMEOUT_SECONDS.max) {
         problems.push(`${configKey}.timeoutSeconds: expected a whole number of seconds from ${FUNCTION_TIMEOUT_SECONDS.min} to ${FUNCTION_TIMEOUT_SECONDS.max}, got ${s.timeoutSeconds}`);
     } else if (s.behindApi && s.timeoutSeconds > API_INTEGRATION_TIMEOUT_SECONDS) {
-        problems.push(`${configKey}.timeoutSeconds: expected at most ${API_INTEGRATION_TIMEOUT_SECONDS} s for a function behind API Gateway (the integration times out at ${API_INTEGRATION_TIMEOUT_SECONDS} s), got ${s.timeoutSeconds}`);
+        problems.push(
+            `${configKey}.timeoutSeconds: expected at most ${API_INTEGRATION_TIMEOUT_SECONDS} s for a function behind API Gateway (the integration times out at ${API_INTEGRATION_TIMEOUT_SECONDS} s), got ${s.timeoutSeconds}`,
+        );
     }
     if (!(FUNCTION_RUNTIMES as readonly string[]).includes(s.runtime)) problems.push(`${configKey}.runtime: expected one of ${FUNCTION_RUNTIMES.join(", ")}, got ${s.runtime}`);
     if (s.reserved !== undefined && (!Number.isInteger(s.reserved) || s.reserved < 1)) problems.push(`${configKey}.reservedConcurrency: expected a whole number of at least 1, got ${s.reserved}`);

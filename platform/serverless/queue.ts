@@ -108,7 +108,13 @@ export class Queue extends pulumi.ComponentResource {
         this.url = this.queue.url;
         senderQueuePolicy(name, this.queue, args.senders ?? [], args.ctx.dataKeyUsers, this);
         senderQueuePolicy(`${name}-dlq`, this.deadLetterQueue, [], args.ctx.dataKeyUsers, this);
-        deadLetterAlarm(`${name}-dlq`, this.deadLetterQueue, ctx, this, `Messages of queue ${name} failed ${maxReceiveCount} times and are in ${name}-dlq. Inspect them, fix the consumer, then redrive (SQS StartMessageMoveTask).`);
+        deadLetterAlarm(
+            `${name}-dlq`,
+            this.deadLetterQueue,
+            ctx,
+            this,
+            `Messages of queue ${name} failed ${maxReceiveCount} times and are in ${name}-dlq. Inspect them, fix the consumer, then redrive (SQS StartMessageMoveTask).`,
+        );
 
         if (consumer) {
             this.grantConsume(consumer.function);

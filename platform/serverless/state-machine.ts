@@ -75,7 +75,16 @@ export class StateMachine extends pulumi.ComponentResource implements Grantee {
         const delivery: Grant[] = [
             {
                 sid: "DeliverExecutionLogs",
-                actions: ["logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups"],
+                actions: [
+                    "logs:CreateLogDelivery",
+                    "logs:GetLogDelivery",
+                    "logs:UpdateLogDelivery",
+                    "logs:DeleteLogDelivery",
+                    "logs:ListLogDeliveries",
+                    "logs:PutResourcePolicy",
+                    "logs:DescribeResourcePolicies",
+                    "logs:DescribeLogGroups",
+                ],
                 resources: ["*"],
             },
             { sid: "SendTraces", actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"], resources: ["*"] },
@@ -92,10 +101,7 @@ export class StateMachine extends pulumi.ComponentResource implements Grantee {
             this.addGrant({
                 sid: "ManageChildExecutions",
                 actions: ["states:DescribeExecution", "states:StopExecution"],
-                resources: [
-                    pulumi.interpolate`${executions}:${args.accountId}:execution:${args.stateMachineName}:*`,
-                    pulumi.interpolate`${executions}:${args.accountId}:execution:${args.stateMachineName}/*`,
-                ],
+                resources: [pulumi.interpolate`${executions}:${args.accountId}:execution:${args.stateMachineName}:*`, pulumi.interpolate`${executions}:${args.accountId}:execution:${args.stateMachineName}/*`],
             });
             this.addGrant({
                 sid: "RedriveChildExecutions",

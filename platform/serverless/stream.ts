@@ -119,7 +119,12 @@ export class Stream extends pulumi.ComponentResource {
         this.grantRead(consumer.grantee, "ReadStream");
         // Lambda sends the failure record with the function's role.
         consumer.grantee.addGrant({ sid: "SendStreamFailures", actions: ["sqs:SendMessage"], resources: [failureQueue.arn] });
-        consumer.grantee.addGrant({ sid: "SendStreamFailuresKey", actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [this.args.kmsKeyArn], conditions: { StringEquals: { "kms:ViaService": `sqs.${this.args.region}.amazonaws.com` } } });
+        consumer.grantee.addGrant({
+            sid: "SendStreamFailuresKey",
+            actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+            resources: [this.args.kmsKeyArn],
+            conditions: { StringEquals: { "kms:ViaService": `sqs.${this.args.region}.amazonaws.com` } },
+        });
 
         const mapping = new aws.lambda.EventSourceMapping(
             name,

@@ -97,10 +97,7 @@ export class Topic extends pulumi.ComponentResource {
 
     /** Publish to this topic, with the data key through SNS only. */
     grantPublish(grantee: Grantee): void {
-        grantAll(grantee, [
-            { sid: `PublishTo${this.label}`, actions: ["sns:Publish"], resources: [this.arn] },
-            keyGrant(`EncryptFor${this.label}`, this.ctx, "sns", ["kms:GenerateDataKey", "kms:Decrypt"]),
-        ]);
+        grantAll(grantee, [{ sid: `PublishTo${this.label}`, actions: ["sns:Publish"], resources: [this.arn] }, keyGrant(`EncryptFor${this.label}`, this.ctx, "sns", ["kms:GenerateDataKey", "kms:Decrypt"])]);
     }
 
     private subscribe(name: string, protocol: "sqs" | "lambda", endpoint: pulumi.Input<string>, args: SubscriptionArgs, raw: boolean): aws.sns.TopicSubscription {

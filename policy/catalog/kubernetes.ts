@@ -35,7 +35,11 @@ export const CIS_EKS_CHECKS: CatalogCheck[] = [
     cis("4.2.9", "Minimize the admission of containers with capabilities assigned"),
     cis("4.3.1", "Ensure CNI plugin supports network policies", "The VPC CNI add-on enforces network policies when its network policy agent is on; add-on configuration and version are EKS-managed."),
     cis("4.3.2", "Ensure that all Namespaces have Network Policies defined"),
-    cis("4.4.1", "Prefer using secrets as files over secrets as environment variables", "The platform passes Secrets Manager values to pods as env from Kubernetes Secrets by design; no-plaintext-secrets forbids literal values, the exposure that matters at deploy time."),
+    cis(
+        "4.4.1",
+        "Prefer using secrets as files over secrets as environment variables",
+        "The platform passes Secrets Manager values to pods as env from Kubernetes Secrets by design; no-plaintext-secrets forbids literal values, the exposure that matters at deploy time.",
+    ),
     implementedBy("CIS EKS", "no-plaintext-secrets")("4.4.2", "Consider external secret storage"),
     cis("4.5.1", "Create administrative boundaries between resources using namespaces", "A design review item (manual in the benchmark); k8s-no-default-namespace enforces the part a gate can check."),
     implementedBy("CIS EKS", "k8s-no-default-namespace")("4.5.2", "The default namespace should not be used"),
@@ -54,6 +58,8 @@ export const CIS_EKS_CHECKS: CatalogCheck[] = [
 ];
 
 export const PSS_CHECKS: CatalogCheck[] = [
-    ...["HostProcess", "Host Namespaces", "Privileged Containers", "Capabilities", "HostPath Volumes", "Host Ports", "AppArmor", "SELinux", "/proc Mount Type", "Seccomp", "Sysctls"].map((control) => pss(`baseline: ${control}`, `Baseline: ${control}`)),
+    ...["HostProcess", "Host Namespaces", "Privileged Containers", "Capabilities", "HostPath Volumes", "Host Ports", "AppArmor", "SELinux", "/proc Mount Type", "Seccomp", "Sysctls"].map((control) =>
+        pss(`baseline: ${control}`, `Baseline: ${control}`),
+    ),
     ...["Volume Types", "Privilege Escalation", "Running as Non-root", "Running as Non-root user", "Seccomp", "Capabilities"].map((control) => pss(`restricted: ${control}`, `Restricted: ${control}`)),
 ];

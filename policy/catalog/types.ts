@@ -14,5 +14,9 @@ export interface CatalogCheck {
     notApplicable?: string;
 }
 
-export const implementedBy = (catalog: CatalogCheck["catalog"], ...policies: string[]) => (id: string, title: string): CatalogCheck => ({ catalog, id, title, policies });
-export const check = (catalog: CatalogCheck["catalog"]) => (id: string, title: string, notApplicable?: string): CatalogCheck => ({ catalog, id, title, notApplicable });
+export const implementedBy =
+    (catalog: CatalogCheck["catalog"], ...policies: string[]) =>
+    (id: string, title: string): CatalogCheck => ({ catalog, id, title, policies });
+export const check =
+    (catalog: CatalogCheck["catalog"]) =>
+    (id: string, title: string, notApplicable?: string): CatalogCheck => ({ catalog, id, title, notApplicable });

@@ -7,13 +7,7 @@ import { joinWords, Props } from "./props";
  * Runs `check` over every parsed statement of the documents of the given kinds; a document that
  * does not parse is reported (the policy cannot vouch for it).
  */
-export function forEachStatement(
-    type: string,
-    props: Props,
-    kinds: DocumentRef["kind"][],
-    report: Report,
-    check: (statement: Statement, document: DocumentRef, statements: Statement[]) => void,
-): void {
+export function forEachStatement(type: string, props: Props, kinds: DocumentRef["kind"][], report: Report, check: (statement: Statement, document: DocumentRef, statements: Statement[]) => void): void {
     for (const document of documentsOf(type, props).filter((doc) => kinds.includes(doc.kind))) {
         const parsed = parsePolicyDocument(document.value, document.property);
         if (parsed.ok === "absent") continue;

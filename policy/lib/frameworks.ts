@@ -88,15 +88,31 @@ export const RELIABILITY_CONTROLS: Control[] = [
 export const OTHER_CONTROLS: Control[] = [
     { id: "WA SEC03-BP07", title: "Well-Architected: analyze public and cross-account access.", url: "https://docs.aws.amazon.com/wellarchitected/latest/security-pillar/sec_permissions_analyze_cross_account.html" },
     { id: "IAM Access Analyzer policy validation", title: "IAM Access Analyzer: policy grammar and action checks.", url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-policy-validation.html" },
-    { id: "NIST CloudWatch.16", title: "CloudWatch log groups are retained for a specified time period (NIST 800-53 in Security Hub).", url: "https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html#cloudwatch-16" },
-    { id: "EKS Best Practices: access entries", title: "Manage cluster access with EKS access entries instead of the aws-auth ConfigMap.", url: "https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html" },
+    {
+        id: "NIST CloudWatch.16",
+        title: "CloudWatch log groups are retained for a specified time period (NIST 800-53 in Security Hub).",
+        url: "https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html#cloudwatch-16",
+    },
+    {
+        id: "EKS Best Practices: access entries",
+        title: "Manage cluster access with EKS access entries instead of the aws-auth ConfigMap.",
+        url: "https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html",
+    },
     { id: "Platform brief: API-driven Lambda", title: "Functions behind API Gateway time out before the 29-second integration timeout.", url: "https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html" },
-    { id: "Platform: sensitive logs use KMS", title: "Log groups holding sensitive data are encrypted with a customer-managed KMS key.", url: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html" },
+    {
+        id: "Platform: sensitive logs use KMS",
+        title: "Log groups holding sensitive data are encrypted with a customer-managed KMS key.",
+        url: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html",
+    },
     { id: "Common practice: no default namespace", title: "Workloads run in a dedicated namespace, not default.", url: "https://kubernetes.io/docs/concepts/security/multi-tenancy/" },
     { id: "Common practice: pinned images", title: "Images are pinned to a version tag or digest, never latest.", url: "https://kubernetes.io/docs/concepts/containers/images/#image-names" },
     { id: "Common practice: probes", title: "Long-running containers have liveness and readiness probes.", url: "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/" },
     { id: "Common practice: read-only root filesystem", title: "Containers run with a read-only root filesystem.", url: "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/" },
-    { id: "Platform: cost within budget", title: "A stack's estimated monthly cost stays within the budget its AWS Budgets cost budget declares.", url: "https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-managing-costs.html" },
+    {
+        id: "Platform: cost within budget",
+        title: "A stack's estimated monthly cost stays within the budget its AWS Budgets cost budget declares.",
+        url: "https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-managing-costs.html",
+    },
     { id: "Common practice: requests and limits", title: "Containers set CPU and memory requests and limits.", url: "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/" },
 ];
 

@@ -34,7 +34,10 @@ export interface Statement {
 
 export type ParsedDocument = { ok: true; statements: Statement[] } | { ok: false; message: string } | { ok: "absent" };
 
-const strings = (value: unknown): string[] => list(value).map((item) => str(item) ?? "").filter((item) => item !== "");
+const strings = (value: unknown): string[] =>
+    list(value)
+        .map((item) => str(item) ?? "")
+        .filter((item) => item !== "");
 
 function principalsOf(value: unknown): Principals | undefined {
     if (value === undefined || value === null) return undefined;

@@ -83,7 +83,8 @@ export const apiGatewayWaf = defineStackPolicy({
         const associations = stack.ofType(T.wafAssociation);
         for (const stage of stack.ofType(T.restStage)) {
             stack.guard(() => {
-                if (!associations.some((association) => refersTo(association, stage, ["resourceArn"], ["stageName"]))) report(`${stageLabel(stage)} has no aws.wafv2.WebAclAssociation; expected a web ACL in front of it`, stage.urn);
+                if (!associations.some((association) => refersTo(association, stage, ["resourceArn"], ["stageName"])))
+                    report(`${stageLabel(stage)} has no aws.wafv2.WebAclAssociation; expected a web ACL in front of it`, stage.urn);
             });
         }
     },
@@ -98,7 +99,8 @@ export const apiGatewayCacheEncrypted = defineResourcePolicy({
     types: [T.restMethodSettings],
     validate: ({ props }, report) => {
         const settings = rec(props.settings);
-        if (bool(settings.cachingEnabled) === true && bool(settings.cacheDataEncrypted) !== true) report(`settings.cachingEnabled is true but settings.cacheDataEncrypted is ${show(settings.cacheDataEncrypted)}; expected true`);
+        if (bool(settings.cachingEnabled) === true && bool(settings.cacheDataEncrypted) !== true)
+            report(`settings.cachingEnabled is true but settings.cacheDataEncrypted is ${show(settings.cacheDataEncrypted)}; expected true`);
     },
 });
 
@@ -159,7 +161,8 @@ export const apiGatewayThrottling = defineStackPolicy({
         for (const stage of stack.ofType(T.httpStage)) {
             stack.guard(() => {
                 const route = rec(stage.props.defaultRouteSettings);
-                if (!throttled(route, "throttlingRateLimit", "throttlingBurstLimit")) report(`defaultRouteSettings throttlingRateLimit/throttlingBurstLimit are ${show(route.throttlingRateLimit)}/${show(route.throttlingBurstLimit)}; expected both set above 0`, stage.urn);
+                if (!throttled(route, "throttlingRateLimit", "throttlingBurstLimit"))
+                    report(`defaultRouteSettings throttlingRateLimit/throttlingBurstLimit are ${show(route.throttlingRateLimit)}/${show(route.throttlingBurstLimit)}; expected both set above 0`, stage.urn);
             });
         }
     },

@@ -64,7 +64,10 @@ function check(stack: StackContext<BudgetConfig & { threshold: number }>, report
     const estimate = estimateOf(stack);
     const percent = (estimate.totalMonthly / budget) * 100;
     if (percent <= stack.config.threshold) return;
-    const drivers = estimate.topDrivers.slice(0, 3).map((d) => `${d.what} [${d.name}] ${usd(d.monthly)}`).join("; ");
+    const drivers = estimate.topDrivers
+        .slice(0, 3)
+        .map((d) => `${d.what} [${d.name}] ${usd(d.monthly)}`)
+        .join("; ");
     report(
         `the estimated ${usd(estimate.totalMonthly)}/month (${usd(estimate.fixedMonthly)} fixed + ${usd(estimate.usageMonthly)} usage, ${estimate.region}, prices of ${estimate.pricesChecked}) is ${percent.toFixed(0)}% of the monthly budget ${usd(budget)}, above the ${level} threshold of ${stack.config.threshold}%; top drivers: ${drivers}`,
     );

@@ -24,7 +24,10 @@ export const dynamodbCapacityScaling = defineStackPolicy({
                     .map((target) => str(target.props.scalableDimension));
                 const missing = DIMENSIONS.filter((dimension) => !scaled.includes(dimension));
                 if (missing.length > 0) {
-                    report(`billingMode is ${show(table.props.billingMode)} (PROVISIONED by default) and no auto scaling target covers ${joinWords(missing)}; expected PAY_PER_REQUEST or auto scaling for reads and writes`, table.urn);
+                    report(
+                        `billingMode is ${show(table.props.billingMode)} (PROVISIONED by default) and no auto scaling target covers ${joinWords(missing)}; expected PAY_PER_REQUEST or auto scaling for reads and writes`,
+                        table.urn,
+                    );
                 }
             });
         }

@@ -155,7 +155,8 @@ export const ec2NoHighRiskPortsOpen = defineResourcePolicy({
             const world = rule.cidrs.filter(isWorld);
             if (world.length === 0) continue;
             const ports = HIGH_RISK_PORTS.filter((port) => coversTcpPort(rule, port));
-            if (ports.length > 0) report(`${rule.where} admits ${describePorts(rule)} from ${joinWords(world)}, including high-risk port${ports.length > 1 ? "s" : ""} ${joinWords(ports.map(String))}; expected a restricted source`);
+            if (ports.length > 0)
+                report(`${rule.where} admits ${describePorts(rule)} from ${joinWords(world)}, including high-risk port${ports.length > 1 ? "s" : ""} ${joinWords(ports.map(String))}; expected a restricted source`);
         }
     },
 });
@@ -237,7 +238,8 @@ export const ec2EbsEncryption = defineResourcePolicy({
         const check = (where: string, device: Record<string, unknown>) => {
             // A volume restored from a snapshot takes the snapshot's encryption.
             if (device.snapshotId !== undefined) return;
-            if (bool(device.encrypted) !== true) report(`${where}encrypted is ${show(device.encrypted)}${device.encrypted === undefined ? " (unencrypted unless the account enables EBS encryption by default)" : ""}; expected true`);
+            if (bool(device.encrypted) !== true)
+                report(`${where}encrypted is ${show(device.encrypted)}${device.encrypted === undefined ? " (unencrypted unless the account enables EBS encryption by default)" : ""}; expected true`);
         };
         if (type === EBS_VOLUME) return check("", props);
         if (type === T.instance) {
@@ -252,7 +254,7 @@ export const ec2EbsEncryption = defineResourcePolicy({
     },
 });
 
-const IMDS_FIX = "require IMDSv2 (metadataOptions.httpTokens: \"required\")";
+const IMDS_FIX = 'require IMDSv2 (metadataOptions.httpTokens: "required")';
 
 export const ec2Imdsv2Required = defineResourcePolicy({
     name: "ec2-imdsv2-required",
@@ -286,7 +288,9 @@ export const ec2Imdsv2Required = defineResourcePolicy({
             }
             case T.eksComponentCluster: {
                 if (props.skipDefaultNodeGroup === true || props.fargate || rec(props.autoMode).enabled === true) return;
-                report("skipDefaultNodeGroup is not true: the default self-managed node group's metadata options cannot be set through eks.Cluster; expected skipDefaultNodeGroup: true and eks.ManagedNodeGroup with enableIMDSv2: true");
+                report(
+                    "skipDefaultNodeGroup is not true: the default self-managed node group's metadata options cannot be set through eks.Cluster; expected skipDefaultNodeGroup: true and eks.ManagedNodeGroup with enableIMDSv2: true",
+                );
                 return;
             }
             default:
@@ -338,4 +342,6 @@ export const ec2Policies = [
     ec2NaclNoAdminPorts,
     ec2LaunchTemplateNoPublicIp,
     ec2Imdsv2Required,
-    ec2VpcInterfaceEndpoints, ec2EbsEncryption];
+    ec2VpcInterfaceEndpoints,
+    ec2EbsEncryption,
+];

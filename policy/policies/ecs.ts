@@ -290,4 +290,3 @@ export const ecsPolicies = [
     ecsNoHostNetwork,
     ecsEfsTransitEncryption,
 ];
-

@@ -46,10 +46,7 @@ export const eksEndpointPrivate = defineResourcePolicy<{ allowRestrictedPublicAc
         if (!settings.publicAccess) return;
         const open = settings.publicCidrs.filter(isWorld);
         if (context.config.allowRestrictedPublicAccess && open.length === 0 && settings.publicCidrs.length > 0) return;
-        report(
-            `${settings.prefix}endpointPublicAccess is ${show(settings.rawPublic)} (true by default)` +
-                `${open.length > 0 ? ` and open to ${joinWords(open)}` : ""}; expected false`,
-        );
+        report(`${settings.prefix}endpointPublicAccess is ${show(settings.rawPublic)} (true by default)` + `${open.length > 0 ? ` and open to ${joinWords(open)}` : ""}; expected false`);
     },
 });
 
@@ -60,7 +57,9 @@ export const eksSupportedVersion = defineResourcePolicy<{ minimumVersion: string
     frameworks: ["FSBP EKS.2"],
     remediation: "Upgrade the control plane one minor version at a time to at least the configured floor (then the node groups).",
     types: CLUSTER_TYPES,
-    config: { minimumVersion: { type: "string", pattern: "^\\d+\\.\\d+$", default: "1.32", description: "Oldest Kubernetes minor version EKS still supports (standard or extended support); raise it as versions retire." } },
+    config: {
+        minimumVersion: { type: "string", pattern: "^\\d+\\.\\d+$", default: "1.32", description: "Oldest Kubernetes minor version EKS still supports (standard or extended support); raise it as versions retire." },
+    },
     validate: (context, report) => {
         if (underEksComponent(context)) return;
         const version = str(context.props.version);
@@ -137,8 +136,7 @@ export const eksNodesPrivate = defineResourcePolicy({
     description: "EKS worker nodes run in private subnets without public IPs, and SSH to nodes is not open to the internet.",
     severity: "high",
     frameworks: ["CIS EKS 5.4.3"],
-    remediation:
-        "eks.Cluster: privateSubnetIds (or nodeSubnetIds) for nodes and nodeAssociatePublicIpAddress: false. Node groups: remoteAccess only with sourceSecurityGroupIds (better: no SSH, use SSM).",
+    remediation: "eks.Cluster: privateSubnetIds (or nodeSubnetIds) for nodes and nodeAssociatePublicIpAddress: false. Node groups: remoteAccess only with sourceSecurityGroupIds (better: no SSH, use SSM).",
     types: [T.eksComponentCluster, T.eksSelfManagedNodeGroup, T.eksSelfManagedNodeGroupV2, T.eksNodeGroup, T.eksManagedNodeGroup],
     validate: ({ type, props }, report) => {
         if (type === T.eksComponentCluster) {
@@ -147,7 +145,8 @@ export const eksNodesPrivate = defineResourcePolicy({
             }
             if (bool(rec(props.nodeGroupOptions).nodeAssociatePublicIpAddress) === true) report("nodeGroupOptions.nodeAssociatePublicIpAddress is true; expected false");
             const privateSubnets = [...list(props.privateSubnetIds), ...list(props.nodeSubnetIds), ...list(props.subnetIds)];
-            if (list(props.publicSubnetIds).length > 0 && privateSubnets.length === 0) report("publicSubnetIds is set without privateSubnetIds or nodeSubnetIds, so nodes run in public subnets; expected private subnets for nodes");
+            if (list(props.publicSubnetIds).length > 0 && privateSubnets.length === 0)
+                report("publicSubnetIds is set without privateSubnetIds or nodeSubnetIds, so nodes run in public subnets; expected private subnets for nodes");
             return;
         }
         if (type === T.eksSelfManagedNodeGroup || type === T.eksSelfManagedNodeGroupV2) {

@@ -209,7 +209,8 @@ export const OTHER_RESOURCE_POLICY_TYPES = Object.keys(RESOURCE_POLICY_PROPERTY)
 
 export const resourcePolicyNotPublic = definePublicAccessPolicy({
     name: "resource-policy-not-public",
-    description: "Resource-based policies of every other resource type (secrets, REST APIs, streams, tables, vaults, file systems, domains, access points, registries, Lambda resource policies) do not grant access to anyone.",
+    description:
+        "Resource-based policies of every other resource type (secrets, REST APIs, streams, tables, vaults, file systems, domains, access points, registries, Lambda resource policies) do not grant access to anyone.",
     severity: "critical",
     frameworks: ["WA SEC03-BP07", "FSBP Lambda.1", "FSBP S3.2"],
     remediation: "Name the principals; for a service principal add aws:SourceArn / aws:SourceAccount; for a private API deny everything but your VPC endpoint (aws:SourceVpce).",
@@ -250,4 +251,15 @@ export const iamNoAdminManagedPolicies = defineResourcePolicy({
     },
 });
 
-export const iamPolicies = [iamNoAdminAccess, iamNoWildcardSensitiveServices, iamNoServiceWildcards, iamNoKmsDecryptOnAllKeys, iamNoUserPolicies, iamActionsExist, iamTrustPolicyNotPublic, iamNoPrivilegeEscalation, resourcePolicyNotPublic, iamNoAdminManagedPolicies];
+export const iamPolicies = [
+    iamNoAdminAccess,
+    iamNoWildcardSensitiveServices,
+    iamNoServiceWildcards,
+    iamNoKmsDecryptOnAllKeys,
+    iamNoUserPolicies,
+    iamActionsExist,
+    iamTrustPolicyNotPublic,
+    iamNoPrivilegeEscalation,
+    resourcePolicyNotPublic,
+    iamNoAdminManagedPolicies,
+];

@@ -228,7 +228,8 @@ export const k8sRunAsNonRoot = definePodPolicy({
     remediation: "Set securityContext.runAsNonRoot: true on the pod (and a non-zero runAsUser, or a USER in the image).",
     check: (pod, report) => {
         for (const ref of containersOf(pod)) {
-            if (effectiveSecurity(pod, ref.container, "runAsNonRoot") !== true) report(`${ref.label}: runAsNonRoot is ${show(effectiveSecurity(pod, ref.container, "runAsNonRoot"))} (container or pod securityContext); expected true`);
+            if (effectiveSecurity(pod, ref.container, "runAsNonRoot") !== true)
+                report(`${ref.label}: runAsNonRoot is ${show(effectiveSecurity(pod, ref.container, "runAsNonRoot"))} (container or pod securityContext); expected true`);
         }
     },
 });
@@ -261,7 +262,7 @@ export const k8sSeccompProfile = definePodPolicy({
 
 export const k8sCapabilitiesDropAll = definePodPolicy({
     name: "k8s-capabilities-drop-all",
-    description: 'Containers drop ALL capabilities and add back at most NET_BIND_SERVICE.',
+    description: "Containers drop ALL capabilities and add back at most NET_BIND_SERVICE.",
     severity: "medium",
     frameworks: ["PSS restricted: Capabilities", "PSS baseline: Capabilities", "CIS EKS 4.2.7", "CIS EKS 4.2.8", "CIS EKS 4.2.9"],
     remediation: 'Set securityContext.capabilities: { drop: ["ALL"] } (add: ["NET_BIND_SERVICE"] only to bind ports below 1024).',
@@ -270,7 +271,9 @@ export const k8sCapabilitiesDropAll = definePodPolicy({
             const capabilities = rec(sc(ref).capabilities);
             const drop = list(capabilities.drop).map(String);
             if (!drop.includes("ALL")) report(`${ref.label}: securityContext.capabilities.drop is ${show(capabilities.drop)}; expected it to include "ALL"`);
-            const added = list(capabilities.add).map(String).filter((cap) => cap !== "NET_BIND_SERVICE");
+            const added = list(capabilities.add)
+                .map(String)
+                .filter((cap) => cap !== "NET_BIND_SERVICE");
             if (added.length > 0) report(`${ref.label}: securityContext.capabilities.add includes ${joinWords(added)}; only NET_BIND_SERVICE may be added`);
         }
     },
@@ -325,7 +328,8 @@ export const k8sImagePinned = definePodPolicy({
     check: (pod, report) => {
         for (const ref of containersOf(pod)) {
             const image = str(ref.container.image);
-            if (image !== undefined && !imagePinned(image)) report(`${ref.label}: image ${show(image)} is ${image.split("/").pop()?.includes(":") ? 'tagged "latest"' : "untagged (latest)"}; expected a version tag or digest`);
+            if (image !== undefined && !imagePinned(image))
+                report(`${ref.label}: image ${show(image)} is ${image.split("/").pop()?.includes(":") ? 'tagged "latest"' : "untagged (latest)"}; expected a version tag or digest`);
         }
     },
 });
@@ -397,7 +401,8 @@ export const k8sNoDefaultNamespace = defineResourcePolicy({
     types: NAMESPACED_TYPES,
     validate: ({ props, provider }, report) => {
         const providerNamespace = provider?.type.startsWith("pulumi:providers:kubernetes") ? provider.props.namespace : undefined;
-        if (namespaceOf(props, providerNamespace) === "default") report(`metadata.namespace is ${show(rec(props.metadata).namespace)} and the provider sets no namespace, so the object lands in "default"; expected a dedicated namespace`);
+        if (namespaceOf(props, providerNamespace) === "default")
+            report(`metadata.namespace is ${show(rec(props.metadata).namespace)} and the provider sets no namespace, so the object lands in "default"; expected a dedicated namespace`);
     },
 });
 
@@ -546,7 +551,11 @@ export const k8sPodDisruptionBudget = defineStackPolicy({
                 const namespace = namespaceOf(workload.props);
                 const mine = budgets.filter((pdb) => namespaceOf(pdb.props) === namespace && selects(rec(pdb.props.spec).selector, labels));
                 if (mine.length === 0) report(`no PodDisruptionBudget in namespace ${namespace} selects this workload's pod labels ${show(labels)}; expected one`, workload.urn);
-                else if (!mine.some((pdb) => allowsDisruption(rec(pdb.props.spec), replicas))) report(`the PodDisruptionBudget selecting this workload allows no eviction of its ${replicas} replicas, so node drains block; expected maxUnavailable >= 1 or minAvailable < ${replicas}`, workload.urn);
+                else if (!mine.some((pdb) => allowsDisruption(rec(pdb.props.spec), replicas)))
+                    report(
+                        `the PodDisruptionBudget selecting this workload allows no eviction of its ${replicas} replicas, so node drains block; expected maxUnavailable >= 1 or minAvailable < ${replicas}`,
+                        workload.urn,
+                    );
             });
         }
     },

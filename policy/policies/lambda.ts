@@ -54,20 +54,7 @@ export const lambdaFunctionNotPublic = defineResourcePolicy({
  * Runtimes in standard support on Amazon Linux 2023 (the Amazon Linux 2 based ones reach end of
  * support with AL2). Configurable: the list moves as AWS deprecates runtimes.
  */
-const SUPPORTED_RUNTIMES = [
-    "nodejs22.x",
-    "nodejs24.x",
-    "python3.12",
-    "python3.13",
-    "python3.14",
-    "java21",
-    "java25",
-    "dotnet8",
-    "dotnet10",
-    "ruby3.3",
-    "ruby3.4",
-    "provided.al2023",
-];
+const SUPPORTED_RUNTIMES = ["nodejs22.x", "nodejs24.x", "python3.12", "python3.13", "python3.14", "java21", "java25", "dotnet8", "dotnet10", "ruby3.3", "ruby3.4", "provided.al2023"];
 
 export const lambdaSupportedRuntime = defineResourcePolicy<{ allowedRuntimes: string[] }>({
     name: "lambda-supported-runtime",
@@ -111,8 +98,7 @@ function sourceKind(mapping: Record<string, any>): SourceKind {
 
 export const lambdaEventSourceMappingFailureHandling = defineResourcePolicy({
     name: "lambda-event-source-mapping-failure-handling",
-    description:
-        "Queue and stream event source mappings report partial batch failures; stream mappings also bisect failing batches, bound retries and record age, and send failures to a destination.",
+    description: "Queue and stream event source mappings report partial batch failures; stream mappings also bisect failing batches, bound retries and record age, and send failures to a destination.",
     severity: "medium",
     frameworks: ["Reliability 4"],
     remediation:
@@ -169,7 +155,17 @@ export const lambdaSqsVisibilityTimeout = defineStackPolicy<{ factor: number }>(
 });
 
 /** Service principals that invoke Lambda asynchronously. */
-const ASYNC_PRINCIPALS = ["s3.amazonaws.com", "sns.amazonaws.com", "events.amazonaws.com", "logs.amazonaws.com", "ses.amazonaws.com", "iot.amazonaws.com", "codecommit.amazonaws.com", "config.amazonaws.com", "scheduler.amazonaws.com"];
+const ASYNC_PRINCIPALS = [
+    "s3.amazonaws.com",
+    "sns.amazonaws.com",
+    "events.amazonaws.com",
+    "logs.amazonaws.com",
+    "ses.amazonaws.com",
+    "iot.amazonaws.com",
+    "codecommit.amazonaws.com",
+    "config.amazonaws.com",
+    "scheduler.amazonaws.com",
+];
 
 /** Functions some resource in the stack invokes asynchronously (S3, SNS, EventBridge, Scheduler...). */
 function asyncInvoked(resources: PolicyResource[], fn: PolicyResource): boolean {
@@ -263,10 +259,7 @@ export const lambdaLogRetention = defineStackPolicy({
                 const custom = str(rec(fn.props.loggingConfig).logGroup);
                 const expected = custom ?? (str(fn.props.name) ? `/aws/lambda/${str(fn.props.name)}` : undefined);
                 const group = groups.find(
-                    (g) =>
-                        (expected !== undefined && str(g.props.name) === expected) ||
-                        (custom !== undefined && dependsOn(fn, g)) ||
-                        ((str(g.props.name) ?? "").startsWith("/aws/lambda/") && dependsOn(g, fn)),
+                    (g) => (expected !== undefined && str(g.props.name) === expected) || (custom !== undefined && dependsOn(fn, g)) || ((str(g.props.name) ?? "").startsWith("/aws/lambda/") && dependsOn(g, fn)),
                 );
                 if (!group) report(`${functionLabel(fn)} has no managed log group (${expected ?? "/aws/lambda/<name>"}); Lambda would create one that never expires`, fn.urn);
                 else if (num(group.props.retentionInDays) === undefined) report(`${functionLabel(fn)}'s log group ${show(group.props.name)} has no retentionInDays; expected a retention period`, group.urn);

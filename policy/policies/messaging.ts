@@ -97,8 +97,7 @@ export const sqsDeadLetterQueue = defineStackPolicy<{ minimumMaxReceiveCount: nu
     description: "Every SQS queue (other than a dead-letter or on-failure queue) redrives to a DLQ after a few receives, and the DLQ keeps messages longer than its source.",
     severity: "medium",
     frameworks: ["Reliability 2"],
-    remediation:
-        'Set redrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 5 }) and give the DLQ a longer messageRetentionSeconds (e.g. 14 days) than the source.',
+    remediation: "Set redrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 5 }) and give the DLQ a longer messageRetentionSeconds (e.g. 14 days) than the source.",
     types: [T.sqsQueue, ...DEAD_LETTER_USERS],
     config: {
         minimumMaxReceiveCount: { type: "integer", minimum: 1, default: 3, description: "Fewest receives before a message is dead-lettered." },
@@ -109,8 +108,7 @@ export const sqsDeadLetterQueue = defineStackPolicy<{ minimumMaxReceiveCount: nu
         // Gathered unguarded: an unknown redrive or dead-letter reference must not make a queue
         // read as having no DLQ (the whole policy is then indeterminate at preview).
         const redrives = redrivesOf(queues, stack.ofType(T.sqsRedrivePolicy));
-        const dlqOf = (redrive: Redrive, target: string | undefined) =>
-            queues.find((queue) => queue !== redrive.source && ((target !== undefined && names(target, queue)) || dependsOn(redrive.holder, queue)));
+        const dlqOf = (redrive: Redrive, target: string | undefined) => queues.find((queue) => queue !== redrive.source && ((target !== undefined && names(target, queue)) || dependsOn(redrive.holder, queue)));
         // Queues that something dead-letters into: SQS redrive, SNS subscriptions, EventBridge
         // targets, Scheduler schedules, Lambda DLQs and on-failure destinations.
         const deadLetterQueues = new Set<PolicyResource>();
@@ -144,7 +142,10 @@ export const sqsDeadLetterQueue = defineStackPolicy<{ minimumMaxReceiveCount: nu
                 const sourceRetention = num(queue.props.messageRetentionSeconds) ?? DEFAULT_RETENTION_SECONDS;
                 const dlqRetention = num(dlq.props.messageRetentionSeconds) ?? DEFAULT_RETENTION_SECONDS;
                 if (dlqRetention <= sourceRetention) {
-                    report(`dead-letter queue ${dlq.name} keeps messages ${dlqRetention} s, not longer than this queue's ${sourceRetention} s; expected a longer messageRetentionSeconds on the DLQ (e.g. 1209600)`, queue.urn);
+                    report(
+                        `dead-letter queue ${dlq.name} keeps messages ${dlqRetention} s, not longer than this queue's ${sourceRetention} s; expected a longer messageRetentionSeconds on the DLQ (e.g. 1209600)`,
+                        queue.urn,
+                    );
                 }
             });
         }
@@ -177,7 +178,7 @@ export const snsSubscriptionRedrive = defineResourcePolicy({
     description: "SNS subscriptions have a redrive policy, so undeliverable messages land in a DLQ.",
     severity: "medium",
     frameworks: ["Reliability 5"],
-    remediation: 'Set redrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn }) (the DLQ\'s policy must let SNS send to it).',
+    remediation: "Set redrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn }) (the DLQ's policy must let SNS send to it).",
     types: [T.snsSubscription],
     validate: ({ props }, report) => {
         const parsed = readJson(props.redrivePolicy, "redrivePolicy");
@@ -242,7 +243,8 @@ export const messagingPolicyNoWildcardActions = defineResourcePolicy({
         forEachStatement(type, props, ["resource"], report, (statement, document) => {
             if (statement.effect !== "Allow") return;
             const wild = statement.notActions ? ["NotAction"] : statement.actions.filter((action) => action === "*" || /^(sqs|sns):\*$/i.test(action));
-            if (wild.length > 0) report(`${document.property}: statement ${statement.label} allows ${wild.map((a) => (a === "NotAction" ? "every action but NotAction" : `"${a}"`)).join(", ")}; expected the specific actions needed`);
+            if (wild.length > 0)
+                report(`${document.property}: statement ${statement.label} allows ${wild.map((a) => (a === "NotAction" ? "every action but NotAction" : `"${a}"`)).join(", ")}; expected the specific actions needed`);
         });
     },
 });

@@ -35,7 +35,8 @@ export const vpcMultiAz = defineResourcePolicy<{ minimumAzs: number }>({
         const names = list(props.availabilityZoneNames);
         // awsx uses 3 AZs unless told otherwise.
         const count = names.length > 0 ? names.length : (num(props.numberOfAvailabilityZones) ?? 3);
-        if (count < config.minimumAzs) report(`the VPC spans ${count} availability zone${count === 1 ? "" : "s"} (numberOfAvailabilityZones ${show(props.numberOfAvailabilityZones)}); expected at least ${config.minimumAzs}`);
+        if (count < config.minimumAzs)
+            report(`the VPC spans ${count} availability zone${count === 1 ? "" : "s"} (numberOfAvailabilityZones ${show(props.numberOfAvailabilityZones)}); expected at least ${config.minimumAzs}`);
     },
 });
 

@@ -84,7 +84,8 @@ export const s3BucketNotPublic = defineResourcePolicy({
     types: [...POLICY_TYPES, ...T.s3Acl],
     validate: ({ type, props }, report) => {
         forEachStatement(type, props, ["resource"], report, (statement, document, statements) => {
-            if (isPublicGrant(statement, statements)) report(`${document.property}: statement ${statement.label} allows ${describeActions(statement)} to Principal "*" with no restricting condition; expected named principals`);
+            if (isPublicGrant(statement, statements))
+                report(`${document.property}: statement ${statement.label} allows ${describeActions(statement)} to Principal "*" with no restricting condition; expected named principals`);
         });
         const acl = str(props.acl);
         if (acl && PUBLIC_ACLS.includes(acl)) report(`acl is ${show(acl)}; expected "private" (or no ACL)`);
@@ -151,7 +152,8 @@ export const s3NoCrossAccountAdminActions = defineResourcePolicy<{ trustedAccoun
             const foreign = statement.principal.anyone ? ["*"] : statement.principal.aws.filter((p) => !own.has(accountOf(p) ?? ""));
             if (foreign.length === 0) return;
             const actions = ADMIN_ACTIONS.filter((action) => coversAction(statement, action));
-            if (actions.length > 0) report(`${document.property}: statement ${statement.label} allows ${joinWords(actions)} to ${joinWords(foreign)}, outside the trusted accounts; expected no cross-account administration`);
+            if (actions.length > 0)
+                report(`${document.property}: statement ${statement.label} allows ${joinWords(actions)} to ${joinWords(foreign)}, outside the trusted accounts; expected no cross-account administration`);
         });
     },
 });

@@ -85,7 +85,8 @@ export const sfnRetryAndCatch = defineResourcePolicy({
         for (const { path, state } of definition?.states ?? []) {
             if (!RETRIED_TYPES.includes(str(state.Type) ?? "")) continue;
             const retried = list(state.Retry).flatMap((retrier) => list(rec(retrier).ErrorEquals).map(String));
-            if (!retried.some((error) => TRANSIENT_ERRORS.includes(error))) report(`${path} (${str(state.Type)}): Retry covers ${show(retried)}; expected a retrier for transient errors (${joinWords(TRANSIENT_ERRORS.slice(3, 7))} or States.Timeout)`);
+            if (!retried.some((error) => TRANSIENT_ERRORS.includes(error)))
+                report(`${path} (${str(state.Type)}): Retry covers ${show(retried)}; expected a retrier for transient errors (${joinWords(TRANSIENT_ERRORS.slice(3, 7))} or States.Timeout)`);
             const caught = list(state.Catch).flatMap((catcher) => list(rec(catcher).ErrorEquals).map(String));
             if (!caught.includes("States.ALL")) report(`${path} (${str(state.Type)}): Catch covers ${show(caught)}; expected a catcher for "States.ALL"`);
         }
@@ -104,7 +105,8 @@ export const sfnTimeouts = defineResourcePolicy({
         if (!definition) return;
         if (definition.root.TimeoutSeconds === undefined) report("definition.TimeoutSeconds is not set; expected a bound on the whole execution");
         for (const { path, state } of definition.states) {
-            if (str(state.Type) === "Task" && state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined) report(`${path} (Task): TimeoutSeconds is not set; expected TimeoutSeconds or TimeoutSecondsPath`);
+            if (str(state.Type) === "Task" && state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined)
+                report(`${path} (Task): TimeoutSeconds is not set; expected TimeoutSeconds or TimeoutSecondsPath`);
         }
     },
 });

@@ -37,12 +37,59 @@ describe("data apps configuration (platform:uploads, platform:ingest, platform:b
     it("lets every default be overridden, and gives a provisioned stream one shard unless told", () => {
         const config = resolve("prod", {
             uploads: { prefix: "in/", maxObjectSizeMb: 10, minConfidence: 90, maxLabels: 5, noncurrentVersionExpiryDays: 30, workflowLogLevel: "ALL", includeExecutionData: true },
-            ingest: { streamMode: "provisioned", retentionHours: 720, batchSize: 500, batchWindowSeconds: 10, maxRetries: 2, maxRecordAgeSeconds: 600, parallelizationFactor: 4, throttle: { rateLimit: 50, burstLimit: 60 }, waf: false, wafRateLimitPerIp: 300 },
-            batch: { itemReader: "csv", prefix: "csv/", resultPrefix: "out/", maxConcurrency: 10_000, reservedConcurrency: 900, toleratedFailurePercentage: 0.5, childExecutionType: "STANDARD", itemTimeoutSeconds: 600, noncurrentVersionExpiryDays: 3, workflowLogLevel: "FATAL", includeExecutionData: false },
+            ingest: {
+                streamMode: "provisioned",
+                retentionHours: 720,
+                batchSize: 500,
+                batchWindowSeconds: 10,
+                maxRetries: 2,
+                maxRecordAgeSeconds: 600,
+                parallelizationFactor: 4,
+                throttle: { rateLimit: 50, burstLimit: 60 },
+                waf: false,
+                wafRateLimitPerIp: 300,
+            },
+            batch: {
+                itemReader: "csv",
+                prefix: "csv/",
+                resultPrefix: "out/",
+                maxConcurrency: 10_000,
+                reservedConcurrency: 900,
+                toleratedFailurePercentage: 0.5,
+                childExecutionType: "STANDARD",
+                itemTimeoutSeconds: 600,
+                noncurrentVersionExpiryDays: 3,
+                workflowLogLevel: "FATAL",
+                includeExecutionData: false,
+            },
         });
         expect(config.uploads).to.deep.equal({ prefix: "in/", maxObjectSizeMb: 10, minConfidence: 90, maxLabels: 5, noncurrentVersionExpiryDays: 30, level: "ALL", includeExecutionData: true });
-        expect(config.ingest).to.deep.equal({ streamMode: "provisioned", shardCount: 1, retentionHours: 720, batchSize: 500, batchWindowSeconds: 10, maxRetries: 2, maxRecordAgeSeconds: 600, parallelizationFactor: 4, throttle: { rateLimit: 50, burstLimit: 60 }, waf: false, wafRateLimitPerIp: 300 });
-        expect(config.batch).to.deep.equal({ itemReader: "csv", prefix: "csv/", resultPrefix: "out/", maxConcurrency: 10_000, reservedConcurrency: 900, toleratedFailurePercentage: 0.5, childExecutionType: "STANDARD", itemTimeoutSeconds: 600, noncurrentVersionExpiryDays: 3, level: "FATAL", includeExecutionData: false });
+        expect(config.ingest).to.deep.equal({
+            streamMode: "provisioned",
+            shardCount: 1,
+            retentionHours: 720,
+            batchSize: 500,
+            batchWindowSeconds: 10,
+            maxRetries: 2,
+            maxRecordAgeSeconds: 600,
+            parallelizationFactor: 4,
+            throttle: { rateLimit: 50, burstLimit: 60 },
+            waf: false,
+            wafRateLimitPerIp: 300,
+        });
+        expect(config.batch).to.deep.equal({
+            itemReader: "csv",
+            prefix: "csv/",
+            resultPrefix: "out/",
+            maxConcurrency: 10_000,
+            reservedConcurrency: 900,
+            toleratedFailurePercentage: 0.5,
+            childExecutionType: "STANDARD",
+            itemTimeoutSeconds: 600,
+            noncurrentVersionExpiryDays: 3,
+            level: "FATAL",
+            includeExecutionData: false,
+        });
         expect(resolve("dev", { ingest: { streamMode: "provisioned", shardCount: 3 } }).ingest!.shardCount).to.equal(3);
     });
 
@@ -78,7 +125,9 @@ describe("data apps configuration (platform:uploads, platform:ingest, platform:b
     });
 
     it("refuses a shard count on an on-demand stream", () => {
-        expect(problemsOf("dev", { ingest: { streamMode: "on-demand", shardCount: 2 } })).to.deep.equal([{ key: "platform:ingest.shardCount", message: "expected no shardCount with streamMode on-demand (the stream scales its own shards); set streamMode: provisioned to fix the count" }]);
+        expect(problemsOf("dev", { ingest: { streamMode: "on-demand", shardCount: 2 } })).to.deep.equal([
+            { key: "platform:ingest.shardCount", message: "expected no shardCount with streamMode on-demand (the stream scales its own shards); set streamMode: provisioned to fix the count" },
+        ]);
     });
 
     it("refuses less than 7 days of stream retention in staging and prod, but allows it in dev", () => {
@@ -96,7 +145,10 @@ describe("data apps configuration (platform:uploads, platform:ingest, platform:b
     });
 
     it("refuses a result prefix inside the input prefix (the next run would read its own results)", () => {
-        for (const batch of [{ prefix: "data/", resultPrefix: "data/results/" }, { prefix: "data/in/", resultPrefix: "data/" }]) {
+        for (const batch of [
+            { prefix: "data/", resultPrefix: "data/results/" },
+            { prefix: "data/in/", resultPrefix: "data/" },
+        ]) {
             const [problem] = problemsOf("dev", { batch });
             expect(problem.key).to.equal("platform:batch.resultPrefix");
         }

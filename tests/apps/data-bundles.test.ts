@@ -18,7 +18,16 @@ function load(entry: string): { handler: (event: unknown, context?: unknown) => 
     return module.exports;
 }
 
-const context = { functionName: "f", functionVersion: "$LATEST", invokedFunctionArn: "arn:aws:lambda:eu-west-1:123456789012:function:f", memoryLimitInMB: "256", awsRequestId: "r-1", logGroupName: "/aws/lambda/f", logStreamName: "s", getRemainingTimeInMillis: () => 10_000 };
+const context = {
+    functionName: "f",
+    functionVersion: "$LATEST",
+    invokedFunctionArn: "arn:aws:lambda:eu-west-1:123456789012:function:f",
+    memoryLimitInMB: "256",
+    awsRequestId: "r-1",
+    logGroupName: "/aws/lambda/f",
+    logStreamName: "s",
+    getRemainingTimeInMillis: () => 10_000,
+};
 
 describe("data app bundles (uploads, ingest, batch) as Lambda loads them", function () {
     this.timeout(30_000);
@@ -27,12 +36,20 @@ describe("data app bundles (uploads, ingest, batch) as Lambda loads them", funct
     let stderr: typeof process.stderr.write;
 
     before(() => {
-        Object.assign(process.env, { AWS_REGION: "eu-west-1", MAX_OBJECT_BYTES: "1024", MIN_CONFIDENCE: "80", MAX_LABELS: "5", EVENTS_TABLE_NAME: "events", POWERTOOLS_METRICS_NAMESPACE: "platform", POWERTOOLS_LOG_LEVEL: "SILENT" });
+        Object.assign(process.env, {
+            AWS_REGION: "eu-west-1",
+            MAX_OBJECT_BYTES: "1024",
+            MIN_CONFIDENCE: "80",
+            MAX_LABELS: "5",
+            EVENTS_TABLE_NAME: "events",
+            POWERTOOLS_METRICS_NAMESPACE: "platform",
+            POWERTOOLS_LOG_LEVEL: "SILENT",
+        });
         // The handlers log and emit metrics as JSON on stdout, as in Lambda; keep the test output clean.
         stdout = process.stdout.write.bind(process.stdout);
-        process.stdout.write = (() => true);
+        process.stdout.write = () => true;
         stderr = process.stderr.write.bind(process.stderr);
-        process.stderr.write = (() => true);
+        process.stderr.write = () => true;
     });
     after(() => {
         process.stdout.write = stdout;
@@ -42,7 +59,9 @@ describe("data app bundles (uploads, ingest, batch) as Lambda loads them", funct
 
     for (const entry of ["apps/uploads/src/validate.ts", "apps/uploads/src/detect-labels.ts", "apps/batch/src/process-item.ts"]) {
         it(`${entry}: loads and refuses a malformed input as InvalidInputError (not retried by the workflow)`, async () => {
-            const error = await load(entry).handler({ nonsense: true }, context).catch((failure: Error) => failure);
+            const error = await load(entry)
+                .handler({ nonsense: true }, context)
+                .catch((failure: Error) => failure);
             expect(error).to.be.instanceOf(Error);
             expect((error as Error).name).to.equal("InvalidInputError");
         });
@@ -56,8 +75,19 @@ describe("data app bundles (uploads, ingest, batch) as Lambda loads them", funct
     });
 
     it("apps/ingest/src/consumer.ts: loads and fails a batch of poison records whole (Lambda retries it, then the failure queue)", async () => {
-        const record = { kinesis: { partitionKey: Buffer.from("k").toString("base64"), sequenceNumber: "1", data: Buffer.from("{oops").toString("base64"), approximateArrivalTimestamp: 1, kinesisSchemaVersion: "1.0" }, eventSource: "aws:kinesis", eventID: "shardId-0:1", eventName: "aws:kinesis:record", eventVersion: "1.0", invokeIdentityArn: "r", awsRegion: "eu-west-1", eventSourceARN: "arn:aws:kinesis:eu-west-1:123456789012:stream/s" };
-        const error = await load("apps/ingest/src/consumer.ts").handler({ Records: [record] }, context).catch((failure: Error) => failure);
+        const record = {
+            kinesis: { partitionKey: Buffer.from("k").toString("base64"), sequenceNumber: "1", data: Buffer.from("{oops").toString("base64"), approximateArrivalTimestamp: 1, kinesisSchemaVersion: "1.0" },
+            eventSource: "aws:kinesis",
+            eventID: "shardId-0:1",
+            eventName: "aws:kinesis:record",
+            eventVersion: "1.0",
+            invokeIdentityArn: "r",
+            awsRegion: "eu-west-1",
+            eventSourceARN: "arn:aws:kinesis:eu-west-1:123456789012:stream/s",
+        };
+        const error = await load("apps/ingest/src/consumer.ts")
+            .handler({ Records: [record] }, context)
+            .catch((failure: Error) => failure);
         expect((error as Error).name).to.equal("FullBatchFailureError");
     });
 });

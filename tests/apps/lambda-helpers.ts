@@ -30,7 +30,20 @@ export function lambdaContext(requestId = "req-1"): Context {
 }
 
 export function apiEvent(init: { body?: string | null; pathParameters?: Record<string, string> }): APIGatewayProxyEvent {
-    return { body: init.body ?? null, pathParameters: init.pathParameters ?? null, headers: {}, multiValueHeaders: {}, httpMethod: "POST", isBase64Encoded: false, path: "/", queryStringParameters: null, multiValueQueryStringParameters: null, stageVariables: null, requestContext: {} as any, resource: "/" };
+    return {
+        body: init.body ?? null,
+        pathParameters: init.pathParameters ?? null,
+        headers: {},
+        multiValueHeaders: {},
+        httpMethod: "POST",
+        isBase64Encoded: false,
+        path: "/",
+        queryStringParameters: null,
+        multiValueQueryStringParameters: null,
+        stageVariables: null,
+        requestContext: {} as any,
+        resource: "/",
+    };
 }
 
 export function sqsRecord(messageId: string, body: string): SQSRecord {
@@ -68,5 +81,12 @@ export async function startDynalite(): Promise<{ client: DynamoDBClient; stop: (
 
 /** Creates a table with a single string partition key, as the program declares it. */
 export async function createTable(client: DynamoDBClient, name: string, key: { name: string; type: "S" | "N" | "B" }): Promise<void> {
-    await client.send(new CreateTableCommand({ TableName: name, BillingMode: "PAY_PER_REQUEST", AttributeDefinitions: [{ AttributeName: key.name, AttributeType: key.type }], KeySchema: [{ AttributeName: key.name, KeyType: "HASH" }] }));
+    await client.send(
+        new CreateTableCommand({
+            TableName: name,
+            BillingMode: "PAY_PER_REQUEST",
+            AttributeDefinitions: [{ AttributeName: key.name, AttributeType: key.type }],
+            KeySchema: [{ AttributeName: key.name, KeyType: "HASH" }],
+        }),
+    );
 }

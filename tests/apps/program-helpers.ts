@@ -9,9 +9,7 @@ import { parseJson, synthPlatform } from "../helpers";
  * RoleGrants' naming), by Sid.
  */
 export function grantsOf(resources: RecordedResource[], grantee: string): Record<string, any> {
-    const statements = resources
-        .filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name.startsWith(`${grantee}-`))
-        .flatMap((r) => parseJson(r.inputs.policy).Statement);
+    const statements = resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name.startsWith(`${grantee}-`)).flatMap((r) => parseJson(r.inputs.policy).Statement);
     return Object.fromEntries(statements.map((statement: any) => [statement.Sid, statement]));
 }
 

@@ -51,7 +51,10 @@ describe("app modules (platform/apps/registry.ts): the docs' sample app", functi
         expect(cloud.ofType("aws:sqs/queue:Queue").filter((r) => r.name.startsWith(`${name}-queue`))).to.have.length(2); // the queue and its dead-letter queue
         expect(outputs[key]).to.have.all.keys("queueUrl", "functionName");
         // Built from the platform's constructs, the sample passes the policy pack as the built-in apps do.
-        const gate = await runPolicyGate(cloud.resources.filter((r) => r.urn.includes(key) || !r.type.startsWith("aws:")), {});
+        const gate = await runPolicyGate(
+            cloud.resources.filter((r) => r.urn.includes(key) || !r.type.startsWith("aws:")),
+            {},
+        );
         expect(gate.blocking.filter((v) => v.name.includes(key)).map((v) => `${v.policy} ${v.name}`)).to.deep.equal([]);
     });
 

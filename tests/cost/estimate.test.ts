@@ -51,7 +51,14 @@ describe("cost estimate", () => {
     it("puts no ARM64 Fargate task on FARGATE_SPOT, and splits x86 tasks beyond the base by weight", () => {
         const task = (family: string, cpuArchitecture: string) => res("aws:ecs/taskDefinition:TaskDefinition", { family, cpu: "256", memory: "512", runtimePlatform: { cpuArchitecture } });
         const service = (family: string, desiredCount: number) =>
-            res("aws:ecs/service:Service", { desiredCount, taskDefinition: `arn:aws:ecs:eu-west-1:123456789012:task-definition/${family}:1`, capacityProviderStrategies: [{ capacityProvider: "FARGATE", base: 0, weight: 1 }, { capacityProvider: "FARGATE_SPOT", weight: 3 }] });
+            res("aws:ecs/service:Service", {
+                desiredCount,
+                taskDefinition: `arn:aws:ecs:eu-west-1:123456789012:task-definition/${family}:1`,
+                capacityProviderStrategies: [
+                    { capacityProvider: "FARGATE", base: 0, weight: 1 },
+                    { capacityProvider: "FARGATE_SPOT", weight: 3 },
+                ],
+            });
         // arm64, 1 task on demand: 730 x (0.25 x $0.03238 + 0.5 x $0.00356) = $5.91 + $1.30
         expect(fixedOf([task("arm", "ARM64"), service("arm", 1)])).to.equal(7.21);
         // x86, 4 tasks, 3 on spot at 30%: 4 x 730 x (0.25 x $0.04048 + 0.5 x $0.004445) x (0.25 + 0.75 x 0.3)
@@ -62,7 +69,10 @@ describe("cost estimate", () => {
 
     it("prices one ALB per Ingress, and one for all Ingresses of an IngressGroup", () => {
         const ingress = (group?: string) =>
-            res("kubernetes:networking.k8s.io/v1:Ingress", { metadata: { annotations: { "alb.ingress.kubernetes.io/scheme": "internal", ...(group ? { "alb.ingress.kubernetes.io/group.name": group } : {}) } }, spec: { ingressClassName: "alb" } });
+            res("kubernetes:networking.k8s.io/v1:Ingress", {
+                metadata: { annotations: { "alb.ingress.kubernetes.io/scheme": "internal", ...(group ? { "alb.ingress.kubernetes.io/group.name": group } : {}) } },
+                spec: { ingressClassName: "alb" },
+            });
         expect(fixedOf([ingress(), ingress()])).to.equal(2 * 18.4);
         expect(fixedOf([ingress("shared"), ingress("shared")])).to.equal(18.4);
     });

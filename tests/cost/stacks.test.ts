@@ -36,7 +36,10 @@ describe("cost of the shipped stacks", function () {
             const report = estimateCost(resources, { region: regions[stack] });
             expect(report.regionPriced, stack).to.equal(true);
             expect(report.unpriced, stack).to.deep.equal([]);
-            expect(report.lines.filter((l) => l.what.includes("no price row")).map((l) => l.what), stack).to.deep.equal([]);
+            expect(
+                report.lines.filter((l) => l.what.includes("no price row")).map((l) => l.what),
+                stack,
+            ).to.deep.equal([]);
             expect(report.fixedMonthly, stack).to.be.greaterThan(0);
         }
     });
@@ -75,7 +78,11 @@ describe("platform:cost.monthlyBudget in the program", function () {
         const topic = only(cloud.resources, "aws:sns/topic:Topic", "-alarms");
         expect(budget.inputs).to.deep.include({ budgetType: "COST", timeUnit: "MONTHLY", limitAmount: "150.00", limitUnit: "USD", costFilters: [{ name: "TagKeyValue", values: ["user:Stack$dev"] }] });
         const notifications = budget.inputs.notifications as Record<string, unknown>[];
-        expect(notifications.map((n) => [n.notificationType, n.threshold])).to.deep.equal([["ACTUAL", 80], ["ACTUAL", 100], ["FORECASTED", 100]]);
+        expect(notifications.map((n) => [n.notificationType, n.threshold])).to.deep.equal([
+            ["ACTUAL", 80],
+            ["ACTUAL", 100],
+            ["FORECASTED", 100],
+        ]);
         const topicArn = topic.state.arn;
         for (const n of notifications) expect(n.subscriberSnsTopicArns).to.deep.equal([topicArn]);
 
@@ -103,7 +110,9 @@ describe("platform:cost.monthlyBudget in the program", function () {
             (err: { cause?: unknown }) => err.cause ?? err,
         );
         expect(error).to.be.instanceOf(ConfigError);
-        expect((error as Error).message).to.contain("platform:cost.monthlyBudget").and.to.contain("expected a monthly budget above 0 (USD)");
+        expect((error as Error).message)
+            .to.contain("platform:cost.monthlyBudget")
+            .and.to.contain("expected a monthly budget above 0 (USD)");
     });
 
     it("fails the gate with the figure and the top three drivers when the budget is below the estimate", async () => {
@@ -115,7 +124,9 @@ describe("platform:cost.monthlyBudget in the program", function () {
         const violation = report.violations.find((v) => v.policy === "cost-within-budget");
         expect(violation?.enforcementLevel).to.equal("mandatory");
         const estimate = estimateCost(cloud.resources, { region: "eu-west-1" });
-        expect(violation?.message).to.contain(`the estimated $${estimate.totalMonthly.toFixed(2)}/month`).and.to.contain("of the monthly budget $50.00");
+        expect(violation?.message)
+            .to.contain(`the estimated $${estimate.totalMonthly.toFixed(2)}/month`)
+            .and.to.contain("of the monthly budget $50.00");
         const drivers = /top drivers: (.*)$/.exec(violation!.message)?.[1].split("; ") ?? [];
         expect(drivers).to.have.length(3);
         expect(drivers[0]).to.match(/^EKS control plane/);

@@ -25,7 +25,9 @@ describe("ECS scheduled jobs", () => {
                 taskDefinitionArn: s.one("aws:ecs/taskDefinition:TaskDefinition", "-purge-expired").state.arn,
                 taskCount: 1,
                 // The job is arm64: the cluster's mix without FARGATE_SPOT, which runs no ARM64 tasks.
-                capacityProviderStrategies: (s.one("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders").inputs.defaultCapacityProviderStrategies as any[]).filter((share) => share.capacityProvider !== "FARGATE_SPOT"),
+                capacityProviderStrategies: (s.one("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders").inputs.defaultCapacityProviderStrategies as any[]).filter(
+                    (share) => share.capacityProvider !== "FARGATE_SPOT",
+                ),
                 enableEcsManagedTags: true,
                 propagateTags: "TASK_DEFINITION",
             });

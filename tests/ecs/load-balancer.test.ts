@@ -61,7 +61,13 @@ describe("ECS load balancer and access logs", () => {
             const { result } = await captureWarnings(() =>
                 synthPlatform("prod", {
                     apps: { web: { imageTag: WEB.imageTag } },
-                    ingress: { certificateArn: CERTIFICATE_ARN, allowedCidrs: ["203.0.113.0/24", "198.51.100.0/24"], sslPolicy: "ELBSecurityPolicy-TLS13-1-3-2021-06", idleTimeoutSeconds: 120, deregistrationDelaySeconds: 10 },
+                    ingress: {
+                        certificateArn: CERTIFICATE_ARN,
+                        allowedCidrs: ["203.0.113.0/24", "198.51.100.0/24"],
+                        sslPolicy: "ELBSecurityPolicy-TLS13-1-3-2021-06",
+                        idleTimeoutSeconds: 120,
+                        deregistrationDelaySeconds: 10,
+                    },
                 }),
             );
             const cloud = result.cloud;
@@ -78,7 +84,10 @@ describe("ECS load balancer and access logs", () => {
     });
 
     describe("access-log bucket", () => {
-        for (const [stack, days] of [["dev", 14], ["prod", 365]] as const) {
+        for (const [stack, days] of [
+            ["dev", 14],
+            ["prod", 365],
+        ] as const) {
             it(`is versioned, SSE-S3 encrypted, private, owner-enforced and expires ${stack} logs after ${days} days`, () => {
                 const s = stack === "dev" ? dev : prod;
                 const bucket = s.one("aws:s3/bucket:Bucket");
@@ -86,7 +95,13 @@ describe("ECS load balancer and access logs", () => {
                 expect(s.one("aws:s3/bucketVersioning:BucketVersioning").inputs).to.deep.equal({ bucket: name, versioningConfiguration: { status: "Enabled" } });
                 // ELB log delivery supports SSE-S3 only.
                 expect(s.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules).to.deep.equal([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
-                expect(s.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs).to.deep.equal({ bucket: name, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+                expect(s.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs).to.deep.equal({
+                    bucket: name,
+                    blockPublicAcls: true,
+                    blockPublicPolicy: true,
+                    ignorePublicAcls: true,
+                    restrictPublicBuckets: true,
+                });
                 expect(s.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs.rule).to.deep.equal({ objectOwnership: "BucketOwnerEnforced" });
                 const rules = s.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules as any[];
                 expect(rules[0]).to.deep.include({ status: "Enabled", expiration: { days }, noncurrentVersionExpiration: { noncurrentDays: 7 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } });

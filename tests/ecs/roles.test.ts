@@ -54,7 +54,7 @@ describe("ECS IAM roles", () => {
         });
     }
 
-    it("uses Resource \"*\" in prod only for ecr:GetAuthorizationToken, which exists only on *", () => {
+    it('uses Resource "*" in prod only for ecr:GetAuthorizationToken, which exists only on *', () => {
         const wildcards = prod
             .all(ROLE_POLICY)
             .flatMap((policy) => statementsOf(policy))

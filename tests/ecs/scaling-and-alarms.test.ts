@@ -14,7 +14,10 @@ describe("ECS autoscaling and alarms", () => {
     });
 
     describe("autoscaling", () => {
-        for (const [stack, min, max] of [["dev", 1, 2], ["prod", 2, 10]] as const) {
+        for (const [stack, min, max] of [
+            ["dev", 1, 2],
+            ["prod", 2, 10],
+        ] as const) {
             it(`scales the ${stack} service between ${min} and ${max} tasks`, () => {
                 const target = (stack === "dev" ? dev : prod).one("aws:appautoscaling/target:Target").inputs;
                 expect(target).to.deep.equal({ serviceNamespace: "ecs", scalableDimension: "ecs:service:DesiredCount", resourceId: `service/platform-${stack}/web`, minCapacity: min, maxCapacity: max });

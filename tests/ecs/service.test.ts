@@ -54,7 +54,10 @@ describe("ECS cluster and service", () => {
             expect(service.alarms).to.deep.equal({ alarmNames: [prod.one("aws:cloudwatch/metricAlarm:MetricAlarm", "-web-5xx").state.name], enable: true, rollback: true });
         });
 
-        for (const [stack, count] of [["dev", 1], ["prod", 2]] as const) {
+        for (const [stack, count] of [
+            ["dev", 1],
+            ["prod", 2],
+        ] as const) {
             it(`starts ${count} task(s) in ${stack} and leaves the count to autoscaling afterwards`, () => {
                 const service = (stack === "dev" ? dev : prod).one(SERVICE);
                 expect(service.inputs.desiredCount).to.equal(count);

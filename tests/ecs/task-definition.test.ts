@@ -13,7 +13,10 @@ const containerOf = (taskDefinition: RecordedResource) => {
 };
 
 describe("ECS task definitions", () => {
-    for (const [stackName, stack] of [["dev", devStack], ["prod", prodStack]] as const) {
+    for (const [stackName, stack] of [
+        ["dev", devStack],
+        ["prod", prodStack],
+    ] as const) {
         describe(stackName, () => {
             let s: Synthesized;
             before(async () => (s = await stack()));

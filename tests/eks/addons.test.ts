@@ -11,7 +11,10 @@ const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 
 /** Every statement of the inline policies a role (by logical name) has. */
 function grantsOf(stack: Synthesized, roleName: string): any[] {
-    return stack.all(ROLE_POLICY).filter((policy) => policy.name.startsWith(`${roleName}-`)).flatMap((policy) => statementsOf(policy));
+    return stack
+        .all(ROLE_POLICY)
+        .filter((policy) => policy.name.startsWith(`${roleName}-`))
+        .flatMap((policy) => statementsOf(policy));
 }
 
 describe("EKS add-ons and controllers", () => {
@@ -86,7 +89,8 @@ describe("EKS add-ons and controllers", () => {
             const role = prod.one("aws:iam/role:Role", "-observability-agent");
             expect(prod.one(ADDON, "-observability").inputs.podIdentityAssociations).to.deep.equal([{ roleArn: role.state.arn, serviceAccount: "cloudwatch-agent" }]);
             const write = grantsOf(prod, "platform-prod-eks-observability-agent").find((s) => s.Sid === "WriteClusterLogs");
-            for (const resource of write.Resource) expect(resource).to.match(/^arn:aws:logs:eu-west-1:123456789012:log-group:\/aws\/containerinsights\/platform-prod\/(application|dataplane|host|performance)(:log-stream:\*)?$/);
+            for (const resource of write.Resource)
+                expect(resource).to.match(/^arn:aws:logs:eu-west-1:123456789012:log-group:\/aws\/containerinsights\/platform-prod\/(application|dataplane|host|performance)(:log-stream:\*)?$/);
             const metrics = grantsOf(prod, "platform-prod-eks-observability-agent").find((s) => s.Sid === "PublishContainerInsights");
             expect(metrics.Condition).to.deep.equal({ StringLike: { "cloudwatch:namespace": "ContainerInsights*" } });
         });
@@ -118,7 +122,12 @@ describe("EKS add-ons and controllers", () => {
     describe("AWS Load Balancer Controller", () => {
         it("installs the pinned chart in kube-system on the system nodes, with the cluster, region and VPC given", () => {
             const release = prod.one(RELEASE, "-lbc").inputs as any;
-            expect(release).to.deep.include({ chart: "aws-load-balancer-controller", version: CHARTS.LOAD_BALANCER_CONTROLLER.version, namespace: "kube-system", repositoryOpts: { repo: "https://aws.github.io/eks-charts" } });
+            expect(release).to.deep.include({
+                chart: "aws-load-balancer-controller",
+                version: CHARTS.LOAD_BALANCER_CONTROLLER.version,
+                namespace: "kube-system",
+                repositoryOpts: { repo: "https://aws.github.io/eks-charts" },
+            });
             expect(release.values).to.deep.include({ clusterName: "platform-prod", region: "eu-west-1", vpcId: (prod.one("awsx:ec2:Vpc").state as any).vpcId, replicaCount: 2, enableWafv2: false, enableShield: false });
             expect(release.values.nodeSelector).to.deep.equal({ "platform/node-role": "system" });
             expect(dev.one(RELEASE, "-lbc").inputs.values).to.deep.include({ replicaCount: 1 });
@@ -153,11 +162,19 @@ describe("EKS add-ons and controllers", () => {
             expect(ingress.Condition).to.deep.equal({ ArnEquals: { "ec2:Vpc": vpcArn } });
             expect(statements.find((s) => s.Sid === "CreateSecurityGroupsInVpc").Resource).to.include(vpcArn);
             for (const statement of statements) {
-                for (const resource of statement.Resource.filter((r: string) => r !== "*")) expect(resource).to.match(/^arn:aws:(ec2|elasticloadbalancing):eu-west-1:123456789012:|^arn:aws:iam::123456789012:role\/aws-service-role\/elasticloadbalancing/);
+                for (const resource of statement.Resource.filter((r: string) => r !== "*"))
+                    expect(resource).to.match(/^arn:aws:(ec2|elasticloadbalancing):eu-west-1:123456789012:|^arn:aws:iam::123456789012:role\/aws-service-role\/elasticloadbalancing/);
             }
             // Every action of upstream's policy (v3.5.0) except WAF, Shield, Cognito and IAM server certificates.
             const actions = new Set(statements.flatMap((s) => s.Action as string[]));
-            for (const action of ["elasticloadbalancing:DescribeCapacityReservation", "ec2:DescribeIpamPools", "elasticloadbalancing:ModifyListenerAttributes", "elasticloadbalancing:ModifyIpPools", "elasticloadbalancing:SetRulePriorities"]) expect(actions, action).to.include(action);
+            for (const action of [
+                "elasticloadbalancing:DescribeCapacityReservation",
+                "ec2:DescribeIpamPools",
+                "elasticloadbalancing:ModifyListenerAttributes",
+                "elasticloadbalancing:ModifyIpPools",
+                "elasticloadbalancing:SetRulePriorities",
+            ])
+                expect(actions, action).to.include(action);
             expect([...actions].filter((action) => /^(wafv2|waf-regional|shield|cognito-idp):/.test(action))).to.deep.equal([]);
             const create = statements.find((s) => s.Sid === "CreateTaggedLoadBalancers");
             expect(create.Condition).to.deep.equal({ Null: { "aws:RequestTag/elbv2.k8s.aws/cluster": "false" } });
@@ -186,7 +203,10 @@ describe("EKS add-ons and controllers", () => {
         });
 
         it("lets only this stack's rules send to the queues", () => {
-            const ruleArns = prod.all("aws:cloudwatch/eventRule:EventRule").filter((rule) => rule.name.includes("-karpenter-")).map((rule) => rule.state.arn);
+            const ruleArns = prod
+                .all("aws:cloudwatch/eventRule:EventRule")
+                .filter((rule) => rule.name.includes("-karpenter-"))
+                .map((rule) => rule.state.arn);
             const [allow] = statementsOf(prod.one("aws:sqs/queuePolicy:QueuePolicy", "-karpenter-interruption"));
             expect(allow.Condition).to.deep.equal({ ArnEquals: { "aws:SourceArn": ruleArns } });
         });
@@ -199,7 +219,10 @@ describe("EKS add-ons and controllers", () => {
             expect(bySid.PassNodeRole.Resource).to.deep.equal([prod.one("aws:iam/role:Role", "-karpenter-node").state.arn]);
             expect(bySid.ConsumeInterruptionQueue.Resource).to.deep.equal([prod.one("aws:sqs/queue:Queue", "-karpenter-interruption").state.arn]);
             for (const statement of statements.filter((s) => s.Resource.includes("*"))) {
-                expect(statement.Action.every((action: string) => /:(Describe|Get|List)/.test(action)), statement.Sid).to.equal(true);
+                expect(
+                    statement.Action.every((action: string) => /:(Describe|Get|List)/.test(action)),
+                    statement.Sid,
+                ).to.equal(true);
             }
             // Unscoped as upstream: IAM does not evaluate ListInstanceProfiles against a profile ARN.
             expect(bySid.ListInstanceProfiles).to.deep.include({ Action: ["iam:ListInstanceProfiles"], Resource: ["*"] });
@@ -229,7 +252,11 @@ describe("EKS add-ons and controllers", () => {
         it("installs the pinned chart pointed at the cluster and its queue", () => {
             const release = prod.one(RELEASE, "-karpenter").inputs as any;
             expect(release).to.deep.include({ chart: "oci://public.ecr.aws/karpenter/karpenter", version: CHARTS.KARPENTER.version, namespace: "kube-system" });
-            expect(release.values.settings).to.deep.equal({ clusterName: "platform-prod", clusterEndpoint: (prod.one("eks:index:Cluster").state as any).eksCluster.endpoint, interruptionQueue: prod.one("aws:sqs/queue:Queue", "-karpenter-interruption").state.name });
+            expect(release.values.settings).to.deep.equal({
+                clusterName: "platform-prod",
+                clusterEndpoint: (prod.one("eks:index:Cluster").state as any).eksCluster.endpoint,
+                interruptionQueue: prod.one("aws:sqs/queue:Queue", "-karpenter-interruption").state.name,
+            });
         });
     });
 

@@ -163,7 +163,11 @@ describe("EKS cluster, node groups and Fargate profiles", () => {
         });
 
         it("creates node groups and Karpenter's access entry after their node role's policies are attached", () => {
-            const attachmentsOf = (prefix: string) => prod.all("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.name.startsWith(prefix)).map((a) => a.urn);
+            const attachmentsOf = (prefix: string) =>
+                prod
+                    .all("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+                    .filter((a) => a.name.startsWith(prefix))
+                    .map((a) => a.urn);
             const managed = attachmentsOf("platform-prod-eks-nodes-");
             expect(managed).to.have.length(3);
             for (const group of prod.all(NODE_GROUP)) expect(group.dependsOn, group.name).to.include.members(managed);

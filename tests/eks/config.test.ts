@@ -61,13 +61,34 @@ describe("platform:eks configuration", () => {
     type Case = { title: string; stack?: string; values: Record<string, unknown>; key: string; says?: RegExp };
     const cases: Case[] = [
         { title: "a Kubernetes version the EKS calendar table does not list", values: { eks: { enabled: true, version: "1.29" } }, key: "platform:eks.version", says: /EKS calendar/ },
-        { title: "1.33, out of standard support since 2026-07-29", values: { eks: { enabled: true, version: "1.33" } }, key: "platform:eks.version", says: /left EKS standard support on 2026-07-29; expected 1\.35 or later/ },
+        {
+            title: "1.33, out of standard support since 2026-07-29",
+            values: { eks: { enabled: true, version: "1.33" } },
+            key: "platform:eks.version",
+            says: /left EKS standard support on 2026-07-29; expected 1\.35 or later/,
+        },
         { title: "1.34, out of standard support since 2026-12-02", values: { eks: { enabled: true, version: "1.34" } }, key: "platform:eks.version", says: /left EKS standard support on 2026-12-02/ },
         { title: "a version that is not a minor version string", values: { eks: { enabled: true, version: 1.33 } }, key: "platform:eks.version", says: /quoted/ },
-        { title: "a public endpoint open to the whole internet", values: { eks: { enabled: true, endpoint: { publicAccessCidrs: ["0.0.0.0/0"] } } }, key: "platform:eks.endpoint.publicAccessCidrs[0]", says: /never the whole internet/ },
+        {
+            title: "a public endpoint open to the whole internet",
+            values: { eks: { enabled: true, endpoint: { publicAccessCidrs: ["0.0.0.0/0"] } } },
+            key: "platform:eks.endpoint.publicAccessCidrs[0]",
+            says: /never the whole internet/,
+        },
         { title: "a deployer CIDR that is not a CIDR", values: { eks: { enabled: true, endpoint: { privateAccessCidrs: ["vpn"] } } }, key: "platform:eks.endpoint.privateAccessCidrs[0]", says: /IPv4 CIDR/ },
-        { title: "a deployer CIDR that admits everything", stack: "prod", values: { eks: { enabled: true, endpoint: { privateAccessCidrs: ["0.0.0.0/0"] } } }, key: "platform:eks.endpoint.privateAccessCidrs[0]", says: /named deployer network/ },
-        { title: "a Fargate profile selecting an arm64 app's pods (EKS Fargate runs x86_64 only)", values: { apps: { web: { runtimes: ["eks"], user: "65532" } }, eks: { fargateProfiles: { web: { namespace: "web" } } } }, key: "platform:eks.fargateProfiles.web", says: /EKS Fargate runs x86_64 pods only/ },
+        {
+            title: "a deployer CIDR that admits everything",
+            stack: "prod",
+            values: { eks: { enabled: true, endpoint: { privateAccessCidrs: ["0.0.0.0/0"] } } },
+            key: "platform:eks.endpoint.privateAccessCidrs[0]",
+            says: /named deployer network/,
+        },
+        {
+            title: "a Fargate profile selecting an arm64 app's pods (EKS Fargate runs x86_64 only)",
+            values: { apps: { web: { runtimes: ["eks"], user: "65532" } }, eks: { fargateProfiles: { web: { namespace: "web" } } } },
+            key: "platform:eks.fargateProfiles.web",
+            says: /EKS Fargate runs x86_64 pods only/,
+        },
         { title: "a public endpoint in prod", stack: "prod", values: { eks: { enabled: true, endpoint: { publicAccessCidrs: ["203.0.113.0/24"] } } }, key: "platform:eks.endpoint.publicAccessCidrs", says: /dev only/ },
         { title: "a public CIDR that is not a CIDR", values: { eks: { enabled: true, endpoint: { publicAccessCidrs: ["office"] } } }, key: "platform:eks.endpoint.publicAccessCidrs[0]", says: /IPv4 CIDR/ },
         { title: "an unknown EKS support type", values: { eks: { enabled: true, supportType: "LTS" } }, key: "platform:eks.supportType", says: /STANDARD, EXTENDED/ },
@@ -81,10 +102,25 @@ describe("platform:eks configuration", () => {
         { title: "an eks app whose user is a name", values: { apps: { web: { runtimes: ["eks"], user: "node" } } }, key: "platform:apps.web.user", says: /numeric uid/ },
         { title: "an eks app whose uid is 0 written with leading zeros", values: { apps: { web: { runtimes: ["eks"], user: "000:1000" } } }, key: "platform:apps.web.user", says: /non-zero uid/ },
         { title: "an eks app running as uid 0", values: { apps: { web: { runtimes: ["eks"], user: "0" } } }, key: "platform:apps.web.user", says: /non-root/ },
-        { title: "a node group mixing architectures", values: { eks: { enabled: true, nodeGroups: { workload: { instanceTypes: ["m7g.large", "m7i.large"] } } } }, key: "platform:eks.nodeGroups.workload.instanceTypes", says: /one architecture/ },
+        {
+            title: "a node group mixing architectures",
+            values: { eks: { enabled: true, nodeGroups: { workload: { instanceTypes: ["m7g.large", "m7i.large"] } } } },
+            key: "platform:eks.nodeGroups.workload.instanceTypes",
+            says: /one architecture/,
+        },
         { title: "eks disabled while an app runs on it", values: { apps: { web: { runtimes: ["eks"] } }, eks: { enabled: false } }, key: "platform:eks.enabled", says: /web list eks/ },
-        { title: "an x86 app on Graviton-only nodes under the Cluster Autoscaler", values: { apps: { web: { runtimes: ["eks"], architecture: "x86_64" } }, eks: { autoscaler: "cluster-autoscaler" } }, key: "platform:apps.web.architecture", says: /arm64/ },
-        { title: "an eks job schedule a CronJob cannot express", values: { apps: { web: { runtimes: ["eks"], jobs: { j: { schedule: "cron(0 8 L * ? *)", command: ["x"] } } } } }, key: "platform:apps.web.jobs.j.schedule", says: /CronJob/ },
+        {
+            title: "an x86 app on Graviton-only nodes under the Cluster Autoscaler",
+            values: { apps: { web: { runtimes: ["eks"], architecture: "x86_64" } }, eks: { autoscaler: "cluster-autoscaler" } },
+            key: "platform:apps.web.architecture",
+            says: /arm64/,
+        },
+        {
+            title: "an eks job schedule a CronJob cannot express",
+            values: { apps: { web: { runtimes: ["eks"], jobs: { j: { schedule: "cron(0 8 L * ? *)", command: ["x"] } } } } },
+            key: "platform:apps.web.jobs.j.schedule",
+            says: /CronJob/,
+        },
     ];
     for (const testCase of cases) {
         it(`rejects ${testCase.title} (${testCase.key}) before creating anything`, async () => {

@@ -64,9 +64,12 @@ export const eksProd = () =>
         synth("prod", {
             apps: { web: { ...WEB, ...SECRETS } },
             ingress: { certificateArn: CERTIFICATE_ARN },
-            eks: { adminRoleArns: [ADMIN_ROLE_ARN], endpoint: { privateAccessCidrs: [DEPLOYER_CIDR] }, fargateProfiles: { batch: { namespace: "batch" }, "web-jobs": { namespace: "web", labels: { "platform/compute": "fargate" } } } },
+            eks: {
+                adminRoleArns: [ADMIN_ROLE_ARN],
+                endpoint: { privateAccessCidrs: [DEPLOYER_CIDR] },
+                fargateProfiles: { batch: { namespace: "batch" }, "web-jobs": { namespace: "web", labels: { "platform/compute": "fargate" } } },
+            },
         }),
     );
 /** dev on the Cluster Autoscaler, with AL2023 nodes, before web's first release. */
-export const eksClusterAutoscaler = () =>
-    memo("eks-ca", () => synth("dev", { apps: { web: { ...WEB, imageTag: undefined } }, eks: { autoscaler: "cluster-autoscaler", nodeOs: "al2023" } }));
+export const eksClusterAutoscaler = () => memo("eks-ca", () => synth("dev", { apps: { web: { ...WEB, imageTag: undefined } }, eks: { autoscaler: "cluster-autoscaler", nodeOs: "al2023" } }));

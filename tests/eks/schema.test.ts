@@ -82,7 +82,17 @@ describe("Kubernetes objects against the OpenAPI schema", () => {
             const objects = (await build()).resources.filter(isKubernetesObject);
             const kinds = new Set(objects.map((o) => o.type));
             // The whole app surface is there, so a kind dropping out of the program cannot pass unnoticed.
-            for (const kind of ["core/v1:Namespace", "core/v1:ServiceAccount", "apps/v1:Deployment", "core/v1:Service", "networking.k8s.io/v1:Ingress", "autoscaling/v2:HorizontalPodAutoscaler", "policy/v1:PodDisruptionBudget", "networking.k8s.io/v1:NetworkPolicy", "batch/v1:CronJob"]) {
+            for (const kind of [
+                "core/v1:Namespace",
+                "core/v1:ServiceAccount",
+                "apps/v1:Deployment",
+                "core/v1:Service",
+                "networking.k8s.io/v1:Ingress",
+                "autoscaling/v2:HorizontalPodAutoscaler",
+                "policy/v1:PodDisruptionBudget",
+                "networking.k8s.io/v1:NetworkPolicy",
+                "batch/v1:CronJob",
+            ]) {
                 expect(kinds, kind).to.include(`kubernetes:${kind}`);
             }
             const failures: string[] = [];
@@ -97,7 +107,12 @@ describe("Kubernetes objects against the OpenAPI schema", () => {
             }
             // Unknown fields: every model-backed object of the stack in one type-check.
             const modelled = objects.filter((object) => !isSecretProviderClass(manifestOf(object)));
-            failures.push(...fieldProblems(modelled.map(manifestOf), modelled.map((object) => `${object.type} ${object.name}`)));
+            failures.push(
+                ...fieldProblems(
+                    modelled.map(manifestOf),
+                    modelled.map((object) => `${object.type} ${object.name}`),
+                ),
+            );
             expect(failures).to.deep.equal([]);
         });
     }

@@ -31,10 +31,16 @@ describe("EKS workloads from the app spec", () => {
     });
 
     it("binds a dedicated service account (no API token) to a role with exactly the spec's table and secret grants", () => {
-        expect(prod.one("kubernetes:core/v1:ServiceAccount").inputs).to.deep.include({ automountServiceAccountToken: false, metadata: { name: "web", namespace: "web", labels: { "app.kubernetes.io/name": "web", "app.kubernetes.io/managed-by": "pulumi" } } });
+        expect(prod.one("kubernetes:core/v1:ServiceAccount").inputs).to.deep.include({
+            automountServiceAccountToken: false,
+            metadata: { name: "web", namespace: "web", labels: { "app.kubernetes.io/name": "web", "app.kubernetes.io/managed-by": "pulumi" } },
+        });
         const association = prod.one("aws:eks/podIdentityAssociation:PodIdentityAssociation", "-web-pods");
         expect(association.inputs).to.include({ namespace: "web", serviceAccount: "web", roleArn: prod.one("aws:iam/role:Role", "-eks-web-pods").state.arn });
-        const statements = prod.all("aws:iam/rolePolicy:RolePolicy").filter((p) => p.name.startsWith("platform-prod-eks-web-pods-")).flatMap((p) => statementsOf(p));
+        const statements = prod
+            .all("aws:iam/rolePolicy:RolePolicy")
+            .filter((p) => p.name.startsWith("platform-prod-eks-web-pods-"))
+            .flatMap((p) => statementsOf(p));
         expect(statements).to.have.deep.members([
             { Sid: "TableTRANSLATIONSTABLE", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:Query"], Resource: [TABLE_ARN, `${TABLE_ARN}/index/*`] },
             { Sid: "ReadOwnSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: [SECRET_ARN] },
@@ -48,14 +54,25 @@ describe("EKS workloads from the app spec", () => {
             },
         ]);
         // dev's web has no secrets: tables only.
-        expect(dev.all("aws:iam/rolePolicy:RolePolicy").filter((p) => p.name.startsWith("platform-dev-eks-web-pods-")).map((p) => p.name)).to.deep.equal(["platform-dev-eks-web-pods-table-translationstable"]);
+        expect(
+            dev
+                .all("aws:iam/rolePolicy:RolePolicy")
+                .filter((p) => p.name.startsWith("platform-dev-eks-web-pods-"))
+                .map((p) => p.name),
+        ).to.deep.equal(["platform-dev-eks-web-pods-table-translationstable"]);
         expect(podOf(prod)).to.include({ serviceAccountName: "web", automountServiceAccountToken: false });
     });
 
     it("runs the container non-root, read-only, without capabilities or privilege escalation, under RuntimeDefault seccomp", () => {
         const pod = podOf(prod);
         expect(pod.securityContext).to.deep.equal({ runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } });
-        expect(pod.containers[0].securityContext).to.deep.equal({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } });
+        expect(pod.containers[0].securityContext).to.deep.equal({
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            runAsNonRoot: true,
+            capabilities: { drop: ["ALL"] },
+            seccompProfile: { type: "RuntimeDefault" },
+        });
         // The writable paths are emptyDirs: /tmp by default.
         expect(podOf(dev).volumes).to.deep.equal([{ name: "writable-0", emptyDir: { sizeLimit: "256Mi" } }]);
         expect(podOf(dev).containers[0].volumeMounts).to.deep.equal([{ name: "writable-0", mountPath: "/tmp" }]);
@@ -117,7 +134,16 @@ describe("EKS workloads from the app spec", () => {
             { objectName: PARAMETER_ARN, objectType: "ssmparameter", objectAlias: "API_KEY" },
             { objectName: SECRET_ARN, objectType: "secretsmanager", objectAlias: "secret-0", jmesPath: [{ path: "password", objectAlias: "DB_PASSWORD" }] },
         ]);
-        expect(spc.spec.secretObjects).to.deep.equal([{ secretName: "web-secrets", type: "Opaque", data: [{ objectName: "API_KEY", key: "API_KEY" }, { objectName: "DB_PASSWORD", key: "DB_PASSWORD" }] }]);
+        expect(spc.spec.secretObjects).to.deep.equal([
+            {
+                secretName: "web-secrets",
+                type: "Opaque",
+                data: [
+                    { objectName: "API_KEY", key: "API_KEY" },
+                    { objectName: "DB_PASSWORD", key: "DB_PASSWORD" },
+                ],
+            },
+        ]);
         expect(JSON.stringify(prod.resources.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.inputs))).to.not.contain("AbCdEf:password");
         expect(prod.one(DEPLOYMENT).dependsOn).to.include(prod.one("kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass").urn);
         // The driver is installed only where some app has secrets.

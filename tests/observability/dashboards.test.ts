@@ -67,7 +67,13 @@ describe("Dashboards: one per stack and one per app", function () {
         const web = all(DASHBOARD).find((d) => d.inputs.dashboardName === "platform-dev-eu-west-1-web")!;
         const metrics = metricsOf(web);
         const ids = metrics.map((m) => m.id);
-        expect(ids).to.include.members(["AWS/ApplicationELB/RequestCount", "AWS/ApplicationELB/HTTPCode_Target_5XX_Count", "AWS/ApplicationELB/TargetResponseTime", "AWS/ECS/CPUUtilization", "ContainerInsights/pod_cpu_utilization"]);
+        expect(ids).to.include.members([
+            "AWS/ApplicationELB/RequestCount",
+            "AWS/ApplicationELB/HTTPCode_Target_5XX_Count",
+            "AWS/ApplicationELB/TargetResponseTime",
+            "AWS/ECS/CPUUtilization",
+            "ContainerInsights/pod_cpu_utilization",
+        ]);
         const requests = metrics.find((m) => m.id === "AWS/ApplicationELB/RequestCount")!;
         // The load balancer and target group of web's ECS service, by their ARN suffixes.
         const lb = one("aws:lb/loadBalancer:LoadBalancer", "web");

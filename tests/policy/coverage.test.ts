@@ -39,7 +39,10 @@ describe("policy coverage", () => {
         ["reliability rule", REQUIRED_RELIABILITY],
     ] as const) {
         it(`names every ${label} of the reference in some policy`, () => {
-            expect(controls.filter((control) => !named.has(control)), `${label}s without a policy`).to.deep.equal([]);
+            expect(
+                controls.filter((control) => !named.has(control)),
+                `${label}s without a policy`,
+            ).to.deep.equal([]);
         });
     }
 
@@ -47,7 +50,10 @@ describe("policy coverage", () => {
         expect(Object.keys(FAMILY_CASES).sort(), "families").to.deep.equal(Object.keys(POLICY_FAMILIES).sort());
         for (const [family, policies] of Object.entries(POLICY_FAMILIES)) {
             const suites = FAMILY_CASES[family];
-            expect(suites.map((suite) => suite.policy), `${family} test tables`).to.deep.equal(policies.map((policy) => policy.name));
+            expect(
+                suites.map((suite) => suite.policy),
+                `${family} test tables`,
+            ).to.deep.equal(policies.map((policy) => policy.name));
             for (const suite of suites) {
                 expect(suite.pass.length, `${suite.policy} compliant cases`).to.be.greaterThan(0);
                 expect(suite.fail.length, `${suite.policy} violating cases`).to.be.greaterThan(0);

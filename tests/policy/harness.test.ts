@@ -51,9 +51,15 @@ describe("policy harness", () => {
             });
             const report = await runPolicies(resources, { policies: [policy] });
             expect(calls, "validation calls").to.include("first aws:ecr/repository:Repository repo platform/web protect=true provider=aws");
-            expect(calls.filter((c) => c.startsWith("second")), "second validation on every resource").to.deep.equal(["second platform-prod", "second aws", "second repo"]);
+            expect(
+                calls.filter((c) => c.startsWith("second")),
+                "second validation on every resource",
+            ).to.deep.equal(["second platform-prod", "second aws", "second repo"]);
             expect(report.notApplicable, "not-applicable calls (stack and provider)").to.equal(2);
-            expect(report.violations.map((v) => [v.policy, v.name, v.message]), "violations").to.deep.equal([["test-array", "repo", "second saw it"]]);
+            expect(
+                report.violations.map((v) => [v.policy, v.name, v.message]),
+                "violations",
+            ).to.deep.equal([["test-array", "repo", "second saw it"]]);
         });
 
         it("gives stack policies every resource with its parent and dependencies linked", async () => {
@@ -151,11 +157,17 @@ describe("policy harness", () => {
                 policies: [policyByName("ecr-tag-immutability"), policyByName("ecr-lifecycle-policy"), policyByName("ecr-image-scanning")],
                 config: { all: "advisory", "ecr-lifecycle-policy": "mandatory", "ecr-image-scanning": { enforcementLevel: "disabled" } },
             });
-            expect(violations.map((v) => [v.policy, v.enforcementLevel]), "levels").to.deep.equal([
+            expect(
+                violations.map((v) => [v.policy, v.enforcementLevel]),
+                "levels",
+            ).to.deep.equal([
                 ["ecr-tag-immutability", "advisory"],
                 ["ecr-lifecycle-policy", "mandatory"],
             ]);
-            expect(blockingViolations(violations).map((v) => v.policy), "blocking").to.deep.equal(["ecr-lifecycle-policy"]);
+            expect(
+                blockingViolations(violations).map((v) => v.policy),
+                "blocking",
+            ).to.deep.equal(["ecr-lifecycle-policy"]);
         });
     });
 
@@ -172,13 +184,19 @@ describe("policy harness", () => {
                 policies: [policyByName("ecr-tag-immutability")],
                 config: { "ecr-tag-immutability": { exemptions: [{ resource: "legacy-*", reason: "pull-through mirror of upstream tags until Q3 migration" }] } },
             });
-            expect(violations.map((v) => [v.name, v.enforcementLevel, v.exempted?.reason, v.exempted?.enforcementLevel]), "violations").to.deep.equal([
+            expect(
+                violations.map((v) => [v.name, v.enforcementLevel, v.exempted?.reason, v.exempted?.enforcementLevel]),
+                "violations",
+            ).to.deep.equal([
                 ["legacy-web", "advisory", "pull-through mirror of upstream tags until Q3 migration", "mandatory"],
                 ["legacy-api", "advisory", "pull-through mirror of upstream tags until Q3 migration", "mandatory"],
                 ["web", "mandatory", undefined, undefined],
             ]);
             expect(violations[0].message, "message of an exempted violation").to.equal('imageTagMutability is not set (MUTABLE by default); expected "IMMUTABLE"');
-            expect(blockingViolations(violations).map((v) => v.name), "blocking").to.deep.equal(["web"]);
+            expect(
+                blockingViolations(violations).map((v) => v.name),
+                "blocking",
+            ).to.deep.equal(["web"]);
             expect(formatViolation(violations[0]), "log line").to.match(/^\[exempted \(pull-through mirror/);
         });
 
@@ -187,8 +205,14 @@ describe("policy harness", () => {
                 policies: [policyByName("ecr-lifecycle-policy")],
                 config: { "ecr-lifecycle-policy": { exemptions: [{ resource: "urn:pulumi:prod::platform::*::web", reason: "images are rebuilt nightly and expired by CI" }] } },
             });
-            expect(violations.filter((v) => v.exempted).map((v) => v.name), "exempted").to.deep.equal(["web"]);
-            expect(violations.filter((v) => !v.exempted).map((v) => v.name), "not exempted").to.deep.equal(["legacy-web", "legacy-api"]);
+            expect(
+                violations.filter((v) => v.exempted).map((v) => v.name),
+                "exempted",
+            ).to.deep.equal(["web"]);
+            expect(
+                violations.filter((v) => !v.exempted).map((v) => v.name),
+                "not exempted",
+            ).to.deep.equal(["legacy-web", "legacy-api"]);
         });
 
         it("ignores an expired exemption and says so", async () => {
@@ -226,7 +250,10 @@ describe("policy harness", () => {
         it("makes a policy indeterminate, not violated, when the value it reads is unknown", async () => {
             const report = await runOne("iam-no-admin-access", single("aws:iam/rolePolicy:RolePolicy", { role: "r", policy: UNKNOWN_STRING }), {}, true);
             expect(report.violations, "violations").to.deep.equal([]);
-            expect(report.indeterminate.map((i) => i.message), "indeterminate").to.deep.equal(["can't run policy iam-no-admin-access during preview: string value at .policy can't be known during preview"]);
+            expect(
+                report.indeterminate.map((i) => i.message),
+                "indeterminate",
+            ).to.deep.equal(["can't run policy iam-no-admin-access during preview: string value at .policy can't be known during preview"]);
         });
 
         it("keeps checking the other resources of a stack policy when one resource has an unknown value", async () => {
@@ -235,8 +262,14 @@ describe("policy harness", () => {
                 s.add(T.ecrRepository, "unknown", { name: "b", imageScanningConfiguration: UNKNOWN_STRING });
             });
             const report = await runOne("ecr-image-scanning", resources, {}, true);
-            expect(report.violations.map((v) => v.name), "violations").to.deep.equal(["known"]);
-            expect(report.indeterminate.map((i) => i.policy), "indeterminate").to.deep.equal(["ecr-image-scanning"]);
+            expect(
+                report.violations.map((v) => v.name),
+                "violations",
+            ).to.deep.equal(["known"]);
+            expect(
+                report.indeterminate.map((i) => i.policy),
+                "indeterminate",
+            ).to.deep.equal(["ecr-image-scanning"]);
         });
 
         it("does not conclude that something is missing from a reference that is unknown", async () => {
@@ -247,7 +280,10 @@ describe("policy harness", () => {
             });
             const report = await runOne("sqs-dead-letter-queue", resources, {}, true);
             expect(report.violations, "violations").to.deep.equal([]);
-            expect(report.indeterminate.map((i) => i.policy), "indeterminate").to.deep.equal(["sqs-dead-letter-queue"]);
+            expect(
+                report.indeterminate.map((i) => i.policy),
+                "indeterminate",
+            ).to.deep.equal(["sqs-dead-letter-queue"]);
         });
 
         it("does not let an unknown value in an unrelated property affect a policy", async () => {
@@ -298,12 +334,18 @@ describe("policy harness", () => {
         for (const [policy, type, inputs, property] of JSON_POLICIES) {
             it(`${policy}: malformed JSON in ${property} is a violation naming the property`, async () => {
                 const report = await runOne(policy, single(type, inputs('{"Statement": [')));
-                expect(report.violations.map((v) => v.message), "violations").to.satisfy((messages: string[]) => messages.length === 1 && messages[0].includes(`${property} is not valid JSON`));
+                expect(
+                    report.violations.map((v) => v.message),
+                    "violations",
+                ).to.satisfy((messages: string[]) => messages.length === 1 && messages[0].includes(`${property} is not valid JSON`));
             });
             it(`${policy}: an unknown ${property} at preview is indeterminate, not a violation or a crash`, async () => {
                 const report = await runOne(policy, single(type, inputs(UNKNOWN_STRING)), {}, true);
                 expect(report.violations, "violations").to.deep.equal([]);
-                expect(report.indeterminate.map((i) => i.policy), "indeterminate").to.deep.equal([policy]);
+                expect(
+                    report.indeterminate.map((i) => i.policy),
+                    "indeterminate",
+                ).to.deep.equal([policy]);
             });
         }
     });
@@ -322,9 +364,15 @@ describe("policy harness", () => {
 
         it("reports a JSON document that is not an IAM policy as a violation", async () => {
             const report = await runOne("iam-no-admin-access", single("aws:iam/policy:Policy", { policy: JSON.stringify({ Version: "2012-10-17" }) }));
-            expect(report.violations.map((v) => v.message), "violations").to.deep.equal(["policy has no Statement"]);
+            expect(
+                report.violations.map((v) => v.message),
+                "violations",
+            ).to.deep.equal(["policy has no Statement"]);
             const effect = await runOne("sqs-queue-policy-not-public", single(T.sqsQueuePolicy, { policy: doc({ Effect: "Permit", Principal: { AWS: ACCOUNT }, Action: "sqs:SendMessage" }) }));
-            expect(effect.violations.map((v) => v.message), "violations").to.deep.equal(['policy: Statement 1 has Effect "Permit"; expected "Allow" or "Deny"']);
+            expect(
+                effect.violations.map((v) => v.message),
+                "violations",
+            ).to.deep.equal(['policy: Statement 1 has Effect "Permit"; expected "Allow" or "Deny"']);
         });
     });
 });

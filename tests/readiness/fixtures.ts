@@ -27,7 +27,20 @@ export function pick(resources: RecordedResource[], type: string, suffix = ""): 
 /** A recorded cloud resource built by hand, for fixtures smaller than a stack. */
 export function recorded(type: string, name: string, inputs: Record<string, unknown>, state: Record<string, unknown> = {}): RecordedResource {
     const urn = `urn:pulumi:test::platform::${type}::${name}`;
-    return { urn, type, name, custom: true, remote: false, inputs, protect: false, retainOnDelete: false, dependsOn: [], ignoreChanges: [], id: typeof state.id === "string" ? state.id : name, state: { ...inputs, ...state } };
+    return {
+        urn,
+        type,
+        name,
+        custom: true,
+        remote: false,
+        inputs,
+        protect: false,
+        retainOnDelete: false,
+        dependsOn: [],
+        ignoreChanges: [],
+        id: typeof state.id === "string" ? state.id : name,
+        state: { ...inputs, ...state },
+    };
 }
 
 export function run(rule: ReadinessRule, resources: RecordedResource[]): ReadinessFinding[] {

@@ -36,7 +36,12 @@ describe("readiness: one account, many stacks", function () {
         const owner = { account: { owner: true }, registry: { pullThroughCache: true, enhancedScanning: true }, ...FANOUT };
         const a = contextOf("dev", await synthPlatform("dev", owner));
         const b = contextOf("staging", await synthPlatform("staging", owner));
-        expect(oneAccountRule.checkAccount([a, b]).map((f) => f.type).sort()).to.deep.equal([
+        expect(
+            oneAccountRule
+                .checkAccount([a, b])
+                .map((f) => f.type)
+                .sort(),
+        ).to.deep.equal([
             "aws:apigateway/account:Account",
             "aws:ecr/pullThroughCacheRule:PullThroughCacheRule",
             "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration",
@@ -57,14 +62,30 @@ describe("readiness: one account, many stacks", function () {
     });
 
     it("catches one stack claiming a region-unique name twice (a rule on the default bus)", () => {
-        const rule = (name: string) => ({ urn: `urn:pulumi:dev::platform::aws:cloudwatch/eventRule:EventRule::${name}`, type: "aws:cloudwatch/eventRule:EventRule", name, custom: true, remote: false, inputs: { name: "nightly" }, protect: false, retainOnDelete: false, dependsOn: [], ignoreChanges: [], state: {} });
+        const rule = (name: string) => ({
+            urn: `urn:pulumi:dev::platform::aws:cloudwatch/eventRule:EventRule::${name}`,
+            type: "aws:cloudwatch/eventRule:EventRule",
+            name,
+            custom: true,
+            remote: false,
+            inputs: { name: "nightly" },
+            protect: false,
+            retainOnDelete: false,
+            dependsOn: [],
+            ignoreChanges: [],
+            state: {},
+        });
         const findings = oneAccountRule.check({ project: "platform", stack: "dev", region: "eu-west-1", accountId: "123456789012", resources: [rule("a"), rule("b")], bundles: [] });
         expect(findings.map((f) => f.name)).to.deep.equal(["b"]);
         expect(findings[0].message).to.contain("the default event bus of eu-west-1");
     });
 
     it("runs as a command over every stack file of a project: npm run synth -- --all-stacks", () => {
-        const cli = spawnSync(process.execPath, [require.resolve("tsx/cli"), "platform/offline/synth-cli.ts", "--all-stacks", "--program", "tests/fixtures/projects/long-names/index.ts"], { cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000 });
+        const cli = spawnSync(process.execPath, [require.resolve("tsx/cli"), "platform/offline/synth-cli.ts", "--all-stacks", "--program", "tests/fixtures/projects/long-names/index.ts"], {
+            cwd: REPO_ROOT,
+            encoding: "utf8",
+            timeout: 120_000,
+        });
         expect(cli.status, cli.stderr).to.equal(0);
         expect(cli.stdout).to.match(/Synthesized 1 stacks of tests\/fixtures\/projects\/long-names offline/);
         expect(cli.stdout).to.match(/prod-eu-central \(eu-central-1, account 123456789012\): \d+ resources; deploy readiness 0 failures/);

@@ -56,10 +56,14 @@ describe("readiness: physical names", function () {
         const byType = (type: string) => longNames.cloud.ofType(type);
         // The resources that would not fit get explicit, hash-shortened names within the limits.
         const alb = byType("aws:lb/loadBalancer:LoadBalancer")[0];
-        expect(alb.inputs.name).to.match(/^platform-prod-eu-[a-z-]*-[0-9a-f]{8}$/).and.to.have.length.at.most(32);
+        expect(alb.inputs.name)
+            .to.match(/^platform-prod-eu-[a-z-]*-[0-9a-f]{8}$/)
+            .and.to.have.length.at.most(32);
         expect(byType("aws:lb/targetGroup:TargetGroup")[0].inputs.name).to.have.length.at.most(32);
         const cronJob = byType("kubernetes:batch/v1:CronJob")[0];
-        expect((cronJob.inputs.metadata as { name: string }).name).to.have.length.at.most(NAME_LIMITS.cronJob).and.match(/^order-fulfilment-/);
+        expect((cronJob.inputs.metadata as { name: string }).name)
+            .to.have.length.at.most(NAME_LIMITS.cronJob)
+            .and.match(/^order-fulfilment-/);
         const schedule = byType("aws:scheduler/schedule:Schedule")[0];
         expect(schedule.inputs.name).to.have.length.at.most(64);
         for (const role of byType("aws:iam/role:Role")) if (typeof role.inputs.name === "string") expect(role.inputs.name).to.have.length.at.most(64);
@@ -90,8 +94,8 @@ describe("readiness: physical names", function () {
     it("checks characters as well as length: capitals in a bucket name, a Service name starting with a digit", () => {
         const findings = check(resource("aws:s3/bucket:Bucket", "logs", { bucket: "Platform-Logs" }), resource("kubernetes:core/v1:Service", "svc", { metadata: { name: "1web", namespace: "web" } }));
         expect(findings.map((f) => f.message)).to.deep.equal([
-            'bucket "Platform-Logs": expected lowercase letters, digits, \'.\' and \'-\', starting and ending with a letter or digit',
-            'metadata.name "1web": expected a DNS-1035 label: lowercase letters, digits and \'-\', starting with a letter, at most 63',
+            "bucket \"Platform-Logs\": expected lowercase letters, digits, '.' and '-', starting and ending with a letter or digit",
+            "metadata.name \"1web\": expected a DNS-1035 label: lowercase letters, digits and '-', starting with a letter, at most 63",
         ]);
     });
 
@@ -114,7 +118,9 @@ describe("physicalName and nameWithin (the one naming helper)", () => {
         const long = `platform-prod-eu-central-${LONG_APP}`;
         const short = physicalName(long, 32);
         expect(short).to.have.length.at.most(32).and.equal(physicalName(long, 32));
-        expect(short).to.equal(`${long.slice(0, 23)}-${short.slice(-8)}`).and.match(/-[0-9a-f]{8}$/);
+        expect(short)
+            .to.equal(`${long.slice(0, 23)}-${short.slice(-8)}`)
+            .and.match(/-[0-9a-f]{8}$/);
         // Two long names with the same head still differ.
         expect(physicalName(`${long}-a`, 32)).to.not.equal(physicalName(`${long}-b`, 32));
     });

@@ -21,7 +21,10 @@ describe("readiness: service-compatibility", function () {
 
     it("finds nothing AWS would refuse in the shipped dev, staging and prod stacks", () => {
         for (const [name, result] of Object.entries(stacks)) {
-            expect(run(SERVICE_COMPATIBILITY, result.cloud.resources).filter((f) => f.severity === "failure"), name).to.deep.equal([]);
+            expect(
+                run(SERVICE_COMPATIBILITY, result.cloud.resources).filter((f) => f.severity === "failure"),
+                name,
+            ).to.deep.equal([]);
         }
     });
 
@@ -43,7 +46,11 @@ describe("readiness: service-compatibility", function () {
                 delete pick(copy, SERVICE).inputs.capacityProviderStrategies;
                 (pick(copy, "aws:scheduler/schedule:Schedule", "-selfcheck").inputs.target as any).ecsParameters.capacityProviderStrategies = defaults;
             });
-            expect(failures(resources, "fargate-spot-arm64").map((f) => f.type).sort()).to.deep.equal(["aws:ecs/service:Service", "aws:scheduler/schedule:Schedule"]);
+            expect(
+                failures(resources, "fargate-spot-arm64")
+                    .map((f) => f.type)
+                    .sort(),
+            ).to.deep.equal(["aws:ecs/service:Service", "aws:scheduler/schedule:Schedule"]);
         });
 
         it("accepts spot for X86_64 tasks", () => {
@@ -122,7 +129,11 @@ describe("readiness: service-compatibility", function () {
             const fn = recorded("aws:lambda/function:Function", "big", { memorySize: 20480, timeout: 901, ephemeralStorage: { size: 20000 }, environment: { variables: { BLOB: "x".repeat(4100) } } });
             const messages = failures([fn], "lambda-quotas").map((f) => f.message);
             expect(messages).to.have.length(4);
-            expect(messages.join("\n")).to.match(/memorySize 20480 MB/).and.match(/timeout 901 s/).and.match(/ephemeral storage 20000 MB/).and.match(/4104 bytes/);
+            expect(messages.join("\n"))
+                .to.match(/memorySize 20480 MB/)
+                .and.match(/timeout 901 s/)
+                .and.match(/ephemeral storage 20000 MB/)
+                .and.match(/4104 bytes/);
         });
 
         it("accepts the limits themselves", () => {
@@ -180,7 +191,12 @@ describe("readiness: service-compatibility", function () {
         }
 
         it("fails an S3 notification to a queue encrypted with the AWS managed key, and one to a queue whose key omits s3.amazonaws.com", () => {
-            const key = recorded(KEY, "k", { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Service: "sns.amazonaws.com" }, Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: "*" }] }) }, { arn: "arn:aws:kms:eu-west-1:123456789012:key/k" });
+            const key = recorded(
+                KEY,
+                "k",
+                { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Service: "sns.amazonaws.com" }, Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: "*" }] }) },
+                { arn: "arn:aws:kms:eu-west-1:123456789012:key/k" },
+            );
             const managed = recorded("aws:sqs/queue:Queue", "managed", { kmsMasterKeyId: "alias/aws/sqs" }, { arn: "arn:aws:sqs:eu-west-1:123456789012:managed" });
             const custom = recorded("aws:sqs/queue:Queue", "custom", { kmsMasterKeyId: key.state.arn }, { arn: "arn:aws:sqs:eu-west-1:123456789012:custom" });
             const notification = recorded("aws:s3/bucketNotification:BucketNotification", "uploads", { bucket: "b", queues: [{ queueArn: managed.state.arn }, { queueArn: custom.state.arn }] });

@@ -30,10 +30,16 @@ describe("serverless S3AccessLogBucket and RegionalWebAcl", () => {
 
     it("lets only S3 log delivery for this account write logs, over TLS, into an SSE-S3, private, expiring bucket", () => {
         const [deliver, deny] = statementsOf(only(resources, "aws:s3/bucketPolicy:BucketPolicy", "s3-logs"));
-        expect(deliver).to.deep.include({ Principal: { Service: "logging.s3.amazonaws.com" }, Action: "s3:PutObject", Condition: { StringEquals: { "aws:SourceAccount": "123456789012" }, ArnLike: { "aws:SourceArn": "arn:aws:s3:::platform-dev-*" } } });
+        expect(deliver).to.deep.include({
+            Principal: { Service: "logging.s3.amazonaws.com" },
+            Action: "s3:PutObject",
+            Condition: { StringEquals: { "aws:SourceAccount": "123456789012" }, ArnLike: { "aws:SourceArn": "arn:aws:s3:::platform-dev-*" } },
+        });
         expect(deny).to.deep.include({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
         // Server access log delivery refuses SSE-KMS targets.
-        expect((only(resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "s3-logs").inputs.rules as any)[0].applyServerSideEncryptionByDefault).to.deep.equal({ sseAlgorithm: "AES256" });
+        expect((only(resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "s3-logs").inputs.rules as any)[0].applyServerSideEncryptionByDefault).to.deep.equal({
+            sseAlgorithm: "AES256",
+        });
         expect(only(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "s3-logs").inputs).to.include({ blockPublicPolicy: true, restrictPublicBuckets: true });
         const rules = only(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "s3-logs").inputs.rules as any[];
         expect(rules[0].expiration).to.deep.equal({ days: 90 });

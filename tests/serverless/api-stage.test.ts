@@ -75,7 +75,12 @@ describe("serverless Api: stage, logging and deployment", () => {
     it("keeps a service route without throttlingErrorTypes as it was: a plain 400, no 503 response, no Retry-After", () => {
         const clientError = r.named("aws:apigateway/integrationResponse:IntegrationResponse", "s-api-post-events-400").inputs.responseTemplates as Record<string, string>;
         expect(clientError["application/json"]).to.equal('{"message":"rejected by the service","requestId":"$context.requestId"}');
-        expect(r.all("aws:apigateway/methodResponse:MethodResponse").map((response) => response.inputs.statusCode).sort()).to.deep.equal(["200", "400", "502"]);
+        expect(
+            r
+                .all("aws:apigateway/methodResponse:MethodResponse")
+                .map((response) => response.inputs.statusCode)
+                .sort(),
+        ).to.deep.equal(["200", "400", "502"]);
         expect(r.all("aws:apigateway/methodResponse:MethodResponse").filter((response) => response.inputs.responseParameters !== undefined)).to.be.empty;
     });
 
@@ -96,7 +101,13 @@ describe("serverless Api: gateway responses and authorizers", () => {
         const synth = await synthConstructs(() => {
             const ctx = testContext();
             const fn = new LambdaFunction("v-fn", { ctx, entry: ENTRY, description: "x", behindApi: true });
-            new Api("v-api", { ctx, description: "x", authorization: { type: "AWS_IAM" }, throttle: { rateLimit: 1, burstLimit: 1 }, routes: [{ method: "POST", path: "/x", requestSchema: { type: "object" }, integration: { kind: "function", function: fn } }] });
+            new Api("v-api", {
+                ctx,
+                description: "x",
+                authorization: { type: "AWS_IAM" },
+                throttle: { rateLimit: 1, burstLimit: 1 },
+                routes: [{ method: "POST", path: "/x", requestSchema: { type: "object" }, integration: { kind: "function", function: fn } }],
+            });
         }, "bad-body");
         const template = new Recorded(synth.cloud.resources).one("aws:apigateway/response:Response").inputs.responseTemplates as Record<string, string>;
         // What API Gateway substitutes: messageString is a JSON string literal, quotes escaped.

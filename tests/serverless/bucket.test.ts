@@ -10,7 +10,14 @@ describe("serverless Bucket", () => {
 
     before(async () => {
         const result = await synthConstructs(() => {
-            const bucket = new Bucket("uploads", { kmsKeyArn: DATA_KEY, region: "eu-west-1", noncurrentVersionExpiryDays: 30, expirations: [{ prefix: "results/", days: 90 }], eventBridgeNotifications: true, protect: true });
+            const bucket = new Bucket("uploads", {
+                kmsKeyArn: DATA_KEY,
+                region: "eu-west-1",
+                noncurrentVersionExpiryDays: 30,
+                expirations: [{ prefix: "results/", days: 90 }],
+                eventBridgeNotifications: true,
+                protect: true,
+            });
             const reader = new TestGrantee("reader");
             bucket.grantRead(reader.grants, "ReadIncoming", "incoming/");
             bucket.grantList(reader.grants, "ListIncoming", "incoming/");

@@ -72,7 +72,10 @@ describe("Lambda bundles: disk cache and source maps", function () {
             env: { ...process.env, NODE_OPTIONS: "", POWERTOOLS_LOG_LEVEL: "SILENT", POWERTOOLS_METRICS_DISABLED: "true", POWERTOOLS_TRACE_ENABLED: "false", AWS_REGION: "eu-west-1" },
         });
         expect(run.status, run.stderr).to.equal(0);
-        const throwLine = readFileSync(path.join(REPO_ROOT, "apps/fanout/src/events.ts"), "utf8").split("\n").findIndex((line) => line.includes("throw new Error(`not an EventBridge event")) + 1;
+        const throwLine =
+            readFileSync(path.join(REPO_ROOT, "apps/fanout/src/events.ts"), "utf8")
+                .split("\n")
+                .findIndex((line) => line.includes("throw new Error(`not an EventBridge event")) + 1;
         expect(run.stdout).to.contain("not an EventBridge event");
         expect(run.stdout).to.match(new RegExp(`apps/fanout/src/events\\.ts:${throwLine}:\\d+`));
         expect(run.stdout).to.match(/apps\/fanout\/src\/notifier\.ts:\d+:\d+/);

@@ -26,7 +26,11 @@ describe("serverless configuration (platform:functions, platform:translate, plat
     });
 
     it("takes stack overrides, per function too", () => {
-        const config = resolve("dev", { functions: { runtime: "nodejs24.x", memoryMb: 1769 }, translate: { maxCultures: 3, functions: { worker: { timeoutSeconds: 60 } } }, fanout: { partnerEventSource: "aws.partner/salesforce.com/00D000000000001/orders" } });
+        const config = resolve("dev", {
+            functions: { runtime: "nodejs24.x", memoryMb: 1769 },
+            translate: { maxCultures: 3, functions: { worker: { timeoutSeconds: 60 } } },
+            fanout: { partnerEventSource: "aws.partner/salesforce.com/00D000000000001/orders" },
+        });
         expect(config.functions).to.include({ runtime: "nodejs24.x", memoryMb: 1769 });
         expect(config.translate.maxCultures).to.equal(3);
         expect(config.translate.functions.worker).to.deep.equal({ timeoutSeconds: 60 });

@@ -35,7 +35,12 @@ function program() {
     rule.targetTopic("alerts", alerts, { inputTransformer: { inputPaths: { id: "$.id" }, inputTemplate: '"order <id>"' } });
     const table = new Table("t-table", { ctx: testContext({ deletionProtection: true, protect: true }), partitionKey: { name: "id", type: "S" }, ttlAttribute: "expiresAt", stream: "NEW_IMAGE" });
     table.grantReadWrite(worker);
-    const indexed = new Table("t-indexed", { ctx, partitionKey: { name: "pk", type: "S" }, sortKey: { name: "sk", type: "N" }, globalIndexes: [{ name: "byStatus", partitionKey: { name: "status", type: "S" }, sortKey: { name: "sk", type: "N" } }] });
+    const indexed = new Table("t-indexed", {
+        ctx,
+        partitionKey: { name: "pk", type: "S" },
+        sortKey: { name: "sk", type: "N" },
+        globalIndexes: [{ name: "byStatus", partitionKey: { name: "status", type: "S" }, sortKey: { name: "sk", type: "N" } }],
+    });
     indexed.grantReadData(notifier);
     table.grantStreamRead(notifier);
     topic.subscribeFunction("t-fn-sub", notifier, { filterPolicy: { kind: ["notify"] } });
@@ -153,7 +158,13 @@ describe("serverless constructs (under mocks)", () => {
 
         it("feeds its consumer with partial batch failure reporting, and grants it consume on this queue only", () => {
             const mapping = r.one("aws:lambda/eventSourceMapping:EventSourceMapping").inputs;
-            expect(mapping).to.deep.include({ eventSourceArn: queueArn(r.named(QUEUE, "t-queue").state.name as string), functionName: "t-worker", batchSize: 20, maximumBatchingWindowInSeconds: 5, functionResponseTypes: ["ReportBatchItemFailures"] });
+            expect(mapping).to.deep.include({
+                eventSourceArn: queueArn(r.named(QUEUE, "t-queue").state.name as string),
+                functionName: "t-worker",
+                batchSize: 20,
+                maximumBatchingWindowInSeconds: 5,
+                functionResponseTypes: ["ReportBatchItemFailures"],
+            });
             const grants = r.grantsOf("t-worker");
             expect(grants.ConsumeTQueue.Resource).to.deep.equal([r.named(QUEUE, "t-queue").state.arn]);
             // Lambda checks the role when the mapping is created: the consume policy must exist first.
@@ -344,7 +355,13 @@ describe("serverless constructs: refused before anything is created", () => {
         const message = await attempt(() => {
             const ctx = testContext();
             const slow = new LambdaFunction("slow", { ctx, entry: ENTRY, description: "x", timeoutSeconds: 60 });
-            new Api("slow-api", { ctx, description: "x", authorization: { type: "AWS_IAM" }, throttle: { rateLimit: 1, burstLimit: 1 }, routes: [{ method: "GET", path: "/x", integration: { kind: "function", function: slow } }] });
+            new Api("slow-api", {
+                ctx,
+                description: "x",
+                authorization: { type: "AWS_IAM" },
+                throttle: { rateLimit: 1, burstLimit: 1 },
+                routes: [{ method: "GET", path: "/x", integration: { kind: "function", function: slow } }],
+            });
         });
         expect(message).to.contain("platform:functions.timeoutSeconds").and.contain("GET /x");
     });
@@ -410,12 +427,26 @@ describe("serverless constructs: options", () => {
         const orders = r.named("aws:apigateway/method:Method", "o-api-post-orders").inputs;
         expect(orders).to.deep.include({ authorization: "COGNITO_USER_POOLS", authorizerId: authorizer.id, authorizationScopes: ["orders/write"] });
         expect(r.named("aws:apigateway/method:Method", "o-api-get-health").inputs.authorization).to.equal("NONE");
-        expect(() => new Api("x", { ctx: testContext(), description: "x", authorization: { type: "NONE", reason: " " }, throttle: { rateLimit: 1, burstLimit: 1 }, routes: [{ method: "GET", path: "/x", authorization: { type: "NONE", reason: "" }, integration: { kind: "aws", service: "events", action: "PutEvents", requestTemplate: "{}" } }] })).to.throw(
-            "route GET /x has authorization NONE without a reason",
-        );
-        expect(() => new Api("y", { ctx: testContext(), description: "y", authorization: { type: "NONE", reason: " " }, throttle: { rateLimit: 1, burstLimit: 1 }, routes: [{ method: "GET", path: "/y", integration: { kind: "aws", service: "events", action: "PutEvents", requestTemplate: "{}" } }] })).to.throw(
-            "authorization NONE needs a reason",
-        );
+        expect(
+            () =>
+                new Api("x", {
+                    ctx: testContext(),
+                    description: "x",
+                    authorization: { type: "NONE", reason: " " },
+                    throttle: { rateLimit: 1, burstLimit: 1 },
+                    routes: [{ method: "GET", path: "/x", authorization: { type: "NONE", reason: "" }, integration: { kind: "aws", service: "events", action: "PutEvents", requestTemplate: "{}" } }],
+                }),
+        ).to.throw("route GET /x has authorization NONE without a reason");
+        expect(
+            () =>
+                new Api("y", {
+                    ctx: testContext(),
+                    description: "y",
+                    authorization: { type: "NONE", reason: " " },
+                    throttle: { rateLimit: 1, burstLimit: 1 },
+                    routes: [{ method: "GET", path: "/y", integration: { kind: "aws", service: "events", action: "PutEvents", requestTemplate: "{}" } }],
+                }),
+        ).to.throw("authorization NONE needs a reason");
     });
 
     it("admits the organization's accounts to the bus only through aws:PrincipalOrgID", () => {

@@ -15,8 +15,27 @@ describe("serverless ObjectCreatedWorkflow", () => {
 
     before(async () => {
         const result = await synthConstructs(() => {
-            const workflow = new StateMachine("uploads", { stateMachineName: "platform-dev-uploads", definition: { StartAt: "Done", TimeoutSeconds: 60, States: { Done: { Type: "Succeed" } } }, logLevel: "ALL", includeExecutionData: true, logRetentionDays: 14, logsKmsKeyArn: LOGS_KEY, region: "eu-west-1", accountId: "123456789012" });
-            new ObjectCreatedWorkflow("uploads-created", { ruleName: "platform-dev-uploads-created", bucketName: "platform-dev-uploads-bucket", prefix: "incoming/", workflow, kmsKeyArn: DATA_KEY, keyUsers, region: "eu-west-1", accountId: "123456789012", alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:alarms" });
+            const workflow = new StateMachine("uploads", {
+                stateMachineName: "platform-dev-uploads",
+                definition: { StartAt: "Done", TimeoutSeconds: 60, States: { Done: { Type: "Succeed" } } },
+                logLevel: "ALL",
+                includeExecutionData: true,
+                logRetentionDays: 14,
+                logsKmsKeyArn: LOGS_KEY,
+                region: "eu-west-1",
+                accountId: "123456789012",
+            });
+            new ObjectCreatedWorkflow("uploads-created", {
+                ruleName: "platform-dev-uploads-created",
+                bucketName: "platform-dev-uploads-bucket",
+                prefix: "incoming/",
+                workflow,
+                kmsKeyArn: DATA_KEY,
+                keyUsers,
+                region: "eu-west-1",
+                accountId: "123456789012",
+                alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:alarms",
+            });
         });
         resources = result.cloud.resources;
     });

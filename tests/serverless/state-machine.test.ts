@@ -12,8 +12,30 @@ describe("serverless StateMachine", () => {
 
     before(async () => {
         const result = await synthConstructs(() => {
-            const dev = new StateMachine("batch", { stateMachineName: "platform-dev-batch", definition: DEFINITION, logLevel: "ALL", includeExecutionData: true, logRetentionDays: 14, logsKmsKeyArn: LOGS_KEY, region: "eu-west-1", accountId: "123456789012", distributedMap: true, taskGrants: (machine) => machine.addGrant({ sid: "InvokeTask", actions: ["lambda:InvokeFunction"], resources: ["arn:aws:lambda:eu-west-1:123456789012:function:task"] }), alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:alarms" });
-            new StateMachine("quiet", { stateMachineName: "platform-prod-quiet", definition: DEFINITION, logLevel: "ERROR", includeExecutionData: false, logRetentionDays: 365, logsKmsKeyArn: LOGS_KEY, region: "eu-west-1", accountId: "123456789012", protect: true });
+            const dev = new StateMachine("batch", {
+                stateMachineName: "platform-dev-batch",
+                definition: DEFINITION,
+                logLevel: "ALL",
+                includeExecutionData: true,
+                logRetentionDays: 14,
+                logsKmsKeyArn: LOGS_KEY,
+                region: "eu-west-1",
+                accountId: "123456789012",
+                distributedMap: true,
+                taskGrants: (machine) => machine.addGrant({ sid: "InvokeTask", actions: ["lambda:InvokeFunction"], resources: ["arn:aws:lambda:eu-west-1:123456789012:function:task"] }),
+                alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:alarms",
+            });
+            new StateMachine("quiet", {
+                stateMachineName: "platform-prod-quiet",
+                definition: DEFINITION,
+                logLevel: "ERROR",
+                includeExecutionData: false,
+                logRetentionDays: 365,
+                logsKmsKeyArn: LOGS_KEY,
+                region: "eu-west-1",
+                accountId: "123456789012",
+                protect: true,
+            });
             const starter = new TestGrantee("starter");
             dev.grantStart(starter.grants);
             dev.addGrant({ sid: "GrantedLater", actions: ["sqs:SendMessage"], resources: ["arn:aws:sqs:eu-west-1:123456789012:later"] });

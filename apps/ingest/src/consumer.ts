@@ -79,7 +79,8 @@ export function createConsumer(options: ConsumerOptions) {
         let stored: Pick<StoredEvent, "payload" | "payloadGzip"> = { payload: text };
         if (body.length > MAX_INLINE_PAYLOAD_BYTES) {
             const compressed = gzipSync(body);
-            if (compressed.length > MAX_INLINE_PAYLOAD_BYTES) throw new InvalidInputError(`record ${sequenceNumber} (key ${partitionKey}) is ${body.length} bytes, ${compressed.length} compressed: more than one item holds`);
+            if (compressed.length > MAX_INLINE_PAYLOAD_BYTES)
+                throw new InvalidInputError(`record ${sequenceNumber} (key ${partitionKey}) is ${body.length} bytes, ${compressed.length} compressed: more than one item holds`);
             stored = { payloadGzip: new Uint8Array(compressed) };
         }
 

@@ -37,7 +37,13 @@ export function parseTranslationRequest(body: string | null | undefined, limits:
         return { ok: false, errors: ['the body must be JSON: {"data": "<text>", "culture": ["fr-FR", ...]}'] };
     }
     const parsed = BodySchema.safeParse(json);
-    if (!parsed.success) return { ok: false, errors: parsed.error.issues.map((issue) => (issue.code === "unrecognized_keys" ? `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}; expected "data", "culture" and optionally "source"` : issue.message)) };
+    if (!parsed.success)
+        return {
+            ok: false,
+            errors: parsed.error.issues.map((issue) =>
+                issue.code === "unrecognized_keys" ? `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}; expected "data", "culture" and optionally "source"` : issue.message,
+            ),
+        };
     const { data, culture, source } = parsed.data;
     const errors: string[] = [];
     if (data.trim() === "") errors.push('"data" is empty; expected the text to translate');

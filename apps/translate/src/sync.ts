@@ -60,7 +60,11 @@ export const handler = (event: APIGatewayProxyEvent, context: Context) => {
         tracer = observability.tracer;
         // Short timeouts and few retries: the answer must come within the function's timeout (≤ 29 s).
         const client = new TranslateClient({ maxAttempts: 2, requestHandler: { requestTimeout: 3000, connectionTimeout: 1000 } });
-        instance = createSyncHandler({ ...observability, translator: new AmazonTranslator(observability.tracer?.captureAWSv3Client(client) ?? client), limits: { maxCultures: intEnv("MAX_CULTURES"), maxTextBytes: intEnv("MAX_TEXT_BYTES") } });
+        instance = createSyncHandler({
+            ...observability,
+            translator: new AmazonTranslator(observability.tracer?.captureAWSv3Client(client) ?? client),
+            limits: { maxCultures: intEnv("MAX_CULTURES"), maxTextBytes: intEnv("MAX_TEXT_BYTES") },
+        });
     }
     const run = instance;
     return traced(tracer, "sync", () => run(event, context));

@@ -21,7 +21,14 @@ export class TranslationError extends Error {
     }
 }
 
-const PERMANENT = new Set(["UnsupportedLanguagePairException", "TextSizeLimitExceededException", "DetectedLanguageLowConfidenceException", "InvalidRequestException", "InvalidParameterValueException", "UnsupportedDisplayLanguageCodeException"]);
+const PERMANENT = new Set([
+    "UnsupportedLanguagePairException",
+    "TextSizeLimitExceededException",
+    "DetectedLanguageLowConfidenceException",
+    "InvalidRequestException",
+    "InvalidParameterValueException",
+    "UnsupportedDisplayLanguageCodeException",
+]);
 
 /** Amazon Translate through the AWS SDK v3 (the client is created once per container). */
 export class AmazonTranslator implements Translator {

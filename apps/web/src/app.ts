@@ -142,8 +142,7 @@ export function createApp(config: AppConfig, deps: AppDeps): App {
         bodyLimit: 16 * 1024,
     });
 
-    const sendError = (reply: FastifyReply, status: number, error: string, message: string): FastifyReply =>
-        reply.code(status).send({ error, message, requestId: reply.request.id } satisfies ErrorBody);
+    const sendError = (reply: FastifyReply, status: number, error: string, message: string): FastifyReply => reply.code(status).send({ error, message, requestId: reply.request.id } satisfies ErrorBody);
 
     fastify.addHook("onRequest", (request, reply, done) => {
         inFlight += 1;

@@ -21,9 +21,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
 
     async record(messageId: string): Promise<void> {
         try {
-            await this.documents.send(
-                new PutCommand({ TableName: this.tableName, Item: { id: messageId, expiresAt: Math.floor(Date.now() / 1000) + this.ttlSeconds }, ConditionExpression: "attribute_not_exists(id)" }),
-            );
+            await this.documents.send(new PutCommand({ TableName: this.tableName, Item: { id: messageId, expiresAt: Math.floor(Date.now() / 1000) + this.ttlSeconds }, ConditionExpression: "attribute_not_exists(id)" }));
         } catch (error) {
             // Another task finished the same message first: it is recorded either way.
             if (!(error instanceof ConditionalCheckFailedException)) throw error;

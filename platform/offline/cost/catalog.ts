@@ -56,7 +56,8 @@ type Draft = Omit<LineItem, "urn" | "type" | "name" | "monthly" | "unitPrice">;
 const fixed = (priceId: PriceId, quantity: number, what: string, unit: string, assumption?: string): Draft => ({ kind: "fixed", priceId, quantity, what, unit, ...(assumption ? { assumption } : {}) });
 const usage = (priceId: PriceId, quantity: number, what: string, unit: string, assumption: string): Draft => ({ kind: "usage", priceId, quantity, what, unit, assumption });
 const hours = (count: number) => count * HOURS_PER_MONTH;
-const num = (value: unknown, fallback: number): number => (typeof value === "number" && Number.isFinite(value) ? value : typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value)) ? Number(value) : fallback);
+const num = (value: unknown, fallback: number): number =>
+    typeof value === "number" && Number.isFinite(value) ? value : typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value)) ? Number(value) : fallback;
 const rec = (value: unknown): Record<string, unknown> => (value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
 const text = (value: unknown, fallback: string): string => (typeof value === "string" ? value : fallback);
 const arr = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
@@ -210,7 +211,13 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
             ];
         },
     },
-    "aws:ec2/natGateway:NatGateway": { kind: "priced", lines: (_r, ctx) => [fixed("vpc.natGateway.hour", hours(1), "NAT gateway", "hour"), usage("vpc.natGateway.gb", ctx.usage.natGbPerMonth, "NAT gateway data processed", "GB", `${ctx.usage.natGbPerMonth} GB per month (natGbPerMonth)`)] },
+    "aws:ec2/natGateway:NatGateway": {
+        kind: "priced",
+        lines: (_r, ctx) => [
+            fixed("vpc.natGateway.hour", hours(1), "NAT gateway", "hour"),
+            usage("vpc.natGateway.gb", ctx.usage.natGbPerMonth, "NAT gateway data processed", "GB", `${ctx.usage.natGbPerMonth} GB per month (natGbPerMonth)`),
+        ],
+    },
     "aws:ec2/eip:Eip": { kind: "priced", lines: () => [publicIps(1, "elastic IP")] },
     "aws:ec2/instance:Instance": {
         kind: "priced",
@@ -310,7 +317,10 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
     },
     "aws:kms/key:Key": {
         kind: "priced",
-        lines: (_key, ctx) => [fixed("kms.key.month", 1, "customer-managed key", "key-month"), usage("kms.requests", ctx.usage.kmsRequestsPerKey / 10_000, "KMS requests", "10,000 requests", `${ctx.usage.kmsRequestsPerKey} requests per month (kmsRequestsPerKey)`)],
+        lines: (_key, ctx) => [
+            fixed("kms.key.month", 1, "customer-managed key", "key-month"),
+            usage("kms.requests", ctx.usage.kmsRequestsPerKey / 10_000, "KMS requests", "10,000 requests", `${ctx.usage.kmsRequestsPerKey} requests per month (kmsRequestsPerKey)`),
+        ],
     },
     "aws:cloudwatch/metricAlarm:MetricAlarm": { kind: "priced", lines: () => [fixed("cloudwatch.alarm.standard", 1, "metric alarm", "alarm-month")] },
     "aws:wafv2/webAcl:WebAcl": {
@@ -335,7 +345,13 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
             const requests = ctx.usage.lambdaRequestsPerFunction;
             return [
                 usage("lambda.requests", requests / 1e6, "Lambda requests", "million requests", `${requests} requests per month (lambdaRequestsPerFunction)`),
-                usage(arm ? "lambda.arm64.gbSecond" : "lambda.x86.gbSecond", requests * (ctx.usage.lambdaAverageMs / 1000) * gb, `Lambda duration at ${gb * 1024} MB`, "GB-second", `${ctx.usage.lambdaAverageMs} ms on average (lambdaAverageMs)`),
+                usage(
+                    arm ? "lambda.arm64.gbSecond" : "lambda.x86.gbSecond",
+                    requests * (ctx.usage.lambdaAverageMs / 1000) * gb,
+                    `Lambda duration at ${gb * 1024} MB`,
+                    "GB-second",
+                    `${ctx.usage.lambdaAverageMs} ms on average (lambdaAverageMs)`,
+                ),
             ];
         },
     },
@@ -343,8 +359,14 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
         kind: "priced",
         lines: (_stage, ctx) => [usage("apigateway.rest.requests", ctx.usage.apiRequestsPerApi / 1e6, "REST API requests", "million requests", `${ctx.usage.apiRequestsPerApi} requests per month (apiRequestsPerApi)`)],
     },
-    "aws:sqs/queue:Queue": { kind: "priced", lines: (_q, ctx) => [usage("sqs.requests", ctx.usage.sqsRequestsPerQueue / 1e6, "SQS requests", "million requests", `${ctx.usage.sqsRequestsPerQueue} requests per month (sqsRequestsPerQueue)`)] },
-    "aws:sns/topic:Topic": { kind: "priced", lines: (_t, ctx) => [usage("sns.requests", ctx.usage.snsPublishesPerTopic / 1e6, "SNS publishes", "million publishes", `${ctx.usage.snsPublishesPerTopic} publishes per month (snsPublishesPerTopic)`)] },
+    "aws:sqs/queue:Queue": {
+        kind: "priced",
+        lines: (_q, ctx) => [usage("sqs.requests", ctx.usage.sqsRequestsPerQueue / 1e6, "SQS requests", "million requests", `${ctx.usage.sqsRequestsPerQueue} requests per month (sqsRequestsPerQueue)`)],
+    },
+    "aws:sns/topic:Topic": {
+        kind: "priced",
+        lines: (_t, ctx) => [usage("sns.requests", ctx.usage.snsPublishesPerTopic / 1e6, "SNS publishes", "million publishes", `${ctx.usage.snsPublishesPerTopic} publishes per month (snsPublishesPerTopic)`)],
+    },
     "aws:dynamodb/table:Table": {
         kind: "priced",
         lines: (_t, ctx) => [
@@ -365,11 +387,33 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
         kind: "priced",
         lines: (machine, ctx) =>
             machine.inputs.type === "EXPRESS"
-                ? [usage("sfn.express.requests", ctx.usage.sfnRequestsPerExpressMachine / 1e6, "Express workflow requests", "million requests", `${ctx.usage.sfnRequestsPerExpressMachine} per month (sfnRequestsPerExpressMachine)`)]
-                : [usage("sfn.standard.transitions", ctx.usage.sfnTransitionsPerStandardMachine / 1000, "Standard workflow state transitions", "1,000 transitions", `${ctx.usage.sfnTransitionsPerStandardMachine} per month (sfnTransitionsPerStandardMachine)`)],
+                ? [
+                      usage(
+                          "sfn.express.requests",
+                          ctx.usage.sfnRequestsPerExpressMachine / 1e6,
+                          "Express workflow requests",
+                          "million requests",
+                          `${ctx.usage.sfnRequestsPerExpressMachine} per month (sfnRequestsPerExpressMachine)`,
+                      ),
+                  ]
+                : [
+                      usage(
+                          "sfn.standard.transitions",
+                          ctx.usage.sfnTransitionsPerStandardMachine / 1000,
+                          "Standard workflow state transitions",
+                          "1,000 transitions",
+                          `${ctx.usage.sfnTransitionsPerStandardMachine} per month (sfnTransitionsPerStandardMachine)`,
+                      ),
+                  ],
     },
-    "aws:cloudwatch/eventBus:EventBus": { kind: "priced", lines: (_b, ctx) => [usage("eventbridge.events", ctx.usage.eventsPerBus / 1e6, "custom events", "million events", `${ctx.usage.eventsPerBus} per month (eventsPerBus)`)] },
-    "aws:ecr/repository:Repository": { kind: "priced", lines: (_r, ctx) => [usage("ecr.storage.gb", ctx.usage.ecrGbPerRepository, "image storage", "GB-month", `${ctx.usage.ecrGbPerRepository} GB (ecrGbPerRepository)`)] },
+    "aws:cloudwatch/eventBus:EventBus": {
+        kind: "priced",
+        lines: (_b, ctx) => [usage("eventbridge.events", ctx.usage.eventsPerBus / 1e6, "custom events", "million events", `${ctx.usage.eventsPerBus} per month (eventsPerBus)`)],
+    },
+    "aws:ecr/repository:Repository": {
+        kind: "priced",
+        lines: (_r, ctx) => [usage("ecr.storage.gb", ctx.usage.ecrGbPerRepository, "image storage", "GB-month", `${ctx.usage.ecrGbPerRepository} GB (ecrGbPerRepository)`)],
+    },
 
     // --- Free by themselves --------------------------------------------------------------------
     "pulumi:pulumi:Stack": FREE("the stack"),

@@ -57,7 +57,10 @@ function componentOf(resource: CostResource, byUrn: Map<string, CostResource>): 
 function sumBy(lines: LineItem[], key: (line: LineItem) => string): CostGroup[] {
     const totals = new Map<string, number>();
     for (const line of lines) totals.set(key(line), (totals.get(key(line)) ?? 0) + line.monthly);
-    return [...totals].map(([k, monthly]) => ({ key: k, monthly: round2(monthly) })).filter((g) => g.monthly > 0).sort((a, b) => b.monthly - a.monthly || a.key.localeCompare(b.key));
+    return [...totals]
+        .map(([k, monthly]) => ({ key: k, monthly: round2(monthly) }))
+        .filter((g) => g.monthly > 0)
+        .sort((a, b) => b.monthly - a.monthly || a.key.localeCompare(b.key));
 }
 
 /**
@@ -143,12 +146,18 @@ export function formatCost(report: CostReport): string {
     for (const g of report.fixedByType) lines.push(`    ${g.key.padEnd(width)}  ${usd(g.monthly).padStart(9)}`);
     lines.push("  Fixed line items:");
     const assumptions = new Map(report.lines.filter((l) => l.assumption).map((l) => [l.what, l.assumption]));
-    for (const d of topDrivers(report.lines.filter((x) => x.kind === "fixed"), Infinity).filter((d) => d.monthly > 0)) {
+    for (const d of topDrivers(
+        report.lines.filter((x) => x.kind === "fixed"),
+        Infinity,
+    ).filter((d) => d.monthly > 0)) {
         const assumption = assumptions.get(d.what.replace(/ x\d+$/, ""));
         lines.push(`    ${usd(d.monthly).padStart(9)}  ${d.what}  [${d.name}]${assumption ? `  (${assumption})` : ""}`);
     }
     lines.push(`  Usage-priced, under assumptions (${report.usageFile ? `from ${report.usageFile}` : "defaults; override in cost/usage.<stack>.yaml"}):`);
-    for (const g of sumBy(report.lines.filter((l) => l.kind === "usage"), (l) => `${l.what} — ${l.assumption ?? ""}`)) {
+    for (const g of sumBy(
+        report.lines.filter((l) => l.kind === "usage"),
+        (l) => `${l.what} — ${l.assumption ?? ""}`,
+    )) {
         const count = report.lines.filter((l) => l.kind === "usage" && `${l.what} — ${l.assumption ?? ""}` === g.key).length;
         lines.push(`    ${usd(g.monthly).padStart(9)}  ${g.key}${count > 1 ? ` (x${count})` : ""}`);
     }

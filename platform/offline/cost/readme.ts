@@ -46,7 +46,10 @@ export function costBlock(stacks: StackCost[], bench: Benchmark): string {
     ];
     for (const s of stacks) {
         const r = estimateStack(s);
-        const drivers = r.topDrivers.slice(0, 3).map((d) => `${d.what} ${usd(d.monthly)}`).join("; ");
+        const drivers = r.topDrivers
+            .slice(0, 3)
+            .map((d) => `${d.what} ${usd(d.monthly)}`)
+            .join("; ");
         lines.push(`| ${s.stack} | ${s.region} | ${usd(r.fixedMonthly)} | ${usd(r.usageMonthly)} | ${usd(r.totalMonthly)} | ${drivers} |`);
     }
     lines.push(

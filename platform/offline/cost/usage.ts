@@ -10,7 +10,13 @@ export { DEFAULT_USAGE, type Usage } from "./defaults";
 /** The `usage` map of `cost/usage.<stack>.yaml`: DEFAULT_USAGE's keys, each optional, zero or more. */
 const UsageOverridesSchema = z.strictObject(
     Object.fromEntries(
-        Object.keys(DEFAULT_USAGE).map((key) => [key, z.number({ error: `expected a number (${key})` }).nonnegative({ error: `expected zero or more (${key})` }).optional()]),
+        Object.keys(DEFAULT_USAGE).map((key) => [
+            key,
+            z
+                .number({ error: `expected a number (${key})` })
+                .nonnegative({ error: `expected zero or more (${key})` })
+                .optional(),
+        ]),
     ) as Record<keyof Usage, z.ZodOptional<z.ZodNumber>>,
 );
 

@@ -47,7 +47,15 @@ export function metricCatalog(): MetricCatalog {
     if (catalog) return catalog;
     const file = path.join(path.dirname(require.resolve("@aws-cdk/aws-service-spec/package.json")), "db.json.gz");
     const schema = JSON.parse(gunzipSync(readFileSync(file)).toString("utf8")).schema as SpecSchema;
-    const sets = new Map(schema.dimensionSet.entities.map((set) => [set.$id, set.dimensions.map((d) => d.name).sort().join(",")]));
+    const sets = new Map(
+        schema.dimensionSet.entities.map((set) => [
+            set.$id,
+            set.dimensions
+                .map((d) => d.name)
+                .sort()
+                .join(","),
+        ]),
+    );
     const uses = schema.usesDimensionSet.forward;
     catalog = new Map();
     const add = (namespace: string, metric: string, set: string) => {
@@ -199,7 +207,10 @@ function checkAlarms(context: ReadinessContext): ReadinessFinding[] {
                     continue;
                 }
                 const set = Object.keys(metric.dimensions).sort().join(",");
-                if (!sets.has(set)) fail(`${metric.namespace} ${metric.metricName} is published with the dimensions ${[...sets].map((s) => `{${s.split(",").filter(Boolean).join(", ")}}`).join(" or ")}, never {${set.split(",").filter(Boolean).join(", ")}}: CloudWatch matches the whole set, so the alarm would see no data`);
+                if (!sets.has(set))
+                    fail(
+                        `${metric.namespace} ${metric.metricName} is published with the dimensions ${[...sets].map((s) => `{${s.split(",").filter(Boolean).join(", ")}}`).join(" or ")}, never {${set.split(",").filter(Boolean).join(", ")}}: CloudWatch matches the whole set, so the alarm would see no data`,
+                    );
                 for (const [name, value] of Object.entries(metric.dimensions)) {
                     const dimension = RESOURCE_DIMENSIONS[name];
                     if (!dimension) continue;

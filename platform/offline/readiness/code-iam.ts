@@ -120,7 +120,12 @@ export function workloadsOf(context: Pick<ReadinessContext, "resources" | "bundl
         if (roleArn) podRoles.set(`${str(association.inputs.namespace)}/${str(association.inputs.serviceAccount)}`, roleArn);
     }
     for (const resource of context.resources) {
-        const template = resource.type === "kubernetes:apps/v1:Deployment" ? rec(rec(resource.inputs.spec).template) : resource.type === "kubernetes:batch/v1:CronJob" ? rec(rec(rec(rec(resource.inputs.spec).jobTemplate).spec).template) : undefined;
+        const template =
+            resource.type === "kubernetes:apps/v1:Deployment"
+                ? rec(rec(resource.inputs.spec).template)
+                : resource.type === "kubernetes:batch/v1:CronJob"
+                  ? rec(rec(rec(rec(resource.inputs.spec).jobTemplate).spec).template)
+                  : undefined;
         if (!template) continue;
         const namespace = str(rec(resource.inputs.metadata).namespace) ?? "default";
         const pod = rec(template.spec);
@@ -129,7 +134,15 @@ export function workloadsOf(context: Pick<ReadinessContext, "resources" | "bundl
         if (!roleArn) continue;
         for (const container of list(pod.containers)) {
             const entry = containerEntry(app ?? str(rec(container).name) ?? "");
-            if (entry) workloads.push({ kind: "pod", resource, label: `${resource.type.split(":").pop()} ${namespace}/${str(rec(resource.inputs.metadata).name) ?? resource.name}`, entry, roleArn, environment: envList(rec(container).env) });
+            if (entry)
+                workloads.push({
+                    kind: "pod",
+                    resource,
+                    label: `${resource.type.split(":").pop()} ${namespace}/${str(rec(resource.inputs.metadata).name) ?? resource.name}`,
+                    entry,
+                    roleArn,
+                    environment: envList(rec(container).env),
+                });
         }
     }
     return workloads;
@@ -195,7 +208,9 @@ function conditionsHold(statement: Statement, request: Record<string, string>): 
 /** Whether the statements allow `action` on `arn` (an explicit Deny without condition wins), for a request with `request` context keys. */
 export function allows(statements: Statement[], action: string, arn: string, request: Record<string, string> = {}): boolean {
     const matching = (statement: Statement) =>
-        coversAction(statement, action) && conditionsHold(statement, request) && (statement.notResources ? !statement.notResources.some((pattern) => globMatch(pattern, arn)) : statement.resources.some((pattern) => globMatch(pattern, arn)));
+        coversAction(statement, action) &&
+        conditionsHold(statement, request) &&
+        (statement.notResources ? !statement.notResources.some((pattern) => globMatch(pattern, arn)) : statement.resources.some((pattern) => globMatch(pattern, arn)));
     if (statements.some((statement) => statement.effect === "Deny" && Object.keys(statement.condition).length === 0 && matching(statement))) return false;
     return statements.some((statement) => statement.effect === "Allow" && matching(statement));
 }
@@ -257,14 +272,22 @@ function needsOf(workload: Workload, scan: CodeScan, context: ReadinessContext, 
         for (const action of required.actions) needs.push({ action, catalog: catalogAction(action)!, origin: required.note ? `${origin}; ${required.note}` : origin, anyOfGroup: required.anyOf ? origin : undefined });
     }
     for (const client of scan.aggregatedClients) {
-        findings.push(finding(codeIamRule, workload.resource, "warning", `${workload.label}: ${client.name} of ${client.sdkPackage} in ${client.source} is an aggregated client; the calls made through its methods are not checked (use the bare client and commands)`));
+        findings.push(
+            finding(
+                codeIamRule,
+                workload.resource,
+                "warning",
+                `${workload.label}: ${client.name} of ${client.sdkPackage} in ${client.source} is an aggregated client; the calls made through its methods are not checked (use the bare client and commands)`,
+            ),
+        );
     }
     if (workload.kind === "function" && workload.logGroup) {
         const streams = `arn:aws:logs:${context.region}:${context.accountId}:log-group:${workload.logGroup}:log-stream:x`;
         for (const action of ["logs:CreateLogStream", "logs:PutLogEvents"]) needs.push({ action, catalog: catalogAction(action)!, origin: `the Lambda runtime, writing ${workload.logGroup}`, resource: streams });
     }
     if (workload.activeTracing && usesTracer(scan)) {
-        for (const action of ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]) needs.push({ action, catalog: catalogAction(action)!, origin: "active tracing (Powertools' tracer sends X-Ray segments through the function's role)" });
+        for (const action of ["xray:PutTraceSegments", "xray:PutTelemetryRecords"])
+            needs.push({ action, catalog: catalogAction(action)!, origin: "active tracing (Powertools' tracer sends X-Ray segments through the function's role)" });
     }
     return needs;
 }
@@ -343,7 +366,14 @@ function checkCodeIam(context: ReadinessContext): ReadinessFinding[] {
             if (workload.kind !== "function" && need.catalog.resourceTypes.length > 0 && !given.some((g) => need.catalog.resourceTypes.some((type) => type.arn.test(g.arn)))) continue;
             for (const n of group) missing.add(n.action);
             const actions = group.map((n) => n.action).join(group.length > 1 ? " or " : ", ");
-            findings.push(finding(codeIamRule, workload.resource, severity, `${workload.label}: its code calls ${actions} (${need.origin}), but no statement of its role ${roleName} allows it${need.resource ? ` on ${need.resource.replace(/:x$/, ":*")}` : ""}${opaqueNote}`));
+            findings.push(
+                finding(
+                    codeIamRule,
+                    workload.resource,
+                    severity,
+                    `${workload.label}: its code calls ${actions} (${need.origin}), but no statement of its role ${roleName} allows it${need.resource ? ` on ${need.resource.replace(/:x$/, ":*")}` : ""}${opaqueNote}`,
+                ),
+            );
         }
 
         // 2. A resource the workload is given must allow at least one of the actions its code calls on that type of resource
@@ -354,7 +384,14 @@ function checkCodeIam(context: ReadinessContext): ReadinessFinding[] {
             const applicable = [...new Set(needs.filter((need) => !need.resource && need.catalog.resourceTypes.some((type) => type.arn.test(arn))).map((need) => need.action))];
             // Nothing to add when each of them is already reported as allowed nowhere.
             if (applicable.every((action) => missing.has(action)) || applicable.some((action) => allows(statements, action, arn))) continue;
-            findings.push(finding(codeIamRule, workload.resource, severity, `${workload.label}: it is given ${arn} (${variables.join(", ")}) and its code calls ${applicable.join(", ")} on such resources, but its role ${roleName} allows none of them on it${opaqueNote}`));
+            findings.push(
+                finding(
+                    codeIamRule,
+                    workload.resource,
+                    severity,
+                    `${workload.label}: it is given ${arn} (${variables.join(", ")}) and its code calls ${applicable.join(", ")} on such resources, but its role ${roleName} allows none of them on it${opaqueNote}`,
+                ),
+            );
         }
 
         // 3. A resource encrypted with a customer managed key: the calls on it use the key with the caller's role.
@@ -369,7 +406,14 @@ function checkCodeIam(context: ReadinessContext): ReadinessFinding[] {
             const called = [...new Set(needs.map((need) => need.action))].filter((action) => use.actions[action] && allows(statements, action, arn));
             const kmsActions = [...new Set(called.flatMap((action) => use.actions[action]))].filter((action) => !allows(statements, action, keyArn, request));
             if (kmsActions.length === 0) continue;
-            findings.push(finding(codeIamRule, workload.resource, severity, `${workload.label}: its code calls ${called.join(", ")} on ${arn} (${variables.join(", ")}), which is encrypted with ${keyArn}, but its role ${roleName} does not allow ${kmsActions.join(", ")} on that key${opaqueNote}`));
+            findings.push(
+                finding(
+                    codeIamRule,
+                    workload.resource,
+                    severity,
+                    `${workload.label}: its code calls ${called.join(", ")} on ${arn} (${variables.join(", ")}), which is encrypted with ${keyArn}, but its role ${roleName} does not allow ${kmsActions.join(", ")} on that key${opaqueNote}`,
+                ),
+            );
         }
     }
     return findings;

@@ -16,7 +16,9 @@ function admitsHttps(rule: RecordedResource): boolean {
     const from = Number(inputs.fromPort ?? 0);
     const to = Number(inputs.toPort ?? 65535);
     const coversPort = allProtocols || (from <= 443 && 443 <= to);
-    const source = [inputs.cidrIpv4, inputs.cidrIpv6, inputs.prefixListId, inputs.referencedSecurityGroupId, inputs.sourceSecurityGroupId, ...((inputs.cidrBlocks as unknown[]) ?? [])].some((value) => typeof value === "string" && value !== "");
+    const source = [inputs.cidrIpv4, inputs.cidrIpv6, inputs.prefixListId, inputs.referencedSecurityGroupId, inputs.sourceSecurityGroupId, ...((inputs.cidrBlocks as unknown[]) ?? [])].some(
+        (value) => typeof value === "string" && value !== "",
+    );
     return coversPort && source;
 }
 

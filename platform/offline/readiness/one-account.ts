@@ -42,7 +42,14 @@ export function claimsOf(context: Pick<ReadinessContext, "accountId" | "region" 
         } else continue;
         const named = physicalNameOf(resource, rule);
         if (!named || "problem" in named || named.how !== "explicit") continue;
-        const where = scope === "global" ? "every account" : scope === context.accountId ? "the account" : rule.scope === "parent" ? `the default ${rule.parentKey === "groupName" ? "schedule group" : "event bus"} of ${context.region}` : context.region;
+        const where =
+            scope === "global"
+                ? "every account"
+                : scope === context.accountId
+                  ? "the account"
+                  : rule.scope === "parent"
+                    ? `the default ${rule.parentKey === "groupName" ? "schedule group" : "event bus"} of ${context.region}`
+                    : context.region;
         claims.push({ key: `${scope}|${resource.type}|${named.name}`, what: `${rule.property} "${named.name}" (unique in ${where})`, resource });
     }
     return claims;
@@ -78,7 +85,15 @@ export const oneAccountRule: ReadinessRule & { checkAccount(contexts: ReadinessC
                 const owner = owners.get(claim.key);
                 if (!owner) owners.set(claim.key, { stack: context.stack, claim });
                 else if (owner.stack !== context.stack) {
-                    findings.push(finding(this, claim.resource, "failure", `stack ${context.stack} claims ${claim.what}, which stack ${owner.stack} also claims (${owner.claim.resource.urn}): the second deployment fails or takes it over`, nameDoc(claim)));
+                    findings.push(
+                        finding(
+                            this,
+                            claim.resource,
+                            "failure",
+                            `stack ${context.stack} claims ${claim.what}, which stack ${owner.stack} also claims (${owner.claim.resource.urn}): the second deployment fails or takes it over`,
+                            nameDoc(claim),
+                        ),
+                    );
                 }
             }
         }

@@ -34,7 +34,9 @@ export function physicalNameOf(resource: Pick<RecordedResource, "name" | "inputs
     const base = autoname.lowercase ? resource.name.toLowerCase() : resource.name;
     const generated = `${base}-${"x".repeat(autoname.random)}`;
     if (generated.length > autoname.cap) {
-        return { problem: `Pulumi would autoname it "${generated}" (${generated.length} characters, the x's random), over the provider's cap of ${autoname.cap}: the provider refuses it; give it an explicit, shorter ${rule.property}` };
+        return {
+            problem: `Pulumi would autoname it "${generated}" (${generated.length} characters, the x's random), over the provider's cap of ${autoname.cap}: the provider refuses it; give it an explicit, shorter ${rule.property}`,
+        };
     }
     const fifo = autoname.fifoProperty && resource.inputs[autoname.fifoProperty] === true ? ".fifo" : "";
     return { name: `${autoname.prefix ?? ""}${generated}${fifo}`, how: "autonamed" };
@@ -68,7 +70,8 @@ export const physicalNamesRule: ReadinessRule = {
             }
             const problem = nameProblem(named.name, rule);
             if (problem) {
-                const what = named.how === "explicit" ? `${rule.property} "${named.name}"` : named.how === "prefix" ? `the prefixed name (${named.name.length} characters)` : `the autoname "${named.name}" (the x's random)`;
+                const what =
+                    named.how === "explicit" ? `${rule.property} "${named.name}"` : named.how === "prefix" ? `the prefixed name (${named.name.length} characters)` : `the autoname "${named.name}" (the x's random)`;
                 findings.push(finding(this, resource, "failure", `${what}: ${problem}`, rule.doc));
             }
         }

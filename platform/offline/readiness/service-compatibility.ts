@@ -92,7 +92,11 @@ const ECS_EXEC_READ_ONLY_ROOT: CompatibilityCheck = {
                 const writable = (container.mountPoints ?? []).filter((mount) => mount.readOnly !== true).map((mount) => mount.containerPath ?? "");
                 const missing = ECS_EXEC_AGENT_PATHS.filter((path) => !writable.some((mount) => path === mount || path.startsWith(`${mount.replace(/\/$/, "")}/`)));
                 if (missing.length > 0) {
-                    report(service, "failure", `has ECS Exec on, but container ${container.name} has a read-only root filesystem without writable volumes at ${missing.join(", ")}: the agent cannot start and execute-command fails`);
+                    report(
+                        service,
+                        "failure",
+                        `has ECS Exec on, but container ${container.name} has a read-only root filesystem without writable volumes at ${missing.join(", ")}: the agent cannot start and execute-command fails`,
+                    );
                 }
             }
         }
@@ -114,9 +118,14 @@ const EKS_FARGATE_PODS: CompatibilityCheck = {
     id: "eks-fargate-pods",
     doc: "https://docs.aws.amazon.com/eks/latest/userguide/fargate.html",
     check(resources, report) {
-        const selectors = resources.ofType("aws:eks/fargateProfile:FargateProfile").flatMap((profile) =>
-            list(profile.inputs.selectors as { namespace?: string; labels?: Record<string, string> }[]).map((selector) => ({ profile: typeof profile.inputs.fargateProfileName === "string" ? profile.inputs.fargateProfileName : profile.name, ...selector })),
-        );
+        const selectors = resources
+            .ofType("aws:eks/fargateProfile:FargateProfile")
+            .flatMap((profile) =>
+                list(profile.inputs.selectors as { namespace?: string; labels?: Record<string, string> }[]).map((selector) => ({
+                    profile: typeof profile.inputs.fargateProfileName === "string" ? profile.inputs.fargateProfileName : profile.name,
+                    ...selector,
+                })),
+            );
         if (selectors.length === 0) return;
         for (const resource of resources.all.filter((r) => r.type in POD_TEMPLATES)) {
             const metadata = resource.inputs.metadata as { namespace?: string } | undefined;
@@ -181,7 +190,11 @@ const SQS_VISIBILITY_TIMEOUT: CompatibilityCheck = {
             if (visibility < timeout) {
                 report(mapping, "failure", `queue ${queue.name} has a visibility timeout of ${visibility} s, below the function's timeout of ${timeout} s: Lambda refuses the event source mapping`);
             } else if (visibility < 6 * timeout) {
-                report(mapping, "warning", `queue ${queue.name} has a visibility timeout of ${visibility} s; AWS recommends at least 6 times the function's timeout (${6 * timeout} s) so retries of throttled batches do not redeliver messages still being processed`);
+                report(
+                    mapping,
+                    "warning",
+                    `queue ${queue.name} has a visibility timeout of ${visibility} s; AWS recommends at least 6 times the function's timeout (${6 * timeout} s) so retries of throttled batches do not redeliver messages still being processed`,
+                );
             }
         }
     },
@@ -237,12 +250,20 @@ const KMS_SERVICE_DELIVERY: CompatibilityCheck = {
             const keyReference = encrypted?.inputs.kmsMasterKeyId;
             if (!encrypted || typeof keyReference !== "string") continue;
             if (/^alias\/aws\//.test(keyReference)) {
-                report(from, "failure", `${service} delivers to ${encrypted.name}, encrypted with the AWS managed key ${keyReference}, whose policy no service principal can be added to: use a customer managed key that admits ${service}`);
+                report(
+                    from,
+                    "failure",
+                    `${service} delivers to ${encrypted.name}, encrypted with the AWS managed key ${keyReference}, whose policy no service principal can be added to: use a customer managed key that admits ${service}`,
+                );
                 continue;
             }
             const key = resources.find(KMS_KEY, aliases.get(keyReference) ?? keyReference);
             if (!key) {
-                report(from, "warning", `${service} delivers to ${encrypted.name}, encrypted with ${keyReference}, a key this program does not create: make sure its policy admits ${service} (${DELIVERY_ACTIONS.join(", ")})`);
+                report(
+                    from,
+                    "warning",
+                    `${service} delivers to ${encrypted.name}, encrypted with ${keyReference}, a key this program does not create: make sure its policy admits ${service} (${DELIVERY_ACTIONS.join(", ")})`,
+                );
             } else if (!keyPolicyAdmits(key.inputs.policy, service)) {
                 report(from, "failure", `${service} delivers to ${encrypted.name}, encrypted with key ${key.name}, whose policy does not let ${service} use it (${DELIVERY_ACTIONS.join(", ")}): every delivery fails`);
             }

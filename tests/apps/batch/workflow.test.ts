@@ -46,7 +46,11 @@ describe("batch workflow: a Distributed Map over S3", () => {
 
         it("reads the rows of a CSV file (header in the first row) or the elements of a JSON array, named by the execution input", () => {
             const csv = mapOf(batchWorkflow({ ...TARGETS, itemReader: "csv" }));
-            expect(csv.ItemReader).to.deep.equal({ Resource: "arn:aws:states:::s3:getObject", ReaderConfig: { InputType: "CSV", CSVHeaderLocation: "FIRST_ROW" }, Parameters: { Bucket: "platform-dev-batch", "Key.$": "$.key" } });
+            expect(csv.ItemReader).to.deep.equal({
+                Resource: "arn:aws:states:::s3:getObject",
+                ReaderConfig: { InputType: "CSV", CSVHeaderLocation: "FIRST_ROW" },
+                Parameters: { Bucket: "platform-dev-batch", "Key.$": "$.key" },
+            });
             const json = mapOf(batchWorkflow({ ...TARGETS, itemReader: "json" }));
             expect(json.ItemReader.ReaderConfig).to.deep.equal({ InputType: "JSON" });
             expect(json.ItemSelector).to.deep.equal({ "index.$": "$$.Map.Item.Index", "record.$": "$$.Map.Item.Value" });
@@ -105,9 +109,13 @@ describe("batch workflow: a Distributed Map over S3", () => {
                 .rejectsOnce(Object.assign(new Error("Please reduce your request rate."), { name: "SlowDown", $metadata: { httpStatusCode: 503 } }))
                 .resolves({ Body: body() });
             const { StartAt, States } = childWorkflow;
-            const { output, error, events } = await execute(new StateMachine({ StartAt, States } as any), { bucket: "platform-dev-batch", key: "input/a.csv", size: 12 }, {
-                overrides: { taskResourceLocalHandlers: { ProcessItem: lambdaInvoke(process) }, retryIntervalOverrides: { ProcessItem: 0 } },
-            });
+            const { output, error, events } = await execute(
+                new StateMachine({ StartAt, States } as any),
+                { bucket: "platform-dev-batch", key: "input/a.csv", size: 12 },
+                {
+                    overrides: { taskResourceLocalHandlers: { ProcessItem: lambdaInvoke(process) }, retryIntervalOverrides: { ProcessItem: 0 } },
+                },
+            );
             expect(error).to.be.undefined;
             expect(output).to.include({ key: "input/a.csv", lines: 3 });
             expect(events.filter((event) => event.type === "StateRetried").map((event) => event.state?.name)).to.deep.equal(["ProcessItem"]);
@@ -116,9 +124,13 @@ describe("batch workflow: a Distributed Map over S3", () => {
         it("fails the child workflow on a deleted object without retrying it (the map counts it against the tolerance)", async () => {
             s3.on(GetObjectCommand).rejects(Object.assign(new Error("The specified key does not exist."), { name: "NoSuchKey", $metadata: { httpStatusCode: 404 } }));
             const { StartAt, States } = mapOf(batchWorkflow(TARGETS)).ItemProcessor;
-            const { error, events } = await execute(new StateMachine({ StartAt, States } as any), { bucket: "platform-dev-batch", key: "input/gone.csv", size: 1 }, {
-                overrides: { taskResourceLocalHandlers: { ProcessItem: lambdaInvoke(process) }, retryIntervalOverrides: { ProcessItem: 0 } },
-            });
+            const { error, events } = await execute(
+                new StateMachine({ StartAt, States } as any),
+                { bucket: "platform-dev-batch", key: "input/gone.csv", size: 1 },
+                {
+                    overrides: { taskResourceLocalHandlers: { ProcessItem: lambdaInvoke(process) }, retryIntervalOverrides: { ProcessItem: 0 } },
+                },
+            );
             expect((error?.cause as Error | undefined)?.name).to.equal("InvalidInputError");
             expect(events.filter((event) => event.type === "StateRetried")).to.be.empty;
             expect(s3.commandCalls(GetObjectCommand)).to.have.length(1);

@@ -3,7 +3,17 @@ import { createAuditor } from "../../../apps/fanout/src/auditor";
 import { createNotifier } from "../../../apps/fanout/src/notifier";
 import { lambdaContext, quietObservability, sqsEvent, sqsRecord } from "../lambda-helpers";
 
-const event = (id: string, detailType = "OrderPlaced") => ({ version: "0", id, source: "platform.fanout.api", "detail-type": detailType, account: "123456789012", time: "2026-01-01T00:00:00Z", region: "eu-west-1", resources: [], detail: { orderId: `o-${id}` } });
+const event = (id: string, detailType = "OrderPlaced") => ({
+    version: "0",
+    id,
+    source: "platform.fanout.api",
+    "detail-type": detailType,
+    account: "123456789012",
+    time: "2026-01-01T00:00:00Z",
+    region: "eu-west-1",
+    resources: [],
+    detail: { orderId: `o-${id}` },
+});
 
 describe("fan-out subscribers", () => {
     it("auditor: audits every event of a batch and reports exactly the record that is not an event", async () => {

@@ -21,7 +21,9 @@ describe("fan-out app in the real stacks", () => {
         expect(integration).to.include({ type: "AWS", uri: "arn:aws:apigateway:eu-west-1:events:action/PutEvents" });
         const bus = dev.named("aws:cloudwatch/eventBus:EventBus", "platform-dev-fanout-bus").state.name;
         const template = integration.requestTemplates["application/json"] as string;
-        expect(template).to.contain(`"EventBusName":"${String(bus)}"`).and.contain('"Source":"platform.fanout.api"');
+        expect(template)
+            .to.contain(`"EventBusName":"${String(bus)}"`)
+            .and.contain('"Source":"platform.fanout.api"');
         // escapeJavaScript turns ' into \' (not JSON); the VTL's Java regex must match a backslash then a quote.
         expect(template).to.contain(String.raw`"DetailType":"$util.escapeJavaScript($input.path('$.detailType')).replaceAll("\\'","'")"`);
         expect(template).to.contain(String.raw`"Detail":"$util.escapeJavaScript($input.json('$.detail')).replaceAll("\\'","'")"`);
@@ -51,7 +53,12 @@ describe("fan-out app in the real stacks", () => {
 
     it("without a partner source, creates one bus; with one, the partner's bus too, whose events reach the audit queue", () => {
         // The fan-out app's buses (other apps of the stack, such as uploads, have their own).
-        expect(dev.all("aws:cloudwatch/eventBus:EventBus").map((b) => b.inputs.name).filter((name) => String(name).startsWith("platform-dev-fanout"))).to.deep.equal(["platform-dev-fanout-bus"]);
+        expect(
+            dev
+                .all("aws:cloudwatch/eventBus:EventBus")
+                .map((b) => b.inputs.name)
+                .filter((name) => String(name).startsWith("platform-dev-fanout")),
+        ).to.deep.equal(["platform-dev-fanout-bus"]);
         const partnerBus = partner.named("aws:cloudwatch/eventBus:EventBus", "platform-dev-fanout-partner").inputs;
         expect(partnerBus).to.include({ name: PARTNER, eventSourceName: PARTNER });
         expect(partner.all("aws:cloudwatch/eventBusPolicy:EventBusPolicy")).to.have.length(1);

@@ -37,7 +37,14 @@ describe("ingest consumer (kinesalite and dynalite on loopback)", function () {
     /** Each test gets its own empty table and consumer: none relies on another having run. */
     async function freshConsumer(metricNames: string[] = []) {
         const tableName = `platform-dev-ingest-events-${++tables}`;
-        await dynamodb.send(new CreateTableCommand({ TableName: tableName, BillingMode: "PAY_PER_REQUEST", AttributeDefinitions: [{ AttributeName: "eventId", AttributeType: "S" }], KeySchema: [{ AttributeName: "eventId", KeyType: "HASH" }] }));
+        await dynamodb.send(
+            new CreateTableCommand({
+                TableName: tableName,
+                BillingMode: "PAY_PER_REQUEST",
+                AttributeDefinitions: [{ AttributeName: "eventId", AttributeType: "S" }],
+                KeySchema: [{ AttributeName: "eventId", KeyType: "HASH" }],
+            }),
+        );
         const metrics = { addMetric: (name: string) => metricNames.push(name) } as unknown as Metrics;
         const consume = createConsumer({ documents: DynamoDBDocumentClient.from(dynamodb), tableName, logger: new Logger({ logLevel: "SILENT" }), metrics });
         const storedItems = async () => ((await dynamodb.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }))).Items ?? []).map((item) => unmarshall(item));
@@ -96,7 +103,9 @@ describe("ingest consumer (kinesalite and dynalite on loopback)", function () {
     });
 
     it("reads back every record put on the stream, in order", () => {
-        expect(event.Records.map((record) => record.kinesis.sequenceNumber)).to.deep.equal(["first", "second", "poison", "third", "resent", "array", "otherTenant", "conflicting", "large"].map((label) => sequenceOf[label]));
+        expect(event.Records.map((record) => record.kinesis.sequenceNumber)).to.deep.equal(
+            ["first", "second", "poison", "third", "resent", "array", "otherTenant", "conflicting", "large"].map((label) => sequenceOf[label]),
+        );
     });
 
     it("reports the records that are not JSON objects as batch item failures, by sequence number", async () => {

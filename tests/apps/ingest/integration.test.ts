@@ -32,7 +32,7 @@ describe("ingest webhook: the API Gateway -> Kinesis mapping templates", () => {
     const template = putRecordRequestTemplate("platform-dev-ingest");
 
     it("writes the body as it came to the named stream, partitioned by the caller's account and Idempotency-Key", () => {
-        const body = JSON.stringify({ type: "order.created", orderId: 7, note: "ünïcode \"quoted\"" });
+        const body = JSON.stringify({ type: "order.created", orderId: 7, note: 'ünïcode "quoted"' });
         const request = JSON.parse(render(template, gateway({ headers: { "Idempotency-Key": "order-7" }, body })));
         expect(request).to.deep.equal({ StreamName: "platform-dev-ingest", PartitionKey: b64("111122223333/order-7"), Data: Buffer.from(body).toString("base64") });
         expect(Buffer.from(request.Data, "base64").toString("utf8")).to.equal(body);
@@ -107,7 +107,14 @@ describe("ingest webhook: the API Gateway -> Kinesis mapping templates", () => {
             kinesis = new KinesisClient({ ...LOCAL_CLIENT, endpoint: kinesisPeer.endpoint, requestHandler: new NodeHttpHandler() });
             dynamodb = new DynamoDBClient({ ...LOCAL_CLIENT, endpoint: dynamoPeer.endpoint });
             await kinesis.send(new CreateStreamCommand({ StreamName: "platform-dev-ingest", ShardCount: 1 }));
-            await dynamodb.send(new CreateTableCommand({ TableName: "events", BillingMode: "PAY_PER_REQUEST", AttributeDefinitions: [{ AttributeName: "eventId", AttributeType: "S" }], KeySchema: [{ AttributeName: "eventId", KeyType: "HASH" }] }));
+            await dynamodb.send(
+                new CreateTableCommand({
+                    TableName: "events",
+                    BillingMode: "PAY_PER_REQUEST",
+                    AttributeDefinitions: [{ AttributeName: "eventId", AttributeType: "S" }],
+                    KeySchema: [{ AttributeName: "eventId", KeyType: "HASH" }],
+                }),
+            );
         });
         after(async () => {
             kinesis.destroy();
@@ -127,7 +134,13 @@ describe("ingest webhook: the API Gateway -> Kinesis mapping templates", () => {
             const consume = createConsumer({ documents: DynamoDBDocumentClient.from(dynamodb), tableName: "events", logger: new Logger({ logLevel: "SILENT" }) });
             const response = await consume({
                 Records: Records!.map((record) => ({
-                    kinesis: { kinesisSchemaVersion: "1.0", partitionKey: record.PartitionKey!, sequenceNumber: record.SequenceNumber!, data: Buffer.from(record.Data!).toString("base64"), approximateArrivalTimestamp: record.ApproximateArrivalTimestamp!.getTime() / 1000 },
+                    kinesis: {
+                        kinesisSchemaVersion: "1.0",
+                        partitionKey: record.PartitionKey!,
+                        sequenceNumber: record.SequenceNumber!,
+                        data: Buffer.from(record.Data!).toString("base64"),
+                        approximateArrivalTimestamp: record.ApproximateArrivalTimestamp!.getTime() / 1000,
+                    },
                     eventSource: "aws:kinesis",
                     eventVersion: "1.0",
                     eventID: `shardId-000000000000:${record.SequenceNumber!}`,

@@ -97,7 +97,11 @@ describe("ingest app in the program (dev and prod)", function () {
         expect((consumer.inputs.environment as any).variables.EVENTS_TABLE_NAME).to.equal(only(stacks.prod, "aws:dynamodb/table:Table").state.name);
         const grants = grantsOf(stacks.prod, "platform-prod-ingest-consumer");
         expect(grants.ReadStream.Resource).to.deep.equal([only(stacks.prod, STREAM).state.arn]);
-        expect(Object.values(grants).flatMap((statement: any) => statement.Action).filter((action: string) => action.startsWith("kinesis:Put"))).to.be.empty;
+        expect(
+            Object.values(grants)
+                .flatMap((statement: any) => statement.Action)
+                .filter((action: string) => action.startsWith("kinesis:Put")),
+        ).to.be.empty;
     });
 
     it("puts a WAF web ACL in front of the stage in prod, not in dev or staging", () => {

@@ -84,7 +84,11 @@ describe("translate handlers (AWS SDK clients mocked)", () => {
         it("answers 400 with every problem and calls nothing", async () => {
             const response = await handler()(apiEvent({ body: JSON.stringify({ data: "", culture: ["xx-YY"] }) }), lambdaContext("r-400"));
             expect(response.statusCode).to.equal(400);
-            expect(body(response)).to.deep.equal({ message: "invalid request", errors: ['"data" is empty; expected the text to translate', 'culture "xx-YY" has no language Amazon Translate supports'], requestId: "r-400" });
+            expect(body(response)).to.deep.equal({
+                message: "invalid request",
+                errors: ['"data" is empty; expected the text to translate', 'culture "xx-YY" has no language Amazon Translate supports'],
+                requestId: "r-400",
+            });
             expect(translate.calls()).to.have.length(0);
         });
     });
@@ -124,7 +128,7 @@ describe("translate handlers (AWS SDK clients mocked)", () => {
             const submit = createSubmitHandler({ ...quietObservability(), logger, limits, store: store(), publisher: new SnsJobPublisher(new SNSClient({ region: "eu-west-1" }), TOPIC), newId: () => ID });
             const lines: string[] = [];
             const write = process.stdout.write.bind(process.stdout);
-            process.stdout.write = ((chunk: string | Uint8Array) => (lines.push(String(chunk)), true));
+            process.stdout.write = (chunk: string | Uint8Array) => (lines.push(String(chunk)), true);
             try {
                 await submit(apiEvent({ body: JSON.stringify({ data: "Hello", culture: ["fr-FR"] }) }), lambdaContext());
                 const accepted = lines.splice(0).map((line) => JSON.parse(line));
@@ -169,7 +173,20 @@ describe("translate handlers (AWS SDK clients mocked)", () => {
         const handler = () => createStatusHandler({ ...quietObservability(), store: store() });
 
         it("answers the status and results with a consistent read, never the source text", async () => {
-            documents.on(GetCommand).resolves({ Item: { id: ID, status: "PARTIAL", createdAt: "2026-01-01T00:00:00.000Z", sourceText: "secret", cultures: ["fr-FR", "cy-GB"], translations: { "fr-FR": "Bonjour" }, errors: { "cy-GB": "no pair" }, remaining: 0 } });
+            documents
+                .on(GetCommand)
+                .resolves({
+                    Item: {
+                        id: ID,
+                        status: "PARTIAL",
+                        createdAt: "2026-01-01T00:00:00.000Z",
+                        sourceText: "secret",
+                        cultures: ["fr-FR", "cy-GB"],
+                        translations: { "fr-FR": "Bonjour" },
+                        errors: { "cy-GB": "no pair" },
+                        remaining: 0,
+                    },
+                });
             const response = await handler()(apiEvent({ pathParameters: { id: ID } }), lambdaContext());
             expect(response.statusCode).to.equal(200);
             expect(body(response)).to.deep.equal({ id: ID, status: "PARTIAL", createdAt: "2026-01-01T00:00:00.000Z", cultures: ["fr-FR", "cy-GB"], translations: { "fr-FR": "Bonjour" }, errors: { "cy-GB": "no pair" } });
@@ -187,10 +204,15 @@ describe("translate handlers (AWS SDK clients mocked)", () => {
 
     describe("the store's status transitions", () => {
         it("sets the final status only when the last culture lands, and treats a second outcome for a culture as a duplicate", async () => {
-            documents.on(UpdateCommand, { UpdateExpression: "SET #target.#culture = :value, updatedAt = :now ADD remaining :minusOne" }).resolvesOnce({ Attributes: { id: ID, status: "PENDING", remaining: 0, translations: { "fr-FR": "Bonjour" }, errors: {} } });
+            documents
+                .on(UpdateCommand, { UpdateExpression: "SET #target.#culture = :value, updatedAt = :now ADD remaining :minusOne" })
+                .resolvesOnce({ Attributes: { id: ID, status: "PENDING", remaining: 0, translations: { "fr-FR": "Bonjour" }, errors: {} } });
             documents.on(UpdateCommand, { UpdateExpression: "SET #status = :final, updatedAt = :now" }).resolves({});
             expect(await store().record(ID, "fr-FR", { translation: "Bonjour" })).to.equal("recorded");
-            const final = documents.commandCalls(UpdateCommand).map((call) => call.args[0].input).find((input) => input.UpdateExpression?.startsWith("SET #status"));
+            const final = documents
+                .commandCalls(UpdateCommand)
+                .map((call) => call.args[0].input)
+                .find((input) => input.UpdateExpression?.startsWith("SET #status"));
             expect(final?.ExpressionAttributeValues).to.deep.include({ ":final": "COMPLETE" });
             documents.reset();
             documents.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: "exists", $metadata: {} }));

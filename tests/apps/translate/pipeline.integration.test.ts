@@ -156,7 +156,15 @@ describe("translate pipeline against a local DynamoDB (dynalite)", function () {
         const p = await pipeline(new FakeTranslator());
         const id = await p.accept(["fr-FR"]);
         // The outcome landed and remaining reached 0, but the final update never ran.
-        await documents.send(new UpdateCommand({ TableName: p.requests, Key: { id }, UpdateExpression: "SET translations.#c = :t, remaining = :zero", ExpressionAttributeNames: { "#c": "fr-FR" }, ExpressionAttributeValues: { ":t": "bonjour", ":zero": 0 } }));
+        await documents.send(
+            new UpdateCommand({
+                TableName: p.requests,
+                Key: { id },
+                UpdateExpression: "SET translations.#c = :t, remaining = :zero",
+                ExpressionAttributeNames: { "#c": "fr-FR" },
+                ExpressionAttributeValues: { ":t": "bonjour", ":zero": 0 },
+            }),
+        );
         expect((await p.read(id)).status).to.equal("PENDING");
         expect((await p.worker(sqsEvent(...p.records()), lambdaContext())).batchItemFailures).to.deep.equal([]);
         expect(await p.read(id)).to.deep.include({ status: "COMPLETE", translations: { "fr-FR": "bonjour" } });

@@ -59,7 +59,10 @@ describe("translate app in the dev and prod fixture stacks", () => {
         const table = dev.named("aws:dynamodb/table:Table", "platform-dev-translate-requests").state.arn;
         const topic = dev.named("aws:sns/topic:Topic", "platform-dev-translate-jobs").state.arn;
         const status = dev.grantsOf("platform-dev-translate-status");
-        expect(Object.keys(status).filter((sid) => !["WriteOwnLogs", "WriteTraces", "DecryptOwnEnvironment"].includes(sid))).to.have.members(["ReadPlatformDevTranslateRequests", "DecryptForPlatformDevTranslateRequests"]);
+        expect(Object.keys(status).filter((sid) => !["WriteOwnLogs", "WriteTraces", "DecryptOwnEnvironment"].includes(sid))).to.have.members([
+            "ReadPlatformDevTranslateRequests",
+            "DecryptForPlatformDevTranslateRequests",
+        ]);
         expect(status.ReadPlatformDevTranslateRequests.Resource).to.deep.equal([table]);
         expect(status.ReadPlatformDevTranslateRequests.Action).to.not.include("dynamodb:PutItem");
         const submit = dev.grantsOf("platform-dev-translate-submit");

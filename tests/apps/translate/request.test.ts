@@ -30,7 +30,17 @@ describe("translate: cultures and request validation", () => {
 
     it("accepts text and cultures, keeping the client's culture codes with their languages", () => {
         const parsed = parse({ data: "Hello", culture: ["fr-FR", "zh-HK"] });
-        expect(parsed).to.deep.equal({ ok: true, request: { text: "Hello", sourceLanguage: "auto", targets: [{ culture: "fr-FR", language: "fr" }, { culture: "zh-HK", language: "zh-TW" }] } });
+        expect(parsed).to.deep.equal({
+            ok: true,
+            request: {
+                text: "Hello",
+                sourceLanguage: "auto",
+                targets: [
+                    { culture: "fr-FR", language: "fr" },
+                    { culture: "zh-HK", language: "zh-TW" },
+                ],
+            },
+        });
         const withSource = parse({ data: "Hallo", culture: ["en-GB"], source: "de-DE" });
         expect(withSource.ok && withSource.request.sourceLanguage).to.equal("de");
     });

@@ -36,7 +36,9 @@ describe("uploads app in the program (dev and prod)", function () {
         const grants = grantsOf(resources, "platform-prod-uploads-workflow");
         const actions = Object.values(grants).flatMap((statement: any) => statement.Action);
         expect(actions.filter((action: string) => action.includes("*"))).to.deep.equal([]);
-        const invoked = Object.values(grants).filter((statement: any) => statement.Action.includes("lambda:InvokeFunction")).flatMap((statement: any) => statement.Resource);
+        const invoked = Object.values(grants)
+            .filter((statement: any) => statement.Action.includes("lambda:InvokeFunction"))
+            .flatMap((statement: any) => statement.Resource);
         expect(invoked).to.have.members([only(resources, FN, "uploads-validate").state.arn, only(resources, FN, "uploads-detect-labels").state.arn]);
         const tableArn = only(resources, "aws:dynamodb/table:Table").state.arn;
         expect(Object.values(grants).some((statement: any) => statement.Action.includes("dynamodb:PutItem") && statement.Resource.includes(tableArn))).to.be.true;

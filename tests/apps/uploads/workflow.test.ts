@@ -130,7 +130,10 @@ describe("uploads workflow (asl-validator, then run locally against the real han
                 expect(retrier.MaxDelaySeconds).to.be.at.most(60);
             }
             // The failure path itself: recording, then announcing, then the Fail state, whatever fails on the way.
-            const [next, resultPath] = ({ RecordFailure: ["PublishFailed", "$.recordFailure"], PublishFailed: ["RejectedOrFailed", "$.publishFailure"] } as Record<string, string[]>)[name] ?? ["RecordFailure", "$.failure"];
+            const [next, resultPath] = ({ RecordFailure: ["PublishFailed", "$.recordFailure"], PublishFailed: ["RejectedOrFailed", "$.publishFailure"] } as Record<string, string[]>)[name] ?? [
+                "RecordFailure",
+                "$.failure",
+            ];
             // Recording a failure over a COMPLETED item is refused on purpose (a duplicate delivery): that ends quietly.
             const refused = name === "RecordFailure" ? [{ ErrorEquals: ["DynamoDB.ConditionalCheckFailedException"], Next: "AlreadyCompleted", ResultPath: "$.recordFailure" }] : [];
             expect(state.Catch, `${name} is caught`).to.deep.equal([...refused, { ErrorEquals: ["States.ALL"], Next: next, ResultPath: resultPath }]);
@@ -273,7 +276,14 @@ describe("uploads workflow (asl-validator, then run locally against the real han
         const machine = new StateMachine(definition as any);
         const { error } = await execute(machine, objectCreated("incoming/lost.jpg", "v10"), {
             overrides: {
-                taskResourceLocalHandlers: { Validate: lambdaInvoke(validate), DetectLabels: lambdaInvoke(detectLabels), StoreResult: dynamoPutItem(ddb), RecordFailure: unrecordable, PublishProcessed: recordPutEvents(events), PublishFailed: recordPutEvents(events) },
+                taskResourceLocalHandlers: {
+                    Validate: lambdaInvoke(validate),
+                    DetectLabels: lambdaInvoke(detectLabels),
+                    StoreResult: dynamoPutItem(ddb),
+                    RecordFailure: unrecordable,
+                    PublishProcessed: recordPutEvents(events),
+                    PublishFailed: recordPutEvents(events),
+                },
                 retryIntervalOverrides: Object.fromEntries(Object.keys(definition.States).map((name) => [name, 0])),
             },
             context: { Execution: { Id: "arn:aws:states:eu-west-1:123456789012:execution:uploads:local-2", Name: "local-2", StartTime: "2026-11-24T22:00:01Z" } },

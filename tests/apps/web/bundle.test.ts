@@ -76,7 +76,10 @@ describe("apps/web bundle (what the image runs)", function () {
         expect(output, "the main.js output in esbuild's metafile").not.to.equal(undefined);
         const externals = new Set((output?.imports ?? []).filter((entry) => entry.external).map((entry) => entry.path));
         expect(externals.size, "some built-ins stay external").to.be.above(0);
-        expect([...externals].filter((name) => !isBuiltin(name)), "external imports that are not built-ins").to.deep.equal([]);
+        expect(
+            [...externals].filter((name) => !isBuiltin(name)),
+            "external imports that are not built-ins",
+        ).to.deep.equal([]);
         const inputs = Object.keys(metafile.inputs);
         const dependencies = [
             "node_modules/fastify/",
@@ -89,7 +92,10 @@ describe("apps/web bundle (what the image runs)", function () {
             "node_modules/@aws-sdk/credential-provider-web-identity/",
         ];
         for (const dependency of dependencies) {
-            expect(inputs.some((input) => input.includes(dependency)), `${dependency} is bundled`).to.equal(true);
+            expect(
+                inputs.some((input) => input.includes(dependency)),
+                `${dependency} is bundled`,
+            ).to.equal(true);
         }
         expect(readFileSync(mainJs, "utf8"), "main.js ends with its source map link").to.match(/\/\/# sourceMappingURL=main\.js\.map\s*$/);
     });
@@ -110,7 +116,10 @@ describe("apps/web bundle (what the image runs)", function () {
         expect(code, `exit code; output:\n${running.rawLines.join("\n")}`).to.equal(0);
         const messages = running.lines.map((line) => line.msg);
         expect(messages).to.include.members(["starting", "ready", "request completed", "shutdown started; readiness now 503", "shutdown complete"]);
-        expect(running.rawLines.filter((line) => line.startsWith("stderr:")), "nothing on stderr").to.deep.equal([]);
+        expect(
+            running.rawLines.filter((line) => line.startsWith("stderr:")),
+            "nothing on stderr",
+        ).to.deep.equal([]);
     });
 
     it("exits 1 at once with one fatal JSON line naming every missing variable", async () => {

@@ -113,8 +113,6 @@ describe("apps/web configuration", () => {
     });
 
     it("reports every bad variable at once", () => {
-        expect(failingVariables({ PORT: "x", LOG_LEVEL: "loud", KEEP_ALIVE_TIMEOUT_MS: "10" }).sort()).to.deep.equal(
-            ["AWS_REGION", "KEEP_ALIVE_TIMEOUT_MS", "LOG_LEVEL", "PORT", "TRANSLATIONS_TABLE"],
-        );
+        expect(failingVariables({ PORT: "x", LOG_LEVEL: "loud", KEEP_ALIVE_TIMEOUT_MS: "10" }).sort()).to.deep.equal(["AWS_REGION", "KEEP_ALIVE_TIMEOUT_MS", "LOG_LEVEL", "PORT", "TRANSLATIONS_TABLE"]);
     });
 });

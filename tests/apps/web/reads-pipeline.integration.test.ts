@@ -49,7 +49,12 @@ describe("apps/web reads what the translate pipeline wrote (dynalite)", function
         const documents = DynamoDBDocumentClient.from(client);
         const pipelineStore = new PipelineStore(documents, "platform-dev-translate-requests", 30);
         const jobs: Job[] = [];
-        const submit = createSubmitHandler({ ...quietObservability(), store: pipelineStore, publisher: { publish: (batch: Job[]) => (jobs.push(...batch), Promise.resolve([])) }, limits: { maxCultures: 10, maxTextBytes: 10_000 } });
+        const submit = createSubmitHandler({
+            ...quietObservability(),
+            store: pipelineStore,
+            publisher: { publish: (batch: Job[]) => (jobs.push(...batch), Promise.resolve([])) },
+            limits: { maxCultures: 10, maxTextBytes: 10_000 },
+        });
         const worker = createWorker({
             ...quietObservability(),
             store: pipelineStore,

@@ -20,7 +20,12 @@ const WEB_ACL = {
         { name: "bad-inputs", priority: 1, overrideAction: { none: {} }, statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesKnownBadInputsRuleSet" } }, visibilityConfig: VISIBLE },
     ],
 };
-const HTTP_STAGE = { apiId: "api", name: "$default", accessLogSettings: { destinationArn: "arn:aws:logs:eu-west-1:1:log-group:api", format: "{}" }, defaultRouteSettings: { throttlingRateLimit: 100, throttlingBurstLimit: 50 } };
+const HTTP_STAGE = {
+    apiId: "api",
+    name: "$default",
+    accessLogSettings: { destinationArn: "arn:aws:logs:eu-west-1:1:log-group:api", format: "{}" },
+    defaultRouteSettings: { throttlingRateLimit: 100, throttlingBurstLimit: 50 },
+};
 
 export const apiGatewayCases: PolicySuite[] = [
     {
@@ -37,8 +42,20 @@ export const apiGatewayCases: PolicySuite[] = [
             },
         ],
         fail: [
-            { name: "REST stage without method settings", resources: () => stack((s) => restStage(s)), messages: ['stage prod has no MethodSettings (methodPath "*/*") with settings.loggingLevel "ERROR" or "INFO" (found [])'] },
-            { name: "REST stage with logging OFF (matched by name)", resources: () => stack((s) => { s.add(T.restStage, "stage", STAGE); s.add(T.restMethodSettings, "settings", { restApi: "abc123", stageName: "prod", methodPath: "*/*", settings: { loggingLevel: "OFF" } }); }), messages: ['(found ["OFF"])'] },
+            {
+                name: "REST stage without method settings",
+                resources: () => stack((s) => restStage(s)),
+                messages: ['stage prod has no MethodSettings (methodPath "*/*") with settings.loggingLevel "ERROR" or "INFO" (found [])'],
+            },
+            {
+                name: "REST stage with logging OFF (matched by name)",
+                resources: () =>
+                    stack((s) => {
+                        s.add(T.restStage, "stage", STAGE);
+                        s.add(T.restMethodSettings, "settings", { restApi: "abc123", stageName: "prod", methodPath: "*/*", settings: { loggingLevel: "OFF" } });
+                    }),
+                messages: ['(found ["OFF"])'],
+            },
             {
                 name: "WebSocket stage without logging level",
                 resources: () =>
@@ -72,7 +89,13 @@ export const apiGatewayCases: PolicySuite[] = [
     {
         policy: "apigateway-cache-encrypted",
         pass: [{ name: "caching with encryption", resources: () => single(T.restMethodSettings, { methodPath: "*/*", settings: { cachingEnabled: true, cacheDataEncrypted: true } }) }],
-        fail: [{ name: "caching without encryption", resources: () => single(T.restMethodSettings, { methodPath: "*/*", settings: { cachingEnabled: true } }), messages: ["settings.cachingEnabled is true but settings.cacheDataEncrypted is not set"] }],
+        fail: [
+            {
+                name: "caching without encryption",
+                resources: () => single(T.restMethodSettings, { methodPath: "*/*", settings: { cachingEnabled: true } }),
+                messages: ["settings.cachingEnabled is true but settings.cacheDataEncrypted is not set"],
+            },
+        ],
     },
     {
         policy: "apigateway-routes-authorized",
@@ -106,7 +129,11 @@ export const apiGatewayCases: PolicySuite[] = [
         ],
         fail: [
             { name: "REST stage without throttling", resources: () => stack((s) => restStage(s, { loggingLevel: "ERROR" })), messages: ["stage prod has no throttling"] },
-            { name: "HTTP stage without limits", resources: () => single(T.httpStage, { ...HTTP_STAGE, defaultRouteSettings: {} }), messages: ["defaultRouteSettings throttlingRateLimit/throttlingBurstLimit are not set/not set"] },
+            {
+                name: "HTTP stage without limits",
+                resources: () => single(T.httpStage, { ...HTTP_STAGE, defaultRouteSettings: {} }),
+                messages: ["defaultRouteSettings throttlingRateLimit/throttlingBurstLimit are not set/not set"],
+            },
         ],
     },
     {
@@ -116,18 +143,33 @@ export const apiGatewayCases: PolicySuite[] = [
             { name: "HTTP stage without data trace", resources: () => single(T.httpStage, HTTP_STAGE) },
         ],
         fail: [
-            { name: "REST method settings with data trace", resources: () => single(T.restMethodSettings, { restApi: "a", stageName: "v1", methodPath: "*/*", settings: { ...SETTINGS, dataTraceEnabled: true } }), messages: ["settings.dataTraceEnabled is true"] },
-            { name: "HTTP stage route setting as the string \"true\"", resources: () => single(T.httpStage, { ...HTTP_STAGE, routeSettings: [{ routeKey: "POST /items", dataTraceEnabled: "true" }] }), messages: ['routeSettings[0] ("POST /items").dataTraceEnabled is true'] },
+            {
+                name: "REST method settings with data trace",
+                resources: () => single(T.restMethodSettings, { restApi: "a", stageName: "v1", methodPath: "*/*", settings: { ...SETTINGS, dataTraceEnabled: true } }),
+                messages: ["settings.dataTraceEnabled is true"],
+            },
+            {
+                name: 'HTTP stage route setting as the string "true"',
+                resources: () => single(T.httpStage, { ...HTTP_STAGE, routeSettings: [{ routeKey: "POST /items", dataTraceEnabled: "true" }] }),
+                messages: ['routeSettings[0] ("POST /items").dataTraceEnabled is true'],
+            },
         ],
     },
     {
         policy: "apigateway-domain-tls",
         pass: [
             { name: "REST domain with TLS 1.2", resources: () => single("aws:apigateway/domainName:DomainName", { domainName: "api.example.com", securityPolicy: "TLS_1_2" }) },
-            { name: "HTTP API domain with TLS 1.2", resources: () => single("aws:apigatewayv2/domainName:DomainName", { domainName: "api.example.com", domainNameConfiguration: { endpointType: "REGIONAL", securityPolicy: "TLS_1_2" } }) },
+            {
+                name: "HTTP API domain with TLS 1.2",
+                resources: () => single("aws:apigatewayv2/domainName:DomainName", { domainName: "api.example.com", domainNameConfiguration: { endpointType: "REGIONAL", securityPolicy: "TLS_1_2" } }),
+            },
         ],
         fail: [
-            { name: "REST domain without a policy", resources: () => single("aws:apigateway/domainName:DomainName", { domainName: "api.example.com" }), messages: ["securityPolicy is not set (TLS 1.0 allowed by default)"] },
+            {
+                name: "REST domain without a policy",
+                resources: () => single("aws:apigateway/domainName:DomainName", { domainName: "api.example.com" }),
+                messages: ["securityPolicy is not set (TLS 1.0 allowed by default)"],
+            },
             { name: "REST domain with TLS 1.0", resources: () => single("aws:apigateway/domainName:DomainName", { domainName: "api.example.com", securityPolicy: "TLS_1_0" }), messages: ['securityPolicy is "TLS_1_0"'] },
         ],
     },
@@ -136,7 +178,16 @@ export const apiGatewayCases: PolicySuite[] = [
         pass: [{ name: "a rate rule with metrics", resources: () => single("aws:wafv2/webAcl:WebAcl", WEB_ACL) }],
         fail: [
             { name: "no rules", resources: () => single("aws:wafv2/webAcl:WebAcl", { ...WEB_ACL, rules: [] }), messages: ["rules is empty"] },
-            { name: "metrics off on a rule and on the ACL", resources: () => single("aws:wafv2/webAcl:WebAcl", { ...WEB_ACL, visibilityConfig: { ...VISIBLE, cloudwatchMetricsEnabled: false }, rules: [{ ...WEB_ACL.rules[0], visibilityConfig: { ...VISIBLE, cloudwatchMetricsEnabled: false } }, WEB_ACL.rules[1]] }), messages: ["visibilityConfig.cloudwatchMetricsEnabled is false", 'rules[0] ("rate"): visibilityConfig.cloudwatchMetricsEnabled is false'] },
+            {
+                name: "metrics off on a rule and on the ACL",
+                resources: () =>
+                    single("aws:wafv2/webAcl:WebAcl", {
+                        ...WEB_ACL,
+                        visibilityConfig: { ...VISIBLE, cloudwatchMetricsEnabled: false },
+                        rules: [{ ...WEB_ACL.rules[0], visibilityConfig: { ...VISIBLE, cloudwatchMetricsEnabled: false } }, WEB_ACL.rules[1]],
+                    }),
+                messages: ["visibilityConfig.cloudwatchMetricsEnabled is false", 'rules[0] ("rate"): visibilityConfig.cloudwatchMetricsEnabled is false'],
+            },
         ],
     },
     {

@@ -27,8 +27,17 @@ export const costCases: PolicySuite[] = [
             { name: "no budget declared", resources: () => withBudget(undefined) },
         ],
         fail: [
-            { name: "estimate at 86% of the budget", resources: () => withBudget("140.00"), messages: [`the estimated $120.01/month ($117.07 fixed + $2.94 usage, eu-west-1, prices of ${PRICES_CHECKED}) is 86% of the monthly budget $140.00, above the advisory threshold of 80%; ${DRIVERS}`] },
-            { name: "threshold from config", resources: () => withBudget("200.00"), config: { "cost-budget-warning": { advisoryAbovePercent: 50 } }, messages: ["is 60% of the monthly budget $200.00, above the advisory threshold of 50%"] },
+            {
+                name: "estimate at 86% of the budget",
+                resources: () => withBudget("140.00"),
+                messages: [`the estimated $120.01/month ($117.07 fixed + $2.94 usage, eu-west-1, prices of ${PRICES_CHECKED}) is 86% of the monthly budget $140.00, above the advisory threshold of 80%; ${DRIVERS}`],
+            },
+            {
+                name: "threshold from config",
+                resources: () => withBudget("200.00"),
+                config: { "cost-budget-warning": { advisoryAbovePercent: 50 } },
+                messages: ["is 60% of the monthly budget $200.00, above the advisory threshold of 50%"],
+            },
         ],
     },
     {

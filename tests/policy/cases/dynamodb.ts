@@ -15,13 +15,23 @@ export const dynamodbCases: PolicySuite[] = [
                     stack((s) => {
                         s.add(T.dynamodbTable, "orders", { ...TABLE, billingMode: "PROVISIONED", readCapacity: 5, writeCapacity: 5 });
                         for (const dimension of ["Read", "Write"]) {
-                            s.add(T.autoscalingTarget, dimension, { serviceNamespace: "dynamodb", resourceId: "table/orders", scalableDimension: `dynamodb:table:${dimension}CapacityUnits`, minCapacity: 5, maxCapacity: 50 });
+                            s.add(T.autoscalingTarget, dimension, {
+                                serviceNamespace: "dynamodb",
+                                resourceId: "table/orders",
+                                scalableDimension: `dynamodb:table:${dimension}CapacityUnits`,
+                                minCapacity: 5,
+                                maxCapacity: 50,
+                            });
                         }
                     }),
             },
         ],
         fail: [
-            { name: "provisioned by default without scaling", resources: () => single(T.dynamodbTable, { ...TABLE, billingMode: undefined }), messages: ["billingMode is not set (PROVISIONED by default) and no auto scaling target covers dynamodb:table:ReadCapacityUnits and dynamodb:table:WriteCapacityUnits"] },
+            {
+                name: "provisioned by default without scaling",
+                resources: () => single(T.dynamodbTable, { ...TABLE, billingMode: undefined }),
+                messages: ["billingMode is not set (PROVISIONED by default) and no auto scaling target covers dynamodb:table:ReadCapacityUnits and dynamodb:table:WriteCapacityUnits"],
+            },
             {
                 name: "read scaling only",
                 resources: () =>
@@ -48,7 +58,19 @@ export const dynamodbCases: PolicySuite[] = [
     },
     {
         policy: "dax-encryption",
-        pass: [{ name: "encrypted at rest and TLS endpoint", resources: () => single("aws:dax/cluster:Cluster", { clusterName: "c", nodeType: "dax.r5.large", replicationFactor: 3, iamRoleArn: "r", serverSideEncryption: { enabled: true }, clusterEndpointEncryptionType: "TLS" }) }],
-        fail: [{ name: "defaults", resources: () => single("aws:dax/cluster:Cluster", { clusterName: "c", nodeType: "dax.r5.large", replicationFactor: 3, iamRoleArn: "r" }), messages: ["serverSideEncryption.enabled is not set", "clusterEndpointEncryptionType is not set (NONE by default)"] }],
+        pass: [
+            {
+                name: "encrypted at rest and TLS endpoint",
+                resources: () =>
+                    single("aws:dax/cluster:Cluster", { clusterName: "c", nodeType: "dax.r5.large", replicationFactor: 3, iamRoleArn: "r", serverSideEncryption: { enabled: true }, clusterEndpointEncryptionType: "TLS" }),
+            },
+        ],
+        fail: [
+            {
+                name: "defaults",
+                resources: () => single("aws:dax/cluster:Cluster", { clusterName: "c", nodeType: "dax.r5.large", replicationFactor: 3, iamRoleArn: "r" }),
+                messages: ["serverSideEncryption.enabled is not set", "clusterEndpointEncryptionType is not set (NONE by default)"],
+            },
+        ],
     },
 ];

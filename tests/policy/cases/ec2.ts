@@ -92,17 +92,30 @@ export const ec2Cases: PolicySuite[] = [
             },
         ],
         fail: [
-            { name: "443 from the internet on a group no load balancer uses", resources: () => single(T.securityGroup, { ingress: [WORLD_443] }, { name: "app" }), messages: ["ingress[0] admits tcp port 443 from 0.0.0.0/0 on a security group no load balancer uses"] },
+            {
+                name: "443 from the internet on a group no load balancer uses",
+                resources: () => single(T.securityGroup, { ingress: [WORLD_443] }, { name: "app" }),
+                messages: ["ingress[0] admits tcp port 443 from 0.0.0.0/0 on a security group no load balancer uses"],
+            },
             {
                 name: "a load balancer group open on 8080 and all traffic over IPv6",
                 resources: () =>
                     stack((s) => {
-                        const sg = s.add(T.securityGroup, "alb", { ingress: [{ protocol: "tcp", fromPort: 8080, toPort: 8080, cidrBlocks: ["0.0.0.0/0"] }, { protocol: "-1", fromPort: 0, toPort: 0, ipv6CidrBlocks: ["::/0"] }] });
+                        const sg = s.add(T.securityGroup, "alb", {
+                            ingress: [
+                                { protocol: "tcp", fromPort: 8080, toPort: 8080, cidrBlocks: ["0.0.0.0/0"] },
+                                { protocol: "-1", fromPort: 0, toPort: 0, ipv6CidrBlocks: ["::/0"] },
+                            ],
+                        });
                         s.add(T.loadBalancers[1], "alb", { securityGroups: ["sg-1"] }, { dependsOn: [sg] });
                     }),
                 messages: ["ingress[0] admits tcp port 8080", "ingress[1] admits all traffic from ::/0"],
             },
-            { name: "a standalone security group rule", resources: () => single(T.securityGroupRule, { type: "ingress", protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"], securityGroupId: "sg-x" }, { name: "ssh" }), messages: ["rule ssh admits tcp port 22 from 0.0.0.0/0"] },
+            {
+                name: "a standalone security group rule",
+                resources: () => single(T.securityGroupRule, { type: "ingress", protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"], securityGroupId: "sg-x" }, { name: "ssh" }),
+                messages: ["rule ssh admits tcp port 22 from 0.0.0.0/0"],
+            },
         ],
     },
     {
@@ -112,8 +125,16 @@ export const ec2Cases: PolicySuite[] = [
             { name: "SSH from a private range", resources: () => single(T.securityGroupRule, { type: "ingress", protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["10.0.0.0/8"] }) },
         ],
         fail: [
-            { name: "SSH and PostgreSQL in one range", resources: () => single(T.securityGroup, { ingress: [{ protocol: "tcp", fromPort: 20, toPort: 5432, cidrBlocks: ["0.0.0.0/0"] }] }), messages: [/including high-risk ports 20, 21, 22.* and 5432/] },
-            { name: "RDP through a vpc ingress rule", resources: () => single(T.securityGroupIngressRule, { ipProtocol: "tcp", fromPort: 3389, toPort: 3389, cidrIpv6: "::/0" }), messages: ["including high-risk port 3389"] },
+            {
+                name: "SSH and PostgreSQL in one range",
+                resources: () => single(T.securityGroup, { ingress: [{ protocol: "tcp", fromPort: 20, toPort: 5432, cidrBlocks: ["0.0.0.0/0"] }] }),
+                messages: [/including high-risk ports 20, 21, 22.* and 5432/],
+            },
+            {
+                name: "RDP through a vpc ingress rule",
+                resources: () => single(T.securityGroupIngressRule, { ipProtocol: "tcp", fromPort: 3389, toPort: 3389, cidrIpv6: "::/0" }),
+                messages: ["including high-risk port 3389"],
+            },
         ],
     },
     {
@@ -133,14 +154,28 @@ export const ec2Cases: PolicySuite[] = [
             },
         ],
         fail: [
-            { name: "allow all traffic from the internet", resources: () => single(T.networkAcl, { ingress: [{ protocol: "-1", ruleNo: 100, action: "allow", cidrBlock: "0.0.0.0/0", fromPort: 0, toPort: 0 }] }), messages: ["including port 22", "including port 3389"] },
-            { name: "a standalone rule allowing SSH", resources: () => single(T.networkAclRule, { networkAclId: "acl-1", ruleNumber: 10, egress: false, protocol: "6", ruleAction: "allow", cidrBlock: "0.0.0.0/0", fromPort: 22, toPort: 22 }), messages: ["this rule (rule 10) allows tcp port 22"] },
+            {
+                name: "allow all traffic from the internet",
+                resources: () => single(T.networkAcl, { ingress: [{ protocol: "-1", ruleNo: 100, action: "allow", cidrBlock: "0.0.0.0/0", fromPort: 0, toPort: 0 }] }),
+                messages: ["including port 22", "including port 3389"],
+            },
+            {
+                name: "a standalone rule allowing SSH",
+                resources: () => single(T.networkAclRule, { networkAclId: "acl-1", ruleNumber: 10, egress: false, protocol: "6", ruleAction: "allow", cidrBlock: "0.0.0.0/0", fromPort: 22, toPort: 22 }),
+                messages: ["this rule (rule 10) allows tcp port 22"],
+            },
         ],
     },
     {
         policy: "ec2-launch-template-no-public-ip",
         pass: [{ name: "no public IP", resources: () => single(T.launchTemplate, { networkInterfaces: [{ associatePublicIpAddress: "false" }] }) }],
-        fail: [{ name: "associatePublicIpAddress \"true\"", resources: () => single(T.launchTemplate, { networkInterfaces: [{ associatePublicIpAddress: "true" }] }), messages: ["networkInterfaces[0].associatePublicIpAddress is true; expected false"] }],
+        fail: [
+            {
+                name: 'associatePublicIpAddress "true"',
+                resources: () => single(T.launchTemplate, { networkInterfaces: [{ associatePublicIpAddress: "true" }] }),
+                messages: ["networkInterfaces[0].associatePublicIpAddress is true; expected false"],
+            },
+        ],
     },
     {
         policy: "ec2-imdsv2-required",
@@ -167,10 +202,14 @@ export const ec2Cases: PolicySuite[] = [
                 resources: () =>
                     stack((s) => {
                         const vpc = s.add(T.awsxVpc, "vpc", {});
-                        for (const service of ["ecr.api", "ecr.dkr", "ssm"]) s.add(T.vpcEndpoint, service, { vpcId: "vpc-1", vpcEndpointType: "Interface", serviceName: `com.amazonaws.eu-west-1.${service}` }, { dependsOn: [vpc] });
+                        for (const service of ["ecr.api", "ecr.dkr", "ssm"])
+                            s.add(T.vpcEndpoint, service, { vpcId: "vpc-1", vpcEndpointType: "Interface", serviceName: `com.amazonaws.eu-west-1.${service}` }, { dependsOn: [vpc] });
                     }),
             },
-            { name: "endpoints given to the awsx component", resources: () => single(T.awsxVpc, { vpcEndpointSpecs: ["ecr.api", "ecr.dkr", "ssm"].map((service) => ({ serviceName: `com.amazonaws.eu-west-1.${service}` })) }) },
+            {
+                name: "endpoints given to the awsx component",
+                resources: () => single(T.awsxVpc, { vpcEndpointSpecs: ["ecr.api", "ecr.dkr", "ssm"].map((service) => ({ serviceName: `com.amazonaws.eu-west-1.${service}` })) }),
+            },
         ],
         fail: [
             {
@@ -192,9 +231,21 @@ export const ec2Cases: PolicySuite[] = [
             { name: "launch template with encrypted block devices", resources: () => single(T.launchTemplate, { blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: 20, encrypted: "true" } }] }) },
         ],
         fail: [
-            { name: "standalone volume without encryption", resources: () => single("aws:ebs/volume:Volume", { availabilityZone: "eu-west-1a", size: 20 }), messages: ["encrypted is not set (unencrypted unless the account enables EBS encryption by default)"] },
-            { name: "instance root and data volumes", resources: () => single(T.instance, { ami: "ami-1", instanceType: "t3.micro", rootBlockDevice: { encrypted: false }, ebsBlockDevices: [{ deviceName: "/dev/sdf" }] }), messages: ["rootBlockDevice.encrypted is false", "ebsBlockDevices[0].encrypted is not set"] },
-            { name: "launch template block device", resources: () => single(T.launchTemplate, { blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: 20 } }] }), messages: ["blockDeviceMappings[0].ebs.encrypted is not set"] },
+            {
+                name: "standalone volume without encryption",
+                resources: () => single("aws:ebs/volume:Volume", { availabilityZone: "eu-west-1a", size: 20 }),
+                messages: ["encrypted is not set (unencrypted unless the account enables EBS encryption by default)"],
+            },
+            {
+                name: "instance root and data volumes",
+                resources: () => single(T.instance, { ami: "ami-1", instanceType: "t3.micro", rootBlockDevice: { encrypted: false }, ebsBlockDevices: [{ deviceName: "/dev/sdf" }] }),
+                messages: ["rootBlockDevice.encrypted is false", "ebsBlockDevices[0].encrypted is not set"],
+            },
+            {
+                name: "launch template block device",
+                resources: () => single(T.launchTemplate, { blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: 20 } }] }),
+                messages: ["blockDeviceMappings[0].ebs.encrypted is not set"],
+            },
         ],
     },
 ];

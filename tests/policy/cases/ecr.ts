@@ -38,7 +38,12 @@ export const ecrCases: PolicySuite[] = [
                 messages: ["matches repository platform/app"],
                 resource: "app-child",
             },
-            { name: "imageScanningConfiguration omitted and no registry scanning", resources: () => single(T.ecrRepository, { name: "platform/web" }), messages: ["imageScanningConfiguration.scanOnPush is not set"], resource: "subject" },
+            {
+                name: "imageScanningConfiguration omitted and no registry scanning",
+                resources: () => single(T.ecrRepository, { name: "platform/web" }),
+                messages: ["imageScanningConfiguration.scanOnPush is not set"],
+                resource: "subject",
+            },
             { name: "scanOnPush false", resources: () => single(T.ecrRepository, { name: "x", imageScanningConfiguration: { scanOnPush: false } }), messages: ["scanOnPush is false"] },
             {
                 name: "a registry rule that does not match the repository, or scans only manually",
@@ -64,7 +69,7 @@ export const ecrCases: PolicySuite[] = [
             { name: "awsx repository with IMMUTABLE", resources: () => single(T.awsxEcrRepository, { imageTagMutability: "IMMUTABLE" }) },
         ],
         fail: [
-            { name: "omitted (MUTABLE by default)", resources: () => single(T.ecrRepository, { name: "x" }), messages: ["imageTagMutability is not set (MUTABLE by default); expected \"IMMUTABLE\""] },
+            { name: "omitted (MUTABLE by default)", resources: () => single(T.ecrRepository, { name: "x" }), messages: ['imageTagMutability is not set (MUTABLE by default); expected "IMMUTABLE"'] },
             { name: "MUTABLE on the awsx component", resources: () => single(T.awsxEcrRepository, { imageTagMutability: "MUTABLE" }), messages: ['imageTagMutability is "MUTABLE"'] },
         ],
     },
@@ -105,13 +110,22 @@ export const ecrCases: PolicySuite[] = [
                     single(T.ecrRepositoryPolicy, {
                         policy: doc(
                             { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: ["ecr:BatchGetImage"] },
-                            { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: ["ecr:BatchGetImage"], Condition: { StringLike: { "aws:sourceArn": `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:*` } } },
+                            {
+                                Effect: "Allow",
+                                Principal: { Service: "lambda.amazonaws.com" },
+                                Action: ["ecr:BatchGetImage"],
+                                Condition: { StringLike: { "aws:sourceArn": `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:*` } },
+                            },
                         ),
                     }),
             },
         ],
         fail: [
-            { name: 'Principal "*" without condition', resources: () => single(T.ecrRepositoryPolicy, { policy: doc({ Sid: "Everyone", Effect: "Allow", Principal: "*", Action: "ecr:BatchGetImage" }) }), messages: ['policy: statement "Everyone" allows "ecr:BatchGetImage" to Principal "*"'] },
+            {
+                name: 'Principal "*" without condition',
+                resources: () => single(T.ecrRepositoryPolicy, { policy: doc({ Sid: "Everyone", Effect: "Allow", Principal: "*", Action: "ecr:BatchGetImage" }) }),
+                messages: ['policy: statement "Everyone" allows "ecr:BatchGetImage" to Principal "*"'],
+            },
             { name: "malformed policy JSON", resources: () => single(T.ecrRepositoryPolicy, { policy: '{"Statement": [' }), messages: [/^policy is not valid JSON/] },
         ],
     },

@@ -19,7 +19,11 @@ export const ecsCases: PolicySuite[] = [
             { name: "host mode with a non-root, non-privileged user", resources: () => task([{ ...GOOD_CONTAINER }], { networkMode: "host", requiresCompatibilities: ["EC2"] }) },
         ],
         fail: [
-            { name: "host mode, privileged, no user", resources: () => task([{ name: "web", image: IMAGE, privileged: true }], { networkMode: "host" }), messages: ["containerDefinitions[0] (web): privileged is true in host network mode", "user is not set (root) in host network mode"] },
+            {
+                name: "host mode, privileged, no user",
+                resources: () => task([{ name: "web", image: IMAGE, privileged: true }], { networkMode: "host" }),
+                messages: ["containerDefinitions[0] (web): privileged is true in host network mode", "user is not set (root) in host network mode"],
+            },
             { name: "malformed containerDefinitions", resources: () => task([], { containerDefinitions: "[{" }), messages: ["containerDefinitions is not valid JSON"] },
         ],
     },
@@ -36,7 +40,11 @@ export const ecsCases: PolicySuite[] = [
         pass: [{ name: "unprivileged", resources: () => task([GOOD_CONTAINER]) }],
         fail: [
             { name: "privileged sidecar", resources: () => task([GOOD_CONTAINER, { name: "agent", image: IMAGE, privileged: true }]), messages: ["containerDefinitions[1] (agent): privileged is true"] },
-            { name: "awsx service task args", resources: () => single(T.awsxFargateService, { taskDefinitionArgs: { containers: { web: { ...GOOD_CONTAINER, privileged: true } } } }), messages: ["taskDefinitionArgs.containers.web: privileged is true"] },
+            {
+                name: "awsx service task args",
+                resources: () => single(T.awsxFargateService, { taskDefinitionArgs: { containers: { web: { ...GOOD_CONTAINER, privileged: true } } } }),
+                messages: ["taskDefinitionArgs.containers.web: privileged is true"],
+            },
         ],
     },
     {
@@ -44,15 +52,42 @@ export const ecsCases: PolicySuite[] = [
         pass: [{ name: "read-only root", resources: () => task([GOOD_CONTAINER]) }],
         fail: [
             { name: "omitted", resources: () => task([{ name: "web", image: IMAGE }]), messages: ["containerDefinitions[0] (web): readonlyRootFilesystem is not set; expected true"] },
-            { name: "awsx task definition container", resources: () => single(T.awsxFargateTaskDefinition, { container: { name: "web", image: IMAGE, readonlyRootFilesystem: false } }), messages: ["container: readonlyRootFilesystem is false"] },
+            {
+                name: "awsx task definition container",
+                resources: () => single(T.awsxFargateTaskDefinition, { container: { name: "web", image: IMAGE, readonlyRootFilesystem: false } }),
+                messages: ["container: readonlyRootFilesystem is false"],
+            },
         ],
     },
     {
         policy: "ecs-no-secrets-in-environment",
-        pass: [{ name: "secrets from Secrets Manager", resources: () => task([{ ...GOOD_CONTAINER, environment: [{ name: "PORT", value: "8080" }], secrets: [{ name: "DB_PASSWORD", valueFrom: "arn:aws:secretsmanager:..." }] }]) }],
+        pass: [
+            {
+                name: "secrets from Secrets Manager",
+                resources: () => task([{ ...GOOD_CONTAINER, environment: [{ name: "PORT", value: "8080" }], secrets: [{ name: "DB_PASSWORD", valueFrom: "arn:aws:secretsmanager:..." }] }]),
+            },
+        ],
         fail: [
-            { name: "AWS keys in environment", resources: () => task([{ ...GOOD_CONTAINER, environment: [{ name: "AWS_ACCESS_KEY_ID", value: "AKIA..." }, { name: "AWS_SECRET_ACCESS_KEY", value: "x" }] }]), messages: ["environment sets AWS_ACCESS_KEY_ID", "environment sets AWS_SECRET_ACCESS_KEY"] },
-            { name: "configured extra name", resources: () => task([{ ...GOOD_CONTAINER, environment: [{ name: "DB_PASSWORD", value: "x" }] }]), config: { "ecs-no-secrets-in-environment": { forbiddenNames: ["DB_PASSWORD"] } }, messages: ["environment sets DB_PASSWORD"] },
+            {
+                name: "AWS keys in environment",
+                resources: () =>
+                    task([
+                        {
+                            ...GOOD_CONTAINER,
+                            environment: [
+                                { name: "AWS_ACCESS_KEY_ID", value: "AKIA..." },
+                                { name: "AWS_SECRET_ACCESS_KEY", value: "x" },
+                            ],
+                        },
+                    ]),
+                messages: ["environment sets AWS_ACCESS_KEY_ID", "environment sets AWS_SECRET_ACCESS_KEY"],
+            },
+            {
+                name: "configured extra name",
+                resources: () => task([{ ...GOOD_CONTAINER, environment: [{ name: "DB_PASSWORD", value: "x" }] }]),
+                config: { "ecs-no-secrets-in-environment": { forbiddenNames: ["DB_PASSWORD"] } },
+                messages: ["environment sets DB_PASSWORD"],
+            },
         ],
     },
     {
@@ -80,7 +115,11 @@ export const ecsCases: PolicySuite[] = [
             },
         ],
         fail: [
-            { name: "assignPublicIp true", resources: () => single(T.ecsService, { networkConfiguration: { subnets: ["a"], assignPublicIp: true } }), messages: ["networkConfiguration.assignPublicIp is true; expected false"] },
+            {
+                name: "assignPublicIp true",
+                resources: () => single(T.ecsService, { networkConfiguration: { subnets: ["a"], assignPublicIp: true } }),
+                messages: ["networkConfiguration.assignPublicIp is true; expected false"],
+            },
             { name: "awsx service with assignPublicIp", resources: () => single(T.awsxFargateService, { assignPublicIp: true }), messages: ["assignPublicIp is true; expected false"] },
         ],
     },
@@ -90,7 +129,13 @@ export const ecsCases: PolicySuite[] = [
             { name: "unset", resources: () => single(T.ecsService, GOOD_SERVICE) },
             { name: "EC2 launch type with a pinned version is not Fargate", resources: () => single(T.ecsService, { launchType: "EC2", platformVersion: "1.3.0" }) },
         ],
-        fail: [{ name: "pinned 1.3.0 via capacity provider", resources: () => single(T.ecsService, { capacityProviderStrategies: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }], platformVersion: "1.3.0" }), messages: ['platformVersion is "1.3.0"'] }],
+        fail: [
+            {
+                name: "pinned 1.3.0 via capacity provider",
+                resources: () => single(T.ecsService, { capacityProviderStrategies: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }], platformVersion: "1.3.0" }),
+                messages: ['platformVersion is "1.3.0"'],
+            },
+        ],
     },
     {
         policy: "ecs-container-insights",
@@ -105,7 +150,11 @@ export const ecsCases: PolicySuite[] = [
         ],
         fail: [
             { name: "omitted", resources: () => single(T.ecsService, {}), messages: ["deploymentCircuitBreaker is not set; expected { enable: true, rollback: true }"] },
-            { name: "enabled without rollback on awsx", resources: () => single(T.awsxFargateService, { deploymentCircuitBreaker: { enable: true, rollback: false } }), messages: ['deploymentCircuitBreaker is {"enable":true,"rollback":false}'] },
+            {
+                name: "enabled without rollback on awsx",
+                resources: () => single(T.awsxFargateService, { deploymentCircuitBreaker: { enable: true, rollback: false } }),
+                messages: ['deploymentCircuitBreaker is {"enable":true,"rollback":false}'],
+            },
         ],
     },
     {
@@ -115,7 +164,11 @@ export const ecsCases: PolicySuite[] = [
             { name: "one task in dev (prod-only rule)", resources: () => single(T.ecsService, { desiredCount: 1 }, { stack: "dev" }), notApplicable: true },
         ],
         fail: [
-            { name: "awsx default of 1 task in one subnet", resources: () => single(T.awsxFargateService, { networkConfiguration: { subnets: ["a"] } }), messages: ["desiredCount is not set (1); expected at least 2", "networkConfiguration.subnets has 1 subnet"] },
+            {
+                name: "awsx default of 1 task in one subnet",
+                resources: () => single(T.awsxFargateService, { networkConfiguration: { subnets: ["a"] } }),
+                messages: ["desiredCount is not set (1); expected at least 2", "networkConfiguration.subnets has 1 subnet"],
+            },
             { name: "aws service default of 0", resources: () => single(T.ecsService, {}), messages: ["desiredCount is not set (0)"] },
         ],
     },
@@ -128,7 +181,11 @@ export const ecsCases: PolicySuite[] = [
         fail: [
             { name: "a sidecar without a user", resources: () => task([GOOD_CONTAINER, { ...GOOD_CONTAINER, name: "envoy", user: undefined }]), messages: ["containerDefinitions[1] (envoy): user is not set"] },
             { name: "root spelled as 0:0", resources: () => task([{ ...GOOD_CONTAINER, user: "0:0" }]), messages: ['user is "0:0"'] },
-            { name: "awsx service container running as root", resources: () => single(T.awsxFargateService, { taskDefinitionArgs: { containers: { web: { ...GOOD_CONTAINER, user: "root" } } } }), messages: ['taskDefinitionArgs.containers.web: user is "root"'] },
+            {
+                name: "awsx service container running as root",
+                resources: () => single(T.awsxFargateService, { taskDefinitionArgs: { containers: { web: { ...GOOD_CONTAINER, user: "root" } } } }),
+                messages: ['taskDefinitionArgs.containers.web: user is "root"'],
+            },
         ],
     },
     {
@@ -140,8 +197,16 @@ export const ecsCases: PolicySuite[] = [
         policy: "ecs-efs-transit-encryption",
         pass: [{ name: "EFS volume with transit encryption", resources: () => task([GOOD_CONTAINER], { volumes: [{ name: "data", efsVolumeConfiguration: { fileSystemId: "fs-1", transitEncryption: "ENABLED" } }] }) }],
         fail: [
-            { name: "EFS volume without transit encryption", resources: () => task([GOOD_CONTAINER], { volumes: [{ name: "data", efsVolumeConfiguration: { fileSystemId: "fs-1" } }] }), messages: ["volumes[0] (data): efsVolumeConfiguration.transitEncryption is not set (DISABLED by default)"] },
-            { name: "awsx task definition, transit encryption disabled", resources: () => single(T.awsxFargateTaskDefinition, { container: GOOD_CONTAINER, volumes: [{ name: "d", efsVolumeConfiguration: { fileSystemId: "fs-1", transitEncryption: "DISABLED" } }] }), messages: ['transitEncryption is "DISABLED"'] },
+            {
+                name: "EFS volume without transit encryption",
+                resources: () => task([GOOD_CONTAINER], { volumes: [{ name: "data", efsVolumeConfiguration: { fileSystemId: "fs-1" } }] }),
+                messages: ["volumes[0] (data): efsVolumeConfiguration.transitEncryption is not set (DISABLED by default)"],
+            },
+            {
+                name: "awsx task definition, transit encryption disabled",
+                resources: () => single(T.awsxFargateTaskDefinition, { container: GOOD_CONTAINER, volumes: [{ name: "d", efsVolumeConfiguration: { fileSystemId: "fs-1", transitEncryption: "DISABLED" } }] }),
+                messages: ['transitEncryption is "DISABLED"'],
+            },
         ],
     },
 ];

@@ -27,11 +27,23 @@ export const eksCases: PolicySuite[] = [
         pass: [
             { name: "component private only", resources: () => single(T.eksComponentCluster, GOOD_COMPONENT) },
             { name: "aws cluster private only", resources: () => single(T.eksCluster, GOOD_AWS_CLUSTER) },
-            { name: "restricted public CIDRs when allowed by config", resources: () => single(T.eksComponentCluster, { ...GOOD_COMPONENT, endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] }), config: { "eks-endpoint-private": { allowRestrictedPublicAccess: true } } },
+            {
+                name: "restricted public CIDRs when allowed by config",
+                resources: () => single(T.eksComponentCluster, { ...GOOD_COMPONENT, endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] }),
+                config: { "eks-endpoint-private": { allowRestrictedPublicAccess: true } },
+            },
         ],
         fail: [
-            { name: "component defaults (public, no private)", resources: () => single(T.eksComponentCluster, {}), messages: ["endpointPrivateAccess is not set (false by default); expected true", "endpointPublicAccess is not set (true by default) and open to 0.0.0.0/0; expected false"] },
-            { name: "aws cluster public with restricted CIDRs (not allowed by default)", resources: () => single(T.eksCluster, { vpcConfig: { endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] } }), messages: ["vpcConfig.endpointPublicAccess is true (true by default); expected false"] },
+            {
+                name: "component defaults (public, no private)",
+                resources: () => single(T.eksComponentCluster, {}),
+                messages: ["endpointPrivateAccess is not set (false by default); expected true", "endpointPublicAccess is not set (true by default) and open to 0.0.0.0/0; expected false"],
+            },
+            {
+                name: "aws cluster public with restricted CIDRs (not allowed by default)",
+                resources: () => single(T.eksCluster, { vpcConfig: { endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] } }),
+                messages: ["vpcConfig.endpointPublicAccess is true (true by default); expected false"],
+            },
         ],
     },
     {
@@ -42,7 +54,12 @@ export const eksCases: PolicySuite[] = [
         ],
         fail: [
             { name: "1.29", resources: () => single(T.eksCluster, { version: "1.29" }), messages: ['version is "1.29"; expected 1.32 or later'] },
-            { name: "below a configured floor", resources: () => single(T.eksComponentCluster, { version: "1.33" }), config: { "eks-supported-version": { minimumVersion: "1.34" } }, messages: ["expected 1.34 or later"] },
+            {
+                name: "below a configured floor",
+                resources: () => single(T.eksComponentCluster, { version: "1.33" }),
+                config: { "eks-supported-version": { minimumVersion: "1.34" } },
+                messages: ["expected 1.34 or later"],
+            },
         ],
     },
     {
@@ -78,11 +95,19 @@ export const eksCases: PolicySuite[] = [
         policy: "eks-access-entries",
         pass: [
             { name: "API", resources: () => single(T.eksComponentCluster, GOOD_COMPONENT) },
-            { name: "API_AND_CONFIG_MAP when allowed", resources: () => single(T.eksCluster, { accessConfig: { authenticationMode: "API_AND_CONFIG_MAP" } }), config: { "eks-access-entries": { allowApiAndConfigMap: true } } },
+            {
+                name: "API_AND_CONFIG_MAP when allowed",
+                resources: () => single(T.eksCluster, { accessConfig: { authenticationMode: "API_AND_CONFIG_MAP" } }),
+                config: { "eks-access-entries": { allowApiAndConfigMap: true } },
+            },
         ],
         fail: [
             { name: "omitted (CONFIG_MAP)", resources: () => single(T.eksComponentCluster, {}), messages: ['authenticationMode is not set (CONFIG_MAP); expected "API"'] },
-            { name: "aws cluster API_AND_CONFIG_MAP", resources: () => single(T.eksCluster, { accessConfig: { authenticationMode: "API_AND_CONFIG_MAP" } }), messages: ['accessConfig.authenticationMode is "API_AND_CONFIG_MAP"'] },
+            {
+                name: "aws cluster API_AND_CONFIG_MAP",
+                resources: () => single(T.eksCluster, { accessConfig: { authenticationMode: "API_AND_CONFIG_MAP" } }),
+                messages: ['accessConfig.authenticationMode is "API_AND_CONFIG_MAP"'],
+            },
         ],
     },
     {
@@ -93,9 +118,17 @@ export const eksCases: PolicySuite[] = [
             { name: "managed node group with SSH from a security group", resources: () => single(T.eksNodeGroup, { remoteAccess: { ec2SshKey: "k", sourceSecurityGroupIds: ["sg-1"] } }) },
         ],
         fail: [
-            { name: "default node group with default public IPs in public subnets", resources: () => single(T.eksComponentCluster, { publicSubnetIds: ["c"] }), messages: ["nodeAssociatePublicIpAddress is not set for the default node group", "publicSubnetIds is set without privateSubnetIds"] },
+            {
+                name: "default node group with default public IPs in public subnets",
+                resources: () => single(T.eksComponentCluster, { publicSubnetIds: ["c"] }),
+                messages: ["nodeAssociatePublicIpAddress is not set for the default node group", "publicSubnetIds is set without privateSubnetIds"],
+            },
             { name: "SSH open to the internet", resources: () => single(T.eksManagedNodeGroup, { remoteAccess: { ec2SshKey: "k" } }), messages: ["opens SSH (port 22) on the nodes to 0.0.0.0/0"] },
-            { name: "self-managed node group with public IPs", resources: () => single(T.eksSelfManagedNodeGroup, { nodeAssociatePublicIpAddress: true }), messages: ["nodeAssociatePublicIpAddress is true; expected false"] },
+            {
+                name: "self-managed node group with public IPs",
+                resources: () => single(T.eksSelfManagedNodeGroup, { nodeAssociatePublicIpAddress: true }),
+                messages: ["nodeAssociatePublicIpAddress is true; expected false"],
+            },
         ],
     },
     {
@@ -109,7 +142,14 @@ export const eksCases: PolicySuite[] = [
                         s.add(T.iamRolePolicyAttachment, "ecr", { role: "nodes-1", policyArn: "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly" }, { dependsOn: [role] });
                     }),
             },
-            { name: "CI role (not EC2) with full access", resources: () => single(T.iamRole, { assumeRolePolicy: doc({ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "sts:AssumeRole" }), managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryFullAccess"] }) },
+            {
+                name: "CI role (not EC2) with full access",
+                resources: () =>
+                    single(T.iamRole, {
+                        assumeRolePolicy: doc({ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "sts:AssumeRole" }),
+                        managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryFullAccess"],
+                    }),
+            },
         ],
         fail: [
             {
@@ -126,12 +166,23 @@ export const eksCases: PolicySuite[] = [
     {
         policy: "container-images-approved-registries",
         pass: [
-            { name: "ECR image in a Deployment", resources: () => single("kubernetes:apps/v1:Deployment", { metadata: { namespace: "web" }, spec: { template: POD("123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/web:1.0") } }) },
+            {
+                name: "ECR image in a Deployment",
+                resources: () => single("kubernetes:apps/v1:Deployment", { metadata: { namespace: "web" }, spec: { template: POD("123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/web:1.0") } }),
+            },
             { name: "ECR Public image in an ECS task", resources: () => single(T.ecsTaskDefinition, { containerDefinitions: JSON.stringify([{ name: "x", image: "public.ecr.aws/nginx/nginx:1.27" }]) }) },
         ],
         fail: [
-            { name: "Docker Hub image in a CronJob", resources: () => single("kubernetes:batch/v1:CronJob", { spec: { jobTemplate: { spec: { template: POD("nginx:1.27") } } } }), messages: ['spec.jobTemplate.spec.template.spec.containers[0] (web): image "nginx:1.27" is not from an approved registry'] },
-            { name: "ghcr image in an awsx service", resources: () => single(T.awsxFargateService, { taskDefinitionArgs: { container: { name: "web", image: "ghcr.io/acme/web:1" } } }), messages: ['taskDefinitionArgs.container: image "ghcr.io/acme/web:1"'] },
+            {
+                name: "Docker Hub image in a CronJob",
+                resources: () => single("kubernetes:batch/v1:CronJob", { spec: { jobTemplate: { spec: { template: POD("nginx:1.27") } } } }),
+                messages: ['spec.jobTemplate.spec.template.spec.containers[0] (web): image "nginx:1.27" is not from an approved registry'],
+            },
+            {
+                name: "ghcr image in an awsx service",
+                resources: () => single(T.awsxFargateService, { taskDefinitionArgs: { container: { name: "web", image: "ghcr.io/acme/web:1" } } }),
+                messages: ['taskDefinitionArgs.container: image "ghcr.io/acme/web:1"'],
+            },
         ],
     },
     {

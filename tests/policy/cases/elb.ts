@@ -15,7 +15,11 @@ export const elbCases: PolicySuite[] = [
             { name: "HTTP listener redirecting to HTTPS", resources: () => single(T.listeners[1], { protocol: "HTTP", port: 80, defaultActions: [REDIRECT] }) },
         ],
         fail: [
-            { name: "HTTP listener forwarding", resources: () => single(LISTENER, { protocol: "HTTP", port: 80, defaultActions: [{ type: "forward", targetGroupArn: "tg" }] }), messages: ['this listener: protocol is "HTTP" and it does not redirect every request to HTTPS'] },
+            {
+                name: "HTTP listener forwarding",
+                resources: () => single(LISTENER, { protocol: "HTTP", port: 80, defaultActions: [{ type: "forward", targetGroupArn: "tg" }] }),
+                messages: ['this listener: protocol is "HTTP" and it does not redirect every request to HTTPS'],
+            },
             { name: "listener without protocol (HTTP by default)", resources: () => single(LISTENER, { port: 80 }), messages: ["protocol is not set (HTTP)"] },
             { name: "awsx ALB without listeners (default HTTP:80 forward)", resources: () => single(T.awsxAlb, {}), messages: ['the component\'s default listener: protocol is "HTTP" and it does not redirect'] },
             { name: "NLB TCP listener", resources: () => single(LISTENER, { protocol: "TCP", port: 5432 }), messages: ['protocol is "TCP"'] },
@@ -26,7 +30,11 @@ export const elbCases: PolicySuite[] = [
         pass: [{ name: "TLS 1.3 policy", resources: () => single(LISTENER, { protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" }) }],
         fail: [
             { name: "sslPolicy omitted", resources: () => single(LISTENER, { protocol: "HTTPS" }), messages: ["sslPolicy is not set"] },
-            { name: "2016 policy on an awsx listener", resources: () => single(T.awsxAlb, { listener: { protocol: "HTTPS", port: 443, sslPolicy: "ELBSecurityPolicy-2016-08" } }), messages: ['listener: sslPolicy is "ELBSecurityPolicy-2016-08"'] },
+            {
+                name: "2016 policy on an awsx listener",
+                resources: () => single(T.awsxAlb, { listener: { protocol: "HTTPS", port: 443, sslPolicy: "ELBSecurityPolicy-2016-08" } }),
+                messages: ['listener: sslPolicy is "ELBSecurityPolicy-2016-08"'],
+            },
         ],
     },
     {
@@ -53,7 +61,12 @@ export const elbCases: PolicySuite[] = [
         ],
         fail: [
             { name: "prod ALB without", resources: () => single(LB, {}), messages: ["enableDeletionProtection is not set; expected true"] },
-            { name: "dev ALB when config includes dev", resources: () => single(LB, {}, { stack: "dev" }), config: { "elb-deletion-protection": { environments: ["dev", "staging", "prod"] } }, messages: ["enableDeletionProtection"] },
+            {
+                name: "dev ALB when config includes dev",
+                resources: () => single(LB, {}, { stack: "dev" }),
+                config: { "elb-deletion-protection": { environments: ["dev", "staging", "prod"] } },
+                messages: ["enableDeletionProtection"],
+            },
         ],
     },
     {

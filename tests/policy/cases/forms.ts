@@ -11,27 +11,93 @@ import type { PolicyCase, ViolatingCase } from "../runner";
 export const FORM_CASES: Record<string, { pass?: PolicyCase[]; fail?: ViolatingCase[] }> = {
     "ec2-no-high-risk-ports-open": {
         fail: [
-            { name: "form: SSH with the port as a string and the protocol as a number", resources: () => single(T.securityGroupRule, { type: "ingress", protocol: "6", fromPort: "22", toPort: "22", cidrBlocks: ["0.0.0.0/0"] }), messages: ["including high-risk port 22"] },
-            { name: "form: SSH to IPv6 spelled ::0/0", resources: () => single(T.securityGroup, { ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, ipv6CidrBlocks: ["::0/0"] }] }), messages: ["including high-risk port 22"] },
+            {
+                name: "form: SSH with the port as a string and the protocol as a number",
+                resources: () => single(T.securityGroupRule, { type: "ingress", protocol: "6", fromPort: "22", toPort: "22", cidrBlocks: ["0.0.0.0/0"] }),
+                messages: ["including high-risk port 22"],
+            },
+            {
+                name: "form: SSH to IPv6 spelled ::0/0",
+                resources: () => single(T.securityGroup, { ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, ipv6CidrBlocks: ["::0/0"] }] }),
+                messages: ["including high-risk port 22"],
+            },
         ],
     },
     "ec2-no-unrestricted-ingress": {
-        fail: [{ name: "form: all traffic to 0::/0 through a vpc ingress rule", resources: () => single(T.securityGroupIngressRule, { securityGroupId: "sg-1", ipProtocol: "-1", cidrIpv6: "0::/0" }), messages: [/all traffic/] }],
+        fail: [
+            {
+                name: "form: all traffic to 0::/0 through a vpc ingress rule",
+                resources: () => single(T.securityGroupIngressRule, { securityGroupId: "sg-1", ipProtocol: "-1", cidrIpv6: "0::/0" }),
+                messages: [/all traffic/],
+            },
+        ],
     },
     "ec2-launch-template-no-public-ip": {
-        fail: [{ name: "form: an instance instead of a launch template", resources: () => single(T.instance, { ami: "ami-1", instanceType: "t3.micro", associatePublicIpAddress: true }), messages: ["associatePublicIpAddress is true; expected false"] }],
+        fail: [
+            {
+                name: "form: an instance instead of a launch template",
+                resources: () => single(T.instance, { ami: "ami-1", instanceType: "t3.micro", associatePublicIpAddress: true }),
+                messages: ["associatePublicIpAddress is true; expected false"],
+            },
+        ],
     },
     "sqs-queue-policy-not-public": {
-        pass: [{ name: "form: Principal * pinned by ArnEquals on the topic ARN", resources: () => single(T.sqsQueuePolicy, { queueUrl: "u", policy: doc({ Effect: "Allow", Principal: "*", Action: "sqs:SendMessage", Resource: "*", Condition: { ArnEquals: { "aws:SourceArn": `arn:aws:sns:eu-west-1:${ACCOUNT}:events` } } }) }) }],
+        pass: [
+            {
+                name: "form: Principal * pinned by ArnEquals on the topic ARN",
+                resources: () =>
+                    single(T.sqsQueuePolicy, {
+                        queueUrl: "u",
+                        policy: doc({ Effect: "Allow", Principal: "*", Action: "sqs:SendMessage", Resource: "*", Condition: { ArnEquals: { "aws:SourceArn": `arn:aws:sns:eu-west-1:${ACCOUNT}:events` } } }),
+                    }),
+            },
+        ],
         fail: [
-            { name: "form: condition with a negated operator (everyone but one account)", resources: () => single(T.sqsQueuePolicy, { queueUrl: "u", policy: doc({ Effect: "Allow", Principal: "*", Action: "sqs:SendMessage", Resource: "*", Condition: { StringNotEquals: { "aws:SourceAccount": ACCOUNT } } }) }), messages: ['allows "sqs:SendMessage" to Principal "*"'] },
-            { name: "form: ...IfExists condition", resources: () => single(T.sqsQueuePolicy, { queueUrl: "u", policy: doc({ Effect: "Allow", Principal: "*", Action: "sqs:SendMessage", Resource: "*", Condition: { ArnEqualsIfExists: { "aws:SourceArn": `arn:aws:sns:eu-west-1:${ACCOUNT}:events` } } }) }), messages: ['allows "sqs:SendMessage" to Principal "*"'] },
-            { name: "form: ArnLike with a wildcard account", resources: () => single(T.sqsQueuePolicy, { queueUrl: "u", policy: doc({ Effect: "Allow", Principal: "*", Action: "sqs:SendMessage", Resource: "*", Condition: { ArnLike: { "aws:SourceArn": "arn:aws:sns:*:*:events" } } }) }), messages: ['allows "sqs:SendMessage" to Principal "*"'] },
-            { name: "form: ForAllValues (true when the key is absent)", resources: () => single(T.sqsQueue, { policy: doc({ Effect: "Allow", Principal: { AWS: ["*"] }, Action: "sqs:*", Resource: "*", Condition: { "ForAllValues:StringEquals": { "aws:PrincipalOrgID": "o-abcdefghij" } } }) }), messages: ['allows "sqs:*" to Principal "*"'] },
+            {
+                name: "form: condition with a negated operator (everyone but one account)",
+                resources: () =>
+                    single(T.sqsQueuePolicy, {
+                        queueUrl: "u",
+                        policy: doc({ Effect: "Allow", Principal: "*", Action: "sqs:SendMessage", Resource: "*", Condition: { StringNotEquals: { "aws:SourceAccount": ACCOUNT } } }),
+                    }),
+                messages: ['allows "sqs:SendMessage" to Principal "*"'],
+            },
+            {
+                name: "form: ...IfExists condition",
+                resources: () =>
+                    single(T.sqsQueuePolicy, {
+                        queueUrl: "u",
+                        policy: doc({ Effect: "Allow", Principal: "*", Action: "sqs:SendMessage", Resource: "*", Condition: { ArnEqualsIfExists: { "aws:SourceArn": `arn:aws:sns:eu-west-1:${ACCOUNT}:events` } } }),
+                    }),
+                messages: ['allows "sqs:SendMessage" to Principal "*"'],
+            },
+            {
+                name: "form: ArnLike with a wildcard account",
+                resources: () =>
+                    single(T.sqsQueuePolicy, {
+                        queueUrl: "u",
+                        policy: doc({ Effect: "Allow", Principal: "*", Action: "sqs:SendMessage", Resource: "*", Condition: { ArnLike: { "aws:SourceArn": "arn:aws:sns:*:*:events" } } }),
+                    }),
+                messages: ['allows "sqs:SendMessage" to Principal "*"'],
+            },
+            {
+                name: "form: ForAllValues (true when the key is absent)",
+                resources: () =>
+                    single(T.sqsQueue, {
+                        policy: doc({ Effect: "Allow", Principal: { AWS: ["*"] }, Action: "sqs:*", Resource: "*", Condition: { "ForAllValues:StringEquals": { "aws:PrincipalOrgID": "o-abcdefghij" } } }),
+                    }),
+                messages: ['allows "sqs:*" to Principal "*"'],
+            },
         ],
     },
     "sns-topic-policy-not-public": {
-        fail: [{ name: "form: inline Topic policy with AWS: [\"*\"]", resources: () => single(T.snsTopic, { policy: doc({ Effect: "Allow", Principal: { AWS: ["*"] }, Action: "sns:Subscribe", Resource: "*" }) }), messages: ['allows "sns:Subscribe" to Principal "*"'] }],
+        fail: [
+            {
+                name: 'form: inline Topic policy with AWS: ["*"]',
+                resources: () => single(T.snsTopic, { policy: doc({ Effect: "Allow", Principal: { AWS: ["*"] }, Action: "sns:Subscribe", Resource: "*" }) }),
+                messages: ['allows "sns:Subscribe" to Principal "*"'],
+            },
+        ],
     },
     "s3-bucket-not-public": {
         pass: [
@@ -48,7 +114,15 @@ export const FORM_CASES: Record<string, { pass?: PolicyCase[]; fail?: ViolatingC
             },
         ],
         fail: [
-            { name: "form: IP condition that admits every address", resources: () => single(T.s3BucketPolicy, { bucket: "data", policy: doc({ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::data/*", Condition: { IpAddress: { "aws:SourceIp": ["0.0.0.0/0"] } } }) }), messages: ['allows "s3:GetObject" to Principal "*"'] },
+            {
+                name: "form: IP condition that admits every address",
+                resources: () =>
+                    single(T.s3BucketPolicy, {
+                        bucket: "data",
+                        policy: doc({ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::data/*", Condition: { IpAddress: { "aws:SourceIp": ["0.0.0.0/0"] } } }),
+                    }),
+                messages: ['allows "s3:GetObject" to Principal "*"'],
+            },
             {
                 name: "form: a Deny guard that covers other actions only",
                 resources: () =>
@@ -64,24 +138,53 @@ export const FORM_CASES: Record<string, { pass?: PolicyCase[]; fail?: ViolatingC
         ],
     },
     "kms-key-policy-not-public": {
-        fail: [{ name: "form: a replica key", resources: () => single("aws:kms/replicaKey:ReplicaKey", { primaryKeyArn: "k", policy: doc({ Effect: "Allow", Principal: { AWS: "*" }, Action: "kms:Decrypt", Resource: "*" }) }), messages: ['allows "kms:Decrypt"'] }],
+        fail: [
+            {
+                name: "form: a replica key",
+                resources: () => single("aws:kms/replicaKey:ReplicaKey", { primaryKeyArn: "k", policy: doc({ Effect: "Allow", Principal: { AWS: "*" }, Action: "kms:Decrypt", Resource: "*" }) }),
+                messages: ['allows "kms:Decrypt"'],
+            },
+        ],
     },
     "lambda-function-not-public": {
-        pass: [{ name: "form: API Gateway permission scoped to one account's API", resources: () => single(T.lambdaPermission, { function: "worker", action: "lambda:InvokeFunction", principal: "apigateway.amazonaws.com", sourceArn: `arn:aws:execute-api:eu-west-1:${ACCOUNT}:abc123/*/*` }) }],
+        pass: [
+            {
+                name: "form: API Gateway permission scoped to one account's API",
+                resources: () =>
+                    single(T.lambdaPermission, { function: "worker", action: "lambda:InvokeFunction", principal: "apigateway.amazonaws.com", sourceArn: `arn:aws:execute-api:eu-west-1:${ACCOUNT}:abc123/*/*` }),
+            },
+        ],
         fail: [
-            { name: "form: sourceArn with a wildcard account", resources: () => single(T.lambdaPermission, { function: "worker", action: "lambda:InvokeFunction", principal: "apigateway.amazonaws.com", sourceArn: "arn:aws:execute-api:*:*:*" }), messages: ["principal is the service apigateway.amazonaws.com without sourceArn or sourceAccount"] },
-            { name: 'form: principal "*" with sourceAccount "*"', resources: () => single(T.lambdaPermission, { function: "worker", action: "lambda:InvokeFunction", principal: "*", sourceAccount: "*" }), messages: ['principal is "*" with no sourceArn'] },
+            {
+                name: "form: sourceArn with a wildcard account",
+                resources: () => single(T.lambdaPermission, { function: "worker", action: "lambda:InvokeFunction", principal: "apigateway.amazonaws.com", sourceArn: "arn:aws:execute-api:*:*:*" }),
+                messages: ["principal is the service apigateway.amazonaws.com without sourceArn or sourceAccount"],
+            },
+            {
+                name: 'form: principal "*" with sourceAccount "*"',
+                resources: () => single(T.lambdaPermission, { function: "worker", action: "lambda:InvokeFunction", principal: "*", sourceAccount: "*" }),
+                messages: ['principal is "*" with no sourceArn'],
+            },
         ],
     },
     "ecs-service-no-public-ip": {
-        fail: [{ name: "form: an ECS task set", resources: () => single("aws:ecs/taskSet:TaskSet", { service: "s", cluster: "c", taskDefinition: "t", networkConfiguration: { subnets: ["a"], assignPublicIp: true } }), messages: ["networkConfiguration.assignPublicIp is true"] }],
+        fail: [
+            {
+                name: "form: an ECS task set",
+                resources: () => single("aws:ecs/taskSet:TaskSet", { service: "s", cluster: "c", taskDefinition: "t", networkConfiguration: { subnets: ["a"], assignPublicIp: true } }),
+                messages: ["networkConfiguration.assignPublicIp is true"],
+            },
+        ],
     },
     "k8s-no-privileged-containers": {
         fail: [
             {
                 name: "form: an ephemeral debug container",
                 resources: () =>
-                    single("kubernetes:core/v1:Pod", { metadata: { name: "p", namespace: "apps" }, spec: { containers: [{ name: "web", image: "i" }], ephemeralContainers: [{ name: "debug", image: "busybox", securityContext: { privileged: true } }] } }),
+                    single("kubernetes:core/v1:Pod", {
+                        metadata: { name: "p", namespace: "apps" },
+                        spec: { containers: [{ name: "web", image: "i" }], ephemeralContainers: [{ name: "debug", image: "busybox", securityContext: { privileged: true } }] },
+                    }),
                 messages: ["spec.ephemeralContainers[0] (debug): securityContext.privileged is true"],
             },
         ],

@@ -18,7 +18,12 @@ export const kinesisCases: PolicySuite[] = [
         ],
         fail: [
             { name: "default 24 hours in prod", resources: () => single(T.kinesisStream, { name: "ingest" }), messages: ["retentionPeriod is not set (24) hours; expected at least 168 in prod"] },
-            { name: "dev threshold from config", resources: () => single(T.kinesisStream, { name: "ingest", retentionPeriod: 48 }, { stack: "dev" }), config: { "kinesis-retention": { minimumHours: { dev: 72 } } }, messages: ["retentionPeriod is 48 hours; expected at least 72 in dev"] },
+            {
+                name: "dev threshold from config",
+                resources: () => single(T.kinesisStream, { name: "ingest", retentionPeriod: 48 }, { stack: "dev" }),
+                config: { "kinesis-retention": { minimumHours: { dev: 72 } } },
+                messages: ["retentionPeriod is 48 hours; expected at least 72 in dev"],
+            },
         ],
     },
 ];

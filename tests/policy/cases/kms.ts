@@ -20,11 +20,26 @@ export const kmsCases: PolicySuite[] = [
         policy: "kms-key-policy-not-public",
         pass: [
             { name: "account root administers the key", resources: () => single(T.kmsKey, { policy: doc(ROOT) }) },
-            { name: 'Principal "*" pinned with kms:CallerAccount', resources: () => single(T.kmsKey, { policy: doc({ Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*", Condition: { StringEquals: { "kms:CallerAccount": ACCOUNT } } }) }) },
+            {
+                name: 'Principal "*" pinned with kms:CallerAccount',
+                resources: () => single(T.kmsKey, { policy: doc({ Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*", Condition: { StringEquals: { "kms:CallerAccount": ACCOUNT } } }) }),
+            },
         ],
         fail: [
-            { name: 'Principal "*" without condition', resources: () => single(T.kmsKey, { policy: doc(ROOT, { Sid: "Open", Effect: "Allow", Principal: { AWS: "*" }, Action: ["kms:Decrypt"], Resource: "*" }) }), messages: ['statement "Open" allows "kms:Decrypt" to Principal "*"'] },
-            { name: "an ...IfExists condition does not restrict", resources: () => single("aws:kms/keyPolicy:KeyPolicy", { keyId: "k", policy: doc({ Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*", Condition: { StringEqualsIfExists: { "aws:SourceAccount": ACCOUNT } } }) }), messages: ["no condition pinning the caller"] },
+            {
+                name: 'Principal "*" without condition',
+                resources: () => single(T.kmsKey, { policy: doc(ROOT, { Sid: "Open", Effect: "Allow", Principal: { AWS: "*" }, Action: ["kms:Decrypt"], Resource: "*" }) }),
+                messages: ['statement "Open" allows "kms:Decrypt" to Principal "*"'],
+            },
+            {
+                name: "an ...IfExists condition does not restrict",
+                resources: () =>
+                    single("aws:kms/keyPolicy:KeyPolicy", {
+                        keyId: "k",
+                        policy: doc({ Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*", Condition: { StringEqualsIfExists: { "aws:SourceAccount": ACCOUNT } } }),
+                    }),
+                messages: ["no condition pinning the caller"],
+            },
             { name: "malformed JSON", resources: () => single(T.kmsKey, { policy: '{"Version":' }), messages: ["policy is not valid JSON"] },
         ],
     },

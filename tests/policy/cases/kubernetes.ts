@@ -45,19 +45,35 @@ export const kubernetesCases: PolicySuite[] = [
         policy: "k8s-no-privileged-containers",
         pass: [{ name: "restricted Deployment", resources: () => deploy(podSpec()) }],
         fail: [
-            { name: "privileged init container in a Job", resources: () => single("kubernetes:batch/v1:Job", { metadata: META, spec: { template: { spec: podSpec({ initContainers: [container({ name: "init" }, { privileged: true })] }) } } }), messages: ["spec.template.spec.initContainers[0] (init): securityContext.privileged is true"] },
-            { name: "privileged container in a bare Pod", resources: () => pod(podSpec({ containers: [container({}, { privileged: true })] })), messages: ["spec.containers[0] (web): securityContext.privileged is true"] },
+            {
+                name: "privileged init container in a Job",
+                resources: () => single("kubernetes:batch/v1:Job", { metadata: META, spec: { template: { spec: podSpec({ initContainers: [container({ name: "init" }, { privileged: true })] }) } } }),
+                messages: ["spec.template.spec.initContainers[0] (init): securityContext.privileged is true"],
+            },
+            {
+                name: "privileged container in a bare Pod",
+                resources: () => pod(podSpec({ containers: [container({}, { privileged: true })] })),
+                messages: ["spec.containers[0] (web): securityContext.privileged is true"],
+            },
         ],
     },
     {
         policy: "k8s-no-host-namespaces",
         pass: [{ name: "restricted Deployment", resources: () => deploy(podSpec()) }],
-        fail: [{ name: "hostNetwork and hostPID in a DaemonSet", resources: () => single("kubernetes:apps/v1:DaemonSet", { metadata: META, spec: { template: { spec: podSpec({ hostNetwork: true, hostPID: true }) } } }), messages: ["spec.template.spec.hostNetwork is true", "spec.template.spec.hostPID is true"] }],
+        fail: [
+            {
+                name: "hostNetwork and hostPID in a DaemonSet",
+                resources: () => single("kubernetes:apps/v1:DaemonSet", { metadata: META, spec: { template: { spec: podSpec({ hostNetwork: true, hostPID: true }) } } }),
+                messages: ["spec.template.spec.hostNetwork is true", "spec.template.spec.hostPID is true"],
+            },
+        ],
     },
     {
         policy: "k8s-no-host-path-volumes",
         pass: [{ name: "emptyDir only", resources: () => deploy(podSpec()) }],
-        fail: [{ name: "hostPath /var/run/docker.sock", resources: () => deploy(podSpec({ volumes: [{ name: "sock", hostPath: { path: "/var/run/docker.sock" } }] })), messages: ["volumes[0] (sock) is a hostPath volume"] }],
+        fail: [
+            { name: "hostPath /var/run/docker.sock", resources: () => deploy(podSpec({ volumes: [{ name: "sock", hostPath: { path: "/var/run/docker.sock" } }] })), messages: ["volumes[0] (sock) is a hostPath volume"] },
+        ],
     },
     {
         policy: "k8s-no-host-ports",
@@ -71,16 +87,35 @@ export const kubernetesCases: PolicySuite[] = [
     },
     {
         policy: "k8s-apparmor-not-unconfined",
-        pass: [{ name: "runtime/default annotation", resources: () => single(DEPLOYMENT, { metadata: META, spec: { template: { metadata: { annotations: { "container.apparmor.security.beta.kubernetes.io/web": "runtime/default" } }, spec: podSpec() } } }) }],
+        pass: [
+            {
+                name: "runtime/default annotation",
+                resources: () => single(DEPLOYMENT, { metadata: META, spec: { template: { metadata: { annotations: { "container.apparmor.security.beta.kubernetes.io/web": "runtime/default" } }, spec: podSpec() } } }),
+            },
+        ],
         fail: [
-            { name: "Unconfined profile on a container", resources: () => deploy(podSpec({ containers: [container({}, { appArmorProfile: { type: "Unconfined" } })] })), messages: ['securityContext.appArmorProfile.type is "Unconfined"'] },
-            { name: "unconfined annotation", resources: () => single(DEPLOYMENT, { metadata: META, spec: { template: { metadata: { annotations: { "container.apparmor.security.beta.kubernetes.io/web": "unconfined" } }, spec: podSpec() } } }), messages: ['annotation container.apparmor.security.beta.kubernetes.io/web is "unconfined"'] },
+            {
+                name: "Unconfined profile on a container",
+                resources: () => deploy(podSpec({ containers: [container({}, { appArmorProfile: { type: "Unconfined" } })] })),
+                messages: ['securityContext.appArmorProfile.type is "Unconfined"'],
+            },
+            {
+                name: "unconfined annotation",
+                resources: () => single(DEPLOYMENT, { metadata: META, spec: { template: { metadata: { annotations: { "container.apparmor.security.beta.kubernetes.io/web": "unconfined" } }, spec: podSpec() } } }),
+                messages: ['annotation container.apparmor.security.beta.kubernetes.io/web is "unconfined"'],
+            },
         ],
     },
     {
         policy: "k8s-selinux-restricted",
         pass: [{ name: "container_t", resources: () => deploy(podSpec({}, { seLinuxOptions: { type: "container_t", level: "s0:c123,c456" } })) }],
-        fail: [{ name: "spc_t type and a custom user", resources: () => deploy(podSpec({ containers: [container({}, { seLinuxOptions: { type: "spc_t", user: "system_u" } })] })), messages: ['seLinuxOptions.type is "spc_t"', 'seLinuxOptions.user is "system_u"'] }],
+        fail: [
+            {
+                name: "spc_t type and a custom user",
+                resources: () => deploy(podSpec({ containers: [container({}, { seLinuxOptions: { type: "spc_t", user: "system_u" } })] })),
+                messages: ['seLinuxOptions.type is "spc_t"', 'seLinuxOptions.user is "system_u"'],
+            },
+        ],
     },
     {
         policy: "k8s-default-proc-mount",
@@ -94,13 +129,35 @@ export const kubernetesCases: PolicySuite[] = [
     },
     {
         policy: "k8s-restricted-volume-types",
-        pass: [{ name: "emptyDir, configMap, secret, projected, PVC", resources: () => deploy(podSpec({ volumes: [{ name: "a", emptyDir: {} }, { name: "b", configMap: { name: "c" } }, { name: "d", secret: { secretName: "s" } }, { name: "e", projected: { sources: [] } }, { name: "f", persistentVolumeClaim: { claimName: "p" } }] })) }],
+        pass: [
+            {
+                name: "emptyDir, configMap, secret, projected, PVC",
+                resources: () =>
+                    deploy(
+                        podSpec({
+                            volumes: [
+                                { name: "a", emptyDir: {} },
+                                { name: "b", configMap: { name: "c" } },
+                                { name: "d", secret: { secretName: "s" } },
+                                { name: "e", projected: { sources: [] } },
+                                { name: "f", persistentVolumeClaim: { claimName: "p" } },
+                            ],
+                        }),
+                    ),
+            },
+        ],
         fail: [{ name: "nfs volume", resources: () => deploy(podSpec({ volumes: [{ name: "share", nfs: { server: "x", path: "/" } }] })), messages: ["volumes[0] (share) is a nfs volume"] }],
     },
     {
         policy: "k8s-no-privilege-escalation",
         pass: [{ name: "false everywhere", resources: () => deploy(podSpec()) }],
-        fail: [{ name: "omitted on an ephemeral container", resources: () => pod(podSpec({ ephemeralContainers: [{ name: "debug", image: IMAGE }] })), messages: ["spec.ephemeralContainers[0] (debug): securityContext.allowPrivilegeEscalation is not set; expected false"] }],
+        fail: [
+            {
+                name: "omitted on an ephemeral container",
+                resources: () => pod(podSpec({ ephemeralContainers: [{ name: "debug", image: IMAGE }] })),
+                messages: ["spec.ephemeralContainers[0] (debug): securityContext.allowPrivilegeEscalation is not set; expected false"],
+            },
+        ],
     },
     {
         policy: "k8s-run-as-non-root",
@@ -116,7 +173,13 @@ export const kubernetesCases: PolicySuite[] = [
     {
         policy: "k8s-no-root-user",
         pass: [{ name: "UID 10001", resources: () => deploy(podSpec()) }],
-        fail: [{ name: "runAsUser 0 on pod and container", resources: () => deploy(podSpec({ containers: [container({}, { runAsUser: 0 })] }, { runAsUser: 0 })), messages: ["spec.template.spec.securityContext.runAsUser is 0", "containers[0] (web): securityContext.runAsUser is 0"] }],
+        fail: [
+            {
+                name: "runAsUser 0 on pod and container",
+                resources: () => deploy(podSpec({ containers: [container({}, { runAsUser: 0 })] }, { runAsUser: 0 })),
+                messages: ["spec.template.spec.securityContext.runAsUser is 0", "containers[0] (web): securityContext.runAsUser is 0"],
+            },
+        ],
     },
     {
         policy: "k8s-seccomp-profile",
@@ -129,31 +192,59 @@ export const kubernetesCases: PolicySuite[] = [
     {
         policy: "k8s-capabilities-drop-all",
         pass: [{ name: "drop ALL, add NET_BIND_SERVICE", resources: () => deploy(podSpec({ containers: [container({}, { capabilities: { drop: ["ALL"], add: ["NET_BIND_SERVICE"] } })] })) }],
-        fail: [{ name: "no drop, add SYS_ADMIN", resources: () => deploy(podSpec({ containers: [container({}, { capabilities: { add: ["SYS_ADMIN"] } })] })), messages: ['capabilities.drop is not set; expected it to include "ALL"', "capabilities.add includes SYS_ADMIN"] }],
+        fail: [
+            {
+                name: "no drop, add SYS_ADMIN",
+                resources: () => deploy(podSpec({ containers: [container({}, { capabilities: { add: ["SYS_ADMIN"] } })] })),
+                messages: ['capabilities.drop is not set; expected it to include "ALL"', "capabilities.add includes SYS_ADMIN"],
+            },
+        ],
     },
     {
         policy: "k8s-readonly-root-filesystem",
         pass: [{ name: "read-only", resources: () => deploy(podSpec()) }],
-        fail: [{ name: "omitted", resources: () => deploy(podSpec({ containers: [container({}, { readOnlyRootFilesystem: undefined })] })), messages: ["securityContext.readOnlyRootFilesystem is not set; expected true"] }],
+        fail: [
+            { name: "omitted", resources: () => deploy(podSpec({ containers: [container({}, { readOnlyRootFilesystem: undefined })] })), messages: ["securityContext.readOnlyRootFilesystem is not set; expected true"] },
+        ],
     },
     {
         policy: "k8s-resource-requests-limits",
         pass: [
             { name: "all four set", resources: () => deploy(podSpec()) },
-            { name: "no CPU limit when not required", resources: () => deploy(podSpec({ containers: [container({ resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { memory: "1Gi" } } })] })), config: { "k8s-resource-requests-limits": { requireCpuLimit: false } } },
+            {
+                name: "no CPU limit when not required",
+                resources: () => deploy(podSpec({ containers: [container({ resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { memory: "1Gi" } } })] })),
+                config: { "k8s-resource-requests-limits": { requireCpuLimit: false } },
+            },
         ],
-        fail: [{ name: "no resources", resources: () => deploy(podSpec({ containers: [container({ resources: undefined })] })), messages: ["resources.requests.cpu, requests.memory, limits.memory and limits.cpu are not set"] }],
+        fail: [
+            {
+                name: "no resources",
+                resources: () => deploy(podSpec({ containers: [container({ resources: undefined })] })),
+                messages: ["resources.requests.cpu, requests.memory, limits.memory and limits.cpu are not set"],
+            },
+        ],
     },
     {
         policy: "k8s-image-pinned",
         pass: [{ name: "version tag and digest", resources: () => deploy(podSpec({ containers: [container(), container({ name: "side", image: "public.ecr.aws/x/y@sha256:abc" })] })) }],
-        fail: [{ name: "latest and untagged", resources: () => deploy(podSpec({ containers: [container({ image: "public.ecr.aws/x/y:latest" }), container({ name: "b", image: "registry.local:5000/team/app" })] })), messages: ['image "public.ecr.aws/x/y:latest" is tagged "latest"', 'image "registry.local:5000/team/app" is untagged (latest)'] }],
+        fail: [
+            {
+                name: "latest and untagged",
+                resources: () => deploy(podSpec({ containers: [container({ image: "public.ecr.aws/x/y:latest" }), container({ name: "b", image: "registry.local:5000/team/app" })] })),
+                messages: ['image "public.ecr.aws/x/y:latest" is tagged "latest"', 'image "registry.local:5000/team/app" is untagged (latest)'],
+            },
+        ],
     },
     {
         policy: "k8s-health-probes",
         pass: [
             { name: "both probes", resources: () => deploy(podSpec()) },
-            { name: "a Job needs none", resources: () => single("kubernetes:batch/v1:Job", { metadata: META, spec: { template: { spec: podSpec({ containers: [container({ livenessProbe: undefined, readinessProbe: undefined })] }) } } }), notApplicable: true },
+            {
+                name: "a Job needs none",
+                resources: () => single("kubernetes:batch/v1:Job", { metadata: META, spec: { template: { spec: podSpec({ containers: [container({ livenessProbe: undefined, readinessProbe: undefined })] }) } } }),
+                notApplicable: true,
+            },
         ],
         fail: [{ name: "no readiness probe", resources: () => deploy(podSpec({ containers: [container({ readinessProbe: undefined })] })), messages: ["readinessProbe is not set"] }],
     },
@@ -191,13 +282,21 @@ export const kubernetesCases: PolicySuite[] = [
     {
         policy: "k8s-rbac-no-wildcards",
         pass: [{ name: "explicit rules", resources: () => single(T.k8sRole, { metadata: META, rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list"] }] }) }],
-        fail: [{ name: "wildcard verbs and resources", resources: () => single(T.k8sClusterRole, { rules: [{ apiGroups: [""], resources: ["*"], verbs: ["*"] }] }), messages: ['rules[0] uses "*" in resources and verbs'] }],
+        fail: [
+            { name: "wildcard verbs and resources", resources: () => single(T.k8sClusterRole, { rules: [{ apiGroups: [""], resources: ["*"], verbs: ["*"] }] }), messages: ['rules[0] uses "*" in resources and verbs'] },
+        ],
     },
     {
         policy: "k8s-no-cluster-admin-binding",
         pass: [{ name: "binding to a custom role", resources: () => single(T.k8sRoleBinding, { metadata: META, roleRef: { kind: "Role", name: "reader" } }) }],
         fail: [
-            { name: "binding a role to system:masters", resources: () => single(T.k8sClusterRoleBinding, { roleRef: { kind: "ClusterRole", name: "view" }, subjects: [{ kind: "Group", name: "system:masters" }] }), messages: ['subjects[0] is the group "system:masters"'] },{ name: "cluster-admin", resources: () => single(T.k8sClusterRoleBinding, { roleRef: { kind: "ClusterRole", name: "cluster-admin" } }), messages: ['roleRef.name is "cluster-admin"'] }],
+            {
+                name: "binding a role to system:masters",
+                resources: () => single(T.k8sClusterRoleBinding, { roleRef: { kind: "ClusterRole", name: "view" }, subjects: [{ kind: "Group", name: "system:masters" }] }),
+                messages: ['subjects[0] is the group "system:masters"'],
+            },
+            { name: "cluster-admin", resources: () => single(T.k8sClusterRoleBinding, { roleRef: { kind: "ClusterRole", name: "cluster-admin" } }), messages: ['roleRef.name is "cluster-admin"'] },
+        ],
     },
     {
         policy: "k8s-workload-replicas",
@@ -272,9 +371,27 @@ export const kubernetesCases: PolicySuite[] = [
             { name: "read one named secret", resources: () => single(T.k8sRole, { rules: [{ apiGroups: [""], resources: ["secrets"], resourceNames: ["app-tls"], verbs: ["get"] }] }) },
         ],
         fail: [
-            { name: "list every secret (ClusterRole)", resources: () => single(T.k8sClusterRole, { rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["list"] }] }), messages: ["rules[0] reads secrets (CIS EKS 4.1.2)"] },
-            { name: "create pods and exec into them", resources: () => single(T.k8sRole, { rules: [{ apiGroups: [""], resources: ["pods", "pods/exec"], verbs: ["create"] }] }), messages: [/creates pods .*CIS EKS 4\.1\.4.* and executes commands in pods/] },
-            { name: "bind, escalate and impersonate", resources: () => single(T.k8sClusterRole, { rules: [{ apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], verbs: ["bind", "escalate"] }, { apiGroups: [""], resources: ["serviceaccounts"], verbs: ["impersonate"] }] }), messages: ["rules[0] binds or escalates roles", "rules[1] impersonates service accounts"] },
+            {
+                name: "list every secret (ClusterRole)",
+                resources: () => single(T.k8sClusterRole, { rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["list"] }] }),
+                messages: ["rules[0] reads secrets (CIS EKS 4.1.2)"],
+            },
+            {
+                name: "create pods and exec into them",
+                resources: () => single(T.k8sRole, { rules: [{ apiGroups: [""], resources: ["pods", "pods/exec"], verbs: ["create"] }] }),
+                messages: [/creates pods .*CIS EKS 4\.1\.4.* and executes commands in pods/],
+            },
+            {
+                name: "bind, escalate and impersonate",
+                resources: () =>
+                    single(T.k8sClusterRole, {
+                        rules: [
+                            { apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], verbs: ["bind", "escalate"] },
+                            { apiGroups: [""], resources: ["serviceaccounts"], verbs: ["impersonate"] },
+                        ],
+                    }),
+                messages: ["rules[0] binds or escalates roles", "rules[1] impersonates service accounts"],
+            },
         ],
     },
 ];

@@ -20,12 +20,19 @@ export const lambdaCases: PolicySuite[] = [
     {
         policy: "lambda-function-not-public",
         pass: [
-            { name: "S3 permission scoped to the bucket and account", resources: () => single(T.lambdaPermission, { function: "worker", action: "lambda:InvokeFunction", principal: "s3.amazonaws.com", sourceArn: "arn:aws:s3:::uploads", sourceAccount: "123456789012" }) },
+            {
+                name: "S3 permission scoped to the bucket and account",
+                resources: () => single(T.lambdaPermission, { function: "worker", action: "lambda:InvokeFunction", principal: "s3.amazonaws.com", sourceArn: "arn:aws:s3:::uploads", sourceAccount: "123456789012" }),
+            },
             { name: "function URL with IAM auth", resources: () => single(T.lambdaFunctionUrl, { functionName: "worker", authorizationType: "AWS_IAM" }) },
         ],
         fail: [
             { name: 'principal "*"', resources: () => single(T.lambdaPermission, { function: "worker", action: "lambda:InvokeFunction", principal: "*" }), messages: ['principal is "*" with no sourceArn'] },
-            { name: "service principal without source", resources: () => single(T.lambdaPermission, { function: "worker", action: "lambda:InvokeFunction", principal: "sns.amazonaws.com" }), messages: ["principal is the service sns.amazonaws.com without sourceArn or sourceAccount"] },
+            {
+                name: "service principal without source",
+                resources: () => single(T.lambdaPermission, { function: "worker", action: "lambda:InvokeFunction", principal: "sns.amazonaws.com" }),
+                messages: ["principal is the service sns.amazonaws.com without sourceArn or sourceAccount"],
+            },
             { name: "public function URL", resources: () => single(T.lambdaFunctionUrl, { functionName: "worker", authorizationType: "NONE" }), messages: ['authorizationType is "NONE"'] },
         ],
     },
@@ -46,7 +53,9 @@ export const lambdaCases: PolicySuite[] = [
             { name: "two subnets", resources: () => single(T.lambdaFunction, { ...FN, vpcConfig: { subnetIds: ["a", "b"], securityGroupIds: ["sg"] } }) },
             { name: "not in a VPC", resources: () => single(T.lambdaFunction, FN) },
         ],
-        fail: [{ name: "one subnet", resources: () => single(T.lambdaFunction, { ...FN, vpcConfig: { subnetIds: ["a"], securityGroupIds: ["sg"] } }), messages: ["vpcConfig.subnetIds has 1 subnet; expected at least 2"] }],
+        fail: [
+            { name: "one subnet", resources: () => single(T.lambdaFunction, { ...FN, vpcConfig: { subnetIds: ["a"], securityGroupIds: ["sg"] } }), messages: ["vpcConfig.subnetIds has 1 subnet; expected at least 2"] },
+        ],
     },
     {
         policy: "lambda-event-source-mapping-failure-handling",
@@ -55,11 +64,21 @@ export const lambdaCases: PolicySuite[] = [
             { name: "Kinesis with every safeguard", resources: () => single(T.lambdaEventSourceMapping, GOOD_STREAM_MAPPING) },
         ],
         fail: [
-            { name: "SQS without ReportBatchItemFailures", resources: () => single(T.lambdaEventSourceMapping, { eventSourceArn: QUEUE_ARN, functionName: "worker" }), messages: ["functionResponseTypes is not set; expected [\"ReportBatchItemFailures\"]"] },
+            {
+                name: "SQS without ReportBatchItemFailures",
+                resources: () => single(T.lambdaEventSourceMapping, { eventSourceArn: QUEUE_ARN, functionName: "worker" }),
+                messages: ['functionResponseTypes is not set; expected ["ReportBatchItemFailures"]'],
+            },
             {
                 name: "DynamoDB stream with the defaults",
                 resources: () => single(T.lambdaEventSourceMapping, { eventSourceArn: "arn:aws:dynamodb:eu-west-1:1:table/t/stream/2026", functionName: "worker", startingPosition: "TRIM_HORIZON" }),
-                messages: ["functionResponseTypes", "bisectBatchOnFunctionError is not set", "maximumRetryAttempts is not set (-1, infinite, by default)", "maximumRecordAgeInSeconds is not set", "destinationConfig.onFailure.destinationArn is not set"],
+                messages: [
+                    "functionResponseTypes",
+                    "bisectBatchOnFunctionError is not set",
+                    "maximumRetryAttempts is not set (-1, infinite, by default)",
+                    "maximumRecordAgeInSeconds is not set",
+                    "destinationConfig.onFailure.destinationArn is not set",
+                ],
             },
         ],
     },
@@ -109,7 +128,12 @@ export const lambdaCases: PolicySuite[] = [
                     stack((s) => {
                         const fn = s.add(T.lambdaFunction, "worker", FN);
                         s.add(T.lambdaPermission, "s3", { function: "worker", principal: "s3.amazonaws.com", sourceArn: "arn:aws:s3:::b" }, { dependsOn: [fn] });
-                        s.add(T.lambdaEventInvokeConfig, "cfg", { functionName: "worker", maximumRetryAttempts: 1, maximumEventAgeInSeconds: 3600, destinationConfig: { onFailure: { destination: QUEUE_ARN } } }, { dependsOn: [fn] });
+                        s.add(
+                            T.lambdaEventInvokeConfig,
+                            "cfg",
+                            { functionName: "worker", maximumRetryAttempts: 1, maximumEventAgeInSeconds: 3600, destinationConfig: { onFailure: { destination: QUEUE_ARN } } },
+                            { dependsOn: [fn] },
+                        );
                     }),
             },
         ],

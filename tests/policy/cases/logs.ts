@@ -13,7 +13,12 @@ export const logsCases: PolicySuite[] = [
         fail: [
             { name: "never expire", resources: () => single(T.logGroup, { name: "/x" }), messages: ["retentionInDays is not set (never expire); expected at least 365 days in prod"] },
             { name: "14 days in staging", resources: () => single(T.logGroup, { name: "/x", retentionInDays: 14 }, { stack: "staging-eu" }), messages: ["retentionInDays is 14; expected at least 30 days in staging"] },
-            { name: "environment pinned by config", resources: () => single(T.logGroup, { name: "/x", retentionInDays: 14 }, { stack: "sandbox" }), config: { "logs-retention": { environment: "staging" } }, messages: ["expected at least 30 days in staging"] },
+            {
+                name: "environment pinned by config",
+                resources: () => single(T.logGroup, { name: "/x", retentionInDays: 14 }, { stack: "sandbox" }),
+                config: { "logs-retention": { environment: "staging" } },
+                messages: ["expected at least 30 days in staging"],
+            },
         ],
     },
     {
@@ -23,10 +28,23 @@ export const logsCases: PolicySuite[] = [
     },
     {
         policy: "cloudwatch-alarm-actions",
-        pass: [{ name: "alarm notifying a topic", resources: () => single("aws:cloudwatch/metricAlarm:MetricAlarm", { comparisonOperator: "GreaterThanThreshold", evaluationPeriods: 1, alarmActions: ["arn:aws:sns:eu-west-1:1:alarms"] }) }],
+        pass: [
+            {
+                name: "alarm notifying a topic",
+                resources: () => single("aws:cloudwatch/metricAlarm:MetricAlarm", { comparisonOperator: "GreaterThanThreshold", evaluationPeriods: 1, alarmActions: ["arn:aws:sns:eu-west-1:1:alarms"] }),
+            },
+        ],
         fail: [
-            { name: "alarm without actions", resources: () => single("aws:cloudwatch/metricAlarm:MetricAlarm", { comparisonOperator: "GreaterThanThreshold", evaluationPeriods: 1 }), messages: ["alarmActions is not set"] },
-            { name: "composite alarm with actions disabled", resources: () => single("aws:cloudwatch/compositeAlarm:CompositeAlarm", { alarmName: "a", alarmRule: "ALARM(x)", alarmActions: ["arn:aws:sns:eu-west-1:1:alarms"], actionsEnabled: false }), messages: ["actionsEnabled is false"] },
+            {
+                name: "alarm without actions",
+                resources: () => single("aws:cloudwatch/metricAlarm:MetricAlarm", { comparisonOperator: "GreaterThanThreshold", evaluationPeriods: 1 }),
+                messages: ["alarmActions is not set"],
+            },
+            {
+                name: "composite alarm with actions disabled",
+                resources: () => single("aws:cloudwatch/compositeAlarm:CompositeAlarm", { alarmName: "a", alarmRule: "ALARM(x)", alarmActions: ["arn:aws:sns:eu-west-1:1:alarms"], actionsEnabled: false }),
+                messages: ["actionsEnabled is false"],
+            },
         ],
     },
 ];

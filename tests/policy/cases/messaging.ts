@@ -11,19 +11,41 @@ export const messagingCases: PolicySuite[] = [
         policy: "sqs-encryption",
         pass: [
             { name: "SSE-SQS by default (omitted)", resources: () => single(T.sqsQueue, {}) },
-            { name: "KMS key, customer-managed key required by config", resources: () => single(T.sqsQueue, { kmsMasterKeyId: "arn:aws:kms:eu-west-1:1:key/x" }), config: { "sqs-encryption": { requireCustomerManagedKey: true } } },
+            {
+                name: "KMS key, customer-managed key required by config",
+                resources: () => single(T.sqsQueue, { kmsMasterKeyId: "arn:aws:kms:eu-west-1:1:key/x" }),
+                config: { "sqs-encryption": { requireCustomerManagedKey: true } },
+            },
         ],
         fail: [
             { name: "SSE explicitly off without KMS", resources: () => single(T.sqsQueue, { sqsManagedSseEnabled: false }), messages: ["sqsManagedSseEnabled is false and kmsMasterKeyId is not set"] },
-            { name: "no KMS key when config requires one", resources: () => single(T.sqsQueue, {}), config: { "sqs-encryption": { requireCustomerManagedKey: true } }, messages: ["kmsMasterKeyId is not set; expected a customer-managed KMS key"] },
+            {
+                name: "no KMS key when config requires one",
+                resources: () => single(T.sqsQueue, {}),
+                config: { "sqs-encryption": { requireCustomerManagedKey: true } },
+                messages: ["kmsMasterKeyId is not set; expected a customer-managed KMS key"],
+            },
         ],
     },
     {
         policy: "sqs-queue-policy-not-public",
-        pass: [{ name: "SNS topic scoped with aws:SourceArn", resources: () => single(T.sqsQueuePolicy, { queueUrl: "u", policy: doc({ ...publicStatement, Principal: { Service: "sns.amazonaws.com" }, Condition: { ArnEquals: { "aws:SourceArn": "arn:aws:sns:eu-west-1:1:t" } } }) }) }],
+        pass: [
+            {
+                name: "SNS topic scoped with aws:SourceArn",
+                resources: () =>
+                    single(T.sqsQueuePolicy, {
+                        queueUrl: "u",
+                        policy: doc({ ...publicStatement, Principal: { Service: "sns.amazonaws.com" }, Condition: { ArnEquals: { "aws:SourceArn": "arn:aws:sns:eu-west-1:1:t" } } }),
+                    }),
+            },
+        ],
         fail: [
             { name: "public queue policy", resources: () => single(T.sqsQueuePolicy, { queueUrl: "u", policy: doc(publicStatement) }), messages: ['policy: statement "Anyone" allows "sqs:SendMessage" to Principal "*"'] },
-            { name: "inline queue policy with NotPrincipal", resources: () => single(T.sqsQueue, { policy: doc({ Effect: "Allow", NotPrincipal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "sqs:*", Resource: "*" }) }), messages: ["to everyone outside NotPrincipal"] },
+            {
+                name: "inline queue policy with NotPrincipal",
+                resources: () => single(T.sqsQueue, { policy: doc({ Effect: "Allow", NotPrincipal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "sqs:*", Resource: "*" }) }),
+                messages: ["to everyone outside NotPrincipal"],
+            },
         ],
     },
     {
@@ -79,7 +101,13 @@ export const messagingCases: PolicySuite[] = [
     {
         policy: "sns-topic-policy-not-public",
         pass: [{ name: "account principal", resources: () => single(T.snsTopicPolicy, { arn: "t", policy: doc({ Effect: "Allow", Principal: { AWS: ACCOUNT }, Action: "sns:Publish", Resource: "*" }) }) }],
-        fail: [{ name: "public publish", resources: () => single(T.snsTopicPolicy, { arn: "t", policy: doc({ Effect: "Allow", Principal: { AWS: "*" }, Action: "sns:Publish", Resource: "*" }) }), messages: ['allows "sns:Publish" to Principal "*"'] }],
+        fail: [
+            {
+                name: "public publish",
+                resources: () => single(T.snsTopicPolicy, { arn: "t", policy: doc({ Effect: "Allow", Principal: { AWS: "*" }, Action: "sns:Publish", Resource: "*" }) }),
+                messages: ['allows "sns:Publish" to Principal "*"'],
+            },
+        ],
     },
     {
         policy: "sns-subscription-redrive",
@@ -106,20 +134,46 @@ export const messagingCases: PolicySuite[] = [
     },
     {
         policy: "eventbridge-bus-policy-not-public",
-        pass: [{ name: "organization-scoped", resources: () => single(T.eventBusPolicy, { policy: doc({ Effect: "Allow", Principal: "*", Action: "events:PutEvents", Resource: "*", Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc" } } }) }) }],
-        fail: [{ name: "anyone may put events", resources: () => single(T.eventBusPolicy, { policy: doc({ Effect: "Allow", Principal: "*", Action: "events:PutEvents", Resource: "*" }) }), messages: ['allows "events:PutEvents" to Principal "*"'] }],
+        pass: [
+            {
+                name: "organization-scoped",
+                resources: () => single(T.eventBusPolicy, { policy: doc({ Effect: "Allow", Principal: "*", Action: "events:PutEvents", Resource: "*", Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc" } } }) }),
+            },
+        ],
+        fail: [
+            {
+                name: "anyone may put events",
+                resources: () => single(T.eventBusPolicy, { policy: doc({ Effect: "Allow", Principal: "*", Action: "events:PutEvents", Resource: "*" }) }),
+                messages: ['allows "events:PutEvents" to Principal "*"'],
+            },
+        ],
     },
     {
         policy: "eventbridge-target-dlq-retry",
-        pass: [{ name: "DLQ and retry policy", resources: () => single(T.eventTarget, { rule: "r", arn: "a", deadLetterConfig: { arn: DLQ_ARN }, retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 } }) }],
+        pass: [
+            { name: "DLQ and retry policy", resources: () => single(T.eventTarget, { rule: "r", arn: "a", deadLetterConfig: { arn: DLQ_ARN }, retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 } }) },
+        ],
         fail: [{ name: "neither", resources: () => single(T.eventTarget, { rule: "r", arn: "a" }), messages: ["deadLetterConfig.arn is not set", "retryPolicy is not set"] }],
     },
     {
         policy: "messaging-policy-no-wildcard-actions",
-        pass: [{ name: "one account may send", resources: () => single(T.sqsQueuePolicy, { queueUrl: "u", policy: doc({ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "sqs:SendMessage", Resource: "*" }) }) }],
+        pass: [
+            {
+                name: "one account may send",
+                resources: () => single(T.sqsQueuePolicy, { queueUrl: "u", policy: doc({ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "sqs:SendMessage", Resource: "*" }) }),
+            },
+        ],
         fail: [
-            { name: "sqs:* to another account", resources: () => single(T.sqsQueuePolicy, { queueUrl: "u", policy: doc({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "sqs:*", Resource: "*" }) }), messages: ['allows "sqs:*"'] },
-            { name: "form: inline topic policy with Action \"*\"", resources: () => single(T.snsTopic, { policy: doc({ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "*", Resource: "*" }) }), messages: ['allows "*"'] },
+            {
+                name: "sqs:* to another account",
+                resources: () => single(T.sqsQueuePolicy, { queueUrl: "u", policy: doc({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "sqs:*", Resource: "*" }) }),
+                messages: ['allows "sqs:*"'],
+            },
+            {
+                name: 'form: inline topic policy with Action "*"',
+                resources: () => single(T.snsTopic, { policy: doc({ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "*", Resource: "*" }) }),
+                messages: ['allows "*"'],
+            },
         ],
     },
 ];

@@ -12,7 +12,12 @@ export const reliabilityCases: PolicySuite[] = [
         ],
         fail: [
             { name: "Single in prod", resources: () => single(T.awsxVpc, { natGateways: { strategy: "Single" } }), messages: ['natGateways.strategy is "Single"'] },
-            { name: "Single in staging when staging is configured", resources: () => single(T.awsxVpc, { natGateways: { strategy: "Single" } }, { stack: "staging" }), config: { "vpc-nat-gateway-per-az": { environments: ["staging", "prod"] } }, messages: ['expected "OnePerAz" in prod'] },
+            {
+                name: "Single in staging when staging is configured",
+                resources: () => single(T.awsxVpc, { natGateways: { strategy: "Single" } }, { stack: "staging" }),
+                config: { "vpc-nat-gateway-per-az": { environments: ["staging", "prod"] } },
+                messages: ['expected "OnePerAz" in prod'],
+            },
         ],
     },
     {

@@ -27,7 +27,11 @@ export const stepFunctionsCases: PolicySuite[] = [
     {
         policy: "sfn-retry-and-catch",
         pass: [
-            { name: "Task with retry and catch, Map whose inner task has both", resources: () => machine({ Work: task(), Fan: { Type: "Map", ItemProcessor: { StartAt: "Inner", States: { Inner: { ...task(), End: true, Next: undefined } } }, Retry: RETRY, Catch: CATCH, Next: "Done" } }) },
+            {
+                name: "Task with retry and catch, Map whose inner task has both",
+                resources: () =>
+                    machine({ Work: task(), Fan: { Type: "Map", ItemProcessor: { StartAt: "Inner", States: { Inner: { ...task(), End: true, Next: undefined } } }, Retry: RETRY, Catch: CATCH, Next: "Done" } }),
+            },
             {
                 name: "Distributed Map retrying its item reader (its tasks run, and retry, in child workflows)",
                 resources: () =>
@@ -44,13 +48,26 @@ export const stepFunctionsCases: PolicySuite[] = [
             },
         ],
         fail: [
-            { name: "Task without Retry or Catch", resources: () => machine({ Work: task({ Retry: undefined, Catch: undefined }) }), messages: ["States.Work (Task): Retry covers []", 'States.Work (Task): Catch covers []; expected a catcher for "States.ALL"'] },
+            {
+                name: "Task without Retry or Catch",
+                resources: () => machine({ Work: task({ Retry: undefined, Catch: undefined }) }),
+                messages: ["States.Work (Task): Retry covers []", 'States.Work (Task): Catch covers []; expected a catcher for "States.ALL"'],
+            },
             {
                 name: "Task nested in a Parallel branch catching only one error",
-                resources: () => machine({ Both: { Type: "Parallel", Branches: [{ StartAt: "A", States: { A: task({ Catch: [{ ErrorEquals: ["Custom.Error"], Next: "Failed" }], Next: undefined, End: true }) } }], Retry: RETRY, Catch: CATCH, Next: "Done" } }),
-                messages: ["States.Both.Branches[0].States.A (Task): Catch covers [\"Custom.Error\"]"],
+                resources: () =>
+                    machine({
+                        Both: {
+                            Type: "Parallel",
+                            Branches: [{ StartAt: "A", States: { A: task({ Catch: [{ ErrorEquals: ["Custom.Error"], Next: "Failed" }], Next: undefined, End: true }) } }],
+                            Retry: RETRY,
+                            Catch: CATCH,
+                            Next: "Done",
+                        },
+                    }),
+                messages: ['States.Both.Branches[0].States.A (Task): Catch covers ["Custom.Error"]'],
             },
-            { name: "malformed definition", resources: () => single(T.stateMachine, { roleArn: "r", definition: "{\"StartAt\": " }), messages: ["definition is not valid JSON"] },
+            { name: "malformed definition", resources: () => single(T.stateMachine, { roleArn: "r", definition: '{"StartAt": ' }), messages: ["definition is not valid JSON"] },
         ],
     },
     {
