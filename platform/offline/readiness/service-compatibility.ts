@@ -118,14 +118,12 @@ const EKS_FARGATE_PODS: CompatibilityCheck = {
     id: "eks-fargate-pods",
     doc: "https://docs.aws.amazon.com/eks/latest/userguide/fargate.html",
     check(resources, report) {
-        const selectors = resources
-            .ofType("aws:eks/fargateProfile:FargateProfile")
-            .flatMap((profile) =>
-                list(profile.inputs.selectors as { namespace?: string; labels?: Record<string, string> }[]).map((selector) => ({
-                    profile: typeof profile.inputs.fargateProfileName === "string" ? profile.inputs.fargateProfileName : profile.name,
-                    ...selector,
-                })),
-            );
+        const selectors = resources.ofType("aws:eks/fargateProfile:FargateProfile").flatMap((profile) =>
+            list(profile.inputs.selectors as { namespace?: string; labels?: Record<string, string> }[]).map((selector) => ({
+                profile: typeof profile.inputs.fargateProfileName === "string" ? profile.inputs.fargateProfileName : profile.name,
+                ...selector,
+            })),
+        );
         if (selectors.length === 0) return;
         for (const resource of resources.all.filter((r) => r.type in POD_TEMPLATES)) {
             const metadata = resource.inputs.metadata as { namespace?: string } | undefined;

@@ -173,20 +173,18 @@ describe("translate handlers (AWS SDK clients mocked)", () => {
         const handler = () => createStatusHandler({ ...quietObservability(), store: store() });
 
         it("answers the status and results with a consistent read, never the source text", async () => {
-            documents
-                .on(GetCommand)
-                .resolves({
-                    Item: {
-                        id: ID,
-                        status: "PARTIAL",
-                        createdAt: "2026-01-01T00:00:00.000Z",
-                        sourceText: "secret",
-                        cultures: ["fr-FR", "cy-GB"],
-                        translations: { "fr-FR": "Bonjour" },
-                        errors: { "cy-GB": "no pair" },
-                        remaining: 0,
-                    },
-                });
+            documents.on(GetCommand).resolves({
+                Item: {
+                    id: ID,
+                    status: "PARTIAL",
+                    createdAt: "2026-01-01T00:00:00.000Z",
+                    sourceText: "secret",
+                    cultures: ["fr-FR", "cy-GB"],
+                    translations: { "fr-FR": "Bonjour" },
+                    errors: { "cy-GB": "no pair" },
+                    remaining: 0,
+                },
+            });
             const response = await handler()(apiEvent({ pathParameters: { id: ID } }), lambdaContext());
             expect(response.statusCode).to.equal(200);
             expect(body(response)).to.deep.equal({ id: ID, status: "PARTIAL", createdAt: "2026-01-01T00:00:00.000Z", cultures: ["fr-FR", "cy-GB"], translations: { "fr-FR": "Bonjour" }, errors: { "cy-GB": "no pair" } });
