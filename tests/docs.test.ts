@@ -16,7 +16,7 @@ describe("user-facing docs", () => {
     it("the configuration reference has a section for every top-level key, with the profile defaults", () => {
         const reference = renderConfigurationReference();
         for (const key of Object.keys(PlatformInputSchema.shape)) expect(reference, key).to.contain(`## \`platform:${key}\``);
-        expect(reference).to.match(/\| `network\.natStrategy` \| .* \| `single` \| `single` \| `perAz` \|/);
+        expect(reference).to.match(/\| `network\.natStrategy` \| .* \| `instance` \| `single` \| `perAz` \|/);
     });
 
     it("no user-facing file mentions issue numbers or merge markers", () => {

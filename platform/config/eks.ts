@@ -309,20 +309,7 @@ export function checkEksApps(
         problems.push({ key: key(["eks", "enabled"]), message: `expected true (or unset): ${onEks.map(([name]) => name).join(", ")} list eks in their runtimes` });
     }
     for (const [name, app] of onEks) {
-        // EKS Fargate runs x86_64 pods only (https://github.com/aws/containers-roadmap/issues/1629): a profile
-        // selecting an arm64 app's pods leaves them Pending. The app's namespace is its name; its pods carry
-        // the labels platform/eks/workloads.ts sets (server, and one set per job).
-        const base = { "app.kubernetes.io/name": name, "app.kubernetes.io/managed-by": "pulumi" };
-        const podLabels = [{ ...base, "app.kubernetes.io/component": "server" }, ...Object.keys(app.jobs).map((job) => ({ ...base, "app.kubernetes.io/component": "job", "platform/job": job }))];
-        for (const [profile, selector] of Object.entries(eks.fargateProfiles)) {
-            const selects = selector.namespace === name && podLabels.some((labels: Record<string, string>) => Object.entries(selector.labels).every(([label, value]) => labels[label] === value));
-            if (selects && app.architecture === "arm64") {
-                problems.push({
-                    key: key(["eks", "fargateProfiles", profile]),
-                    message: `selects namespace ${name}, where apps.${name} runs arm64 pods; EKS Fargate runs x86_64 pods only: set apps.${name}.architecture: x86_64 or select another namespace`,
-                });
-            }
-        }
+        // A Fargate profile taking an arm64 app's pods is refused in fargate-profiles.ts (per selector and label).
         // Karpenter launches either architecture; the Cluster Autoscaler only grows the workload group.
         const workloadArchitecture = architectureOf(eks.nodeGroups.workload.instanceTypes[0] ?? "");
         if (eks.autoscaler === "cluster-autoscaler" && app.architecture !== workloadArchitecture) {

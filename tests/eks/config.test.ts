@@ -87,7 +87,7 @@ describe("platform:eks configuration", () => {
             title: "a Fargate profile selecting an arm64 app's pods (EKS Fargate runs x86_64 only)",
             values: { apps: { web: { runtimes: ["eks"], user: "65532" } }, eks: { fargateProfiles: { web: { namespace: "web" } } } },
             key: "platform:eks.fargateProfiles.web",
-            says: /EKS Fargate runs x86_64 pods only/,
+            says: /an arm64 app.*Fargate on EKS runs x86_64 pods only/,
         },
         { title: "a public endpoint in prod", stack: "prod", values: { eks: { enabled: true, endpoint: { publicAccessCidrs: ["203.0.113.0/24"] } } }, key: "platform:eks.endpoint.publicAccessCidrs", says: /dev only/ },
         { title: "a public CIDR that is not a CIDR", values: { eks: { enabled: true, endpoint: { publicAccessCidrs: ["office"] } } }, key: "platform:eks.endpoint.publicAccessCidrs[0]", says: /IPv4 CIDR/ },
