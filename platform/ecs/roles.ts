@@ -6,6 +6,7 @@ import { NAME_LIMITS, nameWithin } from "../naming";
 import { ECR_PULL_ACTIONS } from "../registry";
 import { grantStatement } from "../grants";
 import type { TaskGrant } from "./grants";
+import { encryptedLogGroup } from "./task";
 
 /** The ECS Exec agent's channels to Session Manager; these actions have no resource-level permissions. */
 export const ECS_EXEC_CHANNEL_ACTIONS = ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"];
@@ -106,4 +107,21 @@ export function taskRoles(name: string, args: TaskRolesArgs, opts: pulumi.Custom
     }
     const taskRole = serviceRole(`${name}-task`, { description: `What ${args.app}'s code may call`, ...trust, statements: taskStatements }, opts);
     return { taskRole, executionRole };
+}
+
+/** What an app's log group and roles depend on: the same for a service behind a load balancer and a queue worker. */
+export interface AppLogsAndRolesArgs extends Omit<TaskRolesArgs, "repositoryArn" | "logGroupArn"> {
+    /** Prefix of physical names: the log group is `/<namePrefix>/ecs/<app>`. */
+    namePrefix: string;
+    repository: { arn: pulumi.Input<string> };
+    logs: { retentionDays: number; kmsKeyArn: pulumi.Input<string> };
+    /** Pulumi protect on the log group. @default false */
+    protect?: boolean;
+}
+
+/** An app's encrypted log group, then its task and execution roles (which may write only to that group). */
+export function appLogsAndRoles(name: string, args: AppLogsAndRolesArgs, parent: pulumi.Resource): { logGroup: aws.cloudwatch.LogGroup; taskRole: aws.iam.Role; executionRole: aws.iam.Role } {
+    const { namePrefix, repository, logs, protect, ...roles } = args;
+    const logGroup = encryptedLogGroup(name, { name: `/${namePrefix}/ecs/${args.app}`, retentionDays: logs.retentionDays, kmsKeyArn: logs.kmsKeyArn }, { parent, protect });
+    return { logGroup, ...taskRoles(name, { ...roles, repositoryArn: repository.arn, logGroupArn: logGroup.arn }, { parent }) };
 }

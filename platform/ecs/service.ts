@@ -8,8 +8,8 @@ import type { AccessLogBucket } from "./access-logs";
 import type { EcsCluster } from "./cluster";
 import type { AppBindings } from "./grants";
 import { ScheduledJob } from "./job";
-import { taskRoles } from "./roles";
-import { ContainerArgs, encryptedLogGroup, fargateTaskDefinition, PLACEHOLDER_IMAGE, placeholderCommand } from "./task";
+import { appLogsAndRoles } from "./roles";
+import { ContainerArgs, fargateTaskDefinition, PLACEHOLDER_IMAGE, placeholderCommand } from "./task";
 import { withTransforms, type Transformable } from "../transform";
 
 export interface EcsServiceArgs extends Transformable {
@@ -75,21 +75,22 @@ export class EcsService extends pulumi.ComponentResource {
         const { app, spec, cluster, ingress } = args;
         const parent = { parent: this };
 
-        const logGroup = encryptedLogGroup(name, { name: `/${args.namePrefix}/ecs/${app}`, retentionDays: args.logs.retentionDays, kmsKeyArn: args.logs.kmsKeyArn }, { parent: this, protect: args.protect });
-        const { taskRole, executionRole } = taskRoles(
+        const { logGroup, taskRole, executionRole } = appLogsAndRoles(
             name,
             {
                 app,
+                namePrefix: args.namePrefix,
                 region: args.region,
                 accountId: args.accountId,
-                repositoryArn: args.repository.arn,
-                logGroupArn: logGroup.arn,
+                repository: args.repository,
+                logs: args.logs,
+                protect: args.protect,
                 secrets: spec.secrets,
                 secretsKmsKeyArn: spec.secretsKmsKeyArn,
                 grants: args.bindings.grants,
                 exec: cluster.exec,
             },
-            parent,
+            this,
         );
 
         const released = spec.imageTag !== undefined;

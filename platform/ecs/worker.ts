@@ -4,9 +4,9 @@ import { notifyingAlarm } from "../alarms";
 import type { AppConfig } from "../config";
 import type { EcsCluster } from "./cluster";
 import type { AppBindings } from "./grants";
-import { taskRoles } from "./roles";
+import { appLogsAndRoles } from "./roles";
 import { withTransforms, type Transformable } from "../transform";
-import { encryptedLogGroup, fargateTaskDefinition, PLACEHOLDER_IMAGE, placeholderCommand } from "./task";
+import { fargateTaskDefinition, PLACEHOLDER_IMAGE, placeholderCommand } from "./task";
 
 export interface EcsWorkerArgs extends Transformable {
     /** The app's name: the ECS service, container and log group are named after it. */
@@ -51,21 +51,22 @@ export class EcsWorker extends pulumi.ComponentResource {
         const queueName = pulumi.output(bindings.consumes.arn).apply((arn) => arn.split(":").pop() as string);
 
         // Steps: logs and roles, the task, a security group with no inbound rule, the service, backlog scaling, alarms.
-        const logGroup = encryptedLogGroup(name, { name: `/${args.namePrefix}/ecs/${app}`, retentionDays: args.logs.retentionDays, kmsKeyArn: args.logs.kmsKeyArn }, { parent: this, protect: args.protect });
-        const { taskRole, executionRole } = taskRoles(
+        const { logGroup, taskRole, executionRole } = appLogsAndRoles(
             name,
             {
                 app,
+                namePrefix: args.namePrefix,
                 region: args.region,
                 accountId: args.accountId,
-                repositoryArn: args.repository.arn,
-                logGroupArn: logGroup.arn,
+                repository: args.repository,
+                logs: args.logs,
+                protect: args.protect,
                 secrets: spec.secrets,
                 secretsKmsKeyArn: spec.secretsKmsKeyArn,
                 grants: bindings.grants,
                 exec: cluster.exec,
             },
-            parent,
+            this,
         );
         const released = spec.imageTag !== undefined;
         this.taskDefinition = fargateTaskDefinition(
