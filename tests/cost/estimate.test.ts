@@ -92,6 +92,21 @@ describe("cost estimate", () => {
         expect(report.freeResources).to.equal(1);
     });
 
+    it("prices an alarm per metric it evaluates: a metric-math alarm pays for each metric, not its expression", () => {
+        const plain = res("aws:cloudwatch/metricAlarm:MetricAlarm", { metricName: "Errors" });
+        const math = res("aws:cloudwatch/metricAlarm:MetricAlarm", {
+            metricQueries: [
+                { id: "e", expression: "a/b" },
+                { id: "a", metric: { metricName: "5xx" } },
+                { id: "b", metric: { metricName: "Requests" } },
+            ],
+        });
+        expect(estimateCost([plain, math], { region: "eu-west-1" }).lines.map((l) => [l.quantity, l.monthly])).to.deep.equal([
+            [1, 0.1],
+            [2, 0.2],
+        ]);
+    });
+
     it("derives EKS Auto Mode's management fee from the instance's on-demand row", () => {
         // 12% of m7g.large: us-east-1 $0.0816 -> $0.009792; eu-west-1 $0.0892 -> $0.010704
         expect(eksAutoModeFeePerHour("m7g.large", "us-east-1")).to.equal(0.009792);

@@ -386,7 +386,15 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
             usage("kms.requests", ctx.usage.kmsRequestsPerKey / 10_000, "KMS requests", "10,000 requests", `${ctx.usage.kmsRequestsPerKey} requests per month (kmsRequestsPerKey)`),
         ],
     },
-    "aws:cloudwatch/metricAlarm:MetricAlarm": { kind: "priced", lines: () => [fixed("cloudwatch.alarm.standard", 1, "metric alarm", "alarm-month")] },
+    "aws:cloudwatch/metricAlarm:MetricAlarm": {
+        kind: "priced",
+        // CloudWatch bills an alarm per metric it evaluates: a metric-math alarm pays for each metric query
+        // (expressions are free). The account's 10 free alarm metrics are not deducted.
+        lines: (alarm) => {
+            const metrics = arr(alarm.inputs.metricQueries).filter((q) => rec(q).metric !== undefined).length || 1;
+            return [fixed("cloudwatch.alarm.standard", metrics, metrics === 1 ? "metric alarm" : `metric alarm over ${metrics} metrics`, "alarm metric-month")];
+        },
+    },
     "aws:wafv2/webAcl:WebAcl": {
         kind: "priced",
         lines: (acl, ctx) => {
