@@ -15,7 +15,8 @@ import { architectureOf } from "./config/eks";
 import { Dashboards } from "./dashboards";
 import { PlatformKey } from "./kms";
 import { Network } from "./network";
-import { Registry } from "./registry";
+import { type AppRepository, Registry } from "./registry";
+import { BATCH_REPOSITORY } from "./apps/batch-ecs";
 import { type Transform, withTransforms } from "./transform";
 import { ApiGatewayLoggingRole, type Queue, serverlessContext } from "./serverless";
 
@@ -125,7 +126,8 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
         config.name,
         {
             namespace: config.registry.namespace,
-            apps: Object.keys(config.apps),
+            // The batch app's ECS processor has its image too (apps/batch/Dockerfile).
+            apps: [...Object.keys(config.apps), ...(config.batch?.processor === "ecs" ? [BATCH_REPOSITORY] : [])],
             untaggedImageExpiryDays: config.registry.untaggedImageExpiryDays,
             keepTaggedImages: config.registry.keepTaggedImages,
             kmsKeyArn: keys.data.arn,
@@ -144,7 +146,15 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
     // stack sets it for every stack's APIs; the others' stages rely on it (deploy the owner first).
     const apiLoggingRole = config.account.owner ? new ApiGatewayLoggingRole(`${config.name}-apigateway-logging`, opts) : undefined;
     const serverless = buildServerlessApps(config, ctx, opts, apiLoggingRole);
-    const dataApps = buildDataApps(config.name, config, ctx, opts, apiLoggingRole);
+    const batchRepository = registry.repositories[BATCH_REPOSITORY] as AppRepository | undefined;
+    const dataApps = buildDataApps(
+        config.name,
+        config,
+        ctx,
+        opts,
+        apiLoggingRole,
+        batchRepository && { network, repository: batchRepository, containerInsights: config.ecs.containerInsights, namePrefix: config.name },
+    );
     // Every app module the stack sets a key for (platform/apps/registry.ts): nothing here changes to add one.
     const extensions = buildRegisteredApps(config.name, config.profile, config.extensions, ctx, opts, apiLoggingRole);
     const queues = buildStackQueues(config.name, config.queues, ctx, opts);

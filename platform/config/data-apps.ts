@@ -92,14 +92,14 @@ export const BatchInputSchema = z
         processor: z.enum(BATCH_PROCESSORS, { error: `expected the item processor, one of ${BATCH_PROCESSORS.join(", ")} (lambda: a function per item; ecs: an ECS Fargate task per item)` }).optional(),
         task: z
             .strictObject({
-                cpu: z.union(
-                    FARGATE_CPU.map((cpu) => z.literal(cpu)),
-                    { error: `expected task CPU units Fargate offers, one of ${FARGATE_CPU.join(", ")} (1024 = 1 vCPU)` },
-                ),
+                // Fargate's CPU values and the tag pattern are read when a value is parsed: schema.ts imports this module.
+                cpu: z.number({ error: "expected task CPU units Fargate offers (1024 = 1 vCPU)" }).refine((cpu) => (FARGATE_CPU as readonly number[]).includes(cpu), {
+                    error: () => `expected task CPU units Fargate offers, one of ${FARGATE_CPU.join(", ")} (1024 = 1 vCPU)`,
+                }),
                 memory: wholeNumber("task memory in MiB (a Fargate size for the CPU)", 512, 122880),
                 imageTag: z
                     .string({ error: "expected an image tag" })
-                    .regex(IMAGE_TAG_PATTERN, { error: "expected an image tag: letters, digits, _ . - (up to 128 characters, not starting with . or -)" })
+                    .refine((tag) => IMAGE_TAG_PATTERN.test(tag), { error: "expected an image tag: letters, digits, _ . - (up to 128 characters, not starting with . or -)" })
                     .refine((tag) => tag.toLowerCase() !== "latest", { error: 'expected a release tag such as a git sha or 1.4.2, not "latest": tags are immutable here' }),
             })
             .partial()
@@ -334,7 +334,13 @@ export function resolveDataApps(input: DataAppsInput, profile: Profile): DataApp
             itemTimeoutSeconds: batch.itemTimeoutSeconds ?? defaults.batch.itemTimeoutSeconds,
             processor: batch.processor ?? "lambda",
             ...(batch.processor === "ecs" || batch.task
-                ? { task: { cpu: batch.task?.cpu ?? BATCH_TASK_DEFAULTS.cpu, memory: batch.task?.memory ?? BATCH_TASK_DEFAULTS.memory, ...(batch.task?.imageTag ? { imageTag: batch.task.imageTag } : {}) } }
+                ? {
+                      task: {
+                          cpu: (batch.task?.cpu as FargateCpu | undefined) ?? BATCH_TASK_DEFAULTS.cpu,
+                          memory: batch.task?.memory ?? BATCH_TASK_DEFAULTS.memory,
+                          ...(batch.task?.imageTag ? { imageTag: batch.task.imageTag } : {}),
+                      },
+                  }
                 : {}),
             noncurrentVersionExpiryDays: batch.noncurrentVersionExpiryDays ?? defaults.batch.noncurrentVersionExpiryDays,
             level: batch.workflowLogLevel ?? defaults.batch.level,
@@ -344,7 +350,7 @@ export function resolveDataApps(input: DataAppsInput, profile: Profile): DataApp
 }
 
 /** Rules that span keys or depend on the profile. */
-export function checkDataApps(config: DataAppsConfig & { profile: Profile }, key: (path: string[]) => string): { key: string; message: string }[] {
+export function checkDataApps(config: DataAppsConfig & { profile: Profile; apps?: Record<string, unknown> }, key: (path: string[]) => string): { key: string; message: string }[] {
     const problems: { key: string; message: string }[] = [];
     const { ingest, batch } = config;
     if (ingest) {
@@ -377,6 +383,12 @@ export function checkDataApps(config: DataAppsConfig & { profile: Profile }, key
         problems.push({ key: key(["batch", "task"]), message: "expected no task with processor lambda (the item processor is a function); set processor: ecs to run each item as an ECS Fargate task" });
     }
     if (batch?.processor === "ecs") {
+        if (config.apps && "batch" in config.apps) {
+            problems.push({
+                key: key(["batch", "processor"]),
+                message: "expected no app named \"batch\" with processor ecs: the batch image's repository is <namespace>/batch, which that app's repository already is; rename the app",
+            });
+        }
         if (batch.childExecutionType === "EXPRESS") {
             problems.push({
                 key: key(["batch", "childExecutionType"]),

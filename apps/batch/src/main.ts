@@ -34,6 +34,12 @@ export async function run(options: RunOptions): Promise<number> {
         options.logger.error(`the item is not JSON: ${raw.slice(0, 200)}`, { error: error as Error });
         return 1;
     }
+    // The task may read only its own bucket: an item of another one is a wiring mistake, not a retry.
+    const bucket = (item as { bucket?: unknown } | null)?.bucket;
+    if (options.env.BATCH_BUCKET && typeof bucket === "string" && bucket !== options.env.BATCH_BUCKET) {
+        options.logger.error(`the item names bucket ${bucket}; this processor reads ${options.env.BATCH_BUCKET} only`);
+        return 1;
+    }
     try {
         const summary = await createItemProcessor({ s3: options.s3, logger: options.logger })(item);
         options.logger.info("item processed", { summary });
