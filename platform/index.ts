@@ -147,14 +147,7 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
     const apiLoggingRole = config.account.owner ? new ApiGatewayLoggingRole(`${config.name}-apigateway-logging`, opts) : undefined;
     const serverless = buildServerlessApps(config, ctx, opts, apiLoggingRole);
     const batchRepository = registry.repositories[BATCH_REPOSITORY] as AppRepository | undefined;
-    const dataApps = buildDataApps(
-        config.name,
-        config,
-        ctx,
-        opts,
-        apiLoggingRole,
-        batchRepository && { network, repository: batchRepository, containerInsights: config.ecs.containerInsights, namePrefix: config.name },
-    );
+    const dataApps = buildDataApps(config.name, config, ctx, opts, apiLoggingRole, batchRepository && { network, repository: batchRepository, containerInsights: config.ecs.containerInsights, namePrefix: config.name });
     // Every app module the stack sets a key for (platform/apps/registry.ts): nothing here changes to add one.
     const extensions = buildRegisteredApps(config.name, config.profile, config.extensions, ctx, opts, apiLoggingRole);
     const queues = buildStackQueues(config.name, config.queues, ctx, opts);

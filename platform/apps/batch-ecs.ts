@@ -75,7 +75,11 @@ export class BatchEcsProcessor extends pulumi.ComponentResource {
         this.taskDefinition = this.createTaskDefinition(name, args);
         this.securityGroup = new aws.ec2.SecurityGroup(name, { vpcId: args.network.vpcId, description: "Batch item tasks (no inbound)", tags: { Name: name } }, parent);
         // S3 (gateway endpoint or NAT), ECR, CloudWatch Logs: all HTTPS; nothing else leaves the task.
-        new aws.vpc.SecurityGroupEgressRule(`${name}-https-out`, { securityGroupId: this.securityGroup.id, description: "HTTPS to AWS APIs", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" }, parent);
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-https-out`,
+            { securityGroupId: this.securityGroup.id, description: "HTTPS to AWS APIs", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" },
+            parent,
+        );
         if (!args.task.imageTag) {
             void pulumi.log.warn(
                 `batch: processor ecs has no batch.task.imageTag, so each item's task runs ${PLACEHOLDER_IMAGE}, which fails the item ("no release"); build apps/batch/Dockerfile, push it to the batch repository and set the tag to process items.`,
@@ -169,7 +173,15 @@ export class BatchEcsProcessor extends pulumi.ComponentResource {
                     name: BATCH_CONTAINER,
                     image: released ? pulumi.interpolate`${args.repository.url}:${args.task.imageTag}` : PLACEHOLDER_IMAGE,
                     // Before the first release the item fails with a message saying so, instead of succeeding unprocessed.
-                    ...(released ? {} : { command: ["node", "-e", `console.error("batch: no release of the batch image is deployed (platform:batch.task.imageTag); item not processed: " + process.env.${BATCH_ITEM_VARIABLE}); process.exit(1)`] }),
+                    ...(released
+                        ? {}
+                        : {
+                              command: [
+                                  "node",
+                                  "-e",
+                                  `console.error("batch: no release of the batch image is deployed (platform:batch.task.imageTag); item not processed: " + process.env.${BATCH_ITEM_VARIABLE}); process.exit(1)`,
+                              ],
+                          }),
                     user: BATCH_USER,
                     // The bucket the items come from: the entry point refuses an item of another bucket.
                     environment: { BATCH_BUCKET: args.bucket.name },

@@ -120,7 +120,16 @@ export class BatchApp extends pulumi.ComponentResource {
         if (!args.ecs || !config.task) throw new Error(`BatchApp ${name}: processor ecs needs the network, the batch repository and the task settings`);
         const ecs = new BatchEcsProcessor(
             `${name}-item`,
-            { ctx, bucket: this.bucket, prefix: config.prefix, task: config.task, network: args.ecs.network, repository: args.ecs.repository, containerInsights: args.ecs.containerInsights, namePrefix: args.ecs.namePrefix },
+            {
+                ctx,
+                bucket: this.bucket,
+                prefix: config.prefix,
+                task: config.task,
+                network: args.ecs.network,
+                repository: args.ecs.repository,
+                containerInsights: args.ecs.containerInsights,
+                namePrefix: args.ecs.namePrefix,
+            },
             { parent: this },
         );
         return { ecs, targets: ecs.targets().apply((ecsProcessor) => ({ ecsProcessor })), grant: (workflow) => ecs.grantRunTask(workflow) };
