@@ -93,12 +93,14 @@ export const BatchInputSchema = z
         task: z
             .strictObject({
                 // Fargate's CPU values and the tag pattern are read when a value is parsed: schema.ts imports this module.
-                cpu: z.number({ error: "expected task CPU units Fargate offers (1024 = 1 vCPU)" }).refine((cpu) => (FARGATE_CPU as readonly number[]).includes(cpu), {
-                    error: () => `expected task CPU units Fargate offers, one of ${FARGATE_CPU.join(", ")} (1024 = 1 vCPU)`,
-                }),
-                memory: wholeNumber("task memory in MiB (a Fargate size for the CPU)", 512, 122880),
+                cpu: z
+                    .number({ error: "expected the ECS processor task's CPU units, a Fargate value: 256, 512, 1024, 2048, 4096, 8192 or 16384 (1024 = 1 vCPU; 256 when unset)" })
+                    .refine((cpu) => (FARGATE_CPU as readonly number[]).includes(cpu), {
+                        error: () => `expected task CPU units Fargate offers, one of ${FARGATE_CPU.join(", ")} (1024 = 1 vCPU)`,
+                    }),
+                memory: wholeNumber("the ECS processor task's memory in MiB, a Fargate size for its CPU (512 when unset)", 512, 122880),
                 imageTag: z
-                    .string({ error: "expected an image tag" })
+                    .string({ error: "expected the release tag of the batch image (apps/batch/Dockerfile, pushed to the stack's <namespace>/batch repository); until it is set each item's task fails saying so" })
                     .refine((tag) => IMAGE_TAG_PATTERN.test(tag), { error: "expected an image tag: letters, digits, _ . - (up to 128 characters, not starting with . or -)" })
                     .refine((tag) => tag.toLowerCase() !== "latest", { error: 'expected a release tag such as a git sha or 1.4.2, not "latest": tags are immutable here' }),
             })
