@@ -107,6 +107,22 @@ describe("cost estimate", () => {
         ]);
     });
 
+    it("prices the tasks a workflow runs (runTask) as usage, and a task definition nothing runs as nothing", () => {
+        const task = res("aws:ecs/taskDefinition:TaskDefinition", { family: "platform-dev-batch-item", cpu: "256", memory: "512", runtimePlatform: { cpuArchitecture: "ARM64" } });
+        const machine = res("aws:sfn/stateMachine:StateMachine", {
+            definition: JSON.stringify({
+                States: { P: { Type: "Task", Resource: "arn:aws:states:::ecs:runTask.sync", Parameters: { TaskDefinition: "arn:aws:ecs:eu-west-1:123456789012:task-definition/platform-dev-batch-item:1" } } },
+            }),
+        });
+        // 5 task-hours x (0.25 x $0.03238 + 0.5 x $0.00356) = $0.04 + $0.01
+        const lines = estimateCost([task, machine], { region: "eu-west-1" }).lines.filter((l) => l.type === task.type);
+        expect(lines.map((l) => [l.kind, l.priceId, l.monthly])).to.deep.equal([
+            ["usage", "fargate.arm64.vcpu", 0.04],
+            ["usage", "fargate.arm64.gb", 0.01],
+        ]);
+        expect(estimateCost([task], { region: "eu-west-1" }).lines).to.deep.equal([]);
+    });
+
     it("derives EKS Auto Mode's management fee from the instance's on-demand row", () => {
         // 12% of m7g.large: us-east-1 $0.0816 -> $0.009792; eu-west-1 $0.0892 -> $0.010704
         expect(eksAutoModeFeePerHour("m7g.large", "us-east-1")).to.equal(0.009792);

@@ -512,7 +512,21 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
     "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration": FREE("enhanced scanning is billed by Amazon Inspector per image scanned (usage)"),
     "aws:ecs/cluster:Cluster": FREE("ECS clusters are free; Container Insights metrics are usage"),
     "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": FREE("configuration"),
-    "aws:ecs/taskDefinition:TaskDefinition": FREE("priced through the service or job that runs it"),
+    "aws:ecs/taskDefinition:TaskDefinition": {
+        kind: "priced",
+        // Services and scheduled jobs price their own tasks; a task definition a workflow runs (runTask) is priced here, as usage.
+        lines: (taskDefinition, ctx) => {
+            const family = text(taskDefinition.inputs.family, "");
+            const runByWorkflow = ctx.all.some(
+                (r) =>
+                    r.type === "aws:sfn/stateMachine:StateMachine" && typeof r.inputs.definition === "string" && r.inputs.definition.includes("ecs:runTask") && r.inputs.definition.includes(`task-definition/${family}:`),
+            );
+            if (!runByWorkflow || family === "") return [];
+            const size = { vcpu: num(taskDefinition.inputs.cpu, 256) / 1024, gb: num(taskDefinition.inputs.memory, 512) / 1024, arm: rec(taskDefinition.inputs.runtimePlatform).cpuArchitecture === "ARM64" };
+            const taskHours = ctx.usage.workflowTaskHoursPerTaskDefinition;
+            return fargateLines(size, taskHours, 0, "ECS tasks a workflow runs", "usage", `${taskHours} task-hours per month (workflowTaskHoursPerTaskDefinition)`);
+        },
+    },
     "aws:appautoscaling/target:Target": FREE("configuration"),
     "aws:appautoscaling/policy:Policy": FREE("its alarms are created by Application Auto Scaling (about $0.20/month per policy, not modelled)"),
     "aws:lb/listener:Listener": FREE("priced through the load balancer"),
