@@ -9,7 +9,12 @@ import { globMatch, isRecord, list, Props, rec, str } from "./props";
  */
 
 export interface Principals {
-    /** `"*"` or `{"AWS": "*"}`: anyone, in any account, authenticated or not. */
+    /**
+     * `"*"`, `{"AWS": "*"}` or an AWS principal with a wildcard in it (`arn:aws:iam::*:root`):
+     * anyone, in any account. IAM matches no partial wildcard in a principal, so such an ARN is
+     * either rejected by the service or read as "*"; either way it is not a named principal.
+     * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+     */
     anyone: boolean;
     aws: string[];
     service: string[];
@@ -44,7 +49,7 @@ function principalsOf(value: unknown): Principals | undefined {
     if (value === "*") return { anyone: true, aws: [], service: [], federated: [], canonicalUser: [] };
     const map = rec(value);
     const aws = strings(map.AWS);
-    return { anyone: aws.includes("*"), aws, service: strings(map.Service), federated: strings(map.Federated), canonicalUser: strings(map.CanonicalUser) };
+    return { anyone: aws.some((principal) => principal.includes("*") || principal.includes("?")), aws, service: strings(map.Service), federated: strings(map.Federated), canonicalUser: strings(map.CanonicalUser) };
 }
 
 /** Parses an IAM document property (JSON string or object). `property` names it in messages. */

@@ -24,7 +24,23 @@ export const FORM_CASES: Record<string, { pass?: PolicyCase[]; fail?: ViolatingC
         ],
     },
     "ec2-no-unrestricted-ingress": {
+        pass: [
+            {
+                name: "form: short private and unique-local prefixes are not the internet (10.0.0.0/8, fc00::/7)",
+                resources: () => single(T.securityGroup, { ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["10.0.0.0/8"], ipv6CidrBlocks: ["fc00::/7"] }] }),
+            },
+        ],
         fail: [
+            {
+                name: "form: the internet as two halves (0.0.0.0/1 and 128.0.0.0/1)",
+                resources: () => single(T.securityGroup, { ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/1", "128.0.0.0/1"] }] }),
+                messages: ["ingress[0] admits all traffic from 0.0.0.0/1 and 128.0.0.0/1"],
+            },
+            {
+                name: "form: every global IPv6 unicast address (2000::/3)",
+                resources: () => single(T.securityGroupIngressRule, { securityGroupId: "sg-1", ipProtocol: "tcp", fromPort: 8443, toPort: 8443, cidrIpv6: "2000::/3" }),
+                messages: [/tcp port 8443 from 2000::\/3/],
+            },
             {
                 name: "form: all traffic to 0::/0 through a vpc ingress rule",
                 resources: () => single(T.securityGroupIngressRule, { securityGroupId: "sg-1", ipProtocol: "-1", cidrIpv6: "0::/0" }),
@@ -53,6 +69,11 @@ export const FORM_CASES: Record<string, { pass?: PolicyCase[]; fail?: ViolatingC
             },
         ],
         fail: [
+            {
+                name: "form: inline queue policy with a wildcard-account principal ARN",
+                resources: () => single(T.sqsQueue, { sqsManagedSseEnabled: true, policy: doc({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::*:root" }, Action: "sqs:SendMessage", Resource: "*" }) }),
+                messages: ["to Principal"],
+            },
             {
                 name: "form: condition with a negated operator (everyone but one account)",
                 resources: () =>
@@ -186,6 +207,68 @@ export const FORM_CASES: Record<string, { pass?: PolicyCase[]; fail?: ViolatingC
                         spec: { containers: [{ name: "web", image: "i" }], ephemeralContainers: [{ name: "debug", image: "busybox", securityContext: { privileged: true } }] },
                     }),
                 messages: ["spec.ephemeralContainers[0] (debug): securityContext.privileged is true"],
+            },
+        ],
+    },
+    "ecr-repository-policy-not-public": {
+        fail: [
+            {
+                name: "form: a principal ARN with a wildcard account (arn:aws:iam::*:root)",
+                resources: () => single(T.ecrRepositoryPolicy, { repository: "web", policy: doc({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::*:root" }, Action: ["ecr:BatchGetImage"] }) }),
+                messages: ["to Principal"],
+            },
+        ],
+    },
+    "ecs-no-privileged-containers": {
+        pass: [
+            {
+                name: "form: a sidecar adding a capability of Docker's default set (CAP_ prefix, lower case)",
+                resources: () =>
+                    single(T.ecsTaskDefinition, {
+                        family: "web",
+                        containerDefinitions: JSON.stringify([
+                            { name: "web", image: "i" },
+                            { name: "proxy", image: "p", linuxParameters: { capabilities: { add: ["cap_net_bind_service"], drop: ["ALL"] } } },
+                        ]),
+                    }),
+            },
+        ],
+        fail: [
+            {
+                name: "form: a sidecar adding SYS_ADMIN through linuxParameters",
+                resources: () =>
+                    single(T.ecsTaskDefinition, {
+                        family: "web",
+                        containerDefinitions: JSON.stringify([
+                            { name: "web", image: "i" },
+                            { name: "agent", image: "a", linuxParameters: { capabilities: { add: ["SYS_ADMIN", "NET_RAW"] } } },
+                        ]),
+                    }),
+                messages: ["containerDefinitions[1] (agent): linuxParameters.capabilities.add includes SYS_ADMIN; expected only capabilities of Docker's default set"],
+            },
+            {
+                name: "form: an awsx task definition container adding CAP_SYS_PTRACE",
+                resources: () => single(T.awsxFargateTaskDefinition, { container: { name: "web", image: "i", linuxParameters: { capabilities: { add: ["CAP_SYS_PTRACE"] } } } }),
+                messages: ["container: linuxParameters.capabilities.add includes SYS_PTRACE"],
+            },
+        ],
+    },
+    "apigateway-routes-authorized": {
+        fail: [
+            {
+                name: "form: HTTP API quick create (target on the Api makes an unauthorized $default route)",
+                resources: () => single(T.httpApi, { protocolType: "HTTP", target: "arn:aws:lambda:eu-west-1:123456789012:function:web" }),
+                messages: ['target is set, so API Gateway quick-creates a "$default" route with no authorization'],
+            },
+        ],
+    },
+    "apigateway-access-logging": {
+        pass: [{ name: "form: an HTTP API without quick create (its stages are checked)", resources: () => single(T.httpApi, { protocolType: "HTTP" }) }],
+        fail: [
+            {
+                name: "form: HTTP API quick create (its $default stage has no access logs)",
+                resources: () => single(T.httpApi, { protocolType: "HTTP", target: "arn:aws:lambda:eu-west-1:123456789012:function:web" }),
+                messages: ['quick-creates a "$default" stage without access logs'],
             },
         ],
     },
