@@ -84,6 +84,7 @@ export const T = {
     networkAclRule: "aws:ec2/networkAclRule:NetworkAclRule",
     launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
     instance: "aws:ec2/instance:Instance",
+    launchConfiguration: "aws:ec2/launchConfiguration:LaunchConfiguration",
     flowLog: "aws:ec2/flowLog:FlowLog",
     vpcEndpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
 

@@ -212,11 +212,11 @@ export const ec2NaclNoAdminPorts = defineResourcePolicy({
 
 export const ec2LaunchTemplateNoPublicIp = defineResourcePolicy({
     name: "ec2-launch-template-no-public-ip",
-    description: "Launch templates and instances do not assign public IP addresses to network interfaces.",
+    description: "Launch templates, launch configurations and instances do not assign public IP addresses to network interfaces.",
     severity: "high",
     frameworks: ["FSBP EC2.25", "FSBP EC2.9"],
     remediation: "Set associatePublicIpAddress (instances) and networkInterfaces[].associatePublicIpAddress (launch templates) to false or omit them, and launch into private subnets.",
-    types: [T.launchTemplate, T.instance],
+    types: [T.launchTemplate, T.instance, T.launchConfiguration],
     validate: ({ props }, report) => {
         if (bool(props.associatePublicIpAddress) === true) report("associatePublicIpAddress is true; expected false");
         for (const [index, nic] of list(props.networkInterfaces).entries()) {
@@ -229,11 +229,11 @@ const EBS_VOLUME = "aws:ebs/volume:Volume";
 
 export const ec2EbsEncryption = defineResourcePolicy({
     name: "ec2-ebs-encryption",
-    description: "EBS volumes are encrypted: standalone volumes, instance root and data volumes, and launch template block device mappings.",
+    description: "EBS volumes are encrypted: standalone volumes, instance and launch configuration root and data volumes, and launch template block device mappings.",
     severity: "medium",
     frameworks: ["FSBP EC2.3", "FSBP EC2.181"],
     remediation: "Set encrypted: true (rootBlockDevice, ebsBlockDevices, blockDeviceMappings[].ebs, aws.ebs.Volume), optionally with a kmsKeyId; also turn on EBS encryption by default for the account.",
-    types: [EBS_VOLUME, T.instance, T.launchTemplate],
+    types: [EBS_VOLUME, T.instance, T.launchConfiguration, T.launchTemplate],
     validate: ({ type, props }, report) => {
         const check = (where: string, device: Record<string, unknown>) => {
             // A volume restored from a snapshot takes the snapshot's encryption.
@@ -242,7 +242,7 @@ export const ec2EbsEncryption = defineResourcePolicy({
                 report(`${where}encrypted is ${show(device.encrypted)}${device.encrypted === undefined ? " (unencrypted unless the account enables EBS encryption by default)" : ""}; expected true`);
         };
         if (type === EBS_VOLUME) return check("", props);
-        if (type === T.instance) {
+        if (type === T.instance || type === T.launchConfiguration) {
             if (props.launchTemplate !== undefined && props.rootBlockDevice === undefined && props.ebsBlockDevices === undefined) return; // the template is checked
             check("rootBlockDevice.", rec(props.rootBlockDevice));
             for (const [index, device] of list(props.ebsBlockDevices).entries()) check(`ebsBlockDevices[${index}].`, rec(device));
@@ -263,11 +263,12 @@ export const ec2Imdsv2Required = defineResourcePolicy({
     frameworks: ["FSBP EC2.8", "FSBP EC2.170"],
     remediation:
         'Launch templates and instances: metadataOptions: { httpTokens: "required" }. eks.ManagedNodeGroup: enableIMDSv2: true. aws.eks.NodeGroup: a launch template requiring IMDSv2 or an AL2023 AMI type. eks.Cluster: skipDefaultNodeGroup: true with managed node groups.',
-    types: [T.launchTemplate, T.instance, T.eksNodeGroup, T.eksManagedNodeGroup, T.eksComponentCluster, T.eksSelfManagedNodeGroup, T.eksSelfManagedNodeGroupV2],
+    types: [T.launchTemplate, T.instance, T.launchConfiguration, T.eksNodeGroup, T.eksManagedNodeGroup, T.eksComponentCluster, T.eksSelfManagedNodeGroup, T.eksSelfManagedNodeGroupV2],
     validate: ({ type, props }, report) => {
         const metadata = rec(props.metadataOptions);
         switch (type) {
             case T.launchTemplate:
+            case T.launchConfiguration:
             case T.instance: {
                 if (str(metadata.httpEndpoint) === "disabled") return;
                 if (type === T.instance && props.launchTemplate !== undefined && props.metadataOptions === undefined) return; // the template is checked

@@ -159,6 +159,8 @@ const ESCALATION_ACTIONS = [
     "iam:UpdateAssumeRolePolicy",
     "iam:PassRole",
     "sts:AssumeRole",
+    "lambda:UpdateFunctionCode",
+    "glue:UpdateDevEndpoint",
 ];
 
 export const iamNoPrivilegeEscalation = defineResourcePolicy({

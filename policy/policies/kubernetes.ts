@@ -438,6 +438,8 @@ const RBAC_RISKS: { group: string; resource: string; verbs: string[]; why: strin
     { group: "", resource: "serviceaccounts", verbs: ["impersonate"], why: "impersonates service accounts", control: "CIS EKS 4.1.8" },
     { group: "", resource: "serviceaccounts/token", verbs: ["create"], why: "mints service account tokens", control: "CIS EKS 4.1.8" },
     { group: "", resource: "pods/exec", verbs: ["create", "get"], why: "executes commands in pods", control: "CIS EKS 4.1.4" },
+    { group: "", resource: "pods/attach", verbs: ["create", "get"], why: "attaches to running containers", control: "CIS EKS 4.1.4" },
+    { group: "", resource: "pods/portforward", verbs: ["create", "get"], why: "forwards ports into pods, past network policies", control: "CIS EKS 4.1.4" },
     { group: "", resource: "nodes/proxy", verbs: ["get", "create"], why: "reaches the kubelet API through node proxy", control: "CIS EKS 4.1.8" },
     { group: "certificates.k8s.io", resource: "certificatesigningrequests/approval", verbs: ["update", "patch"], why: "approves certificate signing requests", control: "CIS EKS 4.1.8" },
     { group: "admissionregistration.k8s.io", resource: "validatingwebhookconfigurations", verbs: ["create", "update", "patch", "delete"], why: "controls admission webhooks", control: "CIS EKS 4.1.8" },
@@ -472,15 +474,18 @@ export const k8sRbacNoEscalation = defineResourcePolicy({
 
 export const k8sNoClusterAdminBinding = defineResourcePolicy({
     name: "k8s-no-cluster-admin-binding",
-    description: "Nothing is bound to the cluster-admin ClusterRole or the system:masters group (which bypasses RBAC).",
+    description:
+        "Nothing is bound to the cluster-admin ClusterRole or the system:masters group (which bypasses RBAC), and no role is bound to a namespace's default service account (every pod without its own account runs as it).",
     severity: "high",
-    frameworks: ["CIS EKS 4.1.1"],
+    frameworks: ["CIS EKS 4.1.1", "CIS EKS 4.1.5"],
     remediation: "Bind a role with the permissions the subject needs; keep cluster-admin for break-glass access via EKS access entries.",
     types: [T.k8sClusterRoleBinding, T.k8sRoleBinding],
     validate: ({ props }, report) => {
         if (str(rec(props.roleRef).name) === "cluster-admin") report('roleRef.name is "cluster-admin"; expected a least-privilege role');
         for (const [index, subject] of list(props.subjects).entries()) {
             if (str(rec(subject).kind) === "Group" && str(rec(subject).name) === "system:masters") report(`subjects[${index}] is the group "system:masters", whose members bypass RBAC; expected a least-privilege group`);
+            if (str(rec(subject).kind) === "ServiceAccount" && str(rec(subject).name) === "default")
+                report(`subjects[${index}] is the service account "default", which every pod of its namespace without its own account runs as; expected a dedicated service account`);
         }
     },
 });

@@ -103,7 +103,7 @@ function checkVariables(where: string, variables: [string, unknown][], report: R
     }
 }
 
-const INSTANCE_TYPES: string[] = [T.launchTemplate, T.instance];
+const INSTANCE_TYPES: string[] = [T.launchTemplate, T.instance, T.launchConfiguration];
 
 /** User data as written and base64-decoded (launch templates take base64; instances either form). */
 function decodedUserData(props: Record<string, unknown>): string {

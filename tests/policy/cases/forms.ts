@@ -51,6 +51,11 @@ export const FORM_CASES: Record<string, { pass?: PolicyCase[]; fail?: ViolatingC
     "ec2-launch-template-no-public-ip": {
         fail: [
             {
+                name: "form: a launch configuration",
+                resources: () => single(T.launchConfiguration, { imageId: "ami-1", instanceType: "t3.micro", associatePublicIpAddress: true }),
+                messages: ["associatePublicIpAddress is true; expected false"],
+            },
+            {
                 name: "form: an instance instead of a launch template",
                 resources: () => single(T.instance, { ami: "ami-1", instanceType: "t3.micro", associatePublicIpAddress: true }),
                 messages: ["associatePublicIpAddress is true; expected false"],
@@ -177,6 +182,11 @@ export const FORM_CASES: Record<string, { pass?: PolicyCase[]; fail?: ViolatingC
         ],
         fail: [
             {
+                name: "form: a permission granting lambda:* to a scoped service principal",
+                resources: () => single(T.lambdaPermission, { function: "f", action: "lambda:*", principal: "events.amazonaws.com", sourceArn: `arn:aws:events:eu-west-1:${ACCOUNT}:rule/nightly` }),
+                messages: ['action is "lambda:*", which grants every Lambda action on the function'],
+            },
+            {
                 name: "form: sourceArn with a wildcard account",
                 resources: () => single(T.lambdaPermission, { function: "worker", action: "lambda:InvokeFunction", principal: "apigateway.amazonaws.com", sourceArn: "arn:aws:execute-api:*:*:*" }),
                 messages: ["principal is the service apigateway.amazonaws.com without sourceArn or sourceAccount"],
@@ -269,6 +279,77 @@ export const FORM_CASES: Record<string, { pass?: PolicyCase[]; fail?: ViolatingC
                 name: "form: HTTP API quick create (its $default stage has no access logs)",
                 resources: () => single(T.httpApi, { protocolType: "HTTP", target: "arn:aws:lambda:eu-west-1:123456789012:function:web" }),
                 messages: ['quick-creates a "$default" stage without access logs'],
+            },
+        ],
+    },
+    "ec2-ebs-encryption": {
+        pass: [
+            { name: "form: a launch configuration with an encrypted root volume", resources: () => single(T.launchConfiguration, { imageId: "ami-1", instanceType: "t3.micro", rootBlockDevice: { encrypted: true } }) },
+        ],
+        fail: [
+            {
+                name: "form: a launch configuration (the older template type) with an unencrypted data volume",
+                resources: () => single(T.launchConfiguration, { imageId: "ami-1", instanceType: "t3.micro", rootBlockDevice: { encrypted: true }, ebsBlockDevices: [{ deviceName: "/dev/sdb", encrypted: false }] }),
+                messages: ["ebsBlockDevices[0].encrypted is false; expected true"],
+            },
+        ],
+    },
+    "ec2-imdsv2-required": {
+        fail: [
+            {
+                name: "form: a launch configuration allowing IMDSv1",
+                resources: () => single(T.launchConfiguration, { imageId: "ami-1", instanceType: "t3.micro", metadataOptions: { httpTokens: "optional" } }),
+                messages: ['metadataOptions.httpTokens is "optional" (IMDSv1 allowed); expected "required"'],
+            },
+        ],
+    },
+    "iam-no-privilege-escalation": {
+        fail: [
+            {
+                name: "form: lambda:UpdateFunctionCode on every function (runs code as any function's role)",
+                resources: () => single("aws:iam/rolePolicy:RolePolicy", { role: "ci", policy: doc({ Effect: "Allow", Action: ["lambda:UpdateFunctionCode", "lambda:GetFunction"], Resource: "*" }) }),
+                messages: ["lambda:UpdateFunctionCode"],
+            },
+        ],
+    },
+    "k8s-rbac-no-escalation": {
+        fail: [
+            {
+                name: "form: attach and port-forward, the exec-like subresources",
+                resources: () =>
+                    single(T.k8sRole, {
+                        metadata: { name: "debug", namespace: "apps" },
+                        rules: [
+                            { apiGroups: [""], resources: ["pods/attach"], verbs: ["create"] },
+                            { apiGroups: [""], resources: ["pods/portforward"], verbs: ["create"] },
+                        ],
+                    }),
+                messages: ["rules[0] attaches to running containers", "rules[1] forwards ports into pods"],
+            },
+        ],
+    },
+    "k8s-no-cluster-admin-binding": {
+        pass: [
+            {
+                name: "form: a namespaced binding of a narrow role to a dedicated service account",
+                resources: () =>
+                    single(T.k8sRoleBinding, {
+                        metadata: { name: "api", namespace: "apps" },
+                        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "config-reader" },
+                        subjects: [{ kind: "ServiceAccount", name: "api", namespace: "apps" }],
+                    }),
+            },
+        ],
+        fail: [
+            {
+                name: "form: a role bound to the namespace's default service account",
+                resources: () =>
+                    single(T.k8sRoleBinding, {
+                        metadata: { name: "reader", namespace: "apps" },
+                        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "config-reader" },
+                        subjects: [{ kind: "ServiceAccount", name: "default", namespace: "apps" }],
+                    }),
+                messages: ['subjects[0] is the service account "default"'],
             },
         ],
     },
