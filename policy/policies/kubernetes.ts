@@ -596,6 +596,40 @@ export const k8sNamespaceNetworkPolicy = defineStackPolicy({
     },
 });
 
+/**
+ * A Service of type LoadBalancer gets its load balancer from whichever controller reconciles it:
+ * the in-tree cloud provider (the default for Services without a loadBalancerClass) creates an
+ * internet-facing Classic Load Balancer unless the Service says internal, while the AWS Load
+ * Balancer Controller and EKS Auto Mode create an internal NLB unless told internet-facing. The
+ * scheme is therefore stated on the Service, never left to the controller.
+ * https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/nlb/ ,
+ * https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/
+ */
+const SCHEME_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-scheme";
+const INTERNAL_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-internal";
+
+export const k8sServiceLoadBalancerScheme = defineResourcePolicy({
+    name: "k8s-service-load-balancer-scheme",
+    description: "Services of type LoadBalancer state their scheme (internal, or internet-facing on purpose) instead of leaving it to the controller, whose defaults differ.",
+    severity: "medium",
+    frameworks: ["KICS 26763a1c-5dda-4772-b507-5fca7fb5f165"],
+    remediation: `Annotate the Service with ${SCHEME_ANNOTATION}: "internal" (or "internet-facing" when it is meant to be public, with loadBalancerSourceRanges), and prefer an Ingress through the shared ALB.`,
+    types: ["kubernetes:core/v1:Service"],
+    validate: ({ props }, report) => {
+        const spec = rec(props.spec);
+        if (str(spec.type) !== "LoadBalancer") return;
+        const annotations = rec(rec(props.metadata).annotations);
+        const scheme = str(annotations[SCHEME_ANNOTATION]);
+        const internal = str(annotations[INTERNAL_ANNOTATION]);
+        if (scheme !== undefined) {
+            if (scheme !== "internal" && scheme !== "internet-facing") report(`annotation ${SCHEME_ANNOTATION} is ${show(scheme)}; expected "internal" or "internet-facing"`);
+            return;
+        }
+        if (internal !== undefined && internal !== "false") return;
+        report(`type is "LoadBalancer" and no ${SCHEME_ANNOTATION} annotation states the scheme: the in-tree controller makes it internet-facing, the AWS Load Balancer Controller internal; expected the scheme stated`);
+    },
+});
+
 export const kubernetesPolicies = [
     k8sNoPrivilegedContainers,
     k8sNoHostNamespaces,
@@ -625,4 +659,5 @@ export const kubernetesPolicies = [
     k8sPodDisruptionBudget,
     k8sNamespaceNetworkPolicy,
     k8sRbacNoEscalation,
+    k8sServiceLoadBalancerScheme,
 ];
