@@ -1,15 +1,23 @@
 import { CatalogCheck, check, implementedBy } from "./types";
 
 /**
- * AWS Security Hub Foundational Security Best Practices controls for the services the platform
- * registers or a program on it would add. Source: the control reference,
+ * AWS Security Hub controls for the services the platform registers or a program on it would
+ * add: the Foundational Security Best Practices (FSBP) controls, and the controls of the same
+ * services that Security Hub files under its tagging, CIS and NIST standards (same ID space; the
+ * title says so where a control is not in FSBP). Sources: the control reference,
  * https://docs.aws.amazon.com/securityhub/latest/userguide/fsbp-standard.html (one page per
- * service, e.g. .../ecs-controls.html). Implemented controls are the ones some policy names in
- * its frameworks (see the generated docs/policies.md).
+ * service, e.g. .../ecs-controls.html), checked against the FSBP control list of
+ * awsdocs/aws-security-hub-user-guide doc_source/fsbp-standard.md at commit
+ * bda5bf7ddbdf498557b2ac6a538577528004e6d5 (every control of that list for these services is
+ * here; controls numbered after it were added to Security Hub later). Retired controls stay
+ * listed, marked so. Implemented controls are the ones some policy names in its frameworks (see
+ * the generated docs/policies.md).
  */
 const c = check("FSBP");
 
-const TAGS = "Tagging control: required tags are the organisation's tag policy (AWS Organizations), not a security property of the resource.";
+const TAGS = "Tagging control of the AWS Resource Tagging Standard, not FSBP: required tags are the organisation's tag policy (AWS Organizations), not a security property of the resource.";
+const RETIRED = "Retired by Security Hub; kept so the catalog accounts for every control ID of these services.";
+const AUTOSCALING = "The program creates no Auto Scaling groups of its own: EKS managed node groups and Karpenter manage their instances.";
 const RUNTIME = "Judged on the running account over time (usage, rotation results, drift); a deployment declares nothing it could check.";
 const ACCOUNT = "Account-wide setting made once per account by the landing zone, not by an application program.";
 const CLASSIC = "Classic Load Balancer (aws.elb.LoadBalancer) and WAF Classic are previous-generation types the platform does not use; programs use ALB/NLB and WAFv2, which the pack checks.";
@@ -28,10 +36,21 @@ export const FSBP_CHECKS: CatalogCheck[] = [
     c("APIGateway.8", "API Gateway routes should specify an authorization type"),
     c("APIGateway.9", "Access logging should be configured for API Gateway V2 Stages"),
     c("APIGateway.10", "API Gateway V2 integrations should use HTTPS for private connections", "Private integrations (VPC links) are not used by the platform; HTTP API integrations are Lambda proxies."),
-    c("CloudWatch.1", "A log metric filter and alarm should exist for usage of the root user", ACCOUNT),
-    c("CloudWatch.15", "CloudWatch alarms should have specified actions configured"),
-    implementedBy("FSBP", "logs-retention", "lambda-log-retention")("CloudWatch.16", "CloudWatch log groups should be retained for a specified time period"),
-    c("CloudWatch.17", "CloudWatch alarm actions should be activated"),
+    c("AutoScaling.1", "Auto Scaling groups associated with a load balancer should use ELB health checks", AUTOSCALING),
+    c("AutoScaling.2", "Amazon EC2 Auto Scaling group should cover multiple Availability Zones", AUTOSCALING),
+    c("AutoScaling.3", "Auto Scaling group launch configurations should configure EC2 instances to require Instance Metadata Service Version 2 (IMDSv2)"),
+    c(
+        "AutoScaling.4",
+        "Auto Scaling group launch configuration should not have a metadata response hop limit greater than 1",
+        "EKS nodes need a hop limit of 2 for pods that use IMDS (the EKS-optimized launch templates set it); pods are kept off IMDS by IRSA/Pod Identity instead.",
+    ),
+    c("AutoScaling.5", "Amazon EC2 instances launched using Auto Scaling group launch configurations should not have Public IP addresses"),
+    c("AutoScaling.6", "Auto Scaling groups should use multiple instance types in multiple Availability Zones", AUTOSCALING),
+    c("AutoScaling.9", "Amazon EC2 Auto Scaling groups should use Amazon EC2 launch templates", AUTOSCALING),
+    c("CloudWatch.1", "A log metric filter and alarm should exist for usage of the root user (CIS standard, not FSBP)", ACCOUNT),
+    c("CloudWatch.15", "CloudWatch alarms should have specified actions configured (NIST standard, not FSBP)"),
+    implementedBy("FSBP", "logs-retention", "lambda-log-retention")("CloudWatch.16", "CloudWatch log groups should be retained for a specified time period (NIST standard, not FSBP)"),
+    c("CloudWatch.17", "CloudWatch alarm actions should be activated (NIST standard, not FSBP)"),
     c("DynamoDB.1", "DynamoDB tables should automatically scale capacity with demand"),
     c("DynamoDB.2", "DynamoDB tables should have point-in-time recovery enabled"),
     c("DynamoDB.3", "DynamoDB Accelerator (DAX) clusters should be encrypted at rest"),
@@ -61,7 +80,7 @@ export const FSBP_CHECKS: CatalogCheck[] = [
     c("EC2.19", "Security groups should not allow unrestricted access to ports with high risk"),
     c("EC2.20", "Both VPN tunnels for an AWS Site-to-Site VPN connection should be up", RUNTIME),
     c("EC2.21", "Network ACLs should not allow ingress from 0.0.0.0/0 to port 22 or port 3389"),
-    c("EC2.22", "Unused Amazon EC2 security groups should be removed", RUNTIME),
+    c("EC2.22", "Unused Amazon EC2 security groups should be removed (retired)", RETIRED),
     c("EC2.23", "Amazon EC2 Transit Gateways should not automatically accept VPC attachment requests", "The platform creates no transit gateway; a shared TGW belongs to the network account."),
     c("EC2.24", "Amazon EC2 paravirtual instance types should not be used", "Paravirtual AMIs do not exist for current instance families; the platform launches only EKS-optimized HVM AMIs."),
     c("EC2.25", "Amazon EC2 launch templates should not assign public IPs to network interfaces"),
@@ -187,6 +206,7 @@ export const FSBP_CHECKS: CatalogCheck[] = [
     c("S3.1", "S3 general purpose buckets should have block public access settings enabled"),
     c("S3.2", "S3 general purpose buckets should block public read access"),
     c("S3.3", "S3 general purpose buckets should block public write access"),
+    c("S3.4", "S3 buckets should have server-side encryption enabled (retired)", `${RETIRED} S3 encrypts every new object with SSE-S3 since January 2023.`),
     c("S3.5", "S3 general purpose buckets should require requests to use SSL"),
     c("S3.6", "S3 general purpose bucket policies should restrict access to other AWS accounts"),
     c("S3.7", "S3 general purpose buckets should use cross-Region replication", "Single-region design; versioning, lifecycle and deletion protection cover the no-data-loss rules (Reliability 6 and 11)."),
@@ -217,6 +237,7 @@ export const FSBP_CHECKS: CatalogCheck[] = [
     c("SecretsManager.3", "Remove unused Secrets Manager secrets", RUNTIME),
     c("SecretsManager.4", "Secrets Manager secrets should be rotated within a specified number of days", RUNTIME),
     c("SNS.1", "SNS topics should be encrypted at-rest using AWS KMS"),
+    c("SNS.2", "Logging of delivery status should be enabled for notification messages sent to a topic (retired)", RETIRED),
     c("SNS.3", "SNS topics should be tagged", TAGS),
     c("SNS.4", "SNS topic access policies should not allow public access"),
     c("SQS.1", "Amazon SQS queues should be encrypted at rest"),
@@ -225,6 +246,12 @@ export const FSBP_CHECKS: CatalogCheck[] = [
     c("StepFunctions.1", "Step Functions state machines should have logging turned on"),
     c("StepFunctions.2", "Step Functions activities should be tagged", TAGS),
     c("WAF.1", "AWS WAF Classic Global Web ACL logging should be enabled", CLASSIC),
+    c("WAF.2", "AWS WAF Classic Regional rules should have at least one condition", CLASSIC),
+    c("WAF.3", "AWS WAF Classic Regional rule groups should have at least one rule", CLASSIC),
+    c("WAF.4", "AWS WAF Classic Regional web ACLs should have at least one rule or rule group", CLASSIC),
+    c("WAF.6", "AWS WAF Classic global rules should have at least one condition", CLASSIC),
+    c("WAF.7", "AWS WAF Classic global rule groups should have at least one rule", CLASSIC),
+    c("WAF.8", "AWS WAF Classic global web ACLs should have at least one rule or rule group", CLASSIC),
     c("WAF.10", "AWS WAF web ACLs should have at least one rule or rule group"),
     c("WAF.11", "AWS WAF web ACL logging should be enabled", "Cost-driven (log delivery and storage per request); the web ACL's CloudWatch metrics and sampled requests (WAF.12) give the operational view."),
     c("WAF.12", "AWS WAF rules should have CloudWatch metrics enabled"),

@@ -214,7 +214,7 @@ export const ec2LaunchTemplateNoPublicIp = defineResourcePolicy({
     name: "ec2-launch-template-no-public-ip",
     description: "Launch templates, launch configurations and instances do not assign public IP addresses to network interfaces.",
     severity: "high",
-    frameworks: ["FSBP EC2.25", "FSBP EC2.9"],
+    frameworks: ["FSBP EC2.25", "FSBP EC2.9", "FSBP AutoScaling.5"],
     remediation: "Set associatePublicIpAddress (instances) and networkInterfaces[].associatePublicIpAddress (launch templates) to false or omit them, and launch into private subnets.",
     types: [T.launchTemplate, T.instance, T.launchConfiguration],
     validate: ({ props }, report) => {
@@ -260,7 +260,7 @@ export const ec2Imdsv2Required = defineResourcePolicy({
     name: "ec2-imdsv2-required",
     description: "Instances, launch templates and EKS node groups require IMDSv2 (session tokens) for the instance metadata service.",
     severity: "high",
-    frameworks: ["FSBP EC2.8", "FSBP EC2.170"],
+    frameworks: ["FSBP EC2.8", "FSBP EC2.170", "FSBP AutoScaling.3"],
     remediation:
         'Launch templates and instances: metadataOptions: { httpTokens: "required" }. eks.ManagedNodeGroup: enableIMDSv2: true. aws.eks.NodeGroup: a launch template requiring IMDSv2 or an AL2023 AMI type. eks.Cluster: skipDefaultNodeGroup: true with managed node groups.',
     types: [T.launchTemplate, T.instance, T.launchConfiguration, T.eksNodeGroup, T.eksManagedNodeGroup, T.eksComponentCluster, T.eksSelfManagedNodeGroup, T.eksSelfManagedNodeGroupV2],
