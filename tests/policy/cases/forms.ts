@@ -1,5 +1,5 @@
 import { T } from "../../../policy/lib/types";
-import { ACCOUNT, doc, single } from "../fixtures";
+import { ACCOUNT, doc, single, stack } from "../fixtures";
 import type { PolicyCase, ViolatingCase } from "../runner";
 
 /**
@@ -350,6 +350,22 @@ export const FORM_CASES: Record<string, { pass?: PolicyCase[]; fail?: ViolatingC
                         subjects: [{ kind: "ServiceAccount", name: "default", namespace: "apps" }],
                     }),
                 messages: ['subjects[0] is the service account "default"'],
+            },
+        ],
+    },
+    "resource-policy-not-public": {
+        fail: [
+            {
+                name: "form: the rest of the provider's resource-policy types (policy, resourcePolicy and policyDocument properties)",
+                resources: () =>
+                    stack((s) => {
+                        const open = doc({ Effect: "Allow", Principal: "*", Action: "*", Resource: "*" });
+                        s.add("aws:ecrpublic/repositoryPolicy:RepositoryPolicy", "ecr-public", { repositoryName: "r", policy: open });
+                        s.add("aws:s3tables/tableBucketPolicy:TableBucketPolicy", "tables", { tableBucketArn: "t", resourcePolicy: open });
+                        s.add("aws:xray/resourcePolicy:ResourcePolicy", "xray", { policyName: "x", policyDocument: open });
+                        s.add("aws:vpclattice/authPolicy:AuthPolicy", "lattice", { resourceIdentifier: "svc", policy: open });
+                    }),
+                messages: [/^policy: statement #1 allows "\*" to Principal "\*"/, /^resourcePolicy: statement #1/, /^policyDocument: statement #1/, /^policy: statement #1 allows "\*" to Principal "\*"/],
             },
         ],
     },
