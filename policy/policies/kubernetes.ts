@@ -448,6 +448,17 @@ const RBAC_RISKS: { group: string; resource: string; verbs: string[]; why: strin
 
 const matchesAny = (values: unknown[], wanted: string) => values.map((v) => String(v).toLowerCase()).includes(wanted);
 
+/**
+ * Whether a rule's resources cover `wanted` ("pods/exec"): by name, or by RBAC's one subresource
+ * wildcard, "*\/exec" (every resource's exec). "pods/*" is not a wildcard to RBAC: it names a
+ * subresource called "*". https://github.com/kubernetes/kubernetes/blob/master/pkg/apis/rbac/v1/evaluation_helpers.go (ResourceMatches)
+ */
+function coversResource(resources: unknown[], wanted: string): boolean {
+    if (matchesAny(resources, wanted)) return true;
+    const slash = wanted.indexOf("/");
+    return slash > 0 && matchesAny(resources, `*${wanted.slice(slash)}`);
+}
+
 export const k8sRbacNoEscalation = defineResourcePolicy({
     name: "k8s-rbac-no-escalation",
     description: "Roles and ClusterRoles do not grant secret reads, pod creation or exec, bind/escalate/impersonate, token creation, node proxy, CSR approval or admission webhook control.",
@@ -465,7 +476,7 @@ export const k8sRbacNoEscalation = defineResourcePolicy({
             const verbs = list(rule.verbs);
             // A "*" anywhere is k8s-rbac-no-wildcards' finding.
             if ([...groups, ...resources, ...verbs].includes("*")) continue;
-            const risks = RBAC_RISKS.filter((risk) => matchesAny(groups, risk.group) && matchesAny(resources, risk.resource) && risk.verbs.some((verb) => matchesAny(verbs, verb)));
+            const risks = RBAC_RISKS.filter((risk) => matchesAny(groups, risk.group) && coversResource(resources, risk.resource) && risk.verbs.some((verb) => matchesAny(verbs, verb)));
             const whys = [...new Set(risks.map((risk) => `${risk.why} (${risk.control})`))];
             if (whys.length > 0) report(`rules[${index}] ${joinWords(whys)}; expected only the verbs and resources the subject needs`);
         }

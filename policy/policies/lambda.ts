@@ -19,8 +19,11 @@ const timeoutOf = (fn: PolicyResource) => num(fn.props.timeout) ?? DEFAULT_TIMEO
 function pinsCaller(value: string | undefined, kind: "arn" | "account" | "org"): boolean {
     if (value === undefined || value === "" || /^[*?]+$/.test(value)) return false;
     if (kind === "arn") {
-        const account = value.split(":")[4] ?? "";
-        if (account === "") return !/^[*?]/.test(value.split(":").slice(5).join(":"));
+        // arn:partition:service:region:account:resource; a truncated ARN ("arn:aws:execute-api:*") pins nothing.
+        const parts = value.split(":");
+        if (parts.length < 6) return false;
+        const account = parts[4];
+        if (account === "") return !/^[*?]/.test(parts.slice(5).join(":")) && parts.slice(5).join(":") !== "";
         return /^\d{12}$/.test(account);
     }
     return !/[*?]/.test(value);

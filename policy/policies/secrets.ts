@@ -17,6 +17,8 @@ import { T } from "../lib/types";
 
 const ACCESS_KEY_ID = /\b(AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/;
 const PRIVATE_KEY = /-----BEGIN ([A-Z]+ )*PRIVATE KEY-----/;
+/** A secret access key written next to its name, as the AWS CLI config and credentials files and `aws configure set` spell it. */
+const SECRET_ACCESS_KEY = /aws_secret_access_key["'\s:=]+[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/i;
 
 /**
  * Credentials recognisable by their own format, whatever the variable is called. Formats from
@@ -125,6 +127,7 @@ export const noPlaintextSecrets = defineResourcePolicy({
             const data = decodedUserData(props);
             if (ACCESS_KEY_ID.test(data)) return report("userData holds an AWS access key ID; expected an instance profile role");
             if (PRIVATE_KEY.test(data)) return report("userData holds a private key; expected it fetched from Secrets Manager at boot");
+            if (SECRET_ACCESS_KEY.test(data)) return report("userData holds an AWS secret access key; expected an instance profile role");
             const format = TOKEN_FORMATS.find(([pattern]) => pattern.test(data));
             if (format) return report(`userData holds ${format[1]}; expected it fetched from Secrets Manager at boot`);
             const assigned = shellAssignments(data).filter(([name, value]) => plaintextSecretReason(name, value) !== undefined);

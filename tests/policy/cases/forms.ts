@@ -182,6 +182,11 @@ export const FORM_CASES: Record<string, { pass?: PolicyCase[]; fail?: ViolatingC
         ],
         fail: [
             {
+                name: "form: principal * with a truncated wildcard source ARN (arn:aws:execute-api:*)",
+                resources: () => single(T.lambdaPermission, { function: "f", action: "lambda:InvokeFunction", principal: "*", sourceArn: "arn:aws:execute-api:*" }),
+                messages: ['principal is "*" with no sourceArn, sourceAccount or principalOrgId'],
+            },
+            {
                 name: "form: a permission granting lambda:* to a scoped service principal",
                 resources: () => single(T.lambdaPermission, { function: "f", action: "lambda:*", principal: "events.amazonaws.com", sourceArn: `arn:aws:events:eu-west-1:${ACCOUNT}:rule/nightly` }),
                 messages: ['action is "lambda:*", which grants every Lambda action on the function'],
@@ -313,7 +318,18 @@ export const FORM_CASES: Record<string, { pass?: PolicyCase[]; fail?: ViolatingC
         ],
     },
     "k8s-rbac-no-escalation": {
+        pass: [
+            {
+                name: 'form: "pods/*" is not a wildcard to RBAC (it names a subresource called "*")',
+                resources: () => single(T.k8sRole, { metadata: { name: "odd", namespace: "apps" }, rules: [{ apiGroups: [""], resources: ["pods/*"], verbs: ["create"] }] }),
+            },
+        ],
         fail: [
+            {
+                name: "form: the subresource wildcard */exec (every resource's exec)",
+                resources: () => single(T.k8sClusterRole, { metadata: { name: "debug" }, rules: [{ apiGroups: [""], resources: ["*/exec"], verbs: ["create"] }] }),
+                messages: ["rules[0] executes commands in pods"],
+            },
             {
                 name: "form: attach and port-forward, the exec-like subresources",
                 resources: () =>

@@ -108,6 +108,12 @@ export const secretsCases: PolicySuite[] = [
                 messages: ["userData sets DB_PASSWORD to a literal value named like a secret"],
             },
             {
+                name: "a secret access key set through the AWS CLI in user data",
+                resources: () =>
+                    single(T.instance, { ami: "ami-1", instanceType: "t3.micro", userData: `#!/bin/bash\naws configure set aws_secret_access_key ${["wJalrXUtnFEMI", "K7MDENG", "bPxRfiCYEXAMPLEKEY"].join("/")}\n` }),
+                messages: ["userData holds an AWS secret access key"],
+            },
+            {
                 name: "access key in base64 user data",
                 resources: () => single(T.launchTemplate, { userData: Buffer.from(`export AWS_ACCESS_KEY_ID=${KEY_ID}`).toString("base64") }),
                 messages: ["userData holds an AWS access key ID"],
