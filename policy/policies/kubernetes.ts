@@ -486,7 +486,7 @@ export const k8sRbacNoEscalation = defineResourcePolicy({
 export const k8sNoClusterAdminBinding = defineResourcePolicy({
     name: "k8s-no-cluster-admin-binding",
     description:
-        "Nothing is bound to the cluster-admin ClusterRole or the system:masters group (which bypasses RBAC), and no role is bound to a namespace's default service account (every pod without its own account runs as it).",
+        "Nothing is bound to the cluster-admin ClusterRole or the system:masters group (which bypasses RBAC), no role is bound to everyone (system:authenticated, system:unauthenticated, system:anonymous, system:serviceaccounts), and none to a namespace's default service account (every pod without its own account runs as it).",
     severity: "high",
     frameworks: ["CIS EKS 4.1.1", "CIS EKS 4.1.5"],
     remediation: "Bind a role with the permissions the subject needs; keep cluster-admin for break-glass access via EKS access entries.",
@@ -495,6 +495,10 @@ export const k8sNoClusterAdminBinding = defineResourcePolicy({
         if (str(rec(props.roleRef).name) === "cluster-admin") report('roleRef.name is "cluster-admin"; expected a least-privilege role');
         for (const [index, subject] of list(props.subjects).entries()) {
             if (str(rec(subject).kind) === "Group" && str(rec(subject).name) === "system:masters") report(`subjects[${index}] is the group "system:masters", whose members bypass RBAC; expected a least-privilege group`);
+            if (["system:authenticated", "system:unauthenticated", "system:anonymous", "system:serviceaccounts"].includes(str(rec(subject).name) ?? ""))
+                report(
+                    `subjects[${index}] is ${show(rec(subject).name)}, which every ${str(rec(subject).name) === "system:serviceaccounts" ? "service account of the cluster" : "caller"} belongs to; expected the users, groups or service accounts that need the role`,
+                );
             if (str(rec(subject).kind) === "ServiceAccount" && str(rec(subject).name) === "default")
                 report(`subjects[${index}] is the service account "default", which every pod of its namespace without its own account runs as; expected a dedicated service account`);
         }
@@ -587,7 +591,9 @@ export const k8sNamespaceNetworkPolicy = defineStackPolicy({
     validate: (stack, report) => {
         const covered = new Set<string>();
         // Gathered unguarded: a policy whose namespace is unknown must not leave a namespace "uncovered".
-        for (const policy of stack.ofType(T.k8sNetworkPolicy)) covered.add(namespaceOf(policy.props));
+        // A policy whose ingress rules include an empty rule ({}) admits every source: it covers nothing.
+        const allowsAll = (props: Record<string, unknown>) => list(rec(props.spec).ingress).some((rule) => Object.keys(rec(rule)).length === 0);
+        for (const policy of stack.ofType(T.k8sNetworkPolicy)) if (!allowsAll(policy.props)) covered.add(namespaceOf(policy.props));
         const namespaces = new Map<string, string | undefined>();
         for (const namespace of stack.ofType(T.k8sNamespace)) {
             stack.guard(() => {
@@ -602,7 +608,7 @@ export const k8sNamespaceNetworkPolicy = defineStackPolicy({
             });
         }
         for (const [name, urn] of namespaces) {
-            if (!covered.has(name)) report(`namespace ${name} has no NetworkPolicy; expected at least a default-deny policy`, urn);
+            if (!covered.has(name)) report(`namespace ${name} has no NetworkPolicy that restricts ingress (none, or only ones with an allow-all rule {}); expected at least a default-deny policy`, urn);
         }
     },
 });

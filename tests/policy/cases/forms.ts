@@ -141,6 +141,11 @@ export const FORM_CASES: Record<string, { pass?: PolicyCase[]; fail?: ViolatingC
         ],
         fail: [
             {
+                name: "form: an object the program writes with a public-read ACL",
+                resources: () => single("aws:s3/bucketObjectv2:BucketObjectv2", { bucket: "site", key: "index.html", content: "<html/>", acl: "public-read" }),
+                messages: ['acl is "public-read", which makes the object readable by anyone'],
+            },
+            {
                 name: "form: IP condition that admits every address",
                 resources: () =>
                     single(T.s3BucketPolicy, {
@@ -358,6 +363,16 @@ export const FORM_CASES: Record<string, { pass?: PolicyCase[]; fail?: ViolatingC
         ],
         fail: [
             {
+                name: "form: a role bound to every authenticated caller",
+                resources: () =>
+                    single(T.k8sClusterRoleBinding, {
+                        metadata: { name: "readers" },
+                        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" },
+                        subjects: [{ kind: "Group", name: "system:authenticated" }],
+                    }),
+                messages: ['subjects[0] is "system:authenticated", which every caller belongs to'],
+            },
+            {
                 name: "form: a role bound to the namespace's default service account",
                 resources: () =>
                     single(T.k8sRoleBinding, {
@@ -382,6 +397,19 @@ export const FORM_CASES: Record<string, { pass?: PolicyCase[]; fail?: ViolatingC
                         s.add("aws:vpclattice/authPolicy:AuthPolicy", "lattice", { resourceIdentifier: "svc", policy: open });
                     }),
                 messages: [/^policy: statement #1 allows "\*" to Principal "\*"/, /^resourcePolicy: statement #1/, /^policyDocument: statement #1/, /^policy: statement #1 allows "\*" to Principal "\*"/],
+            },
+        ],
+    },
+    "k8s-namespace-network-policy": {
+        fail: [
+            {
+                name: "form: a policy named default-deny whose empty ingress rule admits every source",
+                resources: () =>
+                    stack((s) => {
+                        s.add(T.k8sNamespace, "apps", { metadata: { name: "apps" } });
+                        s.add(T.k8sNetworkPolicy, "np", { metadata: { name: "default-deny", namespace: "apps" }, spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{}] } });
+                    }),
+                messages: ["namespace apps has no NetworkPolicy that restricts ingress"],
             },
         ],
     },
