@@ -49,7 +49,18 @@ export const FORM_CASES: Record<string, { pass?: PolicyCase[]; fail?: ViolatingC
         ],
     },
     "ec2-launch-template-no-public-ip": {
+        pass: [{ name: "form: node classes that keep nodes private", resources: () => single(T.autoModeNodeClass, { metadata: { name: "private" }, spec: { advancedNetworking: { associatePublicIPAddress: false } } }) }],
         fail: [
+            {
+                name: "form: a Karpenter node class giving nodes public IPs",
+                resources: () => single(T.karpenterNodeClass, { metadata: { name: "default" }, spec: { associatePublicIPAddress: true } }),
+                messages: ["spec.associatePublicIPAddress is true; expected false"],
+            },
+            {
+                name: "form: an EKS Auto Mode node class giving nodes public IPs",
+                resources: () => single(T.autoModeNodeClass, { metadata: { name: "public" }, spec: { advancedNetworking: { associatePublicIPAddress: true } } }),
+                messages: ["spec.advancedNetworking.associatePublicIPAddress is true; expected false"],
+            },
             {
                 name: "form: a launch configuration",
                 resources: () => single(T.launchConfiguration, { imageId: "ami-1", instanceType: "t3.micro", associatePublicIpAddress: true }),
@@ -298,6 +309,11 @@ export const FORM_CASES: Record<string, { pass?: PolicyCase[]; fail?: ViolatingC
         ],
         fail: [
             {
+                name: "form: a Karpenter node class with an unencrypted block device mapping",
+                resources: () => single(T.karpenterNodeClass, { metadata: { name: "default" }, spec: { blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: "50Gi", volumeType: "gp3" } }] } }),
+                messages: ["spec.blockDeviceMappings[0].ebs.encrypted is not set"],
+            },
+            {
                 name: "form: a launch configuration (the older template type) with an unencrypted data volume",
                 resources: () => single(T.launchConfiguration, { imageId: "ami-1", instanceType: "t3.micro", rootBlockDevice: { encrypted: true }, ebsBlockDevices: [{ deviceName: "/dev/sdb", encrypted: false }] }),
                 messages: ["ebsBlockDevices[0].encrypted is false; expected true"],
@@ -305,7 +321,26 @@ export const FORM_CASES: Record<string, { pass?: PolicyCase[]; fail?: ViolatingC
         ],
     },
     "ec2-imdsv2-required": {
+        pass: [
+            {
+                name: "form: a Karpenter node class like the platform's (IMDSv2 required, hop limit 1)",
+                resources: () =>
+                    single(T.karpenterNodeClass, {
+                        metadata: { name: "default" },
+                        spec: { amiSelectorTerms: [{ alias: "al2023@latest" }], metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 } },
+                    }),
+            },
+            {
+                name: "form: a Karpenter node class leaving metadataOptions to Karpenter's default (required)",
+                resources: () => single(T.karpenterNodeClass, { metadata: { name: "default" }, spec: { amiSelectorTerms: [{ alias: "al2023@latest" }] } }),
+            },
+        ],
         fail: [
+            {
+                name: "form: a Karpenter node class allowing IMDSv1",
+                resources: () => single(T.karpenterNodeClass, { metadata: { name: "default" }, spec: { amiSelectorTerms: [{ alias: "al2023@latest" }], metadataOptions: { httpTokens: "optional" } } }),
+                messages: ['spec.metadataOptions.httpTokens is "optional" (IMDSv1 allowed); expected "required"'],
+            },
             {
                 name: "form: a launch configuration allowing IMDSv1",
                 resources: () => single(T.launchConfiguration, { imageId: "ami-1", instanceType: "t3.micro", metadataOptions: { httpTokens: "optional" } }),
