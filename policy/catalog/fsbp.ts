@@ -3,17 +3,38 @@ import { CatalogCheck, check, implementedBy } from "./types";
 /**
  * AWS Security Hub controls for the services the platform registers or a program on it would
  * add: the Foundational Security Best Practices (FSBP) controls, and the controls of the same
- * services that Security Hub files under its tagging, CIS and NIST standards (same ID space; the
- * title says so where a control is not in FSBP). Sources: the control reference,
- * https://docs.aws.amazon.com/securityhub/latest/userguide/fsbp-standard.html (one page per
- * service, e.g. .../ecs-controls.html), checked against the FSBP control list of
- * awsdocs/aws-security-hub-user-guide doc_source/fsbp-standard.md at commit
- * bda5bf7ddbdf498557b2ac6a538577528004e6d5 (every control of that list for these services is
- * here; controls numbered after it were added to Security Hub later). Retired controls stay
- * listed, marked so. Implemented controls are the ones some policy names in its frameworks (see
- * the generated docs/policies.md).
+ * services that Security Hub files under its tagging, CIS, PCI and NIST standards (same ID
+ * space; their titles end in "[not in the FSBP standard]"). Sources: the list of controls that
+ * apply to the standard, https://docs.aws.amazon.com/securityhub/latest/userguide/fsbp-standard.html
+ * (FSBP_CONTROLS below is its entries for these services), the per-service control pages (e.g.
+ * .../ecs-controls.html) for the other controls, and the 2023 FSBP list archived in
+ * awsdocs/aws-security-hub-user-guide (doc_source/fsbp-standard.md, commit
+ * bda5bf7ddbdf498557b2ac6a538577528004e6d5) for controls retired since. Implemented controls are
+ * the ones some policy names in its frameworks (see the generated docs/policies.md).
  */
-const c = check("FSBP");
+/** The controls of the services above that the FSBP standard applies, from the standard's control list. */
+export const FSBP_CONTROLS = new Set([
+    ...["APIGateway.1", "APIGateway.2", "APIGateway.3", "APIGateway.4", "APIGateway.5", "APIGateway.8", "APIGateway.9"],
+    ...["AutoScaling.1", "AutoScaling.2", "AutoScaling.3", "AutoScaling.5", "AutoScaling.6", "AutoScaling.9", "DataFirehose.1"],
+    ...["DynamoDB.1", "DynamoDB.2", "DynamoDB.3", "DynamoDB.6", "DynamoDB.7"],
+    ...["EC2.1", "EC2.2", "EC2.3", "EC2.4", "EC2.6", "EC2.7", "EC2.8", "EC2.9", "EC2.10", "EC2.15", "EC2.16", "EC2.17", "EC2.18", "EC2.19", "EC2.20", "EC2.21"],
+    ...["EC2.23", "EC2.24", "EC2.25", "EC2.51", "EC2.55", "EC2.56", "EC2.57", "EC2.58", "EC2.60", "EC2.170", "EC2.171", "EC2.172", "EC2.173", "EC2.180", "EC2.181"],
+    ...["ECR.1", "ECR.2", "ECR.3", "ECS.1", "ECS.2", "ECS.3", "ECS.4", "ECS.5", "ECS.8", "ECS.9", "ECS.10", "ECS.12", "ECS.16", "EKS.1", "EKS.2", "EKS.3", "EKS.8"],
+    ...["ELB.1", "ELB.2", "ELB.3", "ELB.4", "ELB.5", "ELB.6", "ELB.7", "ELB.8", "ELB.9", "ELB.10", "ELB.12", "ELB.13", "ELB.14", "ELB.17", "ELB.18", "EventBridge.3"],
+    ...["GuardDuty.5", "GuardDuty.7", "GuardDuty.12", "Inspector.2", "Inspector.3", "Inspector.4"],
+    ...["IAM.1", "IAM.2", "IAM.3", "IAM.4", "IAM.5", "IAM.6", "IAM.7", "IAM.8", "IAM.21", "Kinesis.1", "Kinesis.3", "KMS.1", "KMS.2", "KMS.3", "KMS.5"],
+    ...["Lambda.1", "Lambda.2", "Lambda.5", "S3.1", "S3.2", "S3.3", "S3.5", "S3.6", "S3.8", "S3.9", "S3.12", "S3.13", "S3.19", "S3.24", "S3.25"],
+    ...["SecretsManager.1", "SecretsManager.2", "SecretsManager.3", "SecretsManager.4", "SNS.4", "SQS.1", "SQS.3", "StepFunctions.1"],
+    ...["WAF.1", "WAF.2", "WAF.3", "WAF.4", "WAF.6", "WAF.7", "WAF.8", "WAF.10", "WAF.12"],
+]);
+
+const base = check("FSBP");
+const label = (id: string, title: string) => (FSBP_CONTROLS.has(id) || title.includes("(retired)") ? title : `${title} [not in the FSBP standard]`);
+const c = (id: string, title: string, notApplicable?: string): CatalogCheck => base(id, label(id, title), notApplicable);
+const implemented =
+    (...policies: string[]) =>
+    (id: string, title: string): CatalogCheck =>
+        implementedBy("FSBP", ...policies)(id, label(id, title));
 
 const TAGS = "Tagging control of the AWS Resource Tagging Standard, not FSBP: required tags are the organisation's tag policy (AWS Organizations), not a security property of the resource.";
 const RETIRED = "Retired by Security Hub; kept so the catalog accounts for every control ID of these services.";
@@ -47,10 +68,11 @@ export const FSBP_CHECKS: CatalogCheck[] = [
     c("AutoScaling.5", "Amazon EC2 instances launched using Auto Scaling group launch configurations should not have Public IP addresses"),
     c("AutoScaling.6", "Auto Scaling groups should use multiple instance types in multiple Availability Zones", AUTOSCALING),
     c("AutoScaling.9", "Amazon EC2 Auto Scaling groups should use Amazon EC2 launch templates", AUTOSCALING),
-    c("CloudWatch.1", "A log metric filter and alarm should exist for usage of the root user (CIS standard, not FSBP)", ACCOUNT),
-    c("CloudWatch.15", "CloudWatch alarms should have specified actions configured (NIST standard, not FSBP)"),
-    implementedBy("FSBP", "logs-retention", "lambda-log-retention")("CloudWatch.16", "CloudWatch log groups should be retained for a specified time period (NIST standard, not FSBP)"),
-    c("CloudWatch.17", "CloudWatch alarm actions should be activated (NIST standard, not FSBP)"),
+    c("CloudWatch.1", "A log metric filter and alarm should exist for usage of the root user", ACCOUNT),
+    c("CloudWatch.15", "CloudWatch alarms should have specified actions configured"),
+    implemented("logs-retention", "lambda-log-retention")("CloudWatch.16", "CloudWatch log groups should be retained for a specified time period"),
+    c("CloudWatch.17", "CloudWatch alarm actions should be activated"),
+    c("DataFirehose.1", "Firehose delivery streams should be encrypted at rest", "The platform streams through Kinesis Data Streams (Kinesis.1); it creates no Firehose delivery streams."),
     c("DynamoDB.1", "DynamoDB tables should automatically scale capacity with demand"),
     c("DynamoDB.2", "DynamoDB tables should have point-in-time recovery enabled"),
     c("DynamoDB.3", "DynamoDB Accelerator (DAX) clusters should be encrypted at rest"),
@@ -167,6 +189,9 @@ export const FSBP_CHECKS: CatalogCheck[] = [
     c("EventBridge.2", "EventBridge event buses should be tagged", TAGS),
     c("EventBridge.3", "EventBridge custom event buses should have a resource-based policy attached"),
     c("EventBridge.4", "EventBridge global endpoints should have event replication enabled", "The platform uses no global endpoints (single-region design)."),
+    c("GuardDuty.5", "GuardDuty EKS Audit Log Monitoring should be enabled", ACCOUNT),
+    c("GuardDuty.7", "GuardDuty EKS Runtime Monitoring should be enabled", ACCOUNT),
+    c("GuardDuty.12", "GuardDuty ECS Runtime Monitoring should be enabled", ACCOUNT),
     c("IAM.1", 'IAM policies should not allow full "*" administrative privileges'),
     c("IAM.2", "IAM users should not have IAM policies attached"),
     c("IAM.3", "IAM users' access keys should be rotated every 90 days or less", IAM_USERS),
@@ -181,6 +206,9 @@ export const FSBP_CHECKS: CatalogCheck[] = [
     c("IAM.26", "Expired SSL/TLS certificates managed in IAM should be removed", RUNTIME),
     c("IAM.27", "IAM identities should not have the AWSCloudShellFullAccess policy attached"),
     c("IAM.28", "IAM Access Analyzer external access analyzer should be enabled", ACCOUNT),
+    c("Inspector.2", "Amazon Inspector ECR scanning should be enabled", `${ACCOUNT} Repositories scan on push (ecr-image-scanning).`),
+    c("Inspector.3", "Amazon Inspector Lambda code scanning should be enabled", ACCOUNT),
+    c("Inspector.4", "Amazon Inspector Lambda standard scanning should be enabled", ACCOUNT),
     c("Kinesis.1", "Kinesis streams should be encrypted at rest"),
     c("Kinesis.2", "Kinesis streams should be tagged", TAGS),
     c("Kinesis.3", "Kinesis streams should have an adequate data retention period"),
@@ -216,7 +244,7 @@ export const FSBP_CHECKS: CatalogCheck[] = [
     c("S3.11", "S3 general purpose buckets should have event notifications enabled", "Notifications are a feature, not a safeguard: a bucket nobody needs to react to should not notify anyone."),
     c("S3.12", "ACLs should not be used to manage user access to S3 general purpose buckets"),
     c("S3.13", "S3 general purpose buckets should have Lifecycle configurations"),
-    implementedBy("FSBP", "s3-bucket-versioning")("S3.14", "S3 general purpose buckets should have versioning enabled"),
+    implemented("s3-bucket-versioning")("S3.14", "S3 general purpose buckets should have versioning enabled"),
     c(
         "S3.15",
         "S3 general purpose buckets should have Object Lock enabled",
@@ -228,6 +256,7 @@ export const FSBP_CHECKS: CatalogCheck[] = [
     c("S3.22", "S3 general purpose buckets should log object-level write events", "CloudTrail data events are configured by the organisation trail, not per program."),
     c("S3.23", "S3 general purpose buckets should log object-level read events", "CloudTrail data events are configured by the organisation trail, not per program."),
     c("S3.24", "S3 Multi-Region Access Points should have block public access settings enabled", "The platform creates no Multi-Region Access Points."),
+    c("S3.25", "S3 directory buckets should have lifecycle configurations", "The platform creates no S3 Express One Zone directory buckets."),
     c(
         "SecretsManager.1",
         "Secrets Manager secrets should have automatic rotation enabled",
