@@ -64,12 +64,27 @@ export class EksRuntime extends pulumi.ComponentResource {
 
     constructor(name: string, args: EksRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:eks:Runtime", name, {}, withTransforms(opts, args.transform));
+        this.cluster = this.createCluster(name, args);
+        const addons = new ManagedAddons(`${name}-addons`, { clusterName: this.cluster.name, clusterArn: this.cluster.arn, accountId: args.accountId, versions: args.config.addons }, { parent: this });
+        this.nodeGroups = this.createNodeGroups(name, args, addons.beforeNodes);
+        const nodeGroupResources = [this.nodeGroups.system.nodeGroup, this.nodeGroups.workload.nodeGroup];
+        const coreDns = addons.addCoreDns(nodeGroupResources);
+        if (args.config.containerInsights) this.createObservability(name, args, nodeGroupResources);
+        this.fargate = this.createFargateProfiles(name, args);
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.cluster.kubeconfigJson, enableServerSideApply: true, deleteUnreachable: false }, { parent: this });
+        const controllers = this.installControllers(name, args, [coreDns, ...nodeGroupResources]);
+        this.karpenter = controllers.karpenter;
+        this.createApps(name, args, controllers.appsWaitFor);
+        this.registerOutputs({ clusterName: this.cluster.name, oidcIssuer: this.cluster.oidcIssuer });
+    }
+
+    /** The control plane, its key, log group, role and API security group. */
+    private createCluster(name: string, args: EksRuntimeArgs): EksCluster {
         const config = args.config;
-        const clusterName = args.namePrefix;
-        this.cluster = new EksCluster(
+        return new EksCluster(
             name,
             {
-                clusterName,
+                clusterName: args.namePrefix,
                 version: config.version,
                 supportType: config.supportType,
                 region: args.region,
@@ -85,113 +100,139 @@ export class EksRuntime extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const cluster = this.cluster;
-        // Nodes (managed and Karpenter's) join the security group EKS made for the cluster, as Fargate pods
-        // do: it admits the control plane and all cluster members. One group only, because the Load
-        // Balancer Controller opens exactly one group per ENI tagged kubernetes.io/cluster/<name> to the ALB.
-        const securityGroupIds = [cluster.eksSecurityGroupId];
+    }
 
-        const addons = new ManagedAddons(`${name}-addons`, { clusterName: cluster.name, clusterArn: cluster.arn, accountId: args.accountId, versions: config.addons }, { parent: this });
+    /**
+     * Nodes (managed and Karpenter's) join the security group EKS made for the cluster, as Fargate pods
+     * do: it admits the control plane and all cluster members. One group only, because the Load
+     * Balancer Controller opens exactly one group per ENI tagged kubernetes.io/cluster/<name> to the ALB.
+     */
+    private get securityGroupIds(): pulumi.Input<string>[] {
+        return [this.cluster.eksSecurityGroupId];
+    }
 
-        const nodes = nodeRole(`${name}-nodes`, `Managed node groups of ${clusterName}`, { parent: this });
+    /** The system and workload managed node groups, sharing one node role; after the CNI and kube-proxy. */
+    private createNodeGroups(name: string, args: EksRuntimeArgs, beforeNodes: pulumi.Resource[]): { system: ManagedNodeGroup; workload: ManagedNodeGroup } {
+        const config = args.config;
+        const nodes = nodeRole(`${name}-nodes`, `Managed node groups of ${args.namePrefix}`, { parent: this });
         const group = (role: "system" | "workload") =>
             new ManagedNodeGroup(
                 `${name}-${role}`,
                 {
-                    clusterName: cluster.name,
+                    clusterName: this.cluster.name,
                     version: config.version,
                     role,
                     config: config.nodeGroups[role],
                     os: config.nodeOs,
                     nodeRoleArn: nodes.role.arn,
                     privateSubnetIds: args.network.privateSubnetIds,
-                    securityGroupIds,
+                    securityGroupIds: this.securityGroupIds,
                     autoscalerOwnsSize: config.autoscaler === "cluster-autoscaler",
-                    dependsOn: [...addons.beforeNodes, ...nodes.attachments],
+                    dependsOn: [...beforeNodes, ...nodes.attachments],
                 },
-                { parent: this, dependsOn: [...addons.beforeNodes, ...nodes.attachments] },
+                { parent: this, dependsOn: [...beforeNodes, ...nodes.attachments] },
             );
-        this.nodeGroups = { system: group("system"), workload: group("workload") };
-        const nodeGroupResources = [this.nodeGroups.system.nodeGroup, this.nodeGroups.workload.nodeGroup];
-        const coreDns = addons.addCoreDns(nodeGroupResources);
+        return { system: group("system"), workload: group("workload") };
+    }
 
-        if (config.containerInsights) {
-            new ClusterObservability(
-                `${name}-observability`,
-                {
-                    clusterName: cluster.name,
-                    clusterPhysicalName: clusterName,
-                    clusterArn: cluster.arn,
-                    region: args.region,
-                    accountId: args.accountId,
-                    version: config.addons.observability,
-                    logs: args.logs,
-                    protect: args.protect,
-                    dependsOn: nodeGroupResources,
-                },
-                { parent: this },
-            );
-        }
+    /** Container logs and metrics (the CloudWatch Observability add-on), once nodes exist. */
+    private createObservability(name: string, args: EksRuntimeArgs, nodes: pulumi.Resource[]): ClusterObservability {
+        return new ClusterObservability(
+            `${name}-observability`,
+            {
+                clusterName: this.cluster.name,
+                clusterPhysicalName: args.namePrefix,
+                clusterArn: this.cluster.arn,
+                region: args.region,
+                accountId: args.accountId,
+                version: args.config.addons.observability,
+                logs: args.logs,
+                protect: args.protect,
+                dependsOn: nodes,
+            },
+            { parent: this },
+        );
+    }
 
-        if (Object.keys(config.fargateProfiles).length > 0) {
-            this.fargate = new FargateProfiles(
-                `${name}-fargate`,
-                { clusterName: cluster.name, clusterPhysicalName: clusterName, region: args.region, accountId: args.accountId, privateSubnetIds: args.network.privateSubnetIds, profiles: config.fargateProfiles },
-                { parent: this },
-            );
-        }
+    /** One Fargate profile per configured selector, when any is configured. */
+    private createFargateProfiles(name: string, args: EksRuntimeArgs): FargateProfiles | undefined {
+        if (Object.keys(args.config.fargateProfiles).length === 0) return undefined;
+        return new FargateProfiles(
+            `${name}-fargate`,
+            {
+                clusterName: this.cluster.name,
+                clusterPhysicalName: args.namePrefix,
+                region: args.region,
+                accountId: args.accountId,
+                privateSubnetIds: args.network.privateSubnetIds,
+                profiles: args.config.fargateProfiles,
+            },
+            { parent: this },
+        );
+    }
 
-        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: cluster.kubeconfigJson, enableServerSideApply: true, deleteUnreachable: false }, { parent: this });
+    /**
+     * The cluster's controllers: the Load Balancer Controller first (its webhooks, failure policy
+     * Fail, would refuse objects created while its pods are not yet serving), then metrics-server,
+     * the node autoscaler and, when some app has secrets, the Secrets Store CSI driver.
+     * Returns what the apps wait for.
+     */
+    private installControllers(name: string, args: EksRuntimeArgs, dependsOn: pulumi.Resource[]): { appsWaitFor: pulumi.Resource[]; karpenter?: Karpenter } {
         const controllers = {
-            clusterName: cluster.name,
-            clusterPhysicalName: clusterName,
-            clusterArn: cluster.arn,
+            clusterName: this.cluster.name,
+            clusterPhysicalName: args.namePrefix,
+            clusterArn: this.cluster.arn,
             region: args.region,
             accountId: args.accountId,
             vpcId: args.network.vpcId,
             provider: this.provider,
             replicas: args.highAvailability ? 2 : 1,
-            dependsOn: [coreDns, ...nodeGroupResources],
+            dependsOn,
         };
         const loadBalancer = new LoadBalancerController(`${name}-lbc`, controllers, { parent: this });
-        // The LBC registers webhooks (pods, TargetGroupBindings) whose failure policy is Fail: releases that
-        // create such objects while its pods are not yet serving would be refused, so they come after it.
         const afterLoadBalancer = { ...controllers, dependsOn: [...controllers.dependsOn, loadBalancer.release] };
         const metrics = metricsServer(`${name}-metrics-server`, afterLoadBalancer, { parent: this });
-        if (config.autoscaler === "karpenter") {
-            const karpenterProfile = fargateProfileFor(config.fargateProfiles, KARPENTER_PODS.namespace, KARPENTER_PODS.labels);
-            this.karpenter = new Karpenter(
-                `${name}-karpenter`,
-                {
-                    clusterName: cluster.name,
-                    clusterPhysicalName: clusterName,
-                    clusterArn: cluster.arn,
-                    clusterEndpoint: cluster.endpoint,
-                    region: args.region,
-                    accountId: args.accountId,
-                    privateSubnetIds: args.network.privateSubnetIds,
-                    securityGroupIds,
-                    os: config.nodeOs,
-                    spot: args.spot,
-                    dataKeyArn: args.dataKeyArn,
-                    dataKeyUsers: args.dataKeyUsers,
-                    cpuLimit: args.highAvailability ? 200 : 32,
-                    replicas: Math.min(2, config.nodeGroups.system.minSize),
-                    provider: this.provider,
-                    dependsOn: afterLoadBalancer.dependsOn,
-                    fargate: karpenterProfile !== undefined && this.fargate ? { profile: this.fargate.profiles[karpenterProfile], oidcProviderArn: cluster.oidcProviderArn, oidcIssuer: cluster.oidcIssuer } : undefined,
-                },
-                { parent: this },
-            );
-        } else {
-            new ClusterAutoscaler(`${name}-cluster-autoscaler`, afterLoadBalancer, { parent: this });
-        }
-
+        const karpenter = args.config.autoscaler === "karpenter" ? this.createKarpenter(name, args, afterLoadBalancer.dependsOn) : undefined;
+        if (!karpenter) new ClusterAutoscaler(`${name}-cluster-autoscaler`, afterLoadBalancer, { parent: this });
         // The Secrets Store CSI driver and the AWS provider, only when some app has secrets.
         const secretsStore = Object.values(args.apps).some(({ spec }) => Object.keys(spec.secrets).length > 0)
             ? [secretsStoreProvider(`${name}-secrets-store`, { region: args.region, provider: this.provider, dependsOn: afterLoadBalancer.dependsOn }, { parent: this })]
             : [];
+        return { appsWaitFor: [loadBalancer.release, metrics, ...secretsStore], karpenter };
+    }
 
+    /** Karpenter, its controller on the Fargate profile that selects its pods when there is one. */
+    private createKarpenter(name: string, args: EksRuntimeArgs, dependsOn: pulumi.Input<pulumi.Resource>[]): Karpenter {
+        const config = args.config;
+        const cluster = this.cluster;
+        const karpenterProfile = fargateProfileFor(config.fargateProfiles, KARPENTER_PODS.namespace, KARPENTER_PODS.labels);
+        return new Karpenter(
+            `${name}-karpenter`,
+            {
+                clusterName: cluster.name,
+                clusterPhysicalName: args.namePrefix,
+                clusterArn: cluster.arn,
+                clusterEndpoint: cluster.endpoint,
+                region: args.region,
+                accountId: args.accountId,
+                privateSubnetIds: args.network.privateSubnetIds,
+                securityGroupIds: this.securityGroupIds,
+                os: config.nodeOs,
+                spot: args.spot,
+                dataKeyArn: args.dataKeyArn,
+                dataKeyUsers: args.dataKeyUsers,
+                cpuLimit: args.highAvailability ? 200 : 32,
+                replicas: Math.min(2, config.nodeGroups.system.minSize),
+                provider: this.provider,
+                dependsOn,
+                fargate: karpenterProfile !== undefined && this.fargate ? { profile: this.fargate.profiles[karpenterProfile], oidcProviderArn: cluster.oidcProviderArn, oidcIssuer: cluster.oidcIssuer } : undefined,
+            },
+            { parent: this },
+        );
+    }
+
+    /** One EksApp per app, after the controllers its objects need. */
+    private createApps(name: string, args: EksRuntimeArgs, controllers: pulumi.Resource[]): void {
         for (const [app, { spec, repository, bindings }] of Object.entries(args.apps)) {
             this.apps[app] = new EksApp(
                 `${name}-${app}`,
@@ -200,8 +241,8 @@ export class EksRuntime extends pulumi.ComponentResource {
                     spec,
                     region: args.region,
                     accountId: args.accountId,
-                    clusterName: cluster.name,
-                    clusterArn: cluster.arn,
+                    clusterName: this.cluster.name,
+                    clusterArn: this.cluster.arn,
                     repository,
                     bindings,
                     vpcCidr: args.network.vpcCidr,
@@ -209,11 +250,10 @@ export class EksRuntime extends pulumi.ComponentResource {
                     deletionProtection: args.deletionProtection,
                     strictZoneSpread: args.highAvailability,
                     provider: this.provider,
-                    dependsOn: [loadBalancer.release, metrics, ...secretsStore],
+                    dependsOn: controllers,
                 },
                 { parent: this },
             );
         }
-        this.registerOutputs({ clusterName: cluster.name, oidcIssuer: cluster.oidcIssuer });
     }
 }
