@@ -65,6 +65,45 @@ const NodeGroupInputSchema = z.strictObject({
     diskSizeGiB: wholeNumber("a root volume size in GiB", 20, 1000).optional(),
 });
 
+const CHART_VERSION_PATTERN = /^v?\d+\.\d+\.\d+$/;
+const HOSTED_ZONE_ID_PATTERN = /^Z[A-Z0-9]{1,31}$/;
+
+/** What every catalog add-on takes (platform/eks/addons/): on or off, a version, extra Helm or add-on values. */
+const catalogAddon = <T extends z.ZodRawShape>(versionExample: string, versionPattern: RegExp, extra: T) =>
+    z.strictObject({
+        /** Install it. @default false */
+        enabled: z.boolean({ error: "expected whether the add-on is installed: true or false" }).optional(),
+        /** The chart version or EKS add-on build. @default the pinned one */
+        version: z
+            .string()
+            .regex(versionPattern, { error: `expected a version such as ${versionExample}` })
+            .optional(),
+        /** Merged over the platform's values (Helm values, or the managed add-on's configuration values). */
+        values: z.record(z.string(), z.unknown(), { error: "expected a map of values" }).optional(),
+        ...extra,
+    });
+
+export const VPA_MODES = ["recommend", "auto"] as const;
+export const EXTERNAL_DNS_POLICIES = ["upsert-only", "sync"] as const;
+
+const CatalogAddonsSchema = {
+    /** The EBS CSI driver (EKS managed add-on) and an encrypted gp3 default StorageClass. */
+    ebsCsi: catalogAddon("v1.66.0-eksbuild.1", ADDON_VERSION_PATTERN, {}).optional(),
+    /** external-dns: Route 53 records for Ingress hosts, in one hosted zone. */
+    externalDns: catalogAddon("1.21.1", CHART_VERSION_PATTERN, {
+        hostedZoneId: z.string().regex(HOSTED_ZONE_ID_PATTERN, { error: "expected a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ" }).optional(),
+        policy: z.enum(EXTERNAL_DNS_POLICIES, { error: `expected ${EXTERNAL_DNS_POLICIES.join(" or ")}` }).optional(),
+    }).optional(),
+    /** cert-manager, CRDs installed by the chart. */
+    certManager: catalogAddon("v1.21.1", CHART_VERSION_PATTERN, {}).optional(),
+    /** The Vertical Pod Autoscaler: recommendations only unless mode is auto. */
+    verticalPodAutoscaler: catalogAddon("0.11.0", CHART_VERSION_PATTERN, {
+        mode: z.enum(VPA_MODES, { error: `expected ${VPA_MODES.join(" or ")}` }).optional(),
+    }).optional(),
+    /** KEDA: event-driven autoscaling (queue workers). */
+    keda: catalogAddon("2.20.2", CHART_VERSION_PATTERN, {}).optional(),
+};
+
 export const EksInputSchema = z.strictObject({
     /** Build the cluster even when no app runs on it yet. */
     enabled: z.boolean({ error: "expected whether the EKS cluster is built: true or false" }).optional(),
@@ -97,6 +136,7 @@ export const EksInputSchema = z.strictObject({
             kubeProxy: z.string().regex(ADDON_VERSION_PATTERN, { error: "expected an add-on version such as v1.33.0-eksbuild.2" }).optional(),
             podIdentityAgent: z.string().regex(ADDON_VERSION_PATTERN, { error: "expected an add-on version such as v1.3.7-eksbuild.2" }).optional(),
             observability: z.string().regex(ADDON_VERSION_PATTERN, { error: "expected an add-on version such as v6.2.0-eksbuild.1" }).optional(),
+            ...CatalogAddonsSchema,
         })
         .optional(),
     autoscaler: z.enum(AUTOSCALERS, { error: `expected a node autoscaler, one of ${AUTOSCALERS.join(", ")}` }).optional(),
@@ -129,16 +169,51 @@ export interface EksConfig {
     nodeOs: NodeOs;
     nodeGroups: { system: NodeGroupConfig; workload: NodeGroupConfig };
     fargateProfiles: Record<string, { namespace: string; labels: Record<string, string> }>;
-    addons: { vpcCni: string; coredns: string; kubeProxy: string; podIdentityAgent: string; observability: string };
+    /** Managed add-on builds, and the optional add-ons of the catalog (platform/eks/addons/) resolved against their pins. */
+    addons: CoreAddonVersions & CatalogAddons;
     autoscaler: Autoscaler;
     /** Container logs (Fluent Bit) and metrics (CloudWatch agent) into CloudWatch. */
     containerInsights: boolean;
 }
 
+/** The always-on managed add-ons' builds. */
+export interface CoreAddonVersions {
+    vpcCni: string;
+    coredns: string;
+    kubeProxy: string;
+    podIdentityAgent: string;
+    observability: string;
+}
+
+/** What every catalog add-on resolves to. */
+export interface AddonSettings {
+    enabled: boolean;
+    version: string;
+    values: Record<string, unknown>;
+}
+
+export interface CatalogAddons {
+    ebsCsi: AddonSettings;
+    externalDns: AddonSettings & { hostedZoneId?: string; policy: (typeof EXTERNAL_DNS_POLICIES)[number] };
+    certManager: AddonSettings;
+    verticalPodAutoscaler: AddonSettings & { mode: (typeof VPA_MODES)[number] };
+    keda: AddonSettings;
+}
+
+/**
+ * The pinned version of each catalog add-on (checked 2026-12-05):
+ * - ebsCsi: the EKS add-on aws-ebs-csi-driver build v1.66.0-eksbuild.1 (driver v1.66.0), reported by
+ *   `eks:DescribeAddonVersions` as the default build for Kubernetes 1.36 in September 2026
+ *   (https://github.com/mitodl/ol-infrastructure/pull/5959); the offline synth cannot ask EKS, so
+ *   confirm it for the cluster's version with `aws eks describe-addon-versions --addon-name aws-ebs-csi-driver --kubernetes-version 1.35`.
+ * - the charts: platform/eks/helm-values.ts (EXTERNAL_DNS, CERT_MANAGER, VERTICAL_POD_AUTOSCALER, KEDA), each citing its source.
+ */
+export const CATALOG_DEFAULT_VERSIONS = { ebsCsi: "v1.66.0-eksbuild.1", externalDns: "1.21.1", certManager: "v1.21.1", verticalPodAutoscaler: "0.11.0", keda: "2.20.2" };
+
 export interface EksProfileDefaults {
     version: string;
     nodeGroups: { system: Omit<NodeGroupConfig, "capacityType">; workload: Omit<NodeGroupConfig, "capacityType"> };
-    addons: EksConfig["addons"];
+    addons: CoreAddonVersions;
     autoscaler: Autoscaler;
 }
 
@@ -215,9 +290,31 @@ export function resolveEks(input: EksInput | undefined, profile: Profile, spot: 
         nodeOs: input?.nodeOs ?? "bottlerocket",
         nodeGroups: { system: group("system", "ON_DEMAND"), workload: group("workload", spot ? "SPOT" : "ON_DEMAND") },
         fargateProfiles: Object.fromEntries(Object.entries(input?.fargateProfiles ?? {}).map(([name, p]) => [name, { namespace: p.namespace, labels: { ...p.labels } }])),
-        addons: { ...defaults.addons, ...input?.addons },
+        addons: {
+            vpcCni: input?.addons?.vpcCni ?? defaults.addons.vpcCni,
+            coredns: input?.addons?.coredns ?? defaults.addons.coredns,
+            kubeProxy: input?.addons?.kubeProxy ?? defaults.addons.kubeProxy,
+            podIdentityAgent: input?.addons?.podIdentityAgent ?? defaults.addons.podIdentityAgent,
+            observability: input?.addons?.observability ?? defaults.addons.observability,
+            ...resolveCatalog(input?.addons),
+        },
         autoscaler: input?.autoscaler ?? defaults.autoscaler,
         containerInsights: input?.containerInsights ?? true,
+    };
+}
+
+/** Each catalog add-on off unless enabled, at its pinned version unless one is given. */
+function resolveCatalog(addons: EksInput["addons"]): CatalogAddons {
+    const base = (key: keyof typeof CATALOG_DEFAULT_VERSIONS): AddonSettings => {
+        const given = addons?.[key];
+        return { enabled: given?.enabled ?? false, version: given?.version ?? CATALOG_DEFAULT_VERSIONS[key], values: { ...given?.values } };
+    };
+    return {
+        ebsCsi: base("ebsCsi"),
+        externalDns: { ...base("externalDns"), hostedZoneId: addons?.externalDns?.hostedZoneId, policy: addons?.externalDns?.policy ?? "upsert-only" },
+        certManager: base("certManager"),
+        verticalPodAutoscaler: { ...base("verticalPodAutoscaler"), mode: addons?.verticalPodAutoscaler?.mode ?? "recommend" },
+        keda: base("keda"),
     };
 }
 
@@ -269,6 +366,12 @@ export function checkEks(eks: EksConfig, profile: Profile, key: (path: (string |
     const proxyMinor = /^v1\.(\d+)\./.exec(eks.addons.kubeProxy)?.[1];
     if (proxyMinor !== undefined && Number(proxyMinor) !== minorOf(eks.version)) {
         problems.push({ key: key(["eks", "addons", "kubeProxy"]), message: `expected a kube-proxy build for Kubernetes ${eks.version} (v${eks.version}.x-eksbuild.N), got ${eks.addons.kubeProxy}` });
+    }
+    if (eks.addons.externalDns.enabled && !eks.addons.externalDns.hostedZoneId) {
+        problems.push({
+            key: key(["eks", "addons", "externalDns", "hostedZoneId"]),
+            message: "expected the Route 53 hosted zone id external-dns may write to, such as Z0123456789ABCDEFGHIJ (it is scoped to that one zone)",
+        });
     }
     const namespaces = Object.values(eks.fargateProfiles).map((p) => `${p.namespace}:${JSON.stringify(p.labels)}`);
     if (new Set(namespaces).size !== namespaces.length) problems.push({ key: key(["eks", "fargateProfiles"]), message: "expected each namespace and label selector in one profile only" });

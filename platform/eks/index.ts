@@ -3,11 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { type AppConfig, type EksConfig, fargateProfileFor, type IngressConfig, KARPENTER_PODS } from "../config";
 import type { AppBindings } from "../ecs";
 import type { ServiceKeyUsers } from "../kms";
-import { ClusterAutoscaler, LoadBalancerController, ManagedAddons, metricsServer } from "./addons";
+import { ClusterAutoscaler, type InstalledAddons, installCatalogAddons, LoadBalancerController, ManagedAddons, metricsServer } from "./addons";
 import { EksCluster } from "./cluster";
 import { FargateProfiles } from "./fargate";
 import { Karpenter } from "./karpenter";
-import { ManagedNodeGroup } from "./node-groups";
+import { ManagedNodeGroup, SYSTEM_PLACEMENT } from "./node-groups";
 import { ClusterObservability } from "./observability";
 import { nodeRole } from "./roles";
 import { secretsStoreProvider } from "./secrets";
@@ -60,6 +60,8 @@ export class EksRuntime extends pulumi.ComponentResource {
     readonly nodeGroups: { system: ManagedNodeGroup; workload: ManagedNodeGroup };
     readonly fargate?: FargateProfiles;
     readonly karpenter?: Karpenter;
+    /** The catalog add-ons `eks.addons` turned on (KEDA's operator role takes scalers' grants). */
+    readonly addons: InstalledAddons;
     readonly apps: Record<string, EksApp> = {};
 
     constructor(name: string, args: EksRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -74,6 +76,7 @@ export class EksRuntime extends pulumi.ComponentResource {
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.cluster.kubeconfigJson, enableServerSideApply: true, deleteUnreachable: false }, { parent: this });
         const controllers = this.installControllers(name, args, [coreDns, ...nodeGroupResources]);
         this.karpenter = controllers.karpenter;
+        this.addons = controllers.addons;
         this.createApps(name, args, controllers.appsWaitFor);
         this.registerOutputs({ clusterName: this.cluster.name, oidcIssuer: this.cluster.oidcIssuer });
     }
@@ -177,7 +180,7 @@ export class EksRuntime extends pulumi.ComponentResource {
      * the node autoscaler and, when some app has secrets, the Secrets Store CSI driver.
      * Returns what the apps wait for.
      */
-    private installControllers(name: string, args: EksRuntimeArgs, dependsOn: pulumi.Resource[]): { appsWaitFor: pulumi.Resource[]; karpenter?: Karpenter } {
+    private installControllers(name: string, args: EksRuntimeArgs, dependsOn: pulumi.Resource[]): { appsWaitFor: pulumi.Resource[]; karpenter?: Karpenter; addons: InstalledAddons } {
         const controllers = {
             clusterName: this.cluster.name,
             clusterPhysicalName: args.namePrefix,
@@ -198,7 +201,9 @@ export class EksRuntime extends pulumi.ComponentResource {
         const secretsStore = Object.values(args.apps).some(({ spec }) => Object.keys(spec.secrets).length > 0)
             ? [secretsStoreProvider(`${name}-secrets-store`, { region: args.region, provider: this.provider, dependsOn: afterLoadBalancer.dependsOn }, { parent: this })]
             : [];
-        return { appsWaitFor: [loadBalancer.release, metrics, ...secretsStore], karpenter };
+        const addons = installCatalogAddons({ ...afterLoadBalancer, name, parent: this, placement: SYSTEM_PLACEMENT, dataKeyArn: args.dataKeyArn }, args.config.addons);
+        const addonsReady = Object.values(addons).flatMap((addon) => addon.ready);
+        return { appsWaitFor: [loadBalancer.release, metrics, ...secretsStore, ...addonsReady], karpenter, addons };
     }
 
     /** Karpenter, its controller on the Fargate profile that selects its pods when there is one. */

@@ -73,3 +73,13 @@ export const eksProd = () =>
     );
 /** dev on the Cluster Autoscaler, with AL2023 nodes, before web's first release. */
 export const eksClusterAutoscaler = () => memo("eks-ca", () => synth("dev", { apps: { web: { ...WEB, imageTag: undefined } }, eks: { autoscaler: "cluster-autoscaler", nodeOs: "al2023" } }));
+/** The hosted zone the catalog fixture's external-dns may write to. */
+export const HOSTED_ZONE_ID = "Z0123456789ABCDEFGHIJ";
+/** dev with every catalog add-on on (EBS CSI, external-dns, cert-manager, VPA, KEDA). */
+export const eksCatalog = () =>
+    memo("eks-catalog", () =>
+        synth("dev", {
+            apps: { web: WEB },
+            eks: { addons: { ebsCsi: { enabled: true }, externalDns: { enabled: true, hostedZoneId: HOSTED_ZONE_ID }, certManager: { enabled: true }, verticalPodAutoscaler: { enabled: true }, keda: { enabled: true } } },
+        }),
+    );

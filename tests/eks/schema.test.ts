@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { z } from "zod";
 import type { RecordedResource } from "../../platform/offline/mock-cloud";
 import { sharedSynth } from "../helpers";
-import { eksClusterAutoscaler, eksDev, eksProd } from "./fixtures";
+import { eksCatalog, eksClusterAutoscaler, eksDev, eksProd } from "./fixtures";
 import { fieldProblems, modelModule } from "./strict-fields";
 
 /**
@@ -74,6 +74,7 @@ describe("Kubernetes objects against the OpenAPI schema", () => {
         ["dev (fixture)", eksDev],
         ["prod (fixture)", eksProd],
         ["dev on the Cluster Autoscaler (fixture)", eksClusterAutoscaler],
+        ["dev with every catalog add-on (fixture)", eksCatalog],
         ["the dev fixture stack", () => sharedSynth("dev").then((r) => ({ resources: r.cloud.resources }))],
         ["the prod fixture stack", () => sharedSynth("prod").then((r) => ({ resources: r.cloud.resources }))],
     ];

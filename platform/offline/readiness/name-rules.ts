@@ -644,6 +644,11 @@ export const NAME_RULES: Record<string, NameRule> = {
     "kubernetes:policy/v1:PodDisruptionBudget": k8sSubdomain(),
     "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass": { ...k8sSubdomain(), scope: "none", parentKey: undefined },
     "kubernetes:karpenter.sh/v1:NodePool": { ...k8sSubdomain(), scope: "none", parentKey: undefined },
+    // Cluster-scoped kinds of the EKS add-on catalog and Auto Mode.
+    "kubernetes:storage.k8s.io/v1:StorageClass": { ...k8sSubdomain("https://kubernetes.io/docs/concepts/storage/storage-classes/"), scope: "none", parentKey: undefined },
+    "kubernetes:networking.k8s.io/v1:IngressClass": { ...k8sSubdomain("https://kubernetes.io/docs/concepts/services-networking/ingress/#ingress-class"), scope: "none", parentKey: undefined },
+    "kubernetes:eks.amazonaws.com/v1:NodeClass": { ...k8sSubdomain("https://docs.aws.amazon.com/eks/latest/userguide/create-node-class.html"), scope: "none", parentKey: undefined },
+    "kubernetes:eks.amazonaws.com/v1:IngressClassParams": { ...k8sSubdomain("https://docs.aws.amazon.com/eks/latest/userguide/auto-configure-alb.html"), scope: "none", parentKey: undefined },
     "kubernetes:helm.sh/v3:Release": {
         kind: "named",
         property: "name",

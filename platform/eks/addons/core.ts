@@ -1,12 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { EksConfig } from "../config";
-import { checkedValues, CLUSTER_AUTOSCALER, LOAD_BALANCER_CONTROLLER, METRICS_SERVER } from "./helm-values";
-import { loadBalancerControllerGrants } from "./lbc-policy";
-import { SYSTEM_PLACEMENT } from "./node-groups";
-import { PodIdentityRole, podIdentityTrustPolicy } from "./roles";
-import { withTransforms, type Transformable } from "../transform";
+import type { EksConfig } from "../../config";
+import { checkedValues, CLUSTER_AUTOSCALER, LOAD_BALANCER_CONTROLLER, METRICS_SERVER } from "../helm-values";
+import { loadBalancerControllerGrants } from "../lbc-policy";
+import { SYSTEM_PLACEMENT } from "../node-groups";
+import { PodIdentityRole, podIdentityTrustPolicy } from "../roles";
+import { withTransforms, type Transformable } from "../../transform";
 
 export interface ManagedAddonsArgs extends Transformable {
     clusterName: pulumi.Input<string>;
