@@ -40,6 +40,10 @@ export type SupportType = (typeof SUPPORT_TYPES)[number];
 export const AUTOSCALERS = ["karpenter", "cluster-autoscaler"] as const;
 export type Autoscaler = (typeof AUTOSCALERS)[number];
 
+/** Who runs the nodes: managed node groups with Karpenter or the Cluster Autoscaler, or EKS Auto Mode. */
+export const COMPUTE_MODES = ["managed", "autoMode"] as const;
+export type ComputeMode = (typeof COMPUTE_MODES)[number];
+
 export const CAPACITY_TYPES = ["ON_DEMAND", "SPOT"] as const;
 export type CapacityType = (typeof CAPACITY_TYPES)[number];
 
@@ -139,6 +143,8 @@ export const EksInputSchema = z.strictObject({
             ...CatalogAddonsSchema,
         })
         .optional(),
+    /** managed: node groups plus Karpenter or the Cluster Autoscaler; autoMode: EKS Auto Mode runs compute, storage and load balancing. */
+    compute: z.enum(COMPUTE_MODES, { error: `expected a compute mode, one of ${COMPUTE_MODES.join(", ")}` }).optional(),
     autoscaler: z.enum(AUTOSCALERS, { error: `expected a node autoscaler, one of ${AUTOSCALERS.join(", ")}` }).optional(),
     /** Container logs and Container Insights through the amazon-cloudwatch-observability add-on. */
     containerInsights: z.boolean({ error: "expected whether container logs and metrics go to CloudWatch: true or false" }).optional(),
@@ -169,6 +175,8 @@ export interface EksConfig {
     nodeOs: NodeOs;
     nodeGroups: { system: NodeGroupConfig; workload: NodeGroupConfig };
     fargateProfiles: Record<string, { namespace: string; labels: Record<string, string> }>;
+    /** managed (node groups, Karpenter or the Cluster Autoscaler, the Load Balancer Controller) or autoMode. */
+    compute: ComputeMode;
     /** Managed add-on builds, and the optional add-ons of the catalog (platform/eks/addons/) resolved against their pins. */
     addons: CoreAddonVersions & CatalogAddons;
     autoscaler: Autoscaler;
@@ -298,6 +306,7 @@ export function resolveEks(input: EksInput | undefined, profile: Profile, spot: 
             observability: input?.addons?.observability ?? defaults.addons.observability,
             ...resolveCatalog(input?.addons),
         },
+        compute: input?.compute ?? "managed",
         autoscaler: input?.autoscaler ?? defaults.autoscaler,
         containerInsights: input?.containerInsights ?? true,
     };
@@ -327,9 +336,10 @@ export function architectureOf(instanceType: string): "arm64" | "x86_64" {
  * Cross-field rules: the version against the EKS calendar on `today` (YYYY-MM-DD), endpoint
  * exposure per profile, node group bounds, add-on/cluster skew.
  */
-export function checkEks(eks: EksConfig, profile: Profile, key: (path: (string | number)[]) => string, today: string): ConfigProblem[] {
+export function checkEks(eks: EksConfig, profile: Profile, key: (path: (string | number)[]) => string, today: string, input?: EksInput): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     if (!eks.enabled) return problems;
+    if (eks.compute === "autoMode") problems.push(...autoModeProblems(input, key));
     problems.push(...checkEksVersion(eks, key, today));
     if (eks.publicAccessCidrs.length > 0 && profile !== "dev") {
         problems.push({
@@ -376,6 +386,29 @@ export function checkEks(eks: EksConfig, profile: Profile, key: (path: (string |
     const namespaces = Object.values(eks.fargateProfiles).map((p) => `${p.namespace}:${JSON.stringify(p.labels)}`);
     if (new Set(namespaces).size !== namespaces.length) problems.push({ key: key(["eks", "fargateProfiles"]), message: "expected each namespace and label selector in one profile only" });
     return problems;
+}
+
+/**
+ * Keys that configure what EKS Auto Mode replaces: set together with `compute: autoMode` they would
+ * do nothing, so they are refused rather than ignored.
+ */
+function autoModeProblems(input: EksInput | undefined, key: (path: (string | number)[]) => string): ConfigProblem[] {
+    const because = "with eks.compute: autoMode";
+    const replaced: [string[], unknown, string][] = [
+        [
+            ["autoscaler"],
+            input?.autoscaler,
+            `expected no node autoscaler ${because}: Auto Mode scales nodes itself (its built-in node pools and the platform's NodePool); remove eks.autoscaler or set eks.compute: managed`,
+        ],
+        [["nodeGroups"], input?.nodeGroups, `expected no managed node groups ${because}: Auto Mode launches the nodes; remove eks.nodeGroups or set eks.compute: managed`],
+        [["nodeOs"], input?.nodeOs, `expected no node OS ${because}: Auto Mode nodes run an AMI EKS chooses and patches`],
+        ...(["vpcCni", "coredns", "kubeProxy", "podIdentityAgent"] as const).map((addon): [string[], unknown, string] => [
+            ["addons", addon],
+            input?.addons?.[addon],
+            `expected no ${addon} build ${because}: Auto Mode nodes run pod networking, DNS, kube-proxy and the Pod Identity agent themselves`,
+        ]),
+    ];
+    return replaced.filter(([, value]) => value !== undefined).map(([path, , message]) => ({ key: key(["eks", ...path]), message }));
 }
 
 /** The version must be in the calendar and inside its support window (standard, or extended when chosen) on `today`. */

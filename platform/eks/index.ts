@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { type AppConfig, type EksConfig, fargateProfileFor, type IngressConfig, KARPENTER_PODS } from "../config";
 import type { AppBindings } from "../ecs";
 import type { ServiceKeyUsers } from "../kms";
-import { ClusterAutoscaler, type InstalledAddons, installCatalogAddons, LoadBalancerController, ManagedAddons, metricsServer } from "./addons";
+import { ClusterAutoscaler, type ControllersArgs, type InstalledAddons, installCatalogAddons, LoadBalancerController, ManagedAddons, metricsServer } from "./addons";
+import { AUTO_MODE_SYSTEM_PLACEMENT, AutoModeCompute } from "./auto-mode";
 import { EksCluster } from "./cluster";
 import { FargateProfiles } from "./fargate";
 import { Karpenter } from "./karpenter";
@@ -22,6 +23,14 @@ export interface EksRuntimeApp {
     spec: AppConfig;
     repository: { url: pulumi.Input<string> };
     bindings: AppBindings;
+}
+
+/** What the controllers step leaves: what apps wait for, and the components other steps read. */
+interface Controllers {
+    appsWaitFor: pulumi.Resource[];
+    karpenter?: Karpenter;
+    autoMode?: AutoModeCompute;
+    addons: InstalledAddons;
 }
 
 export interface EksRuntimeArgs extends Transformable {
@@ -57,7 +66,10 @@ export interface EksRuntimeArgs extends Transformable {
 export class EksRuntime extends pulumi.ComponentResource {
     readonly cluster: EksCluster;
     readonly provider: k8s.Provider;
-    readonly nodeGroups: { system: ManagedNodeGroup; workload: ManagedNodeGroup };
+    /** Managed compute only. */
+    readonly nodeGroups?: { system: ManagedNodeGroup; workload: ManagedNodeGroup };
+    /** Auto Mode only: the platform's NodePool and NodeClass, the ALB IngressClass. */
+    readonly autoMode?: AutoModeCompute;
     readonly fargate?: FargateProfiles;
     readonly karpenter?: Karpenter;
     /** The catalog add-ons `eks.addons` turned on (KEDA's operator role takes scalers' grants). */
@@ -66,19 +78,29 @@ export class EksRuntime extends pulumi.ComponentResource {
 
     constructor(name: string, args: EksRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:eks:Runtime", name, {}, withTransforms(opts, args.transform));
+        const autoMode = args.config.compute === "autoMode";
         this.cluster = this.createCluster(name, args);
-        const addons = new ManagedAddons(`${name}-addons`, { clusterName: this.cluster.name, clusterArn: this.cluster.arn, accountId: args.accountId, versions: args.config.addons }, { parent: this });
-        this.nodeGroups = this.createNodeGroups(name, args, addons.beforeNodes);
-        const nodeGroupResources = [this.nodeGroups.system.nodeGroup, this.nodeGroups.workload.nodeGroup];
-        const coreDns = addons.addCoreDns(nodeGroupResources);
-        if (args.config.containerInsights) this.createObservability(name, args, nodeGroupResources);
+        // Auto Mode runs the nodes, pod networking, DNS and kube-proxy itself: no add-ons or node groups to create.
+        const dataPlane = autoMode ? undefined : this.createManagedDataPlane(name, args);
+        this.nodeGroups = dataPlane?.nodeGroups;
+        if (args.config.containerInsights) this.createObservability(name, args, dataPlane?.nodes ?? []);
         this.fargate = this.createFargateProfiles(name, args);
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.cluster.kubeconfigJson, enableServerSideApply: true, deleteUnreachable: false }, { parent: this });
-        const controllers = this.installControllers(name, args, [coreDns, ...nodeGroupResources]);
+        const controllers = dataPlane ? this.installControllers(name, args, dataPlane.ready) : this.installAutoModeControllers(name, args);
         this.karpenter = controllers.karpenter;
+        this.autoMode = controllers.autoMode;
         this.addons = controllers.addons;
         this.createApps(name, args, controllers.appsWaitFor);
         this.registerOutputs({ clusterName: this.cluster.name, oidcIssuer: this.cluster.oidcIssuer });
+    }
+
+    /** Managed compute: the managed add-ons, the node groups after the CNI, CoreDNS after the nodes. */
+    private createManagedDataPlane(name: string, args: EksRuntimeArgs): { nodeGroups: { system: ManagedNodeGroup; workload: ManagedNodeGroup }; nodes: pulumi.Resource[]; ready: pulumi.Resource[] } {
+        const addons = new ManagedAddons(`${name}-addons`, { clusterName: this.cluster.name, clusterArn: this.cluster.arn, accountId: args.accountId, versions: args.config.addons }, { parent: this });
+        const nodeGroups = this.createNodeGroups(name, args, addons.beforeNodes);
+        const nodes = [nodeGroups.system.nodeGroup, nodeGroups.workload.nodeGroup];
+        const coreDns = addons.addCoreDns(nodes);
+        return { nodeGroups, nodes, ready: [coreDns, ...nodes] };
     }
 
     /** The control plane, its key, log group, role and API security group. */
@@ -100,6 +122,7 @@ export class EksRuntime extends pulumi.ComponentResource {
                 logs: args.logs,
                 deletionProtection: args.deletionProtection,
                 protect: args.protect,
+                autoMode: config.compute === "autoMode",
             },
             { parent: this },
         );
@@ -180,7 +203,7 @@ export class EksRuntime extends pulumi.ComponentResource {
      * the node autoscaler and, when some app has secrets, the Secrets Store CSI driver.
      * Returns what the apps wait for.
      */
-    private installControllers(name: string, args: EksRuntimeArgs, dependsOn: pulumi.Resource[]): { appsWaitFor: pulumi.Resource[]; karpenter?: Karpenter; addons: InstalledAddons } {
+    private installControllers(name: string, args: EksRuntimeArgs, dependsOn: pulumi.Resource[]): Controllers {
         const controllers = {
             clusterName: this.cluster.name,
             clusterPhysicalName: args.namePrefix,
@@ -197,13 +220,65 @@ export class EksRuntime extends pulumi.ComponentResource {
         const metrics = metricsServer(`${name}-metrics-server`, afterLoadBalancer, { parent: this });
         const karpenter = args.config.autoscaler === "karpenter" ? this.createKarpenter(name, args, afterLoadBalancer.dependsOn) : undefined;
         if (!karpenter) new ClusterAutoscaler(`${name}-cluster-autoscaler`, afterLoadBalancer, { parent: this });
-        // The Secrets Store CSI driver and the AWS provider, only when some app has secrets.
+        const shared = this.installSharedAddons(name, args, afterLoadBalancer, SYSTEM_PLACEMENT);
+        return { appsWaitFor: [loadBalancer.release, metrics, ...shared.ready], karpenter, addons: shared.addons };
+    }
+
+    /**
+     * Auto Mode: its compute, storage and load balancing replace Karpenter, the node groups, the EBS
+     * CSI add-on and the Load Balancer Controller; the platform adds its NodePool, network policy
+     * enforcement and the `alb` IngressClass, then metrics-server and the shared add-ons on the
+     * built-in system pool.
+     */
+    private installAutoModeControllers(name: string, args: EksRuntimeArgs): Controllers {
+        const autoMode = new AutoModeCompute(
+            `${name}-auto-mode`,
+            {
+                clusterName: this.cluster.name,
+                clusterPhysicalName: args.namePrefix,
+                privateSubnetIds: args.network.privateSubnetIds,
+                securityGroupIds: this.securityGroupIds,
+                spot: args.spot,
+                cpuLimit: args.highAvailability ? 200 : 32,
+                diskSizeGiB: args.config.nodeGroups.workload.diskSizeGiB,
+                provider: this.provider,
+            },
+            { parent: this },
+        );
+        const base = {
+            clusterName: this.cluster.name,
+            clusterPhysicalName: args.namePrefix,
+            clusterArn: this.cluster.arn,
+            region: args.region,
+            accountId: args.accountId,
+            vpcId: args.network.vpcId,
+            provider: this.provider,
+            replicas: args.highAvailability ? 2 : 1,
+            dependsOn: [autoMode.nodePool],
+            placement: AUTO_MODE_SYSTEM_PLACEMENT,
+        };
+        const metrics = metricsServer(`${name}-metrics-server`, base, { parent: this });
+        const shared = this.installSharedAddons(name, args, base, AUTO_MODE_SYSTEM_PLACEMENT);
+        return { appsWaitFor: [autoMode.ingressClass, autoMode.networkPolicies, metrics, ...shared.ready], autoMode, addons: shared.addons };
+    }
+
+    /** The Secrets Store CSI driver (only when some app has secrets) and the catalog add-ons `eks.addons` turns on. */
+    private installSharedAddons(name: string, args: EksRuntimeArgs, base: ControllersArgs, placement: Record<string, unknown>): { ready: pulumi.Resource[]; addons: InstalledAddons } {
         const secretsStore = Object.values(args.apps).some(({ spec }) => Object.keys(spec.secrets).length > 0)
-            ? [secretsStoreProvider(`${name}-secrets-store`, { region: args.region, provider: this.provider, dependsOn: afterLoadBalancer.dependsOn }, { parent: this })]
+            ? [secretsStoreProvider(`${name}-secrets-store`, { region: args.region, provider: this.provider, dependsOn: base.dependsOn }, { parent: this })]
             : [];
-        const addons = installCatalogAddons({ ...afterLoadBalancer, name, parent: this, placement: SYSTEM_PLACEMENT, dataKeyArn: args.dataKeyArn }, args.config.addons);
-        const addonsReady = Object.values(addons).flatMap((addon) => addon.ready);
-        return { appsWaitFor: [loadBalancer.release, metrics, ...secretsStore, ...addonsReady], karpenter, addons };
+        const addons = installCatalogAddons(
+            {
+                ...base,
+                name,
+                parent: this,
+                placement,
+                dataKeyArn: args.dataKeyArn,
+                autoMode: args.config.compute === "autoMode" ? { clusterRoleName: this.cluster.serviceRole.name } : undefined,
+            },
+            args.config.addons,
+        );
+        return { ready: [...secretsStore, ...Object.values(addons).flatMap((addon) => addon.ready)], addons };
     }
 
     /** Karpenter, its controller on the Fargate profile that selects its pods when there is one. */

@@ -83,3 +83,7 @@ export const eksCatalog = () =>
             eks: { addons: { ebsCsi: { enabled: true }, externalDns: { enabled: true, hostedZoneId: HOSTED_ZONE_ID }, certManager: { enabled: true }, verticalPodAutoscaler: { enabled: true }, keda: { enabled: true } } },
         }),
     );
+/** dev on EKS Auto Mode, with the EBS CSI catalog entry on and a Fargate profile (both modes keep them). */
+export const eksAutoMode = () => memo("eks-auto", () => synth("dev", { apps: { web: WEB }, eks: { compute: "autoMode", addons: { ebsCsi: { enabled: true } }, fargateProfiles: { batch: { namespace: "batch" } } } }));
+/** prod on EKS Auto Mode: on-demand only. */
+export const eksAutoModeProd = () => memo("eks-auto-prod", () => synth("prod", { apps: { web: WEB }, ingress: { certificateArn: CERTIFICATE_ARN }, eks: { compute: "autoMode", adminRoleArns: [ADMIN_ROLE_ARN] } }));

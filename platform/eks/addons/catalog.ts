@@ -38,6 +38,11 @@ export interface AddonContext {
     placement: Record<string, unknown>;
     /** The stack's data key: encrypts what add-ons store (EBS volumes). */
     dataKeyArn: pulumi.Input<string>;
+    /**
+     * Set on EKS Auto Mode, which runs block storage (and load balancing) itself with the cluster
+     * role: add-ons it replaces only add what it lacks.
+     */
+    autoMode?: { clusterRoleName: pulumi.Input<string> };
     /** Nodes, CoreDNS and the Load Balancer Controller: what a release needs before it can start. */
     dependsOn: pulumi.Input<pulumi.Resource>[];
 }

@@ -86,6 +86,11 @@ export interface ControllersArgs extends Transformable {
     replicas: number;
     /** What must exist before the controllers start: CoreDNS and the node groups. */
     dependsOn: pulumi.Input<pulumi.Resource>[];
+    /**
+     * Where the controllers run.
+     * @default the system node group (SYSTEM_PLACEMENT); Auto Mode's built-in system pool on Auto Mode
+     */
+    placement?: Record<string, unknown>;
 }
 
 /** The AWS Load Balancer Controller: ALBs for Ingresses, with IP targets (pods, also on Fargate). */
@@ -157,7 +162,7 @@ export function metricsServer(name: string, args: ControllersArgs, opts: pulumi.
             values: checkedValues(METRICS_SERVER, {
                 replicas: args.replicas,
                 podDisruptionBudget: { enabled: args.replicas > 1, maxUnavailable: 1 },
-                ...SYSTEM_PLACEMENT,
+                ...(args.placement ?? SYSTEM_PLACEMENT),
             }),
             atomic: true,
         },

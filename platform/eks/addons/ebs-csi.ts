@@ -2,7 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AddonSettings } from "../../config";
-import { addonRole, type CatalogAddon } from "./catalog";
+import { type Grant, grantStatement } from "../../grants";
+import { policyJson } from "../../iam";
+import { type AddonContext, addonRole, type CatalogAddon } from "./catalog";
 
 /** The default StorageClass the platform creates: gp3, encrypted with the stack's data key. */
 export const GP3_STORAGE_CLASS = "gp3-encrypted";
@@ -28,20 +30,18 @@ export const ebsCsi: CatalogAddon = {
     title: "Amazon EBS CSI driver: EBS volumes for PersistentVolumeClaims",
     source: { kind: "eks-addon", addonName: "aws-ebs-csi-driver" },
     install(ctx, settings: AddonSettings) {
-        const role = addonRole(ctx, ebsCsi, { namespace: "kube-system", serviceAccount: "ebs-csi-controller-sa", associate: false }, [
-            {
-                sid: "GrantDataKeyToVolumes",
-                actions: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
-                resources: [ctx.dataKeyArn],
-                conditions: { Bool: { "kms:GrantIsForAWSResource": "true" } },
-            },
-            {
-                sid: "UseDataKeyThroughEc2",
-                actions: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"],
-                resources: [ctx.dataKeyArn],
-                conditions: { StringEquals: { "kms:ViaService": `ec2.${ctx.region}.amazonaws.com` } },
-            },
-        ]);
+        const grants = dataKeyGrants(ctx.dataKeyArn, ctx.region);
+        if (ctx.autoMode) {
+            // Auto Mode's block storage capability provisions with the cluster role: no add-on, no driver role;
+            // the cluster role may use the data key for the volumes it creates, and the class names Auto Mode's provisioner.
+            const keyUse = new aws.iam.RolePolicy(
+                `${ctx.name}-ebs-auto-mode`,
+                { role: ctx.autoMode.clusterRoleName, policy: policyJson({ Version: "2012-10-17", Statement: grants.map(grantStatement) }) },
+                { parent: ctx.parent },
+            );
+            return { ready: [gp3StorageClass(ctx, AUTO_MODE_EBS_PROVISIONER, [keyUse])] };
+        }
+        const role = addonRole(ctx, ebsCsi, { namespace: "kube-system", serviceAccount: "ebs-csi-controller-sa", associate: false }, grants);
         const managed = new aws.iam.RolePolicyAttachment(`${ctx.name}-ebs-csi`, { role: role.role.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy" }, { parent: ctx.parent });
         const addon = new aws.eks.Addon(
             `${ctx.name}-ebs-csi`,
@@ -57,18 +57,43 @@ export const ebsCsi: CatalogAddon = {
             },
             { parent: ctx.parent, dependsOn: [role, managed, ...(ctx.dependsOn as pulumi.Resource[])] },
         );
-        const storageClass = new k8s.storage.v1.StorageClass(
-            `${ctx.name}-gp3`,
-            {
-                metadata: { name: GP3_STORAGE_CLASS, annotations: { [DEFAULT_CLASS_ANNOTATION]: "true" } },
-                provisioner: "ebs.csi.aws.com",
-                parameters: { type: "gp3", encrypted: "true", kmsKeyId: ctx.dataKeyArn },
-                volumeBindingMode: "WaitForFirstConsumer",
-                allowVolumeExpansion: true,
-                reclaimPolicy: "Delete",
-            },
-            { parent: ctx.parent, provider: ctx.provider, dependsOn: [addon] },
-        );
-        return { ready: [addon, storageClass], role };
+        return { ready: [addon, gp3StorageClass(ctx, EBS_CSI_PROVISIONER, [addon])], role };
     },
 };
+
+/** The provisioners: the EBS CSI driver's, and Auto Mode's block storage capability's (https://docs.aws.amazon.com/eks/latest/userguide/create-storage-class.html). */
+export const EBS_CSI_PROVISIONER = "ebs.csi.aws.com";
+export const AUTO_MODE_EBS_PROVISIONER = "ebs.csi.eks.amazonaws.com";
+
+/**
+ * Use of the data key for EBS volumes (https://docs.aws.amazon.com/eks/latest/userguide/ebs-csi.html,
+ * customer managed keys): grants for AWS resources (EC2 attaches the volume with one), and the data-key
+ * operations through EC2 only.
+ */
+function dataKeyGrants(dataKeyArn: pulumi.Input<string>, region: string): Grant[] {
+    return [
+        { sid: "GrantDataKeyToVolumes", actions: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"], resources: [dataKeyArn], conditions: { Bool: { "kms:GrantIsForAWSResource": "true" } } },
+        {
+            sid: "UseDataKeyThroughEc2",
+            actions: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"],
+            resources: [dataKeyArn],
+            conditions: { StringEquals: { "kms:ViaService": `ec2.${region}.amazonaws.com` } },
+        },
+    ];
+}
+
+/** The default StorageClass: gp3, encrypted with the data key, bound when the pod is scheduled (the volume lands in the pod's AZ). */
+function gp3StorageClass(ctx: AddonContext, provisioner: string, dependsOn: pulumi.Resource[]): k8s.storage.v1.StorageClass {
+    return new k8s.storage.v1.StorageClass(
+        `${ctx.name}-gp3`,
+        {
+            metadata: { name: GP3_STORAGE_CLASS, annotations: { [DEFAULT_CLASS_ANNOTATION]: "true" } },
+            provisioner,
+            parameters: { type: "gp3", encrypted: "true", kmsKeyId: ctx.dataKeyArn },
+            volumeBindingMode: "WaitForFirstConsumer",
+            allowVolumeExpansion: true,
+            reclaimPolicy: "Delete",
+        },
+        { parent: ctx.parent, provider: ctx.provider, dependsOn },
+    );
+}

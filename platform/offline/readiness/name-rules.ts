@@ -383,6 +383,7 @@ export const NAME_RULES: Record<string, NameRule> = {
     },
     // EKS.
     "aws:eks/accessEntry:AccessEntry": unnamed("keyed by principal ARN in its cluster", "https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateAccessEntry.html"),
+    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": unnamed("keyed by principal ARN and policy ARN in its cluster", "https://docs.aws.amazon.com/eks/latest/APIReference/API_AssociateAccessPolicy.html"),
     "aws:eks/addon:Addon": unnamed("an add-on from the EKS catalog, named by AWS", "https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateAddon.html"),
     // The API states no limit; EKS Blueprints' FargateProfileConstraints keep it to 1-63 (a DNS label), like node groups.
     "aws:eks/fargateProfile:FargateProfile": {
@@ -639,6 +640,7 @@ export const NAME_RULES: Record<string, NameRule> = {
         form: "a DNS-1035 label: lowercase letters, digits and '-', starting with a letter, at most 63",
     },
     "kubernetes:core/v1:ServiceAccount": k8sSubdomain(),
+    "kubernetes:core/v1:ConfigMap": k8sSubdomain("https://kubernetes.io/docs/concepts/configuration/configmap/"),
     "kubernetes:networking.k8s.io/v1:Ingress": k8sSubdomain(),
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": k8sSubdomain(),
     "kubernetes:policy/v1:PodDisruptionBudget": k8sSubdomain(),
