@@ -44,6 +44,14 @@ export type Autoscaler = (typeof AUTOSCALERS)[number];
 export const COMPUTE_MODES = ["managed", "autoMode"] as const;
 export type ComputeMode = (typeof COMPUTE_MODES)[number];
 
+/**
+ * Where the cluster's controllers (CoreDNS, the Load Balancer Controller, metrics-server, ...) run:
+ * `dedicated`, a system node group tainted for them alone; `shared`, no system group, the
+ * workload group's nodes run them beside the apps (one node fewer: dev).
+ */
+export const SYSTEM_NODES = ["dedicated", "shared"] as const;
+export type SystemNodes = (typeof SYSTEM_NODES)[number];
+
 export const CAPACITY_TYPES = ["ON_DEMAND", "SPOT"] as const;
 export type CapacityType = (typeof CAPACITY_TYPES)[number];
 
@@ -123,6 +131,8 @@ export const EksInputSchema = z.strictObject({
         .optional(),
     adminRoleArns: z.array(z.string().regex(IAM_ROLE_ARN_PATTERN, { error: "expected an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admin" }), { error: "expected a list of IAM role ARNs" }).optional(),
     nodeOs: z.enum(NODE_OS, { error: `expected a node OS, one of ${NODE_OS.join(", ")}` }).optional(),
+    /** dedicated: a tainted system node group for the controllers; shared: the controllers run on the workload group. */
+    systemNodes: z.enum(SYSTEM_NODES, { error: `expected where the controllers run, one of ${SYSTEM_NODES.join(", ")}` }).optional(),
     nodeGroups: z.strictObject({ system: NodeGroupInputSchema.optional(), workload: NodeGroupInputSchema.optional() }).optional(),
     fargateProfiles: z
         .record(
@@ -173,6 +183,8 @@ export interface EksConfig {
     privateAccessCidrs: string[];
     adminRoleArns: string[];
     nodeOs: NodeOs;
+    /** dedicated: the system group exists and only controllers run there; shared: no system group. */
+    systemNodes: SystemNodes;
     nodeGroups: { system: NodeGroupConfig; workload: NodeGroupConfig };
     fargateProfiles: Record<string, { namespace: string; labels: Record<string, string> }>;
     /** managed (node groups, Karpenter or the Cluster Autoscaler, the Load Balancer Controller) or autoMode. */
@@ -220,6 +232,7 @@ export const CATALOG_DEFAULT_VERSIONS = { ebsCsi: "v1.66.0-eksbuild.1", external
 
 export interface EksProfileDefaults {
     version: string;
+    systemNodes: SystemNodes;
     nodeGroups: { system: Omit<NodeGroupConfig, "capacityType">; workload: Omit<NodeGroupConfig, "capacityType"> };
     addons: CoreAddonVersions;
     autoscaler: Autoscaler;
@@ -237,22 +250,28 @@ const ADDONS_1_35 = { vpcCni: "v1.20.1-eksbuild.3", coredns: "v1.14.2-eksbuild.4
 export const EKS_DEFAULT_VERSION = "1.35";
 
 /**
- * dev: one small Graviton system node, spot workload nodes that may scale to zero.
- * staging: prod's shape, smaller. prod: two system nodes and two on-demand workload nodes
- * (spread over AZs; policy eks-node-group-min-size), Karpenter adding capacity beyond that.
+ * dev: no system group; one Graviton spot node of the workload group (2 vCPU, 4 GiB) runs the
+ * controllers and the apps, Karpenter adds nodes beyond it. Sized by the pods' requests
+ * (platform/eks/README.md, "Dev sizing"): about 1.1 vCPU and 1.1 GiB with one web replica, 12 pods,
+ * which a t4g.small (2 GiB, 11 pods) cannot hold. staging: prod's shape, smaller. prod: two
+ * dedicated system nodes and two on-demand workload nodes (spread over AZs; policy
+ * eks-node-group-min-size), Karpenter adding capacity beyond that.
  */
 export const EKS_PROFILE_DEFAULTS: Record<Profile, EksProfileDefaults> = {
     dev: {
         version: EKS_DEFAULT_VERSION,
+        systemNodes: "shared",
         nodeGroups: {
             system: { instanceTypes: ["t4g.medium"], minSize: 1, maxSize: 2, diskSizeGiB: 20 },
-            workload: { instanceTypes: ["m7g.large", "m6g.large", "c7g.large"], minSize: 0, maxSize: 3, diskSizeGiB: 20 },
+            // Same size (2 vCPU, 4 GiB, arm64) in three families, so spot has more pools to draw from.
+            workload: { instanceTypes: ["t4g.medium", "c7g.large", "c6g.large"], minSize: 1, maxSize: 3, diskSizeGiB: 20 },
         },
         addons: ADDONS_1_35,
         autoscaler: "karpenter",
     },
     staging: {
         version: EKS_DEFAULT_VERSION,
+        systemNodes: "dedicated",
         nodeGroups: {
             system: { instanceTypes: ["m7g.large"], minSize: 2, maxSize: 3, diskSizeGiB: 30 },
             workload: { instanceTypes: ["m7g.large", "m6g.large"], minSize: 1, maxSize: 6, diskSizeGiB: 30 },
@@ -262,6 +281,7 @@ export const EKS_PROFILE_DEFAULTS: Record<Profile, EksProfileDefaults> = {
     },
     prod: {
         version: EKS_DEFAULT_VERSION,
+        systemNodes: "dedicated",
         nodeGroups: {
             system: { instanceTypes: ["m7g.large"], minSize: 2, maxSize: 4, diskSizeGiB: 50 },
             workload: { instanceTypes: ["m7g.xlarge", "m6g.xlarge"], minSize: 2, maxSize: 10, diskSizeGiB: 50 },
@@ -296,6 +316,7 @@ export function resolveEks(input: EksInput | undefined, profile: Profile, spot: 
         privateAccessCidrs: input?.endpoint?.privateAccessCidrs ?? [],
         adminRoleArns: input?.adminRoleArns ?? [],
         nodeOs: input?.nodeOs ?? "bottlerocket",
+        systemNodes: input?.systemNodes ?? defaults.systemNodes,
         nodeGroups: { system: group("system", "ON_DEMAND"), workload: group("workload", spot ? "SPOT" : "ON_DEMAND") },
         fargateProfiles: Object.fromEntries(Object.entries(input?.fargateProfiles ?? {}).map(([name, p]) => [name, { namespace: p.namespace, labels: { ...p.labels } }])),
         addons: {
@@ -369,6 +390,12 @@ export function checkEks(eks: EksConfig, profile: Profile, key: (path: (string |
         if (architectures.size > 1)
             problems.push({ key: key(["eks", "nodeGroups", name, "instanceTypes"]), message: `expected instance types of one architecture (one AMI per group), got ${eks.nodeGroups[name].instanceTypes.join(", ")}` });
     }
+    if (eks.systemNodes === "shared" && eks.nodeGroups.workload.minSize < 1) {
+        problems.push({ key: key(["eks", "nodeGroups", "workload", "minSize"]), message: "expected at least 1 with eks.systemNodes: shared: the workload group then runs CoreDNS and the controllers" });
+    }
+    if (eks.systemNodes === "shared" && input?.nodeGroups?.system !== undefined) {
+        problems.push({ key: key(["eks", "nodeGroups", "system"]), message: "expected no system group settings with eks.systemNodes: shared (there is no system group); set eks.systemNodes: dedicated to have one" });
+    }
     if (eks.nodeGroups.system.minSize < 1) problems.push({ key: key(["eks", "nodeGroups", "system", "minSize"]), message: "expected at least 1: the system group runs CoreDNS and the controllers" });
     if (eks.nodeGroups.system.capacityType !== "ON_DEMAND")
         problems.push({ key: key(["eks", "nodeGroups", "system", "capacityType"]), message: "expected ON_DEMAND: a spot interruption of the system group takes CoreDNS and the controllers down" });
@@ -401,6 +428,7 @@ function autoModeProblems(input: EksInput | undefined, key: (path: (string | num
             `expected no node autoscaler ${because}: Auto Mode scales nodes itself (its built-in node pools and the platform's NodePool); remove eks.autoscaler or set eks.compute: managed`,
         ],
         [["nodeGroups"], input?.nodeGroups, `expected no managed node groups ${because}: Auto Mode launches the nodes; remove eks.nodeGroups or set eks.compute: managed`],
+        [["systemNodes"], input?.systemNodes, `expected no system node setting ${because}: Auto Mode places the controllers on its built-in system pool`],
         [["nodeOs"], input?.nodeOs, `expected no node OS ${because}: Auto Mode nodes run an AMI EKS chooses and patches`],
         ...(["vpcCni", "coredns", "kubeProxy", "podIdentityAgent"] as const).map((addon): [string[], unknown, string] => [
             ["addons", addon],

@@ -8,7 +8,7 @@ import { AUTO_MODE_SYSTEM_PLACEMENT, AutoModeCompute } from "./auto-mode";
 import { EksCluster } from "./cluster";
 import { FargateProfiles } from "./fargate";
 import { Karpenter } from "./karpenter";
-import { ManagedNodeGroup, SYSTEM_PLACEMENT } from "./node-groups";
+import { ManagedNodeGroup, SHARED_PLACEMENT, SYSTEM_PLACEMENT } from "./node-groups";
 import { ClusterObservability } from "./observability";
 import { nodeRole } from "./roles";
 import { secretsStoreProvider } from "./secrets";
@@ -23,6 +23,12 @@ export interface EksRuntimeApp {
     spec: AppConfig;
     repository: { url: pulumi.Input<string> };
     bindings: AppBindings;
+}
+
+/** The managed node groups: the system group only with eks.systemNodes dedicated. */
+interface NodeGroups {
+    system?: ManagedNodeGroup;
+    workload: ManagedNodeGroup;
 }
 
 /** What the controllers step leaves: what apps wait for, and the components other steps read. */
@@ -67,7 +73,7 @@ export class EksRuntime extends pulumi.ComponentResource {
     readonly cluster: EksCluster;
     readonly provider: k8s.Provider;
     /** Managed compute only. */
-    readonly nodeGroups?: { system: ManagedNodeGroup; workload: ManagedNodeGroup };
+    readonly nodeGroups?: NodeGroups;
     /** Auto Mode only: the platform's NodePool and NodeClass, the ALB IngressClass. */
     readonly autoMode?: AutoModeCompute;
     readonly fargate?: FargateProfiles;
@@ -95,10 +101,10 @@ export class EksRuntime extends pulumi.ComponentResource {
     }
 
     /** Managed compute: the managed add-ons, the node groups after the CNI, CoreDNS after the nodes. */
-    private createManagedDataPlane(name: string, args: EksRuntimeArgs): { nodeGroups: { system: ManagedNodeGroup; workload: ManagedNodeGroup }; nodes: pulumi.Resource[]; ready: pulumi.Resource[] } {
+    private createManagedDataPlane(name: string, args: EksRuntimeArgs): { nodeGroups: NodeGroups; nodes: pulumi.Resource[]; ready: pulumi.Resource[] } {
         const addons = new ManagedAddons(`${name}-addons`, { clusterName: this.cluster.name, clusterArn: this.cluster.arn, accountId: args.accountId, versions: args.config.addons }, { parent: this });
         const nodeGroups = this.createNodeGroups(name, args, addons.beforeNodes);
-        const nodes = [nodeGroups.system.nodeGroup, nodeGroups.workload.nodeGroup];
+        const nodes = [...(nodeGroups.system ? [nodeGroups.system.nodeGroup] : []), nodeGroups.workload.nodeGroup];
         const coreDns = addons.addCoreDns(nodes);
         return { nodeGroups, nodes, ready: [coreDns, ...nodes] };
     }
@@ -137,8 +143,11 @@ export class EksRuntime extends pulumi.ComponentResource {
         return [this.cluster.eksSecurityGroupId];
     }
 
-    /** The system and workload managed node groups, sharing one node role; after the CNI and kube-proxy. */
-    private createNodeGroups(name: string, args: EksRuntimeArgs, beforeNodes: pulumi.Resource[]): { system: ManagedNodeGroup; workload: ManagedNodeGroup } {
+    /**
+     * The managed node groups, sharing one node role, after the CNI and kube-proxy: a system group
+     * for the controllers (eks.systemNodes dedicated) or none, the workload group then running them too.
+     */
+    private createNodeGroups(name: string, args: EksRuntimeArgs, beforeNodes: pulumi.Resource[]): NodeGroups {
         const config = args.config;
         const nodes = nodeRole(`${name}-nodes`, `Managed node groups of ${args.namePrefix}`, { parent: this });
         const group = (role: "system" | "workload") =>
@@ -154,11 +163,12 @@ export class EksRuntime extends pulumi.ComponentResource {
                     privateSubnetIds: args.network.privateSubnetIds,
                     securityGroupIds: this.securityGroupIds,
                     autoscalerOwnsSize: config.autoscaler === "cluster-autoscaler",
+                    runsControllers: role === "workload" && config.systemNodes === "shared",
                     dependsOn: [...beforeNodes, ...nodes.attachments],
                 },
                 { parent: this, dependsOn: [...beforeNodes, ...nodes.attachments] },
             );
-        return { system: group("system"), workload: group("workload") };
+        return { ...(config.systemNodes === "dedicated" ? { system: group("system") } : {}), workload: group("workload") };
     }
 
     /** Container logs and metrics (the CloudWatch Observability add-on), once nodes exist. */
@@ -214,13 +224,14 @@ export class EksRuntime extends pulumi.ComponentResource {
             provider: this.provider,
             replicas: args.highAvailability ? 2 : 1,
             dependsOn,
+            placement: this.controllerPlacement(args),
         };
         const loadBalancer = new LoadBalancerController(`${name}-lbc`, controllers, { parent: this });
         const afterLoadBalancer = { ...controllers, dependsOn: [...controllers.dependsOn, loadBalancer.release] };
         const metrics = metricsServer(`${name}-metrics-server`, afterLoadBalancer, { parent: this });
         const karpenter = args.config.autoscaler === "karpenter" ? this.createKarpenter(name, args, afterLoadBalancer.dependsOn) : undefined;
         if (!karpenter) new ClusterAutoscaler(`${name}-cluster-autoscaler`, afterLoadBalancer, { parent: this });
-        const shared = this.installSharedAddons(name, args, afterLoadBalancer, SYSTEM_PLACEMENT);
+        const shared = this.installSharedAddons(name, args, afterLoadBalancer, this.controllerPlacement(args));
         return { appsWaitFor: [loadBalancer.release, metrics, ...shared.ready], karpenter, addons: shared.addons };
     }
 
@@ -281,6 +292,11 @@ export class EksRuntime extends pulumi.ComponentResource {
         return { ready: [...secretsStore, ...Object.values(addons).flatMap((addon) => addon.ready)], addons };
     }
 
+    /** The system group (tainted for them), or the workload group's nodes when there is no system group. */
+    private controllerPlacement(args: EksRuntimeArgs): Record<string, unknown> {
+        return args.config.systemNodes === "dedicated" ? SYSTEM_PLACEMENT : SHARED_PLACEMENT;
+    }
+
     /** Karpenter, its controller on the Fargate profile that selects its pods when there is one. */
     private createKarpenter(name: string, args: EksRuntimeArgs, dependsOn: pulumi.Input<pulumi.Resource>[]): Karpenter {
         const config = args.config;
@@ -302,7 +318,9 @@ export class EksRuntime extends pulumi.ComponentResource {
                 dataKeyArn: args.dataKeyArn,
                 dataKeyUsers: args.dataKeyUsers,
                 cpuLimit: args.highAvailability ? 200 : 32,
-                replicas: Math.min(2, config.nodeGroups.system.minSize),
+                // The chart keeps replicas on different nodes: no more than the nodes that run controllers.
+                replicas: Math.min(2, config.systemNodes === "dedicated" ? config.nodeGroups.system.minSize : config.nodeGroups.workload.minSize),
+                placement: this.controllerPlacement(args),
                 provider: this.provider,
                 dependsOn,
                 fargate: karpenterProfile !== undefined && this.fargate ? { profile: this.fargate.profiles[karpenterProfile], oidcProviderArn: cluster.oidcProviderArn, oidcIssuer: cluster.oidcIssuer } : undefined,

@@ -55,6 +55,11 @@ export interface KarpenterArgs extends Transformable {
      * @default on the system node group, with Pod Identity
      */
     fargate?: { profile: pulumi.Resource; oidcProviderArn: pulumi.Input<string>; oidcIssuer: pulumi.Input<string> };
+    /**
+     * Where the controller runs when not on Fargate.
+     * @default the system group (SYSTEM_PLACEMENT)
+     */
+    placement?: Record<string, unknown>;
 }
 
 /**
@@ -184,7 +189,7 @@ export class Karpenter extends pulumi.ComponentResource {
     private installChart(name: string, args: KarpenterArgs): k8s.helm.v3.Release {
         const fargate = args.fargate;
         // On Fargate the profile places the pods (a node selector for the system group would keep them Pending).
-        const placement = fargate ? {} : SYSTEM_PLACEMENT;
+        const placement = fargate ? {} : (args.placement ?? SYSTEM_PLACEMENT);
 
         return new k8s.helm.v3.Release(
             name,

@@ -28,7 +28,7 @@ describe("EKS Auto Mode (eks.compute: autoMode)", () => {
 
     it("builds no node group and no Helm release for the controllers it replaces (Karpenter, the Load Balancer Controller), where managed compute has them", () => {
         const charts = (stack: Synthesized) => stack.all(RELEASE).map((r) => String(r.inputs.chart));
-        expect(managed.all("aws:eks/nodeGroup:NodeGroup")).to.have.length(2);
+        expect(managed.all("aws:eks/nodeGroup:NodeGroup")).to.have.length(1);
         expect(charts(managed)).to.include.members(["aws-load-balancer-controller", "oci://public.ecr.aws/karpenter/karpenter"]);
         expect(auto.all("aws:eks/nodeGroup:NodeGroup")).to.deep.equal([]);
         expect(auto.all("aws:ec2/launchTemplate:LaunchTemplate")).to.deep.equal([]);

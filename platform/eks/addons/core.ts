@@ -138,7 +138,7 @@ export class LoadBalancerController extends pulumi.ComponentResource {
                     // Services, which the platform does not use (Ingresses only); left on, any Service created
                     // while the controller is not serving (first install, node churn) would be refused.
                     enableServiceMutatorWebhook: false,
-                    ...SYSTEM_PLACEMENT,
+                    ...(args.placement ?? SYSTEM_PLACEMENT),
                 }),
                 atomic: true,
                 cleanupOnFail: true,
@@ -233,7 +233,7 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
                     rbac: { serviceAccount: { create: true, name: "cluster-autoscaler" } },
                     replicaCount: 1,
                     extraArgs: { "balance-similar-node-groups": true, "skip-nodes-with-local-storage": false, expander: "least-waste" },
-                    ...SYSTEM_PLACEMENT,
+                    ...(args.placement ?? SYSTEM_PLACEMENT),
                 }),
                 atomic: true,
             },

@@ -19,7 +19,7 @@ export const DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-c
  * encrypted with that key, bound when the pod is scheduled (so the volume is in the pod's AZ).
  *
  * The gp2 class: EKS clusters created on Kubernetes 1.30 or later get no default StorageClass
- * (https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions-standard.html, "Kubernetes 1.30":
+ * (https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions-extended.html, "Kubernetes 1.30":
  * the gp2 class is no longer annotated default), so nothing else claims to be default; on a cluster
  * first built on an older version, remove the annotation from gp2 once
  * (`kubectl annotate storageclass gp2 storageclass.kubernetes.io/is-default-class-`): with two
