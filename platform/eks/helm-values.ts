@@ -13,6 +13,12 @@ export interface ChartPin {
     /** A Helm repository URL, or empty when `chart` is an OCI reference. */
     repository: string;
     values: z.ZodType;
+    /**
+     * Types of the values the platform sets, transcribed from the chart's values.schema.json where it
+     * ships one (keys stay checked by `values`): a wrong type or enum value fails at synth, as `helm
+     * install` would fail on the schema.
+     */
+    types?: z.ZodType;
 }
 
 const keys = (names: string[], sections: Record<string, string[]> = {}) =>
@@ -116,6 +122,19 @@ export const EXTERNAL_DNS: ChartPin = {
         ),
         { serviceAccount: ["create", "labels", "annotations", "name", "automountServiceAccountToken"], provider: ["name", "webhook"] },
     ),
+    // From values.schema.json at external-dns-helm-chart-1.21.1.
+    types: z.looseObject({
+        policy: z.enum(["create-only", "sync", "upsert-only"]).optional(),
+        registry: z.enum(["txt", "aws-sd", "dynamodb", "noop"]).optional(),
+        sources: z.array(z.string()).optional(),
+        extraArgs: z.union([z.array(z.string()), z.record(z.string(), z.unknown()), z.null()]).optional(),
+        txtOwnerId: z.string().nullable().optional(),
+        provider: z.union([z.looseObject({ name: z.string().optional() }), z.string()]).optional(),
+        env: z.array(z.unknown()).optional(),
+        nodeSelector: z.record(z.string(), z.unknown()).optional(),
+        tolerations: z.array(z.unknown()).optional(),
+        serviceAccount: z.looseObject({ create: z.boolean().optional(), name: z.string().optional() }).optional(),
+    }),
 };
 
 /**
@@ -148,6 +167,17 @@ export const CERT_MANAGER: ChartPin = {
                 ),
         },
     ),
+    // From values.schema.json at v1.21.1 ($defs helm-values.*).
+    types: z.looseObject({
+        crds: z.looseObject({ enabled: z.boolean().optional(), keep: z.boolean().optional() }).optional(),
+        replicaCount: z.number().optional(),
+        podDisruptionBudget: z.looseObject({ enabled: z.boolean().optional() }).optional(),
+        nodeSelector: z.record(z.string(), z.string()).optional(),
+        tolerations: z.array(z.unknown()).optional(),
+        webhook: z.looseObject({ replicaCount: z.number().optional(), nodeSelector: z.record(z.string(), z.string()).optional(), tolerations: z.array(z.unknown()).optional() }).optional(),
+        cainjector: z.looseObject({ replicaCount: z.number().optional(), nodeSelector: z.record(z.string(), z.string()).optional(), tolerations: z.array(z.unknown()).optional() }).optional(),
+        startupapicheck: z.looseObject({ nodeSelector: z.record(z.string(), z.string()).optional(), tolerations: z.array(z.unknown()).optional() }).optional(),
+    }),
 };
 
 /**
@@ -204,14 +234,13 @@ export const CHARTS = { LOAD_BALANCER_CONTROLLER, KARPENTER, CLUSTER_AUTOSCALER,
 
 /** The keys of `values` the pinned chart version does not know, as dotted paths (empty when all are known). */
 export function unknownValueKeys(pin: ChartPin, values: Record<string, unknown>): string[] {
-    const result = pin.values.safeParse(values);
-    if (result.success) return [];
-    return result.error.issues.flatMap((issue) => (issue.code === "unrecognized_keys" ? issue.keys.map((key) => [...issue.path, key].join(".")) : [`${issue.path.join(".")}: ${issue.message}`]));
+    const issues = [...(pin.values.safeParse(values).error?.issues ?? []), ...(pin.types?.safeParse(values).error?.issues ?? [])];
+    return issues.flatMap((issue) => (issue.code === "unrecognized_keys" ? issue.keys.map((key) => [...issue.path, key].join(".")) : [`${issue.path.join(".")}: ${issue.message}`]));
 }
 
 /** Throws when the program hands a chart a key its pinned version does not have (a program bug, caught at synth). */
 export function checkedValues<T extends Record<string, unknown>>(pin: ChartPin, values: T): T {
     const unknown = unknownValueKeys(pin, values);
-    if (unknown.length > 0) throw new Error(`Helm values for ${pin.chart} ${pin.version} have keys that version does not accept: ${unknown.join(", ")}`);
+    if (unknown.length > 0) throw new Error(`Helm values for ${pin.chart} ${pin.version} have keys or values that version does not accept: ${unknown.join(", ")}`);
     return values;
 }

@@ -148,7 +148,7 @@ describe("EKS add-on catalog", () => {
         } catch (err) {
             error = err;
         }
-        expect(String(error)).to.match(/keda 2\.20\.2 have keys that version does not accept: operatr/);
+        expect(String(error)).to.match(/keda 2\.20\.2 have keys or values that version does not accept: operatr/);
         expect(mergeValues({ a: { b: 1, c: [1] } }, { a: { c: [2] } })).to.deep.equal({ a: { b: 1, c: [2] } });
     });
 });

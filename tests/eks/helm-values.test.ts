@@ -31,8 +31,14 @@ describe("Helm values against the pinned chart versions", () => {
         expect(unknownValueKeys(CHARTS.CLUSTER_AUTOSCALER, { sslCertPath: "/etc/ssl" })).to.deep.equal(["sslCertPath"]);
     });
 
+    it("refuses a value of the wrong type or outside the enum where the chart ships a values schema (external-dns, cert-manager)", () => {
+        expect(unknownValueKeys(CHARTS.EXTERNAL_DNS, { policy: "delete-all", txtOwnerId: "platform-dev" })).to.have.length(1);
+        expect(unknownValueKeys(CHARTS.EXTERNAL_DNS, { policy: "sync", extraArgs: ["--zone-id-filter=Z1"] })).to.deep.equal([]);
+        expect(unknownValueKeys(CHARTS.CERT_MANAGER, { crds: { enabled: "yes" } })).to.deep.equal(["crds.enabled: Invalid input: expected boolean, received string"]);
+    });
+
     it("stops the program before any release is created with such a key", () => {
-        expect(() => checkedValues(CHARTS.KARPENTER, { settings: { aws: { clusterName: "c" } } })).to.throw(/karpenter 1\.14\.1 have keys that version does not accept: settings\.aws/);
+        expect(() => checkedValues(CHARTS.KARPENTER, { settings: { aws: { clusterName: "c" } } })).to.throw(/karpenter 1\.14\.1 have keys or values that version does not accept: settings\.aws/);
     });
 
     it("pins chart sources: Helm repositories over HTTPS, Karpenter from ECR Public's OCI registry", () => {
