@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { AUTO_MODE_CLUSTER_POLICIES, AUTO_MODE_NODE_POLICIES } from "../../platform/eks/cluster";
 import { AUTO_MODE_ALB_CONTROLLER, AUTO_NODE_ACCESS_POLICY } from "../../platform/eks/auto-mode";
 import { estimateCost } from "../../platform/offline/cost";
+import { runPolicyGate } from "../../platform/offline/policy-gate";
 import { parseJson } from "../helpers";
 import { eksAutoMode, eksAutoModeProd, eksDev, Synthesized } from "./fixtures";
 
@@ -98,6 +99,14 @@ describe("EKS Auto Mode (eks.compute: autoMode)", () => {
     it("turns on NetworkPolicy enforcement (the apps' default deny) and keeps Fargate profiles", () => {
         expect(auto.one("kubernetes:core/v1:ConfigMap").inputs).to.deep.include({ metadata: { name: "amazon-vpc-cni", namespace: "kube-system" }, data: { "enable-network-policy-controller": "true" } });
         expect(auto.one("aws:eks/fargateProfile:FargateProfile").inputs.selectors).to.deep.equal([{ namespace: "batch" }]);
+    });
+
+    it("passes the policy pack at prod's thresholds with no node group to check, and its node roles pull from ECR only", async () => {
+        const prod = await eksAutoModeProd();
+        const gate = await runPolicyGate(prod.resources);
+        expect(gate.indeterminate).to.equal(0);
+        expect(gate.blocking.map((v) => `${v.policy} ${v.name}: ${v.message}`)).to.deep.equal([]);
+        expect(gate.violations.filter((v) => /^eks-/.test(v.policy)).map((v) => `${v.policy} ${v.name}`)).to.deep.equal([]);
     });
 
     it("prices the node the apps keep up and Auto Mode's management fee on it", () => {
