@@ -18,6 +18,12 @@ export const AUTO_MODE_SYSTEM_PLACEMENT = {
     tolerations: [{ key: "CriticalAddonsOnly", operator: "Exists", effect: "NoSchedule" }],
 };
 
+/** The Kubernetes architectures for the apps' CPU architectures (x86_64 is amd64): Graviton (arm64) when there are none. */
+export function nodePoolArchitectures(appArchitectures: string[]): ("arm64" | "amd64")[] {
+    const needed = new Set(appArchitectures.map((architecture) => (architecture === "arm64" ? "arm64" : "amd64")));
+    return needed.size === 0 ? ["arm64"] : (["arm64", "amd64"] as const).filter((architecture) => needed.has(architecture));
+}
+
 export interface AutoModeComputeArgs extends Transformable {
     clusterName: pulumi.Input<string>;
     clusterPhysicalName: string;
@@ -26,6 +32,12 @@ export interface AutoModeComputeArgs extends Transformable {
     securityGroupIds: pulumi.Input<string>[];
     /** Spot first, on-demand as fallback (compute.spot). */
     spot: boolean;
+    /**
+     * The CPU architectures the apps' pods need: they select `platform/node-role: workload`, which
+     * only this pool's nodes carry, so an x86_64 app needs amd64 here.
+     * @default ["arm64"] (Graviton)
+     */
+    architectures?: ("arm64" | "amd64")[];
     /** Most vCPUs the platform's NodePool may launch: a cost ceiling. */
     cpuLimit: number;
     /** Node ephemeral storage, GiB. */
@@ -119,8 +131,8 @@ export class AutoModeCompute extends pulumi.ComponentResource {
                         spec: {
                             nodeClassRef: { group: "eks.amazonaws.com", kind: "NodeClass", name: "platform" },
                             requirements: [
-                                // Graviton: the platform's images are arm64 by default; x86_64 apps land on the built-in general-purpose pool.
-                                { key: "kubernetes.io/arch", operator: "In", values: ["arm64"] },
+                                // Graviton for the platform's arm64 images; amd64 only when an x86_64 app needs it.
+                                { key: "kubernetes.io/arch", operator: "In", values: args.architectures ?? ["arm64"] },
                                 { key: "karpenter.sh/capacity-type", operator: "In", values: args.spot ? ["spot", "on-demand"] : ["on-demand"] },
                                 { key: "eks.amazonaws.com/instance-category", operator: "In", values: ["c", "m", "r"] },
                                 { key: "eks.amazonaws.com/instance-generation", operator: "Gt", values: ["5"] },

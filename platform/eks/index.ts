@@ -4,7 +4,7 @@ import { type AppConfig, type EksConfig, fargateProfileFor, type IngressConfig, 
 import type { AppBindings } from "../ecs";
 import type { ServiceKeyUsers } from "../kms";
 import { ClusterAutoscaler, type ControllersArgs, type InstalledAddons, installCatalogAddons, LoadBalancerController, ManagedAddons, metricsServer } from "./addons";
-import { AUTO_MODE_SYSTEM_PLACEMENT, AutoModeCompute } from "./auto-mode";
+import { AUTO_MODE_SYSTEM_PLACEMENT, AutoModeCompute, nodePoolArchitectures } from "./auto-mode";
 import { EksCluster } from "./cluster";
 import { FargateProfiles } from "./fargate";
 import { Karpenter } from "./karpenter";
@@ -250,6 +250,7 @@ export class EksRuntime extends pulumi.ComponentResource {
                 privateSubnetIds: args.network.privateSubnetIds,
                 securityGroupIds: this.securityGroupIds,
                 spot: args.spot,
+                architectures: nodePoolArchitectures(Object.values(args.apps).map(({ spec }) => spec.architecture)),
                 cpuLimit: args.highAvailability ? 200 : 32,
                 diskSizeGiB: args.config.nodeGroups.workload.diskSizeGiB,
                 provider: this.provider,

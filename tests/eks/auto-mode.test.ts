@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import { AUTO_MODE_CLUSTER_POLICIES, AUTO_MODE_NODE_POLICIES } from "../../platform/eks/cluster";
-import { AUTO_MODE_ALB_CONTROLLER, AUTO_NODE_ACCESS_POLICY } from "../../platform/eks/auto-mode";
+import { AUTO_MODE_ALB_CONTROLLER, AUTO_NODE_ACCESS_POLICY, nodePoolArchitectures } from "../../platform/eks/auto-mode";
 import { estimateCost } from "../../platform/offline/cost";
 import { runPolicyGate } from "../../platform/offline/policy-gate";
 import { parseJson } from "../helpers";
-import { eksAutoMode, eksAutoModeProd, eksDev, Synthesized } from "./fixtures";
+import { eksAutoMode, eksAutoModeProd, eksDev, synth, Synthesized, WEB } from "./fixtures";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
@@ -84,6 +84,17 @@ describe("EKS Auto Mode (eks.compute: autoMode)", () => {
         expect((nodeClass.inputs.spec as any).role).to.equal(nodes.state.name);
         expect(auto.one("aws:eks/accessEntry:AccessEntry", "-eks-auto-mode-nodes").inputs).to.include({ type: "EC2", principalArn: nodes.state.arn });
         expect(auto.one("aws:eks/accessPolicyAssociation:AccessPolicyAssociation").inputs).to.deep.include({ policyArn: AUTO_NODE_ACCESS_POLICY, accessScope: { type: "cluster" } });
+    });
+
+    it("adds amd64 to the NodePool only when an x86_64 app needs it (the apps' pods select its nodes)", async () => {
+        expect(nodePoolArchitectures([])).to.deep.equal(["arm64"]);
+        expect(nodePoolArchitectures(["arm64", "arm64"])).to.deep.equal(["arm64"]);
+        expect(nodePoolArchitectures(["x86_64", "arm64"])).to.deep.equal(["arm64", "amd64"]);
+        const x86 = await synth("dev", { apps: { web: { ...WEB, architecture: "x86_64" } }, eks: { compute: "autoMode" } });
+        const template = (x86.one("kubernetes:karpenter.sh/v1:NodePool").inputs.spec as any).template.spec;
+        expect(template.requirements.find((r: any) => r.key === "kubernetes.io/arch").values).to.deep.equal(["amd64"]);
+        const selector = (x86.one("kubernetes:apps/v1:Deployment").inputs.spec as any).template.spec.nodeSelector;
+        expect(selector).to.deep.equal({ "kubernetes.io/arch": "amd64", "platform/node-role": "workload" });
     });
 
     it("serves the apps' Ingresses through an alb IngressClass of Auto Mode (controller eks.amazonaws.com/alb, with IngressClassParams); the Ingress is the same on both modes", () => {
