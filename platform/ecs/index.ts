@@ -5,6 +5,7 @@ import type { ServiceKeyUsers } from "../kms";
 import { AccessLogBucket } from "./access-logs";
 import { EcsCluster } from "./cluster";
 import type { AppBindings } from "./grants";
+import type { EcsAppArgs } from "./app";
 import { EcsService } from "./service";
 import { EcsWorker } from "./worker";
 import { withTransforms, type Transformable } from "../transform";
@@ -77,45 +78,33 @@ export class EcsRuntime extends pulumi.ComponentResource {
         const scheduleGroup = hasJobs ? new aws.scheduler.ScheduleGroup(name, { name: args.namePrefix }, { parent: this }) : undefined;
 
         for (const [app, { spec, repository, bindings }] of Object.entries(args.apps)) {
+            // What a service and a queue worker are both built from; a service adds its ingress and jobs.
+            const common: EcsAppArgs = {
+                app,
+                spec,
+                namePrefix: args.namePrefix,
+                region: args.region,
+                accountId: args.accountId,
+                repository,
+                cluster: this.cluster,
+                network: args.network,
+                logs: args.logs,
+                protect: args.protect,
+                bindings,
+                alarmTopicArn: args.alarmTopicArn,
+            };
             if (spec.consumes) {
-                this.workers[app] = new EcsWorker(
-                    `${name}-${app}`,
-                    {
-                        app,
-                        spec,
-                        namePrefix: args.namePrefix,
-                        region: args.region,
-                        accountId: args.accountId,
-                        repository,
-                        cluster: this.cluster,
-                        network: args.network,
-                        logs: args.logs,
-                        protect: args.protect,
-                        bindings,
-                        alarmTopicArn: args.alarmTopicArn,
-                    },
-                    { parent: this },
-                );
+                this.workers[app] = new EcsWorker(`${name}-${app}`, common, { parent: this });
                 continue;
             }
             this.services[app] = new EcsService(
                 `${name}-${app}`,
                 {
-                    app,
-                    spec,
-                    namePrefix: args.namePrefix,
-                    region: args.region,
-                    accountId: args.accountId,
-                    repository,
-                    cluster: this.cluster,
+                    ...common,
                     network: args.network,
                     ingress: args.ingress,
                     accessLogs: this.accessLogs,
-                    logs: args.logs,
-                    protect: args.protect,
-                    bindings,
                     deletionProtection: args.deletionProtection,
-                    alarmTopicArn: args.alarmTopicArn,
                     jobs: scheduleGroup ? { scheduleGroupName: scheduleGroup.name, kmsKeyArn: args.dataKeyArn, keyUsers: args.dataKeyUsers } : undefined,
                 },
                 { parent: this },

@@ -1,0 +1,143 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { AppConfig, IngressConfig } from "../config";
+import { NAME_LIMITS, nameWithin } from "../naming";
+import type { AccessLogBucket } from "./access-logs";
+import { httpsEgress } from "./app";
+
+/** The two security groups of an app behind a load balancer. */
+export interface AppSecurityGroups {
+    loadBalancer: aws.ec2.SecurityGroup;
+    tasks: aws.ec2.SecurityGroup;
+}
+
+export interface IngressArgs {
+    app: string;
+    spec: AppConfig;
+    ingress: IngressConfig;
+    network: { vpcId: pulumi.Input<string>; privateSubnetIds: pulumi.Input<string[]>; publicSubnetIds: pulumi.Input<string[]>; vpcCidr?: string };
+}
+
+/** The ports the load balancer listens on: 443 and 80 (a redirect) with a certificate, 80 alone without. */
+export const listenerPorts = (ingress: IngressConfig): number[] => (ingress.certificateArn ? [443, 80] : [80]);
+
+/** Who may connect to the load balancer: the VPC for an internal app, `ingress.allowedCidrs` for a public one. */
+export function clientCidrs(name: string, args: IngressArgs): string[] {
+    if (args.spec.ingress !== "internal") return args.ingress.allowedCidrs;
+    if (!args.network.vpcCidr) throw new Error(`EcsService ${name}: ${args.app} is internal; pass network.vpcCidr`);
+    return [args.network.vpcCidr];
+}
+
+/**
+ * Security groups without inline rules, so each can name the other. Only the load balancer
+ * reaches the tasks, only on the container port; tasks reach out on HTTPS only (AWS APIs, ECR,
+ * the internet through NAT); DNS to the VPC resolver is not subject to security groups.
+ * (EC2 refuses apostrophes in security group and rule descriptions.)
+ */
+export function createSecurityGroups(name: string, args: IngressArgs, opts: pulumi.CustomResourceOptions): AppSecurityGroups {
+    const { app, spec } = args;
+    const loadBalancer = new aws.ec2.SecurityGroup(`${name}-alb`, { vpcId: args.network.vpcId, description: `Load balancer of ${app}`, tags: { Name: `${name}-alb` } }, opts);
+    const tasks = new aws.ec2.SecurityGroup(`${name}-tasks`, { vpcId: args.network.vpcId, description: `Tasks of ${app}`, tags: { Name: `${name}-tasks` } }, opts);
+    const cidrs = clientCidrs(name, args);
+    for (const port of listenerPorts(args.ingress)) {
+        cidrs.forEach((cidr, index) => {
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-alb-${port}-${index}`,
+                { securityGroupId: loadBalancer.id, description: port === 443 ? "HTTPS from allowed clients" : "HTTP from allowed clients", ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: cidr },
+                opts,
+            );
+        });
+    }
+    new aws.vpc.SecurityGroupEgressRule(
+        `${name}-alb-to-tasks`,
+        { securityGroupId: loadBalancer.id, description: `To the ${app} tasks on the container port`, ipProtocol: "tcp", fromPort: spec.port, toPort: spec.port, referencedSecurityGroupId: tasks.id },
+        opts,
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+        `${name}-tasks-from-alb`,
+        { securityGroupId: tasks.id, description: `From the ${app} load balancer on the container port`, ipProtocol: "tcp", fromPort: spec.port, toPort: spec.port, referencedSecurityGroupId: loadBalancer.id },
+        opts,
+    );
+    httpsEgress(`${name}-tasks`, tasks.id, opts);
+    return { loadBalancer, tasks };
+}
+
+/**
+ * The app's own Application Load Balancer: in the public subnets (the private ones for an
+ * internal app), invalid headers dropped, AWS's defensive desync mitigation, access logs under
+ * the app's prefix, deletion protection per profile (ELB.6).
+ */
+export function createLoadBalancer(name: string, args: IngressArgs & { accessLogs: AccessLogBucket; deletionProtection: boolean }, securityGroup: aws.ec2.SecurityGroup, parent: pulumi.Resource): aws.lb.LoadBalancer {
+    const internal = args.spec.ingress === "internal";
+    // ELB names stop at 32 characters: a long stack or app name gets an explicit, hash-shortened name.
+    return new aws.lb.LoadBalancer(
+        name,
+        {
+            name: nameWithin(name, NAME_LIMITS.loadBalancer),
+            loadBalancerType: "application",
+            internal,
+            ipAddressType: "ipv4",
+            subnets: internal ? args.network.privateSubnetIds : args.network.publicSubnetIds,
+            securityGroups: [securityGroup.id],
+            dropInvalidHeaderFields: true,
+            // AWS's recommendation; "strictest" also refuses requests some real clients send.
+            desyncMitigationMode: "defensive",
+            idleTimeout: args.ingress.idleTimeoutSeconds,
+            enableDeletionProtection: args.deletionProtection,
+            accessLogs: { bucket: args.accessLogs.bucketName, prefix: args.app, enabled: true },
+        },
+        // Enabling access logs makes ELB write a test object: the bucket policy must exist first.
+        { parent, dependsOn: [args.accessLogs.policy] },
+    );
+}
+
+/** An IP target group on the container port, health-checked on the app's readiness path. */
+export function createTargetGroup(name: string, args: IngressArgs, opts: pulumi.CustomResourceOptions): aws.lb.TargetGroup {
+    return new aws.lb.TargetGroup(
+        name,
+        {
+            // An explicit name makes a replacement (new port) collide with the old group until
+            // it is deleted, so only names that cannot be autonamed within 32 characters get one.
+            name: nameWithin(name, NAME_LIMITS.targetGroup),
+            vpcId: args.network.vpcId,
+            targetType: "ip",
+            protocol: "HTTP",
+            port: args.spec.port,
+            deregistrationDelay: args.ingress.deregistrationDelaySeconds,
+            healthCheck: {
+                enabled: true,
+                protocol: "HTTP",
+                port: "traffic-port",
+                path: args.spec.healthCheck.readinessPath,
+                matcher: "200",
+                interval: 15,
+                timeout: 5,
+                healthyThreshold: 2,
+                unhealthyThreshold: 3,
+            },
+        },
+        opts,
+    );
+}
+
+/**
+ * HTTPS on 443 with the TLS policy and port 80 redirecting to it, or, without a certificate,
+ * plain HTTP on 80 (with a warning: the policy pack flags it as ELB.1).
+ */
+export function createListeners(name: string, args: IngressArgs, loadBalancer: aws.lb.LoadBalancer, targetGroup: aws.lb.TargetGroup, parent: pulumi.Resource): aws.lb.Listener[] {
+    const { ingress } = args;
+    const opts = { parent };
+    const forward = [{ type: "forward", targetGroupArn: targetGroup.arn }];
+    if (!ingress.certificateArn) {
+        void pulumi.log.warn(`${args.app}: no ingress.certificateArn is set, so its load balancer serves plain HTTP on port 80. Set an ACM certificate of this region to get HTTPS, with HTTP redirected to it.`, parent);
+        return [new aws.lb.Listener(`${name}-http`, { loadBalancerArn: loadBalancer.arn, port: 80, protocol: "HTTP", defaultActions: forward }, opts)];
+    }
+    return [
+        new aws.lb.Listener(`${name}-https`, { loadBalancerArn: loadBalancer.arn, port: 443, protocol: "HTTPS", sslPolicy: ingress.sslPolicy, certificateArn: ingress.certificateArn, defaultActions: forward }, opts),
+        new aws.lb.Listener(
+            `${name}-http`,
+            { loadBalancerArn: loadBalancer.arn, port: 80, protocol: "HTTP", defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }] },
+            opts,
+        ),
+    ];
+}
