@@ -59,7 +59,8 @@ export class EcsWorker extends pulumi.ComponentResource {
                 cluster: cluster.arn,
                 taskDefinition: this.taskDefinition.arn,
                 desiredCount: spec.replicas.min,
-                capacityProviderStrategies: cluster.capacityProviderStrategy,
+                // Fargate Spot runs no ARM64 task: an arm64 worker gets the on-demand share alone.
+                capacityProviderStrategies: cluster.strategyFor(spec.architecture),
                 platformVersion: "LATEST",
                 networkConfiguration: { subnets: args.network.privateSubnetIds, securityGroups: [this.securityGroup.id], assignPublicIp: false },
                 deploymentController: { type: "ECS" },

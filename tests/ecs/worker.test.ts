@@ -69,6 +69,11 @@ describe("ECS queue workers (consumes)", () => {
                 expect(inbound).to.deep.equal([]);
             });
 
+            it("places its arm64 tasks on FARGATE only: Fargate Spot runs no ARM64 task, so a spot share would never start", () => {
+                const strategy = only(resources, "aws:ecs/service:Service", "-worker").inputs.capacityProviderStrategies as { capacityProvider: string }[];
+                expect(strategy.map((share) => share.capacityProvider)).to.deep.equal(["FARGATE"]);
+            });
+
             it("scales on visible messages per running task, to the configured backlog", () => {
                 const queue = only(resources, "aws:sqs/queue:Queue", "-queue-work");
                 const policy = only(resources, "aws:appautoscaling/policy:Policy", "-worker-backlog");
