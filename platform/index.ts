@@ -172,6 +172,7 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
                       alarmTopicArn: alarms.arn,
                       deletionProtection: config.protection.deletionProtection,
                       protect,
+                      serverless: ctx,
                   },
                   opts,
               );

@@ -1,6 +1,7 @@
 import type { ConfigProblem } from "./load";
 import type { ProfileDefaults } from "./profiles";
 import { type BindingConfig, BINDING_KINDS, resolveBindings } from "./bindings";
+import { type ReleaseConfig, releaseProblems, resolveRelease } from "./release";
 import { AppInput, type AppIngress, Architecture, FARGATE_MEMORY, FargateCpu, JobInput, Runtime } from "./schema";
 
 /**
@@ -60,6 +61,8 @@ export interface AppConfig {
     stopTimeoutSeconds: number;
     /** Scheduled one-off tasks from the same image. */
     jobs: Record<string, JobConfig>;
+    /** How ECS replaces the app's tasks with a new release: strategy, bake time, traffic steps, test listener, pre-traffic hook. */
+    release: ReleaseConfig;
 }
 
 export interface JobConfig {
@@ -115,6 +118,8 @@ export function resolveApp(input: AppInput, defaults: ProfileDefaults["apps"]): 
         writablePaths: input.writablePaths ?? [...APP_DEFAULTS.writablePaths],
         stopTimeoutSeconds: input.stopTimeoutSeconds ?? APP_DEFAULTS.stopTimeoutSeconds,
         jobs: Object.fromEntries(Object.entries(input.jobs ?? {}).map(([name, job]) => [name, resolveJob(job, cpu, memory)])),
+        // Traffic-shifting strategies need a load balancer on ECS: workers and apps off ECS roll, whatever the profile prefers.
+        release: resolveRelease(input.release, input.consumes || (input.runtimes !== undefined && !input.runtimes.includes("ecs")) ? { ...defaults.release, strategy: "rolling" } : defaults.release),
     };
 }
 
@@ -164,6 +169,7 @@ export function checkApp(name: string, app: AppConfig, key: (path: string[]) => 
         problems.push({ key: at("jobs"), message: "expected no jobs on a queue worker (consumes): schedule them on an app that serves HTTP, or send a message to the queue on a schedule" });
     }
     if (new Set(app.runtimes).size !== app.runtimes.length) problems.push({ key: at("runtimes"), message: "expected each runtime at most once" });
+    problems.push(...releaseProblems(app.release, app, at));
     if (new Set(app.writablePaths).size !== app.writablePaths.length) problems.push({ key: at("writablePaths"), message: "expected each path at most once" });
     return problems;
 }

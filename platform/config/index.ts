@@ -42,3 +42,4 @@ export * from "./serverless";
 export * from "./bindings";
 export * from "./references";
 export * from "./fargate-profiles";
+export * from "./release";

@@ -1,3 +1,4 @@
+import type { ReleaseStrategy } from "./release";
 import type { ContainerInsights, DashboardScope, FargateCpu, InterfaceEndpoint, NatStrategy, Profile } from "./schema";
 
 /** The settings a profile decides; every one can be overridden per stack. */
@@ -16,7 +17,7 @@ export interface ProfileDefaults {
     compute: { spot: boolean };
     registry: { untaggedImageExpiryDays: number; keepTaggedImages: number; enhancedScanning: boolean; pullThroughCache: boolean };
     /** App spec defaults that depend on the environment; the rest are the same everywhere (load.ts). */
-    apps: { cpu: FargateCpu; memory: number; replicas: { min: number; max: number } };
+    apps: { cpu: FargateCpu; memory: number; replicas: { min: number; max: number }; release: { strategy: ReleaseStrategy; bakeTimeMinutes: number } };
     ecs: {
         containerInsights: ContainerInsights;
         /** FARGATE_SPOT's weight applies only when `compute.spot` is true; otherwise it defaults to 0. */
@@ -37,6 +38,8 @@ export interface ProfileDefaults {
  * Spot runs no ARM64 tasks, so arm64 ones stay on FARGATE), with ECS Exec for
  * debugging; staging runs two tasks (one per AZ) with one on-demand; prod keeps an on-demand
  * baseline of two tasks across AZs, enhanced Container Insights and no shell access by default.
+ * Releases: dev rolls (cheapest, fastest); staging and prod go blue/green, which runs a full second
+ * copy of the tasks for the bake time (5 and 15 minutes) so an alarm can move traffic back at once.
  */
 export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
     dev: {
@@ -52,7 +55,7 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
         protection: { deletionProtection: false, protectStatefulResources: false },
         compute: { spot: true },
         registry: { untaggedImageExpiryDays: 7, keepTaggedImages: 20, enhancedScanning: false, pullThroughCache: false },
-        apps: { cpu: 256, memory: 512, replicas: { min: 1, max: 2 } },
+        apps: { cpu: 256, memory: 512, replicas: { min: 1, max: 2 }, release: { strategy: "rolling", bakeTimeMinutes: 0 } },
         ecs: { containerInsights: "enabled", capacity: { fargateBase: 0, fargateWeight: 1, fargateSpotWeight: 3 }, exec: { enabled: true } },
     },
     staging: {
@@ -68,7 +71,7 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
         protection: { deletionProtection: true, protectStatefulResources: false },
         compute: { spot: true },
         registry: { untaggedImageExpiryDays: 14, keepTaggedImages: 30, enhancedScanning: false, pullThroughCache: true },
-        apps: { cpu: 256, memory: 512, replicas: { min: 2, max: 4 } },
+        apps: { cpu: 256, memory: 512, replicas: { min: 2, max: 4 }, release: { strategy: "blueGreen", bakeTimeMinutes: 5 } },
         ecs: { containerInsights: "enabled", capacity: { fargateBase: 1, fargateWeight: 1, fargateSpotWeight: 1 }, exec: { enabled: true } },
     },
     prod: {
@@ -84,7 +87,7 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
         protection: { deletionProtection: true, protectStatefulResources: true },
         compute: { spot: false },
         registry: { untaggedImageExpiryDays: 14, keepTaggedImages: 100, enhancedScanning: true, pullThroughCache: true },
-        apps: { cpu: 512, memory: 1024, replicas: { min: 2, max: 10 } },
+        apps: { cpu: 512, memory: 1024, replicas: { min: 2, max: 10 }, release: { strategy: "blueGreen", bakeTimeMinutes: 15 } },
         ecs: { containerInsights: "enhanced", capacity: { fargateBase: 2, fargateWeight: 1, fargateSpotWeight: 1 }, exec: { enabled: false } },
     },
 };

@@ -6,6 +6,7 @@ import { isTimeZone, SCHEDULE_FORM, scheduleProblem } from "./schedule";
 import { DATA_APPS_INPUT_SHAPE } from "./data-apps";
 import { SERVERLESS_INPUT_SHAPE } from "./serverless";
 import { STACK_QUEUES_INPUT_SHAPE } from "./references";
+import { ReleaseInputSchema } from "./release";
 
 /**
  * The stack configuration as a user writes it in `Pulumi.<stack>.yaml`, under the project's
@@ -209,6 +210,8 @@ export const AppInputSchema = z.strictObject({
     writablePaths: z.array(z.string({ error: "expected an absolute path" }).regex(ABSOLUTE_DIR_PATTERN, { error: "expected an absolute directory path such as /tmp (not /)" })).optional(),
     stopTimeoutSeconds: wholeNumber("a stop timeout in seconds (Fargate allows 2-120)", 2, 120).optional(),
     jobs: z.record(z.string().regex(JOB_NAME_PATTERN, { error: "expected a job name: lowercase letters, digits and hyphens, 1-24 characters" }), JobInputSchema).optional(),
+    /** How ECS releases the app: strategy (rolling, blueGreen, canary, linear), bake time, traffic steps, test listener, pre-traffic hook. */
+    release: ReleaseInputSchema.optional(),
 });
 
 export const NetworkInputSchema = z.strictObject({

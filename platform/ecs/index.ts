@@ -8,6 +8,8 @@ import type { AppBindings } from "./grants";
 import type { EcsAppArgs } from "./app";
 import { EcsService } from "./service";
 import { EcsWorker } from "./worker";
+import { ReleaseTooling } from "./release";
+import type { ServerlessContext } from "../serverless";
 import { withTransforms, type Transformable } from "../transform";
 
 export { appBindings, type AppBindings, type TaskGrant } from "./grants";
@@ -44,6 +46,8 @@ export interface EcsRuntimeArgs extends Transformable {
     deletionProtection: boolean;
     /** Pulumi `protect` on the access-log bucket, the apps' log groups and the ECS Exec audit log. */
     protect: boolean;
+    /** Keys, alarm topic and function defaults for the release probe function (`release.preTrafficHook`). */
+    serverless?: ServerlessContext;
 }
 
 /**
@@ -56,6 +60,8 @@ export class EcsRuntime extends pulumi.ComponentResource {
     readonly services: Record<string, EcsService> = {};
     /** Queue workers (`consumes`): services without a load balancer. */
     readonly workers: Record<string, EcsWorker> = {};
+    /** Present when some app releases with blueGreen, canary or linear. */
+    readonly releaseTooling?: ReleaseTooling;
 
     constructor(name: string, args: EcsRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:ecs:Runtime", name, {}, withTransforms(opts, args.transform));
@@ -76,6 +82,9 @@ export class EcsRuntime extends pulumi.ComponentResource {
         );
         const hasJobs = Object.values(args.apps).some((app) => Object.keys(app.spec.jobs).length > 0);
         const scheduleGroup = hasJobs ? new aws.scheduler.ScheduleGroup(name, { name: args.namePrefix }, { parent: this }) : undefined;
+        this.releaseTooling = this.createReleaseTooling(name, args);
+        const tooling = this.releaseTooling;
+        const release = tooling && { loadBalancerRoleArn: tooling.loadBalancerRole.arn, hook: tooling.hook && { functionArn: tooling.hook.function.arn, roleArn: tooling.hook.invokeRole.arn } };
 
         for (const [app, { spec, repository, bindings }] of Object.entries(args.apps)) {
             // What a service and a queue worker are both built from; a service adds its ingress and jobs.
@@ -106,10 +115,39 @@ export class EcsRuntime extends pulumi.ComponentResource {
                     accessLogs: this.accessLogs,
                     deletionProtection: args.deletionProtection,
                     jobs: scheduleGroup ? { scheduleGroupName: scheduleGroup.name, kmsKeyArn: args.dataKeyArn, keyUsers: args.dataKeyUsers } : undefined,
+                    release,
                 },
                 { parent: this },
             );
         }
         this.registerOutputs({ cluster: this.cluster.name, urls: Object.fromEntries(Object.entries(this.services).map(([app, service]) => [app, service.url])) });
+    }
+
+    /**
+     * The infrastructure role ECS moves traffic with, once per stack, when some app releases with
+     * blueGreen, canary or linear; and the probe function when some app asks for a pre-traffic hook.
+     */
+    private createReleaseTooling(name: string, args: EcsRuntimeArgs): ReleaseTooling | undefined {
+        const shifting = Object.entries(args.apps).filter(([, { spec }]) => !spec.consumes && spec.release.strategy !== "rolling");
+        if (shifting.length === 0) return undefined;
+        const hooked = shifting.filter(([, { spec }]) => spec.release.preTrafficHook && spec.release.testListenerPort !== undefined);
+        if (hooked.length > 0 && !args.serverless) throw new Error(`EcsRuntime ${name}: a pre-traffic hook needs the serverless context (function defaults and keys)`);
+        for (const [app, { spec }] of hooked) {
+            // The probe reaches a public app's test listener through the NAT: its addresses must be among the allowed clients.
+            if (spec.ingress === "public" && !args.ingress.allowedCidrs.includes("0.0.0.0/0")) {
+                void pulumi.log.warn(`${app}: the release probe reaches the test listener through the NAT, so ingress.allowedCidrs must include the NAT's public addresses, or every release of ${app} rolls back.`, this);
+            }
+        }
+        return new ReleaseTooling(
+            `${name}-release`,
+            {
+                namePrefix: args.namePrefix,
+                preTrafficHook:
+                    hooked.length > 0 && args.serverless
+                        ? { ctx: args.serverless, vpcId: args.network.vpcId, subnetIds: args.network.privateSubnetIds, testPorts: hooked.map(([, { spec }]) => spec.release.testListenerPort as number) }
+                        : undefined,
+            },
+            { parent: this },
+        );
     }
 }

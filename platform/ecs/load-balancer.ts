@@ -39,11 +39,14 @@ export function createSecurityGroups(name: string, args: IngressArgs, opts: pulu
     const loadBalancer = new aws.ec2.SecurityGroup(`${name}-alb`, { vpcId: args.network.vpcId, description: `Load balancer of ${app}`, tags: { Name: `${name}-alb` } }, opts);
     const tasks = new aws.ec2.SecurityGroup(`${name}-tasks`, { vpcId: args.network.vpcId, description: `Tasks of ${app}`, tags: { Name: `${name}-tasks` } }, opts);
     const cidrs = clientCidrs(name, args);
-    for (const port of listenerPorts(args.ingress)) {
+    // The test listener (a release's green tasks before production traffic moves) admits the same clients as the app.
+    const testPort = spec.release.strategy === "rolling" ? undefined : spec.release.testListenerPort;
+    for (const port of [...listenerPorts(args.ingress), ...(testPort === undefined ? [] : [testPort])]) {
+        const what = port === testPort ? "Test listener" : port === 443 ? "HTTPS" : "HTTP";
         cidrs.forEach((cidr, index) => {
             new aws.vpc.SecurityGroupIngressRule(
                 `${name}-alb-${port}-${index}`,
-                { securityGroupId: loadBalancer.id, description: port === 443 ? "HTTPS from allowed clients" : "HTTP from allowed clients", ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: cidr },
+                { securityGroupId: loadBalancer.id, description: `${what} from allowed clients`, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: cidr },
                 opts,
             );
         });
@@ -91,7 +94,7 @@ export function createLoadBalancer(name: string, args: IngressArgs & { accessLog
     );
 }
 
-/** An IP target group on the container port, health-checked on the app's readiness path. */
+/** An IP target group on the container port, health-checked on the app's readiness path (a release's second one is `<name>-green`). */
 export function createTargetGroup(name: string, args: IngressArgs, opts: pulumi.CustomResourceOptions): aws.lb.TargetGroup {
     return new aws.lb.TargetGroup(
         name,
@@ -120,24 +123,88 @@ export function createTargetGroup(name: string, args: IngressArgs, opts: pulumi.
     );
 }
 
+/** Where the service's traffic arrives: the listeners, and for a traffic-shifting release the rules ECS moves. */
+export interface AppTraffic {
+    /** The service depends on these: a target group must belong to a load balancer before a service uses it. */
+    listeners: aws.lb.Listener[];
+    /** blueGreen, canary, linear: the rule whose weights ECS moves from blue to green, and the test listener's. */
+    productionRule?: aws.lb.ListenerRule;
+    testRule?: aws.lb.ListenerRule;
+}
+
 /**
  * HTTPS on 443 with the TLS policy and port 80 redirecting to it, or, without a certificate,
- * plain HTTP on 80 (with a warning: the policy pack flags it as ELB.1).
+ * plain HTTP on 80 (with a warning: the policy pack flags it as ELB.1). With a traffic-shifting
+ * release and a green target group, production traffic goes through a listener RULE (ECS moves
+ * rules, not listeners) and an optional test listener gets its own.
  */
-export function createListeners(name: string, args: IngressArgs, loadBalancer: aws.lb.LoadBalancer, targetGroup: aws.lb.TargetGroup, parent: pulumi.Resource): aws.lb.Listener[] {
+export function createListeners(name: string, args: IngressArgs, loadBalancer: aws.lb.LoadBalancer, targetGroups: { blue: aws.lb.TargetGroup; green?: aws.lb.TargetGroup }, parent: pulumi.Resource): AppTraffic {
     const { ingress } = args;
     const opts = { parent };
-    const forward = [{ type: "forward", targetGroupArn: targetGroup.arn }];
+    // Every action forwards: ECS refuses blue/green on listeners that mix forward with redirect or fixed-response actions.
+    const forward = [{ type: "forward", targetGroupArn: targetGroups.blue.arn }];
+    const serving = (listenerName: string, port: number) =>
+        ingress.certificateArn
+            ? new aws.lb.Listener(listenerName, { loadBalancerArn: loadBalancer.arn, port, protocol: "HTTPS", sslPolicy: ingress.sslPolicy, certificateArn: ingress.certificateArn, defaultActions: forward }, opts)
+            : new aws.lb.Listener(listenerName, { loadBalancerArn: loadBalancer.arn, port, protocol: "HTTP", defaultActions: forward }, opts);
+    const listeners: aws.lb.Listener[] = [];
+    let production: aws.lb.Listener;
     if (!ingress.certificateArn) {
         void pulumi.log.warn(`${args.app}: no ingress.certificateArn is set, so its load balancer serves plain HTTP on port 80. Set an ACM certificate of this region to get HTTPS, with HTTP redirected to it.`, parent);
-        return [new aws.lb.Listener(`${name}-http`, { loadBalancerArn: loadBalancer.arn, port: 80, protocol: "HTTP", defaultActions: forward }, opts)];
+        production = serving(`${name}-http`, 80);
+        listeners.push(production);
+    } else {
+        production = serving(`${name}-https`, 443);
+        listeners.push(
+            production,
+            new aws.lb.Listener(
+                `${name}-http`,
+                { loadBalancerArn: loadBalancer.arn, port: 80, protocol: "HTTP", defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }] },
+                opts,
+            ),
+        );
     }
-    return [
-        new aws.lb.Listener(`${name}-https`, { loadBalancerArn: loadBalancer.arn, port: 443, protocol: "HTTPS", sslPolicy: ingress.sslPolicy, certificateArn: ingress.certificateArn, defaultActions: forward }, opts),
-        new aws.lb.Listener(
-            `${name}-http`,
-            { loadBalancerArn: loadBalancer.arn, port: 80, protocol: "HTTP", defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }] },
-            opts,
-        ),
-    ];
+    if (!targetGroups.green) return { listeners };
+    const productionRule = shiftingRule(`${name}-production`, production.arn, targetGroups.blue, targetGroups.green, parent);
+    const testPort = args.spec.release.testListenerPort;
+    if (testPort === undefined) return { listeners, productionRule };
+    const test = serving(`${name}-test`, testPort);
+    listeners.push(test);
+    return { listeners, productionRule, testRule: shiftingRule(`${name}-test`, test.arn, targetGroups.blue, targetGroups.green, parent) };
+}
+
+/**
+ * A rule matching every path that forwards to blue (weight 100) and green (weight 0). ECS moves
+ * the weights during a release and leaves them where the release ended, so Pulumi must not put
+ * them back: its actions are ignored after creation.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html
+ */
+export function shiftingRule(
+    name: string,
+    listenerArn: pulumi.Input<string>,
+    blue: aws.lb.TargetGroup,
+    green: aws.lb.TargetGroup,
+    parent: pulumi.Resource,
+    options: { priority?: number; conditions?: aws.types.input.lb.ListenerRuleCondition[] } = {},
+): aws.lb.ListenerRule {
+    return new aws.lb.ListenerRule(
+        name,
+        {
+            listenerArn,
+            priority: options.priority ?? 1,
+            conditions: options.conditions ?? [{ pathPattern: { values: ["/*"] } }],
+            actions: [
+                {
+                    type: "forward",
+                    forward: {
+                        targetGroups: [
+                            { arn: blue.arn, weight: 100 },
+                            { arn: green.arn, weight: 0 },
+                        ],
+                    },
+                },
+            ],
+        },
+        { parent, ignoreChanges: ["actions"] },
+    );
 }

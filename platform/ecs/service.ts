@@ -5,7 +5,8 @@ import type { ServiceKeyUsers } from "../kms";
 import type { AccessLogBucket } from "./access-logs";
 import { type AppTask, appTask, type EcsAppArgs, httpsEgress, scalableTarget, trackingPolicy } from "./app";
 import { ScheduledJob } from "./job";
-import { createListeners, createLoadBalancer, createSecurityGroups, createTargetGroup } from "./load-balancer";
+import { type AppTraffic, createListeners, createLoadBalancer, createSecurityGroups, createTargetGroup } from "./load-balancer";
+import { deploymentSettings } from "./release";
 import { createCpuAlarm, createTrafficAlarms } from "./service-alarms";
 import { PLACEHOLDER_IMAGE } from "./task";
 import { withTransforms } from "../transform";
@@ -21,6 +22,13 @@ export interface EcsServiceArgs extends EcsAppArgs {
     deletionProtection: boolean;
     /** The stack's Scheduler group and the key for the jobs' dead-letter queues; required when the spec has jobs. */
     jobs?: { scheduleGroupName: pulumi.Input<string>; kmsKeyArn: pulumi.Input<string>; keyUsers: ServiceKeyUsers };
+    /**
+     * The stack's release tooling (ReleaseTooling): ECS's infrastructure role for load balancers,
+     * and the pre-traffic hook function with its invoke role. Required when `spec.release.strategy`
+     * is not rolling (and the hook when `preTrafficHook` is set).
+     * @default none (rolling releases only)
+     */
+    release?: { loadBalancerRoleArn: pulumi.Input<string>; hook?: { functionArn: pulumi.Input<string>; roleArn: pulumi.Input<string> } };
 }
 
 /**
@@ -34,7 +42,10 @@ export class EcsService extends pulumi.ComponentResource {
     readonly service: aws.ecs.Service;
     readonly taskDefinition: aws.ecs.TaskDefinition;
     readonly loadBalancer: aws.lb.LoadBalancer;
+    /** The target group production traffic starts on (blue); after a traffic-shifting release it may be on `greenTargetGroup`. */
     readonly targetGroup: aws.lb.TargetGroup;
+    /** blueGreen, canary, linear: the second target group a release's new tasks start in. */
+    readonly greenTargetGroup?: aws.lb.TargetGroup;
     readonly taskSecurityGroup: aws.ec2.SecurityGroup;
     readonly loadBalancerSecurityGroup: aws.ec2.SecurityGroup;
     /** `https://<dns name>` with a certificate, `http://<dns name>` without. */
@@ -53,12 +64,13 @@ export class EcsService extends pulumi.ComponentResource {
         this.taskSecurityGroup = securityGroups.tasks;
         this.loadBalancer = createLoadBalancer(name, args, this.loadBalancerSecurityGroup, this);
         this.targetGroup = createTargetGroup(name, args, parent);
-        const listeners = createListeners(name, args, this.loadBalancer, this.targetGroup, this);
+        if (args.spec.release.strategy !== "rolling") this.greenTargetGroup = createTargetGroup(`${name}-green`, args, parent);
+        const traffic = createListeners(name, args, this.loadBalancer, { blue: this.targetGroup, green: this.greenTargetGroup }, this);
         this.url = pulumi.interpolate`${args.ingress.certificateArn ? "https" : "http"}://${this.loadBalancer.dnsName}`;
 
-        const dimensions = { LoadBalancer: this.loadBalancer.arnSuffix, TargetGroup: this.targetGroup.arnSuffix };
-        const alarms = createTrafficAlarms(name, { app: args.app, spec: args.spec, alarmTopicArn: args.alarmTopicArn, dimensions }, parent);
-        this.service = this.createService(name, args, listeners, alarms.errors);
+        const targetGroups = [this.targetGroup, ...(this.greenTargetGroup ? [this.greenTargetGroup] : [])].map((group) => group.arnSuffix);
+        const alarms = createTrafficAlarms(name, { app: args.app, spec: args.spec, alarmTopicArn: args.alarmTopicArn, loadBalancer: this.loadBalancer.arnSuffix, targetGroups }, parent);
+        this.service = this.createService(name, args, traffic, [alarms.errors, alarms.latency]);
         createCpuAlarm(name, { app: args.app, spec: args.spec, alarmTopicArn: args.alarmTopicArn, clusterName: args.cluster.name, serviceName: this.service.name }, parent);
         this.createScaling(name, args);
         this.createJobs(name, args, task);
@@ -86,12 +98,14 @@ export class EcsService extends pulumi.ComponentResource {
     }
 
     /**
-     * The ECS service: private subnets, spread across AZs, rolling deployments that start the new
-     * tasks first (up to 200%) and stop old ones only once the new are healthy, rolled back by the
-     * circuit breaker or the 5xx alarm.
+     * The ECS service: private subnets, spread across AZs. Rolling releases start the new tasks
+     * first (up to 200%) and stop old ones only once the new are healthy; blueGreen, canary and
+     * linear start a green copy in the second target group and move the production listener
+     * rule's weights (`spec.release`). Either way the 5xx and latency alarms roll a release back.
      */
-    private createService(name: string, args: EcsServiceArgs, listeners: aws.lb.Listener[], errors: aws.cloudwatch.MetricAlarm): aws.ecs.Service {
+    private createService(name: string, args: EcsServiceArgs, traffic: AppTraffic, rollbackAlarms: aws.cloudwatch.MetricAlarm[]): aws.ecs.Service {
         const { app, spec, cluster } = args;
+        const { deploymentConfiguration, deploymentCircuitBreaker } = deploymentSettings(spec.release, this.preTrafficHook(name, args));
         return new aws.ecs.Service(
             name,
             {
@@ -103,23 +117,41 @@ export class EcsService extends pulumi.ComponentResource {
                 capacityProviderStrategies: cluster.strategyFor(spec.architecture),
                 platformVersion: "LATEST",
                 networkConfiguration: { subnets: args.network.privateSubnetIds, securityGroups: [this.taskSecurityGroup.id], assignPublicIp: false },
-                loadBalancers: [{ targetGroupArn: this.targetGroup.arn, containerName: app, containerPort: spec.port }],
+                loadBalancers: [{ targetGroupArn: this.targetGroup.arn, containerName: app, containerPort: spec.port, advancedConfiguration: this.advancedConfiguration(name, args, traffic) }],
                 healthCheckGracePeriodSeconds: spec.healthCheck.gracePeriodSeconds,
                 deploymentController: { type: "ECS" },
+                deploymentConfiguration,
                 deploymentMinimumHealthyPercent: 100,
                 deploymentMaximumPercent: 200,
-                deploymentCircuitBreaker: { enable: true, rollback: true },
-                alarms: { alarmNames: [errors.name], enable: true, rollback: true },
+                deploymentCircuitBreaker,
+                alarms: { alarmNames: rollbackAlarms.map((alarm) => alarm.name), enable: true, rollback: true },
                 availabilityZoneRebalancing: "ENABLED",
                 propagateTags: "SERVICE",
                 enableEcsManagedTags: true,
                 enableExecuteCommand: cluster.exec !== undefined,
-                // `pulumi up` returns once ECS accepted the deployment; the circuit breaker judges it.
+                // `pulumi up` returns once ECS accepted the deployment; the alarms (and the circuit breaker) judge it.
                 waitForSteadyState: false,
             },
-            // The target group must belong to a load balancer (through a listener) before a service can use it.
-            { parent: this, dependsOn: listeners, ignoreChanges: ["desiredCount"] },
+            // A target group must belong to a load balancer (through a listener, or a rule) before a service can use it.
+            { parent: this, dependsOn: [...traffic.listeners, ...(traffic.productionRule ? [traffic.productionRule] : []), ...(traffic.testRule ? [traffic.testRule] : [])], ignoreChanges: ["desiredCount"] },
         );
+    }
+
+    /** blueGreen, canary, linear: the green target group, the rules ECS moves, and the role it moves them with. */
+    private advancedConfiguration(name: string, args: EcsServiceArgs, traffic: AppTraffic): aws.types.input.ecs.ServiceLoadBalancerAdvancedConfiguration | undefined {
+        if (!this.greenTargetGroup || !traffic.productionRule) return undefined;
+        if (!args.release) throw new Error(`EcsService ${name}: ${args.app} releases with ${args.spec.release.strategy} but no ECS load balancer role was given`);
+        return { alternateTargetGroupArn: this.greenTargetGroup.arn, productionListenerRule: traffic.productionRule.arn, testListenerRule: traffic.testRule?.arn, roleArn: args.release.loadBalancerRoleArn };
+    }
+
+    /** With `release.preTrafficHook`: the stack's probe function, told this app's readiness URL on its test listener. */
+    private preTrafficHook(name: string, args: EcsServiceArgs): { functionArn: pulumi.Input<string>; roleArn: pulumi.Input<string>; url: pulumi.Input<string> } | undefined {
+        const { spec } = args;
+        if (!spec.release.preTrafficHook || spec.release.strategy === "rolling") return undefined;
+        const hook = args.release?.hook;
+        if (!hook) throw new Error(`EcsService ${name}: ${args.app} asks for a pre-traffic hook but no hook function was given`);
+        const scheme = args.ingress.certificateArn ? "https" : "http";
+        return { ...hook, url: pulumi.interpolate`${scheme}://${this.loadBalancer.dnsName}:${spec.release.testListenerPort}${spec.healthCheck.readinessPath}` };
     }
 
     /** Target tracking on average CPU and on requests per task, between `replicas.min` and `replicas.max`. */
@@ -128,15 +160,57 @@ export class EcsService extends pulumi.ComponentResource {
         const parent = { parent: this };
         const target = scalableTarget(name, args.cluster, this.service, spec.replicas, parent);
         trackingPolicy(`${name}-cpu`, target, { predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" }, targetValue: spec.autoscaling.cpuPercent }, parent);
-        trackingPolicy(
-            `${name}-requests`,
-            target,
-            {
-                predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: pulumi.interpolate`${this.loadBalancer.arnSuffix}/${this.targetGroup.arnSuffix}` },
-                targetValue: spec.autoscaling.requestsPerTask,
+        trackingPolicy(`${name}-requests`, target, { ...this.requestsPerTask(args), targetValue: spec.autoscaling.requestsPerTask }, parent);
+    }
+
+    /**
+     * Requests per task per minute. One target group: ELB's own ALBRequestCountPerTarget. Blue and
+     * green: production traffic is on either after a release, so both groups' requests over the
+     * running tasks (Container Insights' RunningTaskCount).
+     */
+    private requestsPerTask(args: EcsServiceArgs): Pick<aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration, "predefinedMetricSpecification" | "customizedMetricSpecification"> {
+        if (!this.greenTargetGroup) {
+            return { predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: pulumi.interpolate`${this.loadBalancer.arnSuffix}/${this.targetGroup.arnSuffix}` } };
+        }
+        const requests = (id: string, group: aws.lb.TargetGroup) => ({
+            id,
+            returnData: false,
+            metricStat: {
+                stat: "Sum",
+                metric: {
+                    namespace: "AWS/ApplicationELB",
+                    metricName: "RequestCount",
+                    dimensions: [
+                        { name: "LoadBalancer", value: this.loadBalancer.arnSuffix },
+                        { name: "TargetGroup", value: group.arnSuffix },
+                    ],
+                },
             },
-            parent,
-        );
+        });
+        return {
+            customizedMetricSpecification: {
+                metrics: [
+                    requests("blue", this.targetGroup),
+                    requests("green", this.greenTargetGroup),
+                    {
+                        id: "tasks",
+                        returnData: false,
+                        metricStat: {
+                            stat: "Average",
+                            metric: {
+                                namespace: "ECS/ContainerInsights",
+                                metricName: "RunningTaskCount",
+                                dimensions: [
+                                    { name: "ClusterName", value: args.cluster.name },
+                                    { name: "ServiceName", value: this.service.name },
+                                ],
+                            },
+                        },
+                    },
+                    { id: "perTask", label: "Requests per task", expression: "(FILL(blue, 0) + FILL(green, 0)) / tasks", returnData: true },
+                ],
+            },
+        };
     }
 
     /** The app's scheduled jobs: its image, roles and secrets, a security group with no inbound rule. */

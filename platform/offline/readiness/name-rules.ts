@@ -478,6 +478,7 @@ export const NAME_RULES: Record<string, NameRule> = {
     },
     // Elastic Load Balancing v2: names are unique per account and region, 32 characters at most.
     "aws:lb/listener:Listener": unnamed("keyed by port on its load balancer", "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateListener.html"),
+    "aws:lb/listenerRule:ListenerRule": unnamed("keyed by priority on its listener", "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateRule.html"),
     "aws:lb/loadBalancer:LoadBalancer": {
         kind: "named",
         property: "name",
