@@ -16,6 +16,7 @@ import { Dashboards } from "./dashboards";
 import { PlatformKey } from "./kms";
 import { Network } from "./network";
 import { Registry } from "./registry";
+import { sharedLoadBalancersFor } from "./shared-load-balancer";
 import { type Transform, withTransforms } from "./transform";
 import { ApiGatewayLoggingRole, type Queue, serverlessContext } from "./serverless";
 
@@ -152,6 +153,8 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
     const resources = stackResources({ serverless, dataApps, queues, dataKeyArn: keys.data.arn });
     const bindings = (app: string) => appBindings(app, config.apps[app], resources, config.region);
 
+    // network.loadBalancers: shared: one load balancer per scheme that ECS services and EKS apps join instead of their own.
+    const sharedLoadBalancers = sharedLoadBalancersFor({ name: config.name, region: config.region, config, accountId, network, runtimes: config.eks.enabled ? ["ecs", "eks"] : ["ecs"] }, opts);
     const ecsApps = Object.entries(config.apps).filter(([, spec]) => spec.runtimes.includes("ecs"));
     const ecs =
         ecsApps.length === 0
@@ -173,6 +176,7 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
                       deletionProtection: config.protection.deletionProtection,
                       protect,
                       serverless: ctx,
+                      sharedLoadBalancers,
                   },
                   opts,
               );
@@ -190,6 +194,7 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
                   apps: Object.fromEntries(eksApps.map(([app, spec]) => [app, { spec, repository: registry.repositories[app], bindings: bindings(app) }])),
                   network: { vpcId: network.vpcId, vpcCidr: config.network.cidr, privateSubnetIds: network.privateSubnetIds },
                   ingress: config.ingress,
+                  sharedLoadBalancers,
                   logs: { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn },
                   dataKeyArn: keys.data.arn,
                   dataKeyUsers: keys.data,

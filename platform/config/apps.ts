@@ -61,6 +61,10 @@ export interface AppConfig {
     stopTimeoutSeconds: number;
     /** Scheduled one-off tasks from the same image. */
     jobs: Record<string, JobConfig>;
+    /** On a shared load balancer: the host name its host-header rule matches (else it has its own listener port). */
+    host?: string;
+    /** On a shared load balancer without `host`: its listener port (default derived from its name, config/load.ts sharedListenerPort). */
+    listenerPort?: number;
     /** How ECS replaces the app's tasks with a new release: strategy, bake time, traffic steps, test listener, pre-traffic hook. */
     release: ReleaseConfig;
 }
@@ -118,6 +122,8 @@ export function resolveApp(input: AppInput, defaults: ProfileDefaults["apps"]): 
         writablePaths: input.writablePaths ?? [...APP_DEFAULTS.writablePaths],
         stopTimeoutSeconds: input.stopTimeoutSeconds ?? APP_DEFAULTS.stopTimeoutSeconds,
         jobs: Object.fromEntries(Object.entries(input.jobs ?? {}).map(([name, job]) => [name, resolveJob(job, cpu, memory)])),
+        host: input.host,
+        listenerPort: input.listenerPort,
         // Traffic-shifting strategies need a load balancer on ECS: workers and apps off ECS roll, whatever the profile prefers.
         release: resolveRelease(input.release, input.consumes || (input.runtimes !== undefined && !input.runtimes.includes("ecs")) ? { ...defaults.release, strategy: "rolling" } : defaults.release),
     };

@@ -1,5 +1,5 @@
 import type { ReleaseStrategy } from "./release";
-import type { ContainerInsights, DashboardScope, FargateCpu, InterfaceEndpoint, NatStrategy, Profile } from "./schema";
+import type { ContainerInsights, DashboardScope, FargateCpu, InterfaceEndpoint, LoadBalancerMode, NatStrategy, Profile } from "./schema";
 
 /** The settings a profile decides; every one can be overridden per stack. */
 export interface ProfileDefaults {
@@ -7,6 +7,8 @@ export interface ProfileDefaults {
         cidr: string;
         azCount: number;
         natStrategy: NatStrategy;
+        /** dev and staging share one load balancer per scheme across apps; prod gives each app its own. */
+        loadBalancers: LoadBalancerMode;
         interfaceEndpoints: InterfaceEndpoint[];
         flowLogs: { trafficType: "ALL" | "ACCEPT" | "REJECT"; aggregationIntervalSeconds: 60 | 600 };
     };
@@ -47,6 +49,7 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
             cidr: "10.10.0.0/16",
             azCount: 2,
             natStrategy: "instance",
+            loadBalancers: "shared",
             interfaceEndpoints: [],
             flowLogs: { trafficType: "ALL", aggregationIntervalSeconds: 600 },
         },
@@ -63,6 +66,7 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
             cidr: "10.20.0.0/16",
             azCount: 3,
             natStrategy: "single",
+            loadBalancers: "shared",
             interfaceEndpoints: ["ecr.api", "ecr.dkr", "logs", "sts"],
             flowLogs: { trafficType: "ALL", aggregationIntervalSeconds: 600 },
         },
@@ -79,6 +83,7 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
             cidr: "10.30.0.0/16",
             azCount: 3,
             natStrategy: "perAz",
+            loadBalancers: "perApp",
             interfaceEndpoints: ["ecr.api", "ecr.dkr", "logs", "sts", "ssm"],
             flowLogs: { trafficType: "ALL", aggregationIntervalSeconds: 60 },
         },

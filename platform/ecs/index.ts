@@ -10,6 +10,7 @@ import { EcsService } from "./service";
 import { EcsWorker } from "./worker";
 import { ReleaseTooling } from "./release";
 import type { ServerlessContext } from "../serverless";
+import type { SharedLoadBalancers } from "../shared-load-balancer";
 import { withTransforms, type Transformable } from "../transform";
 
 export { appBindings, type AppBindings, type TaskGrant } from "./grants";
@@ -48,6 +49,12 @@ export interface EcsRuntimeArgs extends Transformable {
     protect: boolean;
     /** Keys, alarm topic and function defaults for the release probe function (`release.preTrafficHook`). */
     serverless?: ServerlessContext;
+    /**
+     * The stack's shared load balancers by scheme (`network.loadBalancers: shared`): each
+     * service joins the one of its scheme instead of getting its own.
+     * @default none: every service gets its own load balancer
+     */
+    sharedLoadBalancers?: SharedLoadBalancers;
 }
 
 /**
@@ -56,7 +63,8 @@ export interface EcsRuntimeArgs extends Transformable {
  */
 export class EcsRuntime extends pulumi.ComponentResource {
     readonly cluster: EcsCluster;
-    readonly accessLogs: AccessLogBucket;
+    /** The access-log bucket of the services' own load balancers; absent when every service is on a shared one. */
+    readonly accessLogs?: AccessLogBucket;
     readonly services: Record<string, EcsService> = {};
     /** Queue workers (`consumes`): services without a load balancer. */
     readonly workers: Record<string, EcsWorker> = {};
@@ -75,11 +83,16 @@ export class EcsRuntime extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.accessLogs = new AccessLogBucket(
-            `${name}-alb-logs`,
-            { prefixes: Object.keys(args.apps), retentionDays: args.logs.retentionDays, region: args.region, accountId: args.accountId, protect: args.protect },
-            { parent: this },
-        );
+        const sharedOf = (spec: AppConfig) => args.sharedLoadBalancers?.[spec.ingress === "internal" ? "internal" : "internet-facing"];
+        const ownLoadBalancers = Object.entries(args.apps).filter(([, { spec }]) => !spec.consumes && !sharedOf(spec));
+        this.accessLogs =
+            ownLoadBalancers.length === 0
+                ? undefined
+                : new AccessLogBucket(
+                      `${name}-alb-logs`,
+                      { prefixes: ownLoadBalancers.map(([app]) => app), retentionDays: args.logs.retentionDays, region: args.region, accountId: args.accountId, protect: args.protect },
+                      { parent: this },
+                  );
         const hasJobs = Object.values(args.apps).some((app) => Object.keys(app.spec.jobs).length > 0);
         const scheduleGroup = hasJobs ? new aws.scheduler.ScheduleGroup(name, { name: args.namePrefix }, { parent: this }) : undefined;
         this.releaseTooling = this.createReleaseTooling(name, args);
@@ -113,6 +126,7 @@ export class EcsRuntime extends pulumi.ComponentResource {
                     network: args.network,
                     ingress: args.ingress,
                     accessLogs: this.accessLogs,
+                    sharedLoadBalancer: sharedOf(spec),
                     deletionProtection: args.deletionProtection,
                     jobs: scheduleGroup ? { scheduleGroupName: scheduleGroup.name, kmsKeyArn: args.dataKeyArn, keyUsers: args.dataKeyUsers } : undefined,
                     release,

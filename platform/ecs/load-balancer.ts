@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AppConfig, IngressConfig } from "../config";
+import { type AppConfig, type IngressConfig, sharedListenerPort } from "../config";
+import type { SharedLoadBalancer } from "../shared-load-balancer";
 import { NAME_LIMITS, nameWithin } from "../naming";
 import type { AccessLogBucket } from "./access-logs";
 import { httpsEgress } from "./app";
@@ -207,4 +208,50 @@ export function shiftingRule(
         },
         { parent, ignoreChanges: ["actions"] },
     );
+}
+
+/**
+ * On a shared load balancer: the tasks' security group admits the shared one on the container
+ * port (and the shared one may reach it), tasks reach out on HTTPS only.
+ */
+export function createSharedSecurityGroups(name: string, args: IngressArgs, shared: SharedLoadBalancer, opts: pulumi.CustomResourceOptions): AppSecurityGroups {
+    const { app, spec } = args;
+    const tasks = new aws.ec2.SecurityGroup(`${name}-tasks`, { vpcId: args.network.vpcId, description: `Tasks of ${app}`, tags: { Name: `${name}-tasks` } }, opts);
+    new aws.vpc.SecurityGroupIngressRule(
+        `${name}-tasks-from-alb`,
+        { securityGroupId: tasks.id, description: `From the shared load balancer on the container port`, ipProtocol: "tcp", fromPort: spec.port, toPort: spec.port, referencedSecurityGroupId: shared.securityGroup.id },
+        opts,
+    );
+    shared.reach(name, tasks.id, spec.port);
+    httpsEgress(`${name}-tasks`, tasks.id, opts);
+    return { loadBalancer: shared.securityGroup, tasks };
+}
+
+/**
+ * On a shared load balancer: a host-header rule when the app has a host, else a listener on its
+ * own port (`sharedListenerPort`); with a green target group, the rules ECS moves (the host rule
+ * itself, or a rule on the app's listener), and the test listener on `release.testListenerPort`.
+ */
+export function sharedTraffic(
+    name: string,
+    args: IngressArgs,
+    shared: SharedLoadBalancer,
+    targetGroups: { blue: aws.lb.TargetGroup; green?: aws.lb.TargetGroup },
+    parent: pulumi.Resource,
+): AppTraffic & { url: pulumi.Output<string> } {
+    const { spec } = args;
+    const { blue, green } = targetGroups;
+    let production: AppTraffic & { url: pulumi.Output<string> };
+    if (spec.host !== undefined) {
+        const route = shared.hostRule(name, spec.host, blue, green);
+        production = { listeners: [route.listener], productionRule: green ? route.rule : undefined, url: pulumi.output(`${shared.protocol}://${spec.host}`) };
+    } else {
+        const port = sharedListenerPort(args.app, "ecs", spec.listenerPort);
+        const listener = shared.portListener(name, port, blue);
+        production = { listeners: [listener], productionRule: green && shiftingRule(`${name}-production`, listener.arn, blue, green, parent), url: shared.url(port) };
+    }
+    const testPort = spec.release.testListenerPort;
+    if (!green || testPort === undefined) return production;
+    const test = shared.portListener(`${name}-test`, testPort, blue);
+    return { ...production, listeners: [...production.listeners, test], testRule: shiftingRule(`${name}-test`, test.arn, blue, green, parent) };
 }

@@ -5,7 +5,8 @@ import type { ServiceKeyUsers } from "../kms";
 import type { AccessLogBucket } from "./access-logs";
 import { type AppTask, appTask, type EcsAppArgs, httpsEgress, scalableTarget, trackingPolicy } from "./app";
 import { ScheduledJob } from "./job";
-import { type AppTraffic, createListeners, createLoadBalancer, createSecurityGroups, createTargetGroup } from "./load-balancer";
+import { type AppTraffic, createListeners, createLoadBalancer, createSecurityGroups, createSharedSecurityGroups, createTargetGroup, sharedTraffic } from "./load-balancer";
+import type { SharedLoadBalancer } from "../shared-load-balancer";
 import { deploymentSettings } from "./release";
 import { createCpuAlarm, createTrafficAlarms } from "./service-alarms";
 import { PLACEHOLDER_IMAGE } from "./task";
@@ -16,8 +17,14 @@ export interface EcsServiceArgs extends EcsAppArgs {
     network: { vpcId: pulumi.Input<string>; privateSubnetIds: pulumi.Input<string[]>; publicSubnetIds: pulumi.Input<string[]>; vpcCidr?: string };
     /** Certificate, TLS policy, allowed CIDRs, timeouts. */
     ingress: IngressConfig;
-    /** The bucket the load balancer writes access logs to, under the app's name. */
-    accessLogs: AccessLogBucket;
+    /** The bucket the load balancer writes access logs to, under the app's name (its own load balancer). */
+    accessLogs?: AccessLogBucket;
+    /**
+     * The stack's shared load balancer of the app's scheme (`network.loadBalancers: shared`): the
+     * app gets a target group and a listener (or host rule) there instead of a load balancer.
+     * @default the app's own load balancer
+     */
+    sharedLoadBalancer?: SharedLoadBalancer;
     /** The load balancer's own deletion protection (ELB.6). */
     deletionProtection: boolean;
     /** The stack's Scheduler group and the key for the jobs' dead-letter queues; required when the spec has jobs. */
@@ -59,14 +66,23 @@ export class EcsService extends pulumi.ComponentResource {
         this.warnAboutSetup(args, task.released);
         this.taskDefinition = task.taskDefinition;
 
-        const securityGroups = createSecurityGroups(name, args, parent);
+        const shared = args.sharedLoadBalancer;
+        const securityGroups = shared ? createSharedSecurityGroups(name, args, shared, parent) : createSecurityGroups(name, args, parent);
         this.loadBalancerSecurityGroup = securityGroups.loadBalancer;
         this.taskSecurityGroup = securityGroups.tasks;
-        this.loadBalancer = createLoadBalancer(name, args, this.loadBalancerSecurityGroup, this);
+        this.loadBalancer = shared ? shared.loadBalancer : this.createOwnLoadBalancer(name, args);
         this.targetGroup = createTargetGroup(name, args, parent);
         if (args.spec.release.strategy !== "rolling") this.greenTargetGroup = createTargetGroup(`${name}-green`, args, parent);
-        const traffic = createListeners(name, args, this.loadBalancer, { blue: this.targetGroup, green: this.greenTargetGroup }, this);
-        this.url = pulumi.interpolate`${args.ingress.certificateArn ? "https" : "http"}://${this.loadBalancer.dnsName}`;
+        const targetGroupPair = { blue: this.targetGroup, green: this.greenTargetGroup };
+        let traffic: AppTraffic;
+        if (shared) {
+            const route = sharedTraffic(name, args, shared, targetGroupPair, this);
+            traffic = route;
+            this.url = route.url;
+        } else {
+            traffic = createListeners(name, args, this.loadBalancer, targetGroupPair, this);
+            this.url = pulumi.interpolate`${args.ingress.certificateArn ? "https" : "http"}://${this.loadBalancer.dnsName}`;
+        }
 
         const targetGroups = [this.targetGroup, ...(this.greenTargetGroup ? [this.greenTargetGroup] : [])].map((group) => group.arnSuffix);
         const alarms = createTrafficAlarms(name, { app: args.app, spec: args.spec, alarmTopicArn: args.alarmTopicArn, loadBalancer: this.loadBalancer.arnSuffix, targetGroups }, parent);
@@ -76,6 +92,12 @@ export class EcsService extends pulumi.ComponentResource {
         this.createJobs(name, args, task);
 
         this.registerOutputs({ url: this.url, service: this.service.name });
+    }
+
+    /** The app's own load balancer, writing its access logs under the app's name. */
+    private createOwnLoadBalancer(name: string, args: EcsServiceArgs): aws.lb.LoadBalancer {
+        if (!args.accessLogs) throw new Error(`EcsService ${name}: ${args.app} has its own load balancer but no access-log bucket was given`);
+        return createLoadBalancer(name, { ...args, accessLogs: args.accessLogs }, this.loadBalancerSecurityGroup, this);
     }
 
     /** A missing release or an unusable spot share is said out loud, not silently worked around. */

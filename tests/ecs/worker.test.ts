@@ -46,7 +46,7 @@ describe("ECS queue workers (consumes)", () => {
             let resources: Awaited<ReturnType<typeof synthPlatform>>["cloud"]["resources"];
             let outputs: Record<string, any>;
             before(async () => {
-                const { result } = await captureWarnings(() => synthPlatform(stack, { ...STACK, apps: { worker: WORKER, web: { imageTag: "1.0.0", runtimes: ["ecs", "eks"] } } }));
+                const { result } = await captureWarnings(() => synthPlatform(stack, { ...STACK, network: { loadBalancers: "perApp" }, apps: { worker: WORKER, web: { imageTag: "1.0.0", runtimes: ["ecs", "eks"] } } }));
                 resources = result.cloud.resources;
                 outputs = result.outputs;
             });

@@ -641,6 +641,7 @@ export const NAME_RULES: Record<string, NameRule> = {
     },
     "kubernetes:core/v1:ServiceAccount": k8sSubdomain(),
     "kubernetes:networking.k8s.io/v1:Ingress": k8sSubdomain(),
+    "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding": k8sSubdomain(),
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": k8sSubdomain(),
     "kubernetes:policy/v1:PodDisruptionBudget": k8sSubdomain(),
     "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass": { ...k8sSubdomain(), scope: "none", parentKey: undefined },
