@@ -107,6 +107,16 @@ describe("a shared load balancer per stack (network.loadBalancers: shared)", fun
         expect(run(ecsReleaseRule, all)).to.deep.equal([]);
     });
 
+    it("releases blue/green through a host rule: the host rule itself is the production rule, forwarding 100/0", async () => {
+        const { result } = await captureWarnings(() => synthPlatform("dev", { apps: { web: { imageTag: "1.0.0", host: "web.example.com", release: { strategy: "blueGreen" } } } }));
+        const all = result.cloud.resources;
+        const rule = only(all, "aws:lb/listenerRule:ListenerRule", "-host");
+        expect((only(all, "aws:ecs/service:Service") as any).inputs.loadBalancers[0].advancedConfiguration.productionListenerRule).to.equal(rule.state.arn);
+        expect((rule.inputs.actions as any[])[0].forward.targetGroups.map((g: any) => g.weight)).to.deep.equal([100, 0]);
+        expect(rule.ignoreChanges).to.deep.equal(["actions"]);
+        expect(run(ecsReleaseRule, all).map((f) => f.severity)).to.deep.equal(["warning"]);
+    });
+
     it("the shipped dev stack has one load balancer for all its apps", async () => {
         const dev = await sharedSynth("dev");
         expect(dev.cloud.ofType(LB).map((lb) => lb.name)).to.deep.equal(["platform-dev-public"]);

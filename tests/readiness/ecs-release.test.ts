@@ -51,10 +51,10 @@ describe("readiness: ECS blue/green, canary and linear releases", function () {
         expect(run(ecsReleaseRule, sameGroup).map((f) => f.message)).to.include.members(["BLUE_GREEN: the alternate target group is the primary one; green tasks need a target group of their own"]);
     });
 
-    it("fails a listener that mixes a redirect into the rule's listener", () => {
+    it("warns about a rule's listener whose default action does not forward", () => {
         const copy = broken(resources, (all) => {
             pick(all, "aws:lb/listener:Listener", "-web-http").inputs.defaultActions = [{ type: "fixed-response", fixedResponse: { statusCode: "404", contentType: "text/plain" } }];
         });
-        expect(run(ecsReleaseRule, copy).map((f) => f.type)).to.deep.equal(["aws:lb/listener:Listener"]);
+        expect(run(ecsReleaseRule, copy).map((f) => [f.type, f.severity])).to.deep.equal([["aws:lb/listener:Listener", "warning"]]);
     });
 });

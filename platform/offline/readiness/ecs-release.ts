@@ -16,8 +16,8 @@ const text = (value: unknown): string => (typeof value === "string" ? value : ""
  * - a load balancer entry with `advancedConfiguration`: an alternate (green) target group other
  *   than the primary, ECS's infrastructure role, and a production listener RULE (for an ALB ECS
  *   moves rule weights, not a listener's default action);
- * - that rule, and the listener it belongs to, only forward: ECS refuses listeners whose rules mix
- *   forward with redirect, fixed-response or authentication actions;
+ * - that rule only forwards: ECS refuses rules that mix forward with redirect, fixed-response or
+ *   authentication actions (a listener whose default action does not forward is a warning);
  * - the rule forwards to both target groups, and Pulumi ignores its actions after creation (ECS
  *   leaves the weights where the last release ended; a `pulumi up` resetting them would send
  *   production traffic back to the old tasks' target group).
@@ -68,7 +68,16 @@ function checkRule(service: RecordedResource, strategy: string, which: string, r
     if (!rule.ignoreChanges.includes("actions")) findings.push(fail(rule, "its actions are not in ignoreChanges: ECS leaves the weights where a release ended, and the next pulumi up would move production traffic back"));
     const listener = byArn.get(String(rule.inputs.listenerArn));
     if (listener && list(listener.inputs.defaultActions).some((action) => rec(action).type !== "forward")) {
-        findings.push(fail(listener, "the rule's listener has a default action that does not forward; ECS refuses listeners that mix forward with other actions"));
+        // AWS has listed listeners mixing forward with other action types as unsupported for blue/green; a
+        // shared listener whose default answers 404 to unknown hosts is such a listener: worth checking on a first release.
+        findings.push(
+            finding(
+                ecsReleaseRule,
+                listener,
+                "warning",
+                `${strategy} ${which} rule: its listener's default action does not forward (a shared listener's 404 for unknown hosts); AWS has listed listeners that mix forward with other actions as unsupported for blue/green: watch the first release`,
+            ),
+        );
     }
     return findings;
 }
