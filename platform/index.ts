@@ -153,8 +153,10 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
     const resources = stackResources({ serverless, dataApps, queues, dataKeyArn: keys.data.arn });
     const bindings = (app: string) => appBindings(app, config.apps[app], resources, config.region);
 
-    // network.loadBalancers: shared: one load balancer per scheme that ECS services and EKS apps join instead of their own.
-    const sharedLoadBalancers = sharedLoadBalancersFor({ name: config.name, region: config.region, config, accountId, network, runtimes: config.eks.enabled ? ["ecs", "eks"] : ["ecs"] }, opts);
+    // network.loadBalancers: shared: one load balancer per scheme that ECS services and EKS apps join instead of their own
+    // (EKS through the Load Balancer Controller's TargetGroupBinding: not with Auto Mode, which runs no such controller).
+    const eksOnShared = config.eks.enabled && config.eks.compute !== "autoMode";
+    const sharedLoadBalancers = sharedLoadBalancersFor({ name: config.name, region: config.region, config, accountId, network, runtimes: eksOnShared ? ["ecs", "eks"] : ["ecs"] }, opts);
     const ecsApps = Object.entries(config.apps).filter(([, spec]) => spec.runtimes.includes("ecs"));
     const ecs =
         ecsApps.length === 0
@@ -194,7 +196,7 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
                   apps: Object.fromEntries(eksApps.map(([app, spec]) => [app, { spec, repository: registry.repositories[app], bindings: bindings(app) }])),
                   network: { vpcId: network.vpcId, vpcCidr: config.network.cidr, privateSubnetIds: network.privateSubnetIds },
                   ingress: config.ingress,
-                  sharedLoadBalancers,
+                  sharedLoadBalancers: eksOnShared ? sharedLoadBalancers : undefined,
                   logs: { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn },
                   dataKeyArn: keys.data.arn,
                   dataKeyUsers: keys.data,
