@@ -33,7 +33,7 @@ describe("lambda runtime: one app spec on Lambda, ECS and EKS", () => {
     it("runs web's one image on all three runtimes in dev: the ECS task, the EKS pods and a container-image function", () => {
         const { resources } = released.result.cloud;
         const repositoryUrl = only(resources, "aws:ecr/repository:Repository", "-web").state.repositoryUrl;
-        const image = `${repositoryUrl}:${TAG}`;
+        const image = `${String(repositoryUrl)}:${TAG}`;
         const fn = only(resources, FUNCTION, "-lambda-web");
         expect(fn.inputs.name).to.equal("platform-dev-web-lambda");
         expect(fn.inputs.packageType).to.equal("Image");
@@ -103,7 +103,7 @@ describe("lambda runtime: one app spec on Lambda, ECS and EKS", () => {
 
     it("alarms on errors, throttles and a p99 duration above 80% of the timeout", () => {
         const alarms = released.result.cloud.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((alarm) => alarm.name.startsWith("platform-dev-lambda-web-"));
-        const byMetric = Object.fromEntries(alarms.map((alarm) => [`${alarm.inputs.namespace}/${alarm.inputs.metricName}`, alarm]));
+        const byMetric = Object.fromEntries(alarms.map((alarm) => [`${String(alarm.inputs.namespace)}/${String(alarm.inputs.metricName)}`, alarm]));
         expect(Object.keys(byMetric).sort()).to.deep.equal(["AWS/ApiGateway/5xx", "AWS/Lambda/Duration", "AWS/Lambda/Errors", "AWS/Lambda/Throttles"]);
         expect(byMetric["AWS/Lambda/Duration"].inputs).to.deep.include({ extendedStatistic: "p99", threshold: 23200 });
     });
