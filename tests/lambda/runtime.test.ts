@@ -3,6 +3,8 @@ import { ConfigError } from "../../platform/config";
 import type { RecordedResource } from "../../platform/offline/mock-cloud";
 import { SynthError, synthesize } from "../../platform/offline/synth";
 import { loadStackFiles } from "../../platform/offline/stack-files";
+import { SERVICE_COMPATIBILITY } from "../../platform/offline/readiness/service-compatibility";
+import { run } from "../readiness/fixtures";
 import { captureWarnings, FIXTURE_STACKS, only, parseJson, platformProgram, statementsOf, synthPlatform } from "../helpers";
 
 const FUNCTION = "aws:lambda/function:Function";
@@ -42,12 +44,12 @@ describe("lambda runtime: one app spec on Lambda, ECS and EKS", () => {
         const task = only(resources, "aws:ecs/taskDefinition:TaskDefinition", "-web");
         expect(parseJson(task.inputs.containerDefinitions)[0].image).to.equal(image);
         const deployment = only(resources, "kubernetes:apps/v1:Deployment", "-web");
-        expect(deployment.inputs.spec.template.spec.containers[0].image).to.equal(image);
+        expect((deployment.inputs as any).spec.template.spec.containers[0].image).to.equal(image);
     });
 
     it("gives the function the same environment as the other runtimes, plus the Web Adapter's port and readiness path", () => {
         const { resources } = released.result.cloud;
-        const variables = only(resources, FUNCTION, "-lambda-web").inputs.environment.variables;
+        const variables = (only(resources, FUNCTION, "-lambda-web").inputs as any).environment.variables;
         const container = parseJson(only(resources, "aws:ecs/taskDefinition:TaskDefinition", "-web").inputs.containerDefinitions)[0];
         const ecsEnvironment = Object.fromEntries(container.environment.map((e: any) => [e.name, e.value]));
         // Lambda sets AWS_REGION itself (and refuses it in the configuration).
@@ -80,7 +82,7 @@ describe("lambda runtime: one app spec on Lambda, ECS and EKS", () => {
         expect(group.inputs.name).to.equal("/aws/lambda/platform-dev-web-lambda");
         expect(group.inputs.retentionInDays).to.equal(ecsGroup.inputs.retentionInDays);
         expect(group.inputs.kmsKeyId).to.equal(only(resources, "aws:kms/key:Key", "-logs").state.arn);
-        expect(only(resources, FUNCTION, "-lambda-web").inputs.loggingConfig.logGroup).to.equal(group.state.name ?? group.inputs.name);
+        expect((only(resources, FUNCTION, "-lambda-web").inputs as any).loggingConfig.logGroup).to.equal(group.state.name ?? group.inputs.name);
     });
 
     it("fronts it with an IAM-authorized HTTP API: one $default route, access logs encrypted, throttled, and only that API may invoke it", () => {
@@ -93,7 +95,7 @@ describe("lambda runtime: one app spec on Lambda, ECS and EKS", () => {
         expect(integration.inputs).to.deep.include({ integrationType: "AWS_PROXY", payloadFormatVersion: "2.0", timeoutMilliseconds: 30000 });
         const stage = only(resources, "aws:apigatewayv2/stage:Stage", "-lambda-web");
         const accessLogs = only(resources, "aws:cloudwatch/logGroup:LogGroup", "-lambda-web-access");
-        expect(stage.inputs.accessLogSettings.destinationArn).to.equal(accessLogs.state.arn);
+        expect((stage.inputs as any).accessLogSettings.destinationArn).to.equal(accessLogs.state.arn);
         expect(accessLogs.inputs.kmsKeyId).to.equal(only(resources, "aws:kms/key:Key", "-logs").state.arn);
         expect(stage.inputs.defaultRouteSettings).to.deep.include({ throttlingRateLimit: 50, throttlingBurstLimit: 100 });
         const permission = only(resources, "aws:lambda/permission:Permission", "-lambda-web");
@@ -114,7 +116,13 @@ describe("lambda runtime: one app spec on Lambda, ECS and EKS", () => {
         expect(endpoints.web.lambda).to.equal(only(released.result.cloud.resources, "aws:apigatewayv2/api:Api", "-lambda-web").state.apiEndpoint);
     });
 
-    it("creates no function, endpoint or pull grant target before the first release, and says so", async () => {
+    it("passes the offline container-image checks: an image of this region's ECR, whose repository policy admits Lambda", () => {
+        const findings = run(SERVICE_COMPATIBILITY, released.result.cloud.resources).filter((f) => f.message.startsWith("lambda-container-image:") || f.message.startsWith("lambda-quotas:"));
+        expect(findings).to.deep.equal([]);
+        expect(released.result.cloud.resources.some((r) => r.type === FUNCTION && r.inputs.packageType === "Image")).to.equal(true);
+    });
+
+    it("creates no function or endpoint before the first release, and says so", async () => {
         const { result, warnings } = await devWith({});
         const { resources } = result.cloud;
         expect(resources.filter((r) => r.name.startsWith("platform-dev-lambda-web"))).to.deep.equal([]);
@@ -151,7 +159,7 @@ describe("lambda runtime: one app spec on Lambda, ECS and EKS", () => {
         const statements = statementsBySid(result.cloud.resources, "platform-dev-lambda-web-");
         expect(statements.ReadOwnSecrets).to.deep.include({ Action: ["secretsmanager:GetSecretValue"], Resource: [secret] });
         expect(statements.ReadOwnParameters).to.deep.include({ Action: ["ssm:GetParameters"], Resource: [parameter] });
-        const variables = only(result.cloud.resources, FUNCTION).inputs.environment.variables;
+        const variables = (only(result.cloud.resources, FUNCTION).inputs as any).environment.variables;
         expect(JSON.parse(variables.PLATFORM_SECRETS)).to.deep.equal({ DB_PASSWORD: `${secret}:password::`, API_KEY: parameter });
         expect(variables).to.not.have.property("DB_PASSWORD");
     });
