@@ -174,7 +174,7 @@ const LAMBDA_QUOTAS: CompatibilityCheck = {
 };
 
 /** `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>:<tag>` or `@sha256:<digest>`: a private ECR image. */
-const ECR_IMAGE_URI = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9][a-z0-9._\/-]*)(?::[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})$/;
+const ECR_IMAGE_URI = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9][a-z0-9._/-]*)(?::[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})$/;
 /** What Lambda's service principal needs on the repository to pull a function's image. */
 const LAMBDA_PULL = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
 
