@@ -88,7 +88,7 @@ export const LambdaAppInputSchema = z.strictObject({
     timeoutSeconds: wholeNumber("a function timeout in seconds (Lambda: 1 to 900; behind an HTTP API at most 30)", LAMBDA_LIMITS.timeoutSeconds.min, LAMBDA_LIMITS.timeoutSeconds.max).optional(),
     /** Size of /tmp, the only writable path on Lambda; default 512. */
     ephemeralStorageMb: wholeNumber("the size of /tmp in MB (Lambda: 512 to 10240)", LAMBDA_LIMITS.ephemeralStorageMb.min, LAMBDA_LIMITS.ephemeralStorageMb.max).optional(),
-    /** Concurrent executions reserved for (and capping) the function; default unreserved (the account's shared pool). */
+    /** Concurrent executions reserved for (and capping) an HTTP app's function; default the profile's platform:functions.reservedConcurrency (dev 5, staging 10, prod 50). */
     reservedConcurrency: wholeNumber("reserved concurrent executions", 1, 1000).optional(),
     /** HTTP API stage throttling: steady requests per second and burst; default 50 and 100. */
     throttle: z
@@ -148,7 +148,7 @@ export interface LambdaAppSpec {
  * queue's `processingTimeoutSeconds`, a worker's default timeout (its visibility timeout is six
  * times that, so a batch is never visible again while the function still holds it).
  */
-export function lambdaSettings(spec: LambdaAppSpec, queueProcessingTimeoutSeconds?: number): LambdaSettings {
+export function lambdaSettings(spec: LambdaAppSpec, queueProcessingTimeoutSeconds?: number, profile: { reservedConcurrency?: number } = {}): LambdaSettings {
     const input = spec.lambda;
     const worker = spec.consumes !== undefined;
     return {
@@ -158,7 +158,9 @@ export function lambdaSettings(spec: LambdaAppSpec, queueProcessingTimeoutSecond
         memoryMb: input.memoryMb ?? spec.memory,
         timeoutSeconds: input.timeoutSeconds ?? (worker ? Math.min(queueProcessingTimeoutSeconds ?? LAMBDA_DEFAULTS.workerTimeoutSeconds, LAMBDA_LIMITS.timeoutSeconds.max) : LAMBDA_DEFAULTS.httpTimeoutSeconds),
         ephemeralStorageMb: input.ephemeralStorageMb ?? LAMBDA_DEFAULTS.ephemeralStorageMb,
-        reservedConcurrency: input.reservedConcurrency,
+        // A worker reserves exactly what its event source may use at once (AWS: reserved at least the maximum
+        // concurrency, or batches are throttled); an HTTP app the profile's function reservation, a cap sized for dev or prod.
+        reservedConcurrency: input.reservedConcurrency ?? (worker ? spec.replicas.max : profile.reservedConcurrency),
         throttle: { ...LAMBDA_DEFAULTS.throttle, ...input.throttle },
         batchSize: input.batchSize ?? LAMBDA_DEFAULTS.batchSize,
         batchWindowSeconds: input.batchWindowSeconds ?? LAMBDA_DEFAULTS.batchWindowSeconds,
@@ -221,7 +223,7 @@ export function lambdaProblems(name: string, app: LambdaCheckedApp, queueProcess
                     key: at("lambda", setting),
                     message:
                         setting === "reservedConcurrency"
-                            ? "expected unset on a queue worker: its concurrency is the event source's maximum concurrency, apps." + name + ".replicas.max"
+                            ? "expected unset on a queue worker: it reserves its event source's maximum concurrency, apps." + name + ".replicas.max"
                             : "expected unset on a queue worker (consumes): it has no endpoint",
                 });
             }

@@ -89,7 +89,8 @@ export class HttpEndpoint extends pulumi.ComponentResource {
                     alarmDescription: `${args.app}'s HTTP API answered 5xx in the last 5 minutes: the function failed, timed out or was throttled. Look at /aws/apigateway/${args.functionName}/access and /aws/lambda/${args.functionName}.`,
                     namespace: "AWS/ApiGateway",
                     metricName: "5xx",
-                    dimensions: { ApiId: this.api.id, Stage: "$default" },
+                    // HTTP APIs publish 5xx per ApiId (the one $default stage is the whole API).
+                    dimensions: { ApiId: this.api.id },
                 },
                 { parent: this },
             );

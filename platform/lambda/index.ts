@@ -50,7 +50,7 @@ export class LambdaApp extends pulumi.ComponentResource {
     constructor(name: string, args: { app: string; namePrefix: string; ctx: ServerlessContext } & LambdaRuntimeApp, opts?: pulumi.ComponentResourceOptions) {
         super("platform:lambda:App", name, {}, opts);
         const { app, spec, bindings, ctx } = args;
-        const settings = lambdaSettings(spec, args.queueProcessingTimeoutSeconds);
+        const settings = lambdaSettings(spec, args.queueProcessingTimeoutSeconds, { reservedConcurrency: ctx.functions.reservedConcurrency });
         const functionName = lambdaFunctionName(args.namePrefix, app);
         this.fn = new AppFunction(name, { app, spec, settings, functionName, imageUri: pulumi.interpolate`${args.repository.url}:${spec.imageTag}`, bindings, ctx }, { parent: this });
         if (spec.consumes) {

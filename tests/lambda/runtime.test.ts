@@ -4,6 +4,9 @@ import type { RecordedResource } from "../../platform/offline/mock-cloud";
 import { SynthError, synthesize } from "../../platform/offline/synth";
 import { loadStackFiles } from "../../platform/offline/stack-files";
 import { SERVICE_COMPATIBILITY } from "../../platform/offline/readiness/service-compatibility";
+import { runReadiness } from "../../platform/offline/readiness";
+import { policyConfigFiles, runPolicyGate, stackPolicyConfig } from "../../platform/offline/policy-gate";
+import { bundleRecords } from "../../platform/serverless/bundle";
 import { run } from "../readiness/fixtures";
 import { captureWarnings, FIXTURE_STACKS, only, parseJson, platformProgram, statementsOf, synthPlatform } from "../helpers";
 
@@ -41,6 +44,8 @@ describe("lambda runtime: one app spec on Lambda, ECS and EKS", () => {
         expect(fn.inputs.packageType).to.equal("Image");
         expect(fn.inputs.imageUri).to.equal(image);
         expect(fn.inputs.architectures).to.deep.equal(["arm64"]);
+        // The profile's function reservation (dev: 5), a cap the shared pool cannot take from it.
+        expect(fn.inputs.reservedConcurrentExecutions).to.equal(5);
         const task = only(resources, "aws:ecs/taskDefinition:TaskDefinition", "-web");
         expect(parseJson(task.inputs.containerDefinitions)[0].image).to.equal(image);
         const deployment = only(resources, "kubernetes:apps/v1:Deployment", "-web");
@@ -114,6 +119,14 @@ describe("lambda runtime: one app spec on Lambda, ECS and EKS", () => {
         const endpoints = released.result.outputs.appEndpoints as Record<string, Record<string, string>>;
         expect(Object.keys(endpoints.web).sort()).to.deep.equal(["ecs", "eks", "lambda"]);
         expect(endpoints.web.lambda).to.equal(only(released.result.cloud.resources, "aws:apigatewayv2/api:Api", "-lambda-web").state.apiEndpoint);
+    });
+
+    it("passes every deploy readiness rule and the policy pack's mandatory policies with web released", async () => {
+        const { cloud } = released.result;
+        const context = { project: "platform", stack: "dev", region: cloud.options.region, accountId: cloud.options.accountId, resources: cloud.resources, bundles: bundleRecords() };
+        expect(runReadiness(context).filter((f) => f.severity === "failure")).to.deep.equal([]);
+        const gate = await runPolicyGate(cloud.resources, stackPolicyConfig(policyConfigFiles(FIXTURE_STACKS, "dev", "dev"), "dev"));
+        expect(gate.blocking.map((v) => `${v.policy}: ${v.name}`)).to.deep.equal([]);
     });
 
     it("passes the offline container-image checks: an image of this region's ECR, whose repository policy admits Lambda", () => {
