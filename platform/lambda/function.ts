@@ -188,7 +188,9 @@ export function functionEnvironment(args: Pick<AppFunctionArgs, "spec" | "bindin
         AWS_LWA_READINESS_CHECK_PATH: spec.healthCheck.readinessPath,
         // Only a 2xx or 3xx readiness answer means ready (the adapter's default accepts any status below 500).
         AWS_LWA_READINESS_CHECK_HEALTHY_STATUS: "200-399",
-        ...(spec.consumes ? { AWS_LWA_PASS_THROUGH_PATH: PASS_THROUGH_PATH } : {}),
+        // A worker: events arrive on the pass-through path, and a 5xx answer (the batch could not be
+        // handled at all) fails the invocation, so the whole batch is retried.
+        ...(spec.consumes ? { AWS_LWA_PASS_THROUGH_PATH: PASS_THROUGH_PATH, AWS_LWA_ERROR_STATUS_CODES: "500-599" } : {}),
     };
     const secrets: Record<string, string> = Object.keys(spec.secrets).length > 0 ? { [SECRETS_VARIABLE]: JSON.stringify(spec.secrets) } : {};
     return { ...adapter, ...args.bindings.environment, ...spec.environment, ...secrets };
