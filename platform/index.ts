@@ -242,7 +242,7 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
                       perApp: config.observability.dashboards === "perApp",
                       region: config.region,
                       apps: {
-                          ...Object.fromEntries(Object.keys(config.apps).map((app) => [app, { ecs: ecs?.services[app], eks: eks?.apps[app] }])),
+                          ...Object.fromEntries(Object.keys(config.apps).map((app) => [app, { ecs: ecs?.services[app], eks: eks?.apps[app], lambda: lambda?.apps[app] }])),
                           ...serverless,
                           ...dataApps,
                       },

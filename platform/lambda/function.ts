@@ -44,12 +44,15 @@ export class AppFunction extends pulumi.ComponentResource {
     readonly function: aws.lambda.Function;
     readonly role: aws.iam.Role;
     readonly logGroup: aws.cloudwatch.LogGroup;
+    /** The physical function name. */
+    readonly functionName: string;
     /** The role's inline policies: an event source mapping checks the role's permissions when it is created. */
     readonly grantPolicies: aws.iam.RolePolicy[] = [];
 
     constructor(name: string, args: AppFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:lambda:Function", name, {}, withTransforms(opts, args.transform));
         const { ctx, functionName } = args;
+        this.functionName = functionName;
         // Steps: the log group, the role and its grants, the function, its alarms.
         this.logGroup = new aws.cloudwatch.LogGroup(name, { name: `/aws/lambda/${functionName}`, retentionInDays: ctx.logRetentionDays, kmsKeyId: ctx.logsKeyArn }, { parent: this, protect: ctx.protect });
         this.role = this.createRole(name, args);

@@ -115,6 +115,14 @@ describe("lambda runtime: one app spec on Lambda, ECS and EKS", () => {
         expect(byMetric["AWS/Lambda/Duration"].inputs).to.deep.include({ extendedStatistic: "p99", threshold: 23200 });
     });
 
+    it("graphs the function on the app's own dashboard beside its ECS graphs", async () => {
+        const result = await synthPlatform("dev", { observability: { dashboards: "perApp" }, apps: { web: { imageTag: TAG, runtimes: ["ecs", "lambda"] } } });
+        const dashboard = result.cloud.ofType("aws:cloudwatch/dashboard:Dashboard").find((d) => String(d.inputs.dashboardName).endsWith("-web"))!;
+        const metrics = parseJson(dashboard.inputs.dashboardBody).widgets.flatMap((w: any) => w.properties?.metrics ?? []);
+        expect(metrics.some((m: unknown[]) => m[0] === "AWS/Lambda" && m[1] === "Invocations" && m[3] === "platform-dev-web-lambda")).to.equal(true);
+        expect(metrics.some((m: unknown[]) => m[0] === "AWS/ApplicationELB")).to.equal(true);
+    });
+
     it("publishes the function's URL as web's lambda endpoint, beside its ECS and EKS ones", () => {
         const endpoints = released.result.outputs.appEndpoints as Record<string, Record<string, string>>;
         expect(Object.keys(endpoints.web).sort()).to.deep.equal(["ecs", "eks", "lambda"]);
