@@ -157,6 +157,20 @@ describe("lambda runtime: one app spec on Lambda, ECS and EKS", () => {
         expect((result.outputs.appEndpoints as Record<string, object>).web).to.not.have.property("lambda");
     });
 
+    it("in prod: the prod reservation (50), protected log groups with prod's retention, the same HTTP API", async () => {
+        const result = await synthPlatform("prod", { apps: { web: { imageTag: TAG, runtimes: ["ecs", "lambda"] } } });
+        const { resources } = result.cloud;
+        const fn = only(resources, FUNCTION, "-lambda-web");
+        expect(fn.inputs.reservedConcurrentExecutions).to.equal(50);
+        const ecsGroup = resources.find((r) => r.type === "aws:cloudwatch/logGroup:LogGroup" && r.inputs.name === "/platform-prod/ecs/web")!;
+        for (const suffix of ["-lambda-web", "-lambda-web-access"]) {
+            const group = only(resources, "aws:cloudwatch/logGroup:LogGroup", suffix);
+            expect(group.protect, suffix).to.equal(true);
+            expect(group.inputs.retentionInDays, suffix).to.equal(ecsGroup.inputs.retentionInDays);
+        }
+        expect(only(resources, "aws:apigatewayv2/route:Route", "-lambda-web").inputs.authorizationType).to.equal("AWS_IAM");
+    });
+
     it("puts a function URL with AWS_IAM auth in front instead when lambda.endpoint is functionUrl (and no HTTP API)", async () => {
         const result = await synthPlatform("dev", { apps: { web: { imageTag: TAG, runtimes: ["lambda"], lambda: { endpoint: "functionUrl", timeoutSeconds: 120 } } } });
         const url = only(result.cloud.resources, "aws:lambda/functionUrl:FunctionUrl");
