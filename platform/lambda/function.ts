@@ -5,6 +5,7 @@ import type { AppBindings } from "../bindings";
 import { type AppConfig, type LambdaSettings, SECRETS_MANAGER_ARN_PATTERN } from "../config";
 import { type Grant, RoleGrants } from "../grants";
 import { policyJson } from "../iam";
+import { NAME_LIMITS, nameWithin } from "../naming";
 import type { ServerlessContext } from "../serverless/common";
 import { withTransforms, type Transformable } from "../transform";
 
@@ -68,6 +69,8 @@ export class AppFunction extends pulumi.ComponentResource {
         const role = new aws.iam.Role(
             name,
             {
+                // A 40-character app name would push the autoname past IAM's 64 characters: named explicitly then.
+                name: nameWithin(name, NAME_LIMITS.iamRole),
                 description: `Execution role of ${args.app} on Lambda (${functionName})`,
                 assumeRolePolicy: policyJson({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
             },

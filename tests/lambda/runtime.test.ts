@@ -171,6 +171,17 @@ describe("lambda runtime: one app spec on Lambda, ECS and EKS", () => {
         expect(only(resources, "aws:apigatewayv2/route:Route", "-lambda-web").inputs.authorizationType).to.equal("AWS_IAM");
     });
 
+    it("keeps every physical name within its limit for a 40-character app name in a long stack name", async () => {
+        const app = "a".repeat(40);
+        const result = await synthPlatform("prod-eu-central", { apps: { [app]: { imageTag: TAG, runtimes: ["lambda"] } } }, { "aws:region": "eu-central-1" });
+        const fn = only(result.cloud.resources, FUNCTION);
+        expect(String(fn.inputs.name).length).to.be.at.most(64);
+        const role = result.cloud.ofType("aws:iam/role:Role").find((r) => r.name.endsWith(`-lambda-${app}`))!;
+        expect(String(role.inputs.name).length).to.be.at.most(64);
+        const context = { project: "platform", stack: "prod-eu-central", region: "eu-central-1", accountId: result.cloud.options.accountId, resources: result.cloud.resources, bundles: [] };
+        expect(runReadiness(context).filter((f) => f.severity === "failure" && f.rule === "physical-names")).to.deep.equal([]);
+    });
+
     it("puts a function URL with AWS_IAM auth in front instead when lambda.endpoint is functionUrl (and no HTTP API)", async () => {
         const result = await synthPlatform("dev", { apps: { web: { imageTag: TAG, runtimes: ["lambda"], lambda: { endpoint: "functionUrl", timeoutSeconds: 120 } } } });
         const url = only(result.cloud.resources, "aws:lambda/functionUrl:FunctionUrl");
