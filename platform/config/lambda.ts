@@ -217,6 +217,12 @@ export function lambdaProblems(name: string, app: LambdaCheckedApp, queueProcess
         problems.push({ key: at("jobs"), message: "expected ecs or eks in runtimes as well: jobs run as ECS scheduled tasks or Kubernetes CronJobs, not on Lambda" });
     }
     if (worker) {
+        if (app.runtimes.length > 1) {
+            problems.push({
+                key: at("runtimes"),
+                message: `expected [lambda] alone on a queue worker: an event source mapping and ${app.runtimes.filter((r) => r !== "lambda").join(" and ")} workers would split ${app.consumes?.queue}'s messages and scale on the same backlog against each other`,
+            });
+        }
         for (const setting of ["endpoint", "auth", "jwt", "throttle", "reservedConcurrency"] as const) {
             if (input[setting] !== undefined) {
                 problems.push({

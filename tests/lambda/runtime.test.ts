@@ -237,6 +237,7 @@ describe("lambda runtime: what Lambda cannot do fails config, naming the key", (
             key: "platform:apps.worker.lambda.timeoutSeconds",
             says: /processingTimeoutSeconds \(60\)/,
         },
+        { title: "a worker on Lambda and ECS at once", values: worker({ runtimes: ["ecs", "lambda"], replicas: { max: 4 } }), key: "platform:apps.worker.runtimes", says: /split queues\.work's messages/ },
         { title: "an endpoint on a worker", values: worker({ replicas: { max: 4 }, lambda: { endpoint: "httpApi" } }), key: "platform:apps.worker.lambda.endpoint", says: /no endpoint/ },
     ];
     for (const testCase of cases) {
