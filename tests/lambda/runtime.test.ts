@@ -105,6 +105,7 @@ describe("lambda runtime: one app spec on Lambda, ECS and EKS", () => {
         expect(stage.inputs.defaultRouteSettings).to.deep.include({ throttlingRateLimit: 50, throttlingBurstLimit: 100 });
         const permission = only(resources, "aws:lambda/permission:Permission", "-lambda-web");
         expect(permission.inputs.principal).to.equal("apigateway.amazonaws.com");
+        expect(api.state.executionArn).to.match(/^arn:aws:execute-api:eu-west-1:123456789012:[a-z0-9]+$/);
         expect(permission.inputs.sourceArn).to.equal(`${String(api.state.executionArn)}/*/$default`);
     });
 
@@ -126,6 +127,7 @@ describe("lambda runtime: one app spec on Lambda, ECS and EKS", () => {
     it("publishes the function's URL as web's lambda endpoint, beside its ECS and EKS ones", () => {
         const endpoints = released.result.outputs.appEndpoints as Record<string, Record<string, string>>;
         expect(Object.keys(endpoints.web).sort()).to.deep.equal(["ecs", "eks", "lambda"]);
+        expect(endpoints.web.lambda).to.match(/^https:\/\/[a-z0-9]+\.execute-api\.eu-west-1\.amazonaws\.com$/);
         expect(endpoints.web.lambda).to.equal(only(released.result.cloud.resources, "aws:apigatewayv2/api:Api", "-lambda-web").state.apiEndpoint);
     });
 
@@ -186,6 +188,7 @@ describe("lambda runtime: one app spec on Lambda, ECS and EKS", () => {
         const result = await synthPlatform("dev", { apps: { web: { imageTag: TAG, runtimes: ["lambda"], lambda: { endpoint: "functionUrl", timeoutSeconds: 120 } } } });
         const url = only(result.cloud.resources, "aws:lambda/functionUrl:FunctionUrl");
         expect(url.inputs.authorizationType).to.equal("AWS_IAM");
+        expect((result.outputs.appEndpoints as Record<string, Record<string, string>>).web.lambda).to.match(/^https:\/\/[a-z0-9]+\.lambda-url\.eu-west-1\.on\.aws\/$/);
         expect(only(result.cloud.resources, FUNCTION, "-lambda-web").inputs.timeout).to.equal(120);
         expect(result.cloud.ofType("aws:apigatewayv2/api:Api")).to.deep.equal([]);
     });
