@@ -2,6 +2,7 @@ import type { ConfigProblem } from "./load";
 import type { ProfileDefaults } from "./profiles";
 import { type BindingConfig, BINDING_KINDS, resolveBindings } from "./bindings";
 import { type ReleaseConfig, releaseProblems, resolveRelease } from "./release";
+import type { LambdaAppConfig } from "./lambda";
 import { AppInput, type AppIngress, Architecture, FARGATE_MEMORY, FargateCpu, JobInput, Runtime } from "./schema";
 
 /**
@@ -67,6 +68,8 @@ export interface AppConfig {
     listenerPort?: number;
     /** How ECS replaces the app's tasks with a new release: strategy, bake time, traffic steps, test listener, pre-traffic hook. */
     release: ReleaseConfig;
+    /** Lambda-only settings as the stack file sets them (`lambdaSettings` applies the defaults of the app's kind). */
+    lambda: LambdaAppConfig;
 }
 
 export interface JobConfig {
@@ -126,6 +129,7 @@ export function resolveApp(input: AppInput, defaults: ProfileDefaults["apps"]): 
         listenerPort: input.listenerPort,
         // Traffic-shifting strategies need a load balancer on ECS: workers and apps off ECS roll, whatever the profile prefers.
         release: resolveRelease(input.release, input.consumes || (input.runtimes !== undefined && !input.runtimes.includes("ecs")) ? { ...defaults.release, strategy: "rolling" } : defaults.release),
+        lambda: { ...input.lambda },
     };
 }
 

@@ -7,6 +7,7 @@ import { DATA_APPS_INPUT_SHAPE } from "./data-apps";
 import { SERVERLESS_INPUT_SHAPE } from "./serverless";
 import { STACK_QUEUES_INPUT_SHAPE } from "./references";
 import { ReleaseInputSchema } from "./release";
+import { LambdaAppInputSchema } from "./lambda";
 
 /**
  * The stack configuration as a user writes it in `Pulumi.<stack>.yaml`, under the project's
@@ -60,7 +61,7 @@ const retentionDays = z.number().refine((days) => (LOG_RETENTION_DAYS as readonl
 });
 
 /** Where an app runs. The spec is runtime-neutral; each runtime builds what it needs from it. */
-export const RUNTIMES = ["ecs", "eks"] as const;
+export const RUNTIMES = ["ecs", "eks", "lambda"] as const;
 export type Runtime = (typeof RUNTIMES)[number];
 
 /** Who can reach an app: the internet (allowed CIDRs), the VPC, or nobody (a queue worker). */
@@ -234,6 +235,8 @@ export const AppInputSchema = z.strictObject({
     listenerPort: wholeNumber("a listener port", 1024, 65535).optional(),
     /** How ECS releases the app: strategy (rolling, blueGreen, canary, linear), bake time, traffic steps, test listener, pre-traffic hook. */
     release: ReleaseInputSchema.optional(),
+    /** How the app runs on Lambda (runtimes: [lambda]): endpoint, authorization, sizes, a worker's batch (config/lambda.ts). */
+    lambda: LambdaAppInputSchema.optional(),
 });
 
 export const NetworkInputSchema = z.strictObject({
