@@ -11,12 +11,15 @@ import { EcsRuntime } from "./ecs";
 import { buildStackQueues } from "./apps/queues";
 import { stackResources } from "./apps/resources";
 import { EksRuntime } from "./eks";
+import { lambdaFunctionName, LambdaRuntime } from "./lambda";
+import { queueProcessingTimeout } from "./config/lambda";
 import { architectureOf } from "./config/eks";
 import { Dashboards } from "./dashboards";
 import { PlatformKey } from "./kms";
 import { Network } from "./network";
 import { type AppRepository, Registry } from "./registry";
 import { BATCH_REPOSITORY } from "./apps/batch-ecs";
+import { sharedLoadBalancersFor } from "./shared-load-balancer";
 import { type Transform, withTransforms } from "./transform";
 import { ApiGatewayLoggingRole, type Queue, serverlessContext } from "./serverless";
 
@@ -34,6 +37,8 @@ export interface Platform {
     ecs?: EcsRuntime;
     /** Present when EKS is enabled or an app runs on it. */
     eks?: EksRuntime;
+    /** Present when an app runs on Lambda (released apps only get a function). */
+    lambda?: LambdaRuntime;
     /** The serverless apps (platform:translate, platform:fanout) the stack enables. */
     serverless: ServerlessApps;
     /** The data apps the stack configures (platform:uploads, platform:ingest, platform:batch). */
@@ -133,6 +138,12 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
             kmsKeyArn: keys.data.arn,
             region: config.region,
             accountId,
+            // Lambda pulls an app's image with its service principal: only for that app's own function.
+            lambdaFunctions: Object.fromEntries(
+                Object.entries(config.apps)
+                    .filter(([, spec]) => spec.runtimes.includes("lambda"))
+                    .map(([app]) => [app, lambdaFunctionName(config.name, app)]),
+            ),
             ciPushRoleArn: config.registry.ciPushRoleArn,
             enhancedScanning: config.registry.enhancedScanning,
             pullThroughCache: config.registry.pullThroughCache,
@@ -146,8 +157,10 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
     // stack sets it for every stack's APIs; the others' stages rely on it (deploy the owner first).
     const apiLoggingRole = config.account.owner ? new ApiGatewayLoggingRole(`${config.name}-apigateway-logging`, opts) : undefined;
     const serverless = buildServerlessApps(config, ctx, opts, apiLoggingRole);
+    // The batch app's ECS processor (platform:batch.processor: ecs) runs in the network and pulls from the registry.
     const batchRepository = registry.repositories[BATCH_REPOSITORY] as AppRepository | undefined;
-    const dataApps = buildDataApps(config.name, config, ctx, opts, apiLoggingRole, batchRepository && { network, repository: batchRepository, containerInsights: config.ecs.containerInsights, namePrefix: config.name });
+    const batchEcs = batchRepository && { network, repository: batchRepository, containerInsights: config.ecs.containerInsights, namePrefix: config.name };
+    const dataApps = buildDataApps(config.name, config, ctx, opts, apiLoggingRole, batchEcs);
     // Every app module the stack sets a key for (platform/apps/registry.ts): nothing here changes to add one.
     const extensions = buildRegisteredApps(config.name, config.profile, config.extensions, ctx, opts, apiLoggingRole);
     const queues = buildStackQueues(config.name, config.queues, ctx, opts);
@@ -155,6 +168,10 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
     const resources = stackResources({ serverless, dataApps, queues, dataKeyArn: keys.data.arn });
     const bindings = (app: string) => appBindings(app, config.apps[app], resources, config.region);
 
+    // network.loadBalancers: shared: one load balancer per scheme that ECS services and EKS apps join instead of their own
+    // (EKS through the Load Balancer Controller's TargetGroupBinding: not with Auto Mode, which runs no such controller).
+    const eksOnShared = config.eks.enabled && config.eks.compute !== "autoMode";
+    const sharedLoadBalancers = sharedLoadBalancersFor({ name: config.name, region: config.region, config, accountId, network, runtimes: eksOnShared ? ["ecs", "eks"] : ["ecs"] }, opts);
     const ecsApps = Object.entries(config.apps).filter(([, spec]) => spec.runtimes.includes("ecs"));
     const ecs =
         ecsApps.length === 0
@@ -175,6 +192,8 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
                       alarmTopicArn: alarms.arn,
                       deletionProtection: config.protection.deletionProtection,
                       protect,
+                      serverless: ctx,
+                      sharedLoadBalancers,
                   },
                   opts,
               );
@@ -192,6 +211,7 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
                   apps: Object.fromEntries(eksApps.map(([app, spec]) => [app, { spec, repository: registry.repositories[app], bindings: bindings(app) }])),
                   network: { vpcId: network.vpcId, vpcCidr: config.network.cidr, privateSubnetIds: network.privateSubnetIds },
                   ingress: config.ingress,
+                  sharedLoadBalancers: eksOnShared ? sharedLoadBalancers : undefined,
                   logs: { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn },
                   dataKeyArn: keys.data.arn,
                   dataKeyUsers: keys.data,
@@ -202,6 +222,25 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
               },
               opts,
           );
+
+    const lambdaApps = Object.entries(config.apps).filter(([, spec]) => spec.runtimes.includes("lambda"));
+    const lambda =
+        lambdaApps.length === 0
+            ? undefined
+            : new LambdaRuntime(
+                  `${config.name}-lambda`,
+                  {
+                      namePrefix: config.name,
+                      ctx,
+                      apps: Object.fromEntries(
+                          lambdaApps.map(([app, spec]) => [
+                              app,
+                              { spec, repository: registry.repositories[app], bindings: bindings(app), queueProcessingTimeoutSeconds: queueProcessingTimeout(config, spec.consumes?.queue) },
+                          ]),
+                      ),
+                  },
+                  opts,
+              );
 
     // Every construct that encrypts with the data key is built: its policy now has all their services.
     keys.data.seal();
@@ -216,7 +255,7 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
                       perApp: config.observability.dashboards === "perApp",
                       region: config.region,
                       apps: {
-                          ...Object.fromEntries(Object.keys(config.apps).map((app) => [app, { ecs: ecs?.services[app], eks: eks?.apps[app] }])),
+                          ...Object.fromEntries(Object.keys(config.apps).map((app) => [app, { ecs: ecs?.services[app], eks: eks?.apps[app], lambda: lambda?.apps[app] }])),
                           ...serverless,
                           ...dataApps,
                       },
@@ -226,17 +265,18 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
                   opts,
               );
 
-    return { config, provider, accountId, keys, network, registry, alarms, budget, ecs, eks, serverless, dataApps, extensions, queues, resources, dashboards };
+    return { config, provider, accountId, keys, network, registry, alarms, budget, ecs, eks, lambda, serverless, dataApps, extensions, queues, resources, dashboards };
 }
 
 /** Each app's address on each runtime it runs on. */
-export function appEndpoints(platform: Pick<Platform, "config" | "ecs" | "eks">): Record<string, { ecs?: pulumi.Output<string> | string; eks?: pulumi.Output<string> }> {
+export function appEndpoints(platform: Pick<Platform, "config" | "ecs" | "eks" | "lambda">): Record<string, { ecs?: pulumi.Output<string> | string; eks?: pulumi.Output<string>; lambda?: pulumi.Output<string> }> {
     return Object.fromEntries(
         Object.keys(platform.config.apps).map((app) => [
             app,
             {
                 ...(platform.ecs?.services[app] ? { ecs: platform.ecs.services[app].url } : platform.ecs?.workers[app] ? { ecs: "worker" } : {}),
                 ...(platform.eks?.apps[app] ? { eks: platform.eks.apps[app].url } : {}),
+                ...(platform.lambda?.apps[app] ? { lambda: platform.lambda.apps[app].url } : {}),
             },
         ]),
     );

@@ -460,6 +460,10 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
         kind: "priced",
         lines: (_stage, ctx) => [usage("apigateway.rest.requests", ctx.usage.apiRequestsPerApi / 1e6, "REST API requests", "million requests", `${ctx.usage.apiRequestsPerApi} requests per month (apiRequestsPerApi)`)],
     },
+    "aws:apigatewayv2/stage:Stage": {
+        kind: "priced",
+        lines: (_stage, ctx) => [usage("apigateway.http.requests", ctx.usage.apiRequestsPerApi / 1e6, "HTTP API requests", "million requests", `${ctx.usage.apiRequestsPerApi} requests per month (apiRequestsPerApi)`)],
+    },
     "aws:sqs/queue:Queue": {
         kind: "priced",
         lines: (_q, ctx) => [usage("sqs.requests", ctx.usage.sqsRequestsPerQueue / 1e6, "SQS requests", "million requests", `${ctx.usage.sqsRequestsPerQueue} requests per month (sqsRequestsPerQueue)`)],
@@ -603,10 +607,6 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
     "aws:apigatewayv2/integration:Integration": FREE("configuration"),
     "aws:apigatewayv2/route:Route": FREE("configuration"),
     "aws:apigatewayv2/authorizer:Authorizer": FREE("configuration"),
-    "aws:apigatewayv2/stage:Stage": {
-        kind: "priced",
-        lines: (_stage, ctx) => [usage("apigateway.http.requests", ctx.usage.apiRequestsPerApi / 1e6, "HTTP API requests", "million requests", `${ctx.usage.apiRequestsPerApi} requests per month (apiRequestsPerApi)`)],
-    },
     "aws:route53/zone:Zone": { kind: "priced", lines: () => [fixed("route53.hostedZone.month", 1, "Route 53 hosted zone", "hosted zone-month")] },
     "aws:route53/record:Record": FREE("records are free; queries are usage (alias queries to AWS resources are free)"),
     "kubernetes:core/v1:PersistentVolumeClaim": {
