@@ -231,7 +231,7 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
     problems.push(...checkNetwork(config.network, config.region, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkServices(config, key).filter((problem) => !reported.has(problem.key)));
     const today = raw.today ?? new Date().toISOString().slice(0, 10);
-    problems.push(...[...checkEks(config.eks, config.profile, key, today), ...checkEksApps(config.apps, config.eks, key)].filter((problem) => !reported.has(problem.key)));
+    problems.push(...[...checkEks(config.eks, config.profile, key, today, input.eks), ...checkEksApps(config.apps, config.eks, key)].filter((problem) => !reported.has(problem.key)));
     problems.push(...checkDataApps(config, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkServerless(config, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkReferences(config, key).filter((problem) => !reported.has(problem.key)));
