@@ -10,7 +10,7 @@ const state = require("@pulumi/pulumi/runtime/state") as { getStore(): { leakCan
 
 describe("lean SDK promise wrapper (platform/runtime/promise-stacks.ts)", function () {
     this.timeout(120_000);
-    before(async () => {
+    before(async function () {
         if (process.env.PULUMI_DEBUG_PROMISE_LEAKS) this.skip();
         // A synth installs the wrapper and makes its first call (the SDK's own, which schedules its exit-time leak check).
         await synthPlatform("dev", { apps: { web: {} } });
