@@ -11,6 +11,8 @@ import { EcsRuntime } from "./ecs";
 import { buildStackQueues } from "./apps/queues";
 import { stackResources } from "./apps/resources";
 import { EksRuntime } from "./eks";
+import { lambdaFunctionName, LambdaRuntime } from "./lambda";
+import { queueProcessingTimeout } from "./config/lambda";
 import { architectureOf } from "./config/eks";
 import { Dashboards } from "./dashboards";
 import { PlatformKey } from "./kms";
@@ -33,6 +35,8 @@ export interface Platform {
     ecs?: EcsRuntime;
     /** Present when EKS is enabled or an app runs on it. */
     eks?: EksRuntime;
+    /** Present when an app runs on Lambda (released apps only get a function). */
+    lambda?: LambdaRuntime;
     /** The serverless apps (platform:translate, platform:fanout) the stack enables. */
     serverless: ServerlessApps;
     /** The data apps the stack configures (platform:uploads, platform:ingest, platform:batch). */
@@ -71,7 +75,11 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
     const { provider, opts, accountId } = createProvider(config, options);
     const foundation = buildFoundation(config, accountId, opts);
     const apps = buildStackApps(config, accountId, foundation, opts);
-    const runtimes = { ecs: buildEcsRuntime(config, accountId, foundation, apps.bindings, opts), eks: buildEksRuntime(config, accountId, foundation, apps.bindings, opts) };
+    const runtimes = {
+        ecs: buildEcsRuntime(config, accountId, foundation, apps.bindings, opts),
+        eks: buildEksRuntime(config, accountId, foundation, apps.bindings, opts),
+        lambda: buildLambdaRuntime(config, foundation, apps, opts),
+    };
     // Every construct that encrypts with the data key is built: its policy now has all their services.
     foundation.keys.data.seal();
     const dashboards = buildDashboards(config, runtimes, apps, opts);
@@ -84,6 +92,8 @@ type StepOptions = pulumi.ComponentResourceOptions;
 type AccountId = pulumi.Output<string>;
 type Foundation = Pick<Platform, "keys" | "alarms" | "budget" | "network" | "registry">;
 type StackApps = Pick<Platform, "serverless" | "dataApps" | "extensions" | "queues" | "resources"> & {
+    /** What serverless constructs share (config, account, keys, alarms). */
+    ctx: ReturnType<typeof serverlessContext>;
     /** The bindings of one container app to the stack's resources (its environment and grants). */
     bindings: (app: string) => AppBindings;
 };
@@ -170,6 +180,12 @@ function createRegistry(config: PlatformConfig, accountId: AccountId, keys: Plat
             kmsKeyArn: keys.data.arn,
             region: config.region,
             accountId,
+            // Lambda pulls an app's image with its service principal: only for that app's own function.
+            lambdaFunctions: Object.fromEntries(
+                Object.entries(config.apps)
+                    .filter(([, spec]) => spec.runtimes.includes("lambda"))
+                    .map(([app]) => [app, lambdaFunctionName(config.name, app)]),
+            ),
             ciPushRoleArn: config.registry.ciPushRoleArn,
             enhancedScanning: config.registry.enhancedScanning,
             pullThroughCache: config.registry.pullThroughCache,
@@ -196,7 +212,7 @@ function buildStackApps(config: PlatformConfig, accountId: AccountId, { keys, al
     const queues = buildStackQueues(config.name, config.queues, ctx, opts);
     const resources = stackResources({ serverless, dataApps, queues, dataKeyArn: keys.data.arn });
     const bindings = (app: string) => appBindings(app, config.apps[app], resources, config.region);
-    return { serverless, dataApps, extensions, queues, resources, bindings };
+    return { ctx, serverless, dataApps, extensions, queues, resources, bindings };
 }
 
 /** The container apps of one runtime, each with its image repository and bindings. */
@@ -254,8 +270,25 @@ function buildEksRuntime(config: PlatformConfig, accountId: AccountId, { keys, n
     );
 }
 
+/** The Lambda functions of the apps that run on Lambda; absent when none does. */
+function buildLambdaRuntime(config: PlatformConfig, { registry }: Foundation, { ctx, bindings }: StackApps, opts: StepOptions): LambdaRuntime | undefined {
+    const lambdaApps = Object.entries(config.apps).filter(([, spec]) => spec.runtimes.includes("lambda"));
+    if (lambdaApps.length === 0) return undefined;
+    return new LambdaRuntime(
+        `${config.name}-lambda`,
+        {
+            namePrefix: config.name,
+            ctx,
+            apps: Object.fromEntries(
+                lambdaApps.map(([app, spec]) => [app, { spec, repository: registry.repositories[app], bindings: bindings(app), queueProcessingTimeoutSeconds: queueProcessingTimeout(config, spec.consumes?.queue) }]),
+            ),
+        },
+        opts,
+    );
+}
+
 /** The stack's dashboard (and one per app with `perApp`); absent with `observability.dashboards: none`. */
-function buildDashboards(config: PlatformConfig, { ecs, eks }: Pick<Platform, "ecs" | "eks">, { serverless, dataApps }: StackApps, opts: StepOptions): Dashboards | undefined {
+function buildDashboards(config: PlatformConfig, { ecs, eks, lambda }: Pick<Platform, "ecs" | "eks" | "lambda">, { serverless, dataApps }: StackApps, opts: StepOptions): Dashboards | undefined {
     if (config.observability.dashboards === "none") return undefined;
     return new Dashboards(
         `${config.name}-dashboards`,
@@ -264,7 +297,7 @@ function buildDashboards(config: PlatformConfig, { ecs, eks }: Pick<Platform, "e
             perApp: config.observability.dashboards === "perApp",
             region: config.region,
             apps: {
-                ...Object.fromEntries(Object.keys(config.apps).map((app) => [app, { ecs: ecs?.services[app], eks: eks?.apps[app] }])),
+                ...Object.fromEntries(Object.keys(config.apps).map((app) => [app, { ecs: ecs?.services[app], eks: eks?.apps[app], lambda: lambda?.apps[app] }])),
                 ...serverless,
                 ...dataApps,
             },
@@ -276,13 +309,14 @@ function buildDashboards(config: PlatformConfig, { ecs, eks }: Pick<Platform, "e
 }
 
 /** Each app's address on each runtime it runs on. */
-export function appEndpoints(platform: Pick<Platform, "config" | "ecs" | "eks">): Record<string, { ecs?: pulumi.Output<string> | string; eks?: pulumi.Output<string> }> {
+export function appEndpoints(platform: Pick<Platform, "config" | "ecs" | "eks" | "lambda">): Record<string, { ecs?: pulumi.Output<string> | string; eks?: pulumi.Output<string>; lambda?: pulumi.Output<string> }> {
     return Object.fromEntries(
         Object.keys(platform.config.apps).map((app) => [
             app,
             {
                 ...(platform.ecs?.services[app] ? { ecs: platform.ecs.services[app].url } : platform.ecs?.workers[app] ? { ecs: "worker" } : {}),
                 ...(platform.eks?.apps[app] ? { eks: platform.eks.apps[app].url } : {}),
+                ...(platform.lambda?.apps[app] ? { lambda: platform.lambda.apps[app].url } : {}),
             },
         ]),
     );
