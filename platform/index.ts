@@ -15,6 +15,7 @@ import { lambdaFunctionName, LambdaRuntime } from "./lambda";
 import { queueProcessingTimeout } from "./config/lambda";
 import { architectureOf } from "./config/eks";
 import { Dashboards } from "./dashboards";
+import { sharedLoadBalancersFor } from "./shared-load-balancer";
 import { PlatformKey } from "./kms";
 import { Network } from "./network";
 import { Registry } from "./registry";
@@ -75,9 +76,10 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
     const { provider, opts, accountId } = createProvider(config, options);
     const foundation = buildFoundation(config, accountId, opts);
     const apps = buildStackApps(config, accountId, foundation, opts);
+    const shared = buildSharedLoadBalancers(config, accountId, foundation, opts);
     const runtimes = {
-        ecs: buildEcsRuntime(config, accountId, foundation, apps.bindings, opts),
-        eks: buildEksRuntime(config, accountId, foundation, apps.bindings, opts),
+        ecs: buildEcsRuntime(config, accountId, foundation, apps, shared.loadBalancers, opts),
+        eks: buildEksRuntime(config, accountId, foundation, apps.bindings, shared.eksJoins ? shared.loadBalancers : undefined, opts),
         lambda: buildLambdaRuntime(config, foundation, apps, opts),
     };
     // Every construct that encrypts with the data key is built: its policy now has all their services.
@@ -221,8 +223,28 @@ function appsOn(runtime: "ecs" | "eks", config: PlatformConfig, registry: Regist
     return Object.fromEntries(apps.map(([app, spec]) => [app, { spec, repository: registry.repositories[app], bindings: bindings(app) }]));
 }
 
+type SharedLoadBalancers = ReturnType<typeof sharedLoadBalancersFor>;
+
+/**
+ * `network.loadBalancers: shared`: one load balancer per scheme that ECS services and EKS apps join
+ * instead of their own (EKS through the Load Balancer Controller's TargetGroupBinding: not with
+ * Auto Mode, which runs no such controller).
+ */
+function buildSharedLoadBalancers(config: PlatformConfig, accountId: AccountId, { network }: Foundation, opts: StepOptions): { loadBalancers: SharedLoadBalancers; eksJoins: boolean } {
+    const eksJoins = config.eks.enabled && config.eks.compute !== "autoMode";
+    const loadBalancers = sharedLoadBalancersFor({ name: config.name, region: config.region, config, accountId, network, runtimes: eksJoins ? ["ecs", "eks"] : ["ecs"] }, opts);
+    return { loadBalancers, eksJoins };
+}
+
 /** The ECS cluster and its services and workers; absent when no app runs on ECS. */
-function buildEcsRuntime(config: PlatformConfig, accountId: AccountId, { keys, alarms, network, registry }: Foundation, bindings: StackApps["bindings"], opts: StepOptions): EcsRuntime | undefined {
+function buildEcsRuntime(
+    config: PlatformConfig,
+    accountId: AccountId,
+    { keys, alarms, network, registry }: Foundation,
+    { ctx, bindings }: StackApps,
+    sharedLoadBalancers: SharedLoadBalancers,
+    opts: StepOptions,
+): EcsRuntime | undefined {
     if (!Object.values(config.apps).some((spec) => spec.runtimes.includes("ecs"))) return undefined;
     return new EcsRuntime(
         config.name,
@@ -240,13 +262,22 @@ function buildEcsRuntime(config: PlatformConfig, accountId: AccountId, { keys, a
             alarmTopicArn: alarms.arn,
             deletionProtection: config.protection.deletionProtection,
             protect: config.protection.protectStatefulResources,
+            serverless: ctx,
+            sharedLoadBalancers,
         },
         opts,
     );
 }
 
 /** The EKS cluster and the apps on it; absent unless EKS is enabled. */
-function buildEksRuntime(config: PlatformConfig, accountId: AccountId, { keys, network, registry }: Foundation, bindings: StackApps["bindings"], opts: StepOptions): EksRuntime | undefined {
+function buildEksRuntime(
+    config: PlatformConfig,
+    accountId: AccountId,
+    { keys, network, registry }: Foundation,
+    bindings: StackApps["bindings"],
+    sharedLoadBalancers: SharedLoadBalancers | undefined,
+    opts: StepOptions,
+): EksRuntime | undefined {
     if (!config.eks.enabled) return undefined;
     return new EksRuntime(
         `${config.name}-eks`,
@@ -258,6 +289,7 @@ function buildEksRuntime(config: PlatformConfig, accountId: AccountId, { keys, n
             apps: appsOn("eks", config, registry, bindings),
             network: { vpcId: network.vpcId, vpcCidr: config.network.cidr, privateSubnetIds: network.privateSubnetIds },
             ingress: config.ingress,
+            sharedLoadBalancers,
             logs: { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn },
             dataKeyArn: keys.data.arn,
             dataKeyUsers: keys.data,

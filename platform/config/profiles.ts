@@ -1,4 +1,5 @@
-import type { ContainerInsights, DashboardScope, FargateCpu, InterfaceEndpoint, NatStrategy, Profile } from "./schema";
+import type { ReleaseStrategy } from "./release";
+import type { ContainerInsights, DashboardScope, FargateCpu, InterfaceEndpoint, LoadBalancerMode, NatStrategy, Profile } from "./schema";
 
 /** The settings a profile decides; every one can be overridden per stack. */
 export interface ProfileDefaults {
@@ -6,6 +7,8 @@ export interface ProfileDefaults {
         cidr: string;
         azCount: number;
         natStrategy: NatStrategy;
+        /** dev and staging share one load balancer per scheme across apps; prod gives each app its own. */
+        loadBalancers: LoadBalancerMode;
         interfaceEndpoints: InterfaceEndpoint[];
         flowLogs: { trafficType: "ALL" | "ACCEPT" | "REJECT"; aggregationIntervalSeconds: 60 | 600 };
     };
@@ -16,7 +19,7 @@ export interface ProfileDefaults {
     compute: { spot: boolean };
     registry: { untaggedImageExpiryDays: number; keepTaggedImages: number; enhancedScanning: boolean; pullThroughCache: boolean };
     /** App spec defaults that depend on the environment; the rest are the same everywhere (load.ts). */
-    apps: { cpu: FargateCpu; memory: number; replicas: { min: number; max: number } };
+    apps: { cpu: FargateCpu; memory: number; replicas: { min: number; max: number }; release: { strategy: ReleaseStrategy; bakeTimeMinutes: number } };
     ecs: {
         containerInsights: ContainerInsights;
         /** FARGATE_SPOT's weight applies only when `compute.spot` is true; otherwise it defaults to 0. */
@@ -37,6 +40,8 @@ export interface ProfileDefaults {
  * Spot runs no ARM64 tasks, so arm64 ones stay on FARGATE), with ECS Exec for
  * debugging; staging runs two tasks (one per AZ) with one on-demand; prod keeps an on-demand
  * baseline of two tasks across AZs, enhanced Container Insights and no shell access by default.
+ * Releases: dev rolls (cheapest, fastest); staging and prod go blue/green, which runs a full second
+ * copy of the tasks for the bake time (5 and 15 minutes) so an alarm can move traffic back at once.
  */
 export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
     dev: {
@@ -44,6 +49,7 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
             cidr: "10.10.0.0/16",
             azCount: 2,
             natStrategy: "instance",
+            loadBalancers: "shared",
             interfaceEndpoints: [],
             flowLogs: { trafficType: "ALL", aggregationIntervalSeconds: 600 },
         },
@@ -52,7 +58,7 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
         protection: { deletionProtection: false, protectStatefulResources: false },
         compute: { spot: true },
         registry: { untaggedImageExpiryDays: 7, keepTaggedImages: 20, enhancedScanning: false, pullThroughCache: false },
-        apps: { cpu: 256, memory: 512, replicas: { min: 1, max: 2 } },
+        apps: { cpu: 256, memory: 512, replicas: { min: 1, max: 2 }, release: { strategy: "rolling", bakeTimeMinutes: 0 } },
         ecs: { containerInsights: "enabled", capacity: { fargateBase: 0, fargateWeight: 1, fargateSpotWeight: 3 }, exec: { enabled: true } },
     },
     staging: {
@@ -60,6 +66,7 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
             cidr: "10.20.0.0/16",
             azCount: 3,
             natStrategy: "single",
+            loadBalancers: "shared",
             interfaceEndpoints: ["ecr.api", "ecr.dkr", "logs", "sts"],
             flowLogs: { trafficType: "ALL", aggregationIntervalSeconds: 600 },
         },
@@ -68,7 +75,7 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
         protection: { deletionProtection: true, protectStatefulResources: false },
         compute: { spot: true },
         registry: { untaggedImageExpiryDays: 14, keepTaggedImages: 30, enhancedScanning: false, pullThroughCache: true },
-        apps: { cpu: 256, memory: 512, replicas: { min: 2, max: 4 } },
+        apps: { cpu: 256, memory: 512, replicas: { min: 2, max: 4 }, release: { strategy: "blueGreen", bakeTimeMinutes: 5 } },
         ecs: { containerInsights: "enabled", capacity: { fargateBase: 1, fargateWeight: 1, fargateSpotWeight: 1 }, exec: { enabled: true } },
     },
     prod: {
@@ -76,6 +83,7 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
             cidr: "10.30.0.0/16",
             azCount: 3,
             natStrategy: "perAz",
+            loadBalancers: "perApp",
             interfaceEndpoints: ["ecr.api", "ecr.dkr", "logs", "sts", "ssm"],
             flowLogs: { trafficType: "ALL", aggregationIntervalSeconds: 60 },
         },
@@ -84,7 +92,7 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
         protection: { deletionProtection: true, protectStatefulResources: true },
         compute: { spot: false },
         registry: { untaggedImageExpiryDays: 14, keepTaggedImages: 100, enhancedScanning: true, pullThroughCache: true },
-        apps: { cpu: 512, memory: 1024, replicas: { min: 2, max: 10 } },
+        apps: { cpu: 512, memory: 1024, replicas: { min: 2, max: 10 }, release: { strategy: "blueGreen", bakeTimeMinutes: 15 } },
         ecs: { containerInsights: "enhanced", capacity: { fargateBase: 2, fargateWeight: 1, fargateSpotWeight: 1 }, exec: { enabled: false } },
     },
 };

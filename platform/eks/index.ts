@@ -1,4 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
+import type { SharedLoadBalancers } from "../shared-load-balancer";
 import * as pulumi from "@pulumi/pulumi";
 import { type AppConfig, type EksConfig, fargateProfileFor, type IngressConfig, KARPENTER_PODS } from "../config";
 import type { AppBindings } from "../ecs";
@@ -49,6 +50,8 @@ export interface EksRuntimeArgs extends Transformable {
     apps: Record<string, EksRuntimeApp>;
     network: { vpcId: pulumi.Input<string>; vpcCidr: string; privateSubnetIds: pulumi.Input<string[]> };
     ingress: IngressConfig;
+    /** The stack's shared load balancers by scheme (`network.loadBalancers: shared`): apps bind to them instead of getting an Ingress each. */
+    sharedLoadBalancers?: SharedLoadBalancers;
     logs: { retentionDays: number; kmsKeyArn: pulumi.Input<string> };
     /** Encrypts Karpenter's interruption queues. */
     dataKeyArn: pulumi.Input<string>;
@@ -350,6 +353,8 @@ export class EksRuntime extends pulumi.ComponentResource {
                     strictZoneSpread: args.highAvailability,
                     provider: this.provider,
                     dependsOn: controllers,
+                    sharedLoadBalancer: args.sharedLoadBalancers?.[spec.ingress === "internal" ? "internal" : "internet-facing"],
+                    vpcId: args.network.vpcId,
                 },
                 { parent: this },
             );

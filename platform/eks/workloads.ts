@@ -8,6 +8,8 @@ import { NODE_ROLE_LABEL } from "./node-groups";
 import { PodIdentityRole } from "./roles";
 import { SECRETS_STORE_DRIVER, secretGrants, secretProviderClass } from "./secrets";
 import { withTransforms, type Transformable } from "../transform";
+import type { SharedLoadBalancer } from "../shared-load-balancer";
+import { sharedLoadBalancerRoute } from "./target-group-binding";
 
 /** The Pod Identity agent's link-local endpoint pods fetch credentials from. */
 export const POD_IDENTITY_AGENT_CIDR = "169.254.170.23/32";
@@ -40,6 +42,10 @@ export interface EksAppArgs extends Transformable {
     provider: k8s.Provider;
     /** The controllers (LBC, metrics-server) the Ingress and HPA need. */
     dependsOn: pulumi.Input<pulumi.Resource>[];
+    /** The stack's shared load balancer of the app's scheme: a TargetGroupBinding there instead of an Ingress (target-group-binding.ts). @default an Ingress of its own */
+    sharedLoadBalancer?: SharedLoadBalancer;
+    /** The VPC, for the shared load balancer's target group. */
+    vpcId?: pulumi.Input<string>;
 }
 
 const cpuQuantity = (units: number) => `${Math.round((units * 1000) / 1024)}m`;
@@ -54,7 +60,8 @@ export class EksApp extends pulumi.ComponentResource {
     readonly namespace: k8s.core.v1.Namespace;
     readonly identity: PodIdentityRole;
     readonly deployment: k8s.apps.v1.Deployment;
-    readonly ingress: k8s.networking.v1.Ingress;
+    /** Absent on a shared load balancer (a TargetGroupBinding routes there). */
+    readonly ingress?: k8s.networking.v1.Ingress;
     /** `https://<ALB DNS name>` with a certificate, `http://` without: the address the Load Balancer Controller writes into the Ingress status. */
     readonly url: pulumi.Output<string>;
     readonly cronJobs: Record<string, k8s.batch.v1.CronJob> = {};
@@ -185,49 +192,61 @@ export class EksApp extends pulumi.ComponentResource {
             k8sOpts,
         );
 
+        const shared = args.sharedLoadBalancer;
         const https = args.ingress.certificateArn !== undefined;
-        this.ingress = new k8s.networking.v1.Ingress(
-            name,
-            {
-                metadata: {
-                    name: app,
-                    namespace,
-                    labels,
-                    annotations: {
-                        // internal: an ALB in the private subnets, for clients inside the VPC only.
-                        "alb.ingress.kubernetes.io/scheme": spec.ingress === "internal" ? "internal" : "internet-facing",
-                        "alb.ingress.kubernetes.io/target-type": "ip",
-                        "alb.ingress.kubernetes.io/healthcheck-path": spec.healthCheck.readinessPath,
-                        "alb.ingress.kubernetes.io/inbound-cidrs": spec.ingress === "internal" ? args.vpcCidr : args.ingress.allowedCidrs.join(","),
-                        "alb.ingress.kubernetes.io/listen-ports": JSON.stringify(https ? [{ HTTP: 80 }, { HTTPS: 443 }] : [{ HTTP: 80 }]),
-                        ...(https
-                            ? {
-                                  "alb.ingress.kubernetes.io/certificate-arn": args.ingress.certificateArn as string,
-                                  "alb.ingress.kubernetes.io/ssl-policy": args.ingress.sslPolicy,
-                                  "alb.ingress.kubernetes.io/ssl-redirect": "443",
-                              }
-                            : {}),
-                        "alb.ingress.kubernetes.io/load-balancer-attributes": [
-                            `deletion_protection.enabled=${args.deletionProtection}`,
-                            `idle_timeout.timeout_seconds=${args.ingress.idleTimeoutSeconds}`,
-                            "routing.http.drop_invalid_header_fields.enabled=true",
-                        ].join(","),
-                        "alb.ingress.kubernetes.io/target-group-attributes": `deregistration_delay.timeout_seconds=${args.ingress.deregistrationDelaySeconds}`,
+        const sharedUrl =
+            shared &&
+            sharedLoadBalancerRoute(
+                name,
+                { app, spec, ingress: args.ingress, vpcId: args.vpcId ?? "", vpcCidr: args.vpcCidr, clusterName: args.clusterName, namespace, serviceName: app, labels, shared, dependsOn: [service, ...args.dependsOn] },
+                this,
+                k8sOpts,
+            ).url;
+        if (!shared)
+            this.ingress = new k8s.networking.v1.Ingress(
+                name,
+                {
+                    metadata: {
+                        name: app,
+                        namespace,
+                        labels,
+                        annotations: {
+                            // internal: an ALB in the private subnets, for clients inside the VPC only.
+                            "alb.ingress.kubernetes.io/scheme": spec.ingress === "internal" ? "internal" : "internet-facing",
+                            "alb.ingress.kubernetes.io/target-type": "ip",
+                            "alb.ingress.kubernetes.io/healthcheck-path": spec.healthCheck.readinessPath,
+                            "alb.ingress.kubernetes.io/inbound-cidrs": spec.ingress === "internal" ? args.vpcCidr : args.ingress.allowedCidrs.join(","),
+                            "alb.ingress.kubernetes.io/listen-ports": JSON.stringify(https ? [{ HTTP: 80 }, { HTTPS: 443 }] : [{ HTTP: 80 }]),
+                            ...(https
+                                ? {
+                                      "alb.ingress.kubernetes.io/certificate-arn": args.ingress.certificateArn as string,
+                                      "alb.ingress.kubernetes.io/ssl-policy": args.ingress.sslPolicy,
+                                      "alb.ingress.kubernetes.io/ssl-redirect": "443",
+                                  }
+                                : {}),
+                            "alb.ingress.kubernetes.io/load-balancer-attributes": [
+                                `deletion_protection.enabled=${args.deletionProtection}`,
+                                `idle_timeout.timeout_seconds=${args.ingress.idleTimeoutSeconds}`,
+                                "routing.http.drop_invalid_header_fields.enabled=true",
+                            ].join(","),
+                            "alb.ingress.kubernetes.io/target-group-attributes": `deregistration_delay.timeout_seconds=${args.ingress.deregistrationDelaySeconds}`,
+                        },
+                    },
+                    spec: {
+                        ingressClassName: "alb",
+                        rules: [{ http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: app, port: { name: "http" } } } }] } }],
                     },
                 },
-                spec: {
-                    ingressClassName: "alb",
-                    rules: [{ http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: app, port: { name: "http" } } } }] } }],
-                },
-            },
-            { ...k8sOpts, dependsOn: [service, ...args.dependsOn] },
-        );
+                { ...k8sOpts, dependsOn: [service, ...args.dependsOn] },
+            );
 
         // Pulumi waits for an Ingress to get its address before it reports it created, so the status is set by then.
-        this.url = this.ingress.status.apply((status) => {
-            const hostname = status?.loadBalancer?.ingress?.[0]?.hostname;
-            return hostname ? `${https ? "https" : "http"}://${hostname}` : "";
-        });
+        this.url =
+            sharedUrl ||
+            (this.ingress as k8s.networking.v1.Ingress).status.apply((status) => {
+                const hostname = status?.loadBalancer?.ingress?.[0]?.hostname;
+                return hostname ? `${https ? "https" : "http"}://${hostname}` : "";
+            });
 
         new k8s.autoscaling.v2.HorizontalPodAutoscaler(
             name,
