@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { type AppConfig, type IngressConfig, kubernetesSchedule } from "../config";
+import { type AppConfig, type IngressConfig, type JobConfig, kubernetesSchedule } from "../config";
 import type { AppBindings } from "../ecs";
 import { PLACEHOLDER_IMAGE, placeholderCommand } from "../ecs/task";
 import { NAME_LIMITS, physicalName } from "../naming";
@@ -44,6 +44,27 @@ export interface EksAppArgs extends Transformable {
 
 const cpuQuantity = (units: number) => `${Math.round((units * 1000) / 1024)}m`;
 
+/** What every step of an EksApp needs: who it is, where its objects go, and how they are labelled. */
+interface AppScope {
+    name: string;
+    app: string;
+    spec: AppConfig;
+    args: EksAppArgs;
+    /** Parent and provider of every Kubernetes object. */
+    k8sOpts: { parent: pulumi.Resource; provider: k8s.Provider };
+    namespace: pulumi.Output<string>;
+    labels: Record<string, string>;
+    serverLabels: Record<string, string>;
+    /** An image tag is set: the release runs (otherwise a placeholder, and the jobs are suspended). */
+    released: boolean;
+}
+
+type EnvVar = { name: string; value?: pulumi.Input<string>; valueFrom?: { secretKeyRef: { name: string; key: string } } };
+type Volume = { name: string; path: string; emptyDir?: { sizeLimit: string }; csi?: { driver: string; readOnly: boolean; volumeAttributes: { secretProviderClass: string } } };
+
+/** The parts of a pod spec the server Deployment and the CronJobs share, sized per workload. */
+type PodParts = ReturnType<ReturnType<typeof podTemplate>>;
+
 /**
  * One app from the runtime-neutral spec, as Kubernetes runs it: its own namespace enforcing the
  * Pod Security Standards' restricted profile, a service account with an AWS role through Pod
@@ -63,267 +84,321 @@ export class EksApp extends pulumi.ComponentResource {
         super("platform:eks:App", name, {}, withTransforms(opts, args.transform));
         const { app, spec } = args;
         const k8sOpts = { parent: this, provider: args.provider };
-        const released = spec.imageTag !== undefined;
         const labels = { "app.kubernetes.io/name": app, "app.kubernetes.io/managed-by": "pulumi" };
-        const serverLabels = { ...labels, "app.kubernetes.io/component": "server" };
 
-        this.namespace = new k8s.core.v1.Namespace(
+        // Steps: namespace, identity (service account, Pod Identity role, secrets), the server
+        // (Deployment, Service, Ingress, HPA, PDB), network policies, then the jobs.
+        this.namespace = createNamespace(name, app, k8sOpts);
+        const scope: AppScope = {
             name,
-            {
-                metadata: {
-                    name: app,
-                    labels: {
-                        "pod-security.kubernetes.io/enforce": "restricted",
-                        "pod-security.kubernetes.io/enforce-version": "latest",
-                        "pod-security.kubernetes.io/audit": "restricted",
-                        "pod-security.kubernetes.io/warn": "restricted",
-                        // The ALB holds traffic until a new pod is registered and healthy (zero-downtime rollouts).
-                        "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled",
-                    },
-                },
-            },
+            app,
+            spec,
+            args,
             k8sOpts,
-        );
-        const namespace = this.namespace.metadata.name;
-        const serviceAccount = new k8s.core.v1.ServiceAccount(name, { metadata: { name: app, namespace, labels }, automountServiceAccountToken: false }, k8sOpts);
-        this.identity = new PodIdentityRole(
-            `${name}-pods`,
-            {
-                description: `What ${app}'s pods may call (EKS)`,
-                clusterName: args.clusterName,
-                clusterArn: args.clusterArn,
-                accountId: args.accountId,
-                namespace: app,
-                serviceAccount: app,
-                grants: [...args.bindings.grants, ...secretGrants(spec.secrets, args.region, spec.secretsKmsKeyArn)],
-            },
-            { parent: this },
-        );
-        // Secrets: fetched by the Secrets Store CSI driver with this pod role, synced into `<app>-secrets`.
-        const hasSecrets = Object.keys(spec.secrets).length > 0;
-        // Its CRD comes with the Secrets Store CSI driver's release (in args.dependsOn): created before it, the class would fail.
-        const secretClass = hasSecrets ? secretProviderClass(`${name}-secrets`, { app, namespace, region: args.region, secrets: spec.secrets, labels }, { ...k8sOpts, dependsOn: args.dependsOn }) : undefined;
+            namespace: this.namespace.metadata.name,
+            labels,
+            serverLabels: { ...labels, "app.kubernetes.io/component": "server" },
+            released: spec.imageTag !== undefined,
+        };
+        const serviceAccount = new k8s.core.v1.ServiceAccount(name, { metadata: { name: app, namespace: scope.namespace, labels }, automountServiceAccountToken: false }, k8sOpts);
+        this.identity = createPodIdentity(scope, this);
+        const secretClass = createSecretClass(scope);
+        // What a pod needs before it starts: its service account, its AWS role, its secrets, and the controllers' webhooks.
+        const podDependencies = [serviceAccount, this.identity, ...(secretClass ? [secretClass] : []), ...args.dependsOn];
+        const pod = podTemplate(scope, secretClass !== undefined);
 
-        const [uid, gid] = spec.user.split(":").map(Number);
-        const environment = { AWS_REGION: args.region, ...args.bindings.environment, ...spec.environment };
-        const env: { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }[] = [
-            ...Object.entries(environment)
-                .sort(([a], [b]) => a.localeCompare(b))
-                .map(([variable, value]) => ({ name: variable, value })),
-            ...Object.keys(spec.secrets)
-                .sort()
-                .map((variable) => ({ name: variable, valueFrom: { secretKeyRef: { name: `${app}-secrets`, key: variable } } })),
-        ];
-        const volumes: { name: string; path: string; emptyDir?: { sizeLimit: string }; csi?: { driver: string; readOnly: boolean; volumeAttributes: { secretProviderClass: string } } }[] = [
-            ...spec.writablePaths.map((path, index) => ({ name: `writable-${index}`, emptyDir: { sizeLimit: "256Mi" }, path })),
-            // Mounting the class is what makes the driver fetch and sync the values.
-            ...(hasSecrets ? [{ name: "secrets", csi: { driver: SECRETS_STORE_DRIVER, readOnly: true, volumeAttributes: { secretProviderClass: app } }, path: "/mnt/secrets" }] : []),
-        ];
-        const podSpec = (resources: { cpu: number; memory: number }) => ({
-            serviceAccountName: app,
-            // Pods use AWS through Pod Identity (its own projected token), not the Kubernetes API.
-            automountServiceAccountToken: false,
-            terminationGracePeriodSeconds: spec.stopTimeoutSeconds,
-            securityContext: { runAsNonRoot: true, runAsUser: uid, runAsGroup: gid ?? uid, fsGroup: gid ?? uid, seccompProfile: { type: "RuntimeDefault" } },
-            nodeSelector: { "kubernetes.io/arch": spec.architecture === "arm64" ? "arm64" : "amd64" },
-            volumes: volumes.map(({ path: _path, ...volume }) => volume),
-            container: {
-                image: released ? pulumi.interpolate`${args.repository.url}:${spec.imageTag}` : PLACEHOLDER_IMAGE,
-                env,
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
-                resources: {
-                    requests: { cpu: cpuQuantity(resources.cpu), memory: `${resources.memory}Mi` },
-                    limits: { cpu: cpuQuantity(resources.cpu), memory: `${resources.memory}Mi` },
-                },
-                volumeMounts: volumes.map(({ name: volume, path, csi }) => ({ name: volume, mountPath: path, ...(csi ? { readOnly: true } : {}) })),
-            },
-        });
+        this.deployment = createServerDeployment(scope, pod(spec), podDependencies);
+        const service = createService(scope);
+        this.ingress = createIngress(scope, service);
+        this.url = ingressUrl(this.ingress, args.ingress.certificateArn !== undefined);
+        createAutoscaler(scope, this.deployment);
+        new k8s.policy.v1.PodDisruptionBudget(name, { metadata: { name: app, namespace: scope.namespace, labels }, spec: { maxUnavailable: 1, selector: { matchLabels: scope.serverLabels } } }, k8sOpts);
+        createNetworkPolicies(scope);
 
-        const server = podSpec(spec);
-        const spread = (topologyKey: string, strict: boolean) => ({ maxSkew: 1, topologyKey, whenUnsatisfiable: strict ? "DoNotSchedule" : "ScheduleAnyway", labelSelector: { matchLabels: serverLabels } });
-        this.deployment = new k8s.apps.v1.Deployment(
-            name,
-            {
-                metadata: { name: app, namespace, labels: serverLabels },
-                spec: {
-                    // No replicas: the HorizontalPodAutoscaler owns the count (a fixed one would fight it on every update).
-                    selector: { matchLabels: serverLabels },
-                    strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } },
-                    template: {
-                        metadata: { labels: serverLabels },
-                        spec: {
-                            serviceAccountName: server.serviceAccountName,
-                            automountServiceAccountToken: server.automountServiceAccountToken,
-                            terminationGracePeriodSeconds: server.terminationGracePeriodSeconds,
-                            securityContext: server.securityContext,
-                            nodeSelector: { ...server.nodeSelector, [NODE_ROLE_LABEL]: "workload" },
-                            topologySpreadConstraints: [spread("topology.kubernetes.io/zone", args.strictZoneSpread), spread("kubernetes.io/hostname", false)],
-                            volumes: server.volumes,
-                            containers: [
-                                {
-                                    name: app,
-                                    ...server.container,
-                                    command: released ? undefined : placeholderCommand(spec.port),
-                                    ports: [{ name: "http", containerPort: spec.port, protocol: "TCP" }],
-                                    // The start-up budget is the spec's grace period; liveness only counts after it.
-                                    startupProbe: { httpGet: { path: spec.healthCheck.livenessPath, port: "http" }, periodSeconds: 5, failureThreshold: Math.max(1, Math.ceil(spec.healthCheck.gracePeriodSeconds / 5)) },
-                                    livenessProbe: { httpGet: { path: spec.healthCheck.livenessPath, port: "http" }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
-                                    readinessProbe: { httpGet: { path: spec.healthCheck.readinessPath, port: "http" }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
-                                },
-                            ],
-                        },
-                    },
+        for (const [job, jobSpec] of Object.entries(spec.jobs)) this.cronJobs[job] = createCronJob(scope, job, jobSpec, pod(jobSpec), podDependencies);
+        this.registerOutputs({ namespace: scope.namespace, url: this.url });
+    }
+}
+
+/** The app's namespace, enforcing the Pod Security Standards' restricted profile. */
+function createNamespace(name: string, app: string, k8sOpts: AppScope["k8sOpts"]): k8s.core.v1.Namespace {
+    return new k8s.core.v1.Namespace(
+        name,
+        {
+            metadata: {
+                name: app,
+                labels: {
+                    "pod-security.kubernetes.io/enforce": "restricted",
+                    "pod-security.kubernetes.io/enforce-version": "latest",
+                    "pod-security.kubernetes.io/audit": "restricted",
+                    "pod-security.kubernetes.io/warn": "restricted",
+                    // The ALB holds traffic until a new pod is registered and healthy (zero-downtime rollouts).
+                    "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled",
                 },
             },
-            // The controllers' webhooks (LBC's pod mutator) must answer before pods are admitted.
-            { ...k8sOpts, dependsOn: [serviceAccount, this.identity, ...(secretClass ? [secretClass] : []), ...args.dependsOn] },
-        );
+        },
+        k8sOpts,
+    );
+}
 
-        const service = new k8s.core.v1.Service(
-            name,
-            { metadata: { name: app, namespace, labels }, spec: { type: "ClusterIP", selector: serverLabels, ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] } },
-            k8sOpts,
-        );
+/** The pods' AWS role through Pod Identity: the app's bindings and the secrets it reads. */
+function createPodIdentity({ name, app, spec, args }: AppScope, parent: pulumi.Resource): PodIdentityRole {
+    return new PodIdentityRole(
+        `${name}-pods`,
+        {
+            description: `What ${app}'s pods may call (EKS)`,
+            clusterName: args.clusterName,
+            clusterArn: args.clusterArn,
+            accountId: args.accountId,
+            namespace: app,
+            serviceAccount: app,
+            grants: [...args.bindings.grants, ...secretGrants(spec.secrets, args.region, spec.secretsKmsKeyArn)],
+        },
+        { parent },
+    );
+}
 
-        const https = args.ingress.certificateArn !== undefined;
-        this.ingress = new k8s.networking.v1.Ingress(
-            name,
-            {
-                metadata: {
-                    name: app,
-                    namespace,
-                    labels,
-                    annotations: {
-                        // internal: an ALB in the private subnets, for clients inside the VPC only.
-                        "alb.ingress.kubernetes.io/scheme": spec.ingress === "internal" ? "internal" : "internet-facing",
-                        "alb.ingress.kubernetes.io/target-type": "ip",
-                        "alb.ingress.kubernetes.io/healthcheck-path": spec.healthCheck.readinessPath,
-                        "alb.ingress.kubernetes.io/inbound-cidrs": spec.ingress === "internal" ? args.vpcCidr : args.ingress.allowedCidrs.join(","),
-                        "alb.ingress.kubernetes.io/listen-ports": JSON.stringify(https ? [{ HTTP: 80 }, { HTTPS: 443 }] : [{ HTTP: 80 }]),
-                        ...(https
-                            ? {
-                                  "alb.ingress.kubernetes.io/certificate-arn": args.ingress.certificateArn as string,
-                                  "alb.ingress.kubernetes.io/ssl-policy": args.ingress.sslPolicy,
-                                  "alb.ingress.kubernetes.io/ssl-redirect": "443",
-                              }
-                            : {}),
-                        "alb.ingress.kubernetes.io/load-balancer-attributes": [
-                            `deletion_protection.enabled=${args.deletionProtection}`,
-                            `idle_timeout.timeout_seconds=${args.ingress.idleTimeoutSeconds}`,
-                            "routing.http.drop_invalid_header_fields.enabled=true",
-                        ].join(","),
-                        "alb.ingress.kubernetes.io/target-group-attributes": `deregistration_delay.timeout_seconds=${args.ingress.deregistrationDelaySeconds}`,
-                    },
-                },
-                spec: {
-                    ingressClassName: "alb",
-                    rules: [{ http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: app, port: { name: "http" } } } }] } }],
-                },
+/** Secrets: fetched by the Secrets Store CSI driver with the pod role, synced into `<app>-secrets`. */
+function createSecretClass({ name, app, spec, args, k8sOpts, namespace, labels }: AppScope): pulumi.Resource | undefined {
+    if (Object.keys(spec.secrets).length === 0) return undefined;
+    // Its CRD comes with the Secrets Store CSI driver's release (in args.dependsOn): created before it, the class would fail.
+    return secretProviderClass(`${name}-secrets`, { app, namespace, region: args.region, secrets: spec.secrets, labels }, { ...k8sOpts, dependsOn: args.dependsOn });
+}
+
+/** The hardened pod (non-root, read-only root, no capabilities, no token) every workload of the app runs, sized per workload. */
+function podTemplate({ app, spec, args, released }: AppScope, hasSecrets: boolean) {
+    const [uid, gid] = spec.user.split(":").map(Number);
+    const environment = { AWS_REGION: args.region, ...args.bindings.environment, ...spec.environment };
+    const env: EnvVar[] = [
+        ...Object.entries(environment)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([variable, value]) => ({ name: variable, value })),
+        ...Object.keys(spec.secrets)
+            .sort()
+            .map((variable) => ({ name: variable, valueFrom: { secretKeyRef: { name: `${app}-secrets`, key: variable } } })),
+    ];
+    const volumes: Volume[] = [
+        ...spec.writablePaths.map((path, index) => ({ name: `writable-${index}`, emptyDir: { sizeLimit: "256Mi" }, path })),
+        // Mounting the class is what makes the driver fetch and sync the values.
+        ...(hasSecrets ? [{ name: "secrets", csi: { driver: SECRETS_STORE_DRIVER, readOnly: true, volumeAttributes: { secretProviderClass: app } }, path: "/mnt/secrets" }] : []),
+    ];
+    return (resources: { cpu: number; memory: number }) => ({
+        serviceAccountName: app,
+        // Pods use AWS through Pod Identity (its own projected token), not the Kubernetes API.
+        automountServiceAccountToken: false,
+        terminationGracePeriodSeconds: spec.stopTimeoutSeconds,
+        securityContext: { runAsNonRoot: true, runAsUser: uid, runAsGroup: gid ?? uid, fsGroup: gid ?? uid, seccompProfile: { type: "RuntimeDefault" } },
+        nodeSelector: { "kubernetes.io/arch": spec.architecture === "arm64" ? "arm64" : "amd64" },
+        volumes: volumes.map(({ path: _path, ...volume }) => volume),
+        container: {
+            image: released ? pulumi.interpolate`${args.repository.url}:${spec.imageTag}` : PLACEHOLDER_IMAGE,
+            env,
+            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
+            resources: {
+                requests: { cpu: cpuQuantity(resources.cpu), memory: `${resources.memory}Mi` },
+                limits: { cpu: cpuQuantity(resources.cpu), memory: `${resources.memory}Mi` },
             },
-            { ...k8sOpts, dependsOn: [service, ...args.dependsOn] },
-        );
+            volumeMounts: volumes.map(({ name: volume, path, csi }) => ({ name: volume, mountPath: path, ...(csi ? { readOnly: true } : {}) })),
+        },
+    });
+}
 
-        // Pulumi waits for an Ingress to get its address before it reports it created, so the status is set by then.
-        this.url = this.ingress.status.apply((status) => {
-            const hostname = status?.loadBalancer?.ingress?.[0]?.hostname;
-            return hostname ? `${https ? "https" : "http"}://${hostname}` : "";
-        });
-
-        new k8s.autoscaling.v2.HorizontalPodAutoscaler(
-            name,
-            {
-                metadata: { name: app, namespace, labels },
-                spec: {
-                    scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: app },
-                    minReplicas: spec.replicas.min,
-                    maxReplicas: spec.replicas.max,
-                    metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: spec.autoscaling.cpuPercent } } }],
-                },
-            },
-            { ...k8sOpts, dependsOn: [this.deployment, ...args.dependsOn] },
-        );
-
-        new k8s.policy.v1.PodDisruptionBudget(name, { metadata: { name: app, namespace, labels }, spec: { maxUnavailable: 1, selector: { matchLabels: serverLabels } } }, k8sOpts);
-
-        // Default deny both ways, then: the ALB (in the VPC) to the app port, DNS, the Pod Identity
-        // agent, and HTTPS out (AWS APIs such as DynamoDB and STS).
-        new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, { metadata: { name: "default-deny", namespace, labels }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } }, k8sOpts);
-        new k8s.networking.v1.NetworkPolicy(
-            `${name}-allow-alb`,
-            {
-                metadata: { name: "allow-alb-to-server", namespace, labels },
-                spec: { podSelector: { matchLabels: serverLabels }, policyTypes: ["Ingress"], ingress: [{ from: [{ ipBlock: { cidr: args.vpcCidr } }], ports: [{ protocol: "TCP", port: spec.port }] }] },
-            },
-            k8sOpts,
-        );
-        new k8s.networking.v1.NetworkPolicy(
-            `${name}-allow-egress`,
-            {
-                metadata: { name: "allow-dns-credentials-https", namespace, labels },
-                spec: {
-                    podSelector: {},
-                    policyTypes: ["Egress"],
-                    egress: [
-                        {
-                            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-                            ports: [
-                                { protocol: "UDP", port: 53 },
-                                { protocol: "TCP", port: 53 },
-                            ],
-                        },
-                        { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT_CIDR } }], ports: [{ protocol: "TCP", port: 80 }] },
-                        { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
-                    ],
-                },
-            },
-            k8sOpts,
-        );
-
-        for (const [job, jobSpec] of Object.entries(spec.jobs)) {
-            const converted = kubernetesSchedule(jobSpec.schedule);
-            if (!("schedule" in converted)) throw new Error(`${app}: job ${job}: ${converted.problem}`);
-            const jobLabels = { ...labels, "app.kubernetes.io/component": "job", "platform/job": job };
-            const pod = podSpec(jobSpec);
-            this.cronJobs[job] = new k8s.batch.v1.CronJob(
-                `${name}-${job}`,
-                {
-                    // The CronJob controller appends 11 characters to name its Jobs: CronJob names stop at 52.
-                    metadata: { name: physicalName(`${app}-${job}`, NAME_LIMITS.cronJob), namespace, labels: jobLabels },
+/** The HTTP server: spread over zones and nodes, probed, rolled out without losing capacity. */
+function createServerDeployment({ name, app, spec, args, k8sOpts, namespace, serverLabels, released }: AppScope, server: PodParts, dependsOn: pulumi.Input<pulumi.Resource>[]): k8s.apps.v1.Deployment {
+    const spread = (topologyKey: string, strict: boolean) => ({ maxSkew: 1, topologyKey, whenUnsatisfiable: strict ? "DoNotSchedule" : "ScheduleAnyway", labelSelector: { matchLabels: serverLabels } });
+    return new k8s.apps.v1.Deployment(
+        name,
+        {
+            metadata: { name: app, namespace, labels: serverLabels },
+            spec: {
+                // No replicas: the HorizontalPodAutoscaler owns the count (a fixed one would fight it on every update).
+                selector: { matchLabels: serverLabels },
+                strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } },
+                template: {
+                    metadata: { labels: serverLabels },
                     spec: {
-                        schedule: converted.schedule,
-                        timeZone: jobSpec.timezone,
-                        // Before the first release the image is a placeholder: the job waits, as on ECS.
-                        suspend: !released,
-                        concurrencyPolicy: "Forbid",
-                        startingDeadlineSeconds: 300,
-                        successfulJobsHistoryLimit: 3,
-                        failedJobsHistoryLimit: 3,
-                        jobTemplate: {
+                        serviceAccountName: server.serviceAccountName,
+                        automountServiceAccountToken: server.automountServiceAccountToken,
+                        terminationGracePeriodSeconds: server.terminationGracePeriodSeconds,
+                        securityContext: server.securityContext,
+                        nodeSelector: { ...server.nodeSelector, [NODE_ROLE_LABEL]: "workload" },
+                        topologySpreadConstraints: [spread("topology.kubernetes.io/zone", args.strictZoneSpread), spread("kubernetes.io/hostname", false)],
+                        volumes: server.volumes,
+                        containers: [
+                            {
+                                name: app,
+                                ...server.container,
+                                command: released ? undefined : placeholderCommand(spec.port),
+                                ports: [{ name: "http", containerPort: spec.port, protocol: "TCP" }],
+                                // The start-up budget is the spec's grace period; liveness only counts after it.
+                                startupProbe: { httpGet: { path: spec.healthCheck.livenessPath, port: "http" }, periodSeconds: 5, failureThreshold: Math.max(1, Math.ceil(spec.healthCheck.gracePeriodSeconds / 5)) },
+                                livenessProbe: { httpGet: { path: spec.healthCheck.livenessPath, port: "http" }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+                                readinessProbe: { httpGet: { path: spec.healthCheck.readinessPath, port: "http" }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
+                            },
+                        ],
+                    },
+                },
+            },
+        },
+        // The controllers' webhooks (LBC's pod mutator) must answer before pods are admitted.
+        { ...k8sOpts, dependsOn },
+    );
+}
+
+function createService({ name, app, k8sOpts, namespace, labels, serverLabels }: AppScope): k8s.core.v1.Service {
+    return new k8s.core.v1.Service(
+        name,
+        { metadata: { name: app, namespace, labels }, spec: { type: "ClusterIP", selector: serverLabels, ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] } },
+        k8sOpts,
+    );
+}
+
+/** The ALB the Load Balancer Controller makes for the app: the same ingress settings as ECS. */
+function createIngress({ name, app, spec, args, k8sOpts, namespace, labels }: AppScope, service: k8s.core.v1.Service): k8s.networking.v1.Ingress {
+    const https = args.ingress.certificateArn !== undefined;
+    return new k8s.networking.v1.Ingress(
+        name,
+        {
+            metadata: {
+                name: app,
+                namespace,
+                labels,
+                annotations: {
+                    // internal: an ALB in the private subnets, for clients inside the VPC only.
+                    "alb.ingress.kubernetes.io/scheme": spec.ingress === "internal" ? "internal" : "internet-facing",
+                    "alb.ingress.kubernetes.io/target-type": "ip",
+                    "alb.ingress.kubernetes.io/healthcheck-path": spec.healthCheck.readinessPath,
+                    "alb.ingress.kubernetes.io/inbound-cidrs": spec.ingress === "internal" ? args.vpcCidr : args.ingress.allowedCidrs.join(","),
+                    "alb.ingress.kubernetes.io/listen-ports": JSON.stringify(https ? [{ HTTP: 80 }, { HTTPS: 443 }] : [{ HTTP: 80 }]),
+                    ...(https
+                        ? {
+                              "alb.ingress.kubernetes.io/certificate-arn": args.ingress.certificateArn as string,
+                              "alb.ingress.kubernetes.io/ssl-policy": args.ingress.sslPolicy,
+                              "alb.ingress.kubernetes.io/ssl-redirect": "443",
+                          }
+                        : {}),
+                    "alb.ingress.kubernetes.io/load-balancer-attributes": [
+                        `deletion_protection.enabled=${args.deletionProtection}`,
+                        `idle_timeout.timeout_seconds=${args.ingress.idleTimeoutSeconds}`,
+                        "routing.http.drop_invalid_header_fields.enabled=true",
+                    ].join(","),
+                    "alb.ingress.kubernetes.io/target-group-attributes": `deregistration_delay.timeout_seconds=${args.ingress.deregistrationDelaySeconds}`,
+                },
+            },
+            spec: {
+                ingressClassName: "alb",
+                rules: [{ http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: app, port: { name: "http" } } } }] } }],
+            },
+        },
+        { ...k8sOpts, dependsOn: [service, ...args.dependsOn] },
+    );
+}
+
+/** Pulumi waits for an Ingress to get its address before it reports it created, so the status is set by then. */
+function ingressUrl(ingress: k8s.networking.v1.Ingress, https: boolean): pulumi.Output<string> {
+    return ingress.status.apply((status) => {
+        const hostname = status?.loadBalancer?.ingress?.[0]?.hostname;
+        return hostname ? `${https ? "https" : "http"}://${hostname}` : "";
+    });
+}
+
+/** CPU target tracking between the spec's replica bounds (metrics-server, in args.dependsOn, feeds it). */
+function createAutoscaler({ name, app, spec, args, k8sOpts, namespace, labels }: AppScope, deployment: k8s.apps.v1.Deployment): k8s.autoscaling.v2.HorizontalPodAutoscaler {
+    return new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+        name,
+        {
+            metadata: { name: app, namespace, labels },
+            spec: {
+                scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: app },
+                minReplicas: spec.replicas.min,
+                maxReplicas: spec.replicas.max,
+                metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: spec.autoscaling.cpuPercent } } }],
+            },
+        },
+        { ...k8sOpts, dependsOn: [deployment, ...args.dependsOn] },
+    );
+}
+
+/**
+ * Default deny both ways, then: the ALB (in the VPC) to the app port, DNS, the Pod Identity
+ * agent, and HTTPS out (AWS APIs such as DynamoDB and STS).
+ */
+function createNetworkPolicies({ name, spec, args, k8sOpts, namespace, labels, serverLabels }: AppScope): void {
+    new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, { metadata: { name: "default-deny", namespace, labels }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } }, k8sOpts);
+    new k8s.networking.v1.NetworkPolicy(
+        `${name}-allow-alb`,
+        {
+            metadata: { name: "allow-alb-to-server", namespace, labels },
+            spec: { podSelector: { matchLabels: serverLabels }, policyTypes: ["Ingress"], ingress: [{ from: [{ ipBlock: { cidr: args.vpcCidr } }], ports: [{ protocol: "TCP", port: spec.port }] }] },
+        },
+        k8sOpts,
+    );
+    new k8s.networking.v1.NetworkPolicy(
+        `${name}-allow-egress`,
+        {
+            metadata: { name: "allow-dns-credentials-https", namespace, labels },
+            spec: {
+                podSelector: {},
+                policyTypes: ["Egress"],
+                egress: [
+                    {
+                        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                        ports: [
+                            { protocol: "UDP", port: 53 },
+                            { protocol: "TCP", port: 53 },
+                        ],
+                    },
+                    { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT_CIDR } }], ports: [{ protocol: "TCP", port: 80 }] },
+                    { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
+                ],
+            },
+        },
+        k8sOpts,
+    );
+}
+
+/** A scheduled job: the app's pod with the job's command and size, one run at a time, retried twice. */
+function createCronJob({ name, app, k8sOpts, namespace, labels, released }: AppScope, job: string, jobSpec: JobConfig, pod: PodParts, dependsOn: pulumi.Input<pulumi.Resource>[]): k8s.batch.v1.CronJob {
+    const converted = kubernetesSchedule(jobSpec.schedule);
+    if (!("schedule" in converted)) throw new Error(`${app}: job ${job}: ${converted.problem}`);
+    const jobLabels = { ...labels, "app.kubernetes.io/component": "job", "platform/job": job };
+    return new k8s.batch.v1.CronJob(
+        `${name}-${job}`,
+        {
+            // The CronJob controller appends 11 characters to name its Jobs: CronJob names stop at 52.
+            metadata: { name: physicalName(`${app}-${job}`, NAME_LIMITS.cronJob), namespace, labels: jobLabels },
+            spec: {
+                schedule: converted.schedule,
+                timeZone: jobSpec.timezone,
+                // Before the first release the image is a placeholder: the job waits, as on ECS.
+                suspend: !released,
+                concurrencyPolicy: "Forbid",
+                startingDeadlineSeconds: 300,
+                successfulJobsHistoryLimit: 3,
+                failedJobsHistoryLimit: 3,
+                jobTemplate: {
+                    metadata: { labels: jobLabels },
+                    spec: {
+                        backoffLimit: 2,
+                        activeDeadlineSeconds: 3600,
+                        ttlSecondsAfterFinished: 86400,
+                        template: {
                             metadata: { labels: jobLabels },
                             spec: {
-                                backoffLimit: 2,
-                                activeDeadlineSeconds: 3600,
-                                ttlSecondsAfterFinished: 86400,
-                                template: {
-                                    metadata: { labels: jobLabels },
-                                    spec: {
-                                        restartPolicy: "Never",
-                                        serviceAccountName: pod.serviceAccountName,
-                                        automountServiceAccountToken: pod.automountServiceAccountToken,
-                                        terminationGracePeriodSeconds: pod.terminationGracePeriodSeconds,
-                                        securityContext: pod.securityContext,
-                                        nodeSelector: pod.nodeSelector,
-                                        volumes: pod.volumes,
-                                        containers: [{ name: job, ...pod.container, args: jobSpec.command }],
-                                    },
-                                },
+                                restartPolicy: "Never",
+                                serviceAccountName: pod.serviceAccountName,
+                                automountServiceAccountToken: pod.automountServiceAccountToken,
+                                terminationGracePeriodSeconds: pod.terminationGracePeriodSeconds,
+                                securityContext: pod.securityContext,
+                                nodeSelector: pod.nodeSelector,
+                                volumes: pod.volumes,
+                                containers: [{ name: job, ...pod.container, args: jobSpec.command }],
                             },
                         },
                     },
                 },
-                { ...k8sOpts, dependsOn: [serviceAccount, this.identity, ...(secretClass ? [secretClass] : []), ...args.dependsOn] },
-            );
-        }
-        this.registerOutputs({ namespace, url: this.url });
-    }
+            },
+        },
+        { ...k8sOpts, dependsOn },
+    );
 }
