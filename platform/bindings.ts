@@ -28,12 +28,16 @@ export function emptyStackResources(): StackResources {
 export interface AppBindings {
     grants: Grant[];
     environment: Record<string, pulumi.Input<string>>;
-    /** The queue a worker consumes (`consumes.queue`), for its scaling metric. */
-    consumes?: { arn: pulumi.Input<string>; messagesPerTask: number };
+    /** The queue a worker consumes (`consumes.queue`), for its scaling metric (ECS) or trigger (EKS). */
+    consumes?: { arn: pulumi.Input<string>; url: pulumi.Input<string>; messagesPerTask: number; scaleToZero: boolean };
 }
 
-/** What a queue worker may do with its queue: receive, delete, extend visibility, read the backlog (and decrypt). */
-export const CONSUMER_ACTIONS = ["ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility", "GetQueueAttributes"];
+/**
+ * What a queue worker's code does with its queue (apps/worker/src/sqs.ts): receive, delete, extend
+ * visibility (and decrypt). Its backlog is read by the scaler, never by the worker: CloudWatch on
+ * ECS, KEDA's own role on EKS.
+ */
+export const CONSUMER_ACTIONS = ["ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility"];
 
 /**
  * Grants and variables for every binding of an app. Each binding grants exactly its actions on
@@ -55,7 +59,7 @@ export function appBindings(app: string, spec: AppConfig, resources: StackResour
         const queue = resolveBinding(app, "queues", CONSUMED_QUEUE_VARIABLE, { ref: spec.consumes.queue, actions: CONSUMER_ACTIONS }, resources, region);
         environment[CONSUMED_QUEUE_VARIABLE] = queue.value;
         grants.push(...bindingGrants("queues", CONSUMED_QUEUE_VARIABLE, CONSUMER_ACTIONS, queue, region));
-        return { grants, environment, consumes: { arn: queue.arn, messagesPerTask: spec.consumes.messagesPerTask } };
+        return { grants, environment, consumes: { arn: queue.arn, url: queue.value, messagesPerTask: spec.consumes.messagesPerTask, scaleToZero: spec.consumes.scaleToZero } };
     }
     return { grants, environment };
 }

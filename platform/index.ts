@@ -196,6 +196,7 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
                   highAvailability: config.profile === "prod",
                   deletionProtection: config.protection.deletionProtection,
                   protect,
+                  alarmTopicArn: alarms.arn,
               },
               opts,
           );

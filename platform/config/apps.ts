@@ -1,6 +1,7 @@
 import type { ConfigProblem } from "./load";
 import type { ProfileDefaults } from "./profiles";
 import { type BindingConfig, BINDING_KINDS, resolveBindings } from "./bindings";
+import { type FargateSelector, selects } from "./fargate-profiles";
 import { AppInput, type AppIngress, Architecture, FARGATE_MEMORY, FargateCpu, JobInput, Runtime } from "./schema";
 
 /**
@@ -45,9 +46,10 @@ export interface AppConfig {
     streams: Record<string, BindingConfig>;
     /**
      * A queue worker: the stack queue it consumes (its URL in QUEUE_URL, receive/delete/extend
-     * granted) and the backlog per task it scales to. Such an app serves no HTTP.
+     * granted) and the backlog per task it scales to. Such an app serves no HTTP. `scaleToZero`:
+     * on EKS, KEDA may stop every pod while the queue is empty (profile default: dev only).
      */
-    consumes?: { queue: string; messagesPerTask: number };
+    consumes?: { queue: string; messagesPerTask: number; scaleToZero: boolean };
     /** `public` (internet-facing load balancer), `internal` (VPC only) or `none` (a queue worker). */
     ingress: AppIngress;
     runtimes: Runtime[];
@@ -108,7 +110,11 @@ export function resolveApp(input: AppInput, defaults: ProfileDefaults["apps"]): 
         ...resolveBindings(input),
         // A worker serves no HTTP; everything else is public unless it says otherwise.
         ingress: input.ingress ?? (input.consumes ? "none" : "public"),
-        consumes: input.consumes && { queue: input.consumes.queue, messagesPerTask: input.consumes.messagesPerTask ?? APP_DEFAULTS.messagesPerTask },
+        consumes: input.consumes && {
+            queue: input.consumes.queue,
+            messagesPerTask: input.consumes.messagesPerTask ?? APP_DEFAULTS.messagesPerTask,
+            scaleToZero: input.consumes.scaleToZero ?? defaults.scaleToZero,
+        },
         runtimes: input.runtimes ?? [...APP_DEFAULTS.runtimes],
         architecture: input.architecture ?? APP_DEFAULTS.architecture,
         user: input.user ?? APP_DEFAULTS.user,
@@ -182,4 +188,22 @@ function fargateSizeProblems(cpu: FargateCpu, memory: number, cpuKey: string, me
                 (fits.length > 0 ? `; ${memory} MiB fits cpu ${fits.join(" or ")}` : ""),
         },
     ];
+}
+
+/** The namespace and pod labels of KEDA's operator as platform/eks/keda.ts installs it (kedacore/charts v2.20.2 keda/templates/manager/deployment.yaml: `app: <operator.name>`). */
+export const KEDA_OPERATOR_PODS = { namespace: "keda", labels: { app: "keda-operator" } };
+
+/**
+ * KEDA runs when an app on EKS consumes a queue, and its operator reads the queues' backlog with
+ * its own role through EKS Pod Identity, which Fargate pods do not have: a Fargate profile must
+ * not take it. (The workers themselves are checked like any app: fargate-profiles.ts.)
+ */
+export function kedaFargateProblems(profiles: Record<string, FargateSelector>, apps: Record<string, Pick<AppConfig, "runtimes" | "consumes">>, key: (path: string[]) => string): ConfigProblem[] {
+    if (!Object.values(apps).some((app) => app.consumes && app.runtimes.includes("eks"))) return [];
+    return Object.entries(profiles)
+        .filter(([, selector]) => selects(selector, KEDA_OPERATOR_PODS.namespace, KEDA_OPERATOR_PODS.labels))
+        .map(([profile]) => ({
+            key: key(["eks", "fargateProfiles", profile]),
+            message: `selects KEDA's operator (namespace ${KEDA_OPERATOR_PODS.namespace}), which scales the queue workers and reads their queues through EKS Pod Identity, not available on Fargate; narrow the selector to other pods`,
+        }));
 }

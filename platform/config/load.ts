@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AppConfig, checkApp, resolveApp } from "./apps";
+import { AppConfig, checkApp, kedaFargateProblems, resolveApp } from "./apps";
 import { blockSize, carve, parseIpv4Cidr } from "./cidr";
 import { checkEks, checkEksApps, type EksConfig, resolveEks } from "./eks";
 import { checkDataApps, DataAppsConfig, resolveDataApps } from "./data-apps";
@@ -236,8 +236,10 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
     problems.push(...checkServerless(config, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkReferences(config, key).filter((problem) => !reported.has(problem.key)));
     if (config.eks.enabled) {
-        const bindingCount = (app: string) => BINDING_KINDS.reduce((count, kind) => count + Object.keys(config.apps[app][kind]).length, 0);
+        // A queue worker's consumed queue is a grant too.
+        const bindingCount = (app: string) => BINDING_KINDS.reduce((count, kind) => count + Object.keys(config.apps[app][kind]).length, config.apps[app].consumes ? 1 : 0);
         problems.push(...fargateProfileProblems(config.eks.fargateProfiles, config.apps, bindingCount, key).filter((problem) => !reported.has(problem.key)));
+        problems.push(...kedaFargateProblems(config.eks.fargateProfiles, config.apps, key).filter((problem) => !reported.has(problem.key)));
     }
     if (problems.length > 0) throw new ConfigError(raw.stack, problems);
     return config;

@@ -198,6 +198,14 @@ export const AppInputSchema = z.strictObject({
         .strictObject({
             queue: z.string({ error: "expected a queue reference such as queues.work" }).regex(REFERENCE_PATTERN, { error: "expected a queue reference <owner>.<resource> such as queues.work" }),
             messagesPerTask: wholeNumber("the visible messages per task the service scales to", 1, 100000).optional(),
+            /**
+             * On EKS, let KEDA scale the worker to zero pods while the queue is empty and start one on
+             * the first message (minReplicaCount 0); otherwise it keeps replicas.min. ECS keeps
+             * replicas.min either way (its backlog-per-task target needs a running task).
+             * @default true in dev, false in staging and prod
+             * @example false
+             */
+            scaleToZero: bool("whether a queue worker on EKS may scale to zero pods").optional(),
         })
         .optional(),
     runtimes: z

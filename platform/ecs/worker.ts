@@ -111,7 +111,7 @@ export class EcsWorker extends pulumi.ComponentResource {
                 cluster: cluster.arn,
                 taskDefinition: this.taskDefinition.arn,
                 desiredCount: spec.replicas.min,
-                capacityProviderStrategies: cluster.capacityProviderStrategy,
+                capacityProviderStrategies: cluster.strategyFor(spec.architecture),
                 platformVersion: "LATEST",
                 networkConfiguration: { subnets: args.network.privateSubnetIds, securityGroups: [this.securityGroup.id], assignPublicIp: false },
                 deploymentController: { type: "ECS" },

@@ -7,6 +7,7 @@ import { ClusterAutoscaler, LoadBalancerController, ManagedAddons, metricsServer
 import { EksCluster } from "./cluster";
 import { FargateProfiles } from "./fargate";
 import { Karpenter } from "./karpenter";
+import { Keda } from "./keda";
 import { ManagedNodeGroup } from "./node-groups";
 import { ClusterObservability } from "./observability";
 import { nodeRole } from "./roles";
@@ -45,6 +46,8 @@ export interface EksRuntimeArgs extends Transformable {
     highAvailability: boolean;
     deletionProtection: boolean;
     protect: boolean;
+    /** The apps' alarms notify this topic. */
+    alarmTopicArn: pulumi.Input<string>;
 }
 
 /**
@@ -60,6 +63,8 @@ export class EksRuntime extends pulumi.ComponentResource {
     readonly nodeGroups: { system: ManagedNodeGroup; workload: ManagedNodeGroup };
     readonly fargate?: FargateProfiles;
     readonly karpenter?: Karpenter;
+    /** KEDA, when an app on the cluster consumes a queue. */
+    readonly keda?: Keda;
     readonly apps: Record<string, EksApp> = {};
 
     constructor(name: string, args: EksRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -192,6 +197,12 @@ export class EksRuntime extends pulumi.ComponentResource {
             ? [secretsStoreProvider(`${name}-secrets-store`, { region: args.region, provider: this.provider, dependsOn: afterLoadBalancer.dependsOn }, { parent: this })]
             : [];
 
+        // KEDA, only when some app is a queue worker: its operator reads exactly the consumed queues' backlog.
+        const consumed = Object.values(args.apps).flatMap(({ bindings }) => (bindings.consumes ? [bindings.consumes.arn] : []));
+        if (consumed.length > 0) {
+            this.keda = new Keda(`${name}-keda`, { ...afterLoadBalancer, clusterName: cluster.name, clusterPhysicalName: clusterName, queueArns: consumed, replicas: afterLoadBalancer.replicas }, { parent: this });
+        }
+
         for (const [app, { spec, repository, bindings }] of Object.entries(args.apps)) {
             this.apps[app] = new EksApp(
                 `${name}-${app}`,
@@ -209,7 +220,8 @@ export class EksRuntime extends pulumi.ComponentResource {
                     deletionProtection: args.deletionProtection,
                     strictZoneSpread: args.highAvailability,
                     provider: this.provider,
-                    dependsOn: [loadBalancer.release, metrics, ...secretsStore],
+                    dependsOn: [loadBalancer.release, metrics, ...secretsStore, ...(bindings.consumes && this.keda ? [this.keda.release] : [])],
+                    alarmTopicArn: args.alarmTopicArn,
                 },
                 { parent: this },
             );

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { notifyingAlarm } from "../alarms";
 import { type AppConfig, type IngressConfig, type JobConfig, kubernetesSchedule } from "../config";
 import type { AppBindings } from "../ecs";
 import { PLACEHOLDER_IMAGE, placeholderCommand } from "../ecs/task";
@@ -38,8 +39,13 @@ export interface EksAppArgs extends Transformable {
     strictZoneSpread: boolean;
     /** The cluster's Kubernetes provider. */
     provider: k8s.Provider;
-    /** The controllers (LBC, metrics-server) the Ingress and HPA need. */
+    /** The controllers (LBC, metrics-server; KEDA for a queue worker) the Ingress, HPA and ScaledObject need. */
     dependsOn: pulumi.Input<pulumi.Resource>[];
+    /**
+     * Alarms notify this topic (a queue worker's backlog, when ECS does not already alarm on it).
+     * @example alarms.arn
+     */
+    alarmTopicArn: pulumi.Input<string>;
 }
 
 const cpuQuantity = (units: number) => `${Math.round((units * 1000) / 1024)}m`;
@@ -69,14 +75,22 @@ type PodParts = ReturnType<ReturnType<typeof podTemplate>>;
  * One app from the runtime-neutral spec, as Kubernetes runs it: its own namespace enforcing the
  * Pod Security Standards' restricted profile, a service account with an AWS role through Pod
  * Identity, a hardened Deployment behind a Service and an ALB Ingress, an HPA, a PDB, a
- * default-deny NetworkPolicy with the few allows the app needs, and a CronJob per job.
+ * default-deny NetworkPolicy with the few allows the app needs, and a CronJob per job. A queue
+ * worker (`consumes`) is the same Deployment without Service, Ingress or HPA: KEDA scales it on
+ * the queue's backlog per pod.
  */
 export class EksApp extends pulumi.ComponentResource {
     readonly namespace: k8s.core.v1.Namespace;
     readonly identity: PodIdentityRole;
     readonly deployment: k8s.apps.v1.Deployment;
-    readonly ingress: k8s.networking.v1.Ingress;
-    /** `https://<ALB DNS name>` with a certificate, `http://` without: the address the Load Balancer Controller writes into the Ingress status. */
+    /** The ALB Ingress; none for a queue worker. */
+    readonly ingress?: k8s.networking.v1.Ingress;
+    /** A queue worker's KEDA ScaledObject (aws-sqs-queue trigger). */
+    readonly scaledObject?: k8s.apiextensions.CustomResource;
+    /**
+     * `https://<ALB DNS name>` with a certificate, `http://` without: the address the Load Balancer
+     * Controller writes into the Ingress status. `worker` for a queue worker, as on ECS.
+     */
     readonly url: pulumi.Output<string>;
     readonly cronJobs: Record<string, k8s.batch.v1.CronJob> = {};
 
@@ -107,11 +121,17 @@ export class EksApp extends pulumi.ComponentResource {
         const podDependencies = [serviceAccount, this.identity, ...(secretClass ? [secretClass] : []), ...args.dependsOn];
         const pod = podTemplate(scope, secretClass !== undefined);
 
-        this.deployment = createServerDeployment(scope, pod(spec), podDependencies);
-        const service = createService(scope);
-        this.ingress = createIngress(scope, service);
-        this.url = ingressUrl(this.ingress, args.ingress.certificateArn !== undefined);
-        createAutoscaler(scope, this.deployment);
+        this.deployment = createDeployment(scope, pod(spec), podDependencies);
+        if (args.bindings.consumes) {
+            this.scaledObject = createQueueScaler(scope, args.bindings.consumes, this.deployment);
+            if (!spec.runtimes.includes("ecs")) createBacklogAlarm(scope, args.bindings.consumes, this);
+            this.url = pulumi.output("worker");
+        } else {
+            const service = createService(scope);
+            this.ingress = createIngress(scope, service);
+            this.url = ingressUrl(this.ingress, args.ingress.certificateArn !== undefined);
+            createAutoscaler(scope, this.deployment);
+        }
         new k8s.policy.v1.PodDisruptionBudget(name, { metadata: { name: app, namespace: scope.namespace, labels }, spec: { maxUnavailable: 1, selector: { matchLabels: scope.serverLabels } } }, k8sOpts);
         createNetworkPolicies(scope);
 
@@ -203,15 +223,18 @@ function podTemplate({ app, spec, args, released }: AppScope, hasSecrets: boolea
     });
 }
 
-/** The HTTP server: spread over zones and nodes, probed, rolled out without losing capacity. */
-function createServerDeployment({ name, app, spec, args, k8sOpts, namespace, serverLabels, released }: AppScope, server: PodParts, dependsOn: pulumi.Input<pulumi.Resource>[]): k8s.apps.v1.Deployment {
+/**
+ * The app's long-running pods, spread over zones and nodes, probed, and rolled out without losing
+ * capacity: an HTTP server, or a queue worker (whose port serves its probes only).
+ */
+function createDeployment({ name, app, spec, args, k8sOpts, namespace, serverLabels, released }: AppScope, server: PodParts, dependsOn: pulumi.Input<pulumi.Resource>[]): k8s.apps.v1.Deployment {
     const spread = (topologyKey: string, strict: boolean) => ({ maxSkew: 1, topologyKey, whenUnsatisfiable: strict ? "DoNotSchedule" : "ScheduleAnyway", labelSelector: { matchLabels: serverLabels } });
     return new k8s.apps.v1.Deployment(
         name,
         {
             metadata: { name: app, namespace, labels: serverLabels },
             spec: {
-                // No replicas: the HorizontalPodAutoscaler owns the count (a fixed one would fight it on every update).
+                // No replicas: the HorizontalPodAutoscaler (KEDA's, for a worker) owns the count (a fixed one would fight it on every update).
                 selector: { matchLabels: serverLabels },
                 strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } },
                 template: {
@@ -229,6 +252,7 @@ function createServerDeployment({ name, app, spec, args, k8sOpts, namespace, ser
                                 name: app,
                                 ...server.container,
                                 command: released ? undefined : placeholderCommand(spec.port),
+                                // A worker serves its probes only (apps/worker/src/health.ts): nothing else reaches the port.
                                 ports: [{ name: "http", containerPort: spec.port, protocol: "TCP" }],
                                 // The start-up budget is the spec's grace period; liveness only counts after it.
                                 startupProbe: { httpGet: { path: spec.healthCheck.livenessPath, port: "http" }, periodSeconds: 5, failureThreshold: Math.max(1, Math.ceil(spec.healthCheck.gracePeriodSeconds / 5)) },
@@ -320,19 +344,98 @@ function createAutoscaler({ name, app, spec, args, k8sOpts, namespace, labels }:
 }
 
 /**
+ * KEDA's scaler for a queue worker: an `aws-sqs-queue` trigger on the consumed queue with the
+ * backlog per pod as its target (https://keda.sh/docs/2.18/scalers/aws-sqs/), authenticated as
+ * KEDA's operator (its own Pod Identity role, which may read exactly these queues' attributes),
+ * between the spec's replica bounds, from zero when `consumes.scaleToZero` allows it.
+ * In-flight messages count as backlog (scaleOnInFlight), so pods busy with messages are not
+ * scaled away; delayed ones do not.
+ */
+function createQueueScaler(
+    { name, app, spec, args, k8sOpts, namespace, labels }: AppScope,
+    consumes: NonNullable<EksAppArgs["bindings"]["consumes"]>,
+    deployment: k8s.apps.v1.Deployment,
+): k8s.apiextensions.CustomResource {
+    const authentication = new k8s.apiextensions.CustomResource(
+        `${name}-keda-auth`,
+        // No roleArn, no identityOwner: KEDA uses its operator's credentials (identityOwner keda, the default).
+        { apiVersion: "keda.sh/v1alpha1", kind: "TriggerAuthentication", metadata: { name: `${app}-queue`, namespace, labels }, spec: { podIdentity: { provider: "aws" } } },
+        // The CRDs and the admission webhook come with KEDA's release (in args.dependsOn).
+        { ...k8sOpts, dependsOn: args.dependsOn },
+    );
+    return new k8s.apiextensions.CustomResource(
+        `${name}-scaler`,
+        {
+            apiVersion: "keda.sh/v1alpha1",
+            kind: "ScaledObject",
+            metadata: { name: app, namespace, labels },
+            spec: {
+                scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: app },
+                minReplicaCount: consumes.scaleToZero ? 0 : spec.replicas.min,
+                maxReplicaCount: spec.replicas.max,
+                // KEDA reads the queue every 30 s: one GetQueueAttributes call each time.
+                pollingInterval: 30,
+                // From the last active poll to zero pods: five minutes, ECS's scale-in cooldown.
+                cooldownPeriod: 300,
+                triggers: [
+                    {
+                        type: "aws-sqs-queue",
+                        name: "backlog",
+                        authenticationRef: { name: `${app}-queue` },
+                        metadata: {
+                            queueURL: consumes.url,
+                            queueLength: String(consumes.messagesPerTask),
+                            // Any message wakes a worker scaled to zero.
+                            activationQueueLength: "0",
+                            awsRegion: args.region,
+                            scaleOnInFlight: "true",
+                        },
+                    },
+                ],
+            },
+        },
+        { ...k8sOpts, dependsOn: [deployment, authentication, ...args.dependsOn] },
+    );
+}
+
+/** The queue has held more than the workers at their maximum handle, for 15 minutes (ECS's worker alarms the same way). */
+function createBacklogAlarm({ name, app, spec, args }: AppScope, consumes: NonNullable<EksAppArgs["bindings"]["consumes"]>, parent: pulumi.Resource): void {
+    const threshold = consumes.messagesPerTask * spec.replicas.max;
+    notifyingAlarm(
+        `${name}-backlog`,
+        args.alarmTopicArn,
+        {
+            alarmDescription: `${app}'s queue has held more than ${threshold} visible messages for 15 minutes: the workers on EKS are at apps.${app}.replicas.max (${spec.replicas.max}) or failing. Check the pods' logs, KEDA's operator and the dead-letter queue.`,
+            namespace: "AWS/SQS",
+            metricName: "ApproximateNumberOfMessagesVisible",
+            dimensions: { QueueName: pulumi.output(consumes.arn).apply((arn) => arn.split(":").pop() as string) },
+            statistic: "Minimum",
+            period: 300,
+            evaluationPeriods: 3,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold,
+            treatMissingData: "notBreaching",
+        },
+        { parent },
+    );
+}
+
+/**
  * Default deny both ways, then: the ALB (in the VPC) to the app port, DNS, the Pod Identity
  * agent, and HTTPS out (AWS APIs such as DynamoDB and STS).
  */
 function createNetworkPolicies({ name, spec, args, k8sOpts, namespace, labels, serverLabels }: AppScope): void {
     new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, { metadata: { name: "default-deny", namespace, labels }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } }, k8sOpts);
-    new k8s.networking.v1.NetworkPolicy(
-        `${name}-allow-alb`,
-        {
-            metadata: { name: "allow-alb-to-server", namespace, labels },
-            spec: { podSelector: { matchLabels: serverLabels }, policyTypes: ["Ingress"], ingress: [{ from: [{ ipBlock: { cidr: args.vpcCidr } }], ports: [{ protocol: "TCP", port: spec.port }] }] },
-        },
-        k8sOpts,
-    );
+    // A queue worker takes no connection at all: default deny is its whole inbound policy.
+    if (!spec.consumes)
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-allow-alb`,
+            {
+                metadata: { name: "allow-alb-to-server", namespace, labels },
+                spec: { podSelector: { matchLabels: serverLabels }, policyTypes: ["Ingress"], ingress: [{ from: [{ ipBlock: { cidr: args.vpcCidr } }], ports: [{ protocol: "TCP", port: spec.port }] }] },
+            },
+            k8sOpts,
+        );
     new k8s.networking.v1.NetworkPolicy(
         `${name}-allow-egress`,
         {

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { RecordedResource } from "../../platform/offline/mock-cloud";
 import { sharedSynth } from "../helpers";
 import { eksClusterAutoscaler, eksDev, eksProd } from "./fixtures";
+import { isKedaObject, validateKeda } from "./keda-crds";
 import { fieldProblems, modelModule } from "./strict-fields";
 
 /**
@@ -43,6 +44,8 @@ const isSecretProviderClass = (manifest: Record<string, any>) => String(manifest
 
 /** Validates one manifest against its OpenAPI schema (not unknown fields: see fieldProblems); throws with the failing JSON paths. */
 async function validateSchema(manifest: Record<string, any>): Promise<void> {
+    // KEDA's kinds: their CRDs' schemas, strict (keda-crds.ts).
+    if (isKedaObject(manifest)) return validateKeda(manifest);
     if (isSecretProviderClass(manifest)) {
         const result = SecretProviderClassSchema.safeParse(manifest);
         if (!result.success) throw new Error(result.error.issues.map((issue) => `data/${issue.path.join("/")} ${issue.message}`).join(", "));
@@ -57,7 +60,7 @@ async function validateSchema(manifest: Record<string, any>): Promise<void> {
 /** Validates one manifest strictly: its schema, and no field its kind does not have. */
 async function validateManifest(manifest: Record<string, any>): Promise<void> {
     await validateSchema(manifest);
-    if (isSecretProviderClass(manifest)) return;
+    if (isSecretProviderClass(manifest) || isKedaObject(manifest)) return;
     const problems = fieldProblems([manifest]);
     if (problems.length > 0) throw new Error(problems.join(", "));
 }
@@ -106,7 +109,7 @@ describe("Kubernetes objects against the OpenAPI schema", () => {
                 }
             }
             // Unknown fields: every model-backed object of the stack in one type-check.
-            const modelled = objects.filter((object) => !isSecretProviderClass(manifestOf(object)));
+            const modelled = objects.filter((object) => !isSecretProviderClass(manifestOf(object)) && !isKedaObject(manifestOf(object)));
             failures.push(
                 ...fieldProblems(
                     modelled.map(manifestOf),

@@ -1,10 +1,12 @@
 /**
- * The worker process as ECS runs it (platform:apps.<name>.consumes): QUEUE_URL and the bound
- * IDEMPOTENCY_TABLE come from the platform, credentials from the task role. SIGTERM stops
- * receiving; messages in hand are finished within the stop timeout.
+ * The worker process as ECS and EKS run it (platform:apps.<name>.consumes): QUEUE_URL and the bound
+ * IDEMPOTENCY_TABLE come from the platform (IDEMPOTENCY_TTL_ATTRIBUTE when the table's TTL
+ * attribute is not `expiresAt`), credentials from the task role or the pod's Pod Identity role.
+ * SIGTERM stops receiving; messages in hand are finished within the stop timeout.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { startHealthServer } from "./health";
 import { DynamoDbIdempotencyStore } from "./idempotency";
 import { SqsJsonClient } from "./sqs";
 import { runWorker } from "./worker";
@@ -26,9 +28,15 @@ async function main(): Promise<void> {
     const queue = new SqsJsonClient({ queueUrl: required("QUEUE_URL"), region, credentials: dynamodb.config.credentials });
     const controller = new AbortController();
     process.once("SIGTERM", () => controller.abort());
+    // Probes on PORT (the app spec's port, 8080 by default): Kubernetes restarts a worker whose loop stopped answering.
+    const health = { running: true, received: false };
+    const server = await startHealthServer(Number(process.env.PORT ?? 8080), health);
     const stats = await runWorker({
+        onReceive: () => {
+            health.received = true;
+        },
         queue,
-        idempotency: new DynamoDbIdempotencyStore(DynamoDBDocumentClient.from(dynamodb), required("IDEMPOTENCY_TABLE")),
+        idempotency: new DynamoDbIdempotencyStore(DynamoDBDocumentClient.from(dynamodb), required("IDEMPOTENCY_TABLE"), undefined, process.env.IDEMPOTENCY_TTL_ATTRIBUTE || undefined),
         logger,
         signal: controller.signal,
         // The work itself: replace with the app's. Here each message must be a JSON object.
@@ -39,6 +47,8 @@ async function main(): Promise<void> {
             return Promise.resolve();
         },
     });
+    health.running = false;
+    server.close();
     logger.info({ ...stats }, "stopped");
 }
 

@@ -507,6 +507,8 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
     "kubernetes:core/v1:ConfigMap": FREE("configuration"),
     "kubernetes:helm.sh/v3:Release": FREE("pods run on the nodes priced above"),
     "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass": FREE("configuration"),
+    "kubernetes:keda.sh/v1alpha1:ScaledObject": FREE("configuration; the pods it starts run on the nodes priced above"),
+    "kubernetes:keda.sh/v1alpha1:TriggerAuthentication": FREE("configuration"),
     "kubernetes:karpenter.sh/v1:NodePool": FREE("nodes Karpenter adds for pending pods are usage, beyond the node groups priced above"),
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": FREE("configuration"),
     "kubernetes:policy/v1:PodDisruptionBudget": FREE("configuration"),
