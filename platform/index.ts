@@ -11,6 +11,7 @@ import { EcsRuntime } from "./ecs";
 import { buildStackQueues } from "./apps/queues";
 import { stackResources } from "./apps/resources";
 import { EksRuntime } from "./eks";
+import { eksAccessLogPrefix } from "./eks/workloads";
 import { architectureOf } from "./config/eks";
 import { Dashboards } from "./dashboards";
 import { PlatformKey } from "./kms";
@@ -153,6 +154,8 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
     const bindings = (app: string) => appBindings(app, config.apps[app], resources, config.region);
 
     const ecsApps = Object.entries(config.apps).filter(([, spec]) => spec.runtimes.includes("ecs"));
+    // EKS Ingresses' ALBs log to the ECS runtime's access-log bucket when there is one (eks/<app> prefixes).
+    const eksIngressApps = config.eks.enabled ? Object.entries(config.apps).filter(([, spec]) => spec.runtimes.includes("eks") && !spec.consumes) : [];
     const ecs =
         ecsApps.length === 0
             ? undefined
@@ -172,6 +175,7 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
                       alarmTopicArn: alarms.arn,
                       deletionProtection: config.protection.deletionProtection,
                       protect,
+                      accessLogPrefixes: eksIngressApps.map(([app]) => eksAccessLogPrefix(app)),
                   },
                   opts,
               );
@@ -197,6 +201,7 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
                   deletionProtection: config.protection.deletionProtection,
                   protect,
                   alarmTopicArn: alarms.arn,
+                  accessLogs: ecs?.accessLogs,
               },
               opts,
           );

@@ -43,6 +43,12 @@ export interface EcsRuntimeArgs extends Transformable {
     deletionProtection: boolean;
     /** Pulumi `protect` on the access-log bucket, the apps' log groups and the ECS Exec audit log. */
     protect: boolean;
+    /**
+     * More prefixes the access-log bucket lets ELB write under: the EKS Ingresses' ALBs share it.
+     * @default []
+     * @example ["eks/web"]
+     */
+    accessLogPrefixes?: string[];
 }
 
 /**
@@ -70,7 +76,7 @@ export class EcsRuntime extends pulumi.ComponentResource {
         );
         this.accessLogs = new AccessLogBucket(
             `${name}-alb-logs`,
-            { prefixes: Object.keys(args.apps), retentionDays: args.logs.retentionDays, region: args.region, accountId: args.accountId, protect: args.protect },
+            { prefixes: [...Object.keys(args.apps), ...(args.accessLogPrefixes ?? [])], retentionDays: args.logs.retentionDays, region: args.region, accountId: args.accountId, protect: args.protect },
             { parent: this },
         );
         const hasJobs = Object.values(args.apps).some((app) => Object.keys(app.spec.jobs).length > 0);

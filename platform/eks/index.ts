@@ -12,7 +12,8 @@ import { ManagedNodeGroup } from "./node-groups";
 import { ClusterObservability } from "./observability";
 import { nodeRole } from "./roles";
 import { secretsStoreProvider } from "./secrets";
-import { EksApp } from "./workloads";
+import { AccessLogBucket } from "../ecs/access-logs";
+import { eksAccessLogPrefix, EksApp } from "./workloads";
 import { withTransforms, type Transformable } from "../transform";
 
 export { CONTROL_PLANE_LOG_TYPES } from "./cluster";
@@ -48,6 +49,11 @@ export interface EksRuntimeArgs extends Transformable {
     protect: boolean;
     /** The apps' alarms notify this topic. */
     alarmTopicArn: pulumi.Input<string>;
+    /**
+     * The platform's access-log bucket (the ECS runtime's), admitting ELB under `eks/<app>`; without
+     * one, the runtime creates its own for its Ingresses.
+     */
+    accessLogs?: AccessLogBucket;
 }
 
 /**
@@ -203,6 +209,20 @@ export class EksRuntime extends pulumi.ComponentResource {
             this.keda = new Keda(`${name}-keda`, { ...afterLoadBalancer, clusterName: cluster.name, clusterPhysicalName: clusterName, queueArns: consumed, replicas: afterLoadBalancer.replicas }, { parent: this });
         }
 
+        // The Ingresses' ALBs write access logs (ELB.5) to the platform's bucket, or to this runtime's own.
+        const ingressApps = Object.entries(args.apps)
+            .filter(([, { spec }]) => !spec.consumes)
+            .map(([app]) => app);
+        const accessLogs =
+            args.accessLogs ??
+            (ingressApps.length > 0
+                ? new AccessLogBucket(
+                      `${name}-alb-logs`,
+                      { prefixes: ingressApps.map(eksAccessLogPrefix), retentionDays: args.logs.retentionDays, region: args.region, accountId: args.accountId, protect: args.protect },
+                      { parent: this },
+                  )
+                : undefined);
+
         for (const [app, { spec, repository, bindings }] of Object.entries(args.apps)) {
             this.apps[app] = new EksApp(
                 `${name}-${app}`,
@@ -222,6 +242,9 @@ export class EksRuntime extends pulumi.ComponentResource {
                     provider: this.provider,
                     dependsOn: [loadBalancer.release, metrics, ...secretsStore, ...(bindings.consumes && this.keda ? [this.keda.release] : [])],
                     alarmTopicArn: args.alarmTopicArn,
+                    accessLogs: accessLogs && { bucketName: accessLogs.bucketName, policy: accessLogs.policy },
+                    // Container Insights publishes the metric the jobs' failure alarms watch.
+                    containerInsightsClusterName: config.containerInsights ? clusterName : undefined,
                 },
                 { parent: this },
             );

@@ -46,7 +46,22 @@ export interface EksAppArgs extends Transformable {
      * @example alarms.arn
      */
     alarmTopicArn: pulumi.Input<string>;
+    /**
+     * Where the Ingress's ALB writes its access logs (ELB.5): the bucket, under `eks/<app>/`; its
+     * policy admits ELB there, and the ALB waits for it (ELB test-writes when logging is enabled).
+     * @example { bucketName: accessLogs.bucketName, policy: accessLogs.policy }
+     */
+    accessLogs?: { bucketName: pulumi.Input<string>; policy: pulumi.Resource };
+    /**
+     * The cluster's physical name when Container Insights runs on it: each CronJob then gets an alarm
+     * on its failed pods (`ContainerInsights pod_status_failed`). Unset: no metric, no alarm.
+     * @example "platform-prod"
+     */
+    containerInsightsClusterName?: string;
 }
+
+/** The key prefix of an app's EKS Ingress access logs in the access-log bucket. */
+export const eksAccessLogPrefix = (app: string) => `eks/${app}`;
 
 const cpuQuantity = (units: number) => `${Math.round((units * 1000) / 1024)}m`;
 
@@ -135,7 +150,10 @@ export class EksApp extends pulumi.ComponentResource {
         new k8s.policy.v1.PodDisruptionBudget(name, { metadata: { name: app, namespace: scope.namespace, labels }, spec: { maxUnavailable: 1, selector: { matchLabels: scope.serverLabels } } }, k8sOpts);
         createNetworkPolicies(scope);
 
-        for (const [job, jobSpec] of Object.entries(spec.jobs)) this.cronJobs[job] = createCronJob(scope, job, jobSpec, pod(jobSpec), podDependencies);
+        for (const [job, jobSpec] of Object.entries(spec.jobs)) {
+            this.cronJobs[job] = createCronJob(scope, job, jobSpec, pod(jobSpec), podDependencies);
+            if (args.containerInsightsClusterName) createJobFailureAlarm(scope, job, args.containerInsightsClusterName, this);
+        }
         this.registerOutputs({ namespace: scope.namespace, url: this.url });
     }
 }
@@ -301,11 +319,16 @@ function createIngress({ name, app, spec, args, k8sOpts, namespace, labels }: Ap
                               "alb.ingress.kubernetes.io/ssl-redirect": "443",
                           }
                         : {}),
-                    "alb.ingress.kubernetes.io/load-balancer-attributes": [
-                        `deletion_protection.enabled=${args.deletionProtection}`,
-                        `idle_timeout.timeout_seconds=${args.ingress.idleTimeoutSeconds}`,
-                        "routing.http.drop_invalid_header_fields.enabled=true",
-                    ].join(","),
+                    "alb.ingress.kubernetes.io/load-balancer-attributes": pulumi
+                        .output(args.accessLogs?.bucketName)
+                        .apply((bucket) =>
+                            [
+                                `deletion_protection.enabled=${args.deletionProtection}`,
+                                `idle_timeout.timeout_seconds=${args.ingress.idleTimeoutSeconds}`,
+                                "routing.http.drop_invalid_header_fields.enabled=true",
+                                ...(bucket ? ["access_logs.s3.enabled=true", `access_logs.s3.bucket=${bucket}`, `access_logs.s3.prefix=${eksAccessLogPrefix(app)}`] : []),
+                            ].join(","),
+                        ),
                     "alb.ingress.kubernetes.io/target-group-attributes": `deregistration_delay.timeout_seconds=${args.ingress.deregistrationDelaySeconds}`,
                 },
             },
@@ -314,7 +337,7 @@ function createIngress({ name, app, spec, args, k8sOpts, namespace, labels }: Ap
                 rules: [{ http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: app, port: { name: "http" } } } }] } }],
             },
         },
-        { ...k8sOpts, dependsOn: [service, ...args.dependsOn] },
+        { ...k8sOpts, dependsOn: [service, ...(args.accessLogs ? [args.accessLogs.policy] : []), ...args.dependsOn] },
     );
 }
 
@@ -460,6 +483,35 @@ function createNetworkPolicies({ name, spec, args, k8sOpts, namespace, labels, s
     );
 }
 
+/**
+ * A failed run of a CronJob: Container Insights counts its failed pods under PodName = the CronJob's
+ * name (the agent maps each Job <cronjob>-<time> to its CronJob). The alarm stays in ALARM while a
+ * failed run's pods are kept (the Job's ttlSecondsAfterFinished, a day), then returns to OK; a
+ * retry that succeeds after a failed attempt still alarms once (the attempt's pod failed).
+ */
+function createJobFailureAlarm({ name, app, args }: AppScope, job: string, clusterName: string, parent: pulumi.Resource): void {
+    notifyingAlarm(
+        `${name}-${job}-failed`,
+        args.alarmTopicArn,
+        {
+            alarmDescription: `A run of ${app}'s ${job} job failed on EKS (a pod of CronJob ${cronJobName(app, job)} in namespace ${app} ended Failed). Read its logs: kubectl -n ${app} logs job/<the failed Job>, or the cluster's application log group.`,
+            namespace: "ContainerInsights",
+            metricName: "pod_status_failed",
+            dimensions: { ClusterName: clusterName, Namespace: app, PodName: cronJobName(app, job) },
+            statistic: "Maximum",
+            period: 300,
+            evaluationPeriods: 1,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: 0,
+            treatMissingData: "notBreaching",
+        },
+        { parent },
+    );
+}
+
+/** The CronJob's name: the controller appends 11 characters to name its Jobs, so CronJob names stop at 52. */
+const cronJobName = (app: string, job: string) => physicalName(`${app}-${job}`, NAME_LIMITS.cronJob);
+
 /** A scheduled job: the app's pod with the job's command and size, one run at a time, retried twice. */
 function createCronJob({ name, app, k8sOpts, namespace, labels, released }: AppScope, job: string, jobSpec: JobConfig, pod: PodParts, dependsOn: pulumi.Input<pulumi.Resource>[]): k8s.batch.v1.CronJob {
     const converted = kubernetesSchedule(jobSpec.schedule);
@@ -468,8 +520,7 @@ function createCronJob({ name, app, k8sOpts, namespace, labels, released }: AppS
     return new k8s.batch.v1.CronJob(
         `${name}-${job}`,
         {
-            // The CronJob controller appends 11 characters to name its Jobs: CronJob names stop at 52.
-            metadata: { name: physicalName(`${app}-${job}`, NAME_LIMITS.cronJob), namespace, labels: jobLabels },
+            metadata: { name: cronJobName(app, job), namespace, labels: jobLabels },
             spec: {
                 schedule: converted.schedule,
                 timeZone: jobSpec.timezone,
