@@ -1,6 +1,7 @@
 import type { ConfigProblem } from "./load";
 import type { ProfileDefaults } from "./profiles";
 import { type BindingConfig, BINDING_KINDS, resolveBindings } from "./bindings";
+import { type EgressRule, type EgressRuleInput, resolveEgress } from "./egress";
 import { type FargateSelector, selects } from "./fargate-profiles";
 import { AppInput, type AppIngress, Architecture, FARGATE_MEMORY, FargateCpu, JobInput, Runtime } from "./schema";
 
@@ -52,6 +53,10 @@ export interface AppConfig {
     consumes?: { queue: string; messagesPerTask: number; scaleToZero: boolean };
     /** `public` (internet-facing load balancer), `internal` (VPC only) or `none` (a queue worker). */
     ingress: AppIngress;
+    /** Where the containers may connect; unset: TCP 443 anywhere (config/egress.ts DEFAULT_EGRESS). */
+    egress?: EgressRule[];
+    /** The rules as written, for their validation against the other apps. */
+    egressInput?: EgressRuleInput[];
     runtimes: Runtime[];
     architecture: Architecture;
     /** Non-root user the container runs as; must own the writable paths in the image. */
@@ -115,6 +120,8 @@ export function resolveApp(input: AppInput, defaults: ProfileDefaults["apps"]): 
             messagesPerTask: input.consumes.messagesPerTask ?? APP_DEFAULTS.messagesPerTask,
             scaleToZero: input.consumes.scaleToZero ?? defaults.scaleToZero,
         },
+        egress: resolveEgress(input.egress),
+        egressInput: input.egress,
         runtimes: input.runtimes ?? [...APP_DEFAULTS.runtimes],
         architecture: input.architecture ?? APP_DEFAULTS.architecture,
         user: input.user ?? APP_DEFAULTS.user,

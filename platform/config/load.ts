@@ -9,6 +9,7 @@ import { type RegisteredAppsConfig, registeredApps, settingsSchema } from "../ap
 import { closest } from "./suggest";
 import { checkServerless, resolveServerless, ServerlessConfig } from "./serverless";
 import { BINDING_KINDS, consumerProblems, referenceProblems } from "./bindings";
+import { egressProblems } from "./egress";
 import { fargateProfileProblems } from "./fargate-profiles";
 import { referenceCatalog, resolveStackQueues, type StackQueueConfig } from "./references";
 import {
@@ -446,7 +447,7 @@ function checkNetwork(network: NetworkConfig, region: string, key: (path: string
 
 /** Apps, the ECS cluster and ingress: rules that span keys or need the region. */
 function checkServices(config: PlatformConfig, key: (path: (string | number)[]) => string): ConfigProblem[] {
-    const problems: ConfigProblem[] = Object.entries(config.apps).flatMap(([name, app]) => checkApp(name, app, key));
+    const problems: ConfigProblem[] = [...Object.entries(config.apps).flatMap(([name, app]) => checkApp(name, app, key)), ...egressProblems(config.apps, key)];
     // One registry per account and region: a second stack creating these would fail (or fight over them).
     for (const setting of ["enhancedScanning", "pullThroughCache"] as const) {
         if (config.registry[setting] && !config.account.owner) {

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AppConfig, EcsConfig, IngressConfig } from "../config";
 import type { ServiceKeyUsers } from "../kms";
 import { AccessLogBucket } from "./access-logs";
+import { appEgressToApps } from "./egress";
 import { EcsCluster } from "./cluster";
 import type { AppBindings } from "./grants";
 import { EcsService } from "./service";
@@ -127,6 +128,16 @@ export class EcsRuntime extends pulumi.ComponentResource {
                 { parent: this },
             );
         }
+        this.addEgressToApps(args);
         this.registerOutputs({ cluster: this.cluster.name, urls: Object.fromEntries(Object.entries(this.services).map(([app, service]) => [app, service.url])) });
+    }
+
+    /** `egress: [{ to: <app> }]`: to the target's load balancer security group, once every service exists. */
+    private addEgressToApps(args: EcsRuntimeArgs): void {
+        // With a certificate, port 80 only redirects to 443.
+        const listenerPorts = args.ingress.certificateArn ? [443] : [80];
+        const targets = Object.fromEntries(Object.entries(this.services).map(([app, service]) => [app, { securityGroupId: service.loadBalancerSecurityGroup.id, ports: listenerPorts }]));
+        for (const [app, service] of Object.entries(this.services)) appEgressToApps(`${args.namePrefix}-${app}-tasks`, service.taskSecurityGroup.id, args.apps[app].spec.egress, targets, { parent: service });
+        for (const [app, worker] of Object.entries(this.workers)) appEgressToApps(`${args.namePrefix}-${app}-tasks`, worker.securityGroup.id, args.apps[app].spec.egress, targets, { parent: worker });
     }
 }

@@ -8,6 +8,7 @@ import type { AccessLogBucket } from "./access-logs";
 import type { EcsCluster } from "./cluster";
 import type { AppBindings } from "./grants";
 import { ScheduledJob } from "./job";
+import { appEgress } from "./egress";
 import { appLogsAndRoles } from "./roles";
 import { ContainerArgs, fargateTaskDefinition, PLACEHOLDER_IMAGE, placeholderCommand } from "./task";
 import { withTransforms, type Transformable } from "../transform";
@@ -167,7 +168,7 @@ export class EcsService extends pulumi.ComponentResource {
             { securityGroupId: taskSg, description: `From the ${app} load balancer on the container port`, ipProtocol: "tcp", fromPort: spec.port, toPort: spec.port, referencedSecurityGroupId: albSg },
             parent,
         );
-        httpsEgress(`${name}-tasks`, taskSg, parent);
+        appEgress(`${name}-tasks`, taskSg, spec.egress, args.network.vpcCidr, parent);
 
         // ELB names stop at 32 characters: a long stack or app name gets an explicit, hash-shortened name.
         this.loadBalancer = new aws.lb.LoadBalancer(
@@ -378,7 +379,7 @@ export class EcsService extends pulumi.ComponentResource {
         if (jobNames.length > 0) {
             if (!args.jobs) throw new Error(`EcsService ${name}: ${app} has jobs but no schedule group was given`);
             const jobsSecurityGroup = new aws.ec2.SecurityGroup(`${name}-jobs`, { vpcId: args.network.vpcId, description: `Scheduled jobs of ${app} (no inbound)`, tags: { Name: `${name}-jobs` } }, parent);
-            httpsEgress(`${name}-jobs`, jobsSecurityGroup.id, parent);
+            appEgress(`${name}-jobs`, jobsSecurityGroup.id, spec.egress, args.network.vpcCidr, parent);
             for (const job of jobNames) {
                 this.jobs[job] = new ScheduledJob(
                     `${name}-${job}`,
@@ -409,9 +410,4 @@ export class EcsService extends pulumi.ComponentResource {
 
         this.registerOutputs({ url: this.url, service: this.service.name });
     }
-}
-
-/** Outbound HTTPS anywhere: AWS APIs and ECR (through endpoints or the NAT), and the internet. */
-function httpsEgress(name: string, securityGroupId: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): aws.vpc.SecurityGroupEgressRule {
-    return new aws.vpc.SecurityGroupEgressRule(`${name}-https-out`, { securityGroupId, description: "HTTPS to AWS APIs and the internet", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" }, opts);
 }

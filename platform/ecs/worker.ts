@@ -4,6 +4,7 @@ import { notifyingAlarm } from "../alarms";
 import type { AppConfig } from "../config";
 import type { EcsCluster } from "./cluster";
 import type { AppBindings } from "./grants";
+import { appEgress } from "./egress";
 import { appLogsAndRoles } from "./roles";
 import { withTransforms, type Transformable } from "../transform";
 import { fargateTaskDefinition, PLACEHOLDER_IMAGE, placeholderCommand } from "./task";
@@ -20,7 +21,7 @@ export interface EcsWorkerArgs extends Transformable {
     repository: { url: pulumi.Input<string>; arn: pulumi.Input<string> };
     cluster: EcsCluster;
     /** Tasks run in the private subnets; nothing reaches them. */
-    network: { vpcId: pulumi.Input<string>; privateSubnetIds: pulumi.Input<string[]> };
+    network: { vpcId: pulumi.Input<string>; privateSubnetIds: pulumi.Input<string[]>; vpcCidr?: string };
     logs: { retentionDays: number; kmsKeyArn: pulumi.Input<string> };
     /** @default false */
     protect?: boolean;
@@ -98,11 +99,7 @@ export class EcsWorker extends pulumi.ComponentResource {
         );
 
         this.securityGroup = new aws.ec2.SecurityGroup(`${name}-tasks`, { vpcId: args.network.vpcId, description: `Queue worker ${app} (no inbound)`, tags: { Name: `${name}-tasks` } }, parent);
-        new aws.vpc.SecurityGroupEgressRule(
-            `${name}-tasks-https-out`,
-            { securityGroupId: this.securityGroup.id, description: "HTTPS to SQS and other AWS APIs", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" },
-            parent,
-        );
+        appEgress(`${name}-tasks`, this.securityGroup.id, spec.egress, args.network.vpcCidr, parent, "HTTPS to SQS and other AWS APIs");
 
         this.service = new aws.ecs.Service(
             name,

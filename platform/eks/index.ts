@@ -245,6 +245,7 @@ export class EksRuntime extends pulumi.ComponentResource {
                     accessLogs: accessLogs && { bucketName: accessLogs.bucketName, policy: accessLogs.policy },
                     // Container Insights publishes the metric the jobs' failure alarms watch.
                     containerInsightsClusterName: config.containerInsights ? clusterName : undefined,
+                    appPorts: Object.fromEntries(Object.entries(args.apps).map(([other, { spec: otherSpec }]) => [other, otherSpec.port])),
                 },
                 { parent: this },
             );

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { notifyingAlarm } from "../alarms";
 import { type AppConfig, type IngressConfig, type JobConfig, kubernetesSchedule } from "../config";
+import { DEFAULT_EGRESS, type EgressRule } from "../config/egress";
 import type { AppBindings } from "../ecs";
 import { PLACEHOLDER_IMAGE, placeholderCommand } from "../ecs/task";
 import { NAME_LIMITS, physicalName } from "../naming";
@@ -58,6 +59,13 @@ export interface EksAppArgs extends Transformable {
      * @example "platform-prod"
      */
     containerInsightsClusterName?: string;
+    /**
+     * The container ports of the cluster's apps, by name: `egress: [{ to: <app> }]` admits that
+     * app's pods on its port.
+     * @default {}
+     * @example { api: 8080 }
+     */
+    appPorts?: Record<string, number>;
 }
 
 /** The key prefix of an app's EKS Ingress access logs in the access-log bucket. */
@@ -445,7 +453,8 @@ function createBacklogAlarm({ name, app, spec, args }: AppScope, consumes: NonNu
 
 /**
  * Default deny both ways, then: the ALB (in the VPC) to the app port, DNS, the Pod Identity
- * agent, and HTTPS out (AWS APIs such as DynamoDB and STS).
+ * agent, and the app's egress: HTTPS anywhere (AWS APIs such as DynamoDB and STS) unless
+ * `egress` lists its destinations.
  */
 function createNetworkPolicies({ name, spec, args, k8sOpts, namespace, labels, serverLabels }: AppScope): void {
     new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, { metadata: { name: "default-deny", namespace, labels }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } }, k8sOpts);
@@ -475,12 +484,28 @@ function createNetworkPolicies({ name, spec, args, k8sOpts, namespace, labels, s
                         ],
                     },
                     { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT_CIDR } }], ports: [{ protocol: "TCP", port: 80 }] },
-                    { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
+                    ...egressPeers(spec.egress ?? DEFAULT_EGRESS, args),
                 ],
             },
         },
         k8sOpts,
     );
+}
+
+/** `egress` rules as NetworkPolicy egress rules: a CIDR or the VPC as an ipBlock, another app as its namespace's server pods on their port. */
+function egressPeers(rules: EgressRule[], args: EksAppArgs) {
+    return rules.map((rule) => {
+        if ("prefixList" in rule) throw new Error(`${args.app}: egress to prefix list ${rule.prefixList} on EKS (config validation refuses it)`);
+        if ("to" in rule && rule.to !== "vpc") {
+            const port = args.appPorts?.[rule.to];
+            if (port === undefined) throw new Error(`${args.app}: egress to ${rule.to}, which does not run on this cluster (config validation refuses it)`);
+            return {
+                to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": rule.to } }, podSelector: { matchLabels: { "app.kubernetes.io/name": rule.to, "app.kubernetes.io/component": "server" } } }],
+                ports: [{ protocol: rule.protocol.toUpperCase(), port }],
+            };
+        }
+        return { to: [{ ipBlock: { cidr: "cidr" in rule ? rule.cidr : args.vpcCidr } }], ports: [{ protocol: rule.protocol.toUpperCase(), port: rule.port as number }] };
+    });
 }
 
 /**
