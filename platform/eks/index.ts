@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type AppConfig, type EksConfig, fargateProfileFor, type IngressConfig, KARPENTER_PODS } from "../config";
 import type { AppBindings } from "../ecs";
 import type { ServiceKeyUsers } from "../kms";
-import { ClusterAutoscaler, LoadBalancerController, ManagedAddons, metricsServer } from "./addons";
+import { ClusterAutoscaler, type ControllersArgs, LoadBalancerController, ManagedAddons, metricsServer } from "./addons";
 import { EksCluster } from "./cluster";
 import { FargateProfiles } from "./fargate";
 import { Karpenter } from "./karpenter";
@@ -203,17 +203,20 @@ export class EksRuntime extends pulumi.ComponentResource {
             ? [secretsStoreProvider(`${name}-secrets-store`, { region: args.region, provider: this.provider, dependsOn: afterLoadBalancer.dependsOn }, { parent: this })]
             : [];
 
-        // KEDA, only when some app is a queue worker: its operator reads exactly the consumed queues' backlog.
-        const consumed = Object.values(args.apps).flatMap(({ bindings }) => (bindings.consumes ? [bindings.consumes.arn] : []));
-        if (consumed.length > 0) {
-            this.keda = new Keda(`${name}-keda`, { ...afterLoadBalancer, clusterName: cluster.name, clusterPhysicalName: clusterName, queueArns: consumed, replicas: afterLoadBalancer.replicas }, { parent: this });
-        }
+        this.keda = this.addApps(name, args, afterLoadBalancer, [loadBalancer.release, metrics, ...secretsStore]);
+        this.registerOutputs({ clusterName: cluster.name, oidcIssuer: cluster.oidcIssuer });
+    }
 
-        // The Ingresses' ALBs write access logs (ELB.5) to the platform's bucket, or to this runtime's own.
-        const ingressApps = Object.entries(args.apps)
-            .filter(([, { spec }]) => !spec.consumes)
-            .map(([app]) => app);
-        const accessLogs =
+    /**
+     * The apps, with what they need besides the controllers: KEDA when some app is a queue worker
+     * (its operator reads exactly the consumed queues' backlog), and the bucket the Ingresses' ALBs
+     * write access logs to (ELB.5): the platform's, or this runtime's own.
+     */
+    private addApps(name: string, args: EksRuntimeArgs, controllers: ControllersArgs, appDependsOn: pulumi.Resource[]): Keda | undefined {
+        const consumed = Object.values(args.apps).flatMap(({ bindings }) => (bindings.consumes ? [bindings.consumes.arn] : []));
+        const keda = consumed.length > 0 ? new Keda(`${name}-keda`, { ...controllers, queueArns: consumed }, { parent: this }) : undefined;
+        const ingressApps = Object.keys(args.apps).filter((app) => !args.apps[app].spec.consumes);
+        const logs =
             args.accessLogs ??
             (ingressApps.length > 0
                 ? new AccessLogBucket(
@@ -222,7 +225,7 @@ export class EksRuntime extends pulumi.ComponentResource {
                       { parent: this },
                   )
                 : undefined);
-
+        const appPorts = Object.fromEntries(Object.entries(args.apps).map(([app, { spec }]) => [app, spec.port]));
         for (const [app, { spec, repository, bindings }] of Object.entries(args.apps)) {
             this.apps[app] = new EksApp(
                 `${name}-${app}`,
@@ -231,8 +234,8 @@ export class EksRuntime extends pulumi.ComponentResource {
                     spec,
                     region: args.region,
                     accountId: args.accountId,
-                    clusterName: cluster.name,
-                    clusterArn: cluster.arn,
+                    clusterName: this.cluster.name,
+                    clusterArn: this.cluster.arn,
                     repository,
                     bindings,
                     vpcCidr: args.network.vpcCidr,
@@ -240,16 +243,16 @@ export class EksRuntime extends pulumi.ComponentResource {
                     deletionProtection: args.deletionProtection,
                     strictZoneSpread: args.highAvailability,
                     provider: this.provider,
-                    dependsOn: [loadBalancer.release, metrics, ...secretsStore, ...(bindings.consumes && this.keda ? [this.keda.release] : [])],
+                    dependsOn: [...appDependsOn, ...(bindings.consumes && keda ? [keda.release] : [])],
                     alarmTopicArn: args.alarmTopicArn,
-                    accessLogs: accessLogs && { bucketName: accessLogs.bucketName, policy: accessLogs.policy },
+                    accessLogs: logs && { bucketName: logs.bucketName, policy: logs.policy },
                     // Container Insights publishes the metric the jobs' failure alarms watch.
-                    containerInsightsClusterName: config.containerInsights ? clusterName : undefined,
-                    appPorts: Object.fromEntries(Object.entries(args.apps).map(([other, { spec: otherSpec }]) => [other, otherSpec.port])),
+                    containerInsightsClusterName: args.config.containerInsights ? args.namePrefix : undefined,
+                    appPorts,
                 },
                 { parent: this },
             );
         }
-        this.registerOutputs({ clusterName: cluster.name, oidcIssuer: cluster.oidcIssuer });
+        return keda;
     }
 }
