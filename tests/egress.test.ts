@@ -95,12 +95,16 @@ describe("per-app egress rules", function () {
             ]);
         });
 
-        it("ECS: a prefix list and UDP, and the scheduled jobs get the app's CIDR rules", () => {
+        it("ECS: a prefix list and UDP, and the scheduled jobs get the app's rules too", () => {
             expect(rulesOf("platform-dev-exporter-tasks").map(shape)).to.have.deep.members([
                 { ipProtocol: "tcp", fromPort: 443, toPort: 443, prefixListId: "pl-6ea54007" },
                 { ipProtocol: "udp", fromPort: 514, toPort: 514, cidrIpv4: "192.0.2.10/32" },
             ]);
-            expect(rulesOf("platform-dev-web-jobs").map(shape)).to.deep.include({ ipProtocol: "tcp", fromPort: 5432, toPort: 5432, cidrIpv4: "10.20.0.0/16" });
+            const apiAlb = only(resources, "aws:ec2/securityGroup:SecurityGroup", "-api-alb");
+            expect(rulesOf("platform-dev-web-jobs").map(shape)).to.deep.include.members([
+                { ipProtocol: "tcp", fromPort: 5432, toPort: 5432, cidrIpv4: "10.20.0.0/16" },
+                { ipProtocol: "tcp", fromPort: 80, toPort: 80, referencedSecurityGroupId: apiAlb.state.id },
+            ]);
         });
 
         it("ECS: an app without egress keeps HTTPS anywhere, under its former resource name", () => {

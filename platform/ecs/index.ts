@@ -137,7 +137,10 @@ export class EcsRuntime extends pulumi.ComponentResource {
         // With a certificate, port 80 only redirects to 443.
         const listenerPorts = args.ingress.certificateArn ? [443] : [80];
         const targets = Object.fromEntries(Object.entries(this.services).map(([app, service]) => [app, { securityGroupId: service.loadBalancerSecurityGroup.id, ports: listenerPorts }]));
-        for (const [app, service] of Object.entries(this.services)) appEgressToApps(`${args.namePrefix}-${app}-tasks`, service.taskSecurityGroup.id, args.apps[app].spec.egress, targets, { parent: service });
+        for (const [app, service] of Object.entries(this.services)) {
+            appEgressToApps(`${args.namePrefix}-${app}-tasks`, service.taskSecurityGroup.id, args.apps[app].spec.egress, targets, { parent: service });
+            if (service.jobsSecurityGroup) appEgressToApps(`${args.namePrefix}-${app}-jobs`, service.jobsSecurityGroup.id, args.apps[app].spec.egress, targets, { parent: service });
+        }
         for (const [app, worker] of Object.entries(this.workers)) appEgressToApps(`${args.namePrefix}-${app}-tasks`, worker.securityGroup.id, args.apps[app].spec.egress, targets, { parent: worker });
     }
 }

@@ -66,6 +66,8 @@ export class EcsService extends pulumi.ComponentResource {
     readonly loadBalancer: aws.lb.LoadBalancer;
     readonly targetGroup: aws.lb.TargetGroup;
     readonly taskSecurityGroup: aws.ec2.SecurityGroup;
+    /** The scheduled jobs' security group, when the app has jobs. */
+    readonly jobsSecurityGroup?: aws.ec2.SecurityGroup;
     readonly loadBalancerSecurityGroup: aws.ec2.SecurityGroup;
     /** `https://<dns name>` with a certificate, `http://<dns name>` without. */
     readonly url: pulumi.Output<string>;
@@ -378,7 +380,11 @@ export class EcsService extends pulumi.ComponentResource {
         const jobNames = Object.keys(spec.jobs);
         if (jobNames.length > 0) {
             if (!args.jobs) throw new Error(`EcsService ${name}: ${app} has jobs but no schedule group was given`);
-            const jobsSecurityGroup = new aws.ec2.SecurityGroup(`${name}-jobs`, { vpcId: args.network.vpcId, description: `Scheduled jobs of ${app} (no inbound)`, tags: { Name: `${name}-jobs` } }, parent);
+            const jobsSecurityGroup = (this.jobsSecurityGroup = new aws.ec2.SecurityGroup(
+                `${name}-jobs`,
+                { vpcId: args.network.vpcId, description: `Scheduled jobs of ${app} (no inbound)`, tags: { Name: `${name}-jobs` } },
+                parent,
+            ));
             appEgress(`${name}-jobs`, jobsSecurityGroup.id, spec.egress, args.network.vpcCidr, parent);
             for (const job of jobNames) {
                 this.jobs[job] = new ScheduledJob(
