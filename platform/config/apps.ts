@@ -197,7 +197,7 @@ function fargateSizeProblems(cpu: FargateCpu, memory: number, cpuKey: string, me
     ];
 }
 
-/** The namespace and pod labels of KEDA's operator as platform/eks/keda.ts installs it (kedacore/charts v2.20.2 keda/templates/manager/deployment.yaml: `app: <operator.name>`). */
+/** The namespace and pod labels of KEDA's operator as platform/eks/addons/keda.ts installs it (kedacore/charts v2.20.2 keda/templates/manager/deployment.yaml: `app: <operator.name>`). */
 export const KEDA_OPERATOR_PODS = { namespace: "keda", labels: { app: "keda-operator" } };
 
 /**
@@ -213,4 +213,28 @@ export function kedaFargateProblems(profiles: Record<string, FargateSelector>, a
             key: key(["eks", "fargateProfiles", profile]),
             message: `selects KEDA's operator (namespace ${KEDA_OPERATOR_PODS.namespace}), which scales the queue workers and reads their queues through EKS Pod Identity, not available on Fargate; narrow the selector to other pods`,
         }));
+}
+
+/**
+ * KEDA scales the queue workers on EKS: the first worker there turns the `eks.addons.keda` add-on
+ * on (its default is off). Refused when the stack turns it off explicitly. Resolution and check in
+ * one: it sets `addons.keda.enabled` and returns the problem, if any.
+ */
+export function enableKedaForWorkers(
+    apps: Record<string, Pick<AppConfig, "runtimes" | "consumes">>,
+    eks: { enabled: boolean; addons: { keda: { enabled: boolean } } },
+    kedaInput: { enabled?: boolean } | undefined,
+    key: (path: string[]) => string,
+): ConfigProblem[] {
+    const workers = Object.entries(apps)
+        .filter(([, app]) => app.consumes && app.runtimes.includes("eks"))
+        .map(([name]) => name);
+    if (workers.length === 0 || !eks.enabled) return [];
+    if (kedaInput?.enabled === false) {
+        return [
+            { key: key(["eks", "addons", "keda", "enabled"]), message: `expected true (or unset): KEDA scales the queue workers on EKS (${workers.join(", ")}); remove eks from their runtimes to run them on ECS only` },
+        ];
+    }
+    eks.addons.keda.enabled = true;
+    return [];
 }

@@ -40,6 +40,18 @@ export type SupportType = (typeof SUPPORT_TYPES)[number];
 export const AUTOSCALERS = ["karpenter", "cluster-autoscaler"] as const;
 export type Autoscaler = (typeof AUTOSCALERS)[number];
 
+/** Who runs the nodes: managed node groups with Karpenter or the Cluster Autoscaler, or EKS Auto Mode. */
+export const COMPUTE_MODES = ["managed", "autoMode"] as const;
+export type ComputeMode = (typeof COMPUTE_MODES)[number];
+
+/**
+ * Where the cluster's controllers (CoreDNS, the Load Balancer Controller, metrics-server, ...) run:
+ * `dedicated`, a system node group tainted for them alone; `shared`, no system group, the
+ * workload group's nodes run them beside the apps (one node fewer: dev).
+ */
+export const SYSTEM_NODES = ["dedicated", "shared"] as const;
+export type SystemNodes = (typeof SYSTEM_NODES)[number];
+
 export const CAPACITY_TYPES = ["ON_DEMAND", "SPOT"] as const;
 export type CapacityType = (typeof CAPACITY_TYPES)[number];
 
@@ -65,6 +77,45 @@ const NodeGroupInputSchema = z.strictObject({
     diskSizeGiB: wholeNumber("a root volume size in GiB", 20, 1000).optional(),
 });
 
+const CHART_VERSION_PATTERN = /^v?\d+\.\d+\.\d+$/;
+const HOSTED_ZONE_ID_PATTERN = /^Z[A-Z0-9]{1,31}$/;
+
+/** What every catalog add-on takes (platform/eks/addons/): on or off, a version, extra Helm or add-on values. */
+const catalogAddon = <T extends z.ZodRawShape>(versionExample: string, versionPattern: RegExp, extra: T) =>
+    z.strictObject({
+        /** Install it. @default false */
+        enabled: z.boolean({ error: "expected whether the add-on is installed: true or false" }).optional(),
+        /** The chart version or EKS add-on build. @default the pinned one */
+        version: z
+            .string()
+            .regex(versionPattern, { error: `expected a version such as ${versionExample}` })
+            .optional(),
+        /** Merged over the platform's values (Helm values, or the managed add-on's configuration values). */
+        values: z.record(z.string(), z.unknown(), { error: "expected a map of values" }).optional(),
+        ...extra,
+    });
+
+export const VPA_MODES = ["recommend", "auto"] as const;
+export const EXTERNAL_DNS_POLICIES = ["upsert-only", "sync"] as const;
+
+const CatalogAddonsSchema = {
+    /** The EBS CSI driver (EKS managed add-on) and an encrypted gp3 default StorageClass. */
+    ebsCsi: catalogAddon("v1.66.0-eksbuild.1", ADDON_VERSION_PATTERN, {}).optional(),
+    /** external-dns: Route 53 records for Ingress hosts, in one hosted zone. */
+    externalDns: catalogAddon("1.21.1", CHART_VERSION_PATTERN, {
+        hostedZoneId: z.string().regex(HOSTED_ZONE_ID_PATTERN, { error: "expected a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ" }).optional(),
+        policy: z.enum(EXTERNAL_DNS_POLICIES, { error: `expected ${EXTERNAL_DNS_POLICIES.join(" or ")}` }).optional(),
+    }).optional(),
+    /** cert-manager, CRDs installed by the chart. */
+    certManager: catalogAddon("v1.21.1", CHART_VERSION_PATTERN, {}).optional(),
+    /** The Vertical Pod Autoscaler: recommendations only unless mode is auto. */
+    verticalPodAutoscaler: catalogAddon("0.11.0", CHART_VERSION_PATTERN, {
+        mode: z.enum(VPA_MODES, { error: `expected ${VPA_MODES.join(" or ")}` }).optional(),
+    }).optional(),
+    /** KEDA: event-driven autoscaling (queue workers). */
+    keda: catalogAddon("2.20.2", CHART_VERSION_PATTERN, {}).optional(),
+};
+
 export const EksInputSchema = z.strictObject({
     /** Build the cluster even when no app runs on it yet. */
     enabled: z.boolean({ error: "expected whether the EKS cluster is built: true or false" }).optional(),
@@ -80,6 +131,8 @@ export const EksInputSchema = z.strictObject({
         .optional(),
     adminRoleArns: z.array(z.string().regex(IAM_ROLE_ARN_PATTERN, { error: "expected an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admin" }), { error: "expected a list of IAM role ARNs" }).optional(),
     nodeOs: z.enum(NODE_OS, { error: `expected a node OS, one of ${NODE_OS.join(", ")}` }).optional(),
+    /** dedicated: a tainted system node group for the controllers; shared: the controllers run on the workload group. */
+    systemNodes: z.enum(SYSTEM_NODES, { error: `expected where the controllers run, one of ${SYSTEM_NODES.join(", ")}` }).optional(),
     nodeGroups: z.strictObject({ system: NodeGroupInputSchema.optional(), workload: NodeGroupInputSchema.optional() }).optional(),
     fargateProfiles: z
         .record(
@@ -97,8 +150,11 @@ export const EksInputSchema = z.strictObject({
             kubeProxy: z.string().regex(ADDON_VERSION_PATTERN, { error: "expected an add-on version such as v1.33.0-eksbuild.2" }).optional(),
             podIdentityAgent: z.string().regex(ADDON_VERSION_PATTERN, { error: "expected an add-on version such as v1.3.7-eksbuild.2" }).optional(),
             observability: z.string().regex(ADDON_VERSION_PATTERN, { error: "expected an add-on version such as v6.2.0-eksbuild.1" }).optional(),
+            ...CatalogAddonsSchema,
         })
         .optional(),
+    /** managed: node groups plus Karpenter or the Cluster Autoscaler; autoMode: EKS Auto Mode runs compute, storage and load balancing. */
+    compute: z.enum(COMPUTE_MODES, { error: `expected a compute mode, one of ${COMPUTE_MODES.join(", ")}` }).optional(),
     autoscaler: z.enum(AUTOSCALERS, { error: `expected a node autoscaler, one of ${AUTOSCALERS.join(", ")}` }).optional(),
     /** Container logs and Container Insights through the amazon-cloudwatch-observability add-on. */
     containerInsights: z.boolean({ error: "expected whether container logs and metrics go to CloudWatch: true or false" }).optional(),
@@ -127,18 +183,58 @@ export interface EksConfig {
     privateAccessCidrs: string[];
     adminRoleArns: string[];
     nodeOs: NodeOs;
+    /** dedicated: the system group exists and only controllers run there; shared: no system group. */
+    systemNodes: SystemNodes;
     nodeGroups: { system: NodeGroupConfig; workload: NodeGroupConfig };
     fargateProfiles: Record<string, { namespace: string; labels: Record<string, string> }>;
-    addons: { vpcCni: string; coredns: string; kubeProxy: string; podIdentityAgent: string; observability: string };
+    /** managed (node groups, Karpenter or the Cluster Autoscaler, the Load Balancer Controller) or autoMode. */
+    compute: ComputeMode;
+    /** Managed add-on builds, and the optional add-ons of the catalog (platform/eks/addons/) resolved against their pins. */
+    addons: CoreAddonVersions & CatalogAddons;
     autoscaler: Autoscaler;
     /** Container logs (Fluent Bit) and metrics (CloudWatch agent) into CloudWatch. */
     containerInsights: boolean;
 }
 
+/** The always-on managed add-ons' builds. */
+export interface CoreAddonVersions {
+    vpcCni: string;
+    coredns: string;
+    kubeProxy: string;
+    podIdentityAgent: string;
+    observability: string;
+}
+
+/** What every catalog add-on resolves to. */
+export interface AddonSettings {
+    enabled: boolean;
+    version: string;
+    values: Record<string, unknown>;
+}
+
+export interface CatalogAddons {
+    ebsCsi: AddonSettings;
+    externalDns: AddonSettings & { hostedZoneId?: string; policy: (typeof EXTERNAL_DNS_POLICIES)[number] };
+    certManager: AddonSettings;
+    verticalPodAutoscaler: AddonSettings & { mode: (typeof VPA_MODES)[number] };
+    keda: AddonSettings;
+}
+
+/**
+ * The pinned version of each catalog add-on (checked 2026-12-05):
+ * - ebsCsi: the EKS add-on aws-ebs-csi-driver build v1.66.0-eksbuild.1 (driver v1.66.0), reported by
+ *   `eks:DescribeAddonVersions` as the default build for Kubernetes 1.36 in September 2026
+ *   (https://github.com/mitodl/ol-infrastructure/pull/5959); the offline synth cannot ask EKS, so
+ *   confirm it for the cluster's version with `aws eks describe-addon-versions --addon-name aws-ebs-csi-driver --kubernetes-version 1.35`.
+ * - the charts: platform/eks/helm-values.ts (EXTERNAL_DNS, CERT_MANAGER, VERTICAL_POD_AUTOSCALER, KEDA), each citing its source.
+ */
+export const CATALOG_DEFAULT_VERSIONS = { ebsCsi: "v1.66.0-eksbuild.1", externalDns: "1.21.1", certManager: "v1.21.1", verticalPodAutoscaler: "0.11.0", keda: "2.20.2" };
+
 export interface EksProfileDefaults {
     version: string;
+    systemNodes: SystemNodes;
     nodeGroups: { system: Omit<NodeGroupConfig, "capacityType">; workload: Omit<NodeGroupConfig, "capacityType"> };
-    addons: EksConfig["addons"];
+    addons: CoreAddonVersions;
     autoscaler: Autoscaler;
 }
 
@@ -154,22 +250,28 @@ const ADDONS_1_35 = { vpcCni: "v1.20.1-eksbuild.3", coredns: "v1.14.2-eksbuild.4
 export const EKS_DEFAULT_VERSION = "1.35";
 
 /**
- * dev: one small Graviton system node, spot workload nodes that may scale to zero.
- * staging: prod's shape, smaller. prod: two system nodes and two on-demand workload nodes
- * (spread over AZs; policy eks-node-group-min-size), Karpenter adding capacity beyond that.
+ * dev: no system group; one Graviton spot node of the workload group (2 vCPU, 4 GiB) runs the
+ * controllers and the apps, Karpenter adds nodes beyond it. Sized by the pods' requests
+ * (platform/eks/README.md, "Dev sizing"): about 1.1 vCPU and 1.1 GiB with one web replica, 12 pods,
+ * which a t4g.small (2 GiB, 11 pods) cannot hold. staging: prod's shape, smaller. prod: two
+ * dedicated system nodes and two on-demand workload nodes (spread over AZs; policy
+ * eks-node-group-min-size), Karpenter adding capacity beyond that.
  */
 export const EKS_PROFILE_DEFAULTS: Record<Profile, EksProfileDefaults> = {
     dev: {
         version: EKS_DEFAULT_VERSION,
+        systemNodes: "shared",
         nodeGroups: {
             system: { instanceTypes: ["t4g.medium"], minSize: 1, maxSize: 2, diskSizeGiB: 20 },
-            workload: { instanceTypes: ["m7g.large", "m6g.large", "c7g.large"], minSize: 0, maxSize: 3, diskSizeGiB: 20 },
+            // Same size (2 vCPU, 4 GiB, arm64) in three families, so spot has more pools to draw from.
+            workload: { instanceTypes: ["t4g.medium", "c7g.large", "c6g.large"], minSize: 1, maxSize: 3, diskSizeGiB: 20 },
         },
         addons: ADDONS_1_35,
         autoscaler: "karpenter",
     },
     staging: {
         version: EKS_DEFAULT_VERSION,
+        systemNodes: "dedicated",
         nodeGroups: {
             system: { instanceTypes: ["m7g.large"], minSize: 2, maxSize: 3, diskSizeGiB: 30 },
             workload: { instanceTypes: ["m7g.large", "m6g.large"], minSize: 1, maxSize: 6, diskSizeGiB: 30 },
@@ -179,6 +281,7 @@ export const EKS_PROFILE_DEFAULTS: Record<Profile, EksProfileDefaults> = {
     },
     prod: {
         version: EKS_DEFAULT_VERSION,
+        systemNodes: "dedicated",
         nodeGroups: {
             system: { instanceTypes: ["m7g.large"], minSize: 2, maxSize: 4, diskSizeGiB: 50 },
             workload: { instanceTypes: ["m7g.xlarge", "m6g.xlarge"], minSize: 2, maxSize: 10, diskSizeGiB: 50 },
@@ -213,11 +316,35 @@ export function resolveEks(input: EksInput | undefined, profile: Profile, spot: 
         privateAccessCidrs: input?.endpoint?.privateAccessCidrs ?? [],
         adminRoleArns: input?.adminRoleArns ?? [],
         nodeOs: input?.nodeOs ?? "bottlerocket",
+        systemNodes: input?.systemNodes ?? defaults.systemNodes,
         nodeGroups: { system: group("system", "ON_DEMAND"), workload: group("workload", spot ? "SPOT" : "ON_DEMAND") },
         fargateProfiles: Object.fromEntries(Object.entries(input?.fargateProfiles ?? {}).map(([name, p]) => [name, { namespace: p.namespace, labels: { ...p.labels } }])),
-        addons: { ...defaults.addons, ...input?.addons },
+        addons: {
+            vpcCni: input?.addons?.vpcCni ?? defaults.addons.vpcCni,
+            coredns: input?.addons?.coredns ?? defaults.addons.coredns,
+            kubeProxy: input?.addons?.kubeProxy ?? defaults.addons.kubeProxy,
+            podIdentityAgent: input?.addons?.podIdentityAgent ?? defaults.addons.podIdentityAgent,
+            observability: input?.addons?.observability ?? defaults.addons.observability,
+            ...resolveCatalog(input?.addons),
+        },
+        compute: input?.compute ?? "managed",
         autoscaler: input?.autoscaler ?? defaults.autoscaler,
         containerInsights: input?.containerInsights ?? true,
+    };
+}
+
+/** Each catalog add-on off unless enabled, at its pinned version unless one is given. */
+function resolveCatalog(addons: EksInput["addons"]): CatalogAddons {
+    const base = (key: keyof typeof CATALOG_DEFAULT_VERSIONS): AddonSettings => {
+        const given = addons?.[key];
+        return { enabled: given?.enabled ?? false, version: given?.version ?? CATALOG_DEFAULT_VERSIONS[key], values: { ...given?.values } };
+    };
+    return {
+        ebsCsi: base("ebsCsi"),
+        externalDns: { ...base("externalDns"), hostedZoneId: addons?.externalDns?.hostedZoneId, policy: addons?.externalDns?.policy ?? "upsert-only" },
+        certManager: base("certManager"),
+        verticalPodAutoscaler: { ...base("verticalPodAutoscaler"), mode: addons?.verticalPodAutoscaler?.mode ?? "recommend" },
+        keda: base("keda"),
     };
 }
 
@@ -230,9 +357,10 @@ export function architectureOf(instanceType: string): "arm64" | "x86_64" {
  * Cross-field rules: the version against the EKS calendar on `today` (YYYY-MM-DD), endpoint
  * exposure per profile, node group bounds, add-on/cluster skew.
  */
-export function checkEks(eks: EksConfig, profile: Profile, key: (path: (string | number)[]) => string, today: string): ConfigProblem[] {
+export function checkEks(eks: EksConfig, profile: Profile, key: (path: (string | number)[]) => string, today: string, input?: EksInput): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     if (!eks.enabled) return problems;
+    if (eks.compute === "autoMode") problems.push(...autoModeProblems(input, key));
     problems.push(...checkEksVersion(eks, key, today));
     if (eks.publicAccessCidrs.length > 0 && profile !== "dev") {
         problems.push({
@@ -262,6 +390,12 @@ export function checkEks(eks: EksConfig, profile: Profile, key: (path: (string |
         if (architectures.size > 1)
             problems.push({ key: key(["eks", "nodeGroups", name, "instanceTypes"]), message: `expected instance types of one architecture (one AMI per group), got ${eks.nodeGroups[name].instanceTypes.join(", ")}` });
     }
+    if (eks.systemNodes === "shared" && eks.nodeGroups.workload.minSize < 1) {
+        problems.push({ key: key(["eks", "nodeGroups", "workload", "minSize"]), message: "expected at least 1 with eks.systemNodes: shared: the workload group then runs CoreDNS and the controllers" });
+    }
+    if (eks.systemNodes === "shared" && input?.nodeGroups?.system !== undefined) {
+        problems.push({ key: key(["eks", "nodeGroups", "system"]), message: "expected no system group settings with eks.systemNodes: shared (there is no system group); set eks.systemNodes: dedicated to have one" });
+    }
     if (eks.nodeGroups.system.minSize < 1) problems.push({ key: key(["eks", "nodeGroups", "system", "minSize"]), message: "expected at least 1: the system group runs CoreDNS and the controllers" });
     if (eks.nodeGroups.system.capacityType !== "ON_DEMAND")
         problems.push({ key: key(["eks", "nodeGroups", "system", "capacityType"]), message: "expected ON_DEMAND: a spot interruption of the system group takes CoreDNS and the controllers down" });
@@ -270,9 +404,39 @@ export function checkEks(eks: EksConfig, profile: Profile, key: (path: (string |
     if (proxyMinor !== undefined && Number(proxyMinor) !== minorOf(eks.version)) {
         problems.push({ key: key(["eks", "addons", "kubeProxy"]), message: `expected a kube-proxy build for Kubernetes ${eks.version} (v${eks.version}.x-eksbuild.N), got ${eks.addons.kubeProxy}` });
     }
+    if (eks.addons.externalDns.enabled && !eks.addons.externalDns.hostedZoneId) {
+        problems.push({
+            key: key(["eks", "addons", "externalDns", "hostedZoneId"]),
+            message: "expected the Route 53 hosted zone id external-dns may write to, such as Z0123456789ABCDEFGHIJ (it is scoped to that one zone)",
+        });
+    }
     const namespaces = Object.values(eks.fargateProfiles).map((p) => `${p.namespace}:${JSON.stringify(p.labels)}`);
     if (new Set(namespaces).size !== namespaces.length) problems.push({ key: key(["eks", "fargateProfiles"]), message: "expected each namespace and label selector in one profile only" });
     return problems;
+}
+
+/**
+ * Keys that configure what EKS Auto Mode replaces: set together with `compute: autoMode` they would
+ * do nothing, so they are refused rather than ignored.
+ */
+function autoModeProblems(input: EksInput | undefined, key: (path: (string | number)[]) => string): ConfigProblem[] {
+    const because = "with eks.compute: autoMode";
+    const replaced: [string[], unknown, string][] = [
+        [
+            ["autoscaler"],
+            input?.autoscaler,
+            `expected no node autoscaler ${because}: Auto Mode scales nodes itself (its built-in node pools and the platform's NodePool); remove eks.autoscaler or set eks.compute: managed`,
+        ],
+        [["nodeGroups"], input?.nodeGroups, `expected no managed node groups ${because}: Auto Mode launches the nodes; remove eks.nodeGroups or set eks.compute: managed`],
+        [["systemNodes"], input?.systemNodes, `expected no system node setting ${because}: Auto Mode places the controllers on its built-in system pool`],
+        [["nodeOs"], input?.nodeOs, `expected no node OS ${because}: Auto Mode nodes run an AMI EKS chooses and patches`],
+        ...(["vpcCni", "coredns", "kubeProxy", "podIdentityAgent"] as const).map((addon): [string[], unknown, string] => [
+            ["addons", addon],
+            input?.addons?.[addon],
+            `expected no ${addon} build ${because}: Auto Mode nodes run pod networking, DNS, kube-proxy and the Pod Identity agent themselves`,
+        ]),
+    ];
+    return replaced.filter(([, value]) => value !== undefined).map(([path, , message]) => ({ key: key(["eks", ...path]), message }));
 }
 
 /** The version must be in the calendar and inside its support window (standard, or extended when chosen) on `today`. */

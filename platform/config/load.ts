@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AppConfig, checkApp, kedaFargateProblems, resolveApp } from "./apps";
+import { AppConfig, checkApp, enableKedaForWorkers, kedaFargateProblems, resolveApp } from "./apps";
 import { blockSize, carve, parseIpv4Cidr } from "./cidr";
 import { checkEks, checkEksApps, type EksConfig, resolveEks } from "./eks";
 import { checkDataApps, DataAppsConfig, resolveDataApps } from "./data-apps";
@@ -232,7 +232,7 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
     problems.push(...checkNetwork(config.network, config.region, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkServices(config, key).filter((problem) => !reported.has(problem.key)));
     const today = raw.today ?? new Date().toISOString().slice(0, 10);
-    problems.push(...[...checkEks(config.eks, config.profile, key, today), ...checkEksApps(config.apps, config.eks, key)].filter((problem) => !reported.has(problem.key)));
+    problems.push(...[...checkEks(config.eks, config.profile, key, today, input.eks), ...checkEksApps(config.apps, config.eks, key)].filter((problem) => !reported.has(problem.key)));
     problems.push(...checkDataApps(config, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkServerless(config, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkReferences(config, key).filter((problem) => !reported.has(problem.key)));
@@ -241,6 +241,7 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
         const bindingCount = (app: string) => BINDING_KINDS.reduce((count, kind) => count + Object.keys(config.apps[app][kind]).length, config.apps[app].consumes ? 1 : 0);
         problems.push(...fargateProfileProblems(config.eks.fargateProfiles, config.apps, bindingCount, key).filter((problem) => !reported.has(problem.key)));
         problems.push(...kedaFargateProblems(config.eks.fargateProfiles, config.apps, key).filter((problem) => !reported.has(problem.key)));
+        problems.push(...enableKedaForWorkers(config.apps, config.eks, input.eks?.addons?.keda, key).filter((problem) => !reported.has(problem.key)));
     }
     if (problems.length > 0) throw new ConfigError(raw.stack, problems);
     return config;

@@ -4,9 +4,19 @@ import * as pulumi from "@pulumi/pulumi";
 import { policyJson } from "../iam";
 import { PlatformKey } from "../kms";
 import { withTransforms, type Transformable } from "../transform";
+import { nodeRole, type NodeRole } from "./roles";
 
 /** Every control-plane log type EKS offers; audit and authenticator are what incident response needs. */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
+
+/** The managed policies an Auto Mode cluster role needs besides AmazonEKSClusterPolicy (https://docs.aws.amazon.com/eks/latest/userguide/auto-cluster-iam-role.html). */
+export const AUTO_MODE_CLUSTER_POLICIES = ["AmazonEKSComputePolicy", "AmazonEKSBlockStoragePolicy", "AmazonEKSLoadBalancingPolicy", "AmazonEKSNetworkingPolicy"].map((policy) => `arn:aws:iam::aws:policy/${policy}`);
+
+/** An Auto Mode node role's managed policies (https://docs.aws.amazon.com/eks/latest/userguide/auto-create-node-role.html). */
+export const AUTO_MODE_NODE_POLICIES = ["arn:aws:iam::aws:policy/AmazonEKSWorkerNodeMinimalPolicy", "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly"];
+
+/** Auto Mode's built-in node pools: `system` (tainted CriticalAddonsOnly) and `general-purpose`. */
+export const AUTO_MODE_BUILT_IN_NODE_POOLS = ["system", "general-purpose"] as const;
 
 /** The EKS access policy admins get, cluster-wide (the access-entry form of cluster-admin). */
 export const CLUSTER_ADMIN_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
@@ -39,6 +49,13 @@ export interface EksClusterArgs extends Transformable {
     deletionProtection: boolean;
     /** Pulumi `protect` on the secrets key and the log group. */
     protect: boolean;
+    /**
+     * EKS Auto Mode: EKS runs the compute (built-in node pools `system` and `general-purpose`),
+     * block storage and load balancing capabilities; the cluster role gets their managed policies
+     * and the built-in pools' nodes run as a node role this component creates.
+     * @default false
+     */
+    autoMode?: boolean;
     tags?: Record<string, string>;
 }
 
@@ -63,6 +80,8 @@ export class EksCluster extends pulumi.ComponentResource {
     readonly eksSecurityGroupId: pulumi.Output<string>;
     /** The control plane's additional security group: 443 from the VPC and the deployer networks, nothing else. */
     readonly apiSecurityGroup: aws.ec2.SecurityGroup;
+    /** Auto Mode: the role the built-in node pools' instances run as. */
+    readonly autoModeNodeRole?: NodeRole;
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:eks:Cluster", name, {}, withTransforms(opts, args.transform));
@@ -94,6 +113,8 @@ export class EksCluster extends pulumi.ComponentResource {
             { parent: this },
         );
         const clusterPolicy = new aws.iam.RolePolicyAttachment(`${name}-cluster-policy`, { role: this.serviceRole.name, policyArn: "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy" }, { parent: this });
+        const autoMode = args.autoMode ? this.autoModeRoles(name, args) : undefined;
+        this.autoModeNodeRole = autoMode?.nodes;
         // Envelope encryption: the control plane wraps each secret's data key with this key, and nothing else.
         const keyUse = new aws.iam.RolePolicy(
             `${name}-cluster-secrets-key`,
@@ -145,11 +166,14 @@ export class EksCluster extends pulumi.ComponentResource {
                 corednsAddonOptions: { enabled: false },
                 kubeProxyAddonOptions: { enabled: false },
                 tags: args.tags,
+                // Auto Mode: @pulumi/eks turns on computeConfig, storageConfig.blockStorage and
+                // kubernetesNetworkConfig.elasticLoadBalancing together; the node role is ours (createNodeRole off).
+                ...(autoMode ? { autoMode: { enabled: true, createNodeRole: false, computeConfig: { nodeRoleArn: autoMode.nodes.role.arn, nodePools: [...AUTO_MODE_BUILT_IN_NODE_POOLS] } } } : {}),
             },
             // The role's policies before the cluster (and, on destroy, kept until it is gone).
             // Deletion is guarded twice in prod: EKS's deletionProtection (enforced by the API for every
             // caller) and Pulumi `protect` (a `pulumi destroy` stops before asking the API).
-            { parent: this, dependsOn: [this.logGroup, keyUse, clusterPolicy], protect: args.protect },
+            { parent: this, dependsOn: [this.logGroup, keyUse, clusterPolicy, ...(autoMode?.dependsOn ?? [])], protect: args.protect },
         );
 
         this.name = this.cluster.eksCluster.name;
@@ -160,6 +184,18 @@ export class EksCluster extends pulumi.ComponentResource {
         this.kubeconfigJson = pulumi.secret(this.cluster.kubeconfigJson);
         this.eksSecurityGroupId = this.cluster.eksCluster.vpcConfig.clusterSecurityGroupId;
         this.registerOutputs({ name: this.name, endpoint: this.endpoint, oidcIssuer: this.oidcIssuer });
+    }
+
+    /**
+     * EKS Auto Mode's roles (https://docs.aws.amazon.com/eks/latest/userguide/auto-cluster-iam-role.html,
+     * https://docs.aws.amazon.com/eks/latest/userguide/auto-create-node-role.html): the capability
+     * policies on the cluster role (whose trust already allows sts:TagSession, which Auto Mode needs),
+     * and a node role with the minimal worker policy and ECR pull only.
+     */
+    private autoModeRoles(name: string, args: EksClusterArgs): { nodes: NodeRole; dependsOn: pulumi.Resource[] } {
+        const capabilities = AUTO_MODE_CLUSTER_POLICIES.map((policyArn) => new aws.iam.RolePolicyAttachment(`${name}-cluster-${policyArn.split("/").pop()}`, { role: this.serviceRole.name, policyArn }, { parent: this }));
+        const nodes = nodeRole(`${name}-builtin-nodes`, `EKS Auto Mode built-in node pools of ${args.clusterName}`, { parent: this }, AUTO_MODE_NODE_POLICIES);
+        return { nodes, dependsOn: [...capabilities, ...nodes.attachments] };
     }
 
     /**

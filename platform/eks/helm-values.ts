@@ -13,6 +13,12 @@ export interface ChartPin {
     /** A Helm repository URL, or empty when `chart` is an OCI reference. */
     repository: string;
     values: z.ZodType;
+    /**
+     * Types of the values the platform sets, transcribed from the chart's values.schema.json where it
+     * ships one (keys stay checked by `values`): a wrong type or enum value fails at synth, as `helm
+     * install` would fail on the schema.
+     */
+    types?: z.ZodType;
 }
 
 const keys = (names: string[], sections: Record<string, string[]> = {}) =>
@@ -101,18 +107,140 @@ export const SECRETS_STORE_PROVIDER: ChartPin = {
     ),
 };
 
-export const CHARTS = { LOAD_BALANCER_CONTROLLER, KARPENTER, CLUSTER_AUTOSCALER, METRICS_SERVER, SECRETS_STORE_PROVIDER };
+/**
+ * kubernetes-sigs/external-dns charts/external-dns 1.21.1 (external-dns 0.21.0), tag
+ * external-dns-helm-chart-1.21.1 (https://github.com/kubernetes-sigs/external-dns/tree/external-dns-helm-chart-1.21.1/charts/external-dns).
+ * The platform's values were validated against that version's values.schema.json on 2026-12-05.
+ */
+export const EXTERNAL_DNS: ChartPin = {
+    chart: "external-dns",
+    version: "1.21.1",
+    repository: "https://kubernetes-sigs.github.io/external-dns/",
+    values: keys(
+        "global image imagePullSecrets nameOverride fullnameOverride namespaceOverride commonLabels serviceAccount service rbac deploymentAnnotations extraContainers deploymentStrategy revisionHistoryLimit podLabels podAnnotations automountServiceAccountToken shareProcessNamespace podSecurityContext priorityClassName terminationGracePeriodSeconds dnsPolicy dnsConfig initContainers securityContext env livenessProbe readinessProbe extraVolumes extraVolumeMounts resources nodeSelector affinity topologySpreadConstraints tolerations serviceMonitor logLevel logFormat interval triggerLoopOnEvent namespaced enableGatewayListenerSets gatewayNamespace sourceNamespace sources policy registry txtOwnerId txtPrefix txtSuffix domainFilters excludeDomains labelFilter annotationFilter annotationPrefix managedRecordTypes provider extraArgs secretConfiguration enabled".split(
+            " ",
+        ),
+        { serviceAccount: ["create", "labels", "annotations", "name", "automountServiceAccountToken"], provider: ["name", "webhook"] },
+    ),
+    // From values.schema.json at external-dns-helm-chart-1.21.1.
+    types: z.looseObject({
+        policy: z.enum(["create-only", "sync", "upsert-only"]).optional(),
+        registry: z.enum(["txt", "aws-sd", "dynamodb", "noop"]).optional(),
+        sources: z.array(z.string()).optional(),
+        extraArgs: z.union([z.array(z.string()), z.record(z.string(), z.unknown()), z.null()]).optional(),
+        txtOwnerId: z.string().nullable().optional(),
+        provider: z.union([z.looseObject({ name: z.string().optional() }), z.string()]).optional(),
+        env: z.array(z.unknown()).optional(),
+        nodeSelector: z.record(z.string(), z.unknown()).optional(),
+        tolerations: z.array(z.unknown()).optional(),
+        serviceAccount: z.looseObject({ create: z.boolean().optional(), name: z.string().optional() }).optional(),
+    }),
+};
+
+/**
+ * cert-manager/cert-manager deploy/charts/cert-manager v1.21.1 (https://charts.jetstack.io; tag v1.21.1,
+ * https://github.com/cert-manager/cert-manager/tree/v1.21.1/deploy/charts/cert-manager). The platform's values
+ * were validated against that version's values.schema.json on 2026-12-05.
+ */
+export const CERT_MANAGER: ChartPin = {
+    chart: "cert-manager",
+    version: "v1.21.1",
+    repository: "https://charts.jetstack.io",
+    values: keys(
+        "global installCRDs crds replicaCount strategy podDisruptionBudget featureGates maxConcurrentChallenges imageRegistry imageNamespace image clusterResourceNamespace namespace serviceAccount enableCertificateOwnerRef config dns01RecursiveNameservers dns01RecursiveNameserversOnly disableAutoApproval approveSignerNames extraArgs extraContainers extraEnv resources securityContext containerSecurityContext volumes volumeMounts podLabels hostAliases nodeSelector networkPolicy ingressShim affinity runtimeClassName tolerations topologySpreadConstraints livenessProbe enableServiceLinks prometheus webhook cainjector acmesolver startupapicheck extraObjects creator enabled".split(
+            " ",
+        ),
+        {
+            crds: ["enabled", "keep"],
+            podDisruptionBudget: ["enabled", "minAvailable", "maxUnavailable"],
+            webhook:
+                "affinity apiserverClientCertSubjects clientCAFile config containerSecurityContext enableClientVerification enableServiceLinks extraArgs extraEnv featureGates hostNetwork image livenessProbe mutatingWebhookConfiguration networkPolicy nodeSelector podDisruptionBudget podLabels readinessProbe replicaCount resources runtimeClassName securePort securityContext serviceAccount serviceIPFamilies serviceIPFamilyPolicy serviceLabels serviceType strategy timeoutSeconds tolerations topologySpreadConstraints url validatingWebhookConfiguration volumeMounts volumes".split(
+                    " ",
+                ),
+            cainjector:
+                "enabled replicaCount config strategy securityContext containerSecurityContext networkPolicy podDisruptionBudget extraArgs extraEnv featureGates resources nodeSelector affinity runtimeClassName tolerations topologySpreadConstraints podLabels serviceLabels image serviceAccount volumes volumeMounts enableServiceLinks".split(
+                    " ",
+                ),
+            startupapicheck:
+                "enabled securityContext containerSecurityContext timeout backoffLimit jobAnnotations extraArgs extraEnv resources nodeSelector affinity runtimeClassName tolerations podLabels image rbac serviceAccount volumes volumeMounts enableServiceLinks".split(
+                    " ",
+                ),
+        },
+    ),
+    // From values.schema.json at v1.21.1 ($defs helm-values.*).
+    types: z.looseObject({
+        crds: z.looseObject({ enabled: z.boolean().optional(), keep: z.boolean().optional() }).optional(),
+        replicaCount: z.number().optional(),
+        podDisruptionBudget: z.looseObject({ enabled: z.boolean().optional() }).optional(),
+        nodeSelector: z.record(z.string(), z.string()).optional(),
+        tolerations: z.array(z.unknown()).optional(),
+        webhook: z.looseObject({ replicaCount: z.number().optional(), nodeSelector: z.record(z.string(), z.string()).optional(), tolerations: z.array(z.unknown()).optional() }).optional(),
+        cainjector: z.looseObject({ replicaCount: z.number().optional(), nodeSelector: z.record(z.string(), z.string()).optional(), tolerations: z.array(z.unknown()).optional() }).optional(),
+        startupapicheck: z.looseObject({ nodeSelector: z.record(z.string(), z.string()).optional(), tolerations: z.array(z.unknown()).optional() }).optional(),
+    }),
+};
+
+/**
+ * kubernetes/autoscaler vertical-pod-autoscaler/charts/vertical-pod-autoscaler 0.11.0 (VPA 1.7.1), tag
+ * vertical-pod-autoscaler-chart-0.11.0, published at https://kubernetes.github.io/autoscaler. The chart
+ * ships no values.schema.json; keys from its values.yaml.
+ */
+export const VERTICAL_POD_AUTOSCALER: ChartPin = {
+    chart: "vertical-pod-autoscaler",
+    version: "0.11.0",
+    repository: "https://kubernetes.github.io/autoscaler",
+    values: keys("imagePullSecrets nameOverride fullnameOverride commonLabels rbac podSecurityContext containerSecurityContext admissionController recommender updater".split(" "), {
+        recommender:
+            "enabled annotations image serviceAccount replicas revisionHistoryLimit podLabels podAnnotations extraEnv extraArgs resources nodeSelector affinity tolerations leaderElection podDisruptionBudget priorityClassName".split(
+                " ",
+            ),
+        updater:
+            "enabled annotations extraArgs image replicas revisionHistoryLimit podLabels podAnnotations serviceAccount affinity nodeSelector tolerations leaderElection podDisruptionBudget resources priorityClassName".split(
+                " ",
+            ),
+        admissionController:
+            "enabled annotations image serviceAccount service replicas revisionHistoryLimit podLabels podAnnotations extraEnv extraArgs resources nodeSelector affinity tolerations registerWebhook hostNetwork certGen certManager mutatingWebhookConfiguration tls volumes volumeMounts podDisruptionBudget priorityClassName".split(
+                " ",
+            ),
+    }),
+};
+
+/**
+ * kedacore/charts keda 2.20.2 (KEDA 2.20.2), tag v2.20.2 (https://github.com/kedacore/charts/tree/v2.20.2/keda),
+ * published at https://kedacore.github.io/charts. The chart ships no values.schema.json; keys from its values.yaml.
+ */
+export const KEDA: ChartPin = {
+    chart: "keda",
+    version: "2.20.2",
+    repository: "https://kedacore.github.io/charts",
+    values: keys(
+        "global image clusterName clusterDomain crds watchNamespace imagePullSecrets networkPolicy operator metricsServer webhooks upgradeStrategy podDisruptionBudget additionalLabels additionalAnnotations podAnnotations podLabels rbac serviceAccount podIdentity grpcTLSCertsSecret hashiCorpVaultTLS logging securityContext podSecurityContext service resources nodeSelector tolerations hostAliases topologySpreadConstraints affinity priorityClassName http profiling extraArgs env volumes prometheus opentelemetry certificates permissions extraObjects asciiArt customManagedBy enableServiceLinks".split(
+            " ",
+        ),
+        {
+            crds: ["install", "additionalAnnotations"],
+            serviceAccount: ["operator", "metricServer", "webhooks"],
+            podIdentity: ["azureWorkload", "aws", "gcp"],
+            operator:
+                "name revisionHistoryLimit replicaCount disableCompression dnsConfig dnsPolicy useHostNetwork affinity extraContainers extraInitContainers livenessProbe readinessProbe nodeSelector tolerations".split(
+                    " ",
+                ),
+            resources: ["operator", "metricServer", "webhooks"],
+        },
+    ),
+};
+
+export const CHARTS = { LOAD_BALANCER_CONTROLLER, KARPENTER, CLUSTER_AUTOSCALER, METRICS_SERVER, SECRETS_STORE_PROVIDER, EXTERNAL_DNS, CERT_MANAGER, VERTICAL_POD_AUTOSCALER, KEDA };
 
 /** The keys of `values` the pinned chart version does not know, as dotted paths (empty when all are known). */
 export function unknownValueKeys(pin: ChartPin, values: Record<string, unknown>): string[] {
-    const result = pin.values.safeParse(values);
-    if (result.success) return [];
-    return result.error.issues.flatMap((issue) => (issue.code === "unrecognized_keys" ? issue.keys.map((key) => [...issue.path, key].join(".")) : [`${issue.path.join(".")}: ${issue.message}`]));
+    const issues = [...(pin.values.safeParse(values).error?.issues ?? []), ...(pin.types?.safeParse(values).error?.issues ?? [])];
+    return issues.flatMap((issue) => (issue.code === "unrecognized_keys" ? issue.keys.map((key) => [...issue.path, key].join(".")) : [`${issue.path.join(".")}: ${issue.message}`]));
 }
 
 /** Throws when the program hands a chart a key its pinned version does not have (a program bug, caught at synth). */
 export function checkedValues<T extends Record<string, unknown>>(pin: ChartPin, values: T): T {
     const unknown = unknownValueKeys(pin, values);
-    if (unknown.length > 0) throw new Error(`Helm values for ${pin.chart} ${pin.version} have keys that version does not accept: ${unknown.join(", ")}`);
+    if (unknown.length > 0) throw new Error(`Helm values for ${pin.chart} ${pin.version} have keys or values that version does not accept: ${unknown.join(", ")}`);
     return values;
 }

@@ -3,12 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { type AppConfig, type EksConfig, fargateProfileFor, type IngressConfig, KARPENTER_PODS } from "../config";
 import type { AppBindings } from "../ecs";
 import type { ServiceKeyUsers } from "../kms";
-import { ClusterAutoscaler, type ControllersArgs, LoadBalancerController, ManagedAddons, metricsServer } from "./addons";
+import { ClusterAutoscaler, type ControllersArgs, type InstalledAddons, installCatalogAddons, LoadBalancerController, ManagedAddons, metricsServer } from "./addons";
+import { AUTO_MODE_SYSTEM_PLACEMENT, AutoModeCompute, nodePoolArchitectures } from "./auto-mode";
 import { EksCluster } from "./cluster";
 import { FargateProfiles } from "./fargate";
 import { Karpenter } from "./karpenter";
-import { Keda } from "./keda";
-import { ManagedNodeGroup } from "./node-groups";
+import { ManagedNodeGroup, SHARED_PLACEMENT, SYSTEM_PLACEMENT } from "./node-groups";
 import { ClusterObservability } from "./observability";
 import { nodeRole } from "./roles";
 import { secretsStoreProvider } from "./secrets";
@@ -24,6 +24,20 @@ export interface EksRuntimeApp {
     spec: AppConfig;
     repository: { url: pulumi.Input<string> };
     bindings: AppBindings;
+}
+
+/** The managed node groups: the system group only with eks.systemNodes dedicated. */
+interface NodeGroups {
+    system?: ManagedNodeGroup;
+    workload: ManagedNodeGroup;
+}
+
+/** What the controllers step leaves: what apps wait for, and the components other steps read. */
+interface Controllers {
+    appsWaitFor: pulumi.Resource[];
+    karpenter?: Karpenter;
+    autoMode?: AutoModeCompute;
+    addons: InstalledAddons;
 }
 
 export interface EksRuntimeArgs extends Transformable {
@@ -66,21 +80,50 @@ export interface EksRuntimeArgs extends Transformable {
 export class EksRuntime extends pulumi.ComponentResource {
     readonly cluster: EksCluster;
     readonly provider: k8s.Provider;
-    readonly nodeGroups: { system: ManagedNodeGroup; workload: ManagedNodeGroup };
+    /** Managed compute only. */
+    readonly nodeGroups?: NodeGroups;
+    /** Auto Mode only: the platform's NodePool and NodeClass, the ALB IngressClass. */
+    readonly autoMode?: AutoModeCompute;
     readonly fargate?: FargateProfiles;
     readonly karpenter?: Karpenter;
-    /** KEDA, when an app on the cluster consumes a queue. */
-    readonly keda?: Keda;
+    /** The catalog add-ons `eks.addons` turned on (KEDA's operator role takes scalers' grants). */
+    readonly addons: InstalledAddons;
     readonly apps: Record<string, EksApp> = {};
 
     constructor(name: string, args: EksRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:eks:Runtime", name, {}, withTransforms(opts, args.transform));
+        const autoMode = args.config.compute === "autoMode";
+        this.cluster = this.createCluster(name, args);
+        // Auto Mode runs the nodes, pod networking, DNS and kube-proxy itself: no add-ons or node groups to create.
+        const dataPlane = autoMode ? undefined : this.createManagedDataPlane(name, args);
+        this.nodeGroups = dataPlane?.nodeGroups;
+        if (args.config.containerInsights) this.createObservability(name, args, dataPlane?.nodes ?? []);
+        this.fargate = this.createFargateProfiles(name, args);
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.cluster.kubeconfigJson, enableServerSideApply: true, deleteUnreachable: false }, { parent: this });
+        const controllers = dataPlane ? this.installControllers(name, args, dataPlane.ready) : this.installAutoModeControllers(name, args);
+        this.karpenter = controllers.karpenter;
+        this.autoMode = controllers.autoMode;
+        this.addons = controllers.addons;
+        this.createApps(name, args, controllers.appsWaitFor);
+        this.registerOutputs({ clusterName: this.cluster.name, oidcIssuer: this.cluster.oidcIssuer });
+    }
+
+    /** Managed compute: the managed add-ons, the node groups after the CNI, CoreDNS after the nodes. */
+    private createManagedDataPlane(name: string, args: EksRuntimeArgs): { nodeGroups: NodeGroups; nodes: pulumi.Resource[]; ready: pulumi.Resource[] } {
+        const addons = new ManagedAddons(`${name}-addons`, { clusterName: this.cluster.name, clusterArn: this.cluster.arn, accountId: args.accountId, versions: args.config.addons }, { parent: this });
+        const nodeGroups = this.createNodeGroups(name, args, addons.beforeNodes);
+        const nodes = [...(nodeGroups.system ? [nodeGroups.system.nodeGroup] : []), nodeGroups.workload.nodeGroup];
+        const coreDns = addons.addCoreDns(nodes);
+        return { nodeGroups, nodes, ready: [coreDns, ...nodes] };
+    }
+
+    /** The control plane, its key, log group, role and API security group. */
+    private createCluster(name: string, args: EksRuntimeArgs): EksCluster {
         const config = args.config;
-        const clusterName = args.namePrefix;
-        this.cluster = new EksCluster(
+        return new EksCluster(
             name,
             {
-                clusterName,
+                clusterName: args.namePrefix,
                 version: config.version,
                 supportType: config.supportType,
                 region: args.region,
@@ -93,128 +136,228 @@ export class EksRuntime extends pulumi.ComponentResource {
                 logs: args.logs,
                 deletionProtection: args.deletionProtection,
                 protect: args.protect,
+                autoMode: config.compute === "autoMode",
             },
             { parent: this },
         );
-        const cluster = this.cluster;
-        // Nodes (managed and Karpenter's) join the security group EKS made for the cluster, as Fargate pods
-        // do: it admits the control plane and all cluster members. One group only, because the Load
-        // Balancer Controller opens exactly one group per ENI tagged kubernetes.io/cluster/<name> to the ALB.
-        const securityGroupIds = [cluster.eksSecurityGroupId];
+    }
 
-        const addons = new ManagedAddons(`${name}-addons`, { clusterName: cluster.name, clusterArn: cluster.arn, accountId: args.accountId, versions: config.addons }, { parent: this });
+    /**
+     * Nodes (managed and Karpenter's) join the security group EKS made for the cluster, as Fargate pods
+     * do: it admits the control plane and all cluster members. One group only, because the Load
+     * Balancer Controller opens exactly one group per ENI tagged kubernetes.io/cluster/<name> to the ALB.
+     */
+    private get securityGroupIds(): pulumi.Input<string>[] {
+        return [this.cluster.eksSecurityGroupId];
+    }
 
-        const nodes = nodeRole(`${name}-nodes`, `Managed node groups of ${clusterName}`, { parent: this });
+    /**
+     * The managed node groups, sharing one node role, after the CNI and kube-proxy: a system group
+     * for the controllers (eks.systemNodes dedicated) or none, the workload group then running them too.
+     */
+    private createNodeGroups(name: string, args: EksRuntimeArgs, beforeNodes: pulumi.Resource[]): NodeGroups {
+        const config = args.config;
+        const nodes = nodeRole(`${name}-nodes`, `Managed node groups of ${args.namePrefix}`, { parent: this });
         const group = (role: "system" | "workload") =>
             new ManagedNodeGroup(
                 `${name}-${role}`,
                 {
-                    clusterName: cluster.name,
+                    clusterName: this.cluster.name,
                     version: config.version,
                     role,
                     config: config.nodeGroups[role],
                     os: config.nodeOs,
                     nodeRoleArn: nodes.role.arn,
                     privateSubnetIds: args.network.privateSubnetIds,
-                    securityGroupIds,
+                    securityGroupIds: this.securityGroupIds,
                     autoscalerOwnsSize: config.autoscaler === "cluster-autoscaler",
-                    dependsOn: [...addons.beforeNodes, ...nodes.attachments],
+                    runsControllers: role === "workload" && config.systemNodes === "shared",
+                    dependsOn: [...beforeNodes, ...nodes.attachments],
                 },
-                { parent: this, dependsOn: [...addons.beforeNodes, ...nodes.attachments] },
+                { parent: this, dependsOn: [...beforeNodes, ...nodes.attachments] },
             );
-        this.nodeGroups = { system: group("system"), workload: group("workload") };
-        const nodeGroupResources = [this.nodeGroups.system.nodeGroup, this.nodeGroups.workload.nodeGroup];
-        const coreDns = addons.addCoreDns(nodeGroupResources);
+        return { ...(config.systemNodes === "dedicated" ? { system: group("system") } : {}), workload: group("workload") };
+    }
 
-        if (config.containerInsights) {
-            new ClusterObservability(
-                `${name}-observability`,
-                {
-                    clusterName: cluster.name,
-                    clusterPhysicalName: clusterName,
-                    clusterArn: cluster.arn,
-                    region: args.region,
-                    accountId: args.accountId,
-                    version: config.addons.observability,
-                    logs: args.logs,
-                    protect: args.protect,
-                    dependsOn: nodeGroupResources,
-                },
-                { parent: this },
-            );
-        }
+    /** Container logs and metrics (the CloudWatch Observability add-on), once nodes exist. */
+    private createObservability(name: string, args: EksRuntimeArgs, nodes: pulumi.Resource[]): ClusterObservability {
+        return new ClusterObservability(
+            `${name}-observability`,
+            {
+                clusterName: this.cluster.name,
+                clusterPhysicalName: args.namePrefix,
+                clusterArn: this.cluster.arn,
+                region: args.region,
+                accountId: args.accountId,
+                version: args.config.addons.observability,
+                logs: args.logs,
+                protect: args.protect,
+                dependsOn: nodes,
+            },
+            { parent: this },
+        );
+    }
 
-        if (Object.keys(config.fargateProfiles).length > 0) {
-            this.fargate = new FargateProfiles(
-                `${name}-fargate`,
-                { clusterName: cluster.name, clusterPhysicalName: clusterName, region: args.region, accountId: args.accountId, privateSubnetIds: args.network.privateSubnetIds, profiles: config.fargateProfiles },
-                { parent: this },
-            );
-        }
+    /** One Fargate profile per configured selector, when any is configured. */
+    private createFargateProfiles(name: string, args: EksRuntimeArgs): FargateProfiles | undefined {
+        if (Object.keys(args.config.fargateProfiles).length === 0) return undefined;
+        return new FargateProfiles(
+            `${name}-fargate`,
+            {
+                clusterName: this.cluster.name,
+                clusterPhysicalName: args.namePrefix,
+                region: args.region,
+                accountId: args.accountId,
+                privateSubnetIds: args.network.privateSubnetIds,
+                profiles: args.config.fargateProfiles,
+            },
+            { parent: this },
+        );
+    }
 
-        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: cluster.kubeconfigJson, enableServerSideApply: true, deleteUnreachable: false }, { parent: this });
+    /**
+     * The cluster's controllers: the Load Balancer Controller first (its webhooks, failure policy
+     * Fail, would refuse objects created while its pods are not yet serving), then metrics-server,
+     * the node autoscaler and, when some app has secrets, the Secrets Store CSI driver.
+     * Returns what the apps wait for.
+     */
+    private installControllers(name: string, args: EksRuntimeArgs, dependsOn: pulumi.Resource[]): Controllers {
         const controllers = {
-            clusterName: cluster.name,
-            clusterPhysicalName: clusterName,
-            clusterArn: cluster.arn,
+            clusterName: this.cluster.name,
+            clusterPhysicalName: args.namePrefix,
+            clusterArn: this.cluster.arn,
             region: args.region,
             accountId: args.accountId,
             vpcId: args.network.vpcId,
             provider: this.provider,
             replicas: args.highAvailability ? 2 : 1,
-            dependsOn: [coreDns, ...nodeGroupResources],
+            dependsOn,
+            placement: this.controllerPlacement(args),
         };
         const loadBalancer = new LoadBalancerController(`${name}-lbc`, controllers, { parent: this });
-        // The LBC registers webhooks (pods, TargetGroupBindings) whose failure policy is Fail: releases that
-        // create such objects while its pods are not yet serving would be refused, so they come after it.
         const afterLoadBalancer = { ...controllers, dependsOn: [...controllers.dependsOn, loadBalancer.release] };
         const metrics = metricsServer(`${name}-metrics-server`, afterLoadBalancer, { parent: this });
-        if (config.autoscaler === "karpenter") {
-            const karpenterProfile = fargateProfileFor(config.fargateProfiles, KARPENTER_PODS.namespace, KARPENTER_PODS.labels);
-            this.karpenter = new Karpenter(
-                `${name}-karpenter`,
-                {
-                    clusterName: cluster.name,
-                    clusterPhysicalName: clusterName,
-                    clusterArn: cluster.arn,
-                    clusterEndpoint: cluster.endpoint,
-                    region: args.region,
-                    accountId: args.accountId,
-                    privateSubnetIds: args.network.privateSubnetIds,
-                    securityGroupIds,
-                    os: config.nodeOs,
-                    spot: args.spot,
-                    dataKeyArn: args.dataKeyArn,
-                    dataKeyUsers: args.dataKeyUsers,
-                    cpuLimit: args.highAvailability ? 200 : 32,
-                    replicas: Math.min(2, config.nodeGroups.system.minSize),
-                    provider: this.provider,
-                    dependsOn: afterLoadBalancer.dependsOn,
-                    fargate: karpenterProfile !== undefined && this.fargate ? { profile: this.fargate.profiles[karpenterProfile], oidcProviderArn: cluster.oidcProviderArn, oidcIssuer: cluster.oidcIssuer } : undefined,
-                },
-                { parent: this },
-            );
-        } else {
-            new ClusterAutoscaler(`${name}-cluster-autoscaler`, afterLoadBalancer, { parent: this });
-        }
-
-        // The Secrets Store CSI driver and the AWS provider, only when some app has secrets.
-        const secretsStore = Object.values(args.apps).some(({ spec }) => Object.keys(spec.secrets).length > 0)
-            ? [secretsStoreProvider(`${name}-secrets-store`, { region: args.region, provider: this.provider, dependsOn: afterLoadBalancer.dependsOn }, { parent: this })]
-            : [];
-
-        this.keda = this.addApps(name, args, afterLoadBalancer, [loadBalancer.release, metrics, ...secretsStore]);
-        this.registerOutputs({ clusterName: cluster.name, oidcIssuer: cluster.oidcIssuer });
+        const karpenter = args.config.autoscaler === "karpenter" ? this.createKarpenter(name, args, afterLoadBalancer.dependsOn) : undefined;
+        if (!karpenter) new ClusterAutoscaler(`${name}-cluster-autoscaler`, afterLoadBalancer, { parent: this });
+        const shared = this.installSharedAddons(name, args, afterLoadBalancer, this.controllerPlacement(args));
+        return { appsWaitFor: [loadBalancer.release, metrics, ...shared.ready], karpenter, addons: shared.addons };
     }
 
     /**
-     * The apps, with what they need besides the controllers: KEDA when some app is a queue worker
-     * (its operator reads exactly the consumed queues' backlog), and the bucket the Ingresses' ALBs
-     * write access logs to (ELB.5): the platform's, or this runtime's own.
+     * Auto Mode: its compute, storage and load balancing replace Karpenter, the node groups, the EBS
+     * CSI add-on and the Load Balancer Controller; the platform adds its NodePool, network policy
+     * enforcement and the `alb` IngressClass, then metrics-server and the shared add-ons on the
+     * built-in system pool.
      */
-    private addApps(name: string, args: EksRuntimeArgs, controllers: ControllersArgs, appDependsOn: pulumi.Resource[]): Keda | undefined {
-        const consumed = Object.values(args.apps).flatMap(({ bindings }) => (bindings.consumes ? [bindings.consumes.arn] : []));
-        const keda = consumed.length > 0 ? new Keda(`${name}-keda`, { ...controllers, queueArns: consumed }, { parent: this }) : undefined;
+    private installAutoModeControllers(name: string, args: EksRuntimeArgs): Controllers {
+        const autoMode = new AutoModeCompute(
+            `${name}-auto-mode`,
+            {
+                clusterName: this.cluster.name,
+                clusterPhysicalName: args.namePrefix,
+                privateSubnetIds: args.network.privateSubnetIds,
+                securityGroupIds: this.securityGroupIds,
+                spot: args.spot,
+                architectures: nodePoolArchitectures(Object.values(args.apps).map(({ spec }) => spec.architecture)),
+                cpuLimit: args.highAvailability ? 200 : 32,
+                diskSizeGiB: args.config.nodeGroups.workload.diskSizeGiB,
+                provider: this.provider,
+            },
+            { parent: this },
+        );
+        const base = {
+            clusterName: this.cluster.name,
+            clusterPhysicalName: args.namePrefix,
+            clusterArn: this.cluster.arn,
+            region: args.region,
+            accountId: args.accountId,
+            vpcId: args.network.vpcId,
+            provider: this.provider,
+            replicas: args.highAvailability ? 2 : 1,
+            dependsOn: [autoMode.nodePool],
+            placement: AUTO_MODE_SYSTEM_PLACEMENT,
+        };
+        const metrics = metricsServer(`${name}-metrics-server`, base, { parent: this });
+        const shared = this.installSharedAddons(name, args, base, AUTO_MODE_SYSTEM_PLACEMENT);
+        return { appsWaitFor: [autoMode.ingressClass, autoMode.networkPolicies, metrics, ...shared.ready], autoMode, addons: shared.addons };
+    }
+
+    /** The Secrets Store CSI driver (only when some app has secrets) and the catalog add-ons `eks.addons` turns on. */
+    private installSharedAddons(name: string, args: EksRuntimeArgs, base: ControllersArgs, placement: Record<string, unknown>): { ready: pulumi.Resource[]; addons: InstalledAddons } {
+        const secretsStore = Object.values(args.apps).some(({ spec }) => Object.keys(spec.secrets).length > 0)
+            ? [secretsStoreProvider(`${name}-secrets-store`, { region: args.region, provider: this.provider, dependsOn: base.dependsOn }, { parent: this })]
+            : [];
+        const addons = installCatalogAddons(
+            {
+                ...base,
+                name,
+                parent: this,
+                placement,
+                dataKeyArn: args.dataKeyArn,
+                autoMode: args.config.compute === "autoMode" ? { clusterRoleName: this.cluster.serviceRole.name } : undefined,
+            },
+            args.config.addons,
+        );
+        return { ready: [...secretsStore, ...Object.values(addons).flatMap((addon) => addon.ready)], addons };
+    }
+
+    /** The system group (tainted for them), or the workload group's nodes when there is no system group. */
+    private controllerPlacement(args: EksRuntimeArgs): Record<string, unknown> {
+        return args.config.systemNodes === "dedicated" ? SYSTEM_PLACEMENT : SHARED_PLACEMENT;
+    }
+
+    /** Karpenter, its controller on the Fargate profile that selects its pods when there is one. */
+    private createKarpenter(name: string, args: EksRuntimeArgs, dependsOn: pulumi.Input<pulumi.Resource>[]): Karpenter {
+        const config = args.config;
+        const cluster = this.cluster;
+        const karpenterProfile = fargateProfileFor(config.fargateProfiles, KARPENTER_PODS.namespace, KARPENTER_PODS.labels);
+        return new Karpenter(
+            `${name}-karpenter`,
+            {
+                clusterName: cluster.name,
+                clusterPhysicalName: args.namePrefix,
+                clusterArn: cluster.arn,
+                clusterEndpoint: cluster.endpoint,
+                region: args.region,
+                accountId: args.accountId,
+                privateSubnetIds: args.network.privateSubnetIds,
+                securityGroupIds: this.securityGroupIds,
+                os: config.nodeOs,
+                spot: args.spot,
+                dataKeyArn: args.dataKeyArn,
+                dataKeyUsers: args.dataKeyUsers,
+                cpuLimit: args.highAvailability ? 200 : 32,
+                // The chart keeps replicas on different nodes: no more than the nodes that run controllers.
+                replicas: Math.min(2, config.systemNodes === "dedicated" ? config.nodeGroups.system.minSize : config.nodeGroups.workload.minSize),
+                placement: this.controllerPlacement(args),
+                provider: this.provider,
+                dependsOn,
+                fargate: karpenterProfile !== undefined && this.fargate ? { profile: this.fargate.profiles[karpenterProfile], oidcProviderArn: cluster.oidcProviderArn, oidcIssuer: cluster.oidcIssuer } : undefined,
+            },
+            { parent: this },
+        );
+    }
+
+    /**
+     * One EksApp per app, after the controllers its objects need; a queue worker after KEDA too (the
+     * catalog's, which config turns on with the first worker), whose operator role is granted the
+     * read of exactly the consumed queues' backlog. The Ingresses' ALBs write access logs (ELB.5)
+     * to the platform's bucket, or to this runtime's own.
+     */
+    private createApps(name: string, args: EksRuntimeArgs, controllers: pulumi.Resource[]): void {
+        const keda = this.addons.keda;
+        for (const [app, { bindings }] of Object.entries(args.apps)) {
+            if (!bindings.consumes) continue;
+            if (!keda) throw new Error(`${name}: ${app} is a queue worker but KEDA is off (config turns eks.addons.keda on with the first worker)`);
+            keda.addOperatorGrant({
+                sid: `ReadQueueBacklog${app
+                    .split(/[^A-Za-z0-9]+/)
+                    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+                    .join("")}`,
+                actions: ["sqs:GetQueueAttributes"],
+                resources: [bindings.consumes.arn],
+            });
+        }
         const ingressApps = Object.keys(args.apps).filter((app) => !args.apps[app].spec.consumes);
         const logs =
             args.accessLogs ??
@@ -243,7 +386,7 @@ export class EksRuntime extends pulumi.ComponentResource {
                     deletionProtection: args.deletionProtection,
                     strictZoneSpread: args.highAvailability,
                     provider: this.provider,
-                    dependsOn: [...appDependsOn, ...(bindings.consumes && keda ? [keda.release] : [])],
+                    dependsOn: controllers,
                     alarmTopicArn: args.alarmTopicArn,
                     accessLogs: logs && { bucketName: logs.bucketName, policy: logs.policy },
                     // Container Insights publishes the metric the jobs' failure alarms watch.
@@ -253,6 +396,5 @@ export class EksRuntime extends pulumi.ComponentResource {
                 { parent: this },
             );
         }
-        return keda;
     }
 }

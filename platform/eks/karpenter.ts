@@ -55,6 +55,11 @@ export interface KarpenterArgs extends Transformable {
      * @default on the system node group, with Pod Identity
      */
     fargate?: { profile: pulumi.Resource; oidcProviderArn: pulumi.Input<string>; oidcIssuer: pulumi.Input<string> };
+    /**
+     * Where the controller runs when not on Fargate.
+     * @default the system group (SYSTEM_PLACEMENT)
+     */
+    placement?: Record<string, unknown>;
 }
 
 /**
@@ -73,24 +78,44 @@ export class Karpenter extends pulumi.ComponentResource {
 
     constructor(name: string, args: KarpenterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:eks:Karpenter", name, {}, withTransforms(opts, args.transform));
-        const cluster = args.clusterPhysicalName;
-        const nodes = nodeRole(`${name}-node`, `Nodes Karpenter launches for ${cluster}`, { parent: this });
-        this.nodeRole = nodes.role;
-        const instanceProfile = new aws.iam.InstanceProfile(`${name}-node`, { role: this.nodeRole.name }, { parent: this });
+        const { role, instanceProfile } = this.createNodeIdentity(name, args);
+        this.nodeRole = role;
+        const { queue, deadLetterQueue } = this.createInterruptionQueues(name, args);
+        this.queue = queue;
+        this.deadLetterQueue = deadLetterQueue;
+        this.controller = this.createControllerRole(name, args, instanceProfile);
+        this.release = this.installChart(name, args);
+        this.nodeClass = this.createNodeClass(name, args, instanceProfile);
+        this.nodePool = this.createNodePool(name, args);
+        this.registerOutputs({ queueUrl: this.queue.url, nodeRoleArn: this.nodeRole.arn });
+    }
+
+    /** The role Karpenter's nodes run as, its instance profile, and the access entry that lets them join. */
+    private createNodeIdentity(name: string, args: KarpenterArgs): { role: aws.iam.Role; instanceProfile: aws.iam.InstanceProfile } {
+        const nodes = nodeRole(`${name}-node`, `Nodes Karpenter launches for ${args.clusterPhysicalName}`, { parent: this });
+        const instanceProfile = new aws.iam.InstanceProfile(`${name}-node`, { role: nodes.role.name }, { parent: this });
         // API authentication mode: Karpenter's nodes join through an access entry, not aws-auth. After the
         // role's policies, so no node registers without them (and, on destroy, none keeps running without them).
-        new aws.eks.AccessEntry(`${name}-node`, { clusterName: args.clusterName, principalArn: this.nodeRole.arn, type: "EC2_LINUX" }, { parent: this, dependsOn: nodes.attachments });
+        new aws.eks.AccessEntry(`${name}-node`, { clusterName: args.clusterName, principalArn: nodes.role.arn, type: "EC2_LINUX" }, { parent: this, dependsOn: nodes.attachments });
+        return { role: nodes.role, instanceProfile };
+    }
 
+    /**
+     * The interruption queue (and its DLQ) EventBridge feeds with spot warnings, rebalance
+     * recommendations, health events and instance state changes.
+     */
+    private createInterruptionQueues(name: string, args: KarpenterArgs): { queue: aws.sqs.Queue; deadLetterQueue: aws.sqs.Queue } {
+        const cluster = args.clusterPhysicalName;
         // Messages Karpenter could not process (or EventBridge could not deliver) are kept 14 days for inspection.
-        this.deadLetterQueue = new aws.sqs.Queue(`${name}-interruption-dlq`, { messageRetentionSeconds: 1209600, kmsMasterKeyId: args.dataKeyArn, kmsDataKeyReusePeriodSeconds: 300 }, { parent: this });
+        const deadLetterQueue = new aws.sqs.Queue(`${name}-interruption-dlq`, { messageRetentionSeconds: 1209600, kmsMasterKeyId: args.dataKeyArn, kmsDataKeyReusePeriodSeconds: 300 }, { parent: this });
         // Five minutes: an interruption notice older than that is moot (spot gives two minutes' warning).
-        this.queue = new aws.sqs.Queue(
+        const interruptionQueue = new aws.sqs.Queue(
             `${name}-interruption`,
             {
                 messageRetentionSeconds: 300,
                 kmsMasterKeyId: args.dataKeyArn,
                 kmsDataKeyReusePeriodSeconds: 300,
-                redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: this.deadLetterQueue.arn, maxReceiveCount: 5 }),
+                redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: deadLetterQueue.arn, maxReceiveCount: 5 }),
             },
             { parent: this },
         );
@@ -106,8 +131,8 @@ export class Karpenter extends pulumi.ComponentResource {
                     rule: rule.name,
                     // Target ids are autonamed up to 255 characters, EventBridge takes 64.
                     targetId: nameWithin(`${name}-${event}`, NAME_LIMITS.eventTarget),
-                    arn: this.queue.arn,
-                    deadLetterConfig: { arn: this.deadLetterQueue.arn },
+                    arn: interruptionQueue.arn,
+                    deadLetterConfig: { arn: deadLetterQueue.arn },
                     retryPolicy: { maximumRetryAttempts: 10, maximumEventAgeInSeconds: 300 },
                 },
                 { parent: this },
@@ -117,8 +142,8 @@ export class Karpenter extends pulumi.ComponentResource {
         const ruleArns = rules.map((rule) => rule.arn);
         args.dataKeyUsers.allowService("events.amazonaws.com");
         for (const [queue, suffix] of [
-            [this.queue, "interruption"],
-            [this.deadLetterQueue, "interruption-dlq"],
+            [interruptionQueue, "interruption"],
+            [deadLetterQueue, "interruption-dlq"],
         ] as const) {
             new aws.sqs.QueuePolicy(
                 `${name}-${suffix}`,
@@ -142,7 +167,12 @@ export class Karpenter extends pulumi.ComponentResource {
                 { parent: this },
             );
         }
+        return { queue: interruptionQueue, deadLetterQueue };
+    }
 
+    /** The controller's AWS role: Pod Identity on nodes, IRSA on a Fargate profile. */
+    private createControllerRole(name: string, args: KarpenterArgs, instanceProfile: aws.iam.InstanceProfile): PodIdentityRole | FargatePodRole {
+        const cluster = args.clusterPhysicalName;
         const controllerRole = {
             description: `Karpenter controller of ${cluster}: launches and terminates its own nodes`,
             namespace: KARPENTER_PODS.namespace,
@@ -150,13 +180,18 @@ export class Karpenter extends pulumi.ComponentResource {
             grants: karpenterControllerGrants({ ...args, nodeRoleArn: this.nodeRole.arn, instanceProfileArn: instanceProfile.arn, queueArn: this.queue.arn }),
         };
         const fargate = args.fargate;
-        this.controller = fargate
+        return fargate
             ? new FargatePodRole(`${name}-controller`, { ...controllerRole, oidcProviderArn: fargate.oidcProviderArn, oidcIssuer: fargate.oidcIssuer }, { parent: this })
             : new PodIdentityRole(`${name}-controller`, { ...controllerRole, clusterName: args.clusterName, clusterArn: args.clusterArn, accountId: args.accountId }, { parent: this });
-        // On Fargate the profile places the pods (a node selector for the system group would keep them Pending).
-        const placement = fargate ? {} : SYSTEM_PLACEMENT;
+    }
 
-        this.release = new k8s.helm.v3.Release(
+    /** The Helm release, on the system group or the Fargate profile. */
+    private installChart(name: string, args: KarpenterArgs): k8s.helm.v3.Release {
+        const fargate = args.fargate;
+        // On Fargate the profile places the pods (a node selector for the system group would keep them Pending).
+        const placement = fargate ? {} : (args.placement ?? SYSTEM_PLACEMENT);
+
+        return new k8s.helm.v3.Release(
             name,
             {
                 name: "karpenter",
@@ -178,8 +213,12 @@ export class Karpenter extends pulumi.ComponentResource {
             },
             { parent: this, provider: args.provider, dependsOn: [this.controller, ...(fargate ? [fargate.profile] : []), ...args.dependsOn] },
         );
+    }
 
-        this.nodeClass = new k8s.apiextensions.CustomResource(
+    /** The default EC2NodeClass: the OS's AMI alias, private subnets, the cluster group, IMDSv2, encrypted gp3. */
+    private createNodeClass(name: string, args: KarpenterArgs, instanceProfile: aws.iam.InstanceProfile): k8s.apiextensions.CustomResource {
+        const cluster = args.clusterPhysicalName;
+        return new k8s.apiextensions.CustomResource(
             `${name}-default-nodeclass`,
             {
                 apiVersion: "karpenter.k8s.aws/v1",
@@ -207,7 +246,11 @@ export class Karpenter extends pulumi.ComponentResource {
             },
             { parent: this, provider: args.provider, dependsOn: [this.release] },
         );
-        this.nodePool = new k8s.apiextensions.CustomResource(
+    }
+
+    /** The default NodePool: c/m/r newer than generation 5, spot first where allowed, a vCPU ceiling, consolidation. */
+    private createNodePool(name: string, args: KarpenterArgs): k8s.apiextensions.CustomResource {
+        return new k8s.apiextensions.CustomResource(
             `${name}-default-nodepool`,
             {
                 apiVersion: "karpenter.sh/v1",
@@ -234,7 +277,6 @@ export class Karpenter extends pulumi.ComponentResource {
             },
             { parent: this, provider: args.provider, dependsOn: [this.nodeClass] },
         );
-        this.registerOutputs({ queueUrl: this.queue.url, nodeRoleArn: this.nodeRole.arn });
     }
 }
 

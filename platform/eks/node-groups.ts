@@ -13,6 +13,10 @@ export function amiTypeOf(os: NodeOs, arch: "arm64" | "x86_64"): string {
 export const NODE_ROLE_LABEL = "platform/node-role";
 /** Only cluster-critical pods (CoreDNS, controllers) tolerate the system group's taint. */
 export const CRITICAL_ADDONS_TAINT = { key: "CriticalAddonsOnly", value: "true", effect: "NO_SCHEDULE" } as const;
+/** The label of the nodes that run the controllers when there is no system group (eks.systemNodes: shared). */
+export const CONTROLLERS_LABEL = "platform/controllers";
+/** Controllers on the workload group's nodes (eks.systemNodes: shared), never on Karpenter's (which lack the label). */
+export const SHARED_PLACEMENT = { nodeSelector: { [CONTROLLERS_LABEL]: "true" } };
 /** The toleration and selector that put a controller on the system group. */
 export const SYSTEM_PLACEMENT = {
     nodeSelector: { [NODE_ROLE_LABEL]: "system" },
@@ -45,6 +49,11 @@ export interface ManagedNodeGroupArgs extends Transformable {
     nodeRoleArn: pulumi.Input<string>;
     privateSubnetIds: pulumi.Input<string[]>;
     securityGroupIds: pulumi.Input<string>[];
+    /**
+     * The group also runs the controllers (no system group: eks.systemNodes shared); its nodes get CONTROLLERS_LABEL.
+     * @default false
+     */
+    runsControllers?: boolean;
     /**
      * The Cluster Autoscaler owns the desired size: later `pulumi up`s leave it alone.
      * @default false
@@ -102,7 +111,7 @@ export class ManagedNodeGroup extends pulumi.ComponentResource {
                 // One node at a time: PDBs keep each workload serving while its node drains.
                 updateConfig: { maxUnavailable: 1 },
                 nodeRepairConfig: { enabled: true },
-                labels: { [NODE_ROLE_LABEL]: args.role },
+                labels: { [NODE_ROLE_LABEL]: args.role, ...(args.runsControllers ? { [CONTROLLERS_LABEL]: "true" } : {}) },
                 taints: args.role === "system" ? [CRITICAL_ADDONS_TAINT] : [],
             },
             { parent: this, dependsOn: args.dependsOn ?? [], ignoreChanges: args.autoscalerOwnsSize ? ["scalingConfig.desiredSize"] : [] },

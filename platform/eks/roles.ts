@@ -98,7 +98,7 @@ export interface NodeRole {
  * A role EC2 instances (EKS nodes) run as. The VPC CNI's permissions are not here: the vpc-cni
  * add-on gets its own role through Pod Identity, so pods on the node cannot use them.
  */
-export function nodeRole(name: string, description: string, opts: pulumi.CustomResourceOptions): NodeRole {
+export function nodeRole(name: string, description: string, opts: pulumi.CustomResourceOptions, managedPolicies: string[] = NODE_MANAGED_POLICIES): NodeRole {
     const role = new aws.iam.Role(
         name,
         {
@@ -108,6 +108,6 @@ export function nodeRole(name: string, description: string, opts: pulumi.CustomR
         },
         opts,
     );
-    const attachments = NODE_MANAGED_POLICIES.map((policyArn) => new aws.iam.RolePolicyAttachment(`${name}-${policyArn.split("/").pop()}`, { role: role.name, policyArn }, opts));
+    const attachments = managedPolicies.map((policyArn) => new aws.iam.RolePolicyAttachment(`${name}-${policyArn.split("/").pop()}`, { role: role.name, policyArn }, opts));
     return { role, attachments };
 }

@@ -1,15 +1,44 @@
 import { CatalogCheck, check, implementedBy } from "./types";
 
 /**
- * AWS Security Hub Foundational Security Best Practices controls for the services the platform
- * registers or a program on it would add. Source: the control reference,
- * https://docs.aws.amazon.com/securityhub/latest/userguide/fsbp-standard.html (one page per
- * service, e.g. .../ecs-controls.html). Implemented controls are the ones some policy names in
- * its frameworks (see the generated docs/policies.md).
+ * AWS Security Hub controls for the services the platform registers or a program on it would
+ * add: the Foundational Security Best Practices (FSBP) controls, and the controls of the same
+ * services that Security Hub files under its tagging, CIS, PCI and NIST standards (same ID
+ * space; their titles end in "[not in the FSBP standard]"). Sources: the list of controls that
+ * apply to the standard, https://docs.aws.amazon.com/securityhub/latest/userguide/fsbp-standard.html
+ * (FSBP_CONTROLS below is its entries for these services), the per-service control pages (e.g.
+ * .../ecs-controls.html) for the other controls, and the 2023 FSBP list archived in
+ * awsdocs/aws-security-hub-user-guide (doc_source/fsbp-standard.md, commit
+ * bda5bf7ddbdf498557b2ac6a538577528004e6d5) for controls retired since. Implemented controls are
+ * the ones some policy names in its frameworks (see the generated docs/policies.md).
  */
-const c = check("FSBP");
+/** The controls of the services above that the FSBP standard applies, from the standard's control list. */
+export const FSBP_CONTROLS = new Set([
+    ...["APIGateway.1", "APIGateway.2", "APIGateway.3", "APIGateway.4", "APIGateway.5", "APIGateway.8", "APIGateway.9"],
+    ...["AutoScaling.1", "AutoScaling.2", "AutoScaling.3", "AutoScaling.5", "AutoScaling.6", "AutoScaling.9", "DataFirehose.1"],
+    ...["DynamoDB.1", "DynamoDB.2", "DynamoDB.3", "DynamoDB.6", "DynamoDB.7"],
+    ...["EC2.1", "EC2.2", "EC2.3", "EC2.4", "EC2.6", "EC2.7", "EC2.8", "EC2.9", "EC2.10", "EC2.15", "EC2.16", "EC2.17", "EC2.18", "EC2.19", "EC2.20", "EC2.21"],
+    ...["EC2.23", "EC2.24", "EC2.25", "EC2.51", "EC2.55", "EC2.56", "EC2.57", "EC2.58", "EC2.60", "EC2.170", "EC2.171", "EC2.172", "EC2.173", "EC2.180", "EC2.181"],
+    ...["ECR.1", "ECR.2", "ECR.3", "ECS.1", "ECS.2", "ECS.3", "ECS.4", "ECS.5", "ECS.8", "ECS.9", "ECS.10", "ECS.12", "ECS.16", "EKS.1", "EKS.2", "EKS.3", "EKS.8"],
+    ...["ELB.1", "ELB.2", "ELB.3", "ELB.4", "ELB.5", "ELB.6", "ELB.7", "ELB.8", "ELB.9", "ELB.10", "ELB.12", "ELB.13", "ELB.14", "ELB.17", "ELB.18", "EventBridge.3"],
+    ...["GuardDuty.5", "GuardDuty.7", "GuardDuty.12", "Inspector.2", "Inspector.3", "Inspector.4"],
+    ...["IAM.1", "IAM.2", "IAM.3", "IAM.4", "IAM.5", "IAM.6", "IAM.7", "IAM.8", "IAM.21", "Kinesis.1", "Kinesis.3", "KMS.1", "KMS.2", "KMS.3", "KMS.5"],
+    ...["Lambda.1", "Lambda.2", "Lambda.5", "S3.1", "S3.2", "S3.3", "S3.5", "S3.6", "S3.8", "S3.9", "S3.12", "S3.13", "S3.19", "S3.24", "S3.25"],
+    ...["SecretsManager.1", "SecretsManager.2", "SecretsManager.3", "SecretsManager.4", "SNS.4", "SQS.1", "SQS.3", "StepFunctions.1"],
+    ...["WAF.1", "WAF.2", "WAF.3", "WAF.4", "WAF.6", "WAF.7", "WAF.8", "WAF.10", "WAF.12"],
+]);
 
-const TAGS = "Tagging control: required tags are the organisation's tag policy (AWS Organizations), not a security property of the resource.";
+const base = check("FSBP");
+const label = (id: string, title: string) => (FSBP_CONTROLS.has(id) || title.includes("(retired)") ? title : `${title} [not in the FSBP standard]`);
+const c = (id: string, title: string, notApplicable?: string): CatalogCheck => base(id, label(id, title), notApplicable);
+const implemented =
+    (...policies: string[]) =>
+    (id: string, title: string): CatalogCheck =>
+        implementedBy("FSBP", ...policies)(id, label(id, title));
+
+const TAGS = "Tagging control of the AWS Resource Tagging Standard, not FSBP: required tags are the organisation's tag policy (AWS Organizations), not a security property of the resource.";
+const RETIRED = "Retired by Security Hub; kept so the catalog accounts for every control ID of these services.";
+const AUTOSCALING = "The program creates no Auto Scaling groups of its own: EKS managed node groups and Karpenter manage their instances.";
 const RUNTIME = "Judged on the running account over time (usage, rotation results, drift); a deployment declares nothing it could check.";
 const ACCOUNT = "Account-wide setting made once per account by the landing zone, not by an application program.";
 const CLASSIC = "Classic Load Balancer (aws.elb.LoadBalancer) and WAF Classic are previous-generation types the platform does not use; programs use ALB/NLB and WAFv2, which the pack checks.";
@@ -28,10 +57,22 @@ export const FSBP_CHECKS: CatalogCheck[] = [
     c("APIGateway.8", "API Gateway routes should specify an authorization type"),
     c("APIGateway.9", "Access logging should be configured for API Gateway V2 Stages"),
     c("APIGateway.10", "API Gateway V2 integrations should use HTTPS for private connections", "Private integrations (VPC links) are not used by the platform; HTTP API integrations are Lambda proxies."),
+    c("AutoScaling.1", "Auto Scaling groups associated with a load balancer should use ELB health checks", AUTOSCALING),
+    c("AutoScaling.2", "Amazon EC2 Auto Scaling group should cover multiple Availability Zones", AUTOSCALING),
+    c("AutoScaling.3", "Auto Scaling group launch configurations should configure EC2 instances to require Instance Metadata Service Version 2 (IMDSv2)"),
+    c(
+        "AutoScaling.4",
+        "Auto Scaling group launch configuration should not have a metadata response hop limit greater than 1",
+        "EKS nodes need a hop limit of 2 for pods that use IMDS (the EKS-optimized launch templates set it); pods are kept off IMDS by IRSA/Pod Identity instead.",
+    ),
+    c("AutoScaling.5", "Amazon EC2 instances launched using Auto Scaling group launch configurations should not have Public IP addresses"),
+    c("AutoScaling.6", "Auto Scaling groups should use multiple instance types in multiple Availability Zones", AUTOSCALING),
+    c("AutoScaling.9", "Amazon EC2 Auto Scaling groups should use Amazon EC2 launch templates", AUTOSCALING),
     c("CloudWatch.1", "A log metric filter and alarm should exist for usage of the root user", ACCOUNT),
     c("CloudWatch.15", "CloudWatch alarms should have specified actions configured"),
-    implementedBy("FSBP", "logs-retention", "lambda-log-retention")("CloudWatch.16", "CloudWatch log groups should be retained for a specified time period"),
+    implemented("logs-retention", "lambda-log-retention")("CloudWatch.16", "CloudWatch log groups should be retained for a specified time period"),
     c("CloudWatch.17", "CloudWatch alarm actions should be activated"),
+    c("DataFirehose.1", "Firehose delivery streams should be encrypted at rest", "The platform streams through Kinesis Data Streams (Kinesis.1); it creates no Firehose delivery streams."),
     c("DynamoDB.1", "DynamoDB tables should automatically scale capacity with demand"),
     c("DynamoDB.2", "DynamoDB tables should have point-in-time recovery enabled"),
     c("DynamoDB.3", "DynamoDB Accelerator (DAX) clusters should be encrypted at rest"),
@@ -61,7 +102,7 @@ export const FSBP_CHECKS: CatalogCheck[] = [
     c("EC2.19", "Security groups should not allow unrestricted access to ports with high risk"),
     c("EC2.20", "Both VPN tunnels for an AWS Site-to-Site VPN connection should be up", RUNTIME),
     c("EC2.21", "Network ACLs should not allow ingress from 0.0.0.0/0 to port 22 or port 3389"),
-    c("EC2.22", "Unused Amazon EC2 security groups should be removed", RUNTIME),
+    c("EC2.22", "Unused Amazon EC2 security groups should be removed (retired)", RETIRED),
     c("EC2.23", "Amazon EC2 Transit Gateways should not automatically accept VPC attachment requests", "The platform creates no transit gateway; a shared TGW belongs to the network account."),
     c("EC2.24", "Amazon EC2 paravirtual instance types should not be used", "Paravirtual AMIs do not exist for current instance families; the platform launches only EKS-optimized HVM AMIs."),
     c("EC2.25", "Amazon EC2 launch templates should not assign public IPs to network interfaces"),
@@ -148,6 +189,9 @@ export const FSBP_CHECKS: CatalogCheck[] = [
     c("EventBridge.2", "EventBridge event buses should be tagged", TAGS),
     c("EventBridge.3", "EventBridge custom event buses should have a resource-based policy attached"),
     c("EventBridge.4", "EventBridge global endpoints should have event replication enabled", "The platform uses no global endpoints (single-region design)."),
+    c("GuardDuty.5", "GuardDuty EKS Audit Log Monitoring should be enabled", ACCOUNT),
+    c("GuardDuty.7", "GuardDuty EKS Runtime Monitoring should be enabled", ACCOUNT),
+    c("GuardDuty.12", "GuardDuty ECS Runtime Monitoring should be enabled", ACCOUNT),
     c("IAM.1", 'IAM policies should not allow full "*" administrative privileges'),
     c("IAM.2", "IAM users should not have IAM policies attached"),
     c("IAM.3", "IAM users' access keys should be rotated every 90 days or less", IAM_USERS),
@@ -162,6 +206,9 @@ export const FSBP_CHECKS: CatalogCheck[] = [
     c("IAM.26", "Expired SSL/TLS certificates managed in IAM should be removed", RUNTIME),
     c("IAM.27", "IAM identities should not have the AWSCloudShellFullAccess policy attached"),
     c("IAM.28", "IAM Access Analyzer external access analyzer should be enabled", ACCOUNT),
+    c("Inspector.2", "Amazon Inspector ECR scanning should be enabled", `${ACCOUNT} Repositories scan on push (ecr-image-scanning).`),
+    c("Inspector.3", "Amazon Inspector Lambda code scanning should be enabled", ACCOUNT),
+    c("Inspector.4", "Amazon Inspector Lambda standard scanning should be enabled", ACCOUNT),
     c("Kinesis.1", "Kinesis streams should be encrypted at rest"),
     c("Kinesis.2", "Kinesis streams should be tagged", TAGS),
     c("Kinesis.3", "Kinesis streams should have an adequate data retention period"),
@@ -187,6 +234,7 @@ export const FSBP_CHECKS: CatalogCheck[] = [
     c("S3.1", "S3 general purpose buckets should have block public access settings enabled"),
     c("S3.2", "S3 general purpose buckets should block public read access"),
     c("S3.3", "S3 general purpose buckets should block public write access"),
+    c("S3.4", "S3 buckets should have server-side encryption enabled (retired)", `${RETIRED} S3 encrypts every new object with SSE-S3 since January 2023.`),
     c("S3.5", "S3 general purpose buckets should require requests to use SSL"),
     c("S3.6", "S3 general purpose bucket policies should restrict access to other AWS accounts"),
     c("S3.7", "S3 general purpose buckets should use cross-Region replication", "Single-region design; versioning, lifecycle and deletion protection cover the no-data-loss rules (Reliability 6 and 11)."),
@@ -196,7 +244,7 @@ export const FSBP_CHECKS: CatalogCheck[] = [
     c("S3.11", "S3 general purpose buckets should have event notifications enabled", "Notifications are a feature, not a safeguard: a bucket nobody needs to react to should not notify anyone."),
     c("S3.12", "ACLs should not be used to manage user access to S3 general purpose buckets"),
     c("S3.13", "S3 general purpose buckets should have Lifecycle configurations"),
-    implementedBy("FSBP", "s3-bucket-versioning")("S3.14", "S3 general purpose buckets should have versioning enabled"),
+    implemented("s3-bucket-versioning")("S3.14", "S3 general purpose buckets should have versioning enabled"),
     c(
         "S3.15",
         "S3 general purpose buckets should have Object Lock enabled",
@@ -208,6 +256,7 @@ export const FSBP_CHECKS: CatalogCheck[] = [
     c("S3.22", "S3 general purpose buckets should log object-level write events", "CloudTrail data events are configured by the organisation trail, not per program."),
     c("S3.23", "S3 general purpose buckets should log object-level read events", "CloudTrail data events are configured by the organisation trail, not per program."),
     c("S3.24", "S3 Multi-Region Access Points should have block public access settings enabled", "The platform creates no Multi-Region Access Points."),
+    c("S3.25", "S3 directory buckets should have lifecycle configurations", "The platform creates no S3 Express One Zone directory buckets."),
     c(
         "SecretsManager.1",
         "Secrets Manager secrets should have automatic rotation enabled",
@@ -217,6 +266,7 @@ export const FSBP_CHECKS: CatalogCheck[] = [
     c("SecretsManager.3", "Remove unused Secrets Manager secrets", RUNTIME),
     c("SecretsManager.4", "Secrets Manager secrets should be rotated within a specified number of days", RUNTIME),
     c("SNS.1", "SNS topics should be encrypted at-rest using AWS KMS"),
+    c("SNS.2", "Logging of delivery status should be enabled for notification messages sent to a topic (retired)", RETIRED),
     c("SNS.3", "SNS topics should be tagged", TAGS),
     c("SNS.4", "SNS topic access policies should not allow public access"),
     c("SQS.1", "Amazon SQS queues should be encrypted at rest"),
@@ -225,6 +275,12 @@ export const FSBP_CHECKS: CatalogCheck[] = [
     c("StepFunctions.1", "Step Functions state machines should have logging turned on"),
     c("StepFunctions.2", "Step Functions activities should be tagged", TAGS),
     c("WAF.1", "AWS WAF Classic Global Web ACL logging should be enabled", CLASSIC),
+    c("WAF.2", "AWS WAF Classic Regional rules should have at least one condition", CLASSIC),
+    c("WAF.3", "AWS WAF Classic Regional rule groups should have at least one rule", CLASSIC),
+    c("WAF.4", "AWS WAF Classic Regional web ACLs should have at least one rule or rule group", CLASSIC),
+    c("WAF.6", "AWS WAF Classic global rules should have at least one condition", CLASSIC),
+    c("WAF.7", "AWS WAF Classic global rule groups should have at least one rule", CLASSIC),
+    c("WAF.8", "AWS WAF Classic global web ACLs should have at least one rule or rule group", CLASSIC),
     c("WAF.10", "AWS WAF web ACLs should have at least one rule or rule group"),
     c("WAF.11", "AWS WAF web ACL logging should be enabled", "Cost-driven (log delivery and storage per request); the web ACL's CloudWatch metrics and sampled requests (WAF.12) give the operational view."),
     c("WAF.12", "AWS WAF rules should have CloudWatch metrics enabled"),

@@ -5,8 +5,8 @@
  * `notApplicable` says why the pack does not (and should not) check it at deploy time.
  */
 export interface CatalogCheck {
-    catalog: "FSBP" | "CIS EKS" | "PSS" | "Checkov";
-    /** The catalog's own ID, e.g. "ECR.1", "4.1.2", "restricted: Seccomp", "CKV_AWS_2". */
+    catalog: "FSBP" | "CIS EKS" | "PSS" | "Checkov" | "KICS";
+    /** The catalog's own ID, e.g. "ECR.1", "4.1.2", "restricted: Seccomp", "CKV_AWS_2", a KICS query UUID. */
     id: string;
     title: string;
     /** Policies implementing the check besides those naming it in their frameworks. */

@@ -1,8 +1,10 @@
+import { KICS_KUBERNETES_CHECKS } from "../catalog/kics";
+
 /**
  * The control frameworks policies name in `frameworks`, each ID with its text and a link. A
  * policy may name only a control defined here (tests/policy/frameworks.test.ts): an ID nobody
  * defined would be a claim nobody can check. The catalogs of external checks (FSBP, CIS EKS, Pod
- * Security Standards, Checkov) live in policy/catalog/; this module resolves any ID to its
+ * Security Standards, Checkov, KICS) live in policy/catalog/; this module resolves any ID to its
  * documentation link.
  */
 
@@ -122,6 +124,12 @@ function fsbpUrl(control: string): string {
     return `https://docs.aws.amazon.com/securityhub/latest/userguide/${service}-controls.html#${service}-${number}`;
 }
 
+/** KICS documents each query on a page named by its UUID, under its platform. */
+function kicsUrl(id: string): string {
+    const kubernetes = KICS_KUBERNETES_CHECKS.some((check) => check.id === id);
+    return `https://docs.kics.io/latest/queries/${kubernetes ? "kubernetes-queries" : "terraform-queries/aws"}/${id}/`;
+}
+
 const PSS_URL = "https://kubernetes.io/docs/concepts/security/pod-security-standards/";
 
 /** The documentation link of a control ID, or undefined when no framework defines the form of the ID. */
@@ -133,5 +141,6 @@ export function controlUrl(id: string): string | undefined {
     if (id.startsWith("PSS baseline: ")) return `${PSS_URL}#baseline`;
     if (id.startsWith("PSS restricted: ")) return `${PSS_URL}#restricted`;
     if (id.startsWith("Checkov ")) return `https://www.checkov.io/5.Policy%20Index/all.html#${id.slice(8)}`;
+    if (id.startsWith("KICS ")) return kicsUrl(id.slice(5));
     return undefined;
 }

@@ -9,7 +9,12 @@ import { globMatch, isRecord, list, Props, rec, str } from "./props";
  */
 
 export interface Principals {
-    /** `"*"` or `{"AWS": "*"}`: anyone, in any account, authenticated or not. */
+    /**
+     * `"*"`, `{"AWS": "*"}` or an AWS principal with a wildcard in it (`arn:aws:iam::*:root`):
+     * anyone, in any account. IAM matches no partial wildcard in a principal, so such an ARN is
+     * either rejected by the service or read as "*"; either way it is not a named principal.
+     * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+     */
     anyone: boolean;
     aws: string[];
     service: string[];
@@ -44,7 +49,7 @@ function principalsOf(value: unknown): Principals | undefined {
     if (value === "*") return { anyone: true, aws: [], service: [], federated: [], canonicalUser: [] };
     const map = rec(value);
     const aws = strings(map.AWS);
-    return { anyone: aws.includes("*"), aws, service: strings(map.Service), federated: strings(map.Federated), canonicalUser: strings(map.CanonicalUser) };
+    return { anyone: aws.some((principal) => principal.includes("*") || principal.includes("?")), aws, service: strings(map.Service), federated: strings(map.Federated), canonicalUser: strings(map.CanonicalUser) };
 }
 
 /** Parses an IAM document property (JSON string or object). `property` names it in messages. */
@@ -212,7 +217,12 @@ const IDENTITY: Record<string, string> = {
     "aws:iam/groupPolicy:GroupPolicy": "policy",
 };
 
-/** Resource-based documents (attached to a resource, naming principals). */
+/**
+ * Resource-based documents (attached to a resource, naming principals): every @pulumi/aws 7 type
+ * whose string policy property holds one (found by the properties policy, resourcePolicy,
+ * policyDocument, accessPolicy and accessPolicies of the provider's resources). VPC endpoint
+ * policies are left out on purpose: they name Principal "*" by design and restrict by resource.
+ */
 export const RESOURCE_POLICY_PROPERTY: Record<string, string> = {
     "aws:ecr/repositoryPolicy:RepositoryPolicy": "policy",
     "aws:ecr/registryPolicy:RegistryPolicy": "policy",
@@ -254,6 +264,32 @@ export const RESOURCE_POLICY_PROPERTY: Record<string, string> = {
     "aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy": "accessPolicy",
     "aws:codeartifact/repositoryPermissionsPolicy:RepositoryPermissionsPolicy": "policyDocument",
     "aws:codeartifact/domainPermissions:DomainPermissions": "policyDocument",
+    "aws:ecrpublic/repositoryPolicy:RepositoryPolicy": "policy",
+    "aws:glue/resourcePolicy:ResourcePolicy": "policy",
+    "aws:codebuild/resourcePolicy:ResourcePolicy": "policy",
+    "aws:msk/clusterPolicy:ClusterPolicy": "policy",
+    "aws:networkfirewall/resourcePolicy:ResourcePolicy": "policy",
+    "aws:oam/sinkPolicy:SinkPolicy": "policy",
+    "aws:opensearchingest/resourcePolicy:ResourcePolicy": "policy",
+    "aws:redshift/resourcePolicy:ResourcePolicy": "policy",
+    "aws:redshiftserverless/resourcePolicy:ResourcePolicy": "policy",
+    "aws:s3tables/tableBucketPolicy:TableBucketPolicy": "resourcePolicy",
+    "aws:s3tables/tablePolicy:TablePolicy": "resourcePolicy",
+    "aws:s3/vectorsVectorBucketPolicy:VectorsVectorBucketPolicy": "policy",
+    "aws:s3/filesFileSystemPolicy:FilesFileSystemPolicy": "policy",
+    "aws:sagemaker/modelPackageGroupPolicy:ModelPackageGroupPolicy": "resourcePolicy",
+    "aws:ses/identityPolicy:IdentityPolicy": "policy",
+    "aws:sesv2/emailIdentityPolicy:EmailIdentityPolicy": "policy",
+    "aws:vpclattice/authPolicy:AuthPolicy": "policy",
+    "aws:vpclattice/resourcePolicy:ResourcePolicy": "policy",
+    "aws:xray/resourcePolicy:ResourcePolicy": "policyDocument",
+    "aws:amp/resourcePolicy:ResourcePolicy": "policyDocument",
+    "aws:acmpca/policy:Policy": "policy",
+    "aws:dsql/clusterPolicy:ClusterPolicy": "policy",
+    "aws:bedrock/agentcoreResourcePolicy:AgentcoreResourcePolicy": "policy",
+    "aws:mediastore/containerPolicy:ContainerPolicy": "policy",
+    "aws:s3control/accessGrantsInstanceResourcePolicy:AccessGrantsInstanceResourcePolicy": "policy",
+    "aws:pinpoint/smsvoicev2ResourcePolicy:Smsvoicev2ResourcePolicy": "policy",
 };
 
 export const IDENTITY_POLICY_TYPES = [...Object.keys(IDENTITY), "aws:iam/role:Role"];

@@ -18,11 +18,20 @@ export interface IngressRule {
 }
 
 /**
- * Every address, in any spelling: a /0 prefix covers all addresses whatever the address part
- * ("0.0.0.0/0", "::/0", "0::/0", "0:0:0:0:0:0:0:0/0", "10.0.0.0/0" all mean the internet).
+ * The internet, in any spelling: a /0 prefix covers all addresses whatever the address part
+ * ("0.0.0.0/0", "::/0", "0::/0", "10.0.0.0/0"), and so, in effect, does a prefix shorter than
+ * any private range: an IPv4 prefix under /8 ("0.0.0.0/1" plus "128.0.0.0/1" is the whole
+ * internet) or an IPv6 prefix under /16 outside the unique-local and link-local ranges
+ * ("2000::/3" is every global unicast address).
  */
 export function isWorld(cidr: string): boolean {
-    return /^[0-9a-f.:]*\/0+$/i.test(cidr.trim());
+    const match = /^([0-9a-f.:]*)\/(\d+)$/i.exec(cidr.trim());
+    if (!match) return false;
+    const [, address, prefixText] = match;
+    const prefix = Number(prefixText);
+    if (prefix === 0) return true;
+    if (address.includes(":")) return prefix < 16 && !/^f[cde]/i.test(address.padStart(4, "0"));
+    return prefix < 8;
 }
 
 /** "-1", "all" and protocol number -1 mean every protocol and port. */

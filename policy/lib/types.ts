@@ -84,6 +84,10 @@ export const T = {
     networkAclRule: "aws:ec2/networkAclRule:NetworkAclRule",
     launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
     instance: "aws:ec2/instance:Instance",
+    launchConfiguration: "aws:ec2/launchConfiguration:LaunchConfiguration",
+    /** Karpenter's node template (a launch template by another name) and EKS Auto Mode's. */
+    karpenterNodeClass: "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass",
+    autoModeNodeClass: "kubernetes:eks.amazonaws.com/v1:NodeClass",
     flowLog: "aws:ec2/flowLog:FlowLog",
     vpcEndpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
 

@@ -110,8 +110,13 @@ export const apiGatewayRoutesAuthorized = defineResourcePolicy({
     severity: "medium",
     frameworks: ["FSBP APIGateway.8"],
     remediation: 'Set authorizationType (v2 routes) or authorization (REST methods) to "AWS_IAM", "JWT"/"COGNITO_USER_POOLS" or "CUSTOM" with an authorizer.',
-    types: [T.httpRoute, T.restMethod],
+    types: [T.httpRoute, T.restMethod, T.httpApi],
     validate: ({ type, props }, report) => {
+        if (type === T.httpApi) {
+            if (str(props.target) !== undefined)
+                report(`target is set, so API Gateway quick-creates a "$default" route with no authorization; expected the route declared as an aws.apigatewayv2.Route with an authorizationType`);
+            return;
+        }
         if (type === T.httpRoute) {
             if ((str(props.routeKey) ?? "").startsWith("OPTIONS ")) return;
             const authorization = str(props.authorizationType) ?? "NONE";
@@ -129,8 +134,13 @@ export const apiGatewayAccessLogging = defineResourcePolicy({
     severity: "medium",
     frameworks: ["FSBP APIGateway.9"],
     remediation: "Set accessLogSettings: { destinationArn: logGroup.arn, format: <JSON format with requestId, ip, status...> }.",
-    types: [T.httpStage, T.restStage],
-    validate: ({ props }, report) => {
+    types: [T.httpStage, T.restStage, T.httpApi],
+    validate: ({ type, props }, report) => {
+        if (type === T.httpApi) {
+            // Quick create (target) makes a "$default" stage the program cannot give access log settings.
+            if (str(props.target) !== undefined) report(`target is set, so API Gateway quick-creates a "$default" stage without access logs; expected an aws.apigatewayv2.Stage with accessLogSettings`);
+            return;
+        }
         if (!str(rec(props.accessLogSettings).destinationArn)) report(`accessLogSettings.destinationArn is not set; expected a log destination`);
     },
 });

@@ -212,12 +212,21 @@ export const ec2NaclNoAdminPorts = defineResourcePolicy({
 
 export const ec2LaunchTemplateNoPublicIp = defineResourcePolicy({
     name: "ec2-launch-template-no-public-ip",
-    description: "Launch templates and instances do not assign public IP addresses to network interfaces.",
+    description: "Launch templates, launch configurations, instances and Karpenter/EKS Auto Mode node classes do not assign public IP addresses to network interfaces.",
     severity: "high",
-    frameworks: ["FSBP EC2.25", "FSBP EC2.9"],
+    frameworks: ["FSBP EC2.25", "FSBP EC2.9", "FSBP AutoScaling.5"],
     remediation: "Set associatePublicIpAddress (instances) and networkInterfaces[].associatePublicIpAddress (launch templates) to false or omit them, and launch into private subnets.",
-    types: [T.launchTemplate, T.instance],
-    validate: ({ props }, report) => {
+    types: [T.launchTemplate, T.instance, T.launchConfiguration, T.karpenterNodeClass, T.autoModeNodeClass],
+    validate: ({ type, props }, report) => {
+        // Karpenter: spec.associatePublicIPAddress; EKS Auto Mode: spec.advancedNetworking.associatePublicIPAddress (both default to the subnet's setting).
+        if (type === T.karpenterNodeClass) {
+            if (bool(rec(props.spec).associatePublicIPAddress) === true) report("spec.associatePublicIPAddress is true; expected false (nodes in private subnets)");
+            return;
+        }
+        if (type === T.autoModeNodeClass) {
+            if (bool(rec(rec(props.spec).advancedNetworking).associatePublicIPAddress) === true) report("spec.advancedNetworking.associatePublicIPAddress is true; expected false (nodes in private subnets)");
+            return;
+        }
         if (bool(props.associatePublicIpAddress) === true) report("associatePublicIpAddress is true; expected false");
         for (const [index, nic] of list(props.networkInterfaces).entries()) {
             if (bool(rec(nic).associatePublicIpAddress) === true) report(`networkInterfaces[${index}].associatePublicIpAddress is true; expected false`);
@@ -229,11 +238,11 @@ const EBS_VOLUME = "aws:ebs/volume:Volume";
 
 export const ec2EbsEncryption = defineResourcePolicy({
     name: "ec2-ebs-encryption",
-    description: "EBS volumes are encrypted: standalone volumes, instance root and data volumes, and launch template block device mappings.",
+    description: "EBS volumes are encrypted: standalone volumes, instance and launch configuration root and data volumes, and the block device mappings of launch templates and Karpenter node classes.",
     severity: "medium",
     frameworks: ["FSBP EC2.3", "FSBP EC2.181"],
     remediation: "Set encrypted: true (rootBlockDevice, ebsBlockDevices, blockDeviceMappings[].ebs, aws.ebs.Volume), optionally with a kmsKeyId; also turn on EBS encryption by default for the account.",
-    types: [EBS_VOLUME, T.instance, T.launchTemplate],
+    types: [EBS_VOLUME, T.instance, T.launchConfiguration, T.launchTemplate, T.karpenterNodeClass],
     validate: ({ type, props }, report) => {
         const check = (where: string, device: Record<string, unknown>) => {
             // A volume restored from a snapshot takes the snapshot's encryption.
@@ -242,7 +251,15 @@ export const ec2EbsEncryption = defineResourcePolicy({
                 report(`${where}encrypted is ${show(device.encrypted)}${device.encrypted === undefined ? " (unencrypted unless the account enables EBS encryption by default)" : ""}; expected true`);
         };
         if (type === EBS_VOLUME) return check("", props);
-        if (type === T.instance) {
+        if (type === T.karpenterNodeClass) {
+            // Without blockDeviceMappings Karpenter uses the AMI family's default, an encrypted gp3 root volume.
+            for (const [index, mapping] of list(rec(props.spec).blockDeviceMappings).entries()) {
+                const ebs = rec(rec(mapping).ebs);
+                if (ebs.snapshotID === undefined && bool(ebs.encrypted) !== true) report(`spec.blockDeviceMappings[${index}].ebs.encrypted is ${show(ebs.encrypted)}; expected true`);
+            }
+            return;
+        }
+        if (type === T.instance || type === T.launchConfiguration) {
             if (props.launchTemplate !== undefined && props.rootBlockDevice === undefined && props.ebsBlockDevices === undefined) return; // the template is checked
             check("rootBlockDevice.", rec(props.rootBlockDevice));
             for (const [index, device] of list(props.ebsBlockDevices).entries()) check(`ebsBlockDevices[${index}].`, rec(device));
@@ -260,14 +277,21 @@ export const ec2Imdsv2Required = defineResourcePolicy({
     name: "ec2-imdsv2-required",
     description: "Instances, launch templates and EKS node groups require IMDSv2 (session tokens) for the instance metadata service.",
     severity: "high",
-    frameworks: ["FSBP EC2.8", "FSBP EC2.170"],
+    frameworks: ["FSBP EC2.8", "FSBP EC2.170", "FSBP AutoScaling.3"],
     remediation:
         'Launch templates and instances: metadataOptions: { httpTokens: "required" }. eks.ManagedNodeGroup: enableIMDSv2: true. aws.eks.NodeGroup: a launch template requiring IMDSv2 or an AL2023 AMI type. eks.Cluster: skipDefaultNodeGroup: true with managed node groups.',
-    types: [T.launchTemplate, T.instance, T.eksNodeGroup, T.eksManagedNodeGroup, T.eksComponentCluster, T.eksSelfManagedNodeGroup, T.eksSelfManagedNodeGroupV2],
+    types: [T.launchTemplate, T.instance, T.launchConfiguration, T.karpenterNodeClass, T.eksNodeGroup, T.eksManagedNodeGroup, T.eksComponentCluster, T.eksSelfManagedNodeGroup, T.eksSelfManagedNodeGroupV2],
     validate: ({ type, props }, report) => {
         const metadata = rec(props.metadataOptions);
         switch (type) {
+            case T.karpenterNodeClass: {
+                // Karpenter v1 defaults httpTokens to "required"; only an explicit "optional" allows IMDSv1.
+                const options = rec(rec(props.spec).metadataOptions);
+                if (str(options.httpEndpoint) !== "disabled" && str(options.httpTokens) === "optional") report('spec.metadataOptions.httpTokens is "optional" (IMDSv1 allowed); expected "required"');
+                return;
+            }
             case T.launchTemplate:
+            case T.launchConfiguration:
             case T.instance: {
                 if (str(metadata.httpEndpoint) === "disabled") return;
                 if (type === T.instance && props.launchTemplate !== undefined && props.metadataOptions === undefined) return; // the template is checked

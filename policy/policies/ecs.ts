@@ -1,6 +1,6 @@
 import { defineResourcePolicy, Report, ResourceContext } from "../lib/define";
 import { readTask, Task, TASK_TYPES, TaskContainer } from "../lib/ecs";
-import { bool, list, num, Props, rec, show, str } from "../lib/props";
+import { bool, joinWords, list, num, Props, rec, show, str } from "../lib/props";
 import { T } from "../lib/types";
 
 /** Task definitions created by an awsx component are checked on the component's inputs. */
@@ -51,16 +51,26 @@ export const ecsNoHostPid = defineResourcePolicy({
         }),
 });
 
+/**
+ * The capabilities Docker (and so ECS on EC2 and Fargate) grants a container by default; adding
+ * one of these changes nothing. https://docs.docker.com/engine/containers/run/#runtime-privilege-and-linux-capabilities
+ * and https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html
+ */
+const DOCKER_DEFAULT_CAPABILITIES = new Set(["AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "NET_RAW", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"]);
+
 export const ecsNoPrivilegedContainers = defineResourcePolicy({
     name: "ecs-no-privileged-containers",
-    description: "ECS containers are not privileged.",
+    description: "ECS containers are not privileged and add no Linux capability beyond Docker's default set (SYS_ADMIN, NET_ADMIN, SYS_PTRACE... are privileged in part).",
     severity: "high",
     frameworks: ["FSBP ECS.4"],
-    remediation: "Remove privileged: true; grant specific Linux capabilities through linuxParameters if truly needed.",
+    remediation: "Remove privileged: true and the capabilities added in linuxParameters.capabilities.add; drop what the container does not need instead.",
     types: TASK_TYPES,
     validate: (context, report) =>
         perContainer(context, report, (container) => {
             if (bool(container.definition.privileged) === true) report(`${container.label}: privileged is true; expected false or unset`);
+            const added = list(rec(rec(container.definition.linuxParameters).capabilities).add).map((item) => (str(item) ?? "").toUpperCase().replace(/^CAP_/, ""));
+            const beyond = added.filter((capability) => capability !== "" && !DOCKER_DEFAULT_CAPABILITIES.has(capability));
+            if (beyond.length > 0) report(`${container.label}: linuxParameters.capabilities.add includes ${joinWords(beyond)}; expected only capabilities of Docker's default set`);
         }),
 });
 

@@ -139,6 +139,71 @@ export const iamTrustPolicyNotPublic = definePublicAccessPolicy({
 });
 
 /**
+ * Web identity federation hands the role to whoever the identity provider vouches for, so the
+ * trust must name who: an OIDC provider's `sub` (a GitHub repository, a Kubernetes service
+ * account) with a value that is not a wildcard for every subject, and Cognito's identity pool
+ * (`cognito-identity.amazonaws.com:aud`). Without it, any GitHub repository in the world or any
+ * service account of the cluster can assume the role.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html#idp_oidc_Create_GitHub ,
+ * https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html ,
+ * https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html
+ */
+const COGNITO = "cognito-identity.amazonaws.com";
+/** Subject prefixes that name a kind of subject, not a subject ("repo:*" is every repository). */
+const SUBJECT_KINDS = ["repo:", "system:serviceaccount:", "project_path:", "organization:"];
+
+/** The condition values of `key` under positive operators (negated and IfExists ones pin nothing). */
+function pinnedValues(statement: Statement, key: string): string[] {
+    const values: string[] = [];
+    for (const [operator, block] of Object.entries(statement.condition)) {
+        if (/IfExists$/i.test(operator) || /Not/.test(operator) || /^ForAllValues:/i.test(operator) || /^(Null|Bool)$/i.test(operator)) continue;
+        for (const [rawKey, value] of Object.entries(block)) if (rawKey.toLowerCase() === key.toLowerCase()) values.push(...list(value).map(String));
+    }
+    return values;
+}
+
+/** True when a subject pattern names some subject rather than every subject of its kind. */
+function namesSubject(value: string): boolean {
+    const wildcard = value.search(/[*?]/);
+    if (wildcard < 0) return value !== "";
+    const prefix = value.slice(0, wildcard);
+    const kind = SUBJECT_KINDS.find((candidate) => prefix.startsWith(candidate));
+    const rest = kind ? prefix.slice(kind.length) : prefix;
+    // "system:serviceaccount:apps:*" names a namespace; "system:serviceaccount:*:*" names nothing.
+    return rest.replace(/[:/]+$/, "") !== "";
+}
+
+export const iamTrustWebIdentityScoped = defineResourcePolicy({
+    name: "iam-trust-web-identity-scoped",
+    description: "Roles trusted through web identity federation (GitHub Actions, EKS service accounts, Cognito) name the subject allowed to assume them.",
+    severity: "critical",
+    frameworks: ["WA SEC03-BP07"],
+    remediation:
+        'Add a condition on "<provider>:sub" naming the repository and branch (repo:org/name:ref:refs/heads/main) or the service account (system:serviceaccount:<namespace>:<name>), or "cognito-identity.amazonaws.com:aud" naming the identity pool.',
+    types: ["aws:iam/role:Role"],
+    validate: ({ type, props }, report) => {
+        forEachStatement(type, props, ["trust"], report, (statement, document) => {
+            if (statement.effect !== "Allow" || !statement.principal) return;
+            if (!coversAction(statement, "sts:AssumeRoleWithWebIdentity")) return;
+            for (const federated of statement.principal.federated) {
+                const provider = federated.includes("oidc-provider/") ? federated.split("oidc-provider/")[1] : federated;
+                const key = provider === COGNITO ? `${COGNITO}:aud` : `${provider}:sub`;
+                if (federated.includes("saml-provider/")) continue; // SAML assertions are checked by SAML:aud, which AWS requires
+                const values = pinnedValues(statement, key);
+                if (values.length === 0)
+                    report(
+                        `${document.property}: statement ${statement.label} lets ${provider} identities assume the role with no condition on ${key}; expected the ${provider === COGNITO ? "identity pool" : "subject"} named`,
+                    );
+                else if (!values.some(namesSubject))
+                    report(
+                        `${document.property}: statement ${statement.label} conditions ${key} on ${joinWords(values.map((v) => `"${v}"`))}, which matches every subject; expected a named repository or service account`,
+                    );
+            }
+        });
+    },
+});
+
+/**
  * Actions that let a principal grant itself (or a role it can pass) more than it has: the
  * escalation paths of Rhino Security Labs' list, which Checkov CKV_AWS_286 and KICS also use.
  * https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/
@@ -159,6 +224,8 @@ const ESCALATION_ACTIONS = [
     "iam:UpdateAssumeRolePolicy",
     "iam:PassRole",
     "sts:AssumeRole",
+    "lambda:UpdateFunctionCode",
+    "glue:UpdateDevEndpoint",
 ];
 
 export const iamNoPrivilegeEscalation = defineResourcePolicy({
@@ -259,6 +326,7 @@ export const iamPolicies = [
     iamNoUserPolicies,
     iamActionsExist,
     iamTrustPolicyNotPublic,
+    iamTrustWebIdentityScoped,
     iamNoPrivilegeEscalation,
     resourcePolicyNotPublic,
     iamNoAdminManagedPolicies,

@@ -438,6 +438,8 @@ const RBAC_RISKS: { group: string; resource: string; verbs: string[]; why: strin
     { group: "", resource: "serviceaccounts", verbs: ["impersonate"], why: "impersonates service accounts", control: "CIS EKS 4.1.8" },
     { group: "", resource: "serviceaccounts/token", verbs: ["create"], why: "mints service account tokens", control: "CIS EKS 4.1.8" },
     { group: "", resource: "pods/exec", verbs: ["create", "get"], why: "executes commands in pods", control: "CIS EKS 4.1.4" },
+    { group: "", resource: "pods/attach", verbs: ["create", "get"], why: "attaches to running containers", control: "CIS EKS 4.1.4" },
+    { group: "", resource: "pods/portforward", verbs: ["create", "get"], why: "forwards ports into pods, past network policies", control: "CIS EKS 4.1.4" },
     { group: "", resource: "nodes/proxy", verbs: ["get", "create"], why: "reaches the kubelet API through node proxy", control: "CIS EKS 4.1.8" },
     { group: "certificates.k8s.io", resource: "certificatesigningrequests/approval", verbs: ["update", "patch"], why: "approves certificate signing requests", control: "CIS EKS 4.1.8" },
     { group: "admissionregistration.k8s.io", resource: "validatingwebhookconfigurations", verbs: ["create", "update", "patch", "delete"], why: "controls admission webhooks", control: "CIS EKS 4.1.8" },
@@ -445,6 +447,17 @@ const RBAC_RISKS: { group: string; resource: string; verbs: string[]; why: strin
 ];
 
 const matchesAny = (values: unknown[], wanted: string) => values.map((v) => String(v).toLowerCase()).includes(wanted);
+
+/**
+ * Whether a rule's resources cover `wanted` ("pods/exec"): by name, or by RBAC's one subresource
+ * wildcard, "*\/exec" (every resource's exec). "pods/*" is not a wildcard to RBAC: it names a
+ * subresource called "*". https://github.com/kubernetes/kubernetes/blob/master/pkg/apis/rbac/v1/evaluation_helpers.go (ResourceMatches)
+ */
+function coversResource(resources: unknown[], wanted: string): boolean {
+    if (matchesAny(resources, wanted)) return true;
+    const slash = wanted.indexOf("/");
+    return slash > 0 && matchesAny(resources, `*${wanted.slice(slash)}`);
+}
 
 export const k8sRbacNoEscalation = defineResourcePolicy({
     name: "k8s-rbac-no-escalation",
@@ -463,7 +476,7 @@ export const k8sRbacNoEscalation = defineResourcePolicy({
             const verbs = list(rule.verbs);
             // A "*" anywhere is k8s-rbac-no-wildcards' finding.
             if ([...groups, ...resources, ...verbs].includes("*")) continue;
-            const risks = RBAC_RISKS.filter((risk) => matchesAny(groups, risk.group) && matchesAny(resources, risk.resource) && risk.verbs.some((verb) => matchesAny(verbs, verb)));
+            const risks = RBAC_RISKS.filter((risk) => matchesAny(groups, risk.group) && coversResource(resources, risk.resource) && risk.verbs.some((verb) => matchesAny(verbs, verb)));
             const whys = [...new Set(risks.map((risk) => `${risk.why} (${risk.control})`))];
             if (whys.length > 0) report(`rules[${index}] ${joinWords(whys)}; expected only the verbs and resources the subject needs`);
         }
@@ -472,15 +485,22 @@ export const k8sRbacNoEscalation = defineResourcePolicy({
 
 export const k8sNoClusterAdminBinding = defineResourcePolicy({
     name: "k8s-no-cluster-admin-binding",
-    description: "Nothing is bound to the cluster-admin ClusterRole or the system:masters group (which bypasses RBAC).",
+    description:
+        "Nothing is bound to the cluster-admin ClusterRole or the system:masters group (which bypasses RBAC), no role is bound to everyone (system:authenticated, system:unauthenticated, system:anonymous, system:serviceaccounts), and none to a namespace's default service account (every pod without its own account runs as it).",
     severity: "high",
-    frameworks: ["CIS EKS 4.1.1"],
+    frameworks: ["CIS EKS 4.1.1", "CIS EKS 4.1.5"],
     remediation: "Bind a role with the permissions the subject needs; keep cluster-admin for break-glass access via EKS access entries.",
     types: [T.k8sClusterRoleBinding, T.k8sRoleBinding],
     validate: ({ props }, report) => {
         if (str(rec(props.roleRef).name) === "cluster-admin") report('roleRef.name is "cluster-admin"; expected a least-privilege role');
         for (const [index, subject] of list(props.subjects).entries()) {
             if (str(rec(subject).kind) === "Group" && str(rec(subject).name) === "system:masters") report(`subjects[${index}] is the group "system:masters", whose members bypass RBAC; expected a least-privilege group`);
+            if (["system:authenticated", "system:unauthenticated", "system:anonymous", "system:serviceaccounts"].includes(str(rec(subject).name) ?? ""))
+                report(
+                    `subjects[${index}] is ${show(rec(subject).name)}, which every ${str(rec(subject).name) === "system:serviceaccounts" ? "service account of the cluster" : "caller"} belongs to; expected the users, groups or service accounts that need the role`,
+                );
+            if (str(rec(subject).kind) === "ServiceAccount" && str(rec(subject).name) === "default")
+                report(`subjects[${index}] is the service account "default", which every pod of its namespace without its own account runs as; expected a dedicated service account`);
         }
     },
 });
@@ -571,7 +591,9 @@ export const k8sNamespaceNetworkPolicy = defineStackPolicy({
     validate: (stack, report) => {
         const covered = new Set<string>();
         // Gathered unguarded: a policy whose namespace is unknown must not leave a namespace "uncovered".
-        for (const policy of stack.ofType(T.k8sNetworkPolicy)) covered.add(namespaceOf(policy.props));
+        // A policy whose ingress rules include an empty rule ({}) admits every source: it covers nothing.
+        const allowsAll = (props: Record<string, unknown>) => list(rec(props.spec).ingress).some((rule) => Object.keys(rec(rule)).length === 0);
+        for (const policy of stack.ofType(T.k8sNetworkPolicy)) if (!allowsAll(policy.props)) covered.add(namespaceOf(policy.props));
         const namespaces = new Map<string, string | undefined>();
         for (const namespace of stack.ofType(T.k8sNamespace)) {
             stack.guard(() => {
@@ -586,8 +608,42 @@ export const k8sNamespaceNetworkPolicy = defineStackPolicy({
             });
         }
         for (const [name, urn] of namespaces) {
-            if (!covered.has(name)) report(`namespace ${name} has no NetworkPolicy; expected at least a default-deny policy`, urn);
+            if (!covered.has(name)) report(`namespace ${name} has no NetworkPolicy that restricts ingress (none, or only ones with an allow-all rule {}); expected at least a default-deny policy`, urn);
         }
+    },
+});
+
+/**
+ * A Service of type LoadBalancer gets its load balancer from whichever controller reconciles it:
+ * the in-tree cloud provider (the default for Services without a loadBalancerClass) creates an
+ * internet-facing Classic Load Balancer unless the Service says internal, while the AWS Load
+ * Balancer Controller and EKS Auto Mode create an internal NLB unless told internet-facing. The
+ * scheme is therefore stated on the Service, never left to the controller.
+ * https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/nlb/ ,
+ * https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/
+ */
+const SCHEME_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-scheme";
+const INTERNAL_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-internal";
+
+export const k8sServiceLoadBalancerScheme = defineResourcePolicy({
+    name: "k8s-service-load-balancer-scheme",
+    description: "Services of type LoadBalancer state their scheme (internal, or internet-facing on purpose) instead of leaving it to the controller, whose defaults differ.",
+    severity: "medium",
+    frameworks: ["KICS 26763a1c-5dda-4772-b507-5fca7fb5f165"],
+    remediation: `Annotate the Service with ${SCHEME_ANNOTATION}: "internal" (or "internet-facing" when it is meant to be public, with loadBalancerSourceRanges), and prefer an Ingress through the shared ALB.`,
+    types: ["kubernetes:core/v1:Service"],
+    validate: ({ props }, report) => {
+        const spec = rec(props.spec);
+        if (str(spec.type) !== "LoadBalancer") return;
+        const annotations = rec(rec(props.metadata).annotations);
+        const scheme = str(annotations[SCHEME_ANNOTATION]);
+        const internal = str(annotations[INTERNAL_ANNOTATION]);
+        if (scheme !== undefined) {
+            if (scheme !== "internal" && scheme !== "internet-facing") report(`annotation ${SCHEME_ANNOTATION} is ${show(scheme)}; expected "internal" or "internet-facing"`);
+            return;
+        }
+        if (internal !== undefined && internal !== "false") return;
+        report(`type is "LoadBalancer" and no ${SCHEME_ANNOTATION} annotation states the scheme: the in-tree controller makes it internet-facing, the AWS Load Balancer Controller internal; expected the scheme stated`);
     },
 });
 
@@ -620,4 +676,5 @@ export const kubernetesPolicies = [
     k8sPodDisruptionBudget,
     k8sNamespaceNetworkPolicy,
     k8sRbacNoEscalation,
+    k8sServiceLoadBalancerScheme,
 ];

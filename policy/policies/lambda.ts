@@ -19,8 +19,11 @@ const timeoutOf = (fn: PolicyResource) => num(fn.props.timeout) ?? DEFAULT_TIMEO
 function pinsCaller(value: string | undefined, kind: "arn" | "account" | "org"): boolean {
     if (value === undefined || value === "" || /^[*?]+$/.test(value)) return false;
     if (kind === "arn") {
-        const account = value.split(":")[4] ?? "";
-        if (account === "") return !/^[*?]/.test(value.split(":").slice(5).join(":"));
+        // arn:partition:service:region:account:resource; a truncated ARN ("arn:aws:execute-api:*") pins nothing.
+        const parts = value.split(":");
+        if (parts.length < 6) return false;
+        const account = parts[4];
+        if (account === "") return !/^[*?]/.test(parts.slice(5).join(":")) && parts.slice(5).join(":") !== "";
         return /^\d{12}$/.test(account);
     }
     return !/[*?]/.test(value);
@@ -28,7 +31,7 @@ function pinsCaller(value: string | undefined, kind: "arn" | "account" | "org"):
 
 export const lambdaFunctionNotPublic = defineResourcePolicy({
     name: "lambda-function-not-public",
-    description: "Lambda permissions do not let anyone invoke a function; service principals are scoped to a source ARN or account, and function URLs require IAM auth.",
+    description: "Lambda permissions do not let anyone invoke a function and grant no wildcard action; service principals are scoped to a source ARN or account, and function URLs require IAM auth.",
     severity: "critical",
     frameworks: ["FSBP Lambda.1"],
     remediation: "Name the invoking principal; for a service principal set sourceArn (and sourceAccount); give function URLs authorizationType AWS_IAM and put public traffic behind API Gateway.",
@@ -38,6 +41,9 @@ export const lambdaFunctionNotPublic = defineResourcePolicy({
             if (str(props.authorizationType) !== "AWS_IAM") report(`authorizationType is ${show(props.authorizationType)}; expected "AWS_IAM" (NONE makes the URL public)`);
             return;
         }
+        const action = str(props.action) ?? "";
+        // add-permission accepts lambda:InvokeFunction, lambda:InvokeFunctionUrl and lambda:GetFunction, or a wildcard that grants every action on the function.
+        if (action.includes("*")) report(`action is ${show(props.action)}, which grants every Lambda action on the function (update its code, change its permissions); expected "lambda:InvokeFunction"`);
         const principal = str(props.principal) ?? "";
         const scoped = pinsCaller(str(props.sourceArn), "arn") || pinsCaller(str(props.sourceAccount), "account") || pinsCaller(str(props.principalOrgId), "org");
         if (principal === "*") {

@@ -73,16 +73,24 @@ export const s3BucketPublicAccessBlock = defineStackPolicy({
 });
 
 const PUBLIC_ACLS = ["public-read", "public-read-write", "authenticated-read"];
+/** Objects written by the program carry their own canned ACL (acl), which a bucket with ACLs enabled honours. */
+const OBJECT_TYPES = ["aws:s3/bucketObject:BucketObject", "aws:s3/bucketObjectv2:BucketObjectv2", "aws:s3/objectCopy:ObjectCopy"];
+
 const PUBLIC_GRANTEES = ["http://acs.amazonaws.com/groups/global/AllUsers", "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"];
 
 export const s3BucketNotPublic = defineResourcePolicy({
     name: "s3-bucket-not-public",
-    description: "S3 bucket policies and ACLs do not grant public read or write access.",
+    description: "S3 bucket policies and ACLs, and the ACLs of objects the program writes, do not grant public read or write access.",
     severity: "critical",
     frameworks: ["FSBP S3.2", "FSBP S3.3"],
     remediation: "Remove public grants; serve public content through CloudFront with origin access control, and keep Block Public Access on.",
-    types: [...POLICY_TYPES, ...T.s3Acl],
+    types: [...POLICY_TYPES, ...T.s3Acl, ...OBJECT_TYPES],
     validate: ({ type, props }, report) => {
+        if (OBJECT_TYPES.includes(type)) {
+            const acl = str(props.acl);
+            if (acl && PUBLIC_ACLS.includes(acl)) report(`acl is ${show(acl)}, which makes the object readable by anyone; expected "private" (or no ACL, with ACLs disabled on the bucket)`);
+            return;
+        }
         forEachStatement(type, props, ["resource"], report, (statement, document, statements) => {
             if (isPublicGrant(statement, statements))
                 report(`${document.property}: statement ${statement.label} allows ${describeActions(statement)} to Principal "*" with no restricting condition; expected named principals`);

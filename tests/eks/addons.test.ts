@@ -133,6 +133,16 @@ describe("EKS add-ons and controllers", () => {
             expect(dev.one(RELEASE, "-lbc").inputs.values).to.deep.include({ replicaCount: 1 });
         });
 
+        it("puts the controllers on the workload group's labelled nodes when there is no system group (dev), never on Karpenter's nodes", () => {
+            for (const suffix of ["-lbc", "-metrics-server", "-karpenter"]) {
+                const values = (dev.one(RELEASE, suffix).inputs as any).values;
+                expect(values.nodeSelector, suffix).to.deep.equal({ "platform/controllers": "true" });
+                expect(values.tolerations, suffix).to.equal(undefined);
+            }
+            const labels = (dev.one("kubernetes:karpenter.sh/v1:NodePool").inputs.spec as any).template.metadata.labels;
+            expect(labels).to.not.have.property("platform/controllers");
+        });
+
         it("turns off the Service webhook (Ingresses only), and installs the other charts once the controller's webhooks serve", () => {
             const lbc = prod.one(RELEASE, "-lbc");
             expect((lbc.inputs as any).values.enableServiceMutatorWebhook).to.equal(false);

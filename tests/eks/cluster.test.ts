@@ -141,8 +141,16 @@ describe("EKS cluster, node groups and Fargate profiles", () => {
             expect(system.scalingConfig).to.deep.equal({ minSize: 2, maxSize: 4, desiredSize: 2 });
         });
 
-        it("dev: the workload group is spot and may scale to zero; prod: on-demand with at least two nodes", () => {
-            expect(dev.one(NODE_GROUP, "-workload").inputs).to.deep.include({ capacityType: "SPOT", scalingConfig: { minSize: 0, maxSize: 3, desiredSize: 1 }, taints: [] });
+        it("dev: one spot node of the workload group, labelled to run the controllers, and no system group; prod: on-demand with at least two nodes beside a dedicated system group", () => {
+            expect(dev.all(NODE_GROUP).map((group) => group.name)).to.deep.equal(["platform-dev-eks-workload"]);
+            expect(dev.one(NODE_GROUP, "-workload").inputs).to.deep.include({
+                capacityType: "SPOT",
+                instanceTypes: ["t4g.medium", "c7g.large", "c6g.large"],
+                scalingConfig: { minSize: 1, maxSize: 3, desiredSize: 1 },
+                labels: { "platform/node-role": "workload", "platform/controllers": "true" },
+                taints: [],
+            });
+            expect(prod.one(NODE_GROUP, "-workload").inputs.labels).to.deep.equal({ "platform/node-role": "workload" });
             expect(prod.one(NODE_GROUP, "-workload").inputs).to.deep.include({ capacityType: "ON_DEMAND", instanceTypes: ["m7g.xlarge", "m6g.xlarge"], scalingConfig: { minSize: 2, maxSize: 10, desiredSize: 2 } });
         });
 
@@ -157,8 +165,8 @@ describe("EKS cluster, node groups and Fargate profiles", () => {
         });
 
         it("AL2023 nodes boot from one encrypted root volume", () => {
-            expect(ca.one(NODE_GROUP, "-system").inputs.amiType).to.equal("AL2023_ARM_64_STANDARD");
-            const volumes = ca.one(LAUNCH_TEMPLATE, "-system").inputs.blockDeviceMappings as { deviceName: string; ebs: Record<string, unknown> }[];
+            expect(ca.one(NODE_GROUP, "-workload").inputs.amiType).to.equal("AL2023_ARM_64_STANDARD");
+            const volumes = ca.one(LAUNCH_TEMPLATE, "-workload").inputs.blockDeviceMappings as { deviceName: string; ebs: Record<string, unknown> }[];
             expect(volumes).to.deep.equal([{ deviceName: "/dev/xvda", ebs: { volumeSize: 20, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }]);
         });
 

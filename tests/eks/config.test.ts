@@ -23,10 +23,11 @@ describe("platform:eks configuration", () => {
         expect(resolve("dev", { eks: { enabled: true } }).eks.enabled).to.equal(true);
     });
 
-    it("follows the profile: dev spot workload nodes from zero, prod on-demand with two or more; Karpenter, Bottlerocket", () => {
+    it("follows the profile: dev one shared spot workload node, prod a dedicated system group and on-demand workload nodes, two or more; Karpenter, Bottlerocket", () => {
         const dev = resolve("dev", { eks: { enabled: true } }).eks;
         const prod = resolve("prod", { eks: { enabled: true } }).eks;
-        expect(dev.nodeGroups.workload).to.include({ capacityType: "SPOT", minSize: 0 });
+        expect(dev.nodeGroups.workload).to.include({ capacityType: "SPOT", minSize: 1 });
+        expect([dev.systemNodes, prod.systemNodes, dev.compute, prod.compute]).to.deep.equal(["shared", "dedicated", "managed", "managed"]);
         expect(prod.nodeGroups.workload).to.include({ capacityType: "ON_DEMAND", minSize: 2 });
         expect(prod.nodeGroups.system.capacityType).to.equal("ON_DEMAND");
         expect(prod).to.include({ autoscaler: "karpenter", nodeOs: "bottlerocket", version: EKS_DEFAULT_VERSION });
@@ -94,10 +95,39 @@ describe("platform:eks configuration", () => {
         { title: "an unknown EKS support type", values: { eks: { enabled: true, supportType: "LTS" } }, key: "platform:eks.supportType", says: /STANDARD, EXTENDED/ },
         { title: "an unknown autoscaler", values: { eks: { enabled: true, autoscaler: "keda" } }, key: "platform:eks.autoscaler", says: /karpenter, cluster-autoscaler/ },
         { title: "a misspelt key", values: { eks: { enabled: true, nodegroups: {} } }, key: "platform:eks.nodegroups", says: /did you mean "nodeGroups"/ },
-        { title: "a spot system group", values: { eks: { enabled: true, nodeGroups: { system: { capacityType: "SPOT" } } } }, key: "platform:eks.nodeGroups.system.capacityType", says: /ON_DEMAND/ },
+        { title: "a spot system group", stack: "prod", values: { eks: { enabled: true, nodeGroups: { system: { capacityType: "SPOT" } } } }, key: "platform:eks.nodeGroups.system.capacityType", says: /ON_DEMAND/ },
+        { title: "system group settings with shared system nodes", values: { eks: { enabled: true, nodeGroups: { system: { minSize: 2 } } } }, key: "platform:eks.nodeGroups.system", says: /eks.systemNodes: dedicated/ },
+        {
+            title: "shared system nodes on a workload group that may scale to zero",
+            values: { eks: { enabled: true, nodeGroups: { workload: { minSize: 0 } } } },
+            key: "platform:eks.nodeGroups.workload.minSize",
+            says: /CoreDNS/,
+        },
         { title: "node group bounds the wrong way round", values: { eks: { enabled: true, nodeGroups: { workload: { minSize: 5, maxSize: 2 } } } }, key: "platform:eks.nodeGroups.workload", says: /minSize \(5\)/ },
         { title: "a kube-proxy build for another Kubernetes version", values: { eks: { enabled: true, version: "1.32" } }, key: "platform:eks.addons.kubeProxy", says: /v1\.32/ },
         { title: "an add-on version that is not an EKS build", values: { eks: { enabled: true, addons: { coredns: "1.11" } } }, key: "platform:eks.addons.coredns", says: /eksbuild/ },
+        { title: "external-dns without a hosted zone", values: { eks: { enabled: true, addons: { externalDns: { enabled: true } } } }, key: "platform:eks.addons.externalDns.hostedZoneId", says: /hosted zone id/ },
+        {
+            title: "external-dns given a domain instead of a zone id",
+            values: { eks: { enabled: true, addons: { externalDns: { enabled: true, hostedZoneId: "example.com" } } } },
+            key: "platform:eks.addons.externalDns.hostedZoneId",
+            says: /Z0123456789ABCDEFGHIJ/,
+        },
+        {
+            title: "an unknown VPA mode",
+            values: { eks: { enabled: true, addons: { verticalPodAutoscaler: { enabled: true, mode: "Auto" } } } },
+            key: "platform:eks.addons.verticalPodAutoscaler.mode",
+            says: /recommend or auto/,
+        },
+        {
+            title: "Auto Mode with a node autoscaler set",
+            values: { eks: { enabled: true, compute: "autoMode", autoscaler: "karpenter" } },
+            key: "platform:eks.autoscaler",
+            says: /no node autoscaler with eks.compute: autoMode/,
+        },
+        { title: "Auto Mode with node groups", values: { eks: { enabled: true, compute: "autoMode", nodeGroups: { system: { minSize: 1 } } } }, key: "platform:eks.nodeGroups", says: /Auto Mode launches the nodes/ },
+        { title: "Auto Mode with a CNI build", values: { eks: { enabled: true, compute: "autoMode", addons: { vpcCni: "v1.20.1-eksbuild.3" } } }, key: "platform:eks.addons.vpcCni", says: /pod networking/ },
+        { title: "an unknown compute mode", values: { eks: { enabled: true, compute: "fargate" } }, key: "platform:eks.compute", says: /managed, autoMode/ },
         { title: "an admin that is not a role ARN", values: { eks: { enabled: true, adminRoleArns: ["admin"] } }, key: "platform:eks.adminRoleArns[0]", says: /IAM role ARN/ },
         { title: "an eks app whose user is a name", values: { apps: { web: { runtimes: ["eks"], user: "node" } } }, key: "platform:apps.web.user", says: /numeric uid/ },
         { title: "an eks app whose uid is 0 written with leading zeros", values: { apps: { web: { runtimes: ["eks"], user: "000:1000" } } }, key: "platform:apps.web.user", says: /non-zero uid/ },

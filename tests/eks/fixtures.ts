@@ -73,3 +73,17 @@ export const eksProd = () =>
     );
 /** dev on the Cluster Autoscaler, with AL2023 nodes, before web's first release. */
 export const eksClusterAutoscaler = () => memo("eks-ca", () => synth("dev", { apps: { web: { ...WEB, imageTag: undefined } }, eks: { autoscaler: "cluster-autoscaler", nodeOs: "al2023" } }));
+/** The hosted zone the catalog fixture's external-dns may write to. */
+export const HOSTED_ZONE_ID = "Z0123456789ABCDEFGHIJ";
+/** dev with every catalog add-on on (EBS CSI, external-dns, cert-manager, VPA, KEDA). */
+export const eksCatalog = () =>
+    memo("eks-catalog", () =>
+        synth("dev", {
+            apps: { web: WEB },
+            eks: { addons: { ebsCsi: { enabled: true }, externalDns: { enabled: true, hostedZoneId: HOSTED_ZONE_ID }, certManager: { enabled: true }, verticalPodAutoscaler: { enabled: true }, keda: { enabled: true } } },
+        }),
+    );
+/** dev on EKS Auto Mode, with the EBS CSI catalog entry on and a Fargate profile (both modes keep them). */
+export const eksAutoMode = () => memo("eks-auto", () => synth("dev", { apps: { web: WEB }, eks: { compute: "autoMode", addons: { ebsCsi: { enabled: true } }, fargateProfiles: { batch: { namespace: "batch" } } } }));
+/** prod on EKS Auto Mode: on-demand only. */
+export const eksAutoModeProd = () => memo("eks-auto-prod", () => synth("prod", { apps: { web: WEB }, ingress: { certificateArn: CERTIFICATE_ARN }, eks: { compute: "autoMode", adminRoleArns: [ADMIN_ROLE_ARN] } }));

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { CHARTS, unknownValueKeys } from "../../platform/eks";
 import { checkedValues, type ChartPin } from "../../platform/eks/helm-values";
-import { eksClusterAutoscaler, eksProd } from "./fixtures";
+import { eksCatalog, eksClusterAutoscaler, eksProd } from "./fixtures";
 
 /** The pin whose chart a release installs. */
 function pinOf(chart: string): ChartPin {
@@ -11,14 +11,15 @@ function pinOf(chart: string): ChartPin {
 }
 
 describe("Helm values against the pinned chart versions", () => {
-    it("every release installs a pinned chart version whose value keys are all in the key list transcribed from that version's values.yaml (prod and the Cluster Autoscaler variant)", async () => {
-        const releases = [...(await eksProd()).all("kubernetes:helm.sh/v3:Release"), ...(await eksClusterAutoscaler()).all("kubernetes:helm.sh/v3:Release")];
+    it("every release installs a pinned chart version whose value keys are all in the key list transcribed from that version's values.yaml (prod, the Cluster Autoscaler variant, every catalog add-on)", async () => {
+        const releases = [...(await eksProd()).all("kubernetes:helm.sh/v3:Release"), ...(await eksClusterAutoscaler()).all("kubernetes:helm.sh/v3:Release"), ...(await eksCatalog()).all("kubernetes:helm.sh/v3:Release")];
         expect(new Set(releases.map((r) => r.inputs.chart))).to.deep.equal(new Set(Object.values(CHARTS).map((pin) => pin.chart)));
         for (const release of releases) {
             const pin = pinOf(release.inputs.chart as string);
             expect(release.inputs.version, release.name).to.equal(pin.version);
             expect(unknownValueKeys(pin, release.inputs.values as Record<string, unknown>), release.name).to.deep.equal([]);
-            expect(release.inputs.namespace).to.equal("kube-system");
+            // Controllers in kube-system; catalog add-ons with their own namespace (and service account bindings) in it.
+            expect(release.inputs.namespace).to.be.oneOf(["kube-system", "external-dns", "cert-manager", "keda"]);
         }
     });
 
@@ -30,13 +31,20 @@ describe("Helm values against the pinned chart versions", () => {
         expect(unknownValueKeys(CHARTS.CLUSTER_AUTOSCALER, { sslCertPath: "/etc/ssl" })).to.deep.equal(["sslCertPath"]);
     });
 
+    it("refuses a value of the wrong type or outside the enum where the chart ships a values schema (external-dns, cert-manager)", () => {
+        expect(unknownValueKeys(CHARTS.EXTERNAL_DNS, { policy: "delete-all", txtOwnerId: "platform-dev" })).to.have.length(1);
+        expect(unknownValueKeys(CHARTS.EXTERNAL_DNS, { policy: "sync", extraArgs: ["--zone-id-filter=Z1"] })).to.deep.equal([]);
+        expect(unknownValueKeys(CHARTS.CERT_MANAGER, { crds: { enabled: "yes" } })).to.deep.equal(["crds.enabled: Invalid input: expected boolean, received string"]);
+    });
+
     it("stops the program before any release is created with such a key", () => {
-        expect(() => checkedValues(CHARTS.KARPENTER, { settings: { aws: { clusterName: "c" } } })).to.throw(/karpenter 1\.14\.1 have keys that version does not accept: settings\.aws/);
+        expect(() => checkedValues(CHARTS.KARPENTER, { settings: { aws: { clusterName: "c" } } })).to.throw(/karpenter 1\.14\.1 have keys or values that version does not accept: settings\.aws/);
     });
 
     it("pins chart sources: Helm repositories over HTTPS, Karpenter from ECR Public's OCI registry", () => {
         for (const pin of Object.values(CHARTS)) {
-            expect(pin.version).to.match(/^\d+\.\d+\.\d+$/);
+            // cert-manager tags its chart versions with a leading v, as its releases.
+            expect(pin.version).to.match(pin.chart === "cert-manager" ? /^v\d+\.\d+\.\d+$/ : /^\d+\.\d+\.\d+$/);
             if (pin.repository) expect(pin.repository).to.match(/^https:\/\//);
             else expect(pin.chart).to.match(/^oci:\/\/public\.ecr\.aws\//);
         }

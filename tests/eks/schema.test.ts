@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { z } from "zod";
 import type { RecordedResource } from "../../platform/offline/mock-cloud";
 import { sharedSynth } from "../helpers";
-import { eksClusterAutoscaler, eksDev, eksProd } from "./fixtures";
+import { eksAutoMode, eksCatalog, eksClusterAutoscaler, eksDev, eksProd } from "./fixtures";
 import { isKedaObject, validateKeda } from "./keda-crds";
 import { fieldProblems, modelModule } from "./strict-fields";
 
@@ -42,10 +42,54 @@ const SecretProviderClassSchema = z.strictObject({
 
 const isSecretProviderClass = (manifest: Record<string, any>) => String(manifest.apiVersion).startsWith("secrets-store.csi.x-k8s.io/");
 
+/**
+ * EKS Auto Mode's NodeClass and IngressClassParams (eks.amazonaws.com/v1), which no kubernetes-models
+ * package publishes: the fields the platform sets, transcribed strictly from the EKS user guide
+ * (create-node-class.html "NodeClass specification"; auto-configure-alb.html "IngressClassParams").
+ */
+const selectorTerms = z.array(z.strictObject({ id: z.string().optional(), tags: z.record(z.string(), z.string()).optional(), name: z.string().optional() })).min(1);
+const metadata = z.strictObject({ name: z.string(), labels: z.record(z.string(), z.string()).optional(), annotations: z.record(z.string(), z.string()).optional() });
+const AUTO_MODE_SCHEMAS: Record<string, z.ZodType> = {
+    NodeClass: z.strictObject({
+        apiVersion: z.literal("eks.amazonaws.com/v1"),
+        kind: z.literal("NodeClass"),
+        metadata,
+        spec: z.strictObject({
+            role: z.string(),
+            subnetSelectorTerms: selectorTerms,
+            securityGroupSelectorTerms: selectorTerms,
+            ephemeralStorage: z.strictObject({ size: z.string().regex(/^\d+Gi$/), iops: z.number().optional(), throughput: z.number().optional(), kmsKeyID: z.string().optional() }).optional(),
+            networkPolicy: z.enum(["DefaultAllow", "DefaultDeny"]).optional(),
+            networkPolicyEventLogs: z.enum(["Enabled", "Disabled"]).optional(),
+            snatPolicy: z.enum(["Random", "Disabled"]).optional(),
+            tags: z.record(z.string(), z.string()).optional(),
+        }),
+    }),
+    IngressClassParams: z.strictObject({
+        apiVersion: z.literal("eks.amazonaws.com/v1"),
+        kind: z.literal("IngressClassParams"),
+        metadata,
+        spec: z.strictObject({
+            scheme: z.enum(["internal", "internet-facing"]).optional(),
+            ipAddressType: z.enum(["ipv4", "dualstack"]).optional(),
+            certificateARNs: z.array(z.string()).optional(),
+            group: z.strictObject({ name: z.string() }).optional(),
+        }),
+    }),
+};
+const isAutoModeKind = (manifest: Record<string, any>) => manifest.apiVersion === "eks.amazonaws.com/v1";
+
 /** Validates one manifest against its OpenAPI schema (not unknown fields: see fieldProblems); throws with the failing JSON paths. */
 async function validateSchema(manifest: Record<string, any>): Promise<void> {
     // KEDA's kinds: their CRDs' schemas, strict (keda-crds.ts).
     if (isKedaObject(manifest)) return validateKeda(manifest);
+    if (isAutoModeKind(manifest)) {
+        const schema = AUTO_MODE_SCHEMAS[manifest.kind];
+        if (!schema) throw new Error(`no schema for ${manifest.apiVersion} ${manifest.kind}`);
+        const result = schema.safeParse(manifest);
+        if (!result.success) throw new Error(result.error.issues.map((issue) => `data/${issue.path.join("/")} ${issue.message}`).join(", "));
+        return;
+    }
     if (isSecretProviderClass(manifest)) {
         const result = SecretProviderClassSchema.safeParse(manifest);
         if (!result.success) throw new Error(result.error.issues.map((issue) => `data/${issue.path.join("/")} ${issue.message}`).join(", "));
@@ -60,7 +104,7 @@ async function validateSchema(manifest: Record<string, any>): Promise<void> {
 /** Validates one manifest strictly: its schema, and no field its kind does not have. */
 async function validateManifest(manifest: Record<string, any>): Promise<void> {
     await validateSchema(manifest);
-    if (isSecretProviderClass(manifest) || isKedaObject(manifest)) return;
+    if (isSecretProviderClass(manifest) || isAutoModeKind(manifest) || isKedaObject(manifest)) return;
     const problems = fieldProblems([manifest]);
     if (problems.length > 0) throw new Error(problems.join(", "));
 }
@@ -77,6 +121,8 @@ describe("Kubernetes objects against the OpenAPI schema", () => {
         ["dev (fixture)", eksDev],
         ["prod (fixture)", eksProd],
         ["dev on the Cluster Autoscaler (fixture)", eksClusterAutoscaler],
+        ["dev with every catalog add-on (fixture)", eksCatalog],
+        ["dev on EKS Auto Mode (fixture)", eksAutoMode],
         ["the dev fixture stack", () => sharedSynth("dev").then((r) => ({ resources: r.cloud.resources }))],
         ["the prod fixture stack", () => sharedSynth("prod").then((r) => ({ resources: r.cloud.resources }))],
     ];
@@ -109,7 +155,7 @@ describe("Kubernetes objects against the OpenAPI schema", () => {
                 }
             }
             // Unknown fields: every model-backed object of the stack in one type-check.
-            const modelled = objects.filter((object) => !isSecretProviderClass(manifestOf(object)) && !isKedaObject(manifestOf(object)));
+            const modelled = objects.filter((object) => !isSecretProviderClass(manifestOf(object)) && !isAutoModeKind(manifestOf(object)) && !isKedaObject(manifestOf(object)));
             failures.push(
                 ...fieldProblems(
                     modelled.map(manifestOf),

@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { ConfigError, resolvePlatformConfig } from "../../platform/config";
-import { KEDA_CHART } from "../../platform/eks/keda";
-import { unknownValueKeys } from "../../platform/eks/helm-values";
+import { KEDA, unknownValueKeys } from "../../platform/eks/helm-values";
 import { statementsOf } from "../helpers";
 import { eksDev, synth, type Synthesized, WEB } from "./fixtures";
 import { validateKeda } from "./keda-crds";
@@ -76,11 +75,11 @@ describe("EKS queue workers (consumes, KEDA)", function () {
             it("installs KEDA with an operator role that may read exactly the consumed queue's attributes", () => {
                 const queue = s.one("aws:sqs/queue:Queue", "-queue-work");
                 const release = s.one("kubernetes:helm.sh/v3:Release", "-eks-keda");
-                expect(release.inputs).to.deep.include({ chart: "keda", version: KEDA_CHART.version, namespace: "keda" });
-                expect(unknownValueKeys(KEDA_CHART, release.inputs.values as Record<string, unknown>)).to.deep.equal([]);
+                expect(release.inputs).to.deep.include({ chart: "keda", version: KEDA.version, namespace: "keda" });
+                expect(unknownValueKeys(KEDA, release.inputs.values as Record<string, unknown>)).to.deep.equal([]);
                 expect((release.inputs.values as any).operator.replicaCount).to.equal(stack === "prod" ? 2 : 1);
-                const statements = statementsOf(s.one("aws:iam/rolePolicy:RolePolicy", "-eks-keda-read-queue-backlog"));
-                expect(statements).to.deep.equal([{ Sid: "ReadQueueBacklog", Effect: "Allow", Action: ["sqs:GetQueueAttributes"], Resource: [queue.state.arn] }]);
+                const statements = statementsOf(s.one("aws:iam/rolePolicy:RolePolicy", "-eks-keda-read-queue-backlog-worker"));
+                expect(statements).to.deep.equal([{ Sid: "ReadQueueBacklogWorker", Effect: "Allow", Action: ["sqs:GetQueueAttributes"], Resource: [queue.state.arn] }]);
                 expect(s.one("aws:eks/podIdentityAssociation:PodIdentityAssociation", "-eks-keda").inputs).to.deep.include({ namespace: "keda", serviceAccount: "keda-operator" });
                 // The ScaledObject waits for KEDA's CRDs and webhook.
                 const scaler = s.one("kubernetes:keda.sh/v1alpha1:ScaledObject", "-eks-worker-scaler");
@@ -125,6 +124,14 @@ describe("EKS queue workers (consumes, KEDA)", function () {
         it("keeps replicas.min in dev when scaleToZero is false", async () => {
             const kept = await synth("dev", { ...QUEUES, apps: { worker: { ...WORKER, consumes: { ...WORKER.consumes, scaleToZero: false } } } });
             expect((kept.one("kubernetes:keda.sh/v1alpha1:ScaledObject", "-eks-worker-scaler").inputs.spec as any).minReplicaCount).to.equal(1);
+        });
+
+        it("turns the KEDA add-on on with the first worker on EKS, and refuses it turned off explicitly", () => {
+            const resolved = resolvePlatformConfig({ project: "platform", stack: "dev", values: { ...QUEUES, apps: { worker: WORKER } }, region: "eu-west-1" });
+            expect(resolved.eks.addons.keda.enabled).to.equal(true);
+            const problems = problemsOf({ ...QUEUES, apps: { worker: WORKER }, eks: { addons: { keda: { enabled: false } } } });
+            expect(problems.map((p) => p.key)).to.deep.equal(["platform:eks.addons.keda.enabled"]);
+            expect(problems[0].message).to.match(/KEDA scales the queue workers on EKS \(worker\)/);
         });
 
         it("refuses a worker with a load balancer, as on ECS", () => {

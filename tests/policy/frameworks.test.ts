@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
 import { CATALOG, frameworkId } from "../../policy/catalog";
+import { FSBP_CONTROLS } from "../../policy/catalog/fsbp";
 import { OTHER_CONTROLS, RELIABILITY_CONTROLS } from "../../policy/lib/frameworks";
 import { POLICY_REGISTRY } from "../../policy/policies";
 import { implementersOf, REFERENCE, referenceDoc } from "./reference-doc";
@@ -18,6 +19,11 @@ describe("policy frameworks and catalogs", () => {
     it("uses only control IDs that a framework table or catalog defines", () => {
         const undefinedIds = infos.flatMap((info) => info.frameworks.filter((id) => !defined.has(id)).map((id) => `${info.name}: ${id}`));
         expect(undefinedIds).to.deep.equal([]);
+    });
+
+    it("lists every control the FSBP standard applies to the platform's services", () => {
+        const listed = new Set(CATALOG.filter((check) => check.catalog === "FSBP").map((check) => check.id));
+        expect([...FSBP_CONTROLS].filter((id) => !listed.has(id))).to.deep.equal([]);
     });
 
     it("defines no catalog check twice", () => {

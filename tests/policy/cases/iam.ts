@@ -125,6 +125,99 @@ export const iamCases: PolicySuite[] = [
         ],
     },
     {
+        policy: "iam-trust-web-identity-scoped",
+        pass: [
+            {
+                name: "GitHub Actions trust naming the repository and branch",
+                resources: () =>
+                    single(T.iamRole, {
+                        assumeRolePolicy: doc({
+                            Effect: "Allow",
+                            Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` },
+                            Action: "sts:AssumeRoleWithWebIdentity",
+                            Condition: { StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" }, StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/platform:*" } },
+                        }),
+                    }),
+            },
+            {
+                name: "IRSA trust naming one service account, and one naming a namespace",
+                resources: () =>
+                    single(T.iamRole, {
+                        assumeRolePolicy: doc(
+                            {
+                                Effect: "Allow",
+                                Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC` },
+                                Action: "sts:AssumeRoleWithWebIdentity",
+                                Condition: { StringEquals: { "oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub": "system:serviceaccount:apps:api" } },
+                            },
+                            {
+                                Effect: "Allow",
+                                Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC` },
+                                Action: "sts:AssumeRoleWithWebIdentity",
+                                Condition: { StringLike: { "oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub": "system:serviceaccount:batch:*" } },
+                            },
+                        ),
+                    }),
+            },
+            {
+                name: "Cognito identity pool trust naming the pool; a service trust is not web identity",
+                resources: () =>
+                    single(T.iamRole, {
+                        assumeRolePolicy: doc(
+                            {
+                                Effect: "Allow",
+                                Principal: { Federated: "cognito-identity.amazonaws.com" },
+                                Action: "sts:AssumeRoleWithWebIdentity",
+                                Condition: { StringEquals: { "cognito-identity.amazonaws.com:aud": "eu-west-1:0000-1111" } },
+                            },
+                            { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+                        ),
+                    }),
+            },
+        ],
+        fail: [
+            {
+                name: "GitHub Actions trust with only the audience (any repository on GitHub)",
+                resources: () =>
+                    single(T.iamRole, {
+                        assumeRolePolicy: doc({
+                            Effect: "Allow",
+                            Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` },
+                            Action: "sts:AssumeRoleWithWebIdentity",
+                            Condition: { StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" } },
+                        }),
+                    }),
+                messages: ["lets token.actions.githubusercontent.com identities assume the role with no condition on token.actions.githubusercontent.com:sub"],
+            },
+            {
+                name: "IRSA trust with every service account of every namespace, and a GitHub repo:* subject",
+                resources: () =>
+                    single(T.iamRole, {
+                        assumeRolePolicy: doc(
+                            {
+                                Effect: "Allow",
+                                Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC` },
+                                Action: "sts:AssumeRoleWithWebIdentity",
+                                Condition: { StringLike: { "oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub": "system:serviceaccount:*:*" } },
+                            },
+                            {
+                                Effect: "Allow",
+                                Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` },
+                                Action: "sts:AssumeRoleWithWebIdentity",
+                                Condition: { StringLike: { "token.actions.githubusercontent.com:sub": "repo:*" } },
+                            },
+                        ),
+                    }),
+                messages: ['conditions oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub on "system:serviceaccount:*:*", which matches every subject', 'conditions token.actions.githubusercontent.com:sub on "repo:*"'],
+            },
+            {
+                name: "Cognito identity pool trust without the pool (any pool in any account)",
+                resources: () => single(T.iamRole, { assumeRolePolicy: doc({ Effect: "Allow", Principal: { Federated: "cognito-identity.amazonaws.com" }, Action: "sts:AssumeRoleWithWebIdentity" }) }),
+                messages: ["no condition on cognito-identity.amazonaws.com:aud; expected the identity pool named"],
+            },
+        ],
+    },
+    {
         policy: "iam-no-privilege-escalation",
         pass: [
             { name: "PassRole on a named role", resources: () => rolePolicy(allow("iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/app`)) },

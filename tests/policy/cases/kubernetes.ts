@@ -394,4 +394,59 @@ export const kubernetesCases: PolicySuite[] = [
             },
         ],
     },
+    {
+        policy: "k8s-service-load-balancer-scheme",
+        pass: [
+            { name: "a ClusterIP service", resources: () => single("kubernetes:core/v1:Service", { metadata: { name: "api", namespace: "apps" }, spec: { type: "ClusterIP", ports: [{ port: 80 }] } }) },
+            {
+                name: "a LoadBalancer service stated internal",
+                resources: () =>
+                    single("kubernetes:core/v1:Service", {
+                        metadata: { name: "api", namespace: "apps", annotations: { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" } },
+                        spec: { type: "LoadBalancer", loadBalancerClass: "service.k8s.aws/nlb", ports: [{ port: 443 }] },
+                    }),
+            },
+            {
+                name: "a LoadBalancer service internet-facing on purpose, with source ranges",
+                resources: () =>
+                    single("kubernetes:core/v1:Service", {
+                        metadata: { name: "edge", namespace: "apps", annotations: { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing" } },
+                        spec: { type: "LoadBalancer", loadBalancerSourceRanges: ["203.0.113.0/24"], ports: [{ port: 443 }] },
+                    }),
+            },
+            {
+                name: "the legacy internal annotation",
+                resources: () =>
+                    single("kubernetes:core/v1:Service", {
+                        metadata: { name: "api", namespace: "apps", annotations: { "service.beta.kubernetes.io/aws-load-balancer-internal": "true" } },
+                        spec: { type: "LoadBalancer", ports: [{ port: 443 }] },
+                    }),
+            },
+        ],
+        fail: [
+            {
+                name: "a LoadBalancer service with no scheme (internet-facing under the in-tree controller)",
+                resources: () => single("kubernetes:core/v1:Service", { metadata: { name: "api", namespace: "apps" }, spec: { type: "LoadBalancer", ports: [{ port: 80 }] } }),
+                messages: ['type is "LoadBalancer" and no service.beta.kubernetes.io/aws-load-balancer-scheme annotation states the scheme'],
+            },
+            {
+                name: "the legacy annotation set to false",
+                resources: () =>
+                    single("kubernetes:core/v1:Service", {
+                        metadata: { name: "api", namespace: "apps", annotations: { "service.beta.kubernetes.io/aws-load-balancer-internal": "false" } },
+                        spec: { type: "LoadBalancer", ports: [{ port: 80 }] },
+                    }),
+                messages: ["no service.beta.kubernetes.io/aws-load-balancer-scheme annotation states the scheme"],
+            },
+            {
+                name: "a misspelt scheme",
+                resources: () =>
+                    single("kubernetes:core/v1:Service", {
+                        metadata: { name: "api", namespace: "apps", annotations: { "service.beta.kubernetes.io/aws-load-balancer-scheme": "public" } },
+                        spec: { type: "LoadBalancer", ports: [{ port: 80 }] },
+                    }),
+                messages: ['is "public"; expected "internal" or "internet-facing"'],
+            },
+        ],
+    },
 ];

@@ -1,12 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { EksConfig } from "../config";
-import { checkedValues, CLUSTER_AUTOSCALER, LOAD_BALANCER_CONTROLLER, METRICS_SERVER } from "./helm-values";
-import { loadBalancerControllerGrants } from "./lbc-policy";
-import { SYSTEM_PLACEMENT } from "./node-groups";
-import { PodIdentityRole, podIdentityTrustPolicy } from "./roles";
-import { withTransforms, type Transformable } from "../transform";
+import type { EksConfig } from "../../config";
+import { checkedValues, CLUSTER_AUTOSCALER, LOAD_BALANCER_CONTROLLER, METRICS_SERVER } from "../helm-values";
+import { loadBalancerControllerGrants } from "../lbc-policy";
+import { SYSTEM_PLACEMENT } from "../node-groups";
+import { PodIdentityRole, podIdentityTrustPolicy } from "../roles";
+import { withTransforms, type Transformable } from "../../transform";
 
 export interface ManagedAddonsArgs extends Transformable {
     clusterName: pulumi.Input<string>;
@@ -86,6 +86,11 @@ export interface ControllersArgs extends Transformable {
     replicas: number;
     /** What must exist before the controllers start: CoreDNS and the node groups. */
     dependsOn: pulumi.Input<pulumi.Resource>[];
+    /**
+     * Where the controllers run.
+     * @default the system node group (SYSTEM_PLACEMENT); Auto Mode's built-in system pool on Auto Mode
+     */
+    placement?: Record<string, unknown>;
 }
 
 /** The AWS Load Balancer Controller: ALBs for Ingresses, with IP targets (pods, also on Fargate). */
@@ -133,7 +138,7 @@ export class LoadBalancerController extends pulumi.ComponentResource {
                     // Services, which the platform does not use (Ingresses only); left on, any Service created
                     // while the controller is not serving (first install, node churn) would be refused.
                     enableServiceMutatorWebhook: false,
-                    ...SYSTEM_PLACEMENT,
+                    ...(args.placement ?? SYSTEM_PLACEMENT),
                 }),
                 atomic: true,
                 cleanupOnFail: true,
@@ -157,7 +162,7 @@ export function metricsServer(name: string, args: ControllersArgs, opts: pulumi.
             values: checkedValues(METRICS_SERVER, {
                 replicas: args.replicas,
                 podDisruptionBudget: { enabled: args.replicas > 1, maxUnavailable: 1 },
-                ...SYSTEM_PLACEMENT,
+                ...(args.placement ?? SYSTEM_PLACEMENT),
             }),
             atomic: true,
         },
@@ -228,7 +233,7 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
                     rbac: { serviceAccount: { create: true, name: "cluster-autoscaler" } },
                     replicaCount: 1,
                     extraArgs: { "balance-similar-node-groups": true, "skip-nodes-with-local-storage": false, expander: "least-waste" },
-                    ...SYSTEM_PLACEMENT,
+                    ...(args.placement ?? SYSTEM_PLACEMENT),
                 }),
                 atomic: true,
             },
