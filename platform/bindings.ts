@@ -40,6 +40,13 @@ export interface AppBindings {
 export const CONSUMER_ACTIONS = ["ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility"];
 
 /**
+ * On Lambda the event source mapping polls with the function's role, and it also reads the queue's
+ * attributes (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html, execution
+ * role permissions). A worker on Lambda runs there alone, so its role is the mapping's only.
+ */
+export const LAMBDA_CONSUMER_ACTIONS = [...CONSUMER_ACTIONS, "GetQueueAttributes"];
+
+/**
  * Grants and variables for every binding of an app. Each binding grants exactly its actions on
  * exactly its resource (the objects for object actions, the indexes for Query and Scan), and,
  * when the resource has a customer-managed key, the key actions those actions need, only
@@ -56,9 +63,10 @@ export function appBindings(app: string, spec: AppConfig, resources: StackResour
         }
     }
     if (spec.consumes) {
-        const queue = resolveBinding(app, "queues", CONSUMED_QUEUE_VARIABLE, { ref: spec.consumes.queue, actions: CONSUMER_ACTIONS }, resources, region);
+        const actions = spec.runtimes.includes("lambda") ? LAMBDA_CONSUMER_ACTIONS : CONSUMER_ACTIONS;
+        const queue = resolveBinding(app, "queues", CONSUMED_QUEUE_VARIABLE, { ref: spec.consumes.queue, actions }, resources, region);
         environment[CONSUMED_QUEUE_VARIABLE] = queue.value;
-        grants.push(...bindingGrants("queues", CONSUMED_QUEUE_VARIABLE, CONSUMER_ACTIONS, queue, region));
+        grants.push(...bindingGrants("queues", CONSUMED_QUEUE_VARIABLE, actions, queue, region));
         return { grants, environment, consumes: { arn: queue.arn, url: queue.value, messagesPerTask: spec.consumes.messagesPerTask, scaleToZero: spec.consumes.scaleToZero } };
     }
     return { grants, environment };

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EcsService } from "./ecs/service";
+import { AppFunction } from "./lambda/function";
 import { EksApp } from "./eks/workloads";
 import { Api } from "./serverless/api";
 import { LambdaFunction } from "./serverless/function";
@@ -106,7 +107,7 @@ export function appGraphs(root: object, args: Pick<DashboardsArgs, "eksClusterNa
     return collectComponents(root).flatMap((component) => graphsOf(component, args));
 }
 
-type Signaled = EcsService | EksApp | LambdaFunction | Queue | StateMachine | Api | Stream;
+type Signaled = EcsService | EksApp | LambdaFunction | AppFunction | Queue | StateMachine | Api | Stream;
 
 /** The components in an object graph that have signals, each once, in the order met. */
 export function collectComponents(root: object): Signaled[] {
@@ -115,7 +116,16 @@ export function collectComponents(root: object): Signaled[] {
     const visit = (value: unknown, depth: number) => {
         if (value === null || typeof value !== "object" || seen.has(value) || depth > 6) return;
         seen.add(value);
-        if (value instanceof EcsService || value instanceof EksApp || value instanceof LambdaFunction || value instanceof Queue || value instanceof StateMachine || value instanceof Api || value instanceof Stream) {
+        if (
+            value instanceof EcsService ||
+            value instanceof EksApp ||
+            value instanceof LambdaFunction ||
+            value instanceof AppFunction ||
+            value instanceof Queue ||
+            value instanceof StateMachine ||
+            value instanceof Api ||
+            value instanceof Stream
+        ) {
             found.push(value);
             return;
         }
@@ -172,7 +182,7 @@ function graphsOf(component: Signaled, args: Pick<DashboardsArgs, "eksClusterNam
             { title: "EKS: running pods", metrics: [["ContainerInsights", "namespace_number_of_running_pods", "ClusterName", args.eksClusterName, "Namespace", namespace, { stat: "Minimum" }]] },
         ];
     }
-    if (component instanceof LambdaFunction) {
+    if (component instanceof LambdaFunction || component instanceof AppFunction) {
         const fn = ["FunctionName", component.functionName];
         return [
             {

@@ -12,6 +12,8 @@ import { buildStackQueues } from "./apps/queues";
 import { stackResources } from "./apps/resources";
 import { EksRuntime } from "./eks";
 import { eksAccessLogPrefix } from "./eks/workloads";
+import { lambdaFunctionName, LambdaRuntime } from "./lambda";
+import { queueProcessingTimeout } from "./config/lambda";
 import { architectureOf } from "./config/eks";
 import { Dashboards } from "./dashboards";
 import { PlatformKey } from "./kms";
@@ -34,6 +36,8 @@ export interface Platform {
     ecs?: EcsRuntime;
     /** Present when EKS is enabled or an app runs on it. */
     eks?: EksRuntime;
+    /** Present when an app runs on Lambda (released apps only get a function). */
+    lambda?: LambdaRuntime;
     /** The serverless apps (platform:translate, platform:fanout) the stack enables. */
     serverless: ServerlessApps;
     /** The data apps the stack configures (platform:uploads, platform:ingest, platform:batch). */
@@ -132,6 +136,12 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
             kmsKeyArn: keys.data.arn,
             region: config.region,
             accountId,
+            // Lambda pulls an app's image with its service principal: only for that app's own function.
+            lambdaFunctions: Object.fromEntries(
+                Object.entries(config.apps)
+                    .filter(([, spec]) => spec.runtimes.includes("lambda"))
+                    .map(([app]) => [app, lambdaFunctionName(config.name, app)]),
+            ),
             ciPushRoleArn: config.registry.ciPushRoleArn,
             enhancedScanning: config.registry.enhancedScanning,
             pullThroughCache: config.registry.pullThroughCache,
@@ -206,6 +216,25 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
               opts,
           );
 
+    const lambdaApps = Object.entries(config.apps).filter(([, spec]) => spec.runtimes.includes("lambda"));
+    const lambda =
+        lambdaApps.length === 0
+            ? undefined
+            : new LambdaRuntime(
+                  `${config.name}-lambda`,
+                  {
+                      namePrefix: config.name,
+                      ctx,
+                      apps: Object.fromEntries(
+                          lambdaApps.map(([app, spec]) => [
+                              app,
+                              { spec, repository: registry.repositories[app], bindings: bindings(app), queueProcessingTimeoutSeconds: queueProcessingTimeout(config, spec.consumes?.queue) },
+                          ]),
+                      ),
+                  },
+                  opts,
+              );
+
     // Every construct that encrypts with the data key is built: its policy now has all their services.
     keys.data.seal();
 
@@ -219,7 +248,7 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
                       perApp: config.observability.dashboards === "perApp",
                       region: config.region,
                       apps: {
-                          ...Object.fromEntries(Object.keys(config.apps).map((app) => [app, { ecs: ecs?.services[app], eks: eks?.apps[app] }])),
+                          ...Object.fromEntries(Object.keys(config.apps).map((app) => [app, { ecs: ecs?.services[app], eks: eks?.apps[app], lambda: lambda?.apps[app] }])),
                           ...serverless,
                           ...dataApps,
                       },
@@ -229,17 +258,18 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
                   opts,
               );
 
-    return { config, provider, accountId, keys, network, registry, alarms, budget, ecs, eks, serverless, dataApps, extensions, queues, resources, dashboards };
+    return { config, provider, accountId, keys, network, registry, alarms, budget, ecs, eks, lambda, serverless, dataApps, extensions, queues, resources, dashboards };
 }
 
 /** Each app's address on each runtime it runs on. */
-export function appEndpoints(platform: Pick<Platform, "config" | "ecs" | "eks">): Record<string, { ecs?: pulumi.Output<string> | string; eks?: pulumi.Output<string> }> {
+export function appEndpoints(platform: Pick<Platform, "config" | "ecs" | "eks" | "lambda">): Record<string, { ecs?: pulumi.Output<string> | string; eks?: pulumi.Output<string>; lambda?: pulumi.Output<string> }> {
     return Object.fromEntries(
         Object.keys(platform.config.apps).map((app) => [
             app,
             {
                 ...(platform.ecs?.services[app] ? { ecs: platform.ecs.services[app].url } : platform.ecs?.workers[app] ? { ecs: "worker" } : {}),
                 ...(platform.eks?.apps[app] ? { eks: platform.eks.apps[app].url } : {}),
+                ...(platform.lambda?.apps[app] ? { lambda: platform.lambda.apps[app].url } : {}),
             },
         ]),
     );

@@ -5,6 +5,8 @@ import { withTransforms, type Transformable } from "./transform";
 
 /** ECR actions a runtime needs to pull an image, and no more. */
 export const ECR_PULL_ACTIONS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"];
+/** ECR actions Lambda's service principal needs to pull a function's image. */
+export const LAMBDA_PULL_ACTIONS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
 /** ECR actions a CI job needs to push an image (layer upload and manifest put), and no more. */
 export const ECR_PUSH_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage"];
 
@@ -22,6 +24,14 @@ export interface RegistryArgs extends Transformable {
     /** The stack's region and account, to scope the Lambda pull grant. */
     region: string;
     accountId: pulumi.Input<string>;
+    /**
+     * App name to the name of the Lambda function that runs its image: the repository admits
+     * Lambda's service principal to pull for that function only. An app not listed gets no
+     * Lambda statement.
+     * @default {} (no app on Lambda)
+     * @example { web: "platform-dev-web-lambda" }
+     */
+    lambdaFunctions?: Record<string, string>;
     /**
      * Role that CI assumes to push images. It gets push actions on these repositories only; it
      * still needs `ecr:GetAuthorizationToken` in its own IAM policy (an account-level action).
@@ -101,7 +111,7 @@ export class Registry extends pulumi.ComponentResource {
                 { parent: this, protect: args.protect },
             );
             new aws.ecr.LifecyclePolicy(`${name}-${app}`, { repository: repository.name, policy: lifecyclePolicy }, { parent: this });
-            new aws.ecr.RepositoryPolicy(`${name}-${app}`, { repository: repository.name, policy: this.repositoryPolicy(args) }, { parent: this });
+            new aws.ecr.RepositoryPolicy(`${name}-${app}`, { repository: repository.name, policy: this.repositoryPolicy(args, args.lambdaFunctions?.[app]) }, { parent: this });
             this.repositories[app] = { repository, url: repository.repositoryUrl, arn: repository.arn };
         }
 
@@ -147,7 +157,7 @@ export class Registry extends pulumi.ComponentResource {
         this.registerOutputs({ repositories: Object.fromEntries(Object.entries(this.repositories).map(([app, repo]) => [app, repo.url])) });
     }
 
-    private repositoryPolicy(args: RegistryArgs): pulumi.Output<string> {
+    private repositoryPolicy(args: RegistryArgs, lambdaFunction?: string): pulumi.Output<string> {
         const statements: aws.iam.PolicyStatement[] = [
             {
                 // Same-account principals still need IAM permission; this admits nobody outside the account.
@@ -156,15 +166,22 @@ export class Registry extends pulumi.ComponentResource {
                 Principal: { AWS: pulumi.interpolate`arn:aws:iam::${args.accountId}:root` },
                 Action: ECR_PULL_ACTIONS,
             },
-            {
-                // Lambda container images are pulled by the service itself, only for this account's functions.
-                Sid: "LambdaPullForThisAccountsFunctions",
+        ];
+        if (lambdaFunction) {
+            // Lambda pulls a container image with its own service principal, the two actions AWS documents
+            // (https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#configuration-images-permissions),
+            // here for the app's own function only (and its versions). The repository's KMS key needs no
+            // statement: ECR decrypts layers through the grant it made on the key when the repository was
+            // created (https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html).
+            const functionArn = pulumi.interpolate`arn:aws:lambda:${args.region}:${args.accountId}:function:${lambdaFunction}`;
+            statements.push({
+                Sid: "LambdaPullForOwnFunction",
                 Effect: "Allow",
                 Principal: { Service: "lambda.amazonaws.com" },
-                Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-                Condition: { StringLike: { "aws:sourceArn": pulumi.interpolate`arn:aws:lambda:${args.region}:${args.accountId}:function:*` } },
-            },
-        ];
+                Action: LAMBDA_PULL_ACTIONS,
+                Condition: { StringLike: { "aws:sourceArn": [functionArn, pulumi.interpolate`${functionArn}:*`] } },
+            });
+        }
         if (args.ciPushRoleArn) {
             statements.push({ Sid: "CiPush", Effect: "Allow", Principal: { AWS: args.ciPushRoleArn }, Action: ECR_PUSH_ACTIONS });
         }

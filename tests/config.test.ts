@@ -321,7 +321,7 @@ describe("stack configuration", () => {
                 key: "platform:apps.web.jobs.Nightly_Purge",
                 says: /job name/,
             },
-            { title: "an unknown runtime", values: { apps: { web: { runtimes: ["lambda"] } } }, key: "platform:apps.web.runtimes[0]", says: /ecs, eks/ },
+            { title: "an unknown runtime", values: { apps: { web: { runtimes: ["fargate"] } } }, key: "platform:apps.web.runtimes[0]", says: /ecs, eks, lambda/ },
             { title: "a runtime listed twice", values: { apps: { web: { runtimes: ["ecs", "ecs"] } } }, key: "platform:apps.web.runtimes", says: /at most once/ },
             { title: "an unknown architecture", values: { apps: { web: { architecture: "arm" } } }, key: "platform:apps.web.architecture", says: /arm64, x86_64/ },
             { title: "a container running as root (ECS.1)", values: { apps: { web: { user: "0:0" } } }, key: "platform:apps.web.user", says: /non-root/ },

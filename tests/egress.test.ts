@@ -59,6 +59,12 @@ describe("per-app egress rules", function () {
                 says: /NetworkPolicy cannot name a prefix list/,
             },
             { title: "an app on a runtime it does not run on", values: app([{ to: "api" }], { runtimes: ["ecs", "eks"] }), key: "platform:apps.web.egress[0].to", says: /api does not run on eks/ },
+            {
+                title: "egress on an app that runs on Lambda (outside the VPC)",
+                values: { apps: { web: { runtimes: ["lambda"], egress: [{ cidr: "10.20.0.0/16", port: 5432 }] } } },
+                key: "platform:apps.web.egress",
+                says: /runs outside the VPC/,
+            },
             { title: "a protocol other than tcp or udp", values: app([{ cidr: "10.20.0.0/16", port: 1, protocol: "icmp" }]), key: "platform:apps.web.egress[0].protocol", says: /one of tcp, udp/ },
         ];
         for (const { title, values, key, says } of cases) {

@@ -56,13 +56,25 @@ describe("registry", () => {
         expect(bySid.AccountRuntimesPull.Action).to.deep.equal(ECR_PULL_ACTIONS);
         expect(bySid.CiPush.Principal).to.deep.equal({ AWS: CI_ROLE });
         expect(bySid.CiPush.Action).to.deep.equal(ECR_PUSH_ACTIONS);
-        expect(bySid.LambdaPullForThisAccountsFunctions.Condition.StringLike["aws:sourceArn"]).to.equal("arn:aws:lambda:eu-west-1:123456789012:function:*");
+        // web runs on ECS only here: Lambda's service principal is not admitted at all.
+        expect(bySid.LambdaPullForOwnFunction).to.equal(undefined);
         for (const statement of statements) {
             expect(
                 statement.Action.some((action: string) => action.includes("*")),
                 statement.Sid,
             ).to.equal(false);
         }
+    });
+
+    it("admits Lambda's service principal to pull an app's image for that app's own function only (and its versions)", async () => {
+        const result = await synthPlatform("prod", { accountId: "123456789012", apps: { web: { runtimes: ["ecs", "lambda"] }, api: {} } });
+        const policyOf = (app: string) => parseJson(only(result.cloud.resources, "aws:ecr/repositoryPolicy:RepositoryPolicy", `-${app}`).inputs.policy).Statement;
+        const lambda = policyOf("web").find((s: any) => s.Sid === "LambdaPullForOwnFunction");
+        expect(lambda.Principal).to.deep.equal({ Service: "lambda.amazonaws.com" });
+        expect(lambda.Action).to.deep.equal(["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]);
+        const fn = "arn:aws:lambda:eu-west-1:123456789012:function:platform-prod-web-lambda";
+        expect(lambda.Condition).to.deep.equal({ StringLike: { "aws:sourceArn": [fn, `${fn}:*`] } });
+        expect(policyOf("api").map((s: any) => s.Sid)).to.not.include("LambdaPullForOwnFunction");
     });
 
     it("grants no push at all when no CI role is configured", () => {

@@ -3,6 +3,7 @@ import type { ProfileDefaults } from "./profiles";
 import { type BindingConfig, BINDING_KINDS, resolveBindings } from "./bindings";
 import { type EgressRule, type EgressRuleInput, resolveEgress } from "./egress";
 import { type FargateSelector, selects } from "./fargate-profiles";
+import type { LambdaAppConfig } from "./lambda";
 import { AppInput, type AppIngress, Architecture, FARGATE_MEMORY, FargateCpu, JobInput, Runtime } from "./schema";
 
 /**
@@ -67,6 +68,8 @@ export interface AppConfig {
     stopTimeoutSeconds: number;
     /** Scheduled one-off tasks from the same image. */
     jobs: Record<string, JobConfig>;
+    /** Lambda-only settings as the stack file sets them (`lambdaSettings` applies the defaults of the app's kind). */
+    lambda: LambdaAppConfig;
 }
 
 export interface JobConfig {
@@ -128,6 +131,7 @@ export function resolveApp(input: AppInput, defaults: ProfileDefaults["apps"]): 
         writablePaths: input.writablePaths ?? [...APP_DEFAULTS.writablePaths],
         stopTimeoutSeconds: input.stopTimeoutSeconds ?? APP_DEFAULTS.stopTimeoutSeconds,
         jobs: Object.fromEntries(Object.entries(input.jobs ?? {}).map(([name, job]) => [name, resolveJob(job, cpu, memory)])),
+        lambda: { ...input.lambda },
     };
 }
 

@@ -81,6 +81,13 @@ interface EgressApp {
 export function egressProblems(apps: Record<string, EgressApp>, key: (path: (string | number)[]) => string): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     for (const [name, app] of Object.entries(apps)) {
+        if (app.egressInput !== undefined && app.runtimes.includes("lambda")) {
+            problems.push({
+                key: key(["apps", name, "egress"]),
+                message: "expected no egress on an app that runs on lambda: its function runs outside the VPC, where no security group or NetworkPolicy limits its connections; run it on ecs or eks to restrict them",
+            });
+            continue;
+        }
         (app.egressInput ?? []).forEach((rule, index) => {
             const at = (...path: string[]) => key(["apps", name, "egress", index, ...path]);
             const destinations = (["cidr", "prefixList", "to"] as const).filter((field) => rule[field] !== undefined);

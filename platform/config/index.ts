@@ -3,6 +3,7 @@ import { PlatformConfig, resolvePlatformConfig } from "./load";
 
 export * from "./load";
 export * from "./schema";
+export * from "./lambda";
 export { PROFILE_DEFAULTS, profileFromStackName } from "./profiles";
 export { PROVIDER_NAMESPACES } from "./namespaces";
 

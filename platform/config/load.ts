@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppConfig, checkApp, enableKedaForWorkers, kedaFargateProblems, resolveApp } from "./apps";
+import { lambdaProblems, queueProcessingTimeout } from "./lambda";
 import { blockSize, carve, parseIpv4Cidr } from "./cidr";
 import { checkEks, checkEksApps, type EksConfig, resolveEks } from "./eks";
 import { checkDataApps, DataAppsConfig, resolveDataApps } from "./data-apps";
@@ -449,6 +450,8 @@ function checkNetwork(network: NetworkConfig, region: string, key: (path: string
 /** Apps, the ECS cluster and ingress: rules that span keys or need the region. */
 function checkServices(config: PlatformConfig, key: (path: (string | number)[]) => string): ConfigProblem[] {
     const problems: ConfigProblem[] = [...Object.entries(config.apps).flatMap(([name, app]) => checkApp(name, app, key)), ...egressProblems(config.apps, key)];
+    // What Lambda cannot do, for apps on it (a worker's timeout against its stack queue's processing timeout).
+    problems.push(...Object.entries(config.apps).flatMap(([name, app]) => lambdaProblems(name, app, queueProcessingTimeout(config, app.consumes?.queue), key)));
     // One registry per account and region: a second stack creating these would fail (or fight over them).
     for (const setting of ["enhancedScanning", "pullThroughCache"] as const) {
         if (config.registry[setting] && !config.account.owner) {

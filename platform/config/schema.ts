@@ -7,6 +7,7 @@ import { DATA_APPS_INPUT_SHAPE } from "./data-apps";
 import { SERVERLESS_INPUT_SHAPE } from "./serverless";
 import { STACK_QUEUES_INPUT_SHAPE } from "./references";
 import { EgressRuleSchema } from "./egress";
+import { LambdaAppInputSchema } from "./lambda";
 
 /**
  * The stack configuration as a user writes it in `Pulumi.<stack>.yaml`, under the project's
@@ -52,7 +53,7 @@ const retentionDays = z.number().refine((days) => (LOG_RETENTION_DAYS as readonl
 });
 
 /** Where an app runs. The spec is runtime-neutral; each runtime builds what it needs from it. */
-export const RUNTIMES = ["ecs", "eks"] as const;
+export const RUNTIMES = ["ecs", "eks", "lambda"] as const;
 export type Runtime = (typeof RUNTIMES)[number];
 
 /** Who can reach an app: the internet (allowed CIDRs), the VPC, or nobody (a queue worker). */
@@ -225,6 +226,8 @@ export const AppInputSchema = z.strictObject({
     writablePaths: z.array(z.string({ error: "expected an absolute path" }).regex(ABSOLUTE_DIR_PATTERN, { error: "expected an absolute directory path such as /tmp (not /)" })).optional(),
     stopTimeoutSeconds: wholeNumber("a stop timeout in seconds (Fargate allows 2-120)", 2, 120).optional(),
     jobs: z.record(z.string().regex(JOB_NAME_PATTERN, { error: "expected a job name: lowercase letters, digits and hyphens, 1-24 characters" }), JobInputSchema).optional(),
+    /** How the app runs on Lambda (runtimes: [lambda]): endpoint, authorization, sizes, a worker's batch (config/lambda.ts). */
+    lambda: LambdaAppInputSchema.optional(),
 });
 
 export const NetworkInputSchema = z.strictObject({

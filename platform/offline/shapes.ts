@@ -245,6 +245,23 @@ const SHAPES: Record<string, Shape> = {
             state: { name: physicalName(c), rootResourceId: c.hash.slice(10, 20), executionArn: arn(c, "execute-api", id), arn: `arn:aws:apigateway:${c.region}::/restapis/${id}`, createdDate: "2026-01-01T00:00:00Z" },
         };
     },
+    // HTTP APIs (API Gateway v2) and function URLs: the URLs and ARNs AWS answers with.
+    "aws:apigatewayv2/api:Api": (c) => {
+        const id = c.hash.slice(0, 10);
+        return { id, state: { name: physicalName(c), apiEndpoint: `https://${id}.execute-api.${c.region}.amazonaws.com`, executionArn: arn(c, "execute-api", id), arn: `arn:aws:apigateway:${c.region}::/apis/${id}` } };
+    },
+    "aws:apigatewayv2/stage:Stage": (c) => ({
+        id: String(c.inputs.name),
+        state: {
+            arn: `arn:aws:apigateway:${c.region}::/apis/${String(c.inputs.apiId)}/stages/${String(c.inputs.name)}`,
+            executionArn: arn(c, "execute-api", `${String(c.inputs.apiId)}/${String(c.inputs.name)}`),
+            invokeUrl: `https://${String(c.inputs.apiId)}.execute-api.${c.region}.amazonaws.com/`,
+        },
+    }),
+    "aws:lambda/functionUrl:FunctionUrl": (c) => {
+        const id = c.hash.slice(0, 32);
+        return { id: String(c.inputs.functionName), state: { functionUrl: `https://${id}.lambda-url.${c.region}.on.aws/`, urlId: id, functionArn: arn(c, "lambda", `function:${String(c.inputs.functionName)}`) } };
+    },
     "aws:apigateway/resource:Resource": (c) => ({ id: c.hash.slice(0, 6), state: { path: `/${String(c.inputs.pathPart ?? "")}` } }),
     "aws:apigateway/deployment:Deployment": (c) => ({ id: c.hash.slice(0, 6), state: { createdDate: "2026-01-01T00:00:00Z" } }),
     "aws:apigateway/stage:Stage": (c) => {

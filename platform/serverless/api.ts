@@ -168,33 +168,66 @@ export class Api extends pulumi.ComponentResource {
 
     constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:serverless:Api", name, {}, withTransforms(opts, args.transform));
-        const { ctx } = args;
         const stageName = args.stageName ?? "v1";
         validateRoutes(name, args.routes);
         if (args.authorization.type === "NONE" && !args.authorization.reason.trim()) throw new Error(`API ${name}: authorization NONE needs a reason (who calls it unauthenticated, and why that is safe)`);
 
+        // Steps: the API, the role of its service integrations, body validation, the routes, a
+        // deployment of them, the stage with its logs and throttling, the 5xx alarm, the web ACL.
         this.restApi = new aws.apigateway.RestApi(name, { description: args.description, endpointConfiguration: { types: "REGIONAL" } }, { parent: this });
-        const restApi = this.restApi;
-
-        const needsRole = args.routes.some((route) => route.integration.kind === "aws");
-        let integrationRole: aws.iam.Role | undefined;
-        if (needsRole) {
-            integrationRole = new aws.iam.Role(
-                `${name}-integration`,
-                {
-                    description: `API Gateway ${name}: calls AWS services for its routes`,
-                    assumeRolePolicy: policyJson({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "apigateway.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
-                },
+        const integrationRole = this.createIntegrationRole(name, args.routes);
+        if (integrationRole) this.integrationRole = new RoleGrants(`${name}-integration`, integrationRole, this);
+        const { validator, deployed } = this.createRequestValidation(name, args.routes);
+        deployed.push(...this.createRoutes(name, args, validator, integrationRole));
+        const deployment = this.createDeployment(name, args, validator !== undefined, deployed);
+        const logs = this.createStageLogGroups(name, args.ctx, stageName);
+        this.accessLogGroup = logs.access;
+        this.executionLogGroup = logs.execution;
+        this.stage = this.createStage(name, args, stageName, deployment);
+        this.createErrorAlarm(name, args.ctx);
+        if (args.webAcl) {
+            this.webAcl = new RegionalWebAcl(
+                `${name}-waf`,
+                { description: `Protects API ${name}`, rateLimitPerIp: args.webAcl.rateLimitPer5Minutes, allowLargeBodies: args.webAcl.allowLargeBodies, protects: [this.stage.arn] },
                 { parent: this },
-            );
-            this.integrationRole = new RoleGrants(`${name}-integration`, integrationRole, this);
+            ).webAcl;
         }
+        this.url = pulumi.interpolate`https://${this.restApi.id}.execute-api.${args.ctx.region}.amazonaws.com/${this.stage.stageName}`;
+        this.registerOutputs({ url: this.url, restApiId: this.restApi.id });
+    }
 
-        const validator = args.routes.some((route) => route.requestSchema)
+    /** Lets `grantee` call one route (IAM-authorized APIs): `execute-api:Invoke` on that method and path only. */
+    grantInvoke(grantee: Grantee, method: ApiRoute["method"], path: string, sid: string): void {
+        const grant: Grant = {
+            sid,
+            actions: ["execute-api:Invoke"],
+            resources: [pulumi.interpolate`${this.restApi.executionArn}/${this.stage.stageName}/${method}${path.replace(/\{[^}]+\}/g, "*")}`],
+        };
+        grantee.addGrant(grant);
+    }
+
+    /** The role API Gateway assumes to call AWS services, when a route integrates one directly. */
+    private createIntegrationRole(name: string, routes: ApiRoute[]): aws.iam.Role | undefined {
+        if (!routes.some((route) => route.integration.kind === "aws")) return undefined;
+        return new aws.iam.Role(
+            `${name}-integration`,
+            {
+                description: `API Gateway ${name}: calls AWS services for its routes`,
+                assumeRolePolicy: policyJson({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "apigateway.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+            },
+            { parent: this },
+        );
+    }
+
+    /**
+     * A request validator and the 400 it answers with, when a route has a schema. Returns what the
+     * deployment snapshots so far (it waits for all of them).
+     */
+    private createRequestValidation(name: string, routes: ApiRoute[]): { validator?: aws.apigateway.RequestValidator; deployed: pulumi.Resource[] } {
+        const restApi = this.restApi;
+        const validator = routes.some((route) => route.requestSchema)
             ? new aws.apigateway.RequestValidator(name, { restApi: restApi.id, name: "body-and-parameters", validateRequestBody: true, validateRequestParameters: true }, { parent: this })
             : undefined;
-
-        // What the deployment snapshots: it waits for all of them.
         const deployed: pulumi.Resource[] = [];
         if (validator) {
             // The JSON-quoted message ($context.error.messageString is already a JSON string) and the id to find the request in the access log by.
@@ -210,8 +243,14 @@ export class Api extends pulumi.ComponentResource {
             );
             deployed.push(badBody);
         }
-        const authorizers = new Map<string, aws.apigateway.Authorizer>();
-        let cognitoPools: pulumi.Input<string>[] | undefined;
+        return { validator, deployed };
+    }
+
+    /** Every route: its resource path, its method (with authorizer and validation) and its integration. Returns what the deployment snapshots. */
+    private createRoutes(name: string, args: ApiArgs, validator: aws.apigateway.RequestValidator | undefined, integrationRole: aws.iam.Role | undefined): pulumi.Resource[] {
+        const restApi = this.restApi;
+        const deployed: pulumi.Resource[] = [];
+        const authorizerFor = this.cognitoAuthorizers(name);
         const resources = new Map<string, pulumi.Input<string>>([["/", restApi.rootResourceId]]);
         const resourceFor = (path: string): pulumi.Input<string> => {
             const existing = resources.get(path);
@@ -226,170 +265,189 @@ export class Api extends pulumi.ComponentResource {
             const routeName = `${name}-${route.method.toLowerCase()}${slug(route.path)}`;
             const resourceId = resourceFor(route.path);
             const authorization = route.authorization ?? args.authorization;
-            let authorizerId: pulumi.Input<string> | undefined;
-            if (authorization.type === "COGNITO_USER_POOLS") {
-                const key = "cognito";
-                if (cognitoPools === undefined) cognitoPools = authorization.userPoolArns;
-                else if (cognitoPools !== authorization.userPoolArns && !samePools(cognitoPools, authorization.userPoolArns)) {
-                    throw new Error(
-                        `API ${name}: route ${route.method} ${route.path} names other Cognito user pools than an earlier route; one API has one Cognito authorizer, so every COGNITO_USER_POOLS route must name the same pools (scopes may differ)`,
-                    );
-                }
-                let authorizer = authorizers.get(key);
-                if (!authorizer) {
-                    authorizer = new aws.apigateway.Authorizer(
-                        `${name}-cognito`,
-                        { restApi: restApi.id, type: "COGNITO_USER_POOLS", providerArns: authorization.userPoolArns, identitySource: "method.request.header.Authorization" },
-                        { parent: this },
-                    );
-                    authorizers.set(key, authorizer);
-                }
-                authorizerId = authorizer.id;
-            }
-            const pathParameters = [...route.path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1]);
-            let model: aws.apigateway.Model | undefined;
-            if (route.requestSchema) {
-                model = new aws.apigateway.Model(
-                    routeName,
-                    {
-                        restApi: restApi.id,
-                        name: sidLike(`${route.method}${route.path}`),
-                        contentType: "application/json",
-                        schema: JSON.stringify({ $schema: "http://json-schema.org/draft-04/schema#", ...route.requestSchema }),
-                    },
-                    { parent: this },
+            const authorizerId = authorization.type === "COGNITO_USER_POOLS" ? authorizerFor(route, authorization.userPoolArns).id : undefined;
+            const method = this.createMethod(routeName, route, resourceId, authorization, authorizerId, validator);
+            this.methods.push(method);
+            deployed.push(method);
+            const target: RouteTarget = { routeName, route, resourceId, method };
+            if (route.integration.kind === "function") deployed.push(this.integrateFunction(name, target, route.integration));
+            else deployed.push(...this.integrateService(target, route.integration, args.ctx.region, integrationRole!));
+        }
+        return deployed;
+    }
+
+    /** One Cognito authorizer per API, created for the first route that needs it; every such route must name the same pools. */
+    private cognitoAuthorizers(name: string): (route: ApiRoute, userPoolArns: pulumi.Input<string>[]) => aws.apigateway.Authorizer {
+        let authorizer: aws.apigateway.Authorizer | undefined;
+        let cognitoPools: pulumi.Input<string>[] | undefined;
+        return (route, userPoolArns) => {
+            if (cognitoPools === undefined) cognitoPools = userPoolArns;
+            else if (cognitoPools !== userPoolArns && !samePools(cognitoPools, userPoolArns)) {
+                throw new Error(
+                    `API ${name}: route ${route.method} ${route.path} names other Cognito user pools than an earlier route; one API has one Cognito authorizer, so every COGNITO_USER_POOLS route must name the same pools (scopes may differ)`,
                 );
             }
-            const method = new aws.apigateway.Method(
+            authorizer ??= new aws.apigateway.Authorizer(
+                `${name}-cognito`,
+                { restApi: this.restApi.id, type: "COGNITO_USER_POOLS", providerArns: userPoolArns, identitySource: "method.request.header.Authorization" },
+                { parent: this },
+            );
+            return authorizer;
+        };
+    }
+
+    /** The route's method: its authorization, and validation of its body (a model) and path parameters. */
+    private createMethod(
+        routeName: string,
+        route: ApiRoute,
+        resourceId: pulumi.Input<string>,
+        authorization: ApiAuthorization,
+        authorizerId: pulumi.Input<string> | undefined,
+        validator: aws.apigateway.RequestValidator | undefined,
+    ): aws.apigateway.Method {
+        const restApi = this.restApi;
+        const pathParameters = [...route.path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1]);
+        let model: aws.apigateway.Model | undefined;
+        if (route.requestSchema) {
+            model = new aws.apigateway.Model(
                 routeName,
                 {
                     restApi: restApi.id,
-                    resourceId,
-                    httpMethod: route.method,
-                    authorization: authorization.type,
-                    authorizerId,
-                    authorizationScopes: authorization.type === "COGNITO_USER_POOLS" ? authorization.scopes : undefined,
-                    requestValidatorId: model || pathParameters.length > 0 ? validator?.id : undefined,
-                    requestModels: model ? { "application/json": model.name } : undefined,
-                    requestParameters: pathParameters.length > 0 ? Object.fromEntries(pathParameters.map((p) => [`method.request.path.${p}`, true])) : undefined,
+                    name: sidLike(`${route.method}${route.path}`),
+                    contentType: "application/json",
+                    schema: JSON.stringify({ $schema: "http://json-schema.org/draft-04/schema#", ...route.requestSchema }),
                 },
                 { parent: this },
             );
-            this.methods.push(method);
-            deployed.push(method);
-
-            if (route.integration.kind === "function") {
-                const fn = route.integration.function;
-                if (fn.timeoutSeconds > API_INTEGRATION_TIMEOUT_SECONDS) {
-                    throw new Error(
-                        `${fn.configKey}.timeoutSeconds: expected at most ${API_INTEGRATION_TIMEOUT_SECONDS} s for function ${fn.functionName}, which serves ${route.method} ${route.path} on API ${name} (the integration times out at ${API_INTEGRATION_TIMEOUT_SECONDS} s); got ${fn.timeoutSeconds}`,
-                    );
-                }
-                deployed.push(
-                    new aws.apigateway.Integration(
-                        routeName,
-                        {
-                            restApi: restApi.id,
-                            resourceId,
-                            httpMethod: method.httpMethod,
-                            type: "AWS_PROXY",
-                            integrationHttpMethod: "POST",
-                            uri: fn.invokeArn,
-                            timeoutMilliseconds: API_INTEGRATION_TIMEOUT_SECONDS * 1000,
-                        },
-                        { parent: this },
-                    ),
-                );
-                // Only this method on this path, in any stage of this API, may invoke the function.
-                const sourcePath = route.path.replace(/\{[^}]+\}/g, "*");
-                new aws.lambda.Permission(
-                    routeName,
-                    { action: "lambda:InvokeFunction", function: fn.function.name, principal: "apigateway.amazonaws.com", sourceArn: pulumi.interpolate`${restApi.executionArn}/*/${route.method}${sourcePath}` },
-                    { parent: this },
-                );
-            } else {
-                const integration = route.integration;
-                const headers = Object.fromEntries(Object.entries(integration.requestHeaders ?? {}).map(([header, value]) => [`integration.request.header.${header}`, value]));
-                const serviceIntegration = new aws.apigateway.Integration(
-                    routeName,
-                    {
-                        restApi: restApi.id,
-                        resourceId,
-                        httpMethod: method.httpMethod,
-                        type: "AWS",
-                        integrationHttpMethod: "POST",
-                        uri: `arn:aws:apigateway:${ctx.region}:${integration.service}:action/${integration.action}`,
-                        credentials: integrationRole!.arn,
-                        passthroughBehavior: "NEVER",
-                        requestParameters: Object.keys(headers).length > 0 ? headers : undefined,
-                        requestTemplates: { "application/json": integration.requestTemplate },
-                        timeoutMilliseconds: API_INTEGRATION_TIMEOUT_SECONDS * 1000,
-                    },
-                    { parent: this },
-                );
-                deployed.push(serviceIntegration);
-                // 200 passes the (mapped) service answer; the service's 4xx is the caller's fault, except 403: the
-                // integration role was refused (a missing grant, a KMS key policy), which is ours, so 502 and the 5xx alarm.
-                const throttles = (integration.throttlingErrorTypes ?? []).length > 0;
-                // The 400 template may override the status to 503 with Retry-After: both responses declare the header.
-                const retryAfter = throttles ? { "method.response.header.Retry-After": false } : undefined;
-                if (throttles) {
-                    deployed.push(
-                        new aws.apigateway.MethodResponse(`${routeName}-503`, { restApi: restApi.id, resourceId, httpMethod: method.httpMethod, statusCode: "503", responseParameters: retryAfter }, { parent: this }),
-                    );
-                }
-                for (const [status, pattern] of INTEGRATION_STATUS_PATTERNS) {
-                    const methodResponse = new aws.apigateway.MethodResponse(
-                        `${routeName}-${status}`,
-                        { restApi: restApi.id, resourceId, httpMethod: method.httpMethod, statusCode: status, responseParameters: status === "400" ? retryAfter : undefined },
-                        { parent: this },
-                    );
-                    deployed.push(
-                        methodResponse,
-                        new aws.apigateway.IntegrationResponse(
-                            `${routeName}-${status}`,
-                            {
-                                restApi: restApi.id,
-                                resourceId,
-                                httpMethod: method.httpMethod,
-                                statusCode: status,
-                                selectionPattern: pattern,
-                                responseTemplates:
-                                    status === "200" && integration.responseTemplate
-                                        ? { "application/json": integration.responseTemplate }
-                                        : status === "200"
-                                          ? undefined
-                                          : { "application/json": status === "400" ? serviceClientErrorTemplate(integration.throttlingErrorTypes) : '{"message":"the service failed","requestId":"$context.requestId"}' },
-                            },
-                            { parent: this, dependsOn: [serviceIntegration, methodResponse] },
-                        ),
-                    );
-                }
-            }
         }
+        return new aws.apigateway.Method(
+            routeName,
+            {
+                restApi: restApi.id,
+                resourceId,
+                httpMethod: route.method,
+                authorization: authorization.type,
+                authorizerId,
+                authorizationScopes: authorization.type === "COGNITO_USER_POOLS" ? authorization.scopes : undefined,
+                requestValidatorId: model || pathParameters.length > 0 ? validator?.id : undefined,
+                requestModels: model ? { "application/json": model.name } : undefined,
+                requestParameters: pathParameters.length > 0 ? Object.fromEntries(pathParameters.map((p) => [`method.request.path.${p}`, true])) : undefined,
+            },
+            { parent: this },
+        );
+    }
 
-        // A new deployment whenever the routes change (an API Gateway deployment is a snapshot).
-        const fingerprint = deploymentFingerprint(args, validator !== undefined);
-        const deployment = new aws.apigateway.Deployment(
+    /** A Lambda proxy integration, and the permission for exactly this route to invoke the function. */
+    private integrateFunction(name: string, { routeName, route, resourceId, method }: RouteTarget, integration: FunctionIntegration): aws.apigateway.Integration {
+        const restApi = this.restApi;
+        const fn = integration.function;
+        if (fn.timeoutSeconds > API_INTEGRATION_TIMEOUT_SECONDS) {
+            throw new Error(
+                `${fn.configKey}.timeoutSeconds: expected at most ${API_INTEGRATION_TIMEOUT_SECONDS} s for function ${fn.functionName}, which serves ${route.method} ${route.path} on API ${name} (the integration times out at ${API_INTEGRATION_TIMEOUT_SECONDS} s); got ${fn.timeoutSeconds}`,
+            );
+        }
+        const proxy = new aws.apigateway.Integration(
+            routeName,
+            {
+                restApi: restApi.id,
+                resourceId,
+                httpMethod: method.httpMethod,
+                type: "AWS_PROXY",
+                integrationHttpMethod: "POST",
+                uri: fn.invokeArn,
+                timeoutMilliseconds: API_INTEGRATION_TIMEOUT_SECONDS * 1000,
+            },
+            { parent: this },
+        );
+        // Only this method on this path, in any stage of this API, may invoke the function.
+        const sourcePath = route.path.replace(/\{[^}]+\}/g, "*");
+        new aws.lambda.Permission(
+            routeName,
+            { action: "lambda:InvokeFunction", function: fn.function.name, principal: "apigateway.amazonaws.com", sourceArn: pulumi.interpolate`${restApi.executionArn}/*/${route.method}${sourcePath}` },
+            { parent: this },
+        );
+        return proxy;
+    }
+
+    /**
+     * A direct service integration with the integration role and its method and integration
+     * responses. Returns what the deployment snapshots.
+     */
+    private integrateService({ routeName, resourceId, method }: RouteTarget, integration: ServiceIntegration, region: string, integrationRole: aws.iam.Role): pulumi.Resource[] {
+        const restApi = this.restApi;
+        const headers = Object.fromEntries(Object.entries(integration.requestHeaders ?? {}).map(([header, value]) => [`integration.request.header.${header}`, value]));
+        const serviceIntegration = new aws.apigateway.Integration(
+            routeName,
+            {
+                restApi: restApi.id,
+                resourceId,
+                httpMethod: method.httpMethod,
+                type: "AWS",
+                integrationHttpMethod: "POST",
+                uri: `arn:aws:apigateway:${region}:${integration.service}:action/${integration.action}`,
+                credentials: integrationRole.arn,
+                passthroughBehavior: "NEVER",
+                requestParameters: Object.keys(headers).length > 0 ? headers : undefined,
+                requestTemplates: { "application/json": integration.requestTemplate },
+                timeoutMilliseconds: API_INTEGRATION_TIMEOUT_SECONDS * 1000,
+            },
+            { parent: this },
+        );
+        const deployed: pulumi.Resource[] = [serviceIntegration];
+        // 200 passes the (mapped) service answer; the service's 4xx is the caller's fault, except 403: the
+        // integration role was refused (a missing grant, a KMS key policy), which is ours, so 502 and the 5xx alarm.
+        const throttles = (integration.throttlingErrorTypes ?? []).length > 0;
+        // The 400 template may override the status to 503 with Retry-After: both responses declare the header.
+        const retryAfter = throttles ? { "method.response.header.Retry-After": false } : undefined;
+        if (throttles) {
+            deployed.push(new aws.apigateway.MethodResponse(`${routeName}-503`, { restApi: restApi.id, resourceId, httpMethod: method.httpMethod, statusCode: "503", responseParameters: retryAfter }, { parent: this }));
+        }
+        for (const [status, pattern] of INTEGRATION_STATUS_PATTERNS) {
+            const methodResponse = new aws.apigateway.MethodResponse(
+                `${routeName}-${status}`,
+                { restApi: restApi.id, resourceId, httpMethod: method.httpMethod, statusCode: status, responseParameters: status === "400" ? retryAfter : undefined },
+                { parent: this },
+            );
+            deployed.push(
+                methodResponse,
+                new aws.apigateway.IntegrationResponse(
+                    `${routeName}-${status}`,
+                    { restApi: restApi.id, resourceId, httpMethod: method.httpMethod, statusCode: status, selectionPattern: pattern, responseTemplates: integrationResponseTemplates(status, integration) },
+                    { parent: this, dependsOn: [serviceIntegration, methodResponse] },
+                ),
+            );
+        }
+        return deployed;
+    }
+
+    /** A new deployment whenever the routes change (an API Gateway deployment is a snapshot). */
+    private createDeployment(name: string, args: ApiArgs, validated: boolean, deployed: pulumi.Resource[]): aws.apigateway.Deployment {
+        const fingerprint = deploymentFingerprint(args, validated);
+        return new aws.apigateway.Deployment(
             name,
-            { restApi: restApi.id, description: pulumi.interpolate`routes ${fingerprint.apply((hash) => hash.slice(0, 12))}`, triggers: { routes: fingerprint } },
+            { restApi: this.restApi.id, description: pulumi.interpolate`routes ${fingerprint.apply((hash) => hash.slice(0, 12))}`, triggers: { routes: fingerprint } },
             { parent: this, dependsOn: deployed },
         );
+    }
 
-        this.accessLogGroup = new aws.cloudwatch.LogGroup(
-            `${name}-access`,
-            { name: `/aws/apigateway/${name}/access`, retentionInDays: ctx.logRetentionDays, kmsKeyId: ctx.logsKeyArn },
-            { parent: this, protect: ctx.protect },
-        );
+    /** The access log group and the execution log group, both with retention and the logs key. */
+    private createStageLogGroups(name: string, ctx: ServerlessContext, stageName: string): { access: aws.cloudwatch.LogGroup; execution: aws.cloudwatch.LogGroup } {
+        const access = new aws.cloudwatch.LogGroup(`${name}-access`, { name: `/aws/apigateway/${name}/access`, retentionInDays: ctx.logRetentionDays, kmsKeyId: ctx.logsKeyArn }, { parent: this, protect: ctx.protect });
         // Execution logging (loggingLevel ERROR) writes to this group, which API Gateway would otherwise create itself: no retention, no KMS.
-        this.executionLogGroup = new aws.cloudwatch.LogGroup(
+        const execution = new aws.cloudwatch.LogGroup(
             `${name}-execution`,
-            { name: pulumi.interpolate`API-Gateway-Execution-Logs_${restApi.id}/${stageName}`, retentionInDays: ctx.logRetentionDays, kmsKeyId: ctx.logsKeyArn },
+            { name: pulumi.interpolate`API-Gateway-Execution-Logs_${this.restApi.id}/${stageName}`, retentionInDays: ctx.logRetentionDays, kmsKeyId: ctx.logsKeyArn },
             { parent: this, protect: ctx.protect },
         );
+        return { access, execution };
+    }
+
+    /** The stage (access logs, tracing) and its method settings (execution logs at ERROR, metrics, throttling). */
+    private createStage(name: string, args: ApiArgs, stageName: string, deployment: aws.apigateway.Deployment): aws.apigateway.Stage {
+        const restApi = this.restApi;
         // A stage with access logs is refused until the account's API Gateway logging role is set.
         const stageDependsOn: pulumi.Resource[] = [this.executionLogGroup, ...(args.loggingRole ? [args.loggingRole] : [])];
-        this.stage = new aws.apigateway.Stage(
+        const stage = new aws.apigateway.Stage(
             name,
             {
                 restApi: restApi.id,
@@ -404,7 +462,7 @@ export class Api extends pulumi.ComponentResource {
             name,
             {
                 restApi: restApi.id,
-                stageName: this.stage.stageName,
+                stageName: stage.stageName,
                 methodPath: "*/*",
                 settings: {
                     loggingLevel: "ERROR",
@@ -417,6 +475,11 @@ export class Api extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: stageDependsOn },
         );
+        return stage;
+    }
+
+    /** Any 5xx in five minutes notifies the alarm topic. */
+    private createErrorAlarm(name: string, ctx: ServerlessContext): void {
         anyOccurrenceAlarm(
             `${name}-5xx`,
             ctx.alarmTopicArn,
@@ -428,27 +491,21 @@ export class Api extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-
-        if (args.webAcl) {
-            this.webAcl = new RegionalWebAcl(
-                `${name}-waf`,
-                { description: `Protects API ${name}`, rateLimitPerIp: args.webAcl.rateLimitPer5Minutes, allowLargeBodies: args.webAcl.allowLargeBodies, protects: [this.stage.arn] },
-                { parent: this },
-            ).webAcl;
-        }
-        this.url = pulumi.interpolate`https://${restApi.id}.execute-api.${ctx.region}.amazonaws.com/${this.stage.stageName}`;
-        this.registerOutputs({ url: this.url, restApiId: restApi.id });
     }
+}
 
-    /** Lets `grantee` call one route (IAM-authorized APIs): `execute-api:Invoke` on that method and path only. */
-    grantInvoke(grantee: Grantee, method: ApiRoute["method"], path: string, sid: string): void {
-        const grant: Grant = {
-            sid,
-            actions: ["execute-api:Invoke"],
-            resources: [pulumi.interpolate`${this.restApi.executionArn}/${this.stage.stageName}/${method}${path.replace(/\{[^}]+\}/g, "*")}`],
-        };
-        grantee.addGrant(grant);
-    }
+/** Where a route's integration attaches: its method on its resource. */
+interface RouteTarget {
+    routeName: string;
+    route: ApiRoute;
+    resourceId: pulumi.Input<string>;
+    method: aws.apigateway.Method;
+}
+
+/** The integration response template for a status: the service's answer (mapped) on 200, a JSON error otherwise. */
+function integrationResponseTemplates(status: (typeof INTEGRATION_STATUS_PATTERNS)[number][0], integration: ServiceIntegration): Record<string, string> | undefined {
+    if (status === "200") return integration.responseTemplate ? { "application/json": integration.responseTemplate } : undefined;
+    return { "application/json": status === "400" ? serviceClientErrorTemplate(integration.throttlingErrorTypes) : '{"message":"the service failed","requestId":"$context.requestId"}' };
 }
 
 function validateRoutes(name: string, routes: ApiRoute[]): void {

@@ -142,6 +142,36 @@ describe("readiness: service-compatibility", function () {
         });
     });
 
+    describe("lambda-container-image", () => {
+        const REPO = "platform-dev/web";
+        const URI = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${REPO}:1.4.2`;
+        const repository = recorded("aws:ecr/repository:Repository", "web", { name: REPO }, { name: REPO });
+        const policy = (statements: unknown[]) => recorded("aws:ecr/repositoryPolicy:RepositoryPolicy", "web", { repository: REPO, policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }) });
+        const lambdaPull = { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"] };
+        const image = (inputs: Record<string, unknown>) => recorded("aws:lambda/function:Function", "web", { packageType: "Image", imageUri: URI, ...inputs });
+
+        it("accepts a tagged image of this region's private ECR whose repository policy admits Lambda", () => {
+            expect(failures([repository, policy([lambdaPull]), image({})], "lambda-container-image")).to.deep.equal([]);
+        });
+
+        it("fails an image outside private ECR, one in another region, a handler on an image, and a repository policy without Lambda", () => {
+            const messages = (resources: RecordedResource[]) =>
+                failures(resources, "lambda-container-image")
+                    .map((f) => f.message)
+                    .join("\n");
+            expect(messages([image({ imageUri: "public.ecr.aws/docker/library/node:22-alpine" })])).to.match(/only from ECR/);
+            expect(messages([image({ imageUri: URI.replace("eu-west-1", "us-east-1") })])).to.match(/in us-east-1; .* \(eu-west-1\)/);
+            expect(messages([image({ handler: "index.handler" })])).to.match(/sets handler/);
+            expect(messages([repository, policy([{ ...lambdaPull, Principal: { AWS: "arn:aws:iam::123456789012:root" } }]), image({})])).to.match(/does not admit lambda\.amazonaws\.com/);
+        });
+
+        it("fails an HTTP API integration timeout above 30 s", () => {
+            const integration = (timeoutMilliseconds: number) => recorded("aws:apigatewayv2/integration:Integration", "web", { integrationType: "AWS_PROXY", timeoutMilliseconds });
+            expect(failures([integration(30001)], "lambda-container-image")).to.have.length(1);
+            expect(failures([integration(30000)], "lambda-container-image")).to.deep.equal([]);
+        });
+    });
+
     describe("sqs-visibility-timeout", () => {
         const fixture = (visibility: number) => {
             const queue = recorded("aws:sqs/queue:Queue", "jobs", { visibilityTimeoutSeconds: visibility }, { arn: "arn:aws:sqs:eu-west-1:123456789012:jobs" });

@@ -388,6 +388,10 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
         kind: "priced",
         lines: (_stage, ctx) => [usage("apigateway.rest.requests", ctx.usage.apiRequestsPerApi / 1e6, "REST API requests", "million requests", `${ctx.usage.apiRequestsPerApi} requests per month (apiRequestsPerApi)`)],
     },
+    "aws:apigatewayv2/stage:Stage": {
+        kind: "priced",
+        lines: (_stage, ctx) => [usage("apigateway.http.requests", ctx.usage.apiRequestsPerApi / 1e6, "HTTP API requests", "million requests", `${ctx.usage.apiRequestsPerApi} requests per month (apiRequestsPerApi)`)],
+    },
     "aws:sqs/queue:Queue": {
         kind: "priced",
         lines: (_q, ctx) => [usage("sqs.requests", ctx.usage.sqsRequestsPerQueue / 1e6, "SQS requests", "million requests", `${ctx.usage.sqsRequestsPerQueue} requests per month (sqsRequestsPerQueue)`)],
@@ -512,6 +516,11 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
     "aws:lambda/eventSourceMapping:EventSourceMapping": FREE("configuration"),
     "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": FREE("configuration"),
     "aws:lambda/permission:Permission": FREE("configuration"),
+    "aws:lambda/functionUrl:FunctionUrl": FREE("no charge of its own: its requests are the function's"),
+    "aws:apigatewayv2/api:Api": FREE("requests are priced on its stage"),
+    "aws:apigatewayv2/authorizer:Authorizer": FREE("configuration (a JWT authorizer has no charge of its own)"),
+    "aws:apigatewayv2/integration:Integration": FREE("configuration"),
+    "aws:apigatewayv2/route:Route": FREE("configuration"),
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": FREE("configuration"),
     "aws:s3/bucketLogging:BucketLogging": FREE("log objects are storage of the log bucket"),
     "aws:s3/bucketNotification:BucketNotification": FREE("configuration"),

@@ -98,6 +98,7 @@ export const PRICES = {
     "lambda.requests": { unit: "million requests", description: "Lambda requests", source: LAMBDA, usd: same(0.2) },
     "lambda.arm64.gbSecond": { unit: "GB-second", description: "Lambda duration, arm64", source: LAMBDA, usd: same(0.0000133334) },
     "lambda.x86.gbSecond": { unit: "GB-second", description: "Lambda duration, x86", source: LAMBDA, usd: same(0.0000166667) },
+    "apigateway.http.requests": { unit: "million requests", description: "API Gateway HTTP API requests (first 300 million)", source: APIGW, usd: by(1.0, 1.0, 1.11, 1.2) },
     "apigateway.rest.requests": { unit: "million requests", description: "API Gateway REST API requests (first 333 million)", source: APIGW, usd: by(3.5, 3.5, 3.5, 3.7) },
     "sqs.requests": { unit: "million requests", description: "SQS standard queue requests", source: SQS, usd: by(0.4, 0.4, 0.4, 0.4) },
     "sns.requests": { unit: "million publishes", description: "SNS standard topic publishes", source: SNS, usd: same(0.5) },

@@ -92,6 +92,7 @@ const freeLabel = (property: string, doc: string, max = 255): NamedRule => ({
 });
 
 const APIGW = "https://docs.aws.amazon.com/apigateway/latest/api/";
+const APIGW2 = "https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/";
 const ECR = "https://docs.aws.amazon.com/AmazonECR/latest/APIReference/";
 const IAM_QUOTAS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names";
 const IAM_NAME = /^[\w+=,.@-]+$/;
@@ -133,6 +134,22 @@ export const NAME_RULES: Record<string, NameRule> = {
         scope: "parent",
         parentKey: "restApi",
         doc: "https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-stages.html",
+    },
+    // API Gateway v2 (HTTP APIs): the API and its authorizers carry labels; the `$default` stage a reserved name.
+    "aws:apigatewayv2/api:Api": freeLabel("name", `${APIGW2}apis.html`, 128),
+    "aws:apigatewayv2/authorizer:Authorizer": { ...freeLabel("name", `${APIGW2}apis-apiid-authorizers.html`, 128), scope: "parent", parentKey: "apiId" },
+    "aws:apigatewayv2/integration:Integration": unnamed("identified by an id API Gateway assigns", `${APIGW2}apis-apiid-integrations.html`),
+    "aws:apigatewayv2/route:Route": unnamed("keyed by its route key (such as $default) under its API", `${APIGW2}apis-apiid-routes.html`),
+    "aws:apigatewayv2/stage:Stage": {
+        kind: "named",
+        property: "name",
+        min: 1,
+        max: 128,
+        pattern: /^(?:\$default|[A-Za-z0-9_.-]+)$/,
+        form: "$default, or letters, digits, '-', '.' and '_'",
+        scope: "parent",
+        parentKey: "apiId",
+        doc: `${APIGW2}apis-apiid-stages.html`,
     },
     // Application Auto Scaling.
     "aws:appautoscaling/policy:Policy": {
@@ -464,6 +481,7 @@ export const NAME_RULES: Record<string, NameRule> = {
         scope: "region",
         doc: "https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html",
     },
+    "aws:lambda/functionUrl:FunctionUrl": unnamed("one per function (and qualifier); Lambda assigns the URL", "https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunctionUrlConfig.html"),
     "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": unnamed("settings of its function", "https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionEventInvokeConfig.html"),
     "aws:lambda/permission:Permission": {
         kind: "named",

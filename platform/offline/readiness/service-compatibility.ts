@@ -8,7 +8,7 @@ import { finding, type ReadinessContext, type ReadinessFinding, type ReadinessRu
 interface CompatibilityCheck {
     id: string;
     doc: string;
-    check(resources: Resources, report: (resource: RecordedResource, severity: ReadinessFinding["severity"], message: string) => void): void;
+    check(resources: Resources, report: (resource: RecordedResource, severity: ReadinessFinding["severity"], message: string) => void, context: Pick<ReadinessContext, "region">): void;
 }
 
 /** The recorded resources with the lookups the checks share. */
@@ -173,6 +173,62 @@ const LAMBDA_QUOTAS: CompatibilityCheck = {
     },
 };
 
+/** `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>:<tag>` or `@sha256:<digest>`: a private ECR image. */
+const ECR_IMAGE_URI = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9][a-z0-9._/-]*)(?::[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})$/;
+/** What Lambda's service principal needs on the repository to pull a function's image. */
+const LAMBDA_PULL = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
+
+/**
+ * A container-image function: Lambda runs images only from a private ECR repository in the
+ * function's region, tagged or by digest, with no handler, runtime or layers of its own
+ * (https://docs.aws.amazon.com/lambda/latest/dg/images-create.html), and pulls them with its own
+ * service principal, which the repository policy must admit: a policy this stack manages would
+ * overwrite the statement Lambda adds by itself
+ * (https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#configuration-images-permissions).
+ */
+const LAMBDA_CONTAINER_IMAGE: CompatibilityCheck = {
+    id: "lambda-container-image",
+    doc: "https://docs.aws.amazon.com/lambda/latest/dg/images-create.html",
+    check(resources, report, context) {
+        for (const fn of resources.ofType(LAMBDA_FUNCTION).filter((f) => f.inputs.packageType === "Image")) {
+            for (const setting of ["handler", "runtime", "layers"]) {
+                if (fn.inputs[setting] !== undefined) report(fn, "failure", `sets ${setting}, which a container-image function cannot have (the image's entrypoint and command run)`);
+            }
+            const uri = fn.inputs.imageUri;
+            if (typeof uri !== "string") continue;
+            const match = ECR_IMAGE_URI.exec(uri);
+            if (!match) {
+                report(fn, "failure", `imageUri ${uri} is not a tagged image in a private Amazon ECR repository: Lambda runs container images only from ECR (copy a public image into a repository first)`);
+                continue;
+            }
+            const [, , region, repositoryName] = match;
+            if (region !== context.region) report(fn, "failure", `imageUri ${uri} is in ${region}; Lambda pulls images only from ECR in the function's region (${context.region})`);
+            const repository = resources.ofType("aws:ecr/repository:Repository").find((r) => (r.state.name ?? r.inputs.name) === repositoryName);
+            if (!repository) continue;
+            const policies = resources.ofType("aws:ecr/repositoryPolicy:RepositoryPolicy").filter((p) => p.inputs.repository === (repository.state.name ?? repository.inputs.name));
+            const admits = policies.some((policy) =>
+                list(parsed(policy.inputs.policy)?.Statement).some((statement: any) => {
+                    const principals = list(statement?.Principal?.Service);
+                    const actions = list(statement?.Action) as string[];
+                    return statement?.Effect === "Allow" && principals.includes("lambda.amazonaws.com") && LAMBDA_PULL.every((action) => actions.some((granted) => actionMatches(granted, action)));
+                }),
+            );
+            if (policies.length > 0 && !admits) {
+                report(
+                    fn,
+                    "failure",
+                    `repository ${repositoryName}'s policy does not admit lambda.amazonaws.com to ${LAMBDA_PULL.join(" and ")}: CreateFunction fails ("Lambda does not have permission to access the ECR image")`,
+                );
+            }
+        }
+        // An HTTP API waits at most 30 s for an integration (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html).
+        for (const integration of resources.ofType("aws:apigatewayv2/integration:Integration")) {
+            const timeout = integration.inputs.timeoutMilliseconds as number | undefined;
+            if (timeout !== undefined && (timeout < 50 || timeout > 30000)) report(integration, "failure", `timeoutMilliseconds ${timeout} is outside an HTTP API's 50-30000 ms`);
+        }
+    },
+};
+
 const SQS_VISIBILITY_TIMEOUT: CompatibilityCheck = {
     id: "sqs-visibility-timeout",
     doc: "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html",
@@ -270,17 +326,17 @@ const KMS_SERVICE_DELIVERY: CompatibilityCheck = {
 };
 
 /** The checks, in the order findings are reported. */
-export const COMPATIBILITY_CHECKS: CompatibilityCheck[] = [FARGATE_SPOT_ARM64, ECS_EXEC_READ_ONLY_ROOT, EKS_FARGATE_PODS, LAMBDA_QUOTAS, SQS_VISIBILITY_TIMEOUT, KMS_SERVICE_DELIVERY];
+export const COMPATIBILITY_CHECKS: CompatibilityCheck[] = [FARGATE_SPOT_ARM64, ECS_EXEC_READ_ONLY_ROOT, EKS_FARGATE_PODS, LAMBDA_QUOTAS, LAMBDA_CONTAINER_IMAGE, SQS_VISIBILITY_TIMEOUT, KMS_SERVICE_DELIVERY];
 
 export const SERVICE_COMPATIBILITY: ReadinessRule = {
     id: "service-compatibility",
-    title: "Combinations AWS refuses: Fargate Spot with ARM64, ECS Exec on a read-only root, pods Fargate cannot run, Lambda quotas, SQS visibility vs function timeout, service principals on encrypted queues and topics",
+    title: "Combinations AWS refuses: Fargate Spot with ARM64, ECS Exec on a read-only root, pods Fargate cannot run, Lambda quotas, container-image functions (private ECR in the region, a repository policy admitting Lambda), HTTP API integration timeouts, SQS visibility vs function timeout, service principals on encrypted queues and topics",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html",
     check(context: ReadinessContext): ReadinessFinding[] {
         const resources = new Resources(context.resources);
         const findings: ReadinessFinding[] = [];
         for (const item of COMPATIBILITY_CHECKS) {
-            item.check(resources, (resource, severity, message) => findings.push(finding({ id: "service-compatibility", doc: item.doc }, resource, severity, `${item.id}: ${message}`)));
+            item.check(resources, (resource, severity, message) => findings.push(finding({ id: "service-compatibility", doc: item.doc }, resource, severity, `${item.id}: ${message}`)), context);
         }
         return findings;
     },
