@@ -19,6 +19,7 @@ import { Dashboards } from "./dashboards";
 import { PlatformKey } from "./kms";
 import { Network } from "./network";
 import { Registry } from "./registry";
+import { sharedLoadBalancersFor } from "./shared-load-balancer";
 import { type Transform, withTransforms } from "./transform";
 import { ApiGatewayLoggingRole, type Queue, serverlessContext } from "./serverless";
 
@@ -163,9 +164,16 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
     const resources = stackResources({ serverless, dataApps, queues, dataKeyArn: keys.data.arn });
     const bindings = (app: string) => appBindings(app, config.apps[app], resources, config.region);
 
+    // network.loadBalancers: shared: one load balancer per scheme that ECS services and EKS apps join instead of their own
+    // (EKS through the Load Balancer Controller's TargetGroupBinding: not with Auto Mode, which runs no such controller).
+    const eksOnShared = config.eks.enabled && config.eks.compute !== "autoMode";
+    const sharedLoadBalancers = sharedLoadBalancersFor({ name: config.name, region: config.region, config, accountId, network, runtimes: eksOnShared ? ["ecs", "eks"] : ["ecs"] }, opts);
     const ecsApps = Object.entries(config.apps).filter(([, spec]) => spec.runtimes.includes("ecs"));
     // EKS Ingresses' ALBs log to the ECS runtime's access-log bucket when there is one (eks/<app> prefixes).
-    const eksIngressApps = config.eks.enabled ? Object.entries(config.apps).filter(([, spec]) => spec.runtimes.includes("eks") && !spec.consumes) : [];
+    const eksShared = eksOnShared ? sharedLoadBalancers : undefined;
+    const eksIngressApps = config.eks.enabled
+        ? Object.entries(config.apps).filter(([, spec]) => spec.runtimes.includes("eks") && !spec.consumes && !eksShared?.[spec.ingress === "internal" ? "internal" : "internet-facing"])
+        : [];
     const ecs =
         ecsApps.length === 0
             ? undefined
@@ -186,6 +194,8 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
                       deletionProtection: config.protection.deletionProtection,
                       protect,
                       accessLogPrefixes: eksIngressApps.map(([app]) => eksAccessLogPrefix(app)),
+                      serverless: ctx,
+                      sharedLoadBalancers,
                   },
                   opts,
               );
@@ -203,6 +213,7 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
                   apps: Object.fromEntries(eksApps.map(([app, spec]) => [app, { spec, repository: registry.repositories[app], bindings: bindings(app) }])),
                   network: { vpcId: network.vpcId, vpcCidr: config.network.cidr, privateSubnetIds: network.privateSubnetIds },
                   ingress: config.ingress,
+                  sharedLoadBalancers: eksOnShared ? sharedLoadBalancers : undefined,
                   logs: { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn },
                   dataKeyArn: keys.data.arn,
                   dataKeyUsers: keys.data,

@@ -79,7 +79,7 @@ describe("per-app egress rules", function () {
     describe("built", () => {
         let resources: RecordedResource[];
         before(async () => {
-            const { result } = await captureWarnings(() => synthPlatform("dev", { apps: APPS }));
+            const { result } = await captureWarnings(() => synthPlatform("dev", { apps: APPS, network: { loadBalancers: "perApp" } }));
             resources = result.cloud.resources;
         });
         const rulesOf = (groupSuffix: string) => {

@@ -31,7 +31,9 @@ describe("app ingress: public, internal, none", () => {
     for (const stack of ["dev", "prod"] as const) {
         it(`puts an internal app's load balancers in the private subnets, open to the VPC only, on both runtimes (${stack})`, async function () {
             this.timeout(120_000);
-            const { result } = await captureWarnings(() => synthPlatform(stack, { apps: { api: { imageTag: "1.0.0", ingress: "internal", runtimes: ["ecs", "eks"] }, web: { imageTag: "1.0.0" } } }));
+            const { result } = await captureWarnings(() =>
+                synthPlatform(stack, { network: { loadBalancers: "perApp" }, apps: { api: { imageTag: "1.0.0", ingress: "internal", runtimes: ["ecs", "eks"] }, web: { imageTag: "1.0.0" } } }),
+            );
             const resources = result.cloud.resources;
             const vpcCidr = stack === "dev" ? "10.10.0.0/16" : "10.30.0.0/16";
             const internal = only(resources, "aws:lb/loadBalancer:LoadBalancer", "-api");

@@ -3,6 +3,7 @@ import type { ProfileDefaults } from "./profiles";
 import { type BindingConfig, BINDING_KINDS, resolveBindings } from "./bindings";
 import { type EgressRule, type EgressRuleInput, resolveEgress } from "./egress";
 import { type FargateSelector, selects } from "./fargate-profiles";
+import { type ReleaseConfig, releaseProblems, resolveRelease } from "./release";
 import type { LambdaAppConfig } from "./lambda";
 import { AppInput, type AppIngress, Architecture, FARGATE_MEMORY, FargateCpu, JobInput, Runtime } from "./schema";
 
@@ -68,6 +69,12 @@ export interface AppConfig {
     stopTimeoutSeconds: number;
     /** Scheduled one-off tasks from the same image. */
     jobs: Record<string, JobConfig>;
+    /** On a shared load balancer: the host name its host-header rule matches (else it has its own listener port). */
+    host?: string;
+    /** On a shared load balancer without `host`: its listener port (default derived from its name, config/load.ts sharedListenerPort). */
+    listenerPort?: number;
+    /** How ECS replaces the app's tasks with a new release: strategy, bake time, traffic steps, test listener, pre-traffic hook. */
+    release: ReleaseConfig;
     /** Lambda-only settings as the stack file sets them (`lambdaSettings` applies the defaults of the app's kind). */
     lambda: LambdaAppConfig;
 }
@@ -131,6 +138,10 @@ export function resolveApp(input: AppInput, defaults: ProfileDefaults["apps"]): 
         writablePaths: input.writablePaths ?? [...APP_DEFAULTS.writablePaths],
         stopTimeoutSeconds: input.stopTimeoutSeconds ?? APP_DEFAULTS.stopTimeoutSeconds,
         jobs: Object.fromEntries(Object.entries(input.jobs ?? {}).map(([name, job]) => [name, resolveJob(job, cpu, memory)])),
+        host: input.host,
+        listenerPort: input.listenerPort,
+        // Traffic-shifting strategies need a load balancer on ECS: workers and apps off ECS roll, whatever the profile prefers.
+        release: resolveRelease(input.release, input.consumes || (input.runtimes !== undefined && !input.runtimes.includes("ecs")) ? { ...defaults.release, strategy: "rolling" } : defaults.release),
         lambda: { ...input.lambda },
     };
 }
@@ -181,6 +192,7 @@ export function checkApp(name: string, app: AppConfig, key: (path: string[]) => 
         problems.push({ key: at("jobs"), message: "expected no jobs on a queue worker (consumes): schedule them on an app that serves HTTP, or send a message to the queue on a schedule" });
     }
     if (new Set(app.runtimes).size !== app.runtimes.length) problems.push({ key: at("runtimes"), message: "expected each runtime at most once" });
+    problems.push(...releaseProblems(app.release, app, at));
     if (new Set(app.writablePaths).size !== app.writablePaths.length) problems.push({ key: at("writablePaths"), message: "expected each path at most once" });
     return problems;
 }

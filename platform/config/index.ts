@@ -43,3 +43,4 @@ export * from "./serverless";
 export * from "./bindings";
 export * from "./references";
 export * from "./fargate-profiles";
+export * from "./release";

@@ -19,6 +19,7 @@ import {
     DashboardScope,
     FLOW_LOG_TRAFFIC_TYPES,
     InterfaceEndpoint,
+    LoadBalancerMode,
     MAX_AZS,
     NatStrategy,
     PlatformInput,
@@ -93,6 +94,8 @@ export interface NetworkConfig {
     /** Explicit zones; when unset the first `azCount` zones of the region are used. */
     availabilityZoneNames?: string[];
     natStrategy: NatStrategy;
+    /** One load balancer per scheme for every app (`shared`), or one per app (`perApp`). */
+    loadBalancers: LoadBalancerMode;
     /** The NAT instance's type when `natStrategy` is `instance`. */
     natInstanceType: string;
     subnetMasks: { private: number; public: number };
@@ -335,6 +338,7 @@ function applyProfile(raw: RawStackConfig, profile: Profile, region: string, inp
             azCount,
             availabilityZoneNames: network.availabilityZoneNames,
             natStrategy: network.natStrategy ?? defaults.network.natStrategy,
+            loadBalancers: network.loadBalancers ?? defaults.network.loadBalancers,
             natInstanceType: network.natInstanceType ?? NAT_INSTANCE_TYPE,
             subnetMasks,
             subnetLayout: layoutSubnets(cidr, subnetMasks, azCount) ?? { private: [], public: [] },
@@ -478,11 +482,77 @@ function checkServices(config: PlatformConfig, key: (path: (string | number)[]) 
     config.ingress.allowedCidrs.forEach((cidr, index) => {
         if (!parseIpv4Cidr(cidr)) problems.push({ key: key(["ingress", "allowedCidrs", index]), message: `expected an IPv4 CIDR such as 203.0.113.0/24 (no host bits set), got ${JSON.stringify(cidr)}` });
     });
+    problems.push(...listenerProblems(config, key));
     const certificateRegion = config.ingress.certificateArn ? ACM_CERTIFICATE_ARN_PATTERN.exec(config.ingress.certificateArn)?.[1] : undefined;
     if (certificateRegion && config.region !== "" && certificateRegion !== config.region) {
         problems.push({ key: key(["ingress", "certificateArn"]), message: `expected a certificate in ${config.region}, the load balancer's region (ACM certificates are regional), got one in ${certificateRegion}` });
     }
     return problems;
+}
+
+/**
+ * Ports and host names on a shared load balancer: each app's port (its own or derived) and test
+ * port are distinct and clear of 80 and 443, and each host is used once. `host` and
+ * `listenerPort` mean nothing on an app's own load balancer or a worker: refused there.
+ */
+function listenerProblems(config: PlatformConfig, key: (path: (string | number)[]) => string): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    const shared = config.network.loadBalancers === "shared";
+    const claimed = new Map<number, string>([
+        [80, "the shared HTTP listener"],
+        [443, "the shared HTTPS listener"],
+    ]);
+    const hosts = new Map<string, string>();
+    const priorities = new Map<number, string>();
+    for (const [name, app] of Object.entries(config.apps)) {
+        for (const field of ["host", "listenerPort"] as const) {
+            if (app[field] === undefined) continue;
+            if (!shared) problems.push({ key: key(["apps", name, field]), message: `only used on a shared load balancer (network.loadBalancers: shared); this stack gives each app its own` });
+            else if (app.consumes) problems.push({ key: key(["apps", name, field]), message: "a queue worker has no load balancer" });
+        }
+        if (!shared || app.consumes) continue;
+        if (app.host !== undefined) {
+            const other = hosts.get(app.host) ?? priorities.get(hostRulePriority(app.host));
+            if (other) problems.push({ key: key(["apps", name, "host"]), message: `${app.host} is also apps.${other}.host, or takes the same rule priority (${hostRulePriority(app.host)}); give each app its own host` });
+            hosts.set(app.host, name);
+            priorities.set(hostRulePriority(app.host), name);
+        }
+        const claim = (port: number, field: string, what: string) => {
+            const other = claimed.get(port);
+            if (other) problems.push({ key: key(["apps", name, ...field.split(".")]), message: `port ${port} is already ${other}; choose another (${what})` });
+            else claimed.set(port, `apps.${name}'s ${what}`);
+        };
+        // Lambda serves through its own endpoint; ECS and EKS through the shared load balancer.
+        for (const runtime of app.runtimes.filter((r) => r === "ecs" || r === "eks")) {
+            if (app.host === undefined) claim(sharedListenerPort(name, runtime, app.listenerPort), "listenerPort", `${runtime} listener port`);
+        }
+        if (app.release.testListenerPort !== undefined && app.release.strategy !== "rolling") claim(app.release.testListenerPort, "release.testListenerPort", "test listener port");
+    }
+    return problems;
+}
+
+/**
+ * An app's listener port on a shared load balancer: `listenerPort` when set (ECS; EKS takes the
+ * next port), else 10000-19999 from a hash of the runtime and app name, so it depends on nothing
+ * else in the stack and adding an app moves no other app's port.
+ */
+export function sharedListenerPort(app: string, runtime: string, explicit?: number): number {
+    if (explicit !== undefined) return runtime === "ecs" ? explicit : explicit + 1;
+    return 10000 + (fnv1a(`${runtime}/${app}`) % 10000);
+}
+
+/** A host's rule priority on the shared listener, 1000-49999 from a hash of the host: stable whatever else is on the listener. */
+export function hostRulePriority(host: string): number {
+    return 1000 + (fnv1a(host) % 49000);
+}
+
+function fnv1a(text: string): number {
+    let hash = 0x811c9dc5;
+    for (const char of text) {
+        hash ^= char.charCodeAt(0);
+        hash = Math.imul(hash, 0x01000193) >>> 0;
+    }
+    return hash;
 }
 
 /** Every app binding's reference names a resource this stack builds, of the binding's kind. */

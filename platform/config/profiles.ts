@@ -1,4 +1,5 @@
-import type { ContainerInsights, DashboardScope, FargateCpu, InterfaceEndpoint, NatStrategy, Profile } from "./schema";
+import type { ReleaseStrategy } from "./release";
+import type { ContainerInsights, DashboardScope, FargateCpu, InterfaceEndpoint, LoadBalancerMode, NatStrategy, Profile } from "./schema";
 
 /** The settings a profile decides; every one can be overridden per stack. */
 export interface ProfileDefaults {
@@ -6,6 +7,8 @@ export interface ProfileDefaults {
         cidr: string;
         azCount: number;
         natStrategy: NatStrategy;
+        /** dev and staging share one load balancer per scheme across apps; prod gives each app its own. */
+        loadBalancers: LoadBalancerMode;
         interfaceEndpoints: InterfaceEndpoint[];
         flowLogs: { trafficType: "ALL" | "ACCEPT" | "REJECT"; aggregationIntervalSeconds: 60 | 600 };
     };
@@ -17,7 +20,7 @@ export interface ProfileDefaults {
     registry: { untaggedImageExpiryDays: number; keepTaggedImages: number; enhancedScanning: boolean; pullThroughCache: boolean };
     /** App spec defaults that depend on the environment; the rest are the same everywhere (load.ts). */
     /** `scaleToZero`: a queue worker on EKS may scale to zero pods while its queue is empty (`apps.<name>.consumes.scaleToZero`). */
-    apps: { cpu: FargateCpu; memory: number; replicas: { min: number; max: number }; scaleToZero: boolean };
+    apps: { cpu: FargateCpu; memory: number; replicas: { min: number; max: number }; release: { strategy: ReleaseStrategy; bakeTimeMinutes: number }; scaleToZero: boolean };
     ecs: {
         containerInsights: ContainerInsights;
         /** FARGATE_SPOT's weight applies only when `compute.spot` is true; otherwise it defaults to 0. */
@@ -38,6 +41,8 @@ export interface ProfileDefaults {
  * Spot runs no ARM64 tasks, so arm64 ones stay on FARGATE), with ECS Exec for
  * debugging; staging runs two tasks (one per AZ) with one on-demand; prod keeps an on-demand
  * baseline of two tasks across AZs, enhanced Container Insights and no shell access by default.
+ * Releases: dev rolls (cheapest, fastest); staging and prod go blue/green, which runs a full second
+ * copy of the tasks for the bake time (5 and 15 minutes) so an alarm can move traffic back at once.
  */
 export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
     dev: {
@@ -45,6 +50,7 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
             cidr: "10.10.0.0/16",
             azCount: 2,
             natStrategy: "instance",
+            loadBalancers: "shared",
             interfaceEndpoints: [],
             flowLogs: { trafficType: "ALL", aggregationIntervalSeconds: 600 },
         },
@@ -53,7 +59,7 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
         protection: { deletionProtection: false, protectStatefulResources: false },
         compute: { spot: true },
         registry: { untaggedImageExpiryDays: 7, keepTaggedImages: 20, enhancedScanning: false, pullThroughCache: false },
-        apps: { cpu: 256, memory: 512, replicas: { min: 1, max: 2 }, scaleToZero: true },
+        apps: { cpu: 256, memory: 512, replicas: { min: 1, max: 2 }, release: { strategy: "rolling", bakeTimeMinutes: 0 }, scaleToZero: true },
         ecs: { containerInsights: "enabled", capacity: { fargateBase: 0, fargateWeight: 1, fargateSpotWeight: 3 }, exec: { enabled: true } },
     },
     staging: {
@@ -61,6 +67,7 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
             cidr: "10.20.0.0/16",
             azCount: 3,
             natStrategy: "single",
+            loadBalancers: "shared",
             interfaceEndpoints: ["ecr.api", "ecr.dkr", "logs", "sts"],
             flowLogs: { trafficType: "ALL", aggregationIntervalSeconds: 600 },
         },
@@ -69,7 +76,7 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
         protection: { deletionProtection: true, protectStatefulResources: false },
         compute: { spot: true },
         registry: { untaggedImageExpiryDays: 14, keepTaggedImages: 30, enhancedScanning: false, pullThroughCache: true },
-        apps: { cpu: 256, memory: 512, replicas: { min: 2, max: 4 }, scaleToZero: false },
+        apps: { cpu: 256, memory: 512, replicas: { min: 2, max: 4 }, release: { strategy: "blueGreen", bakeTimeMinutes: 5 }, scaleToZero: false },
         ecs: { containerInsights: "enabled", capacity: { fargateBase: 1, fargateWeight: 1, fargateSpotWeight: 1 }, exec: { enabled: true } },
     },
     prod: {
@@ -77,6 +84,7 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
             cidr: "10.30.0.0/16",
             azCount: 3,
             natStrategy: "perAz",
+            loadBalancers: "perApp",
             interfaceEndpoints: ["ecr.api", "ecr.dkr", "logs", "sts", "ssm"],
             flowLogs: { trafficType: "ALL", aggregationIntervalSeconds: 60 },
         },
@@ -85,7 +93,7 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
         protection: { deletionProtection: true, protectStatefulResources: true },
         compute: { spot: false },
         registry: { untaggedImageExpiryDays: 14, keepTaggedImages: 100, enhancedScanning: true, pullThroughCache: true },
-        apps: { cpu: 512, memory: 1024, replicas: { min: 2, max: 10 }, scaleToZero: false },
+        apps: { cpu: 512, memory: 1024, replicas: { min: 2, max: 10 }, release: { strategy: "blueGreen", bakeTimeMinutes: 15 }, scaleToZero: false },
         ecs: { containerInsights: "enhanced", capacity: { fargateBase: 2, fargateWeight: 1, fargateSpotWeight: 1 }, exec: { enabled: false } },
     },
 };

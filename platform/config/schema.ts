@@ -7,6 +7,7 @@ import { DATA_APPS_INPUT_SHAPE } from "./data-apps";
 import { SERVERLESS_INPUT_SHAPE } from "./serverless";
 import { STACK_QUEUES_INPUT_SHAPE } from "./references";
 import { EgressRuleSchema } from "./egress";
+import { ReleaseInputSchema } from "./release";
 import { LambdaAppInputSchema } from "./lambda";
 
 /**
@@ -19,6 +20,14 @@ export const PROFILES = ["dev", "staging", "prod"] as const;
 export type Profile = (typeof PROFILES)[number];
 
 export const NAT_STRATEGIES = ["none", "instance", "single", "perAz"] as const;
+
+/**
+ * `perApp`: every app gets its own load balancer. `shared`: one load balancer per scheme
+ * (internet-facing, internal) per stack, each app a target group and a listener (its own port) or
+ * a host-header rule on it; about $16-18/month saved per load balancer not created.
+ */
+export const LOAD_BALANCER_MODES = ["shared", "perApp"] as const;
+export type LoadBalancerMode = (typeof LOAD_BALANCER_MODES)[number];
 export type NatStrategy = (typeof NAT_STRATEGIES)[number];
 
 /** The retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days. */
@@ -226,6 +235,22 @@ export const AppInputSchema = z.strictObject({
     writablePaths: z.array(z.string({ error: "expected an absolute path" }).regex(ABSOLUTE_DIR_PATTERN, { error: "expected an absolute directory path such as /tmp (not /)" })).optional(),
     stopTimeoutSeconds: wholeNumber("a stop timeout in seconds (Fargate allows 2-120)", 2, 120).optional(),
     jobs: z.record(z.string().regex(JOB_NAME_PATTERN, { error: "expected a job name: lowercase letters, digits and hyphens, 1-24 characters" }), JobInputSchema).optional(),
+    /**
+     * On a shared load balancer: the host name clients use, routed by a host-header rule on the
+     * shared HTTPS (or HTTP) listener. Without it the app gets its own listener port. @example web.example.com
+     */
+    host: z
+        .string({ error: "expected a host name such as web.example.com" })
+        .max(128, { error: "expected a host name of at most 128 characters (an ALB host-header condition)" })
+        .regex(/^(?=.{1,128}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, { error: "expected a lowercase host name such as web.example.com (at least one dot, letters after the last one)" })
+        .optional(),
+    /**
+     * On a shared load balancer without `host`: the listener port the app is reached on. Default:
+     * derived from the runtime and app name (10000-19999), so adding an app moves no other's port.
+     */
+    listenerPort: wholeNumber("a listener port", 1024, 65535).optional(),
+    /** How ECS releases the app: strategy (rolling, blueGreen, canary, linear), bake time, traffic steps, test listener, pre-traffic hook. */
+    release: ReleaseInputSchema.optional(),
     /** How the app runs on Lambda (runtimes: [lambda]): endpoint, authorization, sizes, a worker's batch (config/lambda.ts). */
     lambda: LambdaAppInputSchema.optional(),
 });
@@ -246,6 +271,8 @@ export const NetworkInputSchema = z.strictObject({
             public: wholeNumber("a public subnet prefix length", 16, 28).optional(),
         })
         .optional(),
+    /** shared (one load balancer per scheme for every app) or perApp. Default: shared in dev and staging, perApp in prod. */
+    loadBalancers: z.enum(LOAD_BALANCER_MODES, { error: `expected a load balancer mode, one of ${LOAD_BALANCER_MODES.join(", ")}` }).optional(),
     interfaceEndpoints: z.array(z.enum(INTERFACE_ENDPOINTS, { error: `expected an interface endpoint, one of ${INTERFACE_ENDPOINTS.join(", ")}` })).optional(),
     flowLogs: z
         .strictObject({

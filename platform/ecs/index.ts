@@ -6,8 +6,12 @@ import { AccessLogBucket } from "./access-logs";
 import { appEgressToApps } from "./egress";
 import { EcsCluster } from "./cluster";
 import type { AppBindings } from "./grants";
+import type { EcsAppArgs } from "./app";
 import { EcsService } from "./service";
 import { EcsWorker } from "./worker";
+import { ReleaseTooling } from "./release";
+import type { ServerlessContext } from "../serverless";
+import type { SharedLoadBalancers } from "../shared-load-balancer";
 import { withTransforms, type Transformable } from "../transform";
 
 export { appBindings, type AppBindings, type TaskGrant } from "./grants";
@@ -44,6 +48,14 @@ export interface EcsRuntimeArgs extends Transformable {
     deletionProtection: boolean;
     /** Pulumi `protect` on the access-log bucket, the apps' log groups and the ECS Exec audit log. */
     protect: boolean;
+    /** Keys, alarm topic and function defaults for the release probe function (`release.preTrafficHook`). */
+    serverless?: ServerlessContext;
+    /**
+     * The stack's shared load balancers by scheme (`network.loadBalancers: shared`): each
+     * service joins the one of its scheme instead of getting its own.
+     * @default none: every service gets its own load balancer
+     */
+    sharedLoadBalancers?: SharedLoadBalancers;
     /**
      * More prefixes the access-log bucket lets ELB write under: the EKS Ingresses' ALBs share it.
      * @default []
@@ -58,10 +70,13 @@ export interface EcsRuntimeArgs extends Transformable {
  */
 export class EcsRuntime extends pulumi.ComponentResource {
     readonly cluster: EcsCluster;
-    readonly accessLogs: AccessLogBucket;
+    /** The access-log bucket of the services' own load balancers; absent when every service is on a shared one. */
+    readonly accessLogs?: AccessLogBucket;
     readonly services: Record<string, EcsService> = {};
     /** Queue workers (`consumes`): services without a load balancer. */
     readonly workers: Record<string, EcsWorker> = {};
+    /** Present when some app releases with blueGreen, canary or linear. */
+    readonly releaseTooling?: ReleaseTooling;
 
     constructor(name: string, args: EcsRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:ecs:Runtime", name, {}, withTransforms(opts, args.transform));
@@ -75,55 +90,59 @@ export class EcsRuntime extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.accessLogs = new AccessLogBucket(
-            `${name}-alb-logs`,
-            { prefixes: [...Object.keys(args.apps), ...(args.accessLogPrefixes ?? [])], retentionDays: args.logs.retentionDays, region: args.region, accountId: args.accountId, protect: args.protect },
-            { parent: this },
-        );
+        const sharedOf = (spec: AppConfig) => args.sharedLoadBalancers?.[spec.ingress === "internal" ? "internal" : "internet-facing"];
+        const ownLoadBalancers = Object.entries(args.apps).filter(([, { spec }]) => !spec.consumes && !sharedOf(spec));
+        this.accessLogs =
+            ownLoadBalancers.length === 0
+                ? undefined
+                : new AccessLogBucket(
+                      `${name}-alb-logs`,
+                      {
+                          prefixes: [...ownLoadBalancers.map(([app]) => app), ...(args.accessLogPrefixes ?? [])],
+                          retentionDays: args.logs.retentionDays,
+                          region: args.region,
+                          accountId: args.accountId,
+                          protect: args.protect,
+                      },
+                      { parent: this },
+                  );
         const hasJobs = Object.values(args.apps).some((app) => Object.keys(app.spec.jobs).length > 0);
         const scheduleGroup = hasJobs ? new aws.scheduler.ScheduleGroup(name, { name: args.namePrefix }, { parent: this }) : undefined;
+        this.releaseTooling = this.createReleaseTooling(name, args);
+        const tooling = this.releaseTooling;
+        const release = tooling && { loadBalancerRoleArn: tooling.loadBalancerRole.arn, hook: tooling.hook && { functionArn: tooling.hook.function.arn, roleArn: tooling.hook.invokeRole.arn } };
 
         for (const [app, { spec, repository, bindings }] of Object.entries(args.apps)) {
+            // What a service and a queue worker are both built from; a service adds its ingress and jobs.
+            const common: EcsAppArgs = {
+                app,
+                spec,
+                namePrefix: args.namePrefix,
+                region: args.region,
+                accountId: args.accountId,
+                repository,
+                cluster: this.cluster,
+                network: args.network,
+                logs: args.logs,
+                protect: args.protect,
+                bindings,
+                alarmTopicArn: args.alarmTopicArn,
+            };
             if (spec.consumes) {
-                this.workers[app] = new EcsWorker(
-                    `${name}-${app}`,
-                    {
-                        app,
-                        spec,
-                        namePrefix: args.namePrefix,
-                        region: args.region,
-                        accountId: args.accountId,
-                        repository,
-                        cluster: this.cluster,
-                        network: args.network,
-                        logs: args.logs,
-                        protect: args.protect,
-                        bindings,
-                        alarmTopicArn: args.alarmTopicArn,
-                    },
-                    { parent: this },
-                );
+                this.workers[app] = new EcsWorker(`${name}-${app}`, common, { parent: this });
                 continue;
             }
             this.services[app] = new EcsService(
                 `${name}-${app}`,
                 {
-                    app,
-                    spec,
-                    namePrefix: args.namePrefix,
-                    region: args.region,
-                    accountId: args.accountId,
-                    repository,
-                    cluster: this.cluster,
+                    ...common,
                     network: args.network,
                     ingress: args.ingress,
                     accessLogs: this.accessLogs,
-                    logs: args.logs,
-                    protect: args.protect,
-                    bindings,
+                    sharedLoadBalancer: sharedOf(spec),
                     deletionProtection: args.deletionProtection,
-                    alarmTopicArn: args.alarmTopicArn,
                     jobs: scheduleGroup ? { scheduleGroupName: scheduleGroup.name, kmsKeyArn: args.dataKeyArn, keyUsers: args.dataKeyUsers } : undefined,
+                    release,
                 },
                 { parent: this },
             );
@@ -132,7 +151,35 @@ export class EcsRuntime extends pulumi.ComponentResource {
         this.registerOutputs({ cluster: this.cluster.name, urls: Object.fromEntries(Object.entries(this.services).map(([app, service]) => [app, service.url])) });
     }
 
-    /** `egress: [{ to: <app> }]`: to the target's load balancer security group, once every service exists. */
+    /**
+     * The infrastructure role ECS moves traffic with, once per stack, when some app releases with
+     * blueGreen, canary or linear; and the probe function when some app asks for a pre-traffic hook.
+     */
+    private createReleaseTooling(name: string, args: EcsRuntimeArgs): ReleaseTooling | undefined {
+        const shifting = Object.entries(args.apps).filter(([, { spec }]) => !spec.consumes && spec.release.strategy !== "rolling");
+        if (shifting.length === 0) return undefined;
+        const hooked = shifting.filter(([, { spec }]) => spec.release.preTrafficHook && spec.release.testListenerPort !== undefined);
+        if (hooked.length > 0 && !args.serverless) throw new Error(`EcsRuntime ${name}: a pre-traffic hook needs the serverless context (function defaults and keys)`);
+        for (const [app, { spec }] of hooked) {
+            // The probe reaches a public app's test listener through the NAT: its addresses must be among the allowed clients.
+            if (spec.ingress === "public" && !args.ingress.allowedCidrs.includes("0.0.0.0/0")) {
+                void pulumi.log.warn(`${app}: the release probe reaches the test listener through the NAT, so ingress.allowedCidrs must include the NAT's public addresses, or every release of ${app} rolls back.`, this);
+            }
+        }
+        return new ReleaseTooling(
+            `${name}-release`,
+            {
+                namePrefix: args.namePrefix,
+                preTrafficHook:
+                    hooked.length > 0 && args.serverless
+                        ? { ctx: args.serverless, vpcId: args.network.vpcId, subnetIds: args.network.privateSubnetIds, testPorts: hooked.map(([, { spec }]) => spec.release.testListenerPort as number) }
+                        : undefined,
+            },
+            { parent: this },
+        );
+    }
+
+    /** `egress: [{ to: <app> }]`: to the target's load balancer security group (its own or the shared one), once every service exists. */
     private addEgressToApps(args: EcsRuntimeArgs): void {
         // With a certificate, port 80 only redirects to 443.
         const listenerPorts = args.ingress.certificateArn ? [443] : [80];

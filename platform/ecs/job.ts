@@ -60,8 +60,21 @@ export class ScheduledJob extends pulumi.ComponentResource {
 
     constructor(name: string, args: ScheduledJobArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:ecs:ScheduledJob", name, {}, withTransforms(opts, args.transform));
-        const { spec, cluster } = args;
-        this.taskDefinition = fargateTaskDefinition(
+        this.taskDefinition = this.createTaskDefinition(name, args);
+        // Kept 14 days (the SQS maximum): long enough to notice and replay a failed run by hand.
+        this.deadLetterQueue = new aws.sqs.Queue(`${name}-dlq`, { name: nameWithin(`${name}-dlq`, NAME_LIMITS.sqsQueue), kmsMasterKeyId: args.kmsKeyArn, messageRetentionSeconds: 14 * 24 * 3600 }, { parent: this });
+        this.role = this.createSchedulerRole(name, args);
+        this.schedule = this.createSchedule(name, args);
+        const failures = this.createFailureRule(name, args);
+        this.admitDeadLetters(name, args, failures);
+        this.createDeadLetterAlarm(name, args);
+        this.registerOutputs({ schedule: this.schedule.arn, deadLetterQueue: this.deadLetterQueue.url });
+    }
+
+    /** The app's container with the job's command and size. */
+    private createTaskDefinition(name: string, args: ScheduledJobArgs): aws.ecs.TaskDefinition {
+        const { spec } = args;
+        return fargateTaskDefinition(
             name,
             {
                 family: args.family,
@@ -74,12 +87,13 @@ export class ScheduledJob extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+    }
 
-        // Kept 14 days (the SQS maximum): long enough to notice and replay a failed run by hand.
-        this.deadLetterQueue = new aws.sqs.Queue(`${name}-dlq`, { name: nameWithin(`${name}-dlq`, NAME_LIMITS.sqsQueue), kmsMasterKeyId: args.kmsKeyArn, messageRetentionSeconds: 14 * 24 * 3600 }, { parent: this });
+    /** Scheduler's role: run this job's task definition in this cluster, pass its two roles, dead-letter to its queue. */
+    private createSchedulerRole(name: string, args: ScheduledJobArgs): aws.iam.Role {
+        const { cluster } = args;
         const dlq = this.deadLetterQueue;
-
-        this.role = serviceRole(
+        return serviceRole(
             `${name}-scheduler`,
             {
                 description: `Lets EventBridge Scheduler run ${args.app}'s ${args.job} job`,
@@ -122,8 +136,12 @@ export class ScheduledJob extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+    }
 
-        this.schedule = new aws.scheduler.Schedule(
+    /** RunTask at the schedule in the cluster's capacity mix, private subnets, retried for an hour, then dead-lettered. */
+    private createSchedule(name: string, args: ScheduledJobArgs): aws.scheduler.Schedule {
+        const { spec, cluster } = args;
+        return new aws.scheduler.Schedule(
             name,
             {
                 // Schedules are autonamed up to 255 characters; Scheduler takes 64.
@@ -147,12 +165,16 @@ export class ScheduledJob extends pulumi.ComponentResource {
                     },
                     // RunTask errors (capacity, throttling) are retried for up to an hour, then dead-lettered.
                     retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
-                    deadLetterConfig: { arn: dlq.arn },
+                    deadLetterConfig: { arn: this.deadLetterQueue.arn },
                 },
             },
             { parent: this },
         );
+    }
 
+    /** An EventBridge rule on this job's STOPPED tasks that failed, announcing each on the alarm topic in one readable line. */
+    private createFailureRule(name: string, args: ScheduledJobArgs): aws.cloudwatch.EventRule {
+        const { cluster } = args;
         const failures = new aws.cloudwatch.EventRule(
             `${name}-failed`,
             {
@@ -185,11 +207,16 @@ export class ScheduledJob extends pulumi.ComponentResource {
                     ),
                 },
                 retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
-                deadLetterConfig: { arn: dlq.arn },
+                deadLetterConfig: { arn: this.deadLetterQueue.arn },
             },
             { parent: this },
         );
+        return failures;
+    }
 
+    /** The queue admits exactly this job's Scheduler role and this job's failure rule (and the key, EventBridge). */
+    private admitDeadLetters(name: string, args: ScheduledJobArgs, failures: aws.cloudwatch.EventRule): void {
+        const dlq = this.deadLetterQueue;
         args.keyUsers.allowService("events.amazonaws.com");
         new aws.sqs.QueuePolicy(
             `${name}-dlq`,
@@ -212,7 +239,10 @@ export class ScheduledJob extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+    }
 
+    /** Any dead letter: the job could not be started (or its failure not announced) even after retries. */
+    private createDeadLetterAlarm(name: string, args: ScheduledJobArgs): void {
         notifyingAlarm(
             `${name}-dead-letters`,
             args.alarmTopicArn,
@@ -220,7 +250,7 @@ export class ScheduledJob extends pulumi.ComponentResource {
                 alarmDescription: `${args.app}'s ${args.job} job could not be started (or its failure not announced) even after retries: read the message in its dead-letter queue.`,
                 namespace: "AWS/SQS",
                 metricName: "ApproximateNumberOfMessagesVisible",
-                dimensions: { QueueName: dlq.name },
+                dimensions: { QueueName: this.deadLetterQueue.name },
                 statistic: "Maximum",
                 period: 300,
                 evaluationPeriods: 1,
@@ -231,6 +261,5 @@ export class ScheduledJob extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.registerOutputs({ schedule: this.schedule.arn, deadLetterQueue: dlq.url });
     }
 }

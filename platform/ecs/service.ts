@@ -1,57 +1,43 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { notifyingAlarm } from "../alarms";
-import type { AppConfig, IngressConfig } from "../config";
-import { NAME_LIMITS, nameWithin } from "../naming";
+import type { IngressConfig } from "../config";
 import type { ServiceKeyUsers } from "../kms";
 import type { AccessLogBucket } from "./access-logs";
-import type { EcsCluster } from "./cluster";
-import type { AppBindings } from "./grants";
-import { ScheduledJob } from "./job";
+import { type AppTask, appTask, type EcsAppArgs, scalableTarget, trackingPolicy } from "./app";
 import { appEgress } from "./egress";
-import { appLogsAndRoles } from "./roles";
-import { ContainerArgs, fargateTaskDefinition, PLACEHOLDER_IMAGE, placeholderCommand } from "./task";
-import { withTransforms, type Transformable } from "../transform";
+import { ScheduledJob } from "./job";
+import { type AppTraffic, createListeners, createLoadBalancer, createSecurityGroups, createSharedSecurityGroups, createTargetGroup, sharedTraffic } from "./load-balancer";
+import type { SharedLoadBalancer } from "../shared-load-balancer";
+import { deploymentSettings } from "./release";
+import { createCpuAlarm, createTrafficAlarms } from "./service-alarms";
+import { PLACEHOLDER_IMAGE } from "./task";
+import { withTransforms } from "../transform";
 
-export interface EcsServiceArgs extends Transformable {
-    /** The app's name: the ECS service, container, log and access-log prefix are named after it. */
-    app: string;
-    /** The app spec (image tag, port, health paths, size, replicas, variables, secrets, jobs). */
-    spec: AppConfig;
-    /** Prefix of physical names, `<project>-<stack>`. */
-    namePrefix: string;
-    region: string;
-    accountId: pulumi.Input<string>;
-    /** The app's ECR repository: images come from there, tagged with `spec.imageTag`. */
-    repository: { url: pulumi.Input<string>; arn: pulumi.Input<string> };
-    /** The cluster, its capacity strategy and (when enabled) ECS Exec. */
-    cluster: EcsCluster;
-    /** Tasks run in the private subnets; the load balancer in the public ones. */
+export interface EcsServiceArgs extends EcsAppArgs {
+    /** Tasks run in the private subnets; the load balancer in the public ones (the private ones for an internal app, which admits `vpcCidr`). */
     network: { vpcId: pulumi.Input<string>; privateSubnetIds: pulumi.Input<string[]>; publicSubnetIds: pulumi.Input<string[]>; vpcCidr?: string };
     /** Certificate, TLS policy, allowed CIDRs, timeouts. */
     ingress: IngressConfig;
-    /** The bucket the load balancer writes access logs to, under the app's name. */
-    accessLogs: AccessLogBucket;
-    /** Container (and job) logs: the profile's retention, the platform's logs key. */
-    logs: { retentionDays: number; kmsKeyArn: pulumi.Input<string> };
+    /** The bucket the load balancer writes access logs to, under the app's name (its own load balancer). */
+    accessLogs?: AccessLogBucket;
     /**
-     * Pulumi `protect` on the app's log group: a year of application logs in prod must not go
-     * with a `pulumi destroy` or a rename.
-     * @default false
+     * The stack's shared load balancer of the app's scheme (`network.loadBalancers: shared`): the
+     * app gets a target group and a listener (or host rule) there instead of a load balancer.
+     * @default the app's own load balancer
      */
-    protect?: boolean;
-    /** What the app's code may call and the variables that say where. */
-    bindings: AppBindings;
+    sharedLoadBalancer?: SharedLoadBalancer;
     /** The load balancer's own deletion protection (ELB.6). */
     deletionProtection: boolean;
-    /** Alarms and job failures notify this topic. */
-    alarmTopicArn: pulumi.Input<string>;
     /** The stack's Scheduler group and the key for the jobs' dead-letter queues; required when the spec has jobs. */
     jobs?: { scheduleGroupName: pulumi.Input<string>; kmsKeyArn: pulumi.Input<string>; keyUsers: ServiceKeyUsers };
+    /**
+     * The stack's release tooling (ReleaseTooling): ECS's infrastructure role for load balancers,
+     * and the pre-traffic hook function with its invoke role. Required when `spec.release.strategy`
+     * is not rolling (and the hook when `preTrafficHook` is set).
+     * @default none (rolling releases only)
+     */
+    release?: { loadBalancerRoleArn: pulumi.Input<string>; hook?: { functionArn: pulumi.Input<string>; roleArn: pulumi.Input<string> } };
 }
-
-/** ALB metric dimensions are the ARN suffixes: `app/<name>/<id>` and `targetgroup/<name>/<id>`. */
-const ELB_NAMESPACE = "AWS/ApplicationELB";
 
 /**
  * One app on ECS Fargate behind its own internet-facing Application Load Balancer: the task
@@ -64,39 +50,62 @@ export class EcsService extends pulumi.ComponentResource {
     readonly service: aws.ecs.Service;
     readonly taskDefinition: aws.ecs.TaskDefinition;
     readonly loadBalancer: aws.lb.LoadBalancer;
+    /** The target group production traffic starts on (blue); after a traffic-shifting release it may be on `greenTargetGroup`. */
     readonly targetGroup: aws.lb.TargetGroup;
+    /** blueGreen, canary, linear: the second target group a release's new tasks start in. */
+    readonly greenTargetGroup?: aws.lb.TargetGroup;
     readonly taskSecurityGroup: aws.ec2.SecurityGroup;
+    readonly loadBalancerSecurityGroup: aws.ec2.SecurityGroup;
     /** The scheduled jobs' security group, when the app has jobs. */
     readonly jobsSecurityGroup?: aws.ec2.SecurityGroup;
-    readonly loadBalancerSecurityGroup: aws.ec2.SecurityGroup;
     /** `https://<dns name>` with a certificate, `http://<dns name>` without. */
     readonly url: pulumi.Output<string>;
     readonly jobs: Record<string, ScheduledJob> = {};
 
     constructor(name: string, args: EcsServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:ecs:Service", name, {}, withTransforms(opts, args.transform));
-        const { app, spec, cluster, ingress } = args;
         const parent = { parent: this };
+        const task = appTask(name, args, { logStreamPrefix: "service", publishPort: true }, this);
+        this.warnAboutSetup(args, task.released);
+        this.taskDefinition = task.taskDefinition;
 
-        const { logGroup, taskRole, executionRole } = appLogsAndRoles(
-            name,
-            {
-                app,
-                namePrefix: args.namePrefix,
-                region: args.region,
-                accountId: args.accountId,
-                repository: args.repository,
-                logs: args.logs,
-                protect: args.protect,
-                secrets: spec.secrets,
-                secretsKmsKeyArn: spec.secretsKmsKeyArn,
-                grants: args.bindings.grants,
-                exec: cluster.exec,
-            },
-            this,
-        );
+        const shared = args.sharedLoadBalancer;
+        const securityGroups = shared ? createSharedSecurityGroups(name, args, shared, parent) : createSecurityGroups(name, args, parent);
+        this.loadBalancerSecurityGroup = securityGroups.loadBalancer;
+        this.taskSecurityGroup = securityGroups.tasks;
+        this.loadBalancer = shared ? shared.loadBalancer : this.createOwnLoadBalancer(name, args);
+        this.targetGroup = createTargetGroup(name, args, parent);
+        if (args.spec.release.strategy !== "rolling") this.greenTargetGroup = createTargetGroup(`${name}-green`, args, parent);
+        const targetGroupPair = { blue: this.targetGroup, green: this.greenTargetGroup };
+        let traffic: AppTraffic;
+        if (shared) {
+            const route = sharedTraffic(name, args, shared, targetGroupPair, this);
+            traffic = route;
+            this.url = route.url;
+        } else {
+            traffic = createListeners(name, args, this.loadBalancer, targetGroupPair, this);
+            this.url = pulumi.interpolate`${args.ingress.certificateArn ? "https" : "http"}://${this.loadBalancer.dnsName}`;
+        }
 
-        const released = spec.imageTag !== undefined;
+        const targetGroups = [this.targetGroup, ...(this.greenTargetGroup ? [this.greenTargetGroup] : [])].map((group) => group.arnSuffix);
+        const alarms = createTrafficAlarms(name, { app: args.app, spec: args.spec, alarmTopicArn: args.alarmTopicArn, loadBalancer: this.loadBalancer.arnSuffix, targetGroups }, parent);
+        this.service = this.createService(name, args, traffic, [alarms.errors, alarms.latency]);
+        createCpuAlarm(name, { app: args.app, spec: args.spec, alarmTopicArn: args.alarmTopicArn, clusterName: args.cluster.name, serviceName: this.service.name }, parent);
+        this.createScaling(name, args);
+        this.createJobs(name, args, task);
+
+        this.registerOutputs({ url: this.url, service: this.service.name });
+    }
+
+    /** The app's own load balancer, writing its access logs under the app's name. */
+    private createOwnLoadBalancer(name: string, args: EcsServiceArgs): aws.lb.LoadBalancer {
+        if (!args.accessLogs) throw new Error(`EcsService ${name}: ${args.app} has its own load balancer but no access-log bucket was given`);
+        return createLoadBalancer(name, { ...args, accessLogs: args.accessLogs }, this.loadBalancerSecurityGroup, this);
+    }
+
+    /** A missing release or an unusable spot share is said out loud, not silently worked around. */
+    private warnAboutSetup(args: EcsServiceArgs, released: boolean): void {
+        const { app, spec, cluster } = args;
         if (!released) {
             void pulumi.log.warn(
                 `${app}: no apps.${app}.imageTag is set, so the service runs the placeholder image ${PLACEHOLDER_IMAGE} (HTTP 200 on every path on port ${spec.port})` +
@@ -104,7 +113,6 @@ export class EcsService extends pulumi.ComponentResource {
                 this,
             );
         }
-        // The stack asked for spot, which this app cannot use: say so rather than drop it silently.
         if (cluster.strategyFor(spec.architecture).length < cluster.capacityProviderStrategy.length) {
             void pulumi.log.warn(
                 `${app}: Fargate Spot runs no ARM64 tasks, so this arm64 app's service and jobs run on FARGATE only (ecs.capacity.fargateSpotWeight applies to x86_64 apps). ` +
@@ -112,192 +120,18 @@ export class EcsService extends pulumi.ComponentResource {
                 this,
             );
         }
-        const container: Omit<ContainerArgs, "command" | "port" | "logStreamPrefix" | "ecsExec"> = {
-            name: app,
-            image: released ? pulumi.interpolate`${args.repository.url}:${spec.imageTag}` : PLACEHOLDER_IMAGE,
-            user: spec.user,
-            // The spec's own variables win over the platform's.
-            environment: { AWS_REGION: args.region, ...args.bindings.environment, ...spec.environment },
-            secrets: spec.secrets,
-            logGroupName: logGroup.name,
-            region: args.region,
-            stopTimeoutSeconds: spec.stopTimeoutSeconds,
-            writablePaths: spec.writablePaths,
-        };
-        this.taskDefinition = fargateTaskDefinition(
-            name,
-            {
-                family: `${args.namePrefix}-${app}`,
-                cpu: spec.cpu,
-                memory: spec.memory,
-                architecture: spec.architecture,
-                taskRoleArn: taskRole.arn,
-                executionRoleArn: executionRole.arn,
-                container: { ...container, port: spec.port, command: released ? undefined : placeholderCommand(spec.port), logStreamPrefix: "service", ecsExec: cluster.exec !== undefined },
-            },
-            parent,
-        );
+    }
 
-        // Security groups without inline rules, so each can name the other. Only the load balancer
-        // reaches the tasks, only on the container port; tasks reach out on HTTPS only (AWS APIs,
-        // ECR, the internet through NAT); DNS to the VPC resolver is not subject to security groups.
-        // (EC2 refuses apostrophes in security group and rule descriptions.)
-        this.loadBalancerSecurityGroup = new aws.ec2.SecurityGroup(`${name}-alb`, { vpcId: args.network.vpcId, description: `Load balancer of ${app}`, tags: { Name: `${name}-alb` } }, parent);
-        this.taskSecurityGroup = new aws.ec2.SecurityGroup(`${name}-tasks`, { vpcId: args.network.vpcId, description: `Tasks of ${app}`, tags: { Name: `${name}-tasks` } }, parent);
-        const albSg = this.loadBalancerSecurityGroup.id;
-        const taskSg = this.taskSecurityGroup.id;
-        const listenerPorts = ingress.certificateArn ? [443, 80] : [80];
-        // An internal app's load balancer is in the private subnets and admits the VPC only.
-        const internal = spec.ingress === "internal";
-        if (internal && !args.network.vpcCidr) throw new Error(`EcsService ${name}: ${app} is internal; pass network.vpcCidr`);
-        const clientCidrs = internal ? [args.network.vpcCidr as string] : ingress.allowedCidrs;
-        for (const port of listenerPorts) {
-            clientCidrs.forEach((cidr, index) => {
-                new aws.vpc.SecurityGroupIngressRule(
-                    `${name}-alb-${port}-${index}`,
-                    { securityGroupId: albSg, description: port === 443 ? "HTTPS from allowed clients" : "HTTP from allowed clients", ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: cidr },
-                    parent,
-                );
-            });
-        }
-        new aws.vpc.SecurityGroupEgressRule(
-            `${name}-alb-to-tasks`,
-            { securityGroupId: albSg, description: `To the ${app} tasks on the container port`, ipProtocol: "tcp", fromPort: spec.port, toPort: spec.port, referencedSecurityGroupId: taskSg },
-            parent,
-        );
-        new aws.vpc.SecurityGroupIngressRule(
-            `${name}-tasks-from-alb`,
-            { securityGroupId: taskSg, description: `From the ${app} load balancer on the container port`, ipProtocol: "tcp", fromPort: spec.port, toPort: spec.port, referencedSecurityGroupId: albSg },
-            parent,
-        );
-        appEgress(`${name}-tasks`, taskSg, spec.egress, args.network.vpcCidr, parent);
-
-        // ELB names stop at 32 characters: a long stack or app name gets an explicit, hash-shortened name.
-        this.loadBalancer = new aws.lb.LoadBalancer(
-            name,
-            {
-                name: nameWithin(name, NAME_LIMITS.loadBalancer),
-                loadBalancerType: "application",
-                internal,
-                ipAddressType: "ipv4",
-                subnets: internal ? args.network.privateSubnetIds : args.network.publicSubnetIds,
-                securityGroups: [albSg],
-                dropInvalidHeaderFields: true,
-                // AWS's recommendation; "strictest" also refuses requests some real clients send.
-                desyncMitigationMode: "defensive",
-                idleTimeout: ingress.idleTimeoutSeconds,
-                enableDeletionProtection: args.deletionProtection,
-                accessLogs: { bucket: args.accessLogs.bucketName, prefix: app, enabled: true },
-            },
-            // Enabling access logs makes ELB write a test object: the bucket policy must exist first.
-            { parent: this, dependsOn: [args.accessLogs.policy] },
-        );
-        this.targetGroup = new aws.lb.TargetGroup(
-            name,
-            {
-                // An explicit name makes a replacement (new port) collide with the old group until
-                // it is deleted, so only names that cannot be autonamed within 32 characters get one.
-                name: nameWithin(name, NAME_LIMITS.targetGroup),
-                vpcId: args.network.vpcId,
-                targetType: "ip",
-                protocol: "HTTP",
-                port: spec.port,
-                deregistrationDelay: ingress.deregistrationDelaySeconds,
-                healthCheck: {
-                    enabled: true,
-                    protocol: "HTTP",
-                    port: "traffic-port",
-                    path: spec.healthCheck.readinessPath,
-                    matcher: "200",
-                    interval: 15,
-                    timeout: 5,
-                    healthyThreshold: 2,
-                    unhealthyThreshold: 3,
-                },
-            },
-            parent,
-        );
-        const forward = [{ type: "forward", targetGroupArn: this.targetGroup.arn }];
-        const listeners: aws.lb.Listener[] = [];
-        if (ingress.certificateArn) {
-            listeners.push(
-                new aws.lb.Listener(
-                    `${name}-https`,
-                    { loadBalancerArn: this.loadBalancer.arn, port: 443, protocol: "HTTPS", sslPolicy: ingress.sslPolicy, certificateArn: ingress.certificateArn, defaultActions: forward },
-                    parent,
-                ),
-                new aws.lb.Listener(
-                    `${name}-http`,
-                    { loadBalancerArn: this.loadBalancer.arn, port: 80, protocol: "HTTP", defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }] },
-                    parent,
-                ),
-            );
-        } else {
-            void pulumi.log.warn(`${app}: no ingress.certificateArn is set, so its load balancer serves plain HTTP on port 80. Set an ACM certificate of this region to get HTTPS, with HTTP redirected to it.`, this);
-            listeners.push(new aws.lb.Listener(`${name}-http`, { loadBalancerArn: this.loadBalancer.arn, port: 80, protocol: "HTTP", defaultActions: forward }, parent));
-        }
-        this.url = pulumi.interpolate`${ingress.certificateArn ? "https" : "http"}://${this.loadBalancer.dnsName}`;
-
-        const dimensions = { LoadBalancer: this.loadBalancer.arnSuffix, TargetGroup: this.targetGroup.arnSuffix };
-        const targetErrors = notifyingAlarm(
-            `${name}-5xx`,
-            args.alarmTopicArn,
-            {
-                alarmDescription: `${app} answers more than 5% of requests with a 5xx (3 of the last 5 minutes, at 20+ requests a minute). Check its logs and the latest deployment; this alarm also rolls a deployment back.`,
-                metricQueries: [
-                    { id: "errors", metric: { namespace: ELB_NAMESPACE, metricName: "HTTPCode_Target_5XX_Count", dimensions, stat: "Sum", period: 60 }, returnData: false },
-                    { id: "requests", metric: { namespace: ELB_NAMESPACE, metricName: "RequestCount", dimensions, stat: "Sum", period: 60 }, returnData: false },
-                    // ELB publishes no 5xx count in a minute without errors; below 20 requests one error is noise.
-                    { id: "rate", expression: "IF(FILL(requests, 0) >= 20, 100 * FILL(errors, 0) / requests, 0)", label: "5xx rate (%)", returnData: true },
-                ],
-                comparisonOperator: "GreaterThanThreshold",
-                threshold: 5,
-                evaluationPeriods: 5,
-                datapointsToAlarm: 3,
-                // No traffic is not an error rate.
-                treatMissingData: "notBreaching",
-            },
-            parent,
-        );
-        notifyingAlarm(
-            `${name}-unhealthy`,
-            args.alarmTopicArn,
-            {
-                alarmDescription: `A ${app} task fails its readiness check (${spec.healthCheck.readinessPath}) for 3 of the last 5 minutes. Look at the target group's health reasons and the task's logs.`,
-                namespace: ELB_NAMESPACE,
-                metricName: "UnHealthyHostCount",
-                dimensions,
-                statistic: "Maximum",
-                period: 60,
-                evaluationPeriods: 5,
-                datapointsToAlarm: 3,
-                comparisonOperator: "GreaterThanThreshold",
-                threshold: 0,
-                // ELB reports this every minute while targets are registered; silence is not a sick task.
-                treatMissingData: "notBreaching",
-            },
-            parent,
-        );
-        notifyingAlarm(
-            `${name}-no-healthy-tasks`,
-            args.alarmTopicArn,
-            {
-                alarmDescription: `${app} has no healthy task behind its load balancer: clients get 503. Check the service's events and stopped tasks.`,
-                namespace: ELB_NAMESPACE,
-                metricName: "HealthyHostCount",
-                dimensions,
-                statistic: "Minimum",
-                period: 60,
-                evaluationPeriods: 2,
-                comparisonOperator: "LessThanThreshold",
-                threshold: 1,
-                // No data here means no registered targets at all: as bad as none healthy.
-                treatMissingData: "breaching",
-            },
-            parent,
-        );
-
-        this.service = new aws.ecs.Service(
+    /**
+     * The ECS service: private subnets, spread across AZs. Rolling releases start the new tasks
+     * first (up to 200%) and stop old ones only once the new are healthy; blueGreen, canary and
+     * linear start a green copy in the second target group and move the production listener
+     * rule's weights (`spec.release`). Either way the 5xx and latency alarms roll a release back.
+     */
+    private createService(name: string, args: EcsServiceArgs, traffic: AppTraffic, rollbackAlarms: aws.cloudwatch.MetricAlarm[]): aws.ecs.Service {
+        const { app, spec, cluster } = args;
+        const { deploymentConfiguration, deploymentCircuitBreaker } = deploymentSettings(spec.release, this.preTrafficHook(name, args));
+        return new aws.ecs.Service(
             name,
             {
                 name: app,
@@ -307,113 +141,138 @@ export class EcsService extends pulumi.ComponentResource {
                 desiredCount: spec.replicas.min,
                 capacityProviderStrategies: cluster.strategyFor(spec.architecture),
                 platformVersion: "LATEST",
-                networkConfiguration: { subnets: args.network.privateSubnetIds, securityGroups: [taskSg], assignPublicIp: false },
-                loadBalancers: [{ targetGroupArn: this.targetGroup.arn, containerName: app, containerPort: spec.port }],
+                networkConfiguration: { subnets: args.network.privateSubnetIds, securityGroups: [this.taskSecurityGroup.id], assignPublicIp: false },
+                loadBalancers: [{ targetGroupArn: this.targetGroup.arn, containerName: app, containerPort: spec.port, advancedConfiguration: this.advancedConfiguration(name, args, traffic) }],
                 healthCheckGracePeriodSeconds: spec.healthCheck.gracePeriodSeconds,
                 deploymentController: { type: "ECS" },
-                // Rolling: start new tasks first (up to 200%), stop old ones only once the new are healthy.
+                deploymentConfiguration,
                 deploymentMinimumHealthyPercent: 100,
                 deploymentMaximumPercent: 200,
-                deploymentCircuitBreaker: { enable: true, rollback: true },
-                alarms: { alarmNames: [targetErrors.name], enable: true, rollback: true },
+                deploymentCircuitBreaker,
+                alarms: { alarmNames: rollbackAlarms.map((alarm) => alarm.name), enable: true, rollback: true },
                 availabilityZoneRebalancing: "ENABLED",
                 propagateTags: "SERVICE",
                 enableEcsManagedTags: true,
                 enableExecuteCommand: cluster.exec !== undefined,
-                // `pulumi up` returns once ECS accepted the deployment; the circuit breaker judges it.
+                // `pulumi up` returns once ECS accepted the deployment; the alarms (and the circuit breaker) judge it.
                 waitForSteadyState: false,
             },
-            // The target group must belong to a load balancer (through a listener) before a service can use it.
-            { parent: this, dependsOn: listeners, ignoreChanges: ["desiredCount"] },
+            // A target group must belong to a load balancer (through a listener, or a rule) before a service can use it.
+            { parent: this, dependsOn: [...traffic.listeners, ...(traffic.productionRule ? [traffic.productionRule] : []), ...(traffic.testRule ? [traffic.testRule] : [])], ignoreChanges: ["desiredCount"] },
         );
-        notifyingAlarm(
-            `${name}-cpu`,
-            args.alarmTopicArn,
-            {
-                alarmDescription: `${app}'s tasks average above 85% CPU for 5 minutes: autoscaling is at its maximum (${spec.replicas.max}) or not keeping up. Raise apps.${app}.replicas.max or cpu.`,
-                namespace: "AWS/ECS",
-                metricName: "CPUUtilization",
-                dimensions: { ClusterName: cluster.name, ServiceName: this.service.name },
-                statistic: "Average",
-                period: 60,
-                evaluationPeriods: 5,
-                comparisonOperator: "GreaterThanThreshold",
-                threshold: 85,
-                // ECS publishes every minute while tasks run; a service with no tasks is the no-healthy-tasks alarm's case.
-                treatMissingData: "notBreaching",
-            },
-            parent,
-        );
+    }
 
-        const scaling = new aws.appautoscaling.Target(
-            name,
-            {
-                serviceNamespace: "ecs",
-                scalableDimension: "ecs:service:DesiredCount",
-                resourceId: pulumi.interpolate`service/${cluster.name}/${this.service.name}`,
-                minCapacity: spec.replicas.min,
-                maxCapacity: spec.replicas.max,
+    /** blueGreen, canary, linear: the green target group, the rules ECS moves, and the role it moves them with. */
+    private advancedConfiguration(name: string, args: EcsServiceArgs, traffic: AppTraffic): aws.types.input.ecs.ServiceLoadBalancerAdvancedConfiguration | undefined {
+        if (!this.greenTargetGroup || !traffic.productionRule) return undefined;
+        if (!args.release) throw new Error(`EcsService ${name}: ${args.app} releases with ${args.spec.release.strategy} but no ECS load balancer role was given`);
+        return { alternateTargetGroupArn: this.greenTargetGroup.arn, productionListenerRule: traffic.productionRule.arn, testListenerRule: traffic.testRule?.arn, roleArn: args.release.loadBalancerRoleArn };
+    }
+
+    /** With `release.preTrafficHook`: the stack's probe function, told this app's readiness URL on its test listener. */
+    private preTrafficHook(name: string, args: EcsServiceArgs): { functionArn: pulumi.Input<string>; roleArn: pulumi.Input<string>; url: pulumi.Input<string> } | undefined {
+        const { spec } = args;
+        if (!spec.release.preTrafficHook || spec.release.strategy === "rolling") return undefined;
+        const hook = args.release?.hook;
+        if (!hook) throw new Error(`EcsService ${name}: ${args.app} asks for a pre-traffic hook but no hook function was given`);
+        const scheme = args.ingress.certificateArn ? "https" : "http";
+        return { ...hook, url: pulumi.interpolate`${scheme}://${this.loadBalancer.dnsName}:${spec.release.testListenerPort}${spec.healthCheck.readinessPath}` };
+    }
+
+    /** Target tracking on average CPU and on requests per task, between `replicas.min` and `replicas.max`. */
+    private createScaling(name: string, args: EcsServiceArgs): void {
+        const { spec } = args;
+        const parent = { parent: this };
+        const target = scalableTarget(name, args.cluster, this.service, spec.replicas, parent);
+        trackingPolicy(`${name}-cpu`, target, { predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" }, targetValue: spec.autoscaling.cpuPercent }, parent);
+        trackingPolicy(`${name}-requests`, target, { ...this.requestsPerTask(args), targetValue: spec.autoscaling.requestsPerTask }, parent);
+    }
+
+    /**
+     * Requests per task per minute. One target group: ELB's own ALBRequestCountPerTarget. Blue and
+     * green: production traffic is on either after a release, so both groups' requests over the
+     * running tasks (Container Insights' RunningTaskCount).
+     */
+    private requestsPerTask(args: EcsServiceArgs): Pick<aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration, "predefinedMetricSpecification" | "customizedMetricSpecification"> {
+        if (!this.greenTargetGroup) {
+            return { predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: pulumi.interpolate`${this.loadBalancer.arnSuffix}/${this.targetGroup.arnSuffix}` } };
+        }
+        const requests = (id: string, group: aws.lb.TargetGroup) => ({
+            id,
+            returnData: false,
+            metricStat: {
+                stat: "Sum",
+                metric: {
+                    namespace: "AWS/ApplicationELB",
+                    metricName: "RequestCount",
+                    dimensions: [
+                        { name: "LoadBalancer", value: this.loadBalancer.arnSuffix },
+                        { name: "TargetGroup", value: group.arnSuffix },
+                    ],
+                },
             },
-            parent,
-        );
-        const trackingPolicy = (suffix: string, predefinedMetricType: string, targetValue: number, resourceLabel?: pulumi.Input<string>) =>
-            new aws.appautoscaling.Policy(
-                `${name}-${suffix}`,
-                {
-                    policyType: "TargetTrackingScaling",
-                    serviceNamespace: scaling.serviceNamespace,
-                    scalableDimension: scaling.scalableDimension,
-                    resourceId: scaling.resourceId,
-                    targetTrackingScalingPolicyConfiguration: {
-                        predefinedMetricSpecification: { predefinedMetricType, resourceLabel },
-                        targetValue,
-                        // Out fast, in slowly: a new task is ready in about a minute; removing one too early costs errors.
-                        scaleOutCooldown: 60,
-                        scaleInCooldown: 300,
+        });
+        return {
+            customizedMetricSpecification: {
+                metrics: [
+                    requests("blue", this.targetGroup),
+                    requests("green", this.greenTargetGroup),
+                    {
+                        id: "tasks",
+                        returnData: false,
+                        metricStat: {
+                            stat: "Average",
+                            metric: {
+                                namespace: "ECS/ContainerInsights",
+                                metricName: "RunningTaskCount",
+                                dimensions: [
+                                    { name: "ClusterName", value: args.cluster.name },
+                                    { name: "ServiceName", value: this.service.name },
+                                ],
+                            },
+                        },
                     },
+                    { id: "perTask", label: "Requests per task", expression: "(FILL(blue, 0) + FILL(green, 0)) / tasks", returnData: true },
+                ],
+            },
+        };
+    }
+
+    /** The app's scheduled jobs: its image, roles and secrets, a security group with no inbound rule. */
+    private createJobs(name: string, args: EcsServiceArgs, task: AppTask): void {
+        const { app, spec } = args;
+        const jobNames = Object.keys(spec.jobs);
+        if (jobNames.length === 0) return;
+        if (!args.jobs) throw new Error(`EcsService ${name}: ${app} has jobs but no schedule group was given`);
+        const parent = { parent: this };
+        const securityGroup = new aws.ec2.SecurityGroup(`${name}-jobs`, { vpcId: args.network.vpcId, description: `Scheduled jobs of ${app} (no inbound)`, tags: { Name: `${name}-jobs` } }, parent);
+        (this as { jobsSecurityGroup?: aws.ec2.SecurityGroup }).jobsSecurityGroup = securityGroup;
+        appEgress(`${name}-jobs`, securityGroup.id, spec.egress, args.network.vpcCidr, parent);
+        for (const job of jobNames) {
+            this.jobs[job] = new ScheduledJob(
+                `${name}-${job}`,
+                {
+                    app,
+                    job,
+                    spec: spec.jobs[job],
+                    family: `${args.namePrefix}-${app}-${job}`,
+                    container: task.container,
+                    architecture: spec.architecture,
+                    taskRole: task.taskRole,
+                    executionRole: task.executionRole,
+                    cluster: args.cluster,
+                    subnetIds: args.network.privateSubnetIds,
+                    securityGroupId: securityGroup.id,
+                    scheduleGroupName: args.jobs.scheduleGroupName,
+                    paused: !task.released,
+                    kmsKeyArn: args.jobs.kmsKeyArn,
+                    keyUsers: args.jobs.keyUsers,
+                    alarmTopicArn: args.alarmTopicArn,
+                    region: args.region,
+                    accountId: args.accountId,
                 },
                 parent,
             );
-        trackingPolicy("cpu", "ECSServiceAverageCPUUtilization", spec.autoscaling.cpuPercent);
-        trackingPolicy("requests", "ALBRequestCountPerTarget", spec.autoscaling.requestsPerTask, pulumi.interpolate`${this.loadBalancer.arnSuffix}/${this.targetGroup.arnSuffix}`);
-
-        const jobNames = Object.keys(spec.jobs);
-        if (jobNames.length > 0) {
-            if (!args.jobs) throw new Error(`EcsService ${name}: ${app} has jobs but no schedule group was given`);
-            const jobsSecurityGroup = (this.jobsSecurityGroup = new aws.ec2.SecurityGroup(
-                `${name}-jobs`,
-                { vpcId: args.network.vpcId, description: `Scheduled jobs of ${app} (no inbound)`, tags: { Name: `${name}-jobs` } },
-                parent,
-            ));
-            appEgress(`${name}-jobs`, jobsSecurityGroup.id, spec.egress, args.network.vpcCidr, parent);
-            for (const job of jobNames) {
-                this.jobs[job] = new ScheduledJob(
-                    `${name}-${job}`,
-                    {
-                        app,
-                        job,
-                        spec: spec.jobs[job],
-                        family: `${args.namePrefix}-${app}-${job}`,
-                        container,
-                        architecture: spec.architecture,
-                        taskRole,
-                        executionRole,
-                        cluster,
-                        subnetIds: args.network.privateSubnetIds,
-                        securityGroupId: jobsSecurityGroup.id,
-                        scheduleGroupName: args.jobs.scheduleGroupName,
-                        paused: !released,
-                        kmsKeyArn: args.jobs.kmsKeyArn,
-                        keyUsers: args.jobs.keyUsers,
-                        alarmTopicArn: args.alarmTopicArn,
-                        region: args.region,
-                        accountId: args.accountId,
-                    },
-                    parent,
-                );
-            }
         }
-
-        this.registerOutputs({ url: this.url, service: this.service.name });
     }
 }

@@ -1,4 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
+import type { SharedLoadBalancers } from "../shared-load-balancer";
 import * as pulumi from "@pulumi/pulumi";
 import { type AppConfig, type EksConfig, fargateProfileFor, type IngressConfig, KARPENTER_PODS } from "../config";
 import type { AppBindings } from "../ecs";
@@ -50,6 +51,8 @@ export interface EksRuntimeArgs extends Transformable {
     apps: Record<string, EksRuntimeApp>;
     network: { vpcId: pulumi.Input<string>; vpcCidr: string; privateSubnetIds: pulumi.Input<string[]> };
     ingress: IngressConfig;
+    /** The stack's shared load balancers by scheme (`network.loadBalancers: shared`): apps bind to them instead of getting an Ingress each. */
+    sharedLoadBalancers?: SharedLoadBalancers;
     logs: { retentionDays: number; kmsKeyArn: pulumi.Input<string> };
     /** Encrypts Karpenter's interruption queues. */
     dataKeyArn: pulumi.Input<string>;
@@ -358,7 +361,9 @@ export class EksRuntime extends pulumi.ComponentResource {
                 resources: [bindings.consumes.arn],
             });
         }
-        const ingressApps = Object.keys(args.apps).filter((app) => !args.apps[app].spec.consumes);
+        // Only apps with an Ingress of their own: a worker has none, an app on a shared load balancer a TargetGroupBinding.
+        const sharedOf = (spec: AppConfig) => args.sharedLoadBalancers?.[spec.ingress === "internal" ? "internal" : "internet-facing"];
+        const ingressApps = Object.keys(args.apps).filter((app) => !args.apps[app].spec.consumes && !sharedOf(args.apps[app].spec));
         const logs =
             args.accessLogs ??
             (ingressApps.length > 0
@@ -392,6 +397,8 @@ export class EksRuntime extends pulumi.ComponentResource {
                     // Container Insights publishes the metric the jobs' failure alarms watch.
                     containerInsightsClusterName: args.config.containerInsights ? args.namePrefix : undefined,
                     appPorts,
+                    sharedLoadBalancer: sharedOf(spec),
+                    vpcId: args.network.vpcId,
                 },
                 { parent: this },
             );

@@ -10,6 +10,8 @@ import { NODE_ROLE_LABEL } from "./node-groups";
 import { PodIdentityRole } from "./roles";
 import { SECRETS_STORE_DRIVER, secretGrants, secretProviderClass } from "./secrets";
 import { withTransforms, type Transformable } from "../transform";
+import type { SharedLoadBalancer } from "../shared-load-balancer";
+import { sharedLoadBalancerRoute } from "./target-group-binding";
 
 /** The Pod Identity agent's link-local endpoint pods fetch credentials from. */
 export const POD_IDENTITY_AGENT_CIDR = "169.254.170.23/32";
@@ -66,6 +68,10 @@ export interface EksAppArgs extends Transformable {
      * @example { api: 8080 }
      */
     appPorts?: Record<string, number>;
+    /** The stack's shared load balancer of the app's scheme: a TargetGroupBinding there instead of an Ingress (target-group-binding.ts). @default an Ingress of its own */
+    sharedLoadBalancer?: SharedLoadBalancer;
+    /** The VPC, for the shared load balancer's target group. */
+    vpcId?: pulumi.Input<string>;
 }
 
 /** The key prefix of an app's EKS Ingress access logs in the access-log bucket. */
@@ -106,7 +112,7 @@ export class EksApp extends pulumi.ComponentResource {
     readonly namespace: k8s.core.v1.Namespace;
     readonly identity: PodIdentityRole;
     readonly deployment: k8s.apps.v1.Deployment;
-    /** The ALB Ingress; none for a queue worker. */
+    /** The ALB Ingress; none for a queue worker or on a shared load balancer (a TargetGroupBinding routes there). */
     readonly ingress?: k8s.networking.v1.Ingress;
     /** A queue worker's KEDA ScaledObject (aws-sqs-queue trigger). */
     readonly scaledObject?: k8s.apiextensions.CustomResource;
@@ -151,8 +157,26 @@ export class EksApp extends pulumi.ComponentResource {
             this.url = pulumi.output("worker");
         } else {
             const service = createService(scope);
-            this.ingress = createIngress(scope, service);
-            this.url = ingressUrl(this.ingress, args.ingress.certificateArn !== undefined);
+            const shared = args.sharedLoadBalancer;
+            if (shared) {
+                const route = {
+                    app,
+                    spec,
+                    ingress: args.ingress,
+                    vpcId: args.vpcId ?? "",
+                    vpcCidr: args.vpcCidr,
+                    clusterName: args.clusterName,
+                    namespace: scope.namespace,
+                    serviceName: app,
+                    labels,
+                    shared,
+                    dependsOn: [service, ...args.dependsOn],
+                };
+                this.url = sharedLoadBalancerRoute(name, route, this, k8sOpts).url;
+            } else {
+                this.ingress = createIngress(scope, service);
+                this.url = ingressUrl(this.ingress, args.ingress.certificateArn !== undefined);
+            }
             createAutoscaler(scope, this.deployment);
         }
         new k8s.policy.v1.PodDisruptionBudget(name, { metadata: { name: app, namespace: scope.namespace, labels }, spec: { maxUnavailable: 1, selector: { matchLabels: scope.serverLabels } } }, k8sOpts);

@@ -244,10 +244,11 @@ export const ecsContainerInsights = defineResourcePolicy({
 
 export const ecsDeploymentCircuitBreaker = defineResourcePolicy({
     name: "ecs-deployment-circuit-breaker",
-    description: "ECS services roll back a failing deployment automatically (deployment circuit breaker with rollback).",
+    description:
+        "ECS services roll back a failing deployment automatically: rolling deployments with the deployment circuit breaker and rollback; blue/green, canary and linear ones (where the circuit breaker does not apply) with deployment alarms and rollback.",
     severity: "medium",
     frameworks: ["Reliability 8"],
-    remediation: "Set deploymentCircuitBreaker: { enable: true, rollback: true }.",
+    remediation: "Set deploymentCircuitBreaker: { enable: true, rollback: true } (rolling), or alarms: { alarmNames: [...], enable: true, rollback: true } (BLUE_GREEN, CANARY, LINEAR).",
     types: SERVICE_TYPES,
     validate: (context, report) => {
         const props = serviceOf(context);
@@ -255,6 +256,15 @@ export const ecsDeploymentCircuitBreaker = defineResourcePolicy({
         // CodeDeploy and external controllers roll back by their own means.
         const controller = str(rec(props.deploymentController).type) ?? "ECS";
         if (controller !== "ECS") return;
+        // The circuit breaker judges rolling deployments only; the traffic-shifting strategies roll back on their alarms
+        // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html).
+        const strategy = str(rec(props.deploymentConfiguration).strategy) ?? "ROLLING";
+        if (strategy !== "ROLLING") {
+            const alarms = rec(props.alarms);
+            if (bool(alarms.enable) !== true || bool(alarms.rollback) !== true || list(alarms.alarmNames).length === 0)
+                report(`a ${strategy} deployment has alarms ${show(props.alarms)}; expected { alarmNames: [...], enable: true, rollback: true }`);
+            return;
+        }
         const breaker = rec(props.deploymentCircuitBreaker);
         if (bool(breaker.enable) !== true || bool(breaker.rollback) !== true) report(`deploymentCircuitBreaker is ${show(props.deploymentCircuitBreaker)}; expected { enable: true, rollback: true }`);
     },

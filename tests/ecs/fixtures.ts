@@ -40,9 +40,9 @@ function memo(key: string, build: () => Promise<Synthesized>): Promise<Synthesiz
     return cache.get(key)!;
 }
 
-/** dev with the profile's defaults: no certificate, ECS Exec on, mostly spot. */
-export const devStack = () => memo("dev", () => synth("dev", { apps: { web: WEB } }));
+/** dev with the profile's defaults (no certificate, ECS Exec on, mostly spot), but the app's own load balancer (the shared one: tests/shared-load-balancer.test.ts). */
+export const devStack = () => memo("dev", () => synth("dev", { network: { loadBalancers: "perApp" }, apps: { web: WEB } }));
 /** prod with a certificate and an alarm email: HTTPS only, on-demand, no ECS Exec. */
 export const prodStack = () => memo("prod", () => synth("prod", { apps: { web: WEB }, ingress: { certificateArn: CERTIFICATE_ARN }, alarms: { emails: ["oncall@example.com"] } }));
 /** dev before the first release: no image tag. */
-export const unreleasedStack = () => memo("unreleased", () => synth("dev", { apps: { web: { jobs: WEB.jobs } } }));
+export const unreleasedStack = () => memo("unreleased", () => synth("dev", { network: { loadBalancers: "perApp" }, apps: { web: { jobs: WEB.jobs } } }));

@@ -36,7 +36,7 @@ describe("ECS load balancer and access logs", () => {
             const listeners = Object.fromEntries(prod.all(LISTENER).map((listener) => [listener.inputs.port, listener.inputs]));
             expect(Object.keys(listeners)).to.have.members(["80", "443"]);
             expect(listeners[443]).to.include({ protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", certificateArn: CERTIFICATE_ARN });
-            expect(listeners[443].defaultActions).to.deep.equal([{ type: "forward", targetGroupArn: prod.one("aws:lb/targetGroup:TargetGroup").state.arn }]);
+            expect(listeners[443].defaultActions).to.deep.equal([{ type: "forward", targetGroupArn: prod.one("aws:lb/targetGroup:TargetGroup", "-web").state.arn }]);
             expect(listeners[80].protocol).to.equal("HTTP");
             expect(listeners[80].defaultActions).to.deep.equal([{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]);
             expect(prod.warnings.join("\n")).to.not.contain("plain HTTP");
@@ -45,13 +45,13 @@ describe("ECS load balancer and access logs", () => {
         it("serves plain HTTP when no certificate is set, and says so in the synth output", () => {
             const listeners = dev.all(LISTENER);
             expect(listeners.map((listener) => [listener.inputs.port, listener.inputs.protocol])).to.deep.equal([[80, "HTTP"]]);
-            expect(listeners[0].inputs.defaultActions).to.deep.equal([{ type: "forward", targetGroupArn: dev.one("aws:lb/targetGroup:TargetGroup").state.arn }]);
+            expect(listeners[0].inputs.defaultActions).to.deep.equal([{ type: "forward", targetGroupArn: dev.one("aws:lb/targetGroup:TargetGroup", "-web").state.arn }]);
             expect(dev.warnings.join("\n")).to.contain("web: no ingress.certificateArn is set, so its load balancer serves plain HTTP on port 80");
         });
 
         it("health-checks tasks by IP on the readiness path, expecting 200, and drains them for 30 s", () => {
             for (const s of [dev, prod]) {
-                const targetGroup = s.one("aws:lb/targetGroup:TargetGroup").inputs;
+                const targetGroup = s.one("aws:lb/targetGroup:TargetGroup", "-web").inputs;
                 expect(targetGroup).to.include({ targetType: "ip", protocol: "HTTP", port: 8080, deregistrationDelay: 30, vpcId: s.one("awsx:ec2:Vpc").state.vpcId });
                 expect(targetGroup.healthCheck).to.deep.include({ enabled: true, path: "/readyz", matcher: "200", port: "traffic-port", protocol: "HTTP" });
             }

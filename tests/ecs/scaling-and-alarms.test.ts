@@ -25,18 +25,23 @@ describe("ECS autoscaling and alarms", () => {
         }
 
         it("tracks average CPU (60%) and ALB requests per task (500), scaling out fast and in slowly", () => {
-            const policies: Record<string, any> = Object.fromEntries(prod.all(POLICY).map((policy) => [policy.name.split("-").pop(), policy.inputs]));
-            expect(Object.keys(policies)).to.have.members(["cpu", "requests"]);
-            for (const policy of Object.values(policies)) {
-                expect(policy).to.include({ policyType: "TargetTrackingScaling", serviceNamespace: "ecs", scalableDimension: "ecs:service:DesiredCount", resourceId: "service/platform-prod/web" });
-                expect(policy.targetTrackingScalingPolicyConfiguration).to.include({ scaleOutCooldown: 60, scaleInCooldown: 300 });
+            for (const [s, stack] of [
+                [dev, "dev"],
+                [prod, "prod"],
+            ] as const) {
+                const policies: Record<string, any> = Object.fromEntries(s.all(POLICY).map((policy) => [policy.name.split("-").pop(), policy.inputs]));
+                expect(Object.keys(policies)).to.have.members(["cpu", "requests"]);
+                for (const policy of Object.values(policies)) {
+                    expect(policy).to.include({ policyType: "TargetTrackingScaling", serviceNamespace: "ecs", scalableDimension: "ecs:service:DesiredCount", resourceId: `service/platform-${stack}/web` });
+                    expect(policy.targetTrackingScalingPolicyConfiguration).to.include({ scaleOutCooldown: 60, scaleInCooldown: 300, targetValue: policy === policies.cpu ? 60 : 500 });
+                }
+                expect(policies.cpu.targetTrackingScalingPolicyConfiguration).to.deep.include({ predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" } });
             }
-            expect(policies.cpu.targetTrackingScalingPolicyConfiguration).to.deep.include({ targetValue: 60, predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" } });
-            const lb = prod.one("aws:lb/loadBalancer:LoadBalancer").state;
-            const targetGroup = prod.one("aws:lb/targetGroup:TargetGroup").state;
-            expect(lb.arnSuffix).to.match(/^app\/platform-prod-web-[0-9a-f]{7}\/[0-9a-f]{16}$/);
-            expect(policies.requests.targetTrackingScalingPolicyConfiguration).to.deep.include({
-                targetValue: 500,
+            // dev rolls on one target group: ELB's own requests-per-target metric (prod's blue/green pair: tests/ecs/release.test.ts).
+            const lb = dev.one("aws:lb/loadBalancer:LoadBalancer").state;
+            const targetGroup = dev.one("aws:lb/targetGroup:TargetGroup").state;
+            expect(lb.arnSuffix).to.match(/^app\/platform-dev-web-[0-9a-f]{7}\/[0-9a-f]{16}$/);
+            expect(dev.one(POLICY, "-requests").inputs.targetTrackingScalingPolicyConfiguration).to.deep.include({
                 predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: `${String(lb.arnSuffix)}/${String(targetGroup.arnSuffix)}` },
             });
         });
@@ -78,7 +83,7 @@ describe("ECS autoscaling and alarms", () => {
         it("notifies the platform topic when each alarm fires and recovers, with a deliberate missing-data treatment", () => {
             const topic = prod.one("aws:sns/topic:Topic").state.arn;
             const alarms = prod.all(ALARM);
-            expect(alarms.map((alarm) => alarm.name.replace("platform-prod-web-", ""))).to.have.members(["5xx", "unhealthy", "no-healthy-tasks", "cpu", "purge-expired-dead-letters"]);
+            expect(alarms.map((alarm) => alarm.name.replace("platform-prod-web-", ""))).to.have.members(["5xx", "latency", "unhealthy", "no-healthy-tasks", "cpu", "purge-expired-dead-letters"]);
             for (const alarm of alarms) {
                 expect(alarm.inputs, alarm.name).to.deep.include({ actionsEnabled: true, alarmActions: [topic], okActions: [topic] });
                 expect(alarm.inputs.treatMissingData, alarm.name).to.be.oneOf(["notBreaching", "breaching"]);
@@ -87,8 +92,9 @@ describe("ECS autoscaling and alarms", () => {
         });
 
         it("alarms on the target 5xx rate of this load balancer and target group (over 5% at 20+ requests a minute)", () => {
-            const alarm = prod.one(ALARM, "-5xx").inputs;
-            const dimensions = { LoadBalancer: prod.one("aws:lb/loadBalancer:LoadBalancer").state.arnSuffix, TargetGroup: prod.one("aws:lb/targetGroup:TargetGroup").state.arnSuffix };
+            // dev rolls on one target group; prod's blue/green alarms sum both groups (tests/ecs/release.test.ts).
+            const alarm = dev.one(ALARM, "-5xx").inputs;
+            const dimensions = { LoadBalancer: dev.one("aws:lb/loadBalancer:LoadBalancer").state.arnSuffix, TargetGroup: dev.one("aws:lb/targetGroup:TargetGroup").state.arnSuffix };
             const queries = Object.fromEntries((alarm.metricQueries as any[]).map((query) => [query.id, query]));
             expect(queries.errors.metric).to.deep.include({ namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", stat: "Sum", dimensions });
             expect(queries.requests.metric).to.deep.include({ metricName: "RequestCount", dimensions });
@@ -97,8 +103,20 @@ describe("ECS autoscaling and alarms", () => {
         });
 
         it("alarms on any unhealthy target, on no healthy target at all, and on sustained high CPU", () => {
-            expect(prod.one(ALARM, "-unhealthy").inputs).to.include({ namespace: "AWS/ApplicationELB", metricName: "UnHealthyHostCount", comparisonOperator: "GreaterThanThreshold", threshold: 0 });
-            expect(prod.one(ALARM, "-no-healthy-tasks").inputs).to.include({ metricName: "HealthyHostCount", comparisonOperator: "LessThanThreshold", threshold: 1, treatMissingData: "breaching" });
+            expect(dev.one(ALARM, "-unhealthy").inputs).to.include({ namespace: "AWS/ApplicationELB", metricName: "UnHealthyHostCount", comparisonOperator: "GreaterThanThreshold", threshold: 0 });
+            expect(dev.one(ALARM, "-no-healthy-tasks").inputs).to.include({ metricName: "HealthyHostCount", comparisonOperator: "LessThanThreshold", threshold: 1, treatMissingData: "breaching" });
+            // prod's (blue/green): the worst of the two groups, and the sum of healthy tasks over both.
+            expect((prod.one(ALARM, "-unhealthy").inputs.metricQueries as any[]).map((q) => q.expression ?? q.metric.metricName)).to.deep.equal([
+                "UnHealthyHostCount",
+                "UnHealthyHostCount",
+                "MAX([FILL(unhealthy0, 0), FILL(unhealthy1, 0)])",
+            ]);
+            expect((prod.one(ALARM, "-no-healthy-tasks").inputs.metricQueries as any[]).map((q) => q.expression ?? q.metric.metricName)).to.deep.equal([
+                "HealthyHostCount",
+                "HealthyHostCount",
+                "FILL(healthy0, 0) + FILL(healthy1, 0)",
+            ]);
+            expect(prod.one(ALARM, "-no-healthy-tasks").inputs).to.include({ threshold: 1, treatMissingData: "breaching" });
             const cpu = prod.one(ALARM, "-web-cpu").inputs;
             expect(cpu).to.include({ namespace: "AWS/ECS", metricName: "CPUUtilization", threshold: 85, evaluationPeriods: 5 });
             expect(cpu.dimensions).to.deep.equal({ ClusterName: "platform-prod", ServiceName: "web" });

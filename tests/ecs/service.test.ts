@@ -46,12 +46,18 @@ describe("ECS cluster and service", () => {
     });
 
     describe("service", () => {
-        it("rolls back a failed prod deployment: circuit breaker with rollback, 100% healthy minimum, 200% maximum, and the 5xx alarm", () => {
-            const service = prod.one(SERVICE).inputs;
+        it("rolls back a failed deployment: dev's rolling one with the circuit breaker and the 5xx and latency alarms, 100% healthy minimum, 200% maximum", () => {
+            const service = dev.one(SERVICE).inputs;
             expect(service.deploymentCircuitBreaker).to.deep.equal({ enable: true, rollback: true });
             expect(service).to.include({ deploymentMinimumHealthyPercent: 100, deploymentMaximumPercent: 200 });
             expect(service.deploymentController).to.deep.equal({ type: "ECS" });
-            expect(service.alarms).to.deep.equal({ alarmNames: [prod.one("aws:cloudwatch/metricAlarm:MetricAlarm", "-web-5xx").state.name], enable: true, rollback: true });
+            expect(service.alarms).to.deep.equal({
+                alarmNames: [dev.one("aws:cloudwatch/metricAlarm:MetricAlarm", "-web-5xx").state.name, dev.one("aws:cloudwatch/metricAlarm:MetricAlarm", "-web-latency").state.name],
+                enable: true,
+                rollback: true,
+            });
+            // prod's blue/green release rolls back on the same two alarms (tests/ecs/release.test.ts).
+            expect((prod.one(SERVICE).inputs.alarms as any).alarmNames).to.have.length(2);
         });
 
         for (const [stack, count] of [
@@ -113,7 +119,9 @@ describe("ECS cluster and service", () => {
 
         it("registers the container port with the target group, after the listeners exist", () => {
             const service = prod.one(SERVICE);
-            expect(service.inputs.loadBalancers).to.deep.equal([{ targetGroupArn: prod.one("aws:lb/targetGroup:TargetGroup").state.arn, containerName: "web", containerPort: 8080 }]);
+            expect((service.inputs.loadBalancers as any[]).map(({ advancedConfiguration: _green, ...entry }) => entry)).to.deep.equal([
+                { targetGroupArn: prod.one("aws:lb/targetGroup:TargetGroup", "-web").state.arn, containerName: "web", containerPort: 8080 },
+            ]);
             for (const listener of prod.all("aws:lb/listener:Listener")) expect(service.dependsOn).to.include(listener.urn);
             expect(service.inputs.taskDefinition).to.equal(prod.one("aws:ecs/taskDefinition:TaskDefinition", "-web").state.arn);
         });

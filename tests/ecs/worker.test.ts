@@ -48,7 +48,7 @@ describe("ECS queue workers (consumes)", () => {
             let resources: Awaited<ReturnType<typeof synthPlatform>>["cloud"]["resources"];
             let outputs: Record<string, any>;
             before(async () => {
-                const { result } = await captureWarnings(() => synthPlatform(stack, { ...STACK, apps: { worker: WORKER, web: { imageTag: "1.0.0", runtimes: ["ecs", "eks"] } } }));
+                const { result } = await captureWarnings(() => synthPlatform(stack, { ...STACK, network: { loadBalancers: "perApp" }, apps: { worker: WORKER, web: { imageTag: "1.0.0", runtimes: ["ecs", "eks"] } } }));
                 resources = result.cloud.resources;
                 outputs = result.outputs;
             });
@@ -69,6 +69,11 @@ describe("ECS queue workers (consumes)", () => {
                 const group = only(resources, "aws:ec2/securityGroup:SecurityGroup", "-worker-tasks");
                 const inbound = resources.filter((r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && r.inputs.securityGroupId === group.state.id);
                 expect(inbound).to.deep.equal([]);
+            });
+
+            it("places its arm64 tasks on FARGATE only: Fargate Spot runs no ARM64 task, so a spot share would never start", () => {
+                const strategy = only(resources, "aws:ecs/service:Service", "-worker").inputs.capacityProviderStrategies as { capacityProvider: string }[];
+                expect(strategy.map((share) => share.capacityProvider)).to.deep.equal(["FARGATE"]);
             });
 
             it("scales on visible messages per running task, to the configured backlog", () => {

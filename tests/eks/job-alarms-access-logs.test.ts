@@ -43,7 +43,7 @@ describe("EKS CronJob failure alarms and Ingress access logs", function () {
 
     describe("access logs of the Ingress's ALB", () => {
         it("go to the platform's access-log bucket under eks/<app>, which admits ELB log delivery there, once its policy exists", async () => {
-            const dev = await eksDev();
+            const dev = await synth("dev", { apps: { web: WEB }, network: { loadBalancers: "perApp" } });
             const ingress = dev.one(INGRESS, "-eks-web");
             const bucket = dev.one("aws:s3/bucket:Bucket", "-alb-logs");
             expect(attributes(ingress)).to.include.members(["access_logs.s3.enabled=true", `access_logs.s3.bucket=${String(bucket.state.bucket)}`, "access_logs.s3.prefix=eks/web"]);
@@ -54,7 +54,7 @@ describe("EKS CronJob failure alarms and Ingress access logs", function () {
         });
 
         it("go to a bucket of the EKS runtime's own when no app runs on ECS", async () => {
-            const eksOnly = await synth("dev", { apps: { web: { ...WEB, runtimes: ["eks"] } } });
+            const eksOnly = await synth("dev", { apps: { web: { ...WEB, runtimes: ["eks"] } }, network: { loadBalancers: "perApp" } });
             const bucket = eksOnly.one("aws:s3/bucket:Bucket", "-eks-alb-logs");
             expect(attributes(eksOnly.one(INGRESS, "-eks-web"))).to.include(`access_logs.s3.bucket=${String(bucket.state.bucket)}`);
             const delivery = statementsOf(eksOnly.one("aws:s3/bucketPolicy:BucketPolicy", "-eks-alb-logs")).find((s: any) => s.Sid === "ElbDeliversThisAccountsAccessLogs");

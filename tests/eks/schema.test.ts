@@ -43,6 +43,35 @@ const SecretProviderClassSchema = z.strictObject({
 const isSecretProviderClass = (manifest: Record<string, any>) => String(manifest.apiVersion).startsWith("secrets-store.csi.x-k8s.io/");
 
 /**
+ * The AWS Load Balancer Controller's TargetGroupBinding (elbv2.k8s.aws/v1beta1), which no
+ * kubernetes-models package publishes: the fields of its CRD's openAPIV3Schema the platform may
+ * set (config/crd/bases/elbv2.k8s.aws_targetgroupbindings.yaml), strict.
+ */
+const intOrString = z.union([z.number().int(), z.string()]);
+const TargetGroupBindingSchema = z.strictObject({
+    apiVersion: z.literal("elbv2.k8s.aws/v1beta1"),
+    kind: z.literal("TargetGroupBinding"),
+    metadata: z.strictObject({ name: z.string(), namespace: z.string(), labels: z.record(z.string(), z.string()).optional(), annotations: z.record(z.string(), z.string()).optional() }),
+    spec: z.strictObject({
+        serviceRef: z.strictObject({ name: z.string(), port: intOrString }),
+        targetGroupARN: z.string().min(1),
+        targetType: z.enum(["instance", "ip"]).optional(),
+        ipAddressType: z.enum(["ipv4", "ipv6"]).optional(),
+        networking: z
+            .strictObject({
+                ingress: z.array(
+                    z.strictObject({
+                        from: z.array(z.union([z.strictObject({ ipBlock: z.strictObject({ cidr: z.string() }) }), z.strictObject({ securityGroup: z.strictObject({ groupID: z.string() }) })])),
+                        ports: z.array(z.strictObject({ port: intOrString.optional(), protocol: z.enum(["TCP", "UDP"]).optional() })),
+                    }),
+                ),
+            })
+            .optional(),
+    }),
+});
+const isTargetGroupBinding = (manifest: Record<string, any>) => manifest.apiVersion === "elbv2.k8s.aws/v1beta1";
+
+/**
  * EKS Auto Mode's NodeClass and IngressClassParams (eks.amazonaws.com/v1), which no kubernetes-models
  * package publishes: the fields the platform sets, transcribed strictly from the EKS user guide
  * (create-node-class.html "NodeClass specification"; auto-configure-alb.html "IngressClassParams").
@@ -90,8 +119,8 @@ async function validateSchema(manifest: Record<string, any>): Promise<void> {
         if (!result.success) throw new Error(result.error.issues.map((issue) => `data/${issue.path.join("/")} ${issue.message}`).join(", "));
         return;
     }
-    if (isSecretProviderClass(manifest)) {
-        const result = SecretProviderClassSchema.safeParse(manifest);
+    if (isSecretProviderClass(manifest) || isTargetGroupBinding(manifest)) {
+        const result = (isTargetGroupBinding(manifest) ? TargetGroupBindingSchema : SecretProviderClassSchema).safeParse(manifest);
         if (!result.success) throw new Error(result.error.issues.map((issue) => `data/${issue.path.join("/")} ${issue.message}`).join(", "));
         return;
     }
@@ -104,7 +133,7 @@ async function validateSchema(manifest: Record<string, any>): Promise<void> {
 /** Validates one manifest strictly: its schema, and no field its kind does not have. */
 async function validateManifest(manifest: Record<string, any>): Promise<void> {
     await validateSchema(manifest);
-    if (isSecretProviderClass(manifest) || isAutoModeKind(manifest) || isKedaObject(manifest)) return;
+    if (isSecretProviderClass(manifest) || isAutoModeKind(manifest) || isTargetGroupBinding(manifest) || isKedaObject(manifest)) return;
     const problems = fieldProblems([manifest]);
     if (problems.length > 0) throw new Error(problems.join(", "));
 }
@@ -136,7 +165,6 @@ describe("Kubernetes objects against the OpenAPI schema", () => {
                 "core/v1:ServiceAccount",
                 "apps/v1:Deployment",
                 "core/v1:Service",
-                "networking.k8s.io/v1:Ingress",
                 "autoscaling/v2:HorizontalPodAutoscaler",
                 "policy/v1:PodDisruptionBudget",
                 "networking.k8s.io/v1:NetworkPolicy",
@@ -144,6 +172,8 @@ describe("Kubernetes objects against the OpenAPI schema", () => {
             ]) {
                 expect(kinds, kind).to.include(`kubernetes:${kind}`);
             }
+            // An Ingress of its own per app, or a binding to the stack's shared load balancer (dev's default).
+            expect(kinds.has("kubernetes:networking.k8s.io/v1:Ingress") || kinds.has("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding"), "Ingress or TargetGroupBinding").to.equal(true);
             const failures: string[] = [];
             for (const object of objects) {
                 const manifest = manifestOf(object);
@@ -155,7 +185,9 @@ describe("Kubernetes objects against the OpenAPI schema", () => {
                 }
             }
             // Unknown fields: every model-backed object of the stack in one type-check.
-            const modelled = objects.filter((object) => !isSecretProviderClass(manifestOf(object)) && !isAutoModeKind(manifestOf(object)) && !isKedaObject(manifestOf(object)));
+            const modelled = objects.filter(
+                (object) => !isSecretProviderClass(manifestOf(object)) && !isAutoModeKind(manifestOf(object)) && !isTargetGroupBinding(manifestOf(object)) && !isKedaObject(manifestOf(object)),
+            );
             failures.push(
                 ...fieldProblems(
                     modelled.map(manifestOf),
@@ -165,6 +197,16 @@ describe("Kubernetes objects against the OpenAPI schema", () => {
             expect(failures).to.deep.equal([]);
         });
     }
+
+    it("validates the TargetGroupBinding against its CRD's schema, and refuses a misspelt field", async () => {
+        const binding = manifestOf((await eksDev()).resources.find((r) => r.type === "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding") as RecordedResource);
+        await validateManifest(binding);
+        const misspelt = { ...binding, spec: { ...binding.spec, targetGroupArn: binding.spec.targetGroupARN } };
+        delete misspelt.spec.targetGroupARN;
+        let error: unknown;
+        await validateManifest(misspelt).catch((e: unknown) => (error = e));
+        expect(String(error)).to.contain("targetGroupArn");
+    });
 
     it("validates Karpenter's EC2NodeClass and NodePool too", async () => {
         const prod = await eksProd();

@@ -75,8 +75,8 @@ describe("Dashboards: one per stack and one per app", function () {
             "ContainerInsights/pod_cpu_utilization",
         ]);
         const requests = metrics.find((m) => m.id === "AWS/ApplicationELB/RequestCount")!;
-        // The load balancer and target group of web's ECS service, by their ARN suffixes.
-        const lb = one("aws:lb/loadBalancer:LoadBalancer", "web");
+        // The load balancer of web's ECS service (dev's shared one), by its ARN suffix.
+        const lb = one("aws:lb/loadBalancer:LoadBalancer");
         expect(requests.dimensions.LoadBalancer).to.equal(lb.state.arnSuffix);
         const cpu = metrics.find((m) => m.id === "AWS/ECS/CPUUtilization")!;
         expect(cpu.dimensions).to.have.all.keys("ClusterName", "ServiceName");

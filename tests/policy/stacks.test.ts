@@ -12,7 +12,12 @@ const EXPECTED: Record<string, string[]> = {
     dev: [
         // No ingress.certificateArn in dev: the port-80 listener serves plain HTTP (FSBP ELB.1/ELB.18),
         // allowed by the ECS issue when no certificate exists and exempted with that reason.
-        "exempted elb-listeners-use-tls platform-dev-web-http",
+        "exempted elb-listeners-use-tls platform-dev-web-12427-http",
+        "exempted elb-listeners-use-tls platform-dev-eks-web-eks-19027-http",
+        // dev shares one internet-facing load balancer (network.loadBalancers: shared): the ECS and EKS web
+        // routes listen on ports of their own, open to the allowed CIDRs, exempted with that reason.
+        "exempted ec2-no-unrestricted-ingress platform-dev-public-alb-12427-0",
+        "exempted ec2-no-unrestricted-ingress platform-dev-public-alb-19027-0",
         // dev's NAT instance (natStrategy instance) needs a public address to forward egress (FSBP EC2.9);
         // exempted with that reason, its security group admits only the VPC.
         "exempted ec2-launch-template-no-public-ip platform-dev-nat",
@@ -26,7 +31,10 @@ const EXPECTED: Record<string, string[]> = {
         "advisory apigateway-waf platform-dev-ingest-api",
     ],
     staging: [
-        "exempted elb-listeners-use-tls platform-staging-web-http",
+        "exempted elb-listeners-use-tls platform-staging-web-12427-http",
+        "exempted elb-listeners-use-tls platform-staging-eks-web-eks-19027-http",
+        "exempted ec2-no-unrestricted-ingress platform-staging-public-alb-12427-0",
+        "exempted ec2-no-unrestricted-ingress platform-staging-public-alb-19027-0",
         // staging's endpoint list lacks ssm (FSBP EC2.57).
         "advisory ec2-vpc-interface-endpoints platform-staging",
         // The serverless APIs are IAM-authorized and throttled; the WAF web ACL (FSBP APIGateway.4,
@@ -54,6 +62,12 @@ describe("policy pack on the real stacks (the offline gate)", () => {
     it("without the dev profile's pack config, the plain-HTTP listener and the NAT instance's public address block the gate (the exemptions are what let them through)", async () => {
         const synth = await sharedSynth("dev");
         const gate = await runPolicyGate(synth.cloud.resources, {});
-        expect(summary(gate.blocking)).to.deep.equal(["mandatory ec2-launch-template-no-public-ip platform-dev-nat", "mandatory elb-listeners-use-tls platform-dev-web-http"]);
+        expect(summary(gate.blocking)).to.deep.equal([
+            "mandatory ec2-launch-template-no-public-ip platform-dev-nat",
+            "mandatory ec2-no-unrestricted-ingress platform-dev-public-alb-12427-0",
+            "mandatory ec2-no-unrestricted-ingress platform-dev-public-alb-19027-0",
+            "mandatory elb-listeners-use-tls platform-dev-eks-web-eks-19027-http",
+            "mandatory elb-listeners-use-tls platform-dev-web-12427-http",
+        ]);
     });
 });

@@ -497,6 +497,7 @@ export const NAME_RULES: Record<string, NameRule> = {
     },
     // Elastic Load Balancing v2: names are unique per account and region, 32 characters at most.
     "aws:lb/listener:Listener": unnamed("keyed by port on its load balancer", "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateListener.html"),
+    "aws:lb/listenerRule:ListenerRule": unnamed("keyed by priority on its listener", "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateRule.html"),
     "aws:lb/loadBalancer:LoadBalancer": {
         kind: "named",
         property: "name",
@@ -660,6 +661,7 @@ export const NAME_RULES: Record<string, NameRule> = {
     "kubernetes:core/v1:ServiceAccount": k8sSubdomain(),
     "kubernetes:core/v1:ConfigMap": k8sSubdomain("https://kubernetes.io/docs/concepts/configuration/configmap/"),
     "kubernetes:networking.k8s.io/v1:Ingress": k8sSubdomain(),
+    "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding": k8sSubdomain(),
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": k8sSubdomain(),
     "kubernetes:policy/v1:PodDisruptionBudget": k8sSubdomain(),
     "kubernetes:keda.sh/v1alpha1:ScaledObject": k8sSubdomain(),

@@ -147,9 +147,23 @@ export const ecsCases: PolicySuite[] = [
         pass: [
             { name: "enabled with rollback", resources: () => single(T.ecsService, GOOD_SERVICE) },
             { name: "CodeDeploy controller", resources: () => single(T.ecsService, { deploymentController: { type: "CODE_DEPLOY" } }) },
+            {
+                name: "blue/green rolled back by its alarms",
+                resources: () =>
+                    single(T.ecsService, {
+                        deploymentConfiguration: { strategy: "BLUE_GREEN" },
+                        deploymentCircuitBreaker: { enable: false, rollback: false },
+                        alarms: { alarmNames: ["web-5xx"], enable: true, rollback: true },
+                    }),
+            },
         ],
         fail: [
             { name: "omitted", resources: () => single(T.ecsService, {}), messages: ["deploymentCircuitBreaker is not set; expected { enable: true, rollback: true }"] },
+            {
+                name: "canary without alarm rollback",
+                resources: () => single(T.ecsService, { deploymentConfiguration: { strategy: "CANARY" }, alarms: { alarmNames: ["web-5xx"], enable: true, rollback: false } }),
+                messages: ["a CANARY deployment has alarms"],
+            },
             {
                 name: "enabled without rollback on awsx",
                 resources: () => single(T.awsxFargateService, { deploymentCircuitBreaker: { enable: true, rollback: false } }),
