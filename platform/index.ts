@@ -6,20 +6,21 @@ import type { PlatformConfig } from "./config";
 import { buildServerlessApps, ServerlessApps } from "./apps";
 import { buildDataApps, dataAppOutputs, DataApps } from "./apps/data";
 import { buildRegisteredApps } from "./apps/registry";
-import { appBindings, type StackResources } from "./bindings";
+import { type AppBindings, appBindings, type StackResources } from "./bindings";
 import { EcsRuntime } from "./ecs";
 import { buildStackQueues } from "./apps/queues";
 import { stackResources } from "./apps/resources";
 import { EksRuntime } from "./eks";
 import { eksAccessLogPrefix } from "./eks/workloads";
+import type { AccessLogBucket } from "./ecs/access-logs";
 import { lambdaFunctionName, LambdaRuntime } from "./lambda";
 import { queueProcessingTimeout } from "./config/lambda";
 import { architectureOf } from "./config/eks";
 import { Dashboards } from "./dashboards";
+import { sharedLoadBalancersFor } from "./shared-load-balancer";
 import { PlatformKey } from "./kms";
 import { Network } from "./network";
 import { Registry } from "./registry";
-import { sharedLoadBalancersFor } from "./shared-load-balancer";
 import { type Transform, withTransforms } from "./transform";
 import { ApiGatewayLoggingRole, type Queue, serverlessContext } from "./serverless";
 
@@ -69,9 +70,43 @@ export interface BuildOptions {
 
 /**
  * Builds the shared platform from a validated config. A plain function of its input (no reads of
- * global config), so one process can build dev and prod side by side in tests.
+ * global config), so one process can build dev and prod side by side in tests. An outline of named
+ * steps, in dependency order: the provider, the foundation (keys, alarms, budget, network,
+ * registry), the stack's apps and queues, the container runtimes, then the dashboards.
  */
 export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}): Platform {
+    const { provider, opts, accountId } = createProvider(config, options);
+    const foundation = buildFoundation(config, accountId, opts);
+    const apps = buildStackApps(config, accountId, foundation, opts);
+    const shared = buildSharedLoadBalancers(config, accountId, foundation, opts);
+    const eksShared = shared.eksJoins ? shared.loadBalancers : undefined;
+    const ecs = buildEcsRuntime(config, accountId, foundation, apps, shared.loadBalancers, eksIngressLogPrefixes(config, eksShared), opts);
+    const runtimes = {
+        ecs,
+        // EKS Ingresses' ALBs log to the ECS runtime's access-log bucket when there is one.
+        eks: buildEksRuntime(config, accountId, foundation, apps.bindings, eksShared, ecs?.accessLogs, opts),
+        lambda: buildLambdaRuntime(config, foundation, apps, opts),
+    };
+    // Every construct that encrypts with the data key is built: its policy now has all their services.
+    foundation.keys.data.seal();
+    const dashboards = buildDashboards(config, runtimes, apps, opts);
+    const { serverless, dataApps, extensions, queues, resources } = apps;
+    return { config, provider, accountId, ...foundation, serverless, dataApps, extensions, queues, resources, ...runtimes, dashboards };
+}
+
+/** What every later step shares: the resource options (provider and transforms) and the account. */
+type StepOptions = pulumi.ComponentResourceOptions;
+type AccountId = pulumi.Output<string>;
+type Foundation = Pick<Platform, "keys" | "alarms" | "budget" | "network" | "registry">;
+type StackApps = Pick<Platform, "serverless" | "dataApps" | "extensions" | "queues" | "resources"> & {
+    /** What serverless constructs share (config, account, keys, alarms). */
+    ctx: ReturnType<typeof serverlessContext>;
+    /** The bindings of one container app to the stack's resources (its environment and grants). */
+    bindings: (app: string) => AppBindings;
+};
+
+/** The AWS provider every resource uses (region, allowed account, default tags), with the program's transforms. */
+function createProvider(config: PlatformConfig, options: BuildOptions): { provider: aws.Provider; opts: StepOptions; accountId: AccountId } {
     const provider = new aws.Provider("aws", {
         region: config.region,
         allowedAccountIds: config.accountId ? [config.accountId] : undefined,
@@ -79,9 +114,27 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
     });
     const opts = withTransforms<pulumi.ComponentResourceOptions>({ providers: [provider] }, options.transform);
     const accountId = config.accountId ? pulumi.output(config.accountId) : aws.getCallerIdentityOutput({}, { provider }).accountId;
-    const protect = config.protection.protectStatefulResources;
+    return { provider, opts, accountId };
+}
 
-    const keys = {
+/** What every app builds on: the KMS keys, the alarm topic, the budget, the network and the image registry. */
+function buildFoundation(config: PlatformConfig, accountId: AccountId, opts: StepOptions): Foundation {
+    const keys = createKeys(config, accountId, opts);
+    const alarms = new AlarmTopic(
+        `${config.name}-alarms`,
+        { kmsKeyArn: keys.data.arn, keyUsers: keys.data, region: config.region, accountId, emails: config.alarms.emails, allowBudgets: config.cost.monthlyBudget !== undefined },
+        opts,
+    );
+    const budget = config.cost.monthlyBudget === undefined ? undefined : new CostBudget(config.name, { monthlyBudget: config.cost.monthlyBudget, stack: config.stack, alarmTopicArn: alarms.arn }, opts);
+    const network = createNetwork(config, accountId, keys, alarms, opts);
+    const registry = createRegistry(config, accountId, keys, opts);
+    return { keys, alarms, budget, network, registry };
+}
+
+/** The two customer-managed keys: one for CloudWatch Logs, one for data at rest. */
+function createKeys(config: PlatformConfig, accountId: AccountId, opts: StepOptions): Platform["keys"] {
+    const protect = config.protection.protectStatefulResources;
+    return {
         logs: new PlatformKey(`${config.name}-logs`, { description: `${config.name}: CloudWatch Logs`, alias: `${config.name}/logs`, region: config.region, accountId, allowCloudWatchLogs: true, protect }, opts),
         data: new PlatformKey(
             `${config.name}-data`,
@@ -92,22 +145,17 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
                 accountId,
                 // Topics and queues are encrypted with this key: each construct that lets a service
                 // publish or deliver to one admits that service here (allowService), and the policy
-                // is final once everything is built (seal below).
+                // is final once everything is built (seal in buildPlatform).
                 openToServices: true,
                 protect,
             },
             opts,
         ),
     };
+}
 
-    const alarms = new AlarmTopic(
-        `${config.name}-alarms`,
-        { kmsKeyArn: keys.data.arn, keyUsers: keys.data, region: config.region, accountId, emails: config.alarms.emails, allowBudgets: config.cost.monthlyBudget !== undefined },
-        opts,
-    );
-    const budget = config.cost.monthlyBudget === undefined ? undefined : new CostBudget(config.name, { monthlyBudget: config.cost.monthlyBudget, stack: config.stack, alarmTopicArn: alarms.arn }, opts);
-
-    const network = new Network(
+function createNetwork(config: PlatformConfig, accountId: AccountId, keys: Platform["keys"], alarms: AlarmTopic, opts: StepOptions): Network {
+    return new Network(
         config.name,
         {
             cidr: config.network.cidr,
@@ -122,12 +170,14 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
             clusterName: config.name,
             region: config.region,
             accountId,
-            protect,
+            protect: config.protection.protectStatefulResources,
         },
         opts,
     );
+}
 
-    const registry = new Registry(
+function createRegistry(config: PlatformConfig, accountId: AccountId, keys: Platform["keys"], opts: StepOptions): Registry {
+    return new Registry(
         config.name,
         {
             namespace: config.registry.namespace,
@@ -146,11 +196,18 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
             ciPushRoleArn: config.registry.ciPushRoleArn,
             enhancedScanning: config.registry.enhancedScanning,
             pullThroughCache: config.registry.pullThroughCache,
-            protect,
+            protect: config.protection.protectStatefulResources,
         },
         opts,
     );
+}
 
+/**
+ * The serverless and data apps, the app modules and the standalone queues, and what container
+ * apps can bind to among them. Built before the runtimes: app bindings reference these resources
+ * and resolve in the same deploy.
+ */
+function buildStackApps(config: PlatformConfig, accountId: AccountId, { keys, alarms }: Foundation, opts: StepOptions): StackApps {
     const ctx = serverlessContext({ config, accountId, keys, alarms });
     // API Gateway's execution logging role is an account and region setting: the account owner's
     // stack sets it for every stack's APIs; the others' stages rely on it (deploy the owner first).
@@ -160,116 +217,145 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
     // Every app module the stack sets a key for (platform/apps/registry.ts): nothing here changes to add one.
     const extensions = buildRegisteredApps(config.name, config.profile, config.extensions, ctx, opts, apiLoggingRole);
     const queues = buildStackQueues(config.name, config.queues, ctx, opts);
-    // Built before the runtimes: app bindings reference these resources and resolve in the same deploy.
     const resources = stackResources({ serverless, dataApps, queues, dataKeyArn: keys.data.arn });
     const bindings = (app: string) => appBindings(app, config.apps[app], resources, config.region);
+    return { ctx, serverless, dataApps, extensions, queues, resources, bindings };
+}
 
-    // network.loadBalancers: shared: one load balancer per scheme that ECS services and EKS apps join instead of their own
-    // (EKS through the Load Balancer Controller's TargetGroupBinding: not with Auto Mode, which runs no such controller).
-    const eksOnShared = config.eks.enabled && config.eks.compute !== "autoMode";
-    const sharedLoadBalancers = sharedLoadBalancersFor({ name: config.name, region: config.region, config, accountId, network, runtimes: eksOnShared ? ["ecs", "eks"] : ["ecs"] }, opts);
-    const ecsApps = Object.entries(config.apps).filter(([, spec]) => spec.runtimes.includes("ecs"));
-    // EKS Ingresses' ALBs log to the ECS runtime's access-log bucket when there is one (eks/<app> prefixes).
-    const eksShared = eksOnShared ? sharedLoadBalancers : undefined;
-    const eksIngressApps = config.eks.enabled
-        ? Object.entries(config.apps).filter(([, spec]) => spec.runtimes.includes("eks") && !spec.consumes && !eksShared?.[spec.ingress === "internal" ? "internal" : "internet-facing"])
-        : [];
-    const ecs =
-        ecsApps.length === 0
-            ? undefined
-            : new EcsRuntime(
-                  config.name,
-                  {
-                      namePrefix: config.name,
-                      region: config.region,
-                      accountId,
-                      apps: Object.fromEntries(ecsApps.map(([app, spec]) => [app, { spec, repository: registry.repositories[app], bindings: bindings(app) }])),
-                      cluster: config.ecs,
-                      network: { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, publicSubnetIds: network.publicSubnetIds, vpcCidr: config.network.cidr },
-                      ingress: config.ingress,
-                      logs: { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn },
-                      dataKeyArn: keys.data.arn,
-                      dataKeyUsers: keys.data,
-                      alarmTopicArn: alarms.arn,
-                      deletionProtection: config.protection.deletionProtection,
-                      protect,
-                      accessLogPrefixes: eksIngressApps.map(([app]) => eksAccessLogPrefix(app)),
-                      serverless: ctx,
-                      sharedLoadBalancers,
-                  },
-                  opts,
-              );
+/** The container apps of one runtime, each with its image repository and bindings. */
+function appsOn(runtime: "ecs" | "eks", config: PlatformConfig, registry: Registry, bindings: StackApps["bindings"]) {
+    const apps = Object.entries(config.apps).filter(([, spec]) => spec.runtimes.includes(runtime));
+    return Object.fromEntries(apps.map(([app, spec]) => [app, { spec, repository: registry.repositories[app], bindings: bindings(app) }]));
+}
 
-    const eksApps = Object.entries(config.apps).filter(([, spec]) => spec.runtimes.includes("eks"));
-    const eks = !config.eks.enabled
-        ? undefined
-        : new EksRuntime(
-              `${config.name}-eks`,
-              {
-                  namePrefix: config.name,
-                  region: config.region,
-                  accountId,
-                  config: config.eks,
-                  apps: Object.fromEntries(eksApps.map(([app, spec]) => [app, { spec, repository: registry.repositories[app], bindings: bindings(app) }])),
-                  network: { vpcId: network.vpcId, vpcCidr: config.network.cidr, privateSubnetIds: network.privateSubnetIds },
-                  ingress: config.ingress,
-                  sharedLoadBalancers: eksOnShared ? sharedLoadBalancers : undefined,
-                  logs: { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn },
-                  dataKeyArn: keys.data.arn,
-                  dataKeyUsers: keys.data,
-                  spot: config.compute.spot,
-                  highAvailability: config.profile === "prod",
-                  deletionProtection: config.protection.deletionProtection,
-                  protect,
-                  alarmTopicArn: alarms.arn,
-                  accessLogs: ecs?.accessLogs,
-              },
-              opts,
-          );
+type SharedLoadBalancers = ReturnType<typeof sharedLoadBalancersFor>;
 
+/**
+ * `network.loadBalancers: shared`: one load balancer per scheme that ECS services and EKS apps join
+ * instead of their own (EKS through the Load Balancer Controller's TargetGroupBinding: not with
+ * Auto Mode, which runs no such controller).
+ */
+function buildSharedLoadBalancers(config: PlatformConfig, accountId: AccountId, { network }: Foundation, opts: StepOptions): { loadBalancers: SharedLoadBalancers; eksJoins: boolean } {
+    const eksJoins = config.eks.enabled && config.eks.compute !== "autoMode";
+    const loadBalancers = sharedLoadBalancersFor({ name: config.name, region: config.region, config, accountId, network, runtimes: eksJoins ? ["ecs", "eks"] : ["ecs"] }, opts);
+    return { loadBalancers, eksJoins };
+}
+
+/** The ECS cluster and its services and workers; absent when no app runs on ECS. */
+function buildEcsRuntime(
+    config: PlatformConfig,
+    accountId: AccountId,
+    { keys, alarms, network, registry }: Foundation,
+    { ctx, bindings }: StackApps,
+    sharedLoadBalancers: SharedLoadBalancers,
+    accessLogPrefixes: string[],
+    opts: StepOptions,
+): EcsRuntime | undefined {
+    if (!Object.values(config.apps).some((spec) => spec.runtimes.includes("ecs"))) return undefined;
+    return new EcsRuntime(
+        config.name,
+        {
+            namePrefix: config.name,
+            region: config.region,
+            accountId,
+            apps: appsOn("ecs", config, registry, bindings),
+            cluster: config.ecs,
+            network: { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, publicSubnetIds: network.publicSubnetIds, vpcCidr: config.network.cidr },
+            ingress: config.ingress,
+            logs: { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn },
+            dataKeyArn: keys.data.arn,
+            dataKeyUsers: keys.data,
+            alarmTopicArn: alarms.arn,
+            deletionProtection: config.protection.deletionProtection,
+            protect: config.protection.protectStatefulResources,
+            serverless: ctx,
+            sharedLoadBalancers,
+            accessLogPrefixes,
+        },
+        opts,
+    );
+}
+
+/** The EKS cluster and the apps on it; absent unless EKS is enabled. */
+function buildEksRuntime(
+    config: PlatformConfig,
+    accountId: AccountId,
+    { keys, alarms, network, registry }: Foundation,
+    bindings: StackApps["bindings"],
+    sharedLoadBalancers: SharedLoadBalancers | undefined,
+    accessLogs: AccessLogBucket | undefined,
+    opts: StepOptions,
+): EksRuntime | undefined {
+    if (!config.eks.enabled) return undefined;
+    return new EksRuntime(
+        `${config.name}-eks`,
+        {
+            namePrefix: config.name,
+            region: config.region,
+            accountId,
+            config: config.eks,
+            apps: appsOn("eks", config, registry, bindings),
+            network: { vpcId: network.vpcId, vpcCidr: config.network.cidr, privateSubnetIds: network.privateSubnetIds },
+            ingress: config.ingress,
+            sharedLoadBalancers,
+            logs: { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn },
+            dataKeyArn: keys.data.arn,
+            dataKeyUsers: keys.data,
+            spot: config.compute.spot,
+            highAvailability: config.profile === "prod",
+            deletionProtection: config.protection.deletionProtection,
+            protect: config.protection.protectStatefulResources,
+            alarmTopicArn: alarms.arn,
+            accessLogs,
+        },
+        opts,
+    );
+}
+
+/** The prefixes EKS Ingresses of their own write access logs under (a worker has none; an app on a shared load balancer a TargetGroupBinding). */
+function eksIngressLogPrefixes(config: PlatformConfig, eksShared: SharedLoadBalancers | undefined): string[] {
+    if (!config.eks.enabled) return [];
+    return Object.entries(config.apps)
+        .filter(([, spec]) => spec.runtimes.includes("eks") && !spec.consumes && !eksShared?.[spec.ingress === "internal" ? "internal" : "internet-facing"])
+        .map(([app]) => eksAccessLogPrefix(app));
+}
+
+/** The Lambda functions of the apps that run on Lambda; absent when none does. */
+function buildLambdaRuntime(config: PlatformConfig, { registry }: Foundation, { ctx, bindings }: StackApps, opts: StepOptions): LambdaRuntime | undefined {
     const lambdaApps = Object.entries(config.apps).filter(([, spec]) => spec.runtimes.includes("lambda"));
-    const lambda =
-        lambdaApps.length === 0
-            ? undefined
-            : new LambdaRuntime(
-                  `${config.name}-lambda`,
-                  {
-                      namePrefix: config.name,
-                      ctx,
-                      apps: Object.fromEntries(
-                          lambdaApps.map(([app, spec]) => [
-                              app,
-                              { spec, repository: registry.repositories[app], bindings: bindings(app), queueProcessingTimeoutSeconds: queueProcessingTimeout(config, spec.consumes?.queue) },
-                          ]),
-                      ),
-                  },
-                  opts,
-              );
+    if (lambdaApps.length === 0) return undefined;
+    return new LambdaRuntime(
+        `${config.name}-lambda`,
+        {
+            namePrefix: config.name,
+            ctx,
+            apps: Object.fromEntries(
+                lambdaApps.map(([app, spec]) => [app, { spec, repository: registry.repositories[app], bindings: bindings(app), queueProcessingTimeoutSeconds: queueProcessingTimeout(config, spec.consumes?.queue) }]),
+            ),
+        },
+        opts,
+    );
+}
 
-    // Every construct that encrypts with the data key is built: its policy now has all their services.
-    keys.data.seal();
-
-    const dashboards =
-        config.observability.dashboards === "none"
-            ? undefined
-            : new Dashboards(
-                  `${config.name}-dashboards`,
-                  {
-                      namePrefix: config.name,
-                      perApp: config.observability.dashboards === "perApp",
-                      region: config.region,
-                      apps: {
-                          ...Object.fromEntries(Object.keys(config.apps).map((app) => [app, { ecs: ecs?.services[app], eks: eks?.apps[app], lambda: lambda?.apps[app] }])),
-                          ...serverless,
-                          ...dataApps,
-                      },
-                      ecsClusterName: ecs?.cluster.name,
-                      eksClusterName: eks?.cluster.name,
-                  },
-                  opts,
-              );
-
-    return { config, provider, accountId, keys, network, registry, alarms, budget, ecs, eks, lambda, serverless, dataApps, extensions, queues, resources, dashboards };
+/** The stack's dashboard (and one per app with `perApp`); absent with `observability.dashboards: none`. */
+function buildDashboards(config: PlatformConfig, { ecs, eks, lambda }: Pick<Platform, "ecs" | "eks" | "lambda">, { serverless, dataApps }: StackApps, opts: StepOptions): Dashboards | undefined {
+    if (config.observability.dashboards === "none") return undefined;
+    return new Dashboards(
+        `${config.name}-dashboards`,
+        {
+            namePrefix: config.name,
+            perApp: config.observability.dashboards === "perApp",
+            region: config.region,
+            apps: {
+                ...Object.fromEntries(Object.keys(config.apps).map((app) => [app, { ecs: ecs?.services[app], eks: eks?.apps[app], lambda: lambda?.apps[app] }])),
+                ...serverless,
+                ...dataApps,
+            },
+            ecsClusterName: ecs?.cluster.name,
+            eksClusterName: eks?.cluster.name,
+        },
+        opts,
+    );
 }
 
 /** Each app's address on each runtime it runs on. */

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ConfigError, resolvePlatformConfig } from "../platform/config";
 import { SynthError } from "../platform/offline/synth";
-import { captureWarnings, only, statementsOf, synthPlatform, synthStackFile } from "./helpers";
+import { captureWarnings, only, sharedSynth, statementsOf, synthPlatform } from "./helpers";
 
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 const KEY = "aws:kms/key:Key";
@@ -202,7 +202,7 @@ describe("app bindings to the stack's own resources", () => {
 
     it("the shipped dev stack binds web to the translations table by reference, with no memory store", async function () {
         this.timeout(120_000);
-        const { result } = await captureWarnings(() => synthStackFile("dev"));
+        const result = await sharedSynth("dev");
         const task = only(result.cloud.resources, "aws:ecs/taskDefinition:TaskDefinition", "-web");
         const env = JSON.parse(String(task.inputs.containerDefinitions))[0].environment as { name: string; value: string }[];
         const table = only(result.cloud.resources, "aws:dynamodb/table:Table", "-translate-requests");

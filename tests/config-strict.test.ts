@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -8,11 +7,11 @@ import { mergePolicyConfigs, policyConfigFiles, runPolicyGate, stackPolicyConfig
 import { loadStackFiles, StackFileError } from "../platform/offline/stack-files";
 import { synthesize } from "../platform/offline/synth";
 import { profileTagOf, resolveEnvironment } from "../policy/lib/environment";
-import { FIXTURE_STACKS, platformProgram, REPO_ROOT, synthStackFile } from "./helpers";
+import { FIXTURE_STACKS, platformProgram, REPO_ROOT, runScript, sharedSynth } from "./helpers";
 
 /** `npm run synth` in a child process, as a user runs it. */
 function synthCli(...args: string[]) {
-    const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), "platform/offline/synth-cli.ts", ...args], { cwd: REPO_ROOT, encoding: "utf8", timeout: 90_000 });
+    const result = runScript("platform/offline/synth-cli.ts", args);
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -141,7 +140,7 @@ describe("the policy pack follows the stack's profile", function () {
         const dir = projectWith("sandbox");
         const files = loadStackFiles(dir, "sandbox");
         const sandbox = await synthesize({ project: files.project, stack: "sandbox", config: files.config, program: platformProgram });
-        const dev = await synthStackFile("dev");
+        const dev = await sharedSynth("dev");
         expect(policyConfigFiles(dir, "sandbox", "dev").map((file) => path.relative(REPO_ROOT, file))).to.deep.equal([path.join("policy", "config", "dev.json")]);
         const findings = async (resources: typeof dev.cloud.resources, stack: string, profile: string) =>
             (await runPolicyGate(resources, stackPolicyConfig(policyConfigFiles(stack === "dev" ? FIXTURE_STACKS : dir, stack, profile), profile))).violations.map(
@@ -158,7 +157,7 @@ describe("npm run check:stacks (the user's own stack files)", function () {
 
     it("gates every stack file of a project and exits with the worst result, naming each stack", () => {
         const dir = projectWith("dev", (yaml) => yaml.replace("platform:fanout:", "platfrom:fanout:"));
-        const run = spawnSync(process.execPath, [require.resolve("tsx/cli"), "platform/offline/check-stacks.ts", "--project", dir], { cwd: REPO_ROOT, encoding: "utf8", timeout: 90_000 });
+        const run = runScript("platform/offline/check-stacks.ts", ["--project", dir]);
         expect(run.status, run.stderr).to.equal(2);
         expect(run.stdout).to.contain("=== dev (Pulumi.dev.yaml)");
         expect(run.stderr).to.contain('did you mean "platform:fanout"?');

@@ -1,3 +1,4 @@
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import * as path from "node:path";
 import { buildPlatform, platformOutputs } from "../platform";
 import { loadPlatformConfig } from "../platform/config";
@@ -13,6 +14,15 @@ export const REPO_ROOT = path.resolve(__dirname, "..");
  */
 export const FIXTURE_STACKS = path.join(REPO_ROOT, "tests", "fixtures", "stacks");
 export const PROJECT = "platform";
+
+/**
+ * Runs one of the repository's TypeScript entry points (`platform/offline/synth-cli.ts`, ...) in a
+ * child process the way its npm script does: `node --require ./platform/runtime/register.js`, from
+ * the repository root.
+ */
+export function runScript(script: string, args: string[], timeout = 90_000): SpawnSyncReturns<string> {
+    return spawnSync(process.execPath, ["--require", "./platform/runtime/register.js", script, ...args], { cwd: REPO_ROOT, encoding: "utf8", timeout });
+}
 
 /** The whole program, as index.ts runs it, but callable once per test. */
 export function platformProgram() {

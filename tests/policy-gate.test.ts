@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { expect } from "chai";
 import { runPolicyGate } from "../platform/offline/policy-gate";
 import { synthesize } from "../platform/offline/synth";
@@ -13,7 +12,7 @@ import messaging from "./fixtures/insecure/messaging";
 import network from "./fixtures/insecure/network";
 import s3 from "./fixtures/insecure/s3";
 import serverless from "./fixtures/insecure/serverless";
-import { REPO_ROOT } from "./helpers";
+import { runScript } from "./helpers";
 
 /**
  * The offline policy gate on deliberately misconfigured programs (tests/fixtures/insecure), one
@@ -46,11 +45,7 @@ describe("offline policy gate on misconfigured programs", () => {
 
     it("makes `npm run synth -- --program` exit 1 and name the controls", function () {
         this.timeout(60_000);
-        const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), "platform/offline/synth-cli.ts", "--stack", "dev", "--program", "tests/fixtures/insecure/ecr.ts"], {
-            cwd: REPO_ROOT,
-            encoding: "utf8",
-            timeout: 60_000,
-        });
+        const result = runScript("platform/offline/synth-cli.ts", ["--stack", "dev", "--program", "tests/fixtures/insecure/ecr.ts"], 60_000);
         expect(result.status, result.stderr).to.equal(1);
         expect(result.stdout).to.match(/ecr-image-scanning \[mandatory\] \(high; FSBP ECR\.1\)/);
         expect(result.stderr).to.match(/Policy gate failed: \d+ mandatory violations? \(.*FSBP ECR\.1/);

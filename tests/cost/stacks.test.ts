@@ -10,7 +10,7 @@ import type { RecordedResource } from "../../platform/offline/mock-cloud";
 import { runPolicies } from "../../policy/harness";
 import { loadStackFiles } from "../../platform/offline/stack-files";
 import { synthesize } from "../../platform/offline/synth";
-import { only, parseJson, platformProgram, REPO_ROOT, statementsOf, synthPlatform, synthStackFile } from "../helpers";
+import { only, parseJson, platformProgram, REPO_ROOT, sharedSynth, statementsOf, synthPlatform } from "../helpers";
 
 describe("cost of the shipped stacks", function () {
     this.timeout(240_000);
@@ -19,7 +19,7 @@ describe("cost of the shipped stacks", function () {
 
     before(async () => {
         for (const stack of ["dev", "staging", "prod"]) {
-            const { cloud } = await synthStackFile(stack);
+            const { cloud } = await sharedSynth(stack);
             stacks[stack] = cloud.resources;
             regions[stack] = cloud.options.region;
         }

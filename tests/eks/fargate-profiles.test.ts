@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ConfigError, resolvePlatformConfig } from "../../platform/config";
-import { captureWarnings, only, synthStackFile } from "../helpers";
+import { only, sharedSynth } from "../helpers";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const resolve = (values: Record<string, unknown>) => resolvePlatformConfig({ project: "platform", stack: "dev", values, region: "eu-west-1" });
@@ -58,10 +58,10 @@ describe("EKS Fargate profiles", () => {
     for (const stack of ["dev", "prod"] as const) {
         describe(`the shipped ${stack} stack runs Karpenter's controller on Fargate`, function () {
             this.timeout(180_000);
-            let resources: Awaited<ReturnType<typeof synthStackFile>>["cloud"]["resources"];
+            let resources: Awaited<ReturnType<typeof sharedSynth>>["cloud"]["resources"];
             let outputs: Record<string, unknown>;
             before(async () => {
-                const { result } = await captureWarnings(() => synthStackFile(stack));
+                const result = await sharedSynth(stack);
                 resources = result.cloud.resources;
                 outputs = result.outputs;
             });

@@ -1,9 +1,8 @@
-import { spawnSync } from "node:child_process";
 import { expect } from "chai";
 import { oneAccountRule } from "../../platform/offline/readiness/one-account";
 import type { ReadinessContext } from "../../platform/offline/readiness/types";
 import type { SynthResult } from "../../platform/offline/synth";
-import { REPO_ROOT, synthPlatform, synthStackFile } from "../helpers";
+import { runScript, sharedSynth, synthPlatform } from "../helpers";
 
 function contextOf(stack: string, result: SynthResult): ReadinessContext {
     return { project: "platform", stack, region: result.cloud.options.region, accountId: result.cloud.options.accountId, resources: result.cloud.resources, bundles: [] };
@@ -16,7 +15,7 @@ describe("readiness: one account, many stacks", function () {
 
     it("finds no collision between dev, staging and prod deployed into one account and region", async () => {
         const contexts: ReadinessContext[] = [];
-        for (const stack of ["dev", "staging", "prod"]) contexts.push(contextOf(stack, await synthStackFile(stack)));
+        for (const stack of ["dev", "staging", "prod"]) contexts.push(contextOf(stack, await sharedSynth(stack)));
         expect(new Set(contexts.map((c) => `${c.accountId}:${c.region}`)).size, "the shipped stacks share one account and region").to.equal(1);
         expect(oneAccountRule.checkAccount(contexts)).to.deep.equal([]);
         // Exactly one of them (prod) owns the account's singletons.
@@ -81,11 +80,7 @@ describe("readiness: one account, many stacks", function () {
     });
 
     it("runs as a command over every stack file of a project: npm run synth -- --all-stacks", () => {
-        const cli = spawnSync(process.execPath, [require.resolve("tsx/cli"), "platform/offline/synth-cli.ts", "--all-stacks", "--program", "tests/fixtures/projects/long-names/index.ts"], {
-            cwd: REPO_ROOT,
-            encoding: "utf8",
-            timeout: 120_000,
-        });
+        const cli = runScript("platform/offline/synth-cli.ts", ["--all-stacks", "--program", "tests/fixtures/projects/long-names/index.ts"], 120_000);
         expect(cli.status, cli.stderr).to.equal(0);
         expect(cli.stdout).to.match(/Synthesized 1 stacks of tests\/fixtures\/projects\/long-names offline/);
         expect(cli.stdout).to.match(/prod-eu-central \(eu-central-1, account 123456789012\): \d+ resources; deploy readiness 0 failures/);

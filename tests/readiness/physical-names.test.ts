@@ -7,7 +7,7 @@ import { physicalNamesRule } from "../../platform/offline/readiness/physical-nam
 import type { ReadinessContext } from "../../platform/offline/readiness/types";
 import { loadStackFiles } from "../../platform/offline/stack-files";
 import { synthesize, type SynthResult } from "../../platform/offline/synth";
-import { platformProgram, REPO_ROOT, synthStackFile } from "../helpers";
+import { platformProgram, REPO_ROOT, sharedSynth } from "../helpers";
 
 const LONG_APP = "order-fulfilment-and-invoicing-service-x";
 const LONG_JOB = "nightly-ledger-reconcile";
@@ -30,7 +30,7 @@ describe("readiness: physical names", function () {
     const shipped: Record<string, SynthResult> = {};
     let longNames: SynthResult;
     before(async () => {
-        for (const stack of ["dev", "staging", "prod"]) shipped[stack] = await synthStackFile(stack);
+        for (const stack of ["dev", "staging", "prod"]) shipped[stack] = await sharedSynth(stack);
         const dir = path.join(REPO_ROOT, "tests/fixtures/projects/long-names");
         const files = loadStackFiles(dir, "prod-eu-central");
         longNames = await synthesize({ project: files.project, stack: "prod-eu-central", config: files.config, program: platformProgram });

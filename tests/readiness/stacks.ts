@@ -1,6 +1,6 @@
 import type { ReadinessContext } from "../../platform/offline/readiness/types";
 import { bundleRecords } from "../../platform/serverless/bundle";
-import { synthStackFile } from "../helpers";
+import { sharedSynth } from "../helpers";
 
 const cache = new Map<string, Promise<ReadinessContext>>();
 
@@ -8,7 +8,7 @@ const cache = new Map<string, Promise<ReadinessContext>>();
 export function shippedStack(stack: string): Promise<ReadinessContext> {
     let context = cache.get(stack);
     if (!context) {
-        context = synthStackFile(stack).then((result) => ({
+        context = sharedSynth(stack).then((result) => ({
             project: "platform",
             stack,
             region: result.cloud.options.region,

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { defaultPolicyConfigFile, readPolicyConfig } from "../../platform/offline/policy-gate";
 import type { SynthResult } from "../../platform/offline/synth";
 import { toReport } from "../../platform/offline/synth";
-import { configureBundleCache } from "../../platform/serverless/bundle";
+import { bundleRecords, configureBundleCache } from "../../platform/serverless/bundle";
 import { ALL_POLICIES, runPolicies } from "../../policy/harness";
 import type { PackPolicy } from "../../policy/lib/define";
 import { REPO_ROOT, sharedSynth, synthStackFile } from "../helpers";
@@ -16,32 +16,57 @@ const packConfig = (stack: string) => {
 /**
  * The speed-ups (bundles from the disk cache built in one esbuild call, the policy index, one
  * stack view) must not change what a stack produces. The baseline is derived here, from the plain
- * paths: every bundle built alone with no cache, every policy called on every resource.
+ * paths: every bundle built alone with no cache, every policy called on every resource. prod is
+ * synthesized again on the plain paths and compared whole; dev and staging (the same handlers, in
+ * fewer or smaller apps) are compared on what the plain paths could change: every function's
+ * bundle against the plain build of its entry, and the indexed gate against the exhaustive one.
  */
 describe("speed-ups change nothing a shipped stack produces", function () {
     this.timeout(240_000);
     const optimized: Record<string, SynthResult> = {};
-    const baseline: Record<string, SynthResult> = {};
+    let plainProd: SynthResult;
+    /** Each handler entry's bundle digest when built alone with no cache. */
+    const plainBundles = new Map<string, string>();
 
     before(async () => {
         for (const stack of STACKS) optimized[stack] = await sharedSynth(stack);
         const restore = configureBundleCache({ dir: false, batch: false });
         try {
-            for (const stack of STACKS) baseline[stack] = await synthStackFile(stack);
+            plainProd = await synthStackFile("prod");
+            for (const record of bundleRecords()) if (record.functionName.startsWith("platform-prod-")) plainBundles.set(record.entry, record.sha256);
         } finally {
             restore();
         }
     });
 
+    it("prod: the same resources (inputs, bundles, options) and the same violations as on the plain paths", async () => {
+        const fast = await runPolicies(optimized.prod.cloud.resources, { config: packConfig("prod") });
+        const plain = await runPolicies(plainProd.cloud.resources, { config: packConfig("prod"), exhaustive: true });
+        const fastReport = toReport("prod", "index.ts", optimized.prod.cloud.resources, fast.violations);
+        const plainReport = toReport("prod", "index.ts", plainProd.cloud.resources, plain.violations);
+        expect(fastReport.resources.length).to.be.greaterThan(400);
+        expect(fastReport.resources.map((r) => r.urn)).to.deep.equal(plainReport.resources.map((r) => r.urn));
+        expect(fastReport).to.deep.equal(plainReport);
+        expect(fast.notApplicable).to.equal(plain.notApplicable);
+        expect(fast.indeterminate).to.deep.equal(plain.indeterminate);
+    });
+
     for (const stack of STACKS) {
-        it(`${stack}: the same resources (inputs, bundles, options) and the same violations`, async () => {
-            const fast = await runPolicies(optimized[stack].cloud.resources, { config: packConfig(stack) });
-            const plain = await runPolicies(baseline[stack].cloud.resources, { config: packConfig(stack), exhaustive: true });
-            const fastReport = toReport(stack, "index.ts", optimized[stack].cloud.resources, fast.violations);
-            const plainReport = toReport(stack, "index.ts", baseline[stack].cloud.resources, plain.violations);
-            expect(fastReport.resources.length).to.be.greaterThan(400);
-            expect(fastReport.resources.map((r) => r.urn)).to.deep.equal(plainReport.resources.map((r) => r.urn));
-            expect(fastReport).to.deep.equal(plainReport);
+        it(`${stack}: every function ships the plain build of its entry, and the indexed gate finds exactly what the exhaustive one does`, async () => {
+            const resources = optimized[stack].cloud.resources;
+            const functions = resources.filter((r) => r.type === "aws:lambda/function:Function");
+            expect(functions.length).to.be.greaterThan(0);
+            const entries = new Map(bundleRecords().map((record) => [record.functionName, record.entry]));
+            for (const fn of functions) {
+                const entry = entries.get(fn.name);
+                expect(entry, fn.name).to.be.a("string");
+                expect(plainBundles.get(entry!), `${fn.name} (${entry})`).to.be.a("string");
+                expect((fn.inputs.tags as Record<string, string>)["bundle-sha256"], `${fn.name} (${entry})`).to.equal(plainBundles.get(entry!));
+            }
+            const fast = await runPolicies(resources, { config: packConfig(stack) });
+            const plain = await runPolicies(resources, { config: packConfig(stack), exhaustive: true });
+            expect(resources.length).to.be.greaterThan(400);
+            expect(toReport(stack, "index.ts", resources, fast.violations)).to.deep.equal(toReport(stack, "index.ts", resources, plain.violations));
             expect(fast.notApplicable).to.equal(plain.notApplicable);
             expect(fast.indeterminate).to.deep.equal(plain.indeterminate);
         });
