@@ -20,7 +20,8 @@ import { Dashboards } from "./dashboards";
 import { sharedLoadBalancersFor } from "./shared-load-balancer";
 import { PlatformKey } from "./kms";
 import { Network } from "./network";
-import { Registry } from "./registry";
+import { type AppRepository, Registry } from "./registry";
+import { BATCH_REPOSITORY } from "./apps/batch-ecs";
 import { type Transform, withTransforms } from "./transform";
 import { ApiGatewayLoggingRole, type Queue, serverlessContext } from "./serverless";
 
@@ -181,7 +182,8 @@ function createRegistry(config: PlatformConfig, accountId: AccountId, keys: Plat
         config.name,
         {
             namespace: config.registry.namespace,
-            apps: Object.keys(config.apps),
+            // The batch app's ECS processor has its image too (apps/batch/Dockerfile).
+            apps: [...Object.keys(config.apps), ...(config.batch?.processor === "ecs" ? [BATCH_REPOSITORY] : [])],
             untaggedImageExpiryDays: config.registry.untaggedImageExpiryDays,
             keepTaggedImages: config.registry.keepTaggedImages,
             kmsKeyArn: keys.data.arn,
@@ -207,13 +209,16 @@ function createRegistry(config: PlatformConfig, accountId: AccountId, keys: Plat
  * apps can bind to among them. Built before the runtimes: app bindings reference these resources
  * and resolve in the same deploy.
  */
-function buildStackApps(config: PlatformConfig, accountId: AccountId, { keys, alarms }: Foundation, opts: StepOptions): StackApps {
+function buildStackApps(config: PlatformConfig, accountId: AccountId, { keys, alarms, network, registry }: Foundation, opts: StepOptions): StackApps {
     const ctx = serverlessContext({ config, accountId, keys, alarms });
     // API Gateway's execution logging role is an account and region setting: the account owner's
     // stack sets it for every stack's APIs; the others' stages rely on it (deploy the owner first).
     const apiLoggingRole = config.account.owner ? new ApiGatewayLoggingRole(`${config.name}-apigateway-logging`, opts) : undefined;
     const serverless = buildServerlessApps(config, ctx, opts, apiLoggingRole);
-    const dataApps = buildDataApps(config.name, config, ctx, opts, apiLoggingRole);
+    // The batch app's ECS processor (platform:batch.processor: ecs) runs in the network and pulls from the registry.
+    const batchRepository = registry.repositories[BATCH_REPOSITORY] as AppRepository | undefined;
+    const batchEcs = batchRepository && { network, repository: batchRepository, containerInsights: config.ecs.containerInsights, namePrefix: config.name };
+    const dataApps = buildDataApps(config.name, config, ctx, opts, apiLoggingRole, batchEcs);
     // Every app module the stack sets a key for (platform/apps/registry.ts): nothing here changes to add one.
     const extensions = buildRegisteredApps(config.name, config.profile, config.extensions, ctx, opts, apiLoggingRole);
     const queues = buildStackQueues(config.name, config.queues, ctx, opts);
