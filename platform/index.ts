@@ -11,6 +11,8 @@ import { EcsRuntime } from "./ecs";
 import { buildStackQueues } from "./apps/queues";
 import { stackResources } from "./apps/resources";
 import { EksRuntime } from "./eks";
+import { eksAccessLogPrefix } from "./eks/workloads";
+import type { AccessLogBucket } from "./ecs/access-logs";
 import { lambdaFunctionName, LambdaRuntime } from "./lambda";
 import { queueProcessingTimeout } from "./config/lambda";
 import { architectureOf } from "./config/eks";
@@ -78,9 +80,12 @@ export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}
     const foundation = buildFoundation(config, accountId, opts);
     const apps = buildStackApps(config, accountId, foundation, opts);
     const shared = buildSharedLoadBalancers(config, accountId, foundation, opts);
+    const eksShared = shared.eksJoins ? shared.loadBalancers : undefined;
+    const ecs = buildEcsRuntime(config, accountId, foundation, apps, shared.loadBalancers, eksIngressLogPrefixes(config, eksShared), opts);
     const runtimes = {
-        ecs: buildEcsRuntime(config, accountId, foundation, apps, shared.loadBalancers, opts),
-        eks: buildEksRuntime(config, accountId, foundation, apps.bindings, shared.eksJoins ? shared.loadBalancers : undefined, opts),
+        ecs,
+        // EKS Ingresses' ALBs log to the ECS runtime's access-log bucket when there is one.
+        eks: buildEksRuntime(config, accountId, foundation, apps.bindings, eksShared, ecs?.accessLogs, opts),
         lambda: buildLambdaRuntime(config, foundation, apps, opts),
     };
     // Every construct that encrypts with the data key is built: its policy now has all their services.
@@ -248,6 +253,7 @@ function buildEcsRuntime(
     { keys, alarms, network, registry }: Foundation,
     { ctx, bindings }: StackApps,
     sharedLoadBalancers: SharedLoadBalancers,
+    accessLogPrefixes: string[],
     opts: StepOptions,
 ): EcsRuntime | undefined {
     if (!Object.values(config.apps).some((spec) => spec.runtimes.includes("ecs"))) return undefined;
@@ -269,6 +275,7 @@ function buildEcsRuntime(
             protect: config.protection.protectStatefulResources,
             serverless: ctx,
             sharedLoadBalancers,
+            accessLogPrefixes,
         },
         opts,
     );
@@ -278,9 +285,10 @@ function buildEcsRuntime(
 function buildEksRuntime(
     config: PlatformConfig,
     accountId: AccountId,
-    { keys, network, registry }: Foundation,
+    { keys, alarms, network, registry }: Foundation,
     bindings: StackApps["bindings"],
     sharedLoadBalancers: SharedLoadBalancers | undefined,
+    accessLogs: AccessLogBucket | undefined,
     opts: StepOptions,
 ): EksRuntime | undefined {
     if (!config.eks.enabled) return undefined;
@@ -302,9 +310,19 @@ function buildEksRuntime(
             highAvailability: config.profile === "prod",
             deletionProtection: config.protection.deletionProtection,
             protect: config.protection.protectStatefulResources,
+            alarmTopicArn: alarms.arn,
+            accessLogs,
         },
         opts,
     );
+}
+
+/** The prefixes EKS Ingresses of their own write access logs under (a worker has none; an app on a shared load balancer a TargetGroupBinding). */
+function eksIngressLogPrefixes(config: PlatformConfig, eksShared: SharedLoadBalancers | undefined): string[] {
+    if (!config.eks.enabled) return [];
+    return Object.entries(config.apps)
+        .filter(([, spec]) => spec.runtimes.includes("eks") && !spec.consumes && !eksShared?.[spec.ingress === "internal" ? "internal" : "internet-facing"])
+        .map(([app]) => eksAccessLogPrefix(app));
 }
 
 /** The Lambda functions of the apps that run on Lambda; absent when none does. */

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AppConfig, EcsConfig, IngressConfig } from "../config";
 import type { ServiceKeyUsers } from "../kms";
 import { AccessLogBucket } from "./access-logs";
+import { appEgressToApps } from "./egress";
 import { EcsCluster } from "./cluster";
 import type { AppBindings } from "./grants";
 import type { EcsAppArgs } from "./app";
@@ -55,6 +56,12 @@ export interface EcsRuntimeArgs extends Transformable {
      * @default none: every service gets its own load balancer
      */
     sharedLoadBalancers?: SharedLoadBalancers;
+    /**
+     * More prefixes the access-log bucket lets ELB write under: the EKS Ingresses' ALBs share it.
+     * @default []
+     * @example ["eks/web"]
+     */
+    accessLogPrefixes?: string[];
 }
 
 /**
@@ -90,7 +97,13 @@ export class EcsRuntime extends pulumi.ComponentResource {
                 ? undefined
                 : new AccessLogBucket(
                       `${name}-alb-logs`,
-                      { prefixes: ownLoadBalancers.map(([app]) => app), retentionDays: args.logs.retentionDays, region: args.region, accountId: args.accountId, protect: args.protect },
+                      {
+                          prefixes: [...ownLoadBalancers.map(([app]) => app), ...(args.accessLogPrefixes ?? [])],
+                          retentionDays: args.logs.retentionDays,
+                          region: args.region,
+                          accountId: args.accountId,
+                          protect: args.protect,
+                      },
                       { parent: this },
                   );
         const hasJobs = Object.values(args.apps).some((app) => Object.keys(app.spec.jobs).length > 0);
@@ -134,6 +147,7 @@ export class EcsRuntime extends pulumi.ComponentResource {
                 { parent: this },
             );
         }
+        this.addEgressToApps(args);
         this.registerOutputs({ cluster: this.cluster.name, urls: Object.fromEntries(Object.entries(this.services).map(([app, service]) => [app, service.url])) });
     }
 
@@ -163,5 +177,17 @@ export class EcsRuntime extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+    }
+
+    /** `egress: [{ to: <app> }]`: to the target's load balancer security group (its own or the shared one), once every service exists. */
+    private addEgressToApps(args: EcsRuntimeArgs): void {
+        // With a certificate, port 80 only redirects to 443.
+        const listenerPorts = args.ingress.certificateArn ? [443] : [80];
+        const targets = Object.fromEntries(Object.entries(this.services).map(([app, service]) => [app, { securityGroupId: service.loadBalancerSecurityGroup.id, ports: listenerPorts }]));
+        for (const [app, service] of Object.entries(this.services)) {
+            appEgressToApps(`${args.namePrefix}-${app}-tasks`, service.taskSecurityGroup.id, args.apps[app].spec.egress, targets, { parent: service });
+            if (service.jobsSecurityGroup) appEgressToApps(`${args.namePrefix}-${app}-jobs`, service.jobsSecurityGroup.id, args.apps[app].spec.egress, targets, { parent: service });
+        }
+        for (const [app, worker] of Object.entries(this.workers)) appEgressToApps(`${args.namePrefix}-${app}-tasks`, worker.securityGroup.id, args.apps[app].spec.egress, targets, { parent: worker });
     }
 }

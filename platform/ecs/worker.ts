@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { notifyingAlarm } from "../alarms";
 import type { AppConfig } from "../config";
-import { appTask, type EcsAppArgs, httpsEgress, scalableTarget, trackingPolicy } from "./app";
+import { appTask, type EcsAppArgs, scalableTarget, trackingPolicy } from "./app";
+import { appEgress } from "./egress";
 import type { AppBindings } from "./grants";
 import { withTransforms } from "../transform";
 
@@ -45,7 +46,7 @@ export class EcsWorker extends pulumi.ComponentResource {
     private createSecurityGroup(name: string, args: EcsWorkerArgs): aws.ec2.SecurityGroup {
         const parent = { parent: this };
         const securityGroup = new aws.ec2.SecurityGroup(`${name}-tasks`, { vpcId: args.network.vpcId, description: `Queue worker ${args.app} (no inbound)`, tags: { Name: `${name}-tasks` } }, parent);
-        httpsEgress(`${name}-tasks`, securityGroup.id, parent, "HTTPS to SQS and other AWS APIs");
+        appEgress(`${name}-tasks`, securityGroup.id, args.spec.egress, args.network.vpcCidr, parent, "HTTPS to SQS and other AWS APIs");
         return securityGroup;
     }
 

@@ -30,13 +30,15 @@ describe("ECS queue workers (consumes)", () => {
             expect(problems[0].message).to.match(/already consumed by translate's worker function/);
         });
 
-        it("refuses a worker on a runtime that does not run workers, and jobs on a worker", () => {
+        it("refuses jobs on a worker (on both runtimes, which both run workers)", () => {
             const problems = problemsOf({ ...STACK, apps: { worker: { consumes: { queue: "queues.work" }, runtimes: ["ecs", "eks"], jobs: { nightly: { schedule: "rate(1 day)", command: ["x"] } } } } });
-            expect(problems.map((p) => p.key)).to.have.members(["platform:apps.worker.runtimes", "platform:apps.worker.jobs"]);
+            expect(problems.map((p) => p.key)).to.deep.equal(["platform:apps.worker.jobs"]);
         });
 
-        it("defaults the backlog per task", () => {
-            expect(resolve({ ...STACK, apps: { worker: { consumes: { queue: "queues.work" } } } }).apps.worker.consumes).to.deep.equal({ queue: "queues.work", messagesPerTask: 100 });
+        it("defaults the backlog per task, and scaling to zero (EKS) to the profile's: dev yes, prod no", () => {
+            expect(resolve({ ...STACK, apps: { worker: { consumes: { queue: "queues.work" } } } }).apps.worker.consumes).to.deep.equal({ queue: "queues.work", messagesPerTask: 100, scaleToZero: true });
+            const prod = resolvePlatformConfig({ project: "platform", stack: "prod", values: { ...STACK, apps: { worker: { consumes: { queue: "queues.work" } } } }, region: "eu-west-1" });
+            expect(prod.apps.worker.consumes?.scaleToZero).to.equal(false);
         });
     });
 
@@ -90,10 +92,16 @@ describe("ECS queue workers (consumes)", () => {
             it("may receive, delete and extend its queue's messages and decrypt them through SQS, and gets the queue URL", () => {
                 const queue = only(resources, "aws:sqs/queue:Queue", "-queue-work");
                 const statements = bySid(statementsOf(only(resources, "aws:iam/rolePolicy:RolePolicy", "-worker-task")));
-                expect(statements.QueueQUEUEURL).to.deep.include({ Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"], Resource: [queue.state.arn] });
+                expect(statements.QueueQUEUEURL).to.deep.include({ Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"], Resource: [queue.state.arn] });
                 expect(statements.QueueQUEUEURLKey).to.deep.include({ Action: ["kms:Decrypt"], Condition: { StringEquals: { "kms:ViaService": "sqs.eu-west-1.amazonaws.com" } } });
                 const env = JSON.parse(String(only(resources, "aws:ecs/taskDefinition:TaskDefinition", "-worker").inputs.containerDefinitions))[0].environment;
                 expect(env).to.deep.include({ name: "QUEUE_URL", value: queue.state.url });
+            });
+
+            it("places its arm64 tasks on FARGATE only: Fargate Spot runs no ARM64 task", () => {
+                const service = only(resources, "aws:ecs/service:Service", "-worker");
+                const providers = (service.inputs.capacityProviderStrategies as { capacityProvider: string }[]).map((share) => share.capacityProvider);
+                expect(providers).to.deep.equal(["FARGATE"]);
             });
 
             it("gives the queue a visibility timeout of six times the processing time and a dead-letter queue after maxReceiveCount", () => {

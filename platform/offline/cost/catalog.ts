@@ -660,6 +660,8 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
     "kubernetes:eks.amazonaws.com/v1:NodeClass": FREE("configuration"),
     // Auto Mode's NodePool (its nodeClassRef names the eks.amazonaws.com group): the nodes the apps keep up, and Auto Mode's fee on them.
     "kubernetes:karpenter.sh/v1:NodePool": { kind: "priced", lines: autoModeNodePoolLines },
+    "kubernetes:keda.sh/v1alpha1:ScaledObject": FREE("configuration; the pods it starts run on the nodes priced above"),
+    "kubernetes:keda.sh/v1alpha1:TriggerAuthentication": FREE("configuration"),
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": FREE("configuration"),
     "kubernetes:policy/v1:PodDisruptionBudget": FREE("configuration"),
     "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding": FREE("priced through the load balancer"),
