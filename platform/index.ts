@@ -23,6 +23,7 @@ import { Network } from "./network";
 import { type AppRepository, Registry } from "./registry";
 import { BATCH_REPOSITORY } from "./apps/batch-ecs";
 import { type Transform, withTransforms } from "./transform";
+import { additionalInputsOf, type PlatformExtensions, validatePlatformExtensions } from "./extensions";
 import { ApiGatewayLoggingRole, type Queue, serverlessContext } from "./serverless";
 
 export interface Platform {
@@ -67,6 +68,18 @@ export interface BuildOptions {
      * });
      */
     transform?: Transform[];
+    /**
+     * Grants and network rules added to an app of the stack file on every runtime it runs on:
+     * `policyStatements` on each runtime's role, `securityGroupRules` on its ECS tasks' security
+     * group, each as a child of its own (`<role>-additional`, `<group>-additional-<direction>-<n>`).
+     * An app not in `platform:apps` is an error, raised before anything is created.
+     * @default {}
+     * @example
+     * buildPlatform(loadPlatformConfig(), {
+     *     extend: { apps: { web: { policyStatements: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::partner-feed/*" }] } } },
+     * });
+     */
+    extend?: PlatformExtensions;
 }
 
 /**
@@ -76,16 +89,17 @@ export interface BuildOptions {
  * registry), the stack's apps and queues, the container runtimes, then the dashboards.
  */
 export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}): Platform {
+    validatePlatformExtensions(config.apps, options.extend);
     const { provider, opts, accountId } = createProvider(config, options);
     const foundation = buildFoundation(config, accountId, opts);
-    const apps = buildStackApps(config, accountId, foundation, opts);
+    const apps = buildStackApps(config, accountId, foundation, opts, options.extend);
     const shared = buildSharedLoadBalancers(config, accountId, foundation, opts);
     const eksShared = shared.eksJoins ? shared.loadBalancers : undefined;
     const ecs = buildEcsRuntime(config, accountId, foundation, apps, shared.loadBalancers, eksIngressLogPrefixes(config, eksShared), opts);
     const runtimes = {
         ecs,
         // EKS Ingresses' ALBs log to the ECS runtime's access-log bucket when there is one.
-        eks: buildEksRuntime(config, accountId, foundation, apps.bindings, eksShared, ecs?.accessLogs, opts),
+        eks: buildEksRuntime(config, accountId, foundation, apps, eksShared, ecs?.accessLogs, opts),
         lambda: buildLambdaRuntime(config, foundation, apps, opts),
     };
     // Every construct that encrypts with the data key is built: its policy now has all their services.
@@ -104,6 +118,8 @@ type StackApps = Pick<Platform, "serverless" | "dataApps" | "extensions" | "queu
     ctx: ReturnType<typeof serverlessContext>;
     /** The bindings of one container app to the stack's resources (its environment and grants). */
     bindings: (app: string) => AppBindings;
+    /** `buildPlatform`'s `extend`, validated. */
+    extend?: PlatformExtensions;
 };
 
 /** The AWS provider every resource uses (region, allowed account, default tags), with the program's transforms. */
@@ -209,7 +225,7 @@ function createRegistry(config: PlatformConfig, accountId: AccountId, keys: Plat
  * apps can bind to among them. Built before the runtimes: app bindings reference these resources
  * and resolve in the same deploy.
  */
-function buildStackApps(config: PlatformConfig, accountId: AccountId, { keys, alarms, network, registry }: Foundation, opts: StepOptions): StackApps {
+function buildStackApps(config: PlatformConfig, accountId: AccountId, { keys, alarms, network, registry }: Foundation, opts: StepOptions, extend?: PlatformExtensions): StackApps {
     const ctx = serverlessContext({ config, accountId, keys, alarms });
     // API Gateway's execution logging role is an account and region setting: the account owner's
     // stack sets it for every stack's APIs; the others' stages rely on it (deploy the owner first).
@@ -224,13 +240,13 @@ function buildStackApps(config: PlatformConfig, accountId: AccountId, { keys, al
     const queues = buildStackQueues(config.name, config.queues, ctx, opts);
     const resources = stackResources({ serverless, dataApps, queues, dataKeyArn: keys.data.arn });
     const bindings = (app: string) => appBindings(app, config.apps[app], resources, config.region);
-    return { ctx, serverless, dataApps, extensions, queues, resources, bindings };
+    return { ctx, serverless, dataApps, extensions, queues, resources, bindings, extend };
 }
 
-/** The container apps of one runtime, each with its image repository and bindings. */
-function appsOn(runtime: "ecs" | "eks", config: PlatformConfig, registry: Registry, bindings: StackApps["bindings"]) {
+/** The container apps of one runtime, each with its image repository, bindings and `extend` (security group rules on ECS only). */
+function appsOn(runtime: "ecs" | "eks", config: PlatformConfig, registry: Registry, { bindings, extend }: Pick<StackApps, "bindings" | "extend">) {
     const apps = Object.entries(config.apps).filter(([, spec]) => spec.runtimes.includes(runtime));
-    return Object.fromEntries(apps.map(([app, spec]) => [app, { spec, repository: registry.repositories[app], bindings: bindings(app) }]));
+    return Object.fromEntries(apps.map(([app, spec]) => [app, { spec, repository: registry.repositories[app], bindings: bindings(app), ...additionalInputsOf(extend, app, runtime === "ecs") }]));
 }
 
 type SharedLoadBalancers = ReturnType<typeof sharedLoadBalancersFor>;
@@ -251,7 +267,7 @@ function buildEcsRuntime(
     config: PlatformConfig,
     accountId: AccountId,
     { keys, alarms, network, registry }: Foundation,
-    { ctx, bindings }: StackApps,
+    { ctx, bindings, extend }: StackApps,
     sharedLoadBalancers: SharedLoadBalancers,
     accessLogPrefixes: string[],
     opts: StepOptions,
@@ -263,7 +279,7 @@ function buildEcsRuntime(
             namePrefix: config.name,
             region: config.region,
             accountId,
-            apps: appsOn("ecs", config, registry, bindings),
+            apps: appsOn("ecs", config, registry, { bindings, extend }),
             cluster: config.ecs,
             network: { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, publicSubnetIds: network.publicSubnetIds, vpcCidr: config.network.cidr },
             ingress: config.ingress,
@@ -286,7 +302,7 @@ function buildEksRuntime(
     config: PlatformConfig,
     accountId: AccountId,
     { keys, alarms, network, registry }: Foundation,
-    bindings: StackApps["bindings"],
+    stackApps: Pick<StackApps, "bindings" | "extend">,
     sharedLoadBalancers: SharedLoadBalancers | undefined,
     accessLogs: AccessLogBucket | undefined,
     opts: StepOptions,
@@ -299,7 +315,7 @@ function buildEksRuntime(
             region: config.region,
             accountId,
             config: config.eks,
-            apps: appsOn("eks", config, registry, bindings),
+            apps: appsOn("eks", config, registry, stackApps),
             network: { vpcId: network.vpcId, vpcCidr: config.network.cidr, privateSubnetIds: network.privateSubnetIds },
             ingress: config.ingress,
             sharedLoadBalancers,
@@ -326,7 +342,7 @@ function eksIngressLogPrefixes(config: PlatformConfig, eksShared: SharedLoadBala
 }
 
 /** The Lambda functions of the apps that run on Lambda; absent when none does. */
-function buildLambdaRuntime(config: PlatformConfig, { registry }: Foundation, { ctx, bindings }: StackApps, opts: StepOptions): LambdaRuntime | undefined {
+function buildLambdaRuntime(config: PlatformConfig, { registry }: Foundation, { ctx, bindings, extend }: StackApps, opts: StepOptions): LambdaRuntime | undefined {
     const lambdaApps = Object.entries(config.apps).filter(([, spec]) => spec.runtimes.includes("lambda"));
     if (lambdaApps.length === 0) return undefined;
     return new LambdaRuntime(
@@ -335,7 +351,16 @@ function buildLambdaRuntime(config: PlatformConfig, { registry }: Foundation, { 
             namePrefix: config.name,
             ctx,
             apps: Object.fromEntries(
-                lambdaApps.map(([app, spec]) => [app, { spec, repository: registry.repositories[app], bindings: bindings(app), queueProcessingTimeoutSeconds: queueProcessingTimeout(config, spec.consumes?.queue) }]),
+                lambdaApps.map(([app, spec]) => [
+                    app,
+                    {
+                        spec,
+                        repository: registry.repositories[app],
+                        bindings: bindings(app),
+                        queueProcessingTimeoutSeconds: queueProcessingTimeout(config, spec.consumes?.queue),
+                        ...additionalInputsOf(extend, app, false),
+                    },
+                ]),
             ),
         },
         opts,

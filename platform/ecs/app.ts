@@ -6,9 +6,11 @@ import type { AppBindings } from "./grants";
 import { appLogsAndRoles } from "./roles";
 import { type ContainerArgs, fargateTaskDefinition, PLACEHOLDER_IMAGE, placeholderCommand } from "./task";
 import type { Transformable } from "../transform";
+import { type AdditionalInputs, additionalRolePolicy } from "../extensions";
 
 /** What every ECS app is built from, a service behind a load balancer or a queue worker alike. */
-export interface EcsAppArgs extends Transformable {
+/** `additionalPolicyStatements` go to the task role (the app's code), `additionalSecurityGroupRules` to the tasks' security group. */
+export interface EcsAppArgs extends Transformable, AdditionalInputs {
     /** The app's name: the ECS service, container and log group are named after it. */
     app: string;
     /** The app spec (image tag, port, health paths, size, replicas, variables, secrets, jobs). */
@@ -76,6 +78,8 @@ export function appTask(name: string, args: EcsAppArgs, options: { logStreamPref
         },
         parent,
     );
+    // The user's own statements, on the role the app's code runs as (jobs share it).
+    additionalRolePolicy(`${name}-task`, taskRole, args.additionalPolicyStatements, { parent });
     const released = spec.imageTag !== undefined;
     const container: AppContainer = {
         name: app,

@@ -7,6 +7,7 @@ import { appEgressToApps } from "./egress";
 import { EcsCluster } from "./cluster";
 import type { AppBindings } from "./grants";
 import type { EcsAppArgs } from "./app";
+import type { AdditionalInputs } from "../extensions";
 import { EcsService } from "./service";
 import { EcsWorker } from "./worker";
 import { ReleaseTooling } from "./release";
@@ -17,7 +18,8 @@ import { withTransforms, type Transformable } from "../transform";
 export { appBindings, type AppBindings, type TaskGrant } from "./grants";
 
 /** One app as the ECS runtime deploys it. */
-export interface EcsApp {
+/** With `additional*` inputs: `buildPlatform(config, { extend })` (platform/extensions.ts). */
+export interface EcsApp extends AdditionalInputs {
     spec: AppConfig;
     /** Its ECR repository, from the registry. */
     repository: { url: pulumi.Input<string>; arn: pulumi.Input<string> };
@@ -112,7 +114,7 @@ export class EcsRuntime extends pulumi.ComponentResource {
         const tooling = this.releaseTooling;
         const release = tooling && { loadBalancerRoleArn: tooling.loadBalancerRole.arn, hook: tooling.hook && { functionArn: tooling.hook.function.arn, roleArn: tooling.hook.invokeRole.arn } };
 
-        for (const [app, { spec, repository, bindings }] of Object.entries(args.apps)) {
+        for (const [app, { spec, repository, bindings, ...additional }] of Object.entries(args.apps)) {
             // What a service and a queue worker are both built from; a service adds its ingress and jobs.
             const common: EcsAppArgs = {
                 app,
@@ -127,6 +129,7 @@ export class EcsRuntime extends pulumi.ComponentResource {
                 protect: args.protect,
                 bindings,
                 alarmTopicArn: args.alarmTopicArn,
+                ...additional,
             };
             if (spec.consumes) {
                 this.workers[app] = new EcsWorker(`${name}-${app}`, common, { parent: this });

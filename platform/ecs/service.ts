@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { IngressConfig } from "../config";
 import type { ServiceKeyUsers } from "../kms";
 import type { AccessLogBucket } from "./access-logs";
+import { additionalSecurityGroupRules, validateAdditionalInputs } from "../extensions";
 import { type AppTask, appTask, type EcsAppArgs, scalableTarget, trackingPolicy } from "./app";
 import { appEgress } from "./egress";
 import { ScheduledJob } from "./job";
@@ -63,6 +64,7 @@ export class EcsService extends pulumi.ComponentResource {
     readonly jobs: Record<string, ScheduledJob> = {};
 
     constructor(name: string, args: EcsServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        validateAdditionalInputs(args.app, args);
         super("platform:ecs:Service", name, {}, withTransforms(opts, args.transform));
         const parent = { parent: this };
         const task = appTask(name, args, { logStreamPrefix: "service", publishPort: true }, this);
@@ -73,6 +75,7 @@ export class EcsService extends pulumi.ComponentResource {
         const securityGroups = shared ? createSharedSecurityGroups(name, args, shared, parent) : createSecurityGroups(name, args, parent);
         this.loadBalancerSecurityGroup = securityGroups.loadBalancer;
         this.taskSecurityGroup = securityGroups.tasks;
+        additionalSecurityGroupRules(`${name}-tasks`, this.taskSecurityGroup.id, args.additionalSecurityGroupRules, parent);
         this.loadBalancer = shared ? shared.loadBalancer : this.createOwnLoadBalancer(name, args);
         this.targetGroup = createTargetGroup(name, args, parent);
         if (args.spec.release.strategy !== "rolling") this.greenTargetGroup = createTargetGroup(`${name}-green`, args, parent);

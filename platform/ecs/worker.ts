@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { notifyingAlarm } from "../alarms";
 import type { AppConfig } from "../config";
+import { additionalSecurityGroupRules, validateAdditionalInputs } from "../extensions";
 import { appTask, type EcsAppArgs, scalableTarget, trackingPolicy } from "./app";
 import { appEgress } from "./egress";
 import type { AppBindings } from "./grants";
@@ -29,6 +30,7 @@ export class EcsWorker extends pulumi.ComponentResource {
     readonly scalingPolicy: aws.appautoscaling.Policy;
 
     constructor(name: string, args: EcsWorkerArgs, opts?: pulumi.ComponentResourceOptions) {
+        validateAdditionalInputs(args.app, args);
         super("platform:ecs:Worker", name, {}, withTransforms(opts, args.transform));
         const consumes = args.bindings.consumes;
         if (!consumes) throw new Error(`EcsWorker ${name}: ${args.app} consumes no queue`);
@@ -47,6 +49,7 @@ export class EcsWorker extends pulumi.ComponentResource {
         const parent = { parent: this };
         const securityGroup = new aws.ec2.SecurityGroup(`${name}-tasks`, { vpcId: args.network.vpcId, description: `Queue worker ${args.app} (no inbound)`, tags: { Name: `${name}-tasks` } }, parent);
         appEgress(`${name}-tasks`, securityGroup.id, args.spec.egress, args.network.vpcCidr, parent, "HTTPS to SQS and other AWS APIs");
+        additionalSecurityGroupRules(`${name}-tasks`, securityGroup.id, args.additionalSecurityGroupRules, parent);
         return securityGroup;
     }
 

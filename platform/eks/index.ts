@@ -1,3 +1,4 @@
+import type { AdditionalPolicyStatements } from "../extensions";
 import * as k8s from "@pulumi/kubernetes";
 import type { SharedLoadBalancers } from "../shared-load-balancer";
 import * as pulumi from "@pulumi/pulumi";
@@ -25,6 +26,8 @@ export interface EksRuntimeApp {
     spec: AppConfig;
     repository: { url: pulumi.Input<string> };
     bindings: AppBindings;
+    /** Added to the pods' role (`buildPlatform(config, { extend })`). @default [] */
+    additionalPolicyStatements?: AdditionalPolicyStatements;
 }
 
 /** The managed node groups: the system group only with eks.systemNodes dedicated. */
@@ -374,7 +377,7 @@ export class EksRuntime extends pulumi.ComponentResource {
                   )
                 : undefined);
         const appPorts = Object.fromEntries(Object.entries(args.apps).map(([app, { spec }]) => [app, spec.port]));
-        for (const [app, { spec, repository, bindings }] of Object.entries(args.apps)) {
+        for (const [app, { spec, repository, bindings, additionalPolicyStatements }] of Object.entries(args.apps)) {
             this.apps[app] = new EksApp(
                 `${name}-${app}`,
                 {
@@ -386,6 +389,7 @@ export class EksRuntime extends pulumi.ComponentResource {
                     clusterArn: this.cluster.arn,
                     repository,
                     bindings,
+                    additionalPolicyStatements,
                     vpcCidr: args.network.vpcCidr,
                     ingress: args.ingress,
                     deletionProtection: args.deletionProtection,

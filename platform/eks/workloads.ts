@@ -8,6 +8,7 @@ import { PLACEHOLDER_IMAGE, placeholderCommand } from "../ecs/task";
 import { NAME_LIMITS, physicalName } from "../naming";
 import { NODE_ROLE_LABEL } from "./node-groups";
 import { PodIdentityRole } from "./roles";
+import { type AdditionalPolicyStatements, additionalRolePolicy, validateAdditionalPolicyStatements } from "../extensions";
 import { SECRETS_STORE_DRIVER, secretGrants, secretProviderClass } from "./secrets";
 import { withTransforms, type Transformable } from "../transform";
 import type { SharedLoadBalancer } from "../shared-load-balancer";
@@ -32,6 +33,13 @@ export interface EksAppArgs extends Transformable {
     repository: { url: pulumi.Input<string> };
     /** Grants for the pod role and the variables that name what they grant. */
     bindings: AppBindings;
+    /**
+     * Statements added to the pods' Pod Identity role as one inline policy, `<name>-pods-additional`.
+     * There is no `additionalSecurityGroupRules` on EKS: pods share the nodes' security groups, and
+     * what a pod may reach is governed by its namespace's NetworkPolicy (`apps.<name>.egress`).
+     * {@inheritDoc AdditionalPolicyStatements}
+     */
+    additionalPolicyStatements?: AdditionalPolicyStatements;
     /** The VPC's CIDR: the ALB's nodes are in it, so the NetworkPolicy admits it on the app port. */
     vpcCidr: string;
     /** Certificate, TLS policy, allowed CIDRs, timeouts: the same ingress settings as ECS. */
@@ -124,6 +132,7 @@ export class EksApp extends pulumi.ComponentResource {
     readonly cronJobs: Record<string, k8s.batch.v1.CronJob> = {};
 
     constructor(name: string, args: EksAppArgs, opts?: pulumi.ComponentResourceOptions) {
+        validateAdditionalPolicyStatements(`${args.app}: additionalPolicyStatements`, args.additionalPolicyStatements);
         super("platform:eks:App", name, {}, withTransforms(opts, args.transform));
         const { app, spec } = args;
         const k8sOpts = { parent: this, provider: args.provider };
@@ -145,6 +154,8 @@ export class EksApp extends pulumi.ComponentResource {
         };
         const serviceAccount = new k8s.core.v1.ServiceAccount(name, { metadata: { name: app, namespace: scope.namespace, labels }, automountServiceAccountToken: false }, k8sOpts);
         this.identity = createPodIdentity(scope, this);
+        // Under the identity component: the pods, which wait for it, start with these grants in place.
+        additionalRolePolicy(`${name}-pods`, this.identity.role, args.additionalPolicyStatements, { parent: this.identity });
         const secretClass = createSecretClass(scope);
         // What a pod needs before it starts: its service account, its AWS role, its secrets, and the controllers' webhooks.
         const podDependencies = [serviceAccount, this.identity, ...(secretClass ? [secretClass] : []), ...args.dependsOn];

@@ -1,3 +1,4 @@
+import { type AdditionalPolicyStatements, additionalRolePolicy, validateAdditionalPolicyStatements } from "../extensions";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { anyOccurrenceAlarm, notifyingAlarm } from "../alarms";
@@ -33,6 +34,12 @@ export interface AppFunctionArgs extends Transformable {
     bindings: AppBindings;
     /** Keys, alarm topic, log retention and protection of the stack. */
     ctx: ServerlessContext;
+    /**
+     * Statements added to the function's execution role as one inline policy, `<name>-additional`.
+     * The function runs outside the VPC, so there are no security group rules to add.
+     * {@inheritDoc AdditionalPolicyStatements}
+     */
+    additionalPolicyStatements?: AdditionalPolicyStatements;
 }
 
 /**
@@ -51,12 +58,14 @@ export class AppFunction extends pulumi.ComponentResource {
     readonly grantPolicies: aws.iam.RolePolicy[] = [];
 
     constructor(name: string, args: AppFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
+        validateAdditionalPolicyStatements(`${args.app}: additionalPolicyStatements`, args.additionalPolicyStatements);
         super("platform:lambda:Function", name, {}, withTransforms(opts, args.transform));
         const { ctx, functionName } = args;
         this.functionName = functionName;
         // Steps: the log group, the role and its grants, the function, its alarms.
         this.logGroup = new aws.cloudwatch.LogGroup(name, { name: `/aws/lambda/${functionName}`, retentionInDays: ctx.logRetentionDays, kmsKeyId: ctx.logsKeyArn }, { parent: this, protect: ctx.protect });
         this.role = this.createRole(name, args);
+        additionalRolePolicy(name, this.role, args.additionalPolicyStatements, { parent: this });
         this.function = this.createFunction(name, args);
         this.createAlarms(name, args);
         this.registerOutputs({ functionName: this.function.name, arn: this.function.arn });

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AppBindings } from "../bindings";
+import type { AdditionalPolicyStatements } from "../extensions";
 import { type AppConfig, lambdaSettings } from "../config";
 import { NAME_LIMITS, physicalName } from "../naming";
 import type { ServerlessContext } from "../serverless/common";
@@ -25,6 +26,8 @@ export interface LambdaRuntimeApp {
     bindings: AppBindings;
     /** A worker's stack queue `processingTimeoutSeconds` (its default timeout). */
     queueProcessingTimeoutSeconds?: number;
+    /** Added to the function's role (`buildPlatform(config, { extend })`). @default [] */
+    additionalPolicyStatements?: AdditionalPolicyStatements;
 }
 
 export interface LambdaRuntimeArgs extends Transformable {
@@ -52,7 +55,11 @@ export class LambdaApp extends pulumi.ComponentResource {
         const { app, spec, bindings, ctx } = args;
         const settings = lambdaSettings(spec, args.queueProcessingTimeoutSeconds, { reservedConcurrency: ctx.functions.reservedConcurrency });
         const functionName = lambdaFunctionName(args.namePrefix, app);
-        this.fn = new AppFunction(name, { app, spec, settings, functionName, imageUri: pulumi.interpolate`${args.repository.url}:${spec.imageTag}`, bindings, ctx }, { parent: this });
+        this.fn = new AppFunction(
+            name,
+            { app, spec, settings, functionName, imageUri: pulumi.interpolate`${args.repository.url}:${spec.imageTag}`, bindings, ctx, additionalPolicyStatements: args.additionalPolicyStatements },
+            { parent: this },
+        );
         if (spec.consumes) {
             if (!bindings.consumes) throw new Error(`LambdaApp ${name}: ${app} consumes ${spec.consumes.queue}, but its bindings resolved no queue`);
             this.queueSource = new QueueSource(name, { fn: this.fn.function, queueArn: bindings.consumes.arn, settings, grantPolicies: this.fn.grantPolicies }, { parent: this });

@@ -1,3 +1,4 @@
+import { type AdditionalPolicyStatements, additionalRolePolicy, validateAdditionalPolicyStatements } from "../extensions";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { API_INTEGRATION_TIMEOUT_SECONDS, FUNCTION_MEMORY_MB, FUNCTION_RUNTIMES, FUNCTION_TIMEOUT_SECONDS, FunctionRuntime } from "../config";
@@ -66,6 +67,13 @@ export interface LambdaFunctionArgs extends Transformable {
      * @default undefined (not in the VPC)
      */
     vpc?: { subnetIds: pulumi.Input<string[]>; securityGroupIds: pulumi.Input<string[]> };
+    /**
+     * Statements added to the function's role as one inline policy, `<name>-additional`, beside
+     * the grants declared on it (`queue.grantConsume(fn)`). The function creates no security group
+     * (in a VPC it joins `vpc.securityGroupIds`), so rules go on those groups where they are made.
+     * {@inheritDoc AdditionalPolicyStatements}
+     */
+    additionalPolicyStatements?: AdditionalPolicyStatements;
 }
 
 /**
@@ -100,6 +108,7 @@ export class LambdaFunction extends pulumi.ComponentResource implements Grantee 
     private readonly grants: RoleGrants;
 
     constructor(name: string, args: LambdaFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
+        validateAdditionalPolicyStatements(`${name}: additionalPolicyStatements`, args.additionalPolicyStatements);
         super("platform:serverless:Function", name, {}, withTransforms(opts, args.transform));
         const { ctx } = args;
         this.configKey = args.configKey ?? "platform:functions";
@@ -129,6 +138,7 @@ export class LambdaFunction extends pulumi.ComponentResource implements Grantee 
             { parent: this },
         );
         this.grants = new RoleGrants(name, this.role, this);
+        additionalRolePolicy(name, this.role, args.additionalPolicyStatements, { parent: this });
         // AWSLambdaBasicExecutionRole, narrowed to this function's own log group.
         this.addGrant({ sid: "WriteOwnLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [pulumi.interpolate`${this.logGroup.arn}:log-stream:*`] });
         // X-Ray has no resource-level permissions: "*" is the only resource PutTraceSegments accepts.
