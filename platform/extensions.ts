@@ -75,7 +75,7 @@ const WORLD = ["0.0.0.0/0", "::/0"];
  */
 export function validateAdditionalPolicyStatements(input: string, statements: AdditionalPolicyStatements | undefined): void {
     (statements ?? []).forEach((statement, index) => {
-        const at = `${input}[${index}]${statement.Sid ? ` (${statement.Sid})` : ""}`;
+        const at = `${input}[${index}]${typeof statement.Sid === "string" ? ` (${statement.Sid})` : ""}`;
         if ("NotAction" in statement && statement.NotAction !== undefined) {
             throw new Error(`${at}: NotAction grants every action but the ones listed; name the actions in Action instead (the policy gate flags it too)`);
         }
