@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { buildPlatform, platformOutputs } from "../platform";
 import { loadPlatformConfig } from "../platform/config";
-import { type AdditionalSecurityGroupRule, type PlatformExtensions } from "../platform/extensions";
+import { type AdditionalInputs, type AdditionalSecurityGroupRule, type PlatformExtensions, validateAdditionalInputs, validatePlatformExtensions } from "../platform/extensions";
 import type { RecordedResource } from "../platform/offline/mock-cloud";
 import { policyConfigFiles, runPolicyGate, stackPolicyConfig } from "../platform/offline/policy-gate";
 import { rolePermissions } from "../platform/offline/readiness/code-iam";
@@ -10,7 +10,9 @@ import { loadStackFiles } from "../platform/offline/stack-files";
 import { synthesize } from "../platform/offline/synth";
 import { LambdaFunction } from "../platform/serverless";
 import { EksApp } from "../platform/eks/workloads";
-import { captureWarnings, FIXTURE_STACKS, parseJson } from "./helpers";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { captureWarnings, FIXTURE_STACKS, parseJson, REPO_ROOT } from "./helpers";
 import { synthConstructs, testContext } from "./serverless/fixtures";
 
 const READ_FEED = { Sid: "ReadPartnerFeed", Effect: "Allow" as const, Action: ["s3:GetObject"], Resource: "arn:aws:s3:::partner-feed/exports/*" };
@@ -23,6 +25,19 @@ const TO_DATABASE: AdditionalSecurityGroupRule = {
     description: "PostgreSQL of the orders database",
 };
 const METRICS_IN: AdditionalSecurityGroupRule = { direction: "ingress", protocol: "tcp", fromPort: 9090, toPort: 9090, cidrIpv4: "10.0.0.0/16", description: "Prometheus in the VPC" };
+
+const PARTNER_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:partner-api-AbCdEf";
+const DB_GROUP_ID = "sg-0123456789abcdef0";
+/** The `extend` examples of docs/transform.md, as written there: tsc checks each against the types. */
+export const DOCUMENTED_EXTEND: PlatformExtensions[] = [
+    { apps: { web: { policyStatements: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::partner-feed/exports/*" }] } } },
+    { apps: { worker: { securityGroupRules: [{ direction: "ingress", protocol: "tcp", fromPort: 9090, toPort: 9090, cidrIpv4: "10.0.0.0/16", description: "Prometheus" }] } } },
+];
+/** The component examples of docs/transform.md. */
+export const DOCUMENTED_INPUTS: AdditionalInputs[] = [
+    { additionalPolicyStatements: [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: PARTNER_SECRET_ARN }] },
+    { additionalSecurityGroupRules: [{ direction: "egress", protocol: "tcp", fromPort: 5432, toPort: 5432, referencedSecurityGroupId: DB_GROUP_ID, description: "orders" }] },
+];
 
 /** The dev fixture stack (web on ECS, EKS and, released, Lambda; the worker on ECS and EKS), built with `extend`. */
 async function devWith(extend: PlatformExtensions | undefined): Promise<RecordedResource[]> {
@@ -226,5 +241,16 @@ describe("additional* inputs: refused forms and unknown apps, before anything is
         expect(added.map((r) => `${r.type} ${r.name}`)).to.deep.equal(["aws:iam/rolePolicy:RolePolicy t-fn-additional"]);
         expect(pulumi.Output.isInstance(added[0].inputs.policy)).to.equal(false);
         expect(parseJson(added[0].inputs.policy).Statement).to.deep.equal([READ_FEED]);
+    });
+});
+
+describe("docs/transform.md: the extend and additional* examples", () => {
+    it("each is one of the compiled examples above, and each passes validation", () => {
+        const documented = [...readFileSync(path.join(REPO_ROOT, "docs", "transform.md"), "utf8").matchAll(/^\| `(?:extend\.apps|additional)[^|]*` \| `(\{.*\})` \|$/gm)].map((m) => m[1]);
+        expect(documented).to.have.length(DOCUMENTED_EXTEND.length + DOCUMENTED_INPUTS.length);
+        const source = readFileSync(__filename, "utf8");
+        for (const example of documented) expect(source, example).to.contain(`    ${example},`);
+        for (const extend of DOCUMENTED_EXTEND) expect(() => validatePlatformExtensions({ web: { runtimes: ["ecs"] }, worker: { runtimes: ["ecs"] } }, extend)).not.to.throw();
+        for (const inputs of DOCUMENTED_INPUTS) expect(() => validateAdditionalInputs("web", inputs)).not.to.throw();
     });
 });
