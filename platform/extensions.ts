@@ -68,6 +68,36 @@ export interface AdditionalInputs {
 }
 
 const WORLD = ["0.0.0.0/0", "::/0"];
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const isIpv4Cidr = (cidr: string) => {
+    const parts = IPV4_CIDR.exec(cidr)?.slice(1).map(Number);
+    return parts !== undefined && parts.slice(0, 4).every((octet) => octet <= 255) && parts[4] <= 32;
+};
+const IPV6_CIDR = /^[0-9a-fA-F:]*:[0-9a-fA-F:]*\/\d{1,3}$/;
+/**
+ * EC2's constraint on a rule's description: up to 255 of a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=;{}!$*
+ * (`&` is allowed on CIDR rules but not on group or prefix-list ones, so it is left out).
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UserIdGroupPair.html
+ */
+const RULE_DESCRIPTION = /^[a-zA-Z0-9 ._\-:/()#,@[\]+=;{}!$*]{1,255}$/;
+
+/** tcp/udp: a port range within 0-65535; icmp: a type and a code, -1 for all; every protocol ("-1"): no ports. */
+function validatePorts(at: string, rule: AdditionalSecurityGroupRule): void {
+    const { protocol, fromPort, toPort } = rule;
+    if (protocol === "-1") {
+        if (fromPort !== undefined || toPort !== undefined) throw new Error(`${at}: protocol "-1" (every protocol) takes no fromPort or toPort`);
+        return;
+    }
+    if (fromPort === undefined || toPort === undefined) throw new Error(`${at}: protocol ${protocol} needs fromPort and toPort`);
+    const [low, high] = protocol === "tcp" || protocol === "udp" ? [0, 65535] : [-1, 255];
+    for (const [key, port] of [
+        ["fromPort", fromPort],
+        ["toPort", toPort],
+    ] as const) {
+        if (!Number.isInteger(port) || port < low || port > high) throw new Error(`${at}: ${key} ${port} is outside ${low}-${high} for ${protocol}`);
+    }
+    if ((protocol === "tcp" || protocol === "udp") && fromPort > toPort) throw new Error(`${at}: fromPort ${fromPort} is above toPort ${toPort}`);
+}
 
 /**
  * Throws, naming `input` (e.g. `web: additionalPolicyStatements`), on a statement that grants every
@@ -97,10 +127,10 @@ export function validateAdditionalSecurityGroupRules(input: string, rules: Addit
         if (rule.direction === "ingress" && cidr !== undefined && WORLD.includes(cidr)) {
             throw new Error(`${at}: ingress from ${cidr} opens the tasks to the whole internet; the internet reaches an app through its load balancer (the policy gate's ec2-no-unrestricted-ingress flags it too)`);
         }
-        const ported = rule.protocol !== "-1";
-        if (ported && (rule.fromPort === undefined || rule.toPort === undefined)) throw new Error(`${at}: protocol ${rule.protocol} needs fromPort and toPort`);
-        if (!ported && (rule.fromPort !== undefined || rule.toPort !== undefined)) throw new Error(`${at}: protocol "-1" (every protocol) takes no fromPort or toPort`);
-        if (ported && rule.fromPort! > rule.toPort!) throw new Error(`${at}: fromPort ${rule.fromPort} is above toPort ${rule.toPort}`);
+        if ("cidrIpv4" in rule && !isIpv4Cidr(rule.cidrIpv4)) throw new Error(`${at}: cidrIpv4 ${rule.cidrIpv4} is not an IPv4 CIDR block such as 10.20.0.0/16`);
+        if ("cidrIpv6" in rule && !IPV6_CIDR.test(rule.cidrIpv6)) throw new Error(`${at}: cidrIpv6 ${rule.cidrIpv6} is not an IPv6 CIDR block such as 2001:db8::/32`);
+        if (!RULE_DESCRIPTION.test(rule.description)) throw new Error(`${at}: description must be 1 to 255 characters of a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=;{}!$* (EC2's rule description constraint)`);
+        validatePorts(at, rule);
     });
 }
 

@@ -187,6 +187,31 @@ describe("additional* inputs: refused forms and unknown apps, before anything is
         expect(egress.error).to.equal("");
     });
 
+    it("a rule AWS would reject fails naming the input: no peer or two, a bad CIDR, ports out of range, a description EC2 refuses", () => {
+        const base = { direction: "egress", protocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS" } as const;
+        const cases: [AdditionalSecurityGroupRule, RegExp][] = [
+            [base as unknown as AdditionalSecurityGroupRule, /expected exactly one of cidrIpv4, cidrIpv6, prefixListId, referencedSecurityGroupId; got none/],
+            [{ ...base, cidrIpv4: "10.0.0.0/8", prefixListId: "pl-1" }, /got cidrIpv4, prefixListId/],
+            [{ ...base, cidrIpv4: "10.0.0.300/8" }, /cidrIpv4 10\.0\.0\.300\/8 is not an IPv4 CIDR block/],
+            [{ ...base, cidrIpv4: "10.0.0.0/8", toPort: 70000 }, /toPort 70000 is outside 0-65535 for tcp/],
+            [{ ...base, cidrIpv4: "10.0.0.0/8", fromPort: 444 }, /fromPort 444 is above toPort 443/],
+            [{ ...base, cidrIpv4: "10.0.0.0/8", protocol: "-1" }, /protocol "-1" \(every protocol\) takes no fromPort or toPort/],
+            [{ ...base, cidrIpv4: "10.0.0.0/8", description: "to <db>" }, /description must be 1 to 255 characters/],
+        ];
+        for (const [rule, message] of cases) {
+            const refuse = () => validatePlatformExtensions({ web: { runtimes: ["ecs"] } }, { apps: { web: { securityGroupRules: [rule] } } });
+            expect(refuse, String(message)).to.throw(/extend\.apps\.web\.securityGroupRules\[0\]/);
+            expect(refuse, String(message)).to.throw(message);
+        }
+        // ICMP echo request (type 8, every code) is a valid rule.
+        expect(() =>
+            validatePlatformExtensions(
+                { web: { runtimes: ["ecs"] } },
+                { apps: { web: { securityGroupRules: [{ direction: "ingress", protocol: "icmp", fromPort: 8, toPort: -1, cidrIpv4: "10.0.0.0/16", description: "ping" }] } } },
+            ),
+        ).not.to.throw();
+    });
+
     it("security group rules for an app that does not run on ECS fail: pods follow the namespace's NetworkPolicy", async () => {
         const files = loadStackFiles(FIXTURE_STACKS, "dev");
         const apps = JSON.parse(files.config["platform:apps"]);
