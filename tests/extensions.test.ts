@@ -5,7 +5,9 @@ import { loadPlatformConfig } from "../platform/config";
 import { type AdditionalInputs, type AdditionalSecurityGroupRule, type PlatformExtensions, validateAdditionalInputs, validatePlatformExtensions } from "../platform/extensions";
 import type { RecordedResource } from "../platform/offline/mock-cloud";
 import { policyConfigFiles, runPolicyGate, stackPolicyConfig } from "../platform/offline/policy-gate";
+import { runReadiness } from "../platform/offline/readiness";
 import { rolePermissions } from "../platform/offline/readiness/code-iam";
+import { bundleRecords } from "../platform/serverless/bundle";
 import { loadStackFiles } from "../platform/offline/stack-files";
 import { synthesize } from "../platform/offline/synth";
 import { LambdaFunction } from "../platform/serverless";
@@ -134,6 +136,12 @@ describe("additional* inputs: extra IAM statements and security group rules", fu
         const config = stackPolicyConfig(policyConfigFiles(FIXTURE_STACKS, "dev", "dev"), "dev");
         const summary = async (resources: RecordedResource[]) => (await runPolicyGate(resources, config)).violations.map((v) => `${v.enforcementLevel} ${v.policy} ${v.name}`).sort();
         expect(await summary(extended)).to.deep.equal(await summary(baseline));
+    });
+
+    it("the deploy-readiness rules (code-iam, physical names, ...) find nothing more either", () => {
+        const findings = (resources: RecordedResource[]) =>
+            runReadiness({ project: "platform", stack: "dev", region: "eu-west-1", accountId: "123456789012", resources, bundles: bundleRecords() }).map((f) => `${f.severity} ${f.rule} ${f.name}: ${f.message}`);
+        expect(findings(extended)).to.deep.equal(findings(baseline));
     });
 });
 
