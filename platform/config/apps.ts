@@ -50,7 +50,7 @@ export interface AppConfig {
     /**
      * A queue worker: the stack queue it consumes (its URL in QUEUE_URL, receive/delete/extend
      * granted) and the backlog per task it scales to. Such an app serves no HTTP. `scaleToZero`:
-     * on EKS, KEDA may stop every pod while the queue is empty (profile default: dev only).
+     * every ECS task and EKS pod may stop while the queue is empty (profile default: dev only).
      */
     consumes?: { queue: string; messagesPerTask: number; scaleToZero: boolean };
     /** `public` (internet-facing load balancer), `internal` (VPC only) or `none` (a queue worker). */

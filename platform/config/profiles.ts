@@ -19,7 +19,7 @@ export interface ProfileDefaults {
     compute: { spot: boolean };
     registry: { untaggedImageExpiryDays: number; keepTaggedImages: number; enhancedScanning: boolean; pullThroughCache: boolean };
     /** App spec defaults that depend on the environment; the rest are the same everywhere (load.ts). */
-    /** `scaleToZero`: a queue worker on EKS may scale to zero pods while its queue is empty (`apps.<name>.consumes.scaleToZero`). */
+    /** `scaleToZero`: a queue worker may scale to zero tasks and pods while its queue is empty (`apps.<name>.consumes.scaleToZero`). */
     apps: { cpu: FargateCpu; memory: number; replicas: { min: number; max: number }; release: { strategy: ReleaseStrategy; bakeTimeMinutes: number }; scaleToZero: boolean };
     ecs: {
         containerInsights: ContainerInsights;

@@ -210,13 +210,14 @@ export const AppInputSchema = z.strictObject({
             queue: z.string({ error: "expected a queue reference such as queues.work" }).regex(REFERENCE_PATTERN, { error: "expected a queue reference <owner>.<resource> such as queues.work" }),
             messagesPerTask: wholeNumber("the visible messages per task the service scales to", 1, 100000).optional(),
             /**
-             * On EKS, let KEDA scale the worker to zero pods while the queue is empty and start one on
-             * the first message (minReplicaCount 0); otherwise it keeps replicas.min. ECS keeps
-             * replicas.min either way (its backlog-per-task target needs a running task).
+             * Let the worker scale to zero while the queue is empty and start on the first message;
+             * otherwise it keeps replicas.min. On EKS, KEDA's minReplicaCount 0; on ECS, the
+             * service's minimum capacity 0 and a step scaling policy that starts one task when
+             * messages are visible and none runs (platform/ecs/README.md, "Scaling to zero").
              * @default true in dev, false in staging and prod
              * @example false
              */
-            scaleToZero: bool("whether a queue worker on EKS may scale to zero pods").optional(),
+            scaleToZero: bool("whether a queue worker may scale to zero tasks (ECS) and pods (EKS)").optional(),
         })
         .optional(),
     /**
