@@ -3,6 +3,7 @@ import { cloudwatchMetricsRule } from "./cloudwatch-metrics";
 import { codeIamRule } from "./code-iam";
 import { DEPLOY_PATH } from "./deploy-path";
 import { ecsReleaseRule } from "./ecs-release";
+import { iamInlineSizeRule } from "./iam-inline-size";
 import { SERVICE_COMPATIBILITY } from "./service-compatibility";
 import { oneAccountRule } from "./one-account";
 import { physicalNamesRule } from "./physical-names";
@@ -15,7 +16,7 @@ export type { ReadinessContext, ReadinessFinding, ReadinessRule, ReadinessSeveri
  * whatever the program registers), checked on what a synth recorded. One rule per file; each
  * joins this list.
  */
-export const READINESS_RULES: ReadinessRule[] = [SERVICE_COMPATIBILITY, DEPLOY_PATH, codeIamRule, aslIamRule, cloudwatchMetricsRule, physicalNamesRule, oneAccountRule, ecsReleaseRule];
+export const READINESS_RULES: ReadinessRule[] = [SERVICE_COMPATIBILITY, DEPLOY_PATH, codeIamRule, aslIamRule, cloudwatchMetricsRule, physicalNamesRule, oneAccountRule, ecsReleaseRule, iamInlineSizeRule];
 
 /** Runs every rule (or the given ones); failures first, then warnings, each ordered by rule. */
 export function runReadiness(context: ReadinessContext, rules: ReadinessRule[] = READINESS_RULES): ReadinessFinding[] {
