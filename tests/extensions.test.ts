@@ -191,7 +191,7 @@ describe("additional* inputs: refused forms and unknown apps, before anything is
             expect(error).to.match(/extend\.apps\.web\.securityGroupRules\[0\] \(anyone\): ingress from .* opens the tasks to the whole internet/);
             expect(registered).to.equal(0);
         }
-        const egress = await refused({ apps: { web: { securityGroupRules: [{ direction: "egress", protocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "HTTPS out" }] } } });
+        const egress = await refused({ apps: { web: { securityGroupRules: [{ direction: "egress", protocol: "tcp", fromPort: 8443, toPort: 8443, cidrIpv4: "0.0.0.0/0", description: "partner API on 8443" }] } } });
         expect(egress.error).to.equal("");
     });
 

@@ -4,6 +4,7 @@ import { codeIamRule } from "./code-iam";
 import { DEPLOY_PATH } from "./deploy-path";
 import { ecsReleaseRule } from "./ecs-release";
 import { iamInlineSizeRule } from "./iam-inline-size";
+import { securityGroupDuplicatesRule } from "./security-group-duplicates";
 import { SERVICE_COMPATIBILITY } from "./service-compatibility";
 import { oneAccountRule } from "./one-account";
 import { physicalNamesRule } from "./physical-names";
@@ -16,7 +17,18 @@ export type { ReadinessContext, ReadinessFinding, ReadinessRule, ReadinessSeveri
  * whatever the program registers), checked on what a synth recorded. One rule per file; each
  * joins this list.
  */
-export const READINESS_RULES: ReadinessRule[] = [SERVICE_COMPATIBILITY, DEPLOY_PATH, codeIamRule, aslIamRule, cloudwatchMetricsRule, physicalNamesRule, oneAccountRule, ecsReleaseRule, iamInlineSizeRule];
+export const READINESS_RULES: ReadinessRule[] = [
+    SERVICE_COMPATIBILITY,
+    DEPLOY_PATH,
+    codeIamRule,
+    aslIamRule,
+    cloudwatchMetricsRule,
+    physicalNamesRule,
+    oneAccountRule,
+    ecsReleaseRule,
+    iamInlineSizeRule,
+    securityGroupDuplicatesRule,
+];
 
 /** Runs every rule (or the given ones); failures first, then warnings, each ordered by rule. */
 export function runReadiness(context: ReadinessContext, rules: ReadinessRule[] = READINESS_RULES): ReadinessFinding[] {
