@@ -8,8 +8,11 @@ import { type ContainerArgs, fargateTaskDefinition, PLACEHOLDER_IMAGE, placehold
 import type { Transformable } from "../transform";
 import { type AdditionalInputs, additionalRolePolicy } from "../extensions";
 
-/** What every ECS app is built from, a service behind a load balancer or a queue worker alike. */
-/** `additionalPolicyStatements` go to the task role (the app's code), `additionalSecurityGroupRules` to the tasks' security group. */
+/**
+ * What every ECS app is built from, a service behind a load balancer or a queue worker alike.
+ * `additionalPolicyStatements` go to the task role (the app's code), `additionalSecurityGroupRules`
+ * to the tasks' security group.
+ */
 export interface EcsAppArgs extends Transformable, AdditionalInputs {
     /** The app's name: the ECS service, container and log group are named after it. */
     app: string;

@@ -17,8 +17,7 @@ import { withTransforms, type Transformable } from "../transform";
 
 export { appBindings, type AppBindings, type TaskGrant } from "./grants";
 
-/** One app as the ECS runtime deploys it. */
-/** With `additional*` inputs: `buildPlatform(config, { extend })` (platform/extensions.ts). */
+/** One app as the ECS runtime deploys it, with its `additional*` inputs from `buildPlatform(config, { extend })`. */
 export interface EcsApp extends AdditionalInputs {
     spec: AppConfig;
     /** Its ECR repository, from the registry. */
