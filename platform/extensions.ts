@@ -8,9 +8,10 @@ import { policyJson } from "./iam";
  * another stack, a third-party API's secret). They are created as one inline policy of their own,
  * `<role>-additional`, so a plan shows them apart from the derived grants.
  *
- * Refused: a statement whose `Action` is or contains `"*"`, and one with `NotAction` (everything
- * but a list): the policy gate flags both (`iam-no-admin-access`, `iam-no-service-wildcard-actions`)
- * and a least-privilege role names its actions.
+ * Refused: a statement whose `Action` is or contains `"*"` (the policy gate flags it too:
+ * `iam-no-admin-access` on Resource `"*"`, `iam-no-service-wildcard-actions` on others), and one
+ * with `NotAction`, everything but a list (`iam-no-admin-access` flags it on Resource `"*"`): a
+ * least-privilege role names its actions.
  * @default []
  * @example
  * [{ Sid: "ReadPartnerFeed", Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::partner-feed/exports/*" }]
@@ -107,12 +108,14 @@ export function validateAdditionalPolicyStatements(input: string, statements: Ad
     (statements ?? []).forEach((statement, index) => {
         const at = `${input}[${index}]${typeof statement.Sid === "string" ? ` (${statement.Sid})` : ""}`;
         if ("NotAction" in statement && statement.NotAction !== undefined) {
-            throw new Error(`${at}: NotAction grants every action but the ones listed; name the actions in Action instead (the policy gate flags it too)`);
+            throw new Error(`${at}: NotAction grants every action but the ones listed; name the actions in Action instead (on Resource "*" the policy gate's iam-no-admin-access flags it too)`);
         }
         const actions = statement.Action === undefined ? [] : Array.isArray(statement.Action) ? statement.Action : [statement.Action];
         if (actions.length === 0) throw new Error(`${at}: Action is required, e.g. ["s3:GetObject"]`);
         if (actions.some((action) => action === "*")) {
-            throw new Error(`${at}: Action "*" grants every action of every service; name the actions, e.g. ["s3:GetObject"] (the policy gate's iam-no-admin-access flags it too)`);
+            throw new Error(
+                `${at}: Action "*" grants every action of every service; name the actions, e.g. ["s3:GetObject"] (the policy gate flags it too: iam-no-admin-access on Resource "*", iam-no-service-wildcard-actions on others)`,
+            );
         }
     });
 }
