@@ -73,15 +73,44 @@ export interface BuildOptions {
  * registry), the stack's apps and queues, the container runtimes, then the dashboards.
  */
 export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}): Platform {
+    const steps = platformSteps(config, options, false);
+    for (;;) {
+        const step = steps.next();
+        if (step.done) return step.value;
+    }
+}
+
+/**
+ * The same platform as buildPlatform, built with a turn of the event loop between its steps and
+ * between the container apps, so the registrations of what is built so far finish (and their
+ * promises are freed) before more is built: what `pulumi up` and the offline synth run (index.ts).
+ * Memory then stays flat with the number of apps, instead of every resource's registration
+ * staying pending until the whole program has been built.
+ */
+export async function buildPlatformAsync(config: PlatformConfig, options: BuildOptions = {}): Promise<Platform> {
+    const steps = platformSteps(config, options, true);
+    for (;;) {
+        const step = steps.next();
+        if (step.done) return step.value;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+}
+
+/** The outline of buildPlatform as a generator: it yields where a caller may let registrations finish. */
+function* platformSteps(config: PlatformConfig, options: BuildOptions, stepwise: boolean): Generator<string, Platform> {
     const { provider, opts, accountId } = createProvider(config, options);
     const foundation = buildFoundation(config, accountId, opts);
+    yield "foundation";
     const apps = buildStackApps(config, accountId, foundation, opts);
+    yield "stack apps";
     const shared = buildSharedLoadBalancers(config, accountId, foundation, opts);
     const runtimes = {
-        ecs: buildEcsRuntime(config, accountId, foundation, apps, shared.loadBalancers, opts),
-        eks: buildEksRuntime(config, accountId, foundation, apps.bindings, shared.eksJoins ? shared.loadBalancers : undefined, opts),
+        ecs: buildEcsRuntime(config, accountId, foundation, apps, shared.loadBalancers, opts, stepwise),
+        eks: buildEksRuntime(config, accountId, foundation, apps.bindings, shared.eksJoins ? shared.loadBalancers : undefined, opts, stepwise),
         lambda: buildLambdaRuntime(config, foundation, apps, opts),
     };
+    if (runtimes.ecs && stepwise) yield* runtimes.ecs.buildApps();
+    if (runtimes.eks && stepwise) yield* runtimes.eks.buildApps();
     // Every construct that encrypts with the data key is built: its policy now has all their services.
     foundation.keys.data.seal();
     const dashboards = buildDashboards(config, runtimes, apps, opts);
@@ -244,6 +273,7 @@ function buildEcsRuntime(
     { ctx, bindings }: StackApps,
     sharedLoadBalancers: SharedLoadBalancers,
     opts: StepOptions,
+    stepwise: boolean,
 ): EcsRuntime | undefined {
     if (!Object.values(config.apps).some((spec) => spec.runtimes.includes("ecs"))) return undefined;
     return new EcsRuntime(
@@ -264,6 +294,7 @@ function buildEcsRuntime(
             protect: config.protection.protectStatefulResources,
             serverless: ctx,
             sharedLoadBalancers,
+            stepwise,
         },
         opts,
     );
@@ -277,6 +308,7 @@ function buildEksRuntime(
     bindings: StackApps["bindings"],
     sharedLoadBalancers: SharedLoadBalancers | undefined,
     opts: StepOptions,
+    stepwise: boolean,
 ): EksRuntime | undefined {
     if (!config.eks.enabled) return undefined;
     return new EksRuntime(
@@ -297,6 +329,7 @@ function buildEksRuntime(
             highAvailability: config.profile === "prod",
             deletionProtection: config.protection.deletionProtection,
             protect: config.protection.protectStatefulResources,
+            stepwise,
         },
         opts,
     );

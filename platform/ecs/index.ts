@@ -55,6 +55,12 @@ export interface EcsRuntimeArgs extends Transformable {
      * @default none: every service gets its own load balancer
      */
     sharedLoadBalancers?: SharedLoadBalancers;
+    /**
+     * Leave the apps to `buildApps()`, which builds one app per step, so a caller can let the
+     * registrations of one app finish before the next is built (buildPlatformAsync does).
+     * @default false: the constructor builds every app
+     */
+    stepwise?: boolean;
 }
 
 /**
@@ -70,6 +76,8 @@ export class EcsRuntime extends pulumi.ComponentResource {
     readonly workers: Record<string, EcsWorker> = {};
     /** Present when some app releases with blueGreen, canary or linear. */
     readonly releaseTooling?: ReleaseTooling;
+    /** The apps left to build (see buildApps). */
+    private readonly appSteps: (() => string)[] = [];
 
     constructor(name: string, args: EcsRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:ecs:Runtime", name, {}, withTransforms(opts, args.transform));
@@ -99,41 +107,56 @@ export class EcsRuntime extends pulumi.ComponentResource {
         const tooling = this.releaseTooling;
         const release = tooling && { loadBalancerRoleArn: tooling.loadBalancerRole.arn, hook: tooling.hook && { functionArn: tooling.hook.function.arn, roleArn: tooling.hook.invokeRole.arn } };
 
+        // One step per app: what a service and a queue worker are both built from; a service adds its ingress and jobs.
         for (const [app, { spec, repository, bindings }] of Object.entries(args.apps)) {
-            // What a service and a queue worker are both built from; a service adds its ingress and jobs.
-            const common: EcsAppArgs = {
-                app,
-                spec,
-                namePrefix: args.namePrefix,
-                region: args.region,
-                accountId: args.accountId,
-                repository,
-                cluster: this.cluster,
-                network: args.network,
-                logs: args.logs,
-                protect: args.protect,
-                bindings,
-                alarmTopicArn: args.alarmTopicArn,
-            };
-            if (spec.consumes) {
-                this.workers[app] = new EcsWorker(`${name}-${app}`, common, { parent: this });
-                continue;
-            }
-            this.services[app] = new EcsService(
-                `${name}-${app}`,
-                {
-                    ...common,
+            this.appSteps.push(() => {
+                const common: EcsAppArgs = {
+                    app,
+                    spec,
+                    namePrefix: args.namePrefix,
+                    region: args.region,
+                    accountId: args.accountId,
+                    repository,
+                    cluster: this.cluster,
                     network: args.network,
-                    ingress: args.ingress,
-                    accessLogs: this.accessLogs,
-                    sharedLoadBalancer: sharedOf(spec),
-                    deletionProtection: args.deletionProtection,
-                    jobs: scheduleGroup ? { scheduleGroupName: scheduleGroup.name, kmsKeyArn: args.dataKeyArn, keyUsers: args.dataKeyUsers } : undefined,
-                    release,
-                },
-                { parent: this },
-            );
+                    logs: args.logs,
+                    protect: args.protect,
+                    bindings,
+                    alarmTopicArn: args.alarmTopicArn,
+                };
+                if (spec.consumes) {
+                    this.workers[app] = new EcsWorker(`${name}-${app}`, common, { parent: this });
+                    return app;
+                }
+                this.services[app] = new EcsService(
+                    `${name}-${app}`,
+                    {
+                        ...common,
+                        network: args.network,
+                        ingress: args.ingress,
+                        accessLogs: this.accessLogs,
+                        sharedLoadBalancer: sharedOf(spec),
+                        deletionProtection: args.deletionProtection,
+                        jobs: scheduleGroup ? { scheduleGroupName: scheduleGroup.name, kmsKeyArn: args.dataKeyArn, keyUsers: args.dataKeyUsers } : undefined,
+                        release,
+                    },
+                    { parent: this },
+                );
+                return app;
+            });
         }
+        if (!args.stepwise) {
+            const steps = this.buildApps();
+            while (!steps.next().done);
+        }
+    }
+
+    /**
+     * Builds the apps not built yet, one per step (a generator: the caller may wait between
+     * steps, yielded the app's name), then registers the runtime's outputs.
+     */
+    *buildApps(): Generator<string, void> {
+        for (let step = this.appSteps.shift(); step; step = this.appSteps.shift()) yield step();
         this.registerOutputs({ cluster: this.cluster.name, urls: Object.fromEntries(Object.entries(this.services).map(([app, service]) => [app, service.url])) });
     }
 

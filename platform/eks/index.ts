@@ -63,6 +63,12 @@ export interface EksRuntimeArgs extends Transformable {
     highAvailability: boolean;
     deletionProtection: boolean;
     protect: boolean;
+    /**
+     * Leave the apps to `buildApps()`, which builds one app per step, so a caller can let the
+     * registrations of one app finish before the next is built (buildPlatformAsync does).
+     * @default false: the constructor builds every app
+     */
+    stepwise?: boolean;
 }
 
 /**
@@ -84,6 +90,8 @@ export class EksRuntime extends pulumi.ComponentResource {
     /** The catalog add-ons `eks.addons` turned on (KEDA's operator role takes scalers' grants). */
     readonly addons: InstalledAddons;
     readonly apps: Record<string, EksApp> = {};
+    /** The apps left to build (see buildApps). */
+    private readonly appSteps: (() => string)[] = [];
 
     constructor(name: string, args: EksRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:eks:Runtime", name, {}, withTransforms(opts, args.transform));
@@ -100,6 +108,18 @@ export class EksRuntime extends pulumi.ComponentResource {
         this.autoMode = controllers.autoMode;
         this.addons = controllers.addons;
         this.createApps(name, args, controllers.appsWaitFor);
+        if (!args.stepwise) {
+            const steps = this.buildApps();
+            while (!steps.next().done);
+        }
+    }
+
+    /**
+     * Builds the apps not built yet, one per step (a generator: the caller may wait between
+     * steps, yielded the app's name), then registers the runtime's outputs.
+     */
+    *buildApps(): Generator<string, void> {
+        for (let step = this.appSteps.shift(); step; step = this.appSteps.shift()) yield step();
         this.registerOutputs({ clusterName: this.cluster.name, oidcIssuer: this.cluster.oidcIssuer });
     }
 
@@ -333,31 +353,34 @@ export class EksRuntime extends pulumi.ComponentResource {
         );
     }
 
-    /** One EksApp per app, after the controllers its objects need. */
+    /** One EksApp per app, after the controllers its objects need: one step per app (see buildApps). */
     private createApps(name: string, args: EksRuntimeArgs, controllers: pulumi.Resource[]): void {
         for (const [app, { spec, repository, bindings }] of Object.entries(args.apps)) {
-            this.apps[app] = new EksApp(
-                `${name}-${app}`,
-                {
-                    app,
-                    spec,
-                    region: args.region,
-                    accountId: args.accountId,
-                    clusterName: this.cluster.name,
-                    clusterArn: this.cluster.arn,
-                    repository,
-                    bindings,
-                    vpcCidr: args.network.vpcCidr,
-                    ingress: args.ingress,
-                    deletionProtection: args.deletionProtection,
-                    strictZoneSpread: args.highAvailability,
-                    provider: this.provider,
-                    dependsOn: controllers,
-                    sharedLoadBalancer: args.sharedLoadBalancers?.[spec.ingress === "internal" ? "internal" : "internet-facing"],
-                    vpcId: args.network.vpcId,
-                },
-                { parent: this },
-            );
+            this.appSteps.push(() => {
+                this.apps[app] = new EksApp(
+                    `${name}-${app}`,
+                    {
+                        app,
+                        spec,
+                        region: args.region,
+                        accountId: args.accountId,
+                        clusterName: this.cluster.name,
+                        clusterArn: this.cluster.arn,
+                        repository,
+                        bindings,
+                        vpcCidr: args.network.vpcCidr,
+                        ingress: args.ingress,
+                        deletionProtection: args.deletionProtection,
+                        strictZoneSpread: args.highAvailability,
+                        provider: this.provider,
+                        dependsOn: controllers,
+                        sharedLoadBalancer: args.sharedLoadBalancers?.[spec.ingress === "internal" ? "internal" : "internet-facing"],
+                        vpcId: args.network.vpcId,
+                    },
+                    { parent: this },
+                );
+                return app;
+            });
         }
     }
 }

@@ -5,7 +5,11 @@ import { toReport } from "../../platform/offline/synth";
 import { bundleRecords, configureBundleCache } from "../../platform/serverless/bundle";
 import { ALL_POLICIES, runPolicies } from "../../policy/harness";
 import type { PackPolicy } from "../../policy/lib/define";
-import { REPO_ROOT, sharedSynth, synthStackFile } from "../helpers";
+import { buildPlatform, platformOutputs } from "../../platform";
+import { loadPlatformConfig } from "../../platform/config";
+import { loadStackFiles } from "../../platform/offline/stack-files";
+import { synthesize } from "../../platform/offline/synth";
+import { FIXTURE_STACKS, REPO_ROOT, sharedSynth } from "../helpers";
 
 const STACKS = ["dev", "staging", "prod"];
 const packConfig = (stack: string) => {
@@ -15,8 +19,9 @@ const packConfig = (stack: string) => {
 
 /**
  * The speed-ups (bundles from the disk cache built in one esbuild call, the policy index, one
- * stack view) must not change what a stack produces. The baseline is derived here, from the plain
- * paths: every bundle built alone with no cache, every policy called on every resource. prod is
+ * stack view, the program yielding between apps) must not change what a stack produces. The
+ * baseline is derived here, from the plain paths: the platform built in one synchronous pass,
+ * every bundle built alone with no cache, every policy called on every resource. prod is
  * synthesized again on the plain paths and compared whole; dev and staging (the same handlers, in
  * fewer or smaller apps) are compared on what the plain paths could change: every function's
  * bundle against the plain build of its entry, and the indexed gate against the exhaustive one.
@@ -32,7 +37,9 @@ describe("speed-ups change nothing a shipped stack produces", function () {
         for (const stack of STACKS) optimized[stack] = await sharedSynth(stack);
         const restore = configureBundleCache({ dir: false, batch: false });
         try {
-            plainProd = await synthStackFile("prod");
+            // Built in one synchronous pass (buildPlatform), where the program yields between apps (buildPlatformAsync).
+            const files = loadStackFiles(FIXTURE_STACKS, "prod");
+            plainProd = await synthesize({ project: files.project, stack: "prod", config: files.config, secretKeys: files.secretKeys, program: () => platformOutputs(buildPlatform(loadPlatformConfig())) });
             for (const record of bundleRecords()) if (record.functionName.startsWith("platform-prod-")) plainBundles.set(record.entry, record.sha256);
         } finally {
             restore();
