@@ -109,10 +109,14 @@ function* platformSteps(config: PlatformConfig, options: BuildOptions, stepwise:
         eks: buildEksRuntime(config, accountId, foundation, apps.bindings, shared.eksJoins ? shared.loadBalancers : undefined, opts, stepwise),
         lambda: buildLambdaRuntime(config, foundation, apps, opts),
     };
+    // Every construct that admits a service to the data key is built or declared: the runtimes
+    // declare their apps' needs (EventBridge for ECS jobs, Karpenter's interruption queue) before
+    // building the apps. Sealing here, not after the apps, lets the key register now, and with it
+    // everything encrypted with it, instead of holding every app's registrations pending.
+    foundation.keys.data.seal();
+    yield "runtimes";
     if (runtimes.ecs && stepwise) yield* runtimes.ecs.buildApps();
     if (runtimes.eks && stepwise) yield* runtimes.eks.buildApps();
-    // Every construct that encrypts with the data key is built: its policy now has all their services.
-    foundation.keys.data.seal();
     const dashboards = buildDashboards(config, runtimes, apps, opts);
     const { serverless, dataApps, extensions, queues, resources } = apps;
     return { config, provider, accountId, ...foundation, serverless, dataApps, extensions, queues, resources, ...runtimes, dashboards };

@@ -103,6 +103,11 @@ export class EcsRuntime extends pulumi.ComponentResource {
                   );
         const hasJobs = Object.values(args.apps).some((app) => Object.keys(app.spec.jobs).length > 0);
         const scheduleGroup = hasJobs ? new aws.scheduler.ScheduleGroup(name, { name: args.namePrefix }, { parent: this }) : undefined;
+        // EventBridge writes the services' jobs' dead letters to queues under the data key (each
+        // ScheduledJob declares it too). Declared before any app is built, so the platform can
+        // finish the key's policy before it builds the apps, and their registrations need not wait
+        // for the key (see platformSteps in platform/index.ts).
+        if (scheduleGroup && Object.values(args.apps).some((app) => !app.spec.consumes && Object.keys(app.spec.jobs).length > 0)) args.dataKeyUsers.allowService("events.amazonaws.com");
         this.releaseTooling = this.createReleaseTooling(name, args);
         const tooling = this.releaseTooling;
         const release = tooling && { loadBalancerRoleArn: tooling.loadBalancerRole.arn, hook: tooling.hook && { functionArn: tooling.hook.function.arn, roleArn: tooling.hook.invokeRole.arn } };
