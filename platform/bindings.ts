@@ -28,12 +28,23 @@ export function emptyStackResources(): StackResources {
 export interface AppBindings {
     grants: Grant[];
     environment: Record<string, pulumi.Input<string>>;
-    /** The queue a worker consumes (`consumes.queue`), for its scaling metric. */
-    consumes?: { arn: pulumi.Input<string>; messagesPerTask: number };
+    /** The queue a worker consumes (`consumes.queue`), for its scaling metric (ECS) or trigger (EKS). */
+    consumes?: { arn: pulumi.Input<string>; url: pulumi.Input<string>; messagesPerTask: number; scaleToZero: boolean };
 }
 
-/** What a queue worker may do with its queue: receive, delete, extend visibility, read the backlog (and decrypt). */
-export const CONSUMER_ACTIONS = ["ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility", "GetQueueAttributes"];
+/**
+ * What a queue worker's code does with its queue (apps/worker/src/sqs.ts): receive, delete, extend
+ * visibility (and decrypt). Its backlog is read by the scaler, never by the worker: CloudWatch on
+ * ECS, KEDA's own role on EKS.
+ */
+export const CONSUMER_ACTIONS = ["ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility"];
+
+/**
+ * On Lambda the event source mapping polls with the function's role, and it also reads the queue's
+ * attributes (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html, execution
+ * role permissions). A worker on Lambda runs there alone, so its role is the mapping's only.
+ */
+export const LAMBDA_CONSUMER_ACTIONS = [...CONSUMER_ACTIONS, "GetQueueAttributes"];
 
 /**
  * Grants and variables for every binding of an app. Each binding grants exactly its actions on
@@ -52,10 +63,11 @@ export function appBindings(app: string, spec: AppConfig, resources: StackResour
         }
     }
     if (spec.consumes) {
-        const queue = resolveBinding(app, "queues", CONSUMED_QUEUE_VARIABLE, { ref: spec.consumes.queue, actions: CONSUMER_ACTIONS }, resources, region);
+        const actions = spec.runtimes.includes("lambda") ? LAMBDA_CONSUMER_ACTIONS : CONSUMER_ACTIONS;
+        const queue = resolveBinding(app, "queues", CONSUMED_QUEUE_VARIABLE, { ref: spec.consumes.queue, actions }, resources, region);
         environment[CONSUMED_QUEUE_VARIABLE] = queue.value;
-        grants.push(...bindingGrants("queues", CONSUMED_QUEUE_VARIABLE, CONSUMER_ACTIONS, queue, region));
-        return { grants, environment, consumes: { arn: queue.arn, messagesPerTask: spec.consumes.messagesPerTask } };
+        grants.push(...bindingGrants("queues", CONSUMED_QUEUE_VARIABLE, actions, queue, region));
+        return { grants, environment, consumes: { arn: queue.arn, url: queue.value, messagesPerTask: spec.consumes.messagesPerTask, scaleToZero: spec.consumes.scaleToZero } };
     }
     return { grants, environment };
 }

@@ -11,6 +11,8 @@ import { EcsRuntime } from "./ecs";
 import { buildStackQueues } from "./apps/queues";
 import { stackResources } from "./apps/resources";
 import { EksRuntime } from "./eks";
+import { eksAccessLogPrefix } from "./eks/workloads";
+import type { AccessLogBucket } from "./ecs/access-logs";
 import { lambdaFunctionName, LambdaRuntime } from "./lambda";
 import { queueProcessingTimeout } from "./config/lambda";
 import { architectureOf } from "./config/eks";
@@ -18,7 +20,8 @@ import { Dashboards } from "./dashboards";
 import { sharedLoadBalancersFor } from "./shared-load-balancer";
 import { PlatformKey } from "./kms";
 import { Network } from "./network";
-import { Registry } from "./registry";
+import { type AppRepository, Registry } from "./registry";
+import { BATCH_REPOSITORY } from "./apps/batch-ecs";
 import { type Transform, withTransforms } from "./transform";
 import { ApiGatewayLoggingRole, type Queue, serverlessContext } from "./serverless";
 
@@ -104,9 +107,12 @@ function* platformSteps(config: PlatformConfig, options: BuildOptions, stepwise:
     const apps = buildStackApps(config, accountId, foundation, opts);
     yield "stack apps";
     const shared = buildSharedLoadBalancers(config, accountId, foundation, opts);
+    const eksShared = shared.eksJoins ? shared.loadBalancers : undefined;
+    const ecs = buildEcsRuntime(config, accountId, foundation, apps, shared.loadBalancers, eksIngressLogPrefixes(config, eksShared), opts, stepwise);
     const runtimes = {
-        ecs: buildEcsRuntime(config, accountId, foundation, apps, shared.loadBalancers, opts, stepwise),
-        eks: buildEksRuntime(config, accountId, foundation, apps.bindings, shared.eksJoins ? shared.loadBalancers : undefined, opts, stepwise),
+        ecs,
+        // EKS Ingresses' ALBs log to the ECS runtime's access-log bucket when there is one.
+        eks: buildEksRuntime(config, accountId, foundation, apps.bindings, eksShared, ecs?.accessLogs, opts, stepwise),
         lambda: buildLambdaRuntime(config, foundation, apps, opts),
     };
     // Every construct that admits a service to the data key is built or declared: the runtimes
@@ -209,7 +215,8 @@ function createRegistry(config: PlatformConfig, accountId: AccountId, keys: Plat
         config.name,
         {
             namespace: config.registry.namespace,
-            apps: Object.keys(config.apps),
+            // The batch app's ECS processor has its image too (apps/batch/Dockerfile).
+            apps: [...Object.keys(config.apps), ...(config.batch?.processor === "ecs" ? [BATCH_REPOSITORY] : [])],
             untaggedImageExpiryDays: config.registry.untaggedImageExpiryDays,
             keepTaggedImages: config.registry.keepTaggedImages,
             kmsKeyArn: keys.data.arn,
@@ -235,13 +242,16 @@ function createRegistry(config: PlatformConfig, accountId: AccountId, keys: Plat
  * apps can bind to among them. Built before the runtimes: app bindings reference these resources
  * and resolve in the same deploy.
  */
-function buildStackApps(config: PlatformConfig, accountId: AccountId, { keys, alarms }: Foundation, opts: StepOptions): StackApps {
+function buildStackApps(config: PlatformConfig, accountId: AccountId, { keys, alarms, network, registry }: Foundation, opts: StepOptions): StackApps {
     const ctx = serverlessContext({ config, accountId, keys, alarms });
     // API Gateway's execution logging role is an account and region setting: the account owner's
     // stack sets it for every stack's APIs; the others' stages rely on it (deploy the owner first).
     const apiLoggingRole = config.account.owner ? new ApiGatewayLoggingRole(`${config.name}-apigateway-logging`, opts) : undefined;
     const serverless = buildServerlessApps(config, ctx, opts, apiLoggingRole);
-    const dataApps = buildDataApps(config.name, config, ctx, opts, apiLoggingRole);
+    // The batch app's ECS processor (platform:batch.processor: ecs) runs in the network and pulls from the registry.
+    const batchRepository = registry.repositories[BATCH_REPOSITORY] as AppRepository | undefined;
+    const batchEcs = batchRepository && { network, repository: batchRepository, containerInsights: config.ecs.containerInsights, namePrefix: config.name };
+    const dataApps = buildDataApps(config.name, config, ctx, opts, apiLoggingRole, batchEcs);
     // Every app module the stack sets a key for (platform/apps/registry.ts): nothing here changes to add one.
     const extensions = buildRegisteredApps(config.name, config.profile, config.extensions, ctx, opts, apiLoggingRole);
     const queues = buildStackQueues(config.name, config.queues, ctx, opts);
@@ -276,6 +286,7 @@ function buildEcsRuntime(
     { keys, alarms, network, registry }: Foundation,
     { ctx, bindings }: StackApps,
     sharedLoadBalancers: SharedLoadBalancers,
+    accessLogPrefixes: string[],
     opts: StepOptions,
     stepwise: boolean,
 ): EcsRuntime | undefined {
@@ -298,6 +309,7 @@ function buildEcsRuntime(
             protect: config.protection.protectStatefulResources,
             serverless: ctx,
             sharedLoadBalancers,
+            accessLogPrefixes,
             stepwise,
         },
         opts,
@@ -308,9 +320,10 @@ function buildEcsRuntime(
 function buildEksRuntime(
     config: PlatformConfig,
     accountId: AccountId,
-    { keys, network, registry }: Foundation,
+    { keys, alarms, network, registry }: Foundation,
     bindings: StackApps["bindings"],
     sharedLoadBalancers: SharedLoadBalancers | undefined,
+    accessLogs: AccessLogBucket | undefined,
     opts: StepOptions,
     stepwise: boolean,
 ): EksRuntime | undefined {
@@ -333,10 +346,20 @@ function buildEksRuntime(
             highAvailability: config.profile === "prod",
             deletionProtection: config.protection.deletionProtection,
             protect: config.protection.protectStatefulResources,
+            alarmTopicArn: alarms.arn,
+            accessLogs,
             stepwise,
         },
         opts,
     );
+}
+
+/** The prefixes EKS Ingresses of their own write access logs under (a worker has none; an app on a shared load balancer a TargetGroupBinding). */
+function eksIngressLogPrefixes(config: PlatformConfig, eksShared: SharedLoadBalancers | undefined): string[] {
+    if (!config.eks.enabled) return [];
+    return Object.entries(config.apps)
+        .filter(([, spec]) => spec.runtimes.includes("eks") && !spec.consumes && !eksShared?.[spec.ingress === "internal" ? "internal" : "internet-facing"])
+        .map(([app]) => eksAccessLogPrefix(app));
 }
 
 /** The Lambda functions of the apps that run on Lambda; absent when none does. */

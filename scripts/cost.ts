@@ -37,6 +37,9 @@ async function main(argv: string[]): Promise<number> {
         console.log(`same platform on the anchors' defaults: ${usd(bench.anchors.fixedMonthly)}`);
         for (const g of bench.anchors.fixedByType) console.log(`  ${g.key.padEnd(45)} ${usd(g.monthly).padStart(9)}`);
         console.log(`ratio: ${(bench.ratio * 100).toFixed(1)}% (target: at most 50%); dev target: at most $130.00`);
+        // What no dev option removes while EKS stays a runtime: the control plane's fixed fee.
+        const controlPlane = bench.platform.lines.filter((l) => l.kind === "fixed" && l.priceId.startsWith("eks.cluster.")).reduce((a, l) => a + l.monthly, 0);
+        console.log(`of which the EKS control plane (no cheaper tier exists): ${usd(controlPlane)}, ${((controlPlane / 130) * 100).toFixed(0)}% of the $130.00 target`);
         return 0;
     }
     const file = path.join(ROOT, "README.md");

@@ -1,8 +1,41 @@
 import type { ItemReaderKind } from "../../platform/config/data-apps";
-import { backoff, DistributedMapState, LAMBDA_SERVICE_ERRORS, StateMachineDefinition, TRANSIENT_ERROR } from "../../platform/serverless/asl";
+import { backoff, DistributedMapState, LAMBDA_SERVICE_ERRORS, StateMachineDefinition, type TaskState, TRANSIENT_ERROR } from "../../platform/serverless/asl";
+
+/**
+ * The ECS item processor: each item runs as one Fargate task of `taskDefinitionArn` in `clusterArn`,
+ * in private subnets without a public address, and the workflow waits for it to stop (`.sync`).
+ * The item reaches the container as the JSON of `BATCH_ITEM_VARIABLE` (a container override).
+ */
+export interface EcsItemProcessor {
+    clusterArn: string;
+    /** The task definition's ARN (a revision): the role may run the family's revisions. */
+    taskDefinitionArn: string;
+    /** The container the override addresses. */
+    containerName: string;
+    subnetIds: string[];
+    securityGroupIds: string[];
+}
+
+/** The environment variable carrying one item's JSON into the ECS processor's container. */
+export const BATCH_ITEM_VARIABLE = "BATCH_ITEM";
+/**
+ * What an ECS item's state waits beyond the item timeout: Fargate's provisioning and image pull
+ * before the container starts (typically under a minute; the margin covers a slow pull).
+ */
+export const ECS_TASK_START_MARGIN_SECONDS = 300;
+/**
+ * Errors of the ECS integration worth another attempt: the ECS API's own failures, and a RunTask
+ * whose `Failures` are not empty (no Fargate capacity in the subnets' AZs, a throttled launch), which
+ * Step Functions raises as AmazonECS.Unknown (https://docs.aws.amazon.com/step-functions/latest/dg/connect-ecs.html).
+ * A container that exits non-zero fails the state with States.TaskFailed: an item failure, not retried.
+ */
+export const ECS_SERVICE_ERRORS = ["ECS.AmazonECSException", "ECS.ServerException", "AmazonECS.Unknown"];
 
 export interface BatchWorkflowTargets {
-    processorFunctionArn: string;
+    /** The Lambda item processor; set this or `ecsProcessor`. */
+    processorFunctionArn?: string;
+    /** The ECS item processor; set this or `processorFunctionArn`. With it, children must be STANDARD. */
+    ecsProcessor?: EcsItemProcessor;
     bucketName: string;
     /** Input prefix: the objects listed ("objects"), or where the JSON/CSV file named by the execution input must be. */
     prefix: string;
@@ -55,6 +88,47 @@ function reader(targets: BatchWorkflowTargets): Pick<DistributedMapState, "ItemR
     };
 }
 
+/** The item's Task state: a function invocation, or an ECS task the workflow waits for. */
+function processItemState(targets: BatchWorkflowTargets): TaskState {
+    const failed = [{ ErrorEquals: ["States.ALL"], Next: "ItemFailed", ResultPath: "$.failure" }];
+    if (targets.ecsProcessor && targets.processorFunctionArn) throw new Error("batchWorkflow: expected one item processor, a function or an ECS task, not both");
+    if (targets.ecsProcessor) {
+        if (targets.childExecutionType === "EXPRESS") throw new Error("batchWorkflow: an ECS item processor needs STANDARD child workflows (.sync is not supported in EXPRESS workflows)");
+        const ecs = targets.ecsProcessor;
+        return {
+            Type: "Task",
+            Resource: "arn:aws:states:::ecs:runTask.sync",
+            Parameters: {
+                Cluster: ecs.clusterArn,
+                TaskDefinition: ecs.taskDefinitionArn,
+                LaunchType: "FARGATE",
+                PlatformVersion: "LATEST",
+                NetworkConfiguration: { AwsvpcConfiguration: { Subnets: ecs.subnetIds, SecurityGroups: ecs.securityGroupIds, AssignPublicIp: "DISABLED" } },
+                Overrides: { ContainerOverrides: [{ Name: ecs.containerName, Environment: [{ Name: BATCH_ITEM_VARIABLE, "Value.$": "States.JsonToString($)" }] }] },
+                // Names who started the task in the console and in ListTasks (startedBy filter).
+                StartedBy: "batch-distributed-map",
+            },
+            // The task description is large and says nothing about the item: the result writer keeps the item itself.
+            ResultPath: null,
+            TimeoutSeconds: targets.itemTimeoutSeconds + ECS_TASK_START_MARGIN_SECONDS,
+            Retry: [backoff([...ECS_SERVICE_ERRORS, "States.Timeout"], ITEM_RETRY)],
+            Catch: failed,
+            End: true,
+        };
+    }
+    if (!targets.processorFunctionArn) throw new Error("batchWorkflow: expected an item processor, a function or an ECS task");
+    return {
+        Type: "Task",
+        Resource: "arn:aws:states:::lambda:invoke",
+        Parameters: { FunctionName: targets.processorFunctionArn, "Payload.$": "$" },
+        OutputPath: "$.Payload",
+        TimeoutSeconds: targets.itemTimeoutSeconds + ITEM_TASK_TIMEOUT_MARGIN_SECONDS,
+        Retry: [backoff([...LAMBDA_SERVICE_ERRORS, TRANSIENT_ERROR, "States.Timeout"], ITEM_RETRY)],
+        Catch: failed,
+        End: true,
+    };
+}
+
 /**
  * One Distributed Map over S3: every item is processed by the function in its own child
  * workflow (EXPRESS by default: cheap and fast for short items), up to `maxConcurrency` at
@@ -76,16 +150,7 @@ export function batchWorkflow(targets: BatchWorkflowTargets): StateMachineDefini
                     ProcessorConfig: { Mode: "DISTRIBUTED", ExecutionType: targets.childExecutionType },
                     StartAt: "ProcessItem",
                     States: {
-                        ProcessItem: {
-                            Type: "Task",
-                            Resource: "arn:aws:states:::lambda:invoke",
-                            Parameters: { FunctionName: targets.processorFunctionArn, "Payload.$": "$" },
-                            OutputPath: "$.Payload",
-                            TimeoutSeconds: targets.itemTimeoutSeconds + ITEM_TASK_TIMEOUT_MARGIN_SECONDS,
-                            Retry: [backoff([...LAMBDA_SERVICE_ERRORS, TRANSIENT_ERROR, "States.Timeout"], ITEM_RETRY)],
-                            Catch: [{ ErrorEquals: ["States.ALL"], Next: "ItemFailed", ResultPath: "$.failure" }],
-                            End: true,
-                        },
+                        ProcessItem: processItemState(targets),
                         // The item fails with its own error and cause: the map counts it against the
                         // tolerance and the result writer lists it with both.
                         ItemFailed: { Type: "Fail", ErrorPath: "$.failure.Error", CausePath: "$.failure.Cause" },

@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { DataAppsConfig } from "../config/data-apps";
 import { S3AccessLogBucket } from "../serverless/access-log-bucket";
 import type { ServerlessContext } from "../serverless/common";
-import { BatchApp } from "./batch";
+import { BatchApp, type BatchAppArgs } from "./batch";
 import { IngestApp } from "./ingest";
 import { UploadsApp } from "./uploads";
 
@@ -18,7 +18,15 @@ export interface DataApps {
  * The data-processing apps a stack configures (`platform:uploads`, `platform:ingest`,
  * `platform:batch`), each named `<project>-<stack>-<app>`.
  */
-export function buildDataApps(name: string, config: DataAppsConfig, ctx: ServerlessContext, opts: pulumi.ComponentResourceOptions, loggingRole: pulumi.Resource | undefined): DataApps {
+export function buildDataApps(
+    name: string,
+    config: DataAppsConfig,
+    ctx: ServerlessContext,
+    opts: pulumi.ComponentResourceOptions,
+    loggingRole: pulumi.Resource | undefined,
+    /** The network, repository and ECS settings of the batch app's ECS processor (`platform:batch.processor: ecs`). */
+    batchEcs?: BatchAppArgs["ecs"],
+): DataApps {
     const apps: DataApps = {};
     // One log bucket for the data buckets' server access logs.
     const accessLogs =
@@ -31,7 +39,7 @@ export function buildDataApps(name: string, config: DataAppsConfig, ctx: Serverl
         // API Gateway's execution logs need the account's logging role: set by the account owner's stack (platform/index.ts).
         apps.ingest = new IngestApp(`${name}-ingest`, { ctx, config: config.ingest, loggingRole }, opts);
     }
-    if (config.batch) apps.batch = new BatchApp(`${name}-batch`, { ctx, config: config.batch, accessLogs: bucketLogs }, opts);
+    if (config.batch) apps.batch = new BatchApp(`${name}-batch`, { ctx, config: config.batch, accessLogs: bucketLogs, ecs: batchEcs }, opts);
     return apps;
 }
 

@@ -1,6 +1,8 @@
 import type { ConfigProblem } from "./load";
 import type { ProfileDefaults } from "./profiles";
 import { type BindingConfig, BINDING_KINDS, resolveBindings } from "./bindings";
+import { type EgressRule, type EgressRuleInput, resolveEgress } from "./egress";
+import { type FargateSelector, selects } from "./fargate-profiles";
 import { type ReleaseConfig, releaseProblems, resolveRelease } from "./release";
 import type { LambdaAppConfig } from "./lambda";
 import { AppInput, type AppIngress, Architecture, FARGATE_MEMORY, FargateCpu, JobInput, Runtime } from "./schema";
@@ -47,11 +49,16 @@ export interface AppConfig {
     streams: Record<string, BindingConfig>;
     /**
      * A queue worker: the stack queue it consumes (its URL in QUEUE_URL, receive/delete/extend
-     * granted) and the backlog per task it scales to. Such an app serves no HTTP.
+     * granted) and the backlog per task it scales to. Such an app serves no HTTP. `scaleToZero`:
+     * every ECS task and EKS pod may stop while the queue is empty (profile default: dev only).
      */
-    consumes?: { queue: string; messagesPerTask: number };
+    consumes?: { queue: string; messagesPerTask: number; scaleToZero: boolean };
     /** `public` (internet-facing load balancer), `internal` (VPC only) or `none` (a queue worker). */
     ingress: AppIngress;
+    /** Where the containers may connect; unset: TCP 443 anywhere (config/egress.ts DEFAULT_EGRESS). */
+    egress?: EgressRule[];
+    /** The rules as written, for their validation against the other apps. */
+    egressInput?: EgressRuleInput[];
     runtimes: Runtime[];
     architecture: Architecture;
     /** Non-root user the container runs as; must own the writable paths in the image. */
@@ -118,7 +125,13 @@ export function resolveApp(input: AppInput, defaults: ProfileDefaults["apps"]): 
         ...resolveBindings(input),
         // A worker serves no HTTP; everything else is public unless it says otherwise.
         ingress: input.ingress ?? (input.consumes ? "none" : "public"),
-        consumes: input.consumes && { queue: input.consumes.queue, messagesPerTask: input.consumes.messagesPerTask ?? APP_DEFAULTS.messagesPerTask },
+        consumes: input.consumes && {
+            queue: input.consumes.queue,
+            messagesPerTask: input.consumes.messagesPerTask ?? APP_DEFAULTS.messagesPerTask,
+            scaleToZero: input.consumes.scaleToZero ?? defaults.scaleToZero,
+        },
+        egress: resolveEgress(input.egress),
+        egressInput: input.egress,
         runtimes: input.runtimes ?? [...APP_DEFAULTS.runtimes],
         architecture: input.architecture ?? APP_DEFAULTS.architecture,
         user: input.user ?? APP_DEFAULTS.user,
@@ -198,4 +211,46 @@ function fargateSizeProblems(cpu: FargateCpu, memory: number, cpuKey: string, me
                 (fits.length > 0 ? `; ${memory} MiB fits cpu ${fits.join(" or ")}` : ""),
         },
     ];
+}
+
+/** The namespace and pod labels of KEDA's operator as platform/eks/addons/keda.ts installs it (kedacore/charts v2.20.2 keda/templates/manager/deployment.yaml: `app: <operator.name>`). */
+export const KEDA_OPERATOR_PODS = { namespace: "keda", labels: { app: "keda-operator" } };
+
+/**
+ * KEDA runs when an app on EKS consumes a queue, and its operator reads the queues' backlog with
+ * its own role through EKS Pod Identity, which Fargate pods do not have: a Fargate profile must
+ * not take it. (The workers themselves are checked like any app: fargate-profiles.ts.)
+ */
+export function kedaFargateProblems(profiles: Record<string, FargateSelector>, apps: Record<string, Pick<AppConfig, "runtimes" | "consumes">>, key: (path: string[]) => string): ConfigProblem[] {
+    if (!Object.values(apps).some((app) => app.consumes && app.runtimes.includes("eks"))) return [];
+    return Object.entries(profiles)
+        .filter(([, selector]) => selects(selector, KEDA_OPERATOR_PODS.namespace, KEDA_OPERATOR_PODS.labels))
+        .map(([profile]) => ({
+            key: key(["eks", "fargateProfiles", profile]),
+            message: `selects KEDA's operator (namespace ${KEDA_OPERATOR_PODS.namespace}), which scales the queue workers and reads their queues through EKS Pod Identity, not available on Fargate; narrow the selector to other pods`,
+        }));
+}
+
+/**
+ * KEDA scales the queue workers on EKS: the first worker there turns the `eks.addons.keda` add-on
+ * on (its default is off). Refused when the stack turns it off explicitly. Resolution and check in
+ * one: it sets `addons.keda.enabled` and returns the problem, if any.
+ */
+export function enableKedaForWorkers(
+    apps: Record<string, Pick<AppConfig, "runtimes" | "consumes">>,
+    eks: { enabled: boolean; addons: { keda: { enabled: boolean } } },
+    kedaInput: { enabled?: boolean } | undefined,
+    key: (path: string[]) => string,
+): ConfigProblem[] {
+    const workers = Object.entries(apps)
+        .filter(([, app]) => app.consumes && app.runtimes.includes("eks"))
+        .map(([name]) => name);
+    if (workers.length === 0 || !eks.enabled) return [];
+    if (kedaInput?.enabled === false) {
+        return [
+            { key: key(["eks", "addons", "keda", "enabled"]), message: `expected true (or unset): KEDA scales the queue workers on EKS (${workers.join(", ")}); remove eks from their runtimes to run them on ECS only` },
+        ];
+    }
+    eks.addons.keda.enabled = true;
+    return [];
 }

@@ -205,7 +205,7 @@ export function referenceProblems(app: string, bindings: AppBindingsConfig, cata
 export const CONSUMED_QUEUE_VARIABLE = "QUEUE_URL";
 
 /** The runtimes a queue worker (`consumes`) can run on. */
-export const CONSUMER_RUNTIMES = ["ecs", "lambda"] as const;
+export const CONSUMER_RUNTIMES = ["ecs", "eks", "lambda"] as const;
 
 /** `consumes.queue` names a stack queue nothing else consumes, on a runtime that runs workers. */
 export function consumerProblems(app: string, spec: { consumes?: { queue: string }; runtimes: string[] } & AppBindingsConfig, catalog: ReferenceCatalog, key: (path: string[]) => string): ConfigProblem[] {
@@ -220,7 +220,7 @@ export function consumerProblems(app: string, spec: { consumes?: { queue: string
     if (unsupported.length > 0)
         problems.push({
             key: key(["apps", app, "runtimes"]),
-            message: `a queue worker (consumes) runs on ${CONSUMER_RUNTIMES.join(", ")} only (an ECS service scaled on the queue's backlog per task, or a Lambda event source mapping); remove ${unsupported.join(", ")}`,
+            message: `a queue worker (consumes) runs on ${CONSUMER_RUNTIMES.join(", ")} only (an ECS service scaled on the queue's backlog per task, an EKS Deployment scaled by KEDA on the backlog per pod, or a Lambda event source mapping); remove ${unsupported.join(", ")}`,
         });
     if (CONSUMED_QUEUE_VARIABLE in spec.queues)
         problems.push({ key: key(["apps", app, "queues", CONSUMED_QUEUE_VARIABLE]), message: `${CONSUMED_QUEUE_VARIABLE} receives the consumed queue's URL (consumes.queue); bind this queue under another variable` });

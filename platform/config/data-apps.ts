@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { bool, wholeNumber } from "./fields";
-import type { Profile } from "./schema";
+import { FARGATE_CPU, FARGATE_MEMORY, type FargateCpu, IMAGE_TAG_PATTERN, type Profile } from "./schema";
 import { EXPRESS_CHILD_MAX_SECONDS, maxExpressItemTimeoutSeconds, worstCaseItemSeconds } from "../../apps/batch/workflow";
 
 /**
@@ -28,6 +28,9 @@ export type StreamMode = (typeof STREAM_MODES)[number];
 export const ITEM_READERS = ["objects", "json", "csv"] as const;
 export type ItemReaderKind = (typeof ITEM_READERS)[number];
 export const CHILD_EXECUTION_TYPES = ["EXPRESS", "STANDARD"] as const;
+/** What processes each item of the batch map: a Lambda function, or an ECS Fargate task per item. */
+export const BATCH_PROCESSORS = ["lambda", "ecs"] as const;
+export type BatchProcessor = (typeof BATCH_PROCESSORS)[number];
 
 /** Rekognition reads images of up to 15 MB from S3 (DetectLabels limits). */
 export const REKOGNITION_MAX_OBJECT_MB = 15;
@@ -67,25 +70,53 @@ export const IngestInputSchema = z.strictObject({
     wafRateLimitPerIp: wholeNumber("requests one IP may send in 5 minutes before WAF blocks it", 100, 2_000_000_000).optional(),
 });
 
-export const BatchInputSchema = z.strictObject({
-    enabled: bool("whether the batch app is deployed (it is when platform:batch is set, unless this is false)").optional(),
-    itemReader: z.enum(ITEM_READERS, { error: `expected an item reader, one of ${ITEM_READERS.join(", ")} (objects: every object under the prefix; json/csv: the items of one file)` }).optional(),
-    prefix: prefix("the input prefix").optional(),
-    resultPrefix: prefix("the prefix results are written under").optional(),
-    maxConcurrency: wholeNumber("the most child workflows at once", 1, DISTRIBUTED_MAP_MAX_CONCURRENCY).optional(),
-    // Independent of maxConcurrency: a reservation the account cannot hold (it must keep 100 unreserved) fails the deploy.
-    reservedConcurrency: wholeNumber("the Lambda concurrency reserved for the item processor", 1, DISTRIBUTED_MAP_MAX_CONCURRENCY).optional(),
-    toleratedFailurePercentage: z
-        .number({ error: "expected the tolerated failure percentage: a number from 0 to 100" })
-        .min(0, { error: "expected the tolerated failure percentage: a number from 0 to 100" })
-        .max(100, { error: "expected the tolerated failure percentage: a number from 0 to 100" })
-        .optional(),
-    childExecutionType: z.enum(CHILD_EXECUTION_TYPES, { error: `expected a child execution type, one of ${CHILD_EXECUTION_TYPES.join(", ")}` }).optional(),
-    itemTimeoutSeconds: wholeNumber("seconds the item processor may run per attempt", 1, 900).optional(),
-    noncurrentVersionExpiryDays: wholeNumber("days an overwritten or deleted object version is kept", 1, 3650).optional(),
-    workflowLogLevel: workflowLogLevel.optional(),
-    includeExecutionData: bool("whether workflow logs include state input and output").optional(),
-});
+export const BatchInputSchema = z
+    .strictObject({
+        enabled: bool("whether the batch app is deployed (it is when platform:batch is set, unless this is false)").optional(),
+        itemReader: z.enum(ITEM_READERS, { error: `expected an item reader, one of ${ITEM_READERS.join(", ")} (objects: every object under the prefix; json/csv: the items of one file)` }).optional(),
+        prefix: prefix("the input prefix").optional(),
+        resultPrefix: prefix("the prefix results are written under").optional(),
+        maxConcurrency: wholeNumber("the most child workflows at once", 1, DISTRIBUTED_MAP_MAX_CONCURRENCY).optional(),
+        // Independent of maxConcurrency: a reservation the account cannot hold (it must keep 100 unreserved) fails the deploy.
+        reservedConcurrency: wholeNumber("the Lambda concurrency reserved for the item processor", 1, DISTRIBUTED_MAP_MAX_CONCURRENCY).optional(),
+        toleratedFailurePercentage: z
+            .number({ error: "expected the tolerated failure percentage: a number from 0 to 100" })
+            .min(0, { error: "expected the tolerated failure percentage: a number from 0 to 100" })
+            .max(100, { error: "expected the tolerated failure percentage: a number from 0 to 100" })
+            .optional(),
+        childExecutionType: z.enum(CHILD_EXECUTION_TYPES, { error: `expected a child execution type, one of ${CHILD_EXECUTION_TYPES.join(", ")}` }).optional(),
+        itemTimeoutSeconds: wholeNumber("seconds the item processor may run per attempt", 1, 900).optional(),
+        noncurrentVersionExpiryDays: wholeNumber("days an overwritten or deleted object version is kept", 1, 3650).optional(),
+        workflowLogLevel: workflowLogLevel.optional(),
+        includeExecutionData: bool("whether workflow logs include state input and output").optional(),
+        processor: z.enum(BATCH_PROCESSORS, { error: `expected the item processor, one of ${BATCH_PROCESSORS.join(", ")} (lambda: a function per item; ecs: an ECS Fargate task per item)` }).optional(),
+        task: z
+            .strictObject({
+                // Fargate's CPU values and the tag pattern are read when a value is parsed: schema.ts imports this module.
+                cpu: z
+                    .number({ error: "expected the ECS processor task's CPU units, a Fargate value: 256, 512, 1024, 2048, 4096, 8192 or 16384 (1024 = 1 vCPU; 256 when unset)" })
+                    .refine((cpu) => (FARGATE_CPU as readonly number[]).includes(cpu), {
+                        error: () => `expected task CPU units Fargate offers, one of ${FARGATE_CPU.join(", ")} (1024 = 1 vCPU)`,
+                    }),
+                memory: wholeNumber("the ECS processor task's memory in MiB, a Fargate size for its CPU (512 when unset)", 512, 122880),
+                imageTag: z
+                    .string({ error: "expected the release tag of the batch image (apps/batch/Dockerfile, pushed to the stack's <namespace>/batch repository); until it is set each item's task fails saying so" })
+                    .refine((tag) => IMAGE_TAG_PATTERN.test(tag), { error: "expected an image tag: letters, digits, _ . - (up to 128 characters, not starting with . or -)" })
+                    .refine((tag) => tag.toLowerCase() !== "latest", { error: 'expected a release tag such as a git sha or 1.4.2, not "latest": tags are immutable here' }),
+            })
+            .partial()
+            .optional(),
+    })
+    .superRefine((batch, ctx) => {
+        // The ECS processor has no function: a Lambda setting would be silently ignored.
+        if (batch.processor === "ecs" && batch.reservedConcurrency !== undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["reservedConcurrency"],
+                message: "expected no reservedConcurrency with processor ecs (it reserves Lambda concurrency for the function processor); maxConcurrency bounds the tasks running at once",
+            });
+        }
+    });
 
 /** The keys PlatformInputSchema spreads in. */
 export const DATA_APPS_INPUT_SHAPE = {
@@ -134,7 +165,21 @@ export interface BatchConfig extends WorkflowLogging {
     /** The processor's timeout per attempt; with EXPRESS children every attempt and wait must fit 300 s. */
     itemTimeoutSeconds: number;
     noncurrentVersionExpiryDays: number;
+    /** `lambda`: the item processor function; `ecs`: one Fargate task per item (`task`). */
+    processor: BatchProcessor;
+    /** The ECS processor's task: size and release (the batch image in the stack's registry); set with processor ecs only. */
+    task?: BatchTaskConfig;
 }
+
+export interface BatchTaskConfig {
+    cpu: FargateCpu;
+    memory: number;
+    /** The batch image's release tag; unset before the first release. */
+    imageTag?: string;
+}
+
+/** The ECS processor's task size when `task.cpu` / `task.memory` are unset: the smallest Fargate size. */
+export const BATCH_TASK_DEFAULTS = { cpu: 256 as FargateCpu, memory: 512 };
 
 /** Resolved: an app is present only when its key was set. */
 export interface DataAppsConfig {
@@ -146,7 +191,7 @@ export interface DataAppsConfig {
 interface DataAppsDefaults {
     uploads: UploadsConfig;
     ingest: Omit<IngestConfig, "shardCount">;
-    batch: BatchConfig;
+    batch: Omit<BatchConfig, "processor" | "task">;
 }
 
 /**
@@ -286,8 +331,19 @@ export function resolveDataApps(input: DataAppsInput, profile: Profile): DataApp
             // Never more than the map can use; never grown with it (a large reservation must be asked for).
             reservedConcurrency: batch.reservedConcurrency ?? Math.min(defaults.batch.reservedConcurrency, batch.maxConcurrency ?? defaults.batch.maxConcurrency),
             toleratedFailurePercentage: batch.toleratedFailurePercentage ?? defaults.batch.toleratedFailurePercentage,
-            childExecutionType: batch.childExecutionType ?? defaults.batch.childExecutionType,
+            // An ECS task is awaited with .sync, which EXPRESS workflows do not support: STANDARD children then.
+            childExecutionType: batch.childExecutionType ?? (batch.processor === "ecs" ? "STANDARD" : defaults.batch.childExecutionType),
             itemTimeoutSeconds: batch.itemTimeoutSeconds ?? defaults.batch.itemTimeoutSeconds,
+            processor: batch.processor ?? "lambda",
+            ...(batch.processor === "ecs" || batch.task
+                ? {
+                      task: {
+                          cpu: (batch.task?.cpu as FargateCpu | undefined) ?? BATCH_TASK_DEFAULTS.cpu,
+                          memory: batch.task?.memory ?? BATCH_TASK_DEFAULTS.memory,
+                          ...(batch.task?.imageTag ? { imageTag: batch.task.imageTag } : {}),
+                      },
+                  }
+                : {}),
             noncurrentVersionExpiryDays: batch.noncurrentVersionExpiryDays ?? defaults.batch.noncurrentVersionExpiryDays,
             level: batch.workflowLogLevel ?? defaults.batch.level,
             includeExecutionData: batch.includeExecutionData ?? defaults.batch.includeExecutionData,
@@ -296,7 +352,7 @@ export function resolveDataApps(input: DataAppsInput, profile: Profile): DataApp
 }
 
 /** Rules that span keys or depend on the profile. */
-export function checkDataApps(config: DataAppsConfig & { profile: Profile }, key: (path: string[]) => string): { key: string; message: string }[] {
+export function checkDataApps(config: DataAppsConfig & { profile: Profile; apps?: Record<string, unknown> }, key: (path: string[]) => string): { key: string; message: string }[] {
     const problems: { key: string; message: string }[] = [];
     const { ingest, batch } = config;
     if (ingest) {
@@ -324,6 +380,30 @@ export function checkDataApps(config: DataAppsConfig & { profile: Profile }, key
             key: key(["batch", "resultPrefix"]),
             message: `expected a result prefix outside the input prefix "${batch.prefix}" (and not holding it), or the next run would read its own results; got "${batch.resultPrefix}"`,
         });
+    }
+    if (batch?.processor === "lambda" && batch.task) {
+        problems.push({ key: key(["batch", "task"]), message: "expected no task with processor lambda (the item processor is a function); set processor: ecs to run each item as an ECS Fargate task" });
+    }
+    if (batch?.processor === "ecs") {
+        if (config.apps && "batch" in config.apps) {
+            problems.push({
+                key: key(["batch", "processor"]),
+                message: "expected no app named \"batch\" with processor ecs: the batch image's repository is <namespace>/batch, which that app's repository already is; rename the app",
+            });
+        }
+        if (batch.childExecutionType === "EXPRESS") {
+            problems.push({
+                key: key(["batch", "childExecutionType"]),
+                message: "expected STANDARD (or no childExecutionType) with processor ecs: an EXPRESS workflow cannot wait for an ECS task to finish (.sync integrations are Standard-only)",
+            });
+        }
+        if (batch.task && !FARGATE_MEMORY[batch.task.cpu].includes(batch.task.memory)) {
+            const allowed = FARGATE_MEMORY[batch.task.cpu];
+            problems.push({
+                key: key(["batch", "task", "memory"]),
+                message: `expected a Fargate memory size for cpu ${batch.task.cpu}: ${allowed.length > 4 ? `${allowed[0]} to ${allowed[allowed.length - 1]} MiB in steps of ${allowed[1] - allowed[0]}` : `one of ${allowed.join(", ")} MiB`}, got ${batch.task.memory}`,
+            });
+        }
     }
     if (batch?.childExecutionType === "EXPRESS" && worstCaseItemSeconds(batch.itemTimeoutSeconds) >= EXPRESS_CHILD_MAX_SECONDS) {
         problems.push({

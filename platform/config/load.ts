@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AppConfig, checkApp, resolveApp } from "./apps";
+import { AppConfig, checkApp, enableKedaForWorkers, kedaFargateProblems, resolveApp } from "./apps";
 import { lambdaProblems, queueProcessingTimeout } from "./lambda";
 import { blockSize, carve, parseIpv4Cidr } from "./cidr";
 import { checkEks, checkEksApps, type EksConfig, resolveEks } from "./eks";
@@ -10,6 +10,7 @@ import { type RegisteredAppsConfig, registeredApps, settingsSchema } from "../ap
 import { closest } from "./suggest";
 import { checkServerless, resolveServerless, ServerlessConfig } from "./serverless";
 import { BINDING_KINDS, consumerProblems, referenceProblems } from "./bindings";
+import { egressProblems } from "./egress";
 import { fargateProfileProblems } from "./fargate-profiles";
 import { referenceCatalog, resolveStackQueues, type StackQueueConfig } from "./references";
 import {
@@ -240,8 +241,11 @@ export function resolvePlatformConfig(raw: RawStackConfig): PlatformConfig {
     problems.push(...checkServerless(config, key).filter((problem) => !reported.has(problem.key)));
     problems.push(...checkReferences(config, key).filter((problem) => !reported.has(problem.key)));
     if (config.eks.enabled) {
-        const bindingCount = (app: string) => BINDING_KINDS.reduce((count, kind) => count + Object.keys(config.apps[app][kind]).length, 0);
+        // A queue worker's consumed queue is a grant too.
+        const bindingCount = (app: string) => BINDING_KINDS.reduce((count, kind) => count + Object.keys(config.apps[app][kind]).length, config.apps[app].consumes ? 1 : 0);
         problems.push(...fargateProfileProblems(config.eks.fargateProfiles, config.apps, bindingCount, key).filter((problem) => !reported.has(problem.key)));
+        problems.push(...kedaFargateProblems(config.eks.fargateProfiles, config.apps, key).filter((problem) => !reported.has(problem.key)));
+        problems.push(...enableKedaForWorkers(config.apps, config.eks, input.eks?.addons?.keda, key).filter((problem) => !reported.has(problem.key)));
     }
     if (problems.length > 0) throw new ConfigError(raw.stack, problems);
     return config;
@@ -449,7 +453,7 @@ function checkNetwork(network: NetworkConfig, region: string, key: (path: string
 
 /** Apps, the ECS cluster and ingress: rules that span keys or need the region. */
 function checkServices(config: PlatformConfig, key: (path: (string | number)[]) => string): ConfigProblem[] {
-    const problems: ConfigProblem[] = Object.entries(config.apps).flatMap(([name, app]) => checkApp(name, app, key));
+    const problems: ConfigProblem[] = [...Object.entries(config.apps).flatMap(([name, app]) => checkApp(name, app, key)), ...egressProblems(config.apps, key)];
     // What Lambda cannot do, for apps on it (a worker's timeout against its stack queue's processing timeout).
     problems.push(...Object.entries(config.apps).flatMap(([name, app]) => lambdaProblems(name, app, queueProcessingTimeout(config, app.consumes?.queue), key)));
     // One registry per account and region: a second stack creating these would fail (or fight over them).

@@ -19,7 +19,8 @@ export interface ProfileDefaults {
     compute: { spot: boolean };
     registry: { untaggedImageExpiryDays: number; keepTaggedImages: number; enhancedScanning: boolean; pullThroughCache: boolean };
     /** App spec defaults that depend on the environment; the rest are the same everywhere (load.ts). */
-    apps: { cpu: FargateCpu; memory: number; replicas: { min: number; max: number }; release: { strategy: ReleaseStrategy; bakeTimeMinutes: number } };
+    /** `scaleToZero`: a queue worker may scale to zero tasks and pods while its queue is empty (`apps.<name>.consumes.scaleToZero`). */
+    apps: { cpu: FargateCpu; memory: number; replicas: { min: number; max: number }; release: { strategy: ReleaseStrategy; bakeTimeMinutes: number }; scaleToZero: boolean };
     ecs: {
         containerInsights: ContainerInsights;
         /** FARGATE_SPOT's weight applies only when `compute.spot` is true; otherwise it defaults to 0. */
@@ -58,7 +59,7 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
         protection: { deletionProtection: false, protectStatefulResources: false },
         compute: { spot: true },
         registry: { untaggedImageExpiryDays: 7, keepTaggedImages: 20, enhancedScanning: false, pullThroughCache: false },
-        apps: { cpu: 256, memory: 512, replicas: { min: 1, max: 2 }, release: { strategy: "rolling", bakeTimeMinutes: 0 } },
+        apps: { cpu: 256, memory: 512, replicas: { min: 1, max: 2 }, release: { strategy: "rolling", bakeTimeMinutes: 0 }, scaleToZero: true },
         ecs: { containerInsights: "enabled", capacity: { fargateBase: 0, fargateWeight: 1, fargateSpotWeight: 3 }, exec: { enabled: true } },
     },
     staging: {
@@ -75,7 +76,7 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
         protection: { deletionProtection: true, protectStatefulResources: false },
         compute: { spot: true },
         registry: { untaggedImageExpiryDays: 14, keepTaggedImages: 30, enhancedScanning: false, pullThroughCache: true },
-        apps: { cpu: 256, memory: 512, replicas: { min: 2, max: 4 }, release: { strategy: "blueGreen", bakeTimeMinutes: 5 } },
+        apps: { cpu: 256, memory: 512, replicas: { min: 2, max: 4 }, release: { strategy: "blueGreen", bakeTimeMinutes: 5 }, scaleToZero: false },
         ecs: { containerInsights: "enabled", capacity: { fargateBase: 1, fargateWeight: 1, fargateSpotWeight: 1 }, exec: { enabled: true } },
     },
     prod: {
@@ -92,7 +93,7 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
         protection: { deletionProtection: true, protectStatefulResources: true },
         compute: { spot: false },
         registry: { untaggedImageExpiryDays: 14, keepTaggedImages: 100, enhancedScanning: true, pullThroughCache: true },
-        apps: { cpu: 512, memory: 1024, replicas: { min: 2, max: 10 }, release: { strategy: "blueGreen", bakeTimeMinutes: 15 } },
+        apps: { cpu: 512, memory: 1024, replicas: { min: 2, max: 10 }, release: { strategy: "blueGreen", bakeTimeMinutes: 15 }, scaleToZero: false },
         ecs: { containerInsights: "enhanced", capacity: { fargateBase: 2, fargateWeight: 1, fargateSpotWeight: 1 }, exec: { enabled: false } },
     },
 };

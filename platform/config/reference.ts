@@ -58,6 +58,10 @@ function rows(path: string[], schema: z.ZodType): Row[] {
     if (def.type === "record" && unwrap(def.valueType as z.ZodType)._zod.def.type === "object") {
         return rows([...path, placeholder(path)], def.valueType as z.ZodType);
     }
+    // A list of objects (`egress`): one row per field of an item, as `egress[].cidr`.
+    if (def.type === "array" && unwrap(def.element as z.ZodType)._zod.def.type === "object") {
+        return rows([...path.slice(0, -1), `${path[path.length - 1]}[]`], def.element as z.ZodType);
+    }
     return [{ path, expects: describe(inner) }];
 }
 

@@ -6,6 +6,7 @@ import { isTimeZone, SCHEDULE_FORM, scheduleProblem } from "./schedule";
 import { DATA_APPS_INPUT_SHAPE } from "./data-apps";
 import { SERVERLESS_INPUT_SHAPE } from "./serverless";
 import { STACK_QUEUES_INPUT_SHAPE } from "./references";
+import { EgressRuleSchema } from "./egress";
 import { ReleaseInputSchema } from "./release";
 import { LambdaAppInputSchema } from "./lambda";
 
@@ -208,8 +209,24 @@ export const AppInputSchema = z.strictObject({
         .strictObject({
             queue: z.string({ error: "expected a queue reference such as queues.work" }).regex(REFERENCE_PATTERN, { error: "expected a queue reference <owner>.<resource> such as queues.work" }),
             messagesPerTask: wholeNumber("the visible messages per task the service scales to", 1, 100000).optional(),
+            /**
+             * Let the worker scale to zero while the queue is empty and start on the first message;
+             * otherwise it keeps replicas.min. On EKS, KEDA's minReplicaCount 0; on ECS, the
+             * service's minimum capacity 0 and a step scaling policy that starts one task when
+             * messages are visible and none runs (platform/ecs/README.md, "Scaling to zero").
+             * @default true in dev, false in staging and prod
+             * @example false
+             */
+            scaleToZero: bool("whether a queue worker may scale to zero tasks (ECS) and pods (EKS)").optional(),
         })
         .optional(),
+    /**
+     * Where the containers may connect, one rule per destination (`cidr`, `prefixList` or `to`),
+     * replacing the default TCP 443 anywhere (config/egress.ts). ECS: the task security group's
+     * egress rules; EKS: the namespace's NetworkPolicy (DNS and the Pod Identity agent stay allowed).
+     * @example [{ cidr: 10.20.0.0/16, port: 5432 }, { to: api }, { cidr: 0.0.0.0/0, port: 443 }]
+     */
+    egress: z.array(EgressRuleSchema).optional(),
     runtimes: z
         .array(z.enum(RUNTIMES, { error: `expected a runtime, one of ${RUNTIMES.join(", ")}` }))
         .min(1, { error: `expected at least one runtime (${RUNTIMES.join(", ")})` })

@@ -22,7 +22,8 @@ export interface EcsAppArgs extends Transformable {
     /** The cluster, its capacity strategy and (when enabled) ECS Exec. */
     cluster: EcsCluster;
     /** Tasks run in the private subnets. */
-    network: { vpcId: pulumi.Input<string>; privateSubnetIds: pulumi.Input<string[]> };
+    /** `vpcCidr`: what `egress: [{ to: vpc }]` reaches. */
+    network: { vpcId: pulumi.Input<string>; privateSubnetIds: pulumi.Input<string[]>; vpcCidr?: string };
     /** Container (and job) logs: the profile's retention, the platform's logs key. */
     logs: { retentionDays: number; kmsKeyArn: pulumi.Input<string> };
     /**
@@ -109,11 +110,6 @@ export function appTask(name: string, args: EcsAppArgs, options: { logStreamPref
         { parent },
     );
     return { logGroup, taskRole, executionRole, container, taskDefinition, released };
-}
-
-/** Outbound HTTPS anywhere: AWS APIs and ECR (through endpoints or the NAT), and the internet. */
-export function httpsEgress(name: string, securityGroupId: pulumi.Input<string>, opts: pulumi.CustomResourceOptions, description = "HTTPS to AWS APIs and the internet"): aws.vpc.SecurityGroupEgressRule {
-    return new aws.vpc.SecurityGroupEgressRule(`${name}-https-out`, { securityGroupId, description, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" }, opts);
 }
 
 /** The service's desired count as Application Auto Scaling's target, between `replicas.min` and `replicas.max`. */

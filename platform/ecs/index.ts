@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AppConfig, EcsConfig, IngressConfig } from "../config";
 import type { ServiceKeyUsers } from "../kms";
 import { AccessLogBucket } from "./access-logs";
+import { appEgressToApps } from "./egress";
 import { EcsCluster } from "./cluster";
 import type { AppBindings } from "./grants";
 import type { EcsAppArgs } from "./app";
@@ -56,6 +57,12 @@ export interface EcsRuntimeArgs extends Transformable {
      */
     sharedLoadBalancers?: SharedLoadBalancers;
     /**
+     * More prefixes the access-log bucket lets ELB write under: the EKS Ingresses' ALBs share it.
+     * @default []
+     * @example ["eks/web"]
+     */
+    accessLogPrefixes?: string[];
+    /**
      * Leave the apps to `buildApps()`, which builds one app per step, so a caller can let the
      * registrations of one app finish before the next is built (buildPlatformAsync does).
      * @default false: the constructor builds every app
@@ -76,8 +83,9 @@ export class EcsRuntime extends pulumi.ComponentResource {
     readonly workers: Record<string, EcsWorker> = {};
     /** Present when some app releases with blueGreen, canary or linear. */
     readonly releaseTooling?: ReleaseTooling;
-    /** The apps left to build (see buildApps). */
+    /** The apps left to build (see buildApps), and the arguments they are built from. */
     private readonly appSteps: (() => string)[] = [];
+    private args!: EcsRuntimeArgs;
 
     constructor(name: string, args: EcsRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:ecs:Runtime", name, {}, withTransforms(opts, args.transform));
@@ -98,7 +106,13 @@ export class EcsRuntime extends pulumi.ComponentResource {
                 ? undefined
                 : new AccessLogBucket(
                       `${name}-alb-logs`,
-                      { prefixes: ownLoadBalancers.map(([app]) => app), retentionDays: args.logs.retentionDays, region: args.region, accountId: args.accountId, protect: args.protect },
+                      {
+                          prefixes: [...ownLoadBalancers.map(([app]) => app), ...(args.accessLogPrefixes ?? [])],
+                          retentionDays: args.logs.retentionDays,
+                          region: args.region,
+                          accountId: args.accountId,
+                          protect: args.protect,
+                      },
                       { parent: this },
                   );
         const hasJobs = Object.values(args.apps).some((app) => Object.keys(app.spec.jobs).length > 0);
@@ -150,6 +164,7 @@ export class EcsRuntime extends pulumi.ComponentResource {
                 return app;
             });
         }
+        this.args = args;
         if (!args.stepwise) {
             const steps = this.buildApps();
             while (!steps.next().done);
@@ -158,10 +173,12 @@ export class EcsRuntime extends pulumi.ComponentResource {
 
     /**
      * Builds the apps not built yet, one per step (a generator: the caller may wait between
-     * steps, yielded the app's name), then registers the runtime's outputs.
+     * steps, yielded the app's name), then what needs them all (the egress to the apps) and the
+     * runtime's outputs.
      */
     *buildApps(): Generator<string, void> {
         for (let step = this.appSteps.shift(); step; step = this.appSteps.shift()) yield step();
+        this.addEgressToApps(this.args);
         this.registerOutputs({ cluster: this.cluster.name, urls: Object.fromEntries(Object.entries(this.services).map(([app, service]) => [app, service.url])) });
     }
 
@@ -191,5 +208,17 @@ export class EcsRuntime extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+    }
+
+    /** `egress: [{ to: <app> }]`: to the target's load balancer security group (its own or the shared one), once every service exists. */
+    private addEgressToApps(args: EcsRuntimeArgs): void {
+        // With a certificate, port 80 only redirects to 443.
+        const listenerPorts = args.ingress.certificateArn ? [443] : [80];
+        const targets = Object.fromEntries(Object.entries(this.services).map(([app, service]) => [app, { securityGroupId: service.loadBalancerSecurityGroup.id, ports: listenerPorts }]));
+        for (const [app, service] of Object.entries(this.services)) {
+            appEgressToApps(`${args.namePrefix}-${app}-tasks`, service.taskSecurityGroup.id, args.apps[app].spec.egress, targets, { parent: service });
+            if (service.jobsSecurityGroup) appEgressToApps(`${args.namePrefix}-${app}-jobs`, service.jobsSecurityGroup.id, args.apps[app].spec.egress, targets, { parent: service });
+        }
+        for (const [app, worker] of Object.entries(this.workers)) appEgressToApps(`${args.namePrefix}-${app}-tasks`, worker.securityGroup.id, args.apps[app].spec.egress, targets, { parent: worker });
     }
 }

@@ -4,7 +4,7 @@ import { type AppConfig, type IngressConfig, sharedListenerPort } from "../confi
 import type { SharedLoadBalancer } from "../shared-load-balancer";
 import { NAME_LIMITS, nameWithin } from "../naming";
 import type { AccessLogBucket } from "./access-logs";
-import { httpsEgress } from "./app";
+import { appEgress } from "./egress";
 
 /** The two security groups of an app behind a load balancer. */
 export interface AppSecurityGroups {
@@ -62,7 +62,7 @@ export function createSecurityGroups(name: string, args: IngressArgs, opts: pulu
         { securityGroupId: tasks.id, description: `From the ${app} load balancer on the container port`, ipProtocol: "tcp", fromPort: spec.port, toPort: spec.port, referencedSecurityGroupId: loadBalancer.id },
         opts,
     );
-    httpsEgress(`${name}-tasks`, tasks.id, opts);
+    appEgress(`${name}-tasks`, tasks.id, spec.egress, args.network.vpcCidr, opts);
     return { loadBalancer, tasks };
 }
 
@@ -223,7 +223,7 @@ export function createSharedSecurityGroups(name: string, args: IngressArgs, shar
         opts,
     );
     shared.reach(name, tasks.id, spec.port);
-    httpsEgress(`${name}-tasks`, tasks.id, opts);
+    appEgress(`${name}-tasks`, tasks.id, spec.egress, args.network.vpcCidr, opts);
     return { loadBalancer: shared.securityGroup, tasks };
 }
 

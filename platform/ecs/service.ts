@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { IngressConfig } from "../config";
 import type { ServiceKeyUsers } from "../kms";
 import type { AccessLogBucket } from "./access-logs";
-import { type AppTask, appTask, type EcsAppArgs, httpsEgress, scalableTarget, trackingPolicy } from "./app";
+import { type AppTask, appTask, type EcsAppArgs, scalableTarget, trackingPolicy } from "./app";
+import { appEgress } from "./egress";
 import { ScheduledJob } from "./job";
 import { type AppTraffic, createListeners, createLoadBalancer, createSecurityGroups, createSharedSecurityGroups, createTargetGroup, sharedTraffic } from "./load-balancer";
 import type { SharedLoadBalancer } from "../shared-load-balancer";
@@ -55,6 +56,8 @@ export class EcsService extends pulumi.ComponentResource {
     readonly greenTargetGroup?: aws.lb.TargetGroup;
     readonly taskSecurityGroup: aws.ec2.SecurityGroup;
     readonly loadBalancerSecurityGroup: aws.ec2.SecurityGroup;
+    /** The scheduled jobs' security group, when the app has jobs. */
+    readonly jobsSecurityGroup?: aws.ec2.SecurityGroup;
     /** `https://<dns name>` with a certificate, `http://<dns name>` without. */
     readonly url: pulumi.Output<string>;
     readonly jobs: Record<string, ScheduledJob> = {};
@@ -243,7 +246,8 @@ export class EcsService extends pulumi.ComponentResource {
         if (!args.jobs) throw new Error(`EcsService ${name}: ${app} has jobs but no schedule group was given`);
         const parent = { parent: this };
         const securityGroup = new aws.ec2.SecurityGroup(`${name}-jobs`, { vpcId: args.network.vpcId, description: `Scheduled jobs of ${app} (no inbound)`, tags: { Name: `${name}-jobs` } }, parent);
-        httpsEgress(`${name}-jobs`, securityGroup.id, parent);
+        (this as { jobsSecurityGroup?: aws.ec2.SecurityGroup }).jobsSecurityGroup = securityGroup;
+        appEgress(`${name}-jobs`, securityGroup.id, spec.egress, args.network.vpcCidr, parent);
         for (const job of jobNames) {
             this.jobs[job] = new ScheduledJob(
                 `${name}-${job}`,

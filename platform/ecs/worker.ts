@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { notifyingAlarm } from "../alarms";
 import type { AppConfig } from "../config";
-import { appTask, type EcsAppArgs, httpsEgress, scalableTarget, trackingPolicy } from "./app";
+import { appTask, type EcsAppArgs, scalableTarget, trackingPolicy } from "./app";
+import { appEgress } from "./egress";
 import type { AppBindings } from "./grants";
 import { withTransforms } from "../transform";
 
@@ -20,12 +21,22 @@ export interface EcsWorkerArgs extends EcsAppArgs {
  * recommends for SQS workers: https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking-metric-math.html).
  * A message the code fails on is received again after the visibility timeout and moves to the
  * queue's dead-letter queue (which alarms) after its maxReceiveCount.
+ *
+ * With `consumes.scaleToZero` the service starts at, and may scale in to, zero tasks. Target
+ * tracking then cannot start the first task: `visible / tasks` has no datapoint without a running
+ * task, and a target tracking policy does not scale while its metric has insufficient data
+ * (https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html#target-tracking-considerations).
+ * A step scaling policy on our own alarm does
+ * (https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-step-scaling-policies.html):
+ * see createScaleFromZero.
  */
 export class EcsWorker extends pulumi.ComponentResource {
     readonly service: aws.ecs.Service;
     readonly taskDefinition: aws.ecs.TaskDefinition;
     readonly securityGroup: aws.ec2.SecurityGroup;
     readonly scalingPolicy: aws.appautoscaling.Policy;
+    /** With `consumes.scaleToZero`: the step policy that starts the first task, and its alarm. */
+    readonly scaleFromZero?: { policy: aws.appautoscaling.Policy; alarm: aws.cloudwatch.MetricAlarm };
 
     constructor(name: string, args: EcsWorkerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:ecs:Worker", name, {}, withTransforms(opts, args.transform));
@@ -35,8 +46,11 @@ export class EcsWorker extends pulumi.ComponentResource {
 
         this.taskDefinition = appTask(name, args, { logStreamPrefix: "worker", publishPort: false }, this).taskDefinition;
         this.securityGroup = this.createSecurityGroup(name, args);
-        this.service = this.createService(name, args);
-        this.scalingPolicy = this.createBacklogScaling(name, args, queueName, consumes.messagesPerTask);
+        const replicas = { min: consumes.scaleToZero ? 0 : args.spec.replicas.min, max: args.spec.replicas.max };
+        this.service = this.createService(name, args, replicas.min);
+        const target = scalableTarget(name, args.cluster, this.service, replicas, { parent: this });
+        this.scalingPolicy = this.createBacklogScaling(name, args, target, queueName, consumes.messagesPerTask);
+        if (consumes.scaleToZero) this.scaleFromZero = this.createScaleFromZero(name, args, target, queueName);
         this.createBacklogAlarm(name, args, queueName, consumes.messagesPerTask);
         this.registerOutputs({ service: this.service.name });
     }
@@ -45,12 +59,12 @@ export class EcsWorker extends pulumi.ComponentResource {
     private createSecurityGroup(name: string, args: EcsWorkerArgs): aws.ec2.SecurityGroup {
         const parent = { parent: this };
         const securityGroup = new aws.ec2.SecurityGroup(`${name}-tasks`, { vpcId: args.network.vpcId, description: `Queue worker ${args.app} (no inbound)`, tags: { Name: `${name}-tasks` } }, parent);
-        httpsEgress(`${name}-tasks`, securityGroup.id, parent, "HTTPS to SQS and other AWS APIs");
+        appEgress(`${name}-tasks`, securityGroup.id, args.spec.egress, args.network.vpcCidr, parent, "HTTPS to SQS and other AWS APIs");
         return securityGroup;
     }
 
     /** The service: rolling deployments (new tasks first), rolled back by the circuit breaker. */
-    private createService(name: string, args: EcsWorkerArgs): aws.ecs.Service {
+    private createService(name: string, args: EcsWorkerArgs, desiredCount: number): aws.ecs.Service {
         const { app, spec, cluster } = args;
         return new aws.ecs.Service(
             name,
@@ -58,7 +72,7 @@ export class EcsWorker extends pulumi.ComponentResource {
                 name: app,
                 cluster: cluster.arn,
                 taskDefinition: this.taskDefinition.arn,
-                desiredCount: spec.replicas.min,
+                desiredCount,
                 // Fargate Spot runs no ARM64 task: an arm64 worker gets the on-demand share alone.
                 capacityProviderStrategies: cluster.strategyFor(spec.architecture),
                 platformVersion: "LATEST",
@@ -78,9 +92,8 @@ export class EcsWorker extends pulumi.ComponentResource {
     }
 
     /** Target tracking on visible messages per running task, at `messagesPerTask`. */
-    private createBacklogScaling(name: string, args: EcsWorkerArgs, queueName: pulumi.Output<string>, messagesPerTask: number): aws.appautoscaling.Policy {
+    private createBacklogScaling(name: string, args: EcsWorkerArgs, target: aws.appautoscaling.Target, queueName: pulumi.Output<string>, messagesPerTask: number): aws.appautoscaling.Policy {
         const parent = { parent: this };
-        const target = scalableTarget(name, args.cluster, this.service, args.spec.replicas, parent);
         return trackingPolicy(
             `${name}-backlog`,
             target,
@@ -94,7 +107,8 @@ export class EcsWorker extends pulumi.ComponentResource {
                             returnData: false,
                             metricStat: { stat: "Sum", metric: { namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: [{ name: "QueueName", value: queueName }] } },
                         },
-                        // Container Insights publishes the running count (both levels the cluster allows have it); the service keeps at least replicas.min (1 or more) running.
+                        // Container Insights publishes the running count (both levels the cluster allows have it). At zero tasks the
+                        // quotient has no datapoint and this policy does nothing: the step policy of createScaleFromZero starts the first task.
                         {
                             id: "tasks",
                             label: "Running tasks",
@@ -117,6 +131,65 @@ export class EcsWorker extends pulumi.ComponentResource {
             },
             parent,
         );
+    }
+
+    /**
+     * The way out of zero tasks: an alarm on "messages are visible and no task runs" invokes a step
+     * scaling policy that sets the capacity to exactly 1; target tracking takes over once that task
+     * runs and publishes a count. The two policies do not fight: the alarm breaches only while the
+     * running count is 0, so the step policy never lowers a capacity target tracking has raised
+     * (AWS warns that a step policy can scale in before target tracking would, unblocked:
+     * https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PutScalingPolicy.html).
+     * ExactCapacity 1 rather than ChangeInCapacity +1: an alarm re-invokes a scaling action every
+     * minute it stays in ALARM (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-actions.html),
+     * and the count stays 0 while the first task is PENDING, so +1 would add a task a minute where
+     * ExactCapacity 1 repeats a no-op. Target tracking keeps its scale-in: once the queue stays empty
+     * its low alarm (15 minutes below the target) takes the service back to minCapacity 0.
+     */
+    private createScaleFromZero(name: string, args: EcsWorkerArgs, target: aws.appautoscaling.Target, queueName: pulumi.Output<string>): { policy: aws.appautoscaling.Policy; alarm: aws.cloudwatch.MetricAlarm } {
+        const parent = { parent: this };
+        const policy = new aws.appautoscaling.Policy(
+            `${name}-from-zero`,
+            {
+                policyType: "StepScaling",
+                serviceNamespace: target.serviceNamespace,
+                scalableDimension: target.scalableDimension,
+                resourceId: target.resourceId,
+                stepScalingPolicyConfiguration: {
+                    adjustmentType: "ExactCapacity",
+                    metricAggregationType: "Maximum",
+                    // A Fargate task is running in about a minute; until then the alarm stays in ALARM and re-invokes a no-op.
+                    cooldown: 60,
+                    stepAdjustments: [{ metricIntervalLowerBound: "0", scalingAdjustment: 1 }],
+                },
+            },
+            parent,
+        );
+        const alarm = new aws.cloudwatch.MetricAlarm(
+            `${name}-from-zero`,
+            {
+                alarmDescription: `Starts ${args.app}'s first task: its queue has visible messages and no task runs (apps.${args.app}.consumes.scaleToZero). A scaling trigger, not a notification: the backlog alarm reports a queue the workers do not drain.`,
+                metricQueries: [
+                    { id: "visible", metric: { namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: queueName }, stat: "Maximum", period: 60 }, returnData: false },
+                    {
+                        id: "tasks",
+                        metric: { namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions: { ClusterName: args.cluster.name, ServiceName: this.service.name }, stat: "Maximum", period: 60 },
+                        returnData: false,
+                    },
+                    // A service without a running task may publish no count at all: FILL reads that as 0.
+                    { id: "waiting", expression: "IF(FILL(tasks, 0) == 0, visible, 0)", label: "Visible messages with no task running", returnData: true },
+                ],
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: 0,
+                evaluationPeriods: 1,
+                // SQS publishes only for an active queue (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html): no datapoint, no message waiting.
+                treatMissingData: "notBreaching",
+                actionsEnabled: true,
+                alarmActions: [policy.arn],
+            },
+            parent,
+        );
+        return { policy, alarm };
     }
 
     /** The backlog stays above what `replicas.max` workers drain for 15 minutes. */

@@ -13,7 +13,8 @@ import { ManagedNodeGroup, SHARED_PLACEMENT, SYSTEM_PLACEMENT } from "./node-gro
 import { ClusterObservability } from "./observability";
 import { nodeRole } from "./roles";
 import { secretsStoreProvider } from "./secrets";
-import { EksApp } from "./workloads";
+import { AccessLogBucket } from "../ecs/access-logs";
+import { eksAccessLogPrefix, EksApp } from "./workloads";
 import { withTransforms, type Transformable } from "../transform";
 
 export { CONTROL_PLANE_LOG_TYPES } from "./cluster";
@@ -63,6 +64,13 @@ export interface EksRuntimeArgs extends Transformable {
     highAvailability: boolean;
     deletionProtection: boolean;
     protect: boolean;
+    /** The apps' alarms notify this topic. */
+    alarmTopicArn: pulumi.Input<string>;
+    /**
+     * The platform's access-log bucket (the ECS runtime's), admitting ELB under `eks/<app>`; without
+     * one, the runtime creates its own for its Ingresses.
+     */
+    accessLogs?: AccessLogBucket;
     /**
      * Leave the apps to `buildApps()`, which builds one app per step, so a caller can let the
      * registrations of one app finish before the next is built (buildPlatformAsync does).
@@ -353,8 +361,39 @@ export class EksRuntime extends pulumi.ComponentResource {
         );
     }
 
-    /** One EksApp per app, after the controllers its objects need: one step per app (see buildApps). */
+    /**
+     * One EksApp per app, after the controllers its objects need; a queue worker after KEDA too (the
+     * catalog's, which config turns on with the first worker), whose operator role is granted the
+     * read of exactly the consumed queues' backlog. The Ingresses' ALBs write access logs (ELB.5)
+     * to the platform's bucket, or to this runtime's own. One step per app (see buildApps).
+     */
     private createApps(name: string, args: EksRuntimeArgs, controllers: pulumi.Resource[]): void {
+        const keda = this.addons.keda;
+        for (const [app, { bindings }] of Object.entries(args.apps)) {
+            if (!bindings.consumes) continue;
+            if (!keda) throw new Error(`${name}: ${app} is a queue worker but KEDA is off (config turns eks.addons.keda on with the first worker)`);
+            keda.addOperatorGrant({
+                sid: `ReadQueueBacklog${app
+                    .split(/[^A-Za-z0-9]+/)
+                    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+                    .join("")}`,
+                actions: ["sqs:GetQueueAttributes"],
+                resources: [bindings.consumes.arn],
+            });
+        }
+        // Only apps with an Ingress of their own: a worker has none, an app on a shared load balancer a TargetGroupBinding.
+        const sharedOf = (spec: AppConfig) => args.sharedLoadBalancers?.[spec.ingress === "internal" ? "internal" : "internet-facing"];
+        const ingressApps = Object.keys(args.apps).filter((app) => !args.apps[app].spec.consumes && !sharedOf(args.apps[app].spec));
+        const logs =
+            args.accessLogs ??
+            (ingressApps.length > 0
+                ? new AccessLogBucket(
+                      `${name}-alb-logs`,
+                      { prefixes: ingressApps.map(eksAccessLogPrefix), retentionDays: args.logs.retentionDays, region: args.region, accountId: args.accountId, protect: args.protect },
+                      { parent: this },
+                  )
+                : undefined);
+        const appPorts = Object.fromEntries(Object.entries(args.apps).map(([app, { spec }]) => [app, spec.port]));
         for (const [app, { spec, repository, bindings }] of Object.entries(args.apps)) {
             this.appSteps.push(() => {
                 this.apps[app] = new EksApp(
@@ -374,7 +413,12 @@ export class EksRuntime extends pulumi.ComponentResource {
                         strictZoneSpread: args.highAvailability,
                         provider: this.provider,
                         dependsOn: controllers,
-                        sharedLoadBalancer: args.sharedLoadBalancers?.[spec.ingress === "internal" ? "internal" : "internet-facing"],
+                        alarmTopicArn: args.alarmTopicArn,
+                        accessLogs: logs && { bucketName: logs.bucketName, policy: logs.policy },
+                        // Container Insights publishes the metric the jobs' failure alarms watch.
+                        containerInsightsClusterName: args.config.containerInsights ? args.namePrefix : undefined,
+                        appPorts,
+                        sharedLoadBalancer: sharedOf(spec),
                         vpcId: args.network.vpcId,
                     },
                     { parent: this },

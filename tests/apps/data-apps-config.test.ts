@@ -89,6 +89,7 @@ describe("data apps configuration (platform:uploads, platform:ingest, platform:b
             noncurrentVersionExpiryDays: 3,
             level: "FATAL",
             includeExecutionData: false,
+            processor: "lambda",
         });
         expect(resolve("dev", { ingest: { streamMode: "provisioned", shardCount: 3 } }).ingest!.shardCount).to.equal(3);
     });

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { EKS_STANDARD_SUPPORT_ENDS, PRICED_REGIONS, PRICES, PRICES_CHECKED } from "../../platform/offline/cost";
+import { EKS_STANDARD_SUPPORT_ENDS, PRICED_REGIONS, PRICES, PRICES_CHECKED, unconfirmedRegions, type PriceId } from "../../platform/offline/cost";
 import { REGION_PATTERN } from "../../platform/config/schema";
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -17,6 +17,27 @@ describe("cost price table", () => {
             for (const [region, usd] of Object.entries(row.usd)) expect(Number.isFinite(usd) && usd > 0, `${id} in ${region}: ${usd}`).to.equal(true);
             expect(row.unit, `${id} unit`).to.not.equal("");
             expect(row.source, `${id} source`).to.match(/^https:\/\/(aws\.amazon\.com|docs\.aws\.amazon\.com)\//);
+        }
+    });
+
+    it("records for every check the page read, its day (not after the table's date) and regions the table prices", () => {
+        for (const [id, row] of Object.entries(PRICES)) {
+            for (const c of row.checks) {
+                expect(c.page, `${id} check page`).to.match(/^https:\/\//);
+                expect(isDay(c.on) && c.on <= PRICES_CHECKED, `${id} check day ${c.on}`).to.equal(true);
+                expect(c.regions.length, `${id} check regions`).to.be.greaterThan(0);
+                for (const region of c.regions) expect(PRICED_REGIONS, `${id}`).to.include(region);
+            }
+        }
+    });
+
+    it("reports a region as unconfirmed exactly when no check of the row names it", () => {
+        expect(unconfirmedRegions("vpc.publicIpv4.hour")).to.deep.equal([]);
+        expect(unconfirmedRegions("vpc.natGateway.hour")).to.deep.equal(["eu-west-1", "eu-central-1"]);
+        expect(unconfirmedRegions("ebs.gp3.gb")).to.deep.equal(["us-west-2", "eu-west-1"]);
+        for (const id of Object.keys(PRICES) as PriceId[]) {
+            const named = new Set(PRICES[id].checks.flatMap((c) => c.regions as readonly string[]));
+            expect(unconfirmedRegions(id), id).to.deep.equal(PRICED_REGIONS.filter((r) => !named.has(r)));
         }
     });
 

@@ -57,7 +57,17 @@ describe("cost of the shipped stacks", function () {
         // The anchors' NAT gateways per AZ and default node group replace the NAT instance and managed groups.
         expect(types(bench.anchors)).to.not.include("aws:ec2/instance:Instance");
         expect(types(bench.anchors)).to.not.include("aws:eks/nodeGroup:NodeGroup");
-        expect(bench.anchors.lines.some((l) => l.what === "default node group: t2.medium ON_DEMAND x2")).to.equal(true);
+        expect(bench.anchors.lines.some((l) => l.what === "default node group: t3.medium ON_DEMAND x2")).to.equal(true);
+        expect(bench.anchors.lines.some((l) => l.what === "default node group volumes x2: 40 GB gp2")).to.equal(true);
+        // One ALB per app per runtime: each ECS service behind a load balancer and each ALB Ingress.
+        const fronted = stacks.dev.filter((r) => r.type === "aws:ecs/service:Service" && ((r.inputs.loadBalancers as unknown[]) ?? []).length > 0).length;
+        const ingresses = stacks.dev.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:Ingress" || r.type === "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding").length;
+        const albs = bench.anchors.lines.filter((l) => l.kind === "fixed" && l.priceId === "elb.alb.hour").length;
+        expect(albs)
+            .to.equal(fronted + ingresses)
+            .and.to.be.greaterThan(1);
+        // Pods on the platform's Fargate profile run on the default node group instead.
+        expect(types(bench.anchors)).to.not.include("kubernetes:helm.sh/v3:Release");
         expect(bench.anchors.lines.some((l) => l.what === "2 NAT gateways (strategy OnePerAz, 2 AZs)")).to.equal(true);
         expect(bench.ratio).to.be.lessThan(1);
     });

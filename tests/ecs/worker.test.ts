@@ -30,13 +30,27 @@ describe("ECS queue workers (consumes)", () => {
             expect(problems[0].message).to.match(/already consumed by translate's worker function/);
         });
 
-        it("refuses a worker on a runtime that does not run workers, and jobs on a worker", () => {
+        it("refuses jobs on a worker (on both runtimes, which both run workers)", () => {
             const problems = problemsOf({ ...STACK, apps: { worker: { consumes: { queue: "queues.work" }, runtimes: ["ecs", "eks"], jobs: { nightly: { schedule: "rate(1 day)", command: ["x"] } } } } });
-            expect(problems.map((p) => p.key)).to.have.members(["platform:apps.worker.runtimes", "platform:apps.worker.jobs"]);
+            expect(problems.map((p) => p.key)).to.deep.equal(["platform:apps.worker.jobs"]);
         });
 
-        it("defaults the backlog per task", () => {
-            expect(resolve({ ...STACK, apps: { worker: { consumes: { queue: "queues.work" } } } }).apps.worker.consumes).to.deep.equal({ queue: "queues.work", messagesPerTask: 100 });
+        it("defaults the backlog per task, and scaling to zero (EKS) to the profile's: dev yes, prod no", () => {
+            expect(resolve({ ...STACK, apps: { worker: { consumes: { queue: "queues.work" } } } }).apps.worker.consumes).to.deep.equal({ queue: "queues.work", messagesPerTask: 100, scaleToZero: true });
+            const prod = resolvePlatformConfig({ project: "platform", stack: "prod", values: { ...STACK, apps: { worker: { consumes: { queue: "queues.work" } } } }, region: "eu-west-1" });
+            expect(prod.apps.worker.consumes?.scaleToZero).to.equal(false);
+        });
+    });
+
+    describe("a worker in dev with consumes.scaleToZero: false", function () {
+        this.timeout(120_000);
+        it("keeps replicas.min tasks and creates no scale-from-zero policy or alarm", async () => {
+            const worker = { ...WORKER, consumes: { ...WORKER.consumes, scaleToZero: false } };
+            const { result } = await captureWarnings(() => synthPlatform("dev", { ...STACK, apps: { worker } }));
+            const resources = result.cloud.resources;
+            expect(only(resources, "aws:appautoscaling/target:Target", "-worker").inputs).to.deep.include({ minCapacity: 1, maxCapacity: 6 });
+            expect(only(resources, "aws:ecs/service:Service", "-worker").inputs.desiredCount).to.equal(1);
+            expect(resources.filter((r) => r.name.endsWith("-worker-from-zero"))).to.deep.equal([]);
         });
     });
 
@@ -84,16 +98,50 @@ describe("ECS queue workers (consumes)", () => {
                 expect(metrics.tasks.metricStat.metric).to.deep.include({ namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount" });
                 expect(metrics.backlog).to.deep.include({ expression: "visible / tasks", returnData: true });
                 const target = only(resources, "aws:appautoscaling/target:Target", "-worker");
-                expect(target.inputs).to.deep.include({ minCapacity: 1, maxCapacity: 6 });
+                // dev's profile lets a worker scale to zero (consumes.scaleToZero); prod keeps replicas.min.
+                expect(target.inputs).to.deep.include({ minCapacity: stack === "dev" ? 0 : 1, maxCapacity: 6 });
+                expect(only(resources, "aws:ecs/service:Service", "-worker").inputs.desiredCount).to.equal(stack === "dev" ? 0 : 1);
             });
+
+            if (stack === "dev") {
+                it("starts from zero tasks with a step policy (exactly 1 task) on an alarm: visible messages while no task runs", () => {
+                    const queue = only(resources, "aws:sqs/queue:Queue", "-queue-work");
+                    const cluster = only(resources, "aws:ecs/cluster:Cluster");
+                    const target = only(resources, "aws:appautoscaling/target:Target", "-worker");
+                    const policy = only(resources, "aws:appautoscaling/policy:Policy", "-worker-from-zero");
+                    expect(policy.inputs).to.deep.include({ policyType: "StepScaling", resourceId: target.inputs.resourceId, scalableDimension: "ecs:service:DesiredCount" });
+                    // ExactCapacity: re-invoked every minute the alarm stays in ALARM (first task still PENDING), it adds nothing.
+                    expect(policy.inputs.stepScalingPolicyConfiguration).to.deep.include({ adjustmentType: "ExactCapacity", stepAdjustments: [{ metricIntervalLowerBound: "0", scalingAdjustment: 1 }] });
+                    const alarm = only(resources, "aws:cloudwatch/metricAlarm:MetricAlarm", "-worker-from-zero");
+                    expect(alarm.inputs).to.deep.include({ comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, treatMissingData: "notBreaching", alarmActions: [policy.state.arn] });
+                    const queries = Object.fromEntries((alarm.inputs.metricQueries as any[]).map((q) => [q.id, q]));
+                    expect(queries.visible.metric).to.deep.include({ namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: queue.state.name } });
+                    expect(queries.tasks.metric).to.deep.include({ namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions: { ClusterName: cluster.state.name, ServiceName: "worker" } });
+                    // Breaches only while no task runs, so it never lowers what target tracking has raised.
+                    expect(queries.waiting).to.deep.include({ expression: "IF(FILL(tasks, 0) == 0, visible, 0)", returnData: true });
+                    // Target tracking keeps its scale-in: it is what takes the service back to zero.
+                    const tracking = only(resources, "aws:appautoscaling/policy:Policy", "-worker-backlog").inputs.targetTrackingScalingPolicyConfiguration as any;
+                    expect(tracking.disableScaleIn ?? false).to.equal(false);
+                });
+            } else {
+                it("has no scale-from-zero policy or alarm (scaleToZero is false in prod)", () => {
+                    expect(resources.filter((r) => r.name.endsWith("-worker-from-zero"))).to.deep.equal([]);
+                });
+            }
 
             it("may receive, delete and extend its queue's messages and decrypt them through SQS, and gets the queue URL", () => {
                 const queue = only(resources, "aws:sqs/queue:Queue", "-queue-work");
                 const statements = bySid(statementsOf(only(resources, "aws:iam/rolePolicy:RolePolicy", "-worker-task")));
-                expect(statements.QueueQUEUEURL).to.deep.include({ Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"], Resource: [queue.state.arn] });
+                expect(statements.QueueQUEUEURL).to.deep.include({ Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"], Resource: [queue.state.arn] });
                 expect(statements.QueueQUEUEURLKey).to.deep.include({ Action: ["kms:Decrypt"], Condition: { StringEquals: { "kms:ViaService": "sqs.eu-west-1.amazonaws.com" } } });
                 const env = JSON.parse(String(only(resources, "aws:ecs/taskDefinition:TaskDefinition", "-worker").inputs.containerDefinitions))[0].environment;
                 expect(env).to.deep.include({ name: "QUEUE_URL", value: queue.state.url });
+            });
+
+            it("places its arm64 tasks on FARGATE only: Fargate Spot runs no ARM64 task", () => {
+                const service = only(resources, "aws:ecs/service:Service", "-worker");
+                const providers = (service.inputs.capacityProviderStrategies as { capacityProvider: string }[]).map((share) => share.capacityProvider);
+                expect(providers).to.deep.equal(["FARGATE"]);
             });
 
             it("gives the queue a visibility timeout of six times the processing time and a dead-letter queue after maxReceiveCount", () => {

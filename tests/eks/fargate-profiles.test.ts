@@ -55,7 +55,31 @@ describe("EKS Fargate profiles", () => {
         });
     });
 
-    for (const stack of ["dev", "prod"] as const) {
+    describe("the shipped dev stack runs Karpenter's controller on its managed node group instead (no Fargate pod to pay for)", function () {
+        this.timeout(180_000);
+        let resources: Awaited<ReturnType<typeof sharedSynth>>["cloud"]["resources"];
+        before(async () => {
+            resources = (await sharedSynth("dev")).cloud.resources;
+        });
+
+        it("creates no Fargate profile and gives the controller a Pod Identity association for exactly its service account", () => {
+            expect(resources.filter((r) => r.type === "aws:eks/fargateProfile:FargateProfile")).to.deep.equal([]);
+            const role = only(resources, "aws:iam/role:Role", "-karpenter-controller");
+            const association = resources.filter((r) => r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation" && r.inputs.serviceAccount === "karpenter");
+            expect(association).to.have.length(1);
+            expect(association[0].inputs).to.include({ namespace: "kube-system", roleArn: role.state.arn });
+        });
+
+        it("places the chart on the controllers' node of the managed group (a node Karpenter does not launch)", () => {
+            const release = resources.find((r) => r.type === RELEASE && r.inputs.name === "karpenter")!;
+            const values = release.inputs.values as any;
+            expect(values.nodeSelector).to.deep.equal({ "platform/controllers": "true" });
+            const group = only(resources, "aws:eks/nodeGroup:NodeGroup", "-workload");
+            expect((group.inputs.labels as Record<string, string>)["platform/controllers"]).to.equal("true");
+        });
+    });
+
+    for (const stack of ["staging", "prod"] as const) {
         describe(`the shipped ${stack} stack runs Karpenter's controller on Fargate`, function () {
             this.timeout(180_000);
             let resources: Awaited<ReturnType<typeof sharedSynth>>["cloud"]["resources"];

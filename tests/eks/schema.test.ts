@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { RecordedResource } from "../../platform/offline/mock-cloud";
 import { sharedSynth } from "../helpers";
 import { eksAutoMode, eksCatalog, eksClusterAutoscaler, eksDev, eksProd } from "./fixtures";
+import { isKedaObject, validateKeda } from "./keda-crds";
 import { fieldProblems, modelModule } from "./strict-fields";
 
 /**
@@ -109,6 +110,8 @@ const isAutoModeKind = (manifest: Record<string, any>) => manifest.apiVersion ==
 
 /** Validates one manifest against its OpenAPI schema (not unknown fields: see fieldProblems); throws with the failing JSON paths. */
 async function validateSchema(manifest: Record<string, any>): Promise<void> {
+    // KEDA's kinds: their CRDs' schemas, strict (keda-crds.ts).
+    if (isKedaObject(manifest)) return validateKeda(manifest);
     if (isAutoModeKind(manifest)) {
         const schema = AUTO_MODE_SCHEMAS[manifest.kind];
         if (!schema) throw new Error(`no schema for ${manifest.apiVersion} ${manifest.kind}`);
@@ -130,7 +133,7 @@ async function validateSchema(manifest: Record<string, any>): Promise<void> {
 /** Validates one manifest strictly: its schema, and no field its kind does not have. */
 async function validateManifest(manifest: Record<string, any>): Promise<void> {
     await validateSchema(manifest);
-    if (isSecretProviderClass(manifest) || isAutoModeKind(manifest) || isTargetGroupBinding(manifest)) return;
+    if (isSecretProviderClass(manifest) || isAutoModeKind(manifest) || isTargetGroupBinding(manifest) || isKedaObject(manifest)) return;
     const problems = fieldProblems([manifest]);
     if (problems.length > 0) throw new Error(problems.join(", "));
 }
@@ -182,7 +185,9 @@ describe("Kubernetes objects against the OpenAPI schema", () => {
                 }
             }
             // Unknown fields: every model-backed object of the stack in one type-check.
-            const modelled = objects.filter((object) => !isSecretProviderClass(manifestOf(object)) && !isAutoModeKind(manifestOf(object)) && !isTargetGroupBinding(manifestOf(object)));
+            const modelled = objects.filter(
+                (object) => !isSecretProviderClass(manifestOf(object)) && !isAutoModeKind(manifestOf(object)) && !isTargetGroupBinding(manifestOf(object)) && !isKedaObject(manifestOf(object)),
+            );
             failures.push(
                 ...fieldProblems(
                     modelled.map(manifestOf),

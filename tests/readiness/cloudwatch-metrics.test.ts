@@ -71,6 +71,16 @@ describe("readiness rule cloudwatch-metrics: every alarm watches a published met
             expect(findings[0].message).to.contain("metricQueries[1] (requests)").and.contain("no metric RequestCounts; did you mean RequestCount?");
         });
 
+        it("checks ECS Container Insights (not in the spec) against its documented metrics: the running count is per service", () => {
+            const cluster = String(dev.resources.find((r) => r.type === "aws:ecs/cluster:Cluster")!.state.name);
+            expect(findingsOf(withAlarm({ namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions: { ClusterName: cluster, ServiceName: "worker" } }))).to.deep.equal([]);
+            const [clusterOnly] = findingsOf(withAlarm({ namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions: { ClusterName: cluster } }));
+            expect(clusterOnly.severity).to.equal("failure");
+            expect(clusterOnly.message).to.contain("published with the dimensions {ClusterName, ServiceName}");
+            const [misspelt] = findingsOf(withAlarm({ namespace: "ECS/ContainerInsights", metricName: "RunningTasksCount", dimensions: { ClusterName: cluster, ServiceName: "worker" } }));
+            expect(misspelt.message).to.contain("did you mean RunningTaskCount?");
+        });
+
         it("warns (does not fail) on a namespace the catalog does not cover, and on a dimension naming no resource of the stack", () => {
             const [uncovered] = findingsOf(withAlarm({ namespace: "AWS/Scheduler", metricName: "TargetErrorCount", dimensions: {} }));
             expect(uncovered.severity).to.equal("warning");

@@ -47,7 +47,7 @@ describe("readiness rule code-iam: the SDK calls in the code against the role", 
             expect(calls.map((call) => call.operation)).to.deep.equal(["Get"]);
         });
 
-        it("finds every Lambda handler of dev and both runtimes of the web app", () => {
+        it("finds every Lambda handler of dev and both runtimes of the web app and the queue worker", () => {
             const workloads = workloadsOf(stacks.dev);
             expect(workloads.filter((w) => w.kind === "function")).to.have.length(10);
             expect(workloads.filter((w) => w.kind !== "function").map((w) => `${w.kind} ${w.entry}`)).to.have.members([
@@ -55,6 +55,8 @@ describe("readiness rule code-iam: the SDK calls in the code against the role", 
                 "ecs-task apps/web/src/main.ts",
                 "pod apps/web/src/main.ts",
                 "pod apps/web/src/main.ts",
+                "ecs-task apps/worker/src/main.ts",
+                "pod apps/worker/src/main.ts",
             ]);
         });
     });

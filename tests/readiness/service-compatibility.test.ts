@@ -32,7 +32,7 @@ describe("readiness: service-compatibility", function () {
         it("fails dev as it was built before: its ARM64 service on the cluster's mix with FARGATE_SPOT", () => {
             const resources = broken(stacks.dev.cloud.resources, (copy) => {
                 const defaults = pick(copy, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders").inputs.defaultCapacityProviderStrategies;
-                pick(copy, SERVICE).inputs.capacityProviderStrategies = defaults;
+                pick(copy, SERVICE, "-web").inputs.capacityProviderStrategies = defaults;
             });
             const found = failures(resources, "fargate-spot-arm64");
             expect(found.map((f) => f.type)).to.deep.equal([SERVICE]);
@@ -43,7 +43,7 @@ describe("readiness: service-compatibility", function () {
         it("fails a service with no strategy of its own when the cluster's default has spot, and a scheduled ARM64 task with spot", () => {
             const resources = broken(stacks.dev.cloud.resources, (copy) => {
                 const defaults = pick(copy, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders").inputs.defaultCapacityProviderStrategies;
-                delete pick(copy, SERVICE).inputs.capacityProviderStrategies;
+                delete pick(copy, SERVICE, "-web").inputs.capacityProviderStrategies;
                 (pick(copy, "aws:scheduler/schedule:Schedule", "-selfcheck").inputs.target as any).ecsParameters.capacityProviderStrategies = defaults;
             });
             expect(
@@ -55,7 +55,7 @@ describe("readiness: service-compatibility", function () {
 
         it("accepts spot for X86_64 tasks", () => {
             const resources = broken(stacks.dev.cloud.resources, (copy) => {
-                pick(copy, SERVICE).inputs.capacityProviderStrategies = [{ capacityProvider: "FARGATE_SPOT", weight: 1 }];
+                pick(copy, SERVICE, "-web").inputs.capacityProviderStrategies = [{ capacityProvider: "FARGATE_SPOT", weight: 1 }];
                 (pick(copy, TASK_DEFINITION, "-web").inputs.runtimePlatform as any).cpuArchitecture = "X86_64";
             });
             expect(failures(resources, "fargate-spot-arm64")).to.deep.equal([]);

@@ -1,6 +1,7 @@
 /**
- * Processed message ids in a DynamoDB table (partition key `id`, string; TTL attribute
- * `expiresAt`), bound to the worker as `tables.IDEMPOTENCY_TABLE` with GetItem and PutItem.
+ * Processed message ids in a DynamoDB table (partition key `id`, string; the table's TTL attribute,
+ * `expiresAt` unless IDEMPOTENCY_TTL_ATTRIBUTE names another), bound to the worker as
+ * `tables.IDEMPOTENCY_TABLE` with GetItem and PutItem.
  */
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
@@ -12,6 +13,8 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
         private readonly tableName: string,
         /** How long an id is remembered: longer than the queue keeps a message. */
         private readonly ttlSeconds = 14 * 24 * 3600,
+        /** The attribute the table's TTL reads (epoch seconds): records without it would never expire. */
+        private readonly ttlAttribute = "expiresAt",
     ) {}
 
     async done(messageId: string): Promise<boolean> {
@@ -21,7 +24,9 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
 
     async record(messageId: string): Promise<void> {
         try {
-            await this.documents.send(new PutCommand({ TableName: this.tableName, Item: { id: messageId, expiresAt: Math.floor(Date.now() / 1000) + this.ttlSeconds }, ConditionExpression: "attribute_not_exists(id)" }));
+            await this.documents.send(
+                new PutCommand({ TableName: this.tableName, Item: { id: messageId, [this.ttlAttribute]: Math.floor(Date.now() / 1000) + this.ttlSeconds }, ConditionExpression: "attribute_not_exists(id)" }),
+            );
         } catch (error) {
             // Another task finished the same message first: it is recorded either way.
             if (!(error instanceof ConditionalCheckFailedException)) throw error;

@@ -34,6 +34,8 @@ export interface WorkerOptions {
     waitSeconds?: number;
     /** Seconds before a failed message is visible again, times its receive count; @default 10 */
     retryBackoffSeconds?: number;
+    /** Called after each successful receive (a readiness signal: the queue answers). */
+    onReceive?: () => void;
 }
 
 export interface WorkerStats {
@@ -48,6 +50,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerStats> {
         let messages: QueueMessage[];
         try {
             messages = await options.queue.receive({ maxMessages: options.maxMessages ?? 10, waitSeconds: options.waitSeconds ?? 20 }, options.signal);
+            options.onReceive?.();
         } catch (error) {
             if (options.signal.aborted) break;
             options.logger.error({ error: String(error) }, "receive failed; retrying");

@@ -92,8 +92,67 @@ function instanceLines(instanceType: string, count: number, capacity: "ON_DEMAND
     ];
 }
 
-function ebsGb(gb: number, what: string): Draft {
-    return fixed("ebs.gp3.gb", gb, `${what}: ${gb} GB gp3`, "GB-month");
+function ebsGb(gb: number, what: string, volumeType: "gp3" | "gp2" = "gp3"): Draft {
+    return fixed(`ebs.${volumeType}.gb`, gb, `${what}: ${gb} GB ${volumeType}`, "GB-month");
+}
+
+/**
+ * @pulumi/eks's default node group when `skipDefaultNodeGroup` is unset: `desiredCapacity` 2 nodes
+ * of `instanceType` t3.medium, each with a `nodeRootVolumeSize` 20 GiB root volume of
+ * `nodeRootVolumeType` gp2 (nodejs/eks/nodes/nodegroup.ts and nodes/instances.ts
+ * DEFAULT_INSTANCE_TYPE in github.com/pulumi/pulumi-eks).
+ */
+export const PULUMI_EKS_DEFAULT_NODE_GROUP = { instanceType: "t3.medium", desiredCapacity: 2, rootVolumeGb: 20, rootVolumeType: "gp2" } as const;
+
+/**
+ * The Fargate size EKS bills a pod at: its requests plus 256 MiB of memory for the Kubernetes
+ * components, rounded up to the next vCPU and memory combination Fargate offers
+ * (https://docs.aws.amazon.com/eks/latest/userguide/fargate-pod-configuration.html).
+ */
+export function eksFargatePodSize(cpuRequest: number, memoryMiB: number): { vcpu: number; gb: number } {
+    const combos: [number, number[]][] = [
+        [0.25, [0.5, 1, 2]],
+        [0.5, [1, 2, 3, 4]],
+        [1, [2, 3, 4, 5, 6, 7, 8]],
+        [2, Array.from({ length: 13 }, (_, i) => i + 4)],
+        [4, Array.from({ length: 23 }, (_, i) => i + 8)],
+    ];
+    const gbNeeded = (memoryMiB + 256) / 1024;
+    for (const [vcpu, memories] of combos) {
+        if (vcpu < cpuRequest) continue;
+        const gb = memories.find((m) => m >= gbNeeded);
+        if (gb !== undefined) return { vcpu, gb };
+    }
+    return { vcpu: 4, gb: 30 };
+}
+
+/** Kubernetes CPU quantity ("250m", "1") in vCPU, memory quantity ("512Mi", "1Gi") in MiB. */
+function cpuOf(quantity: unknown): number {
+    const q = typeof quantity === "string" || typeof quantity === "number" ? String(quantity) : "0";
+    return q.endsWith("m") ? Number(q.slice(0, -1)) / 1000 : Number(q) || 0;
+}
+function mibOf(quantity: unknown): number {
+    const match = /^(\d+(?:\.\d+)?)(Mi|Gi|M|G)?$/.exec(typeof quantity === "string" || typeof quantity === "number" ? String(quantity) : "0");
+    if (!match) return 0;
+    const value = Number(match[1]);
+    return match[2] === "Gi" || match[2] === "G" ? value * 1024 : value;
+}
+
+/**
+ * The Fargate profile whose selector takes a Helm release's pods: same namespace, and every label the
+ * selector names carried by the chart's pods (charts label them app.kubernetes.io/name = the chart's
+ * name and app.kubernetes.io/instance = the release's name).
+ */
+function fargateProfileOf(release: CostResource, ctx: EstimateContext): CostResource | undefined {
+    const chart = text(release.inputs.chart, "").split("/").pop() ?? "";
+    const podLabels: Record<string, string> = { "app.kubernetes.io/name": chart, "app.kubernetes.io/instance": text(release.inputs.name, release.name) };
+    return ctx.all.find(
+        (profile) =>
+            profile.type === "aws:eks/fargateProfile:FargateProfile" &&
+            arr(profile.inputs.selectors)
+                .map(rec)
+                .some((selector) => selector.namespace === release.inputs.namespace && Object.entries(rec(selector.labels)).every(([key, value]) => podLabels[key] === value)),
+    );
 }
 
 /** The launch template a node group uses: by its id, else the one with the node group's name. */
@@ -216,11 +275,16 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
                     standardEnds && ctx.date > standardEnds && !extended ? `standard support for ${version} ended ${standardEnds}; upgrade policy STANDARD lets EKS upgrade the cluster` : undefined,
                 ),
             ];
-            // @pulumi/eks creates a default node group (2 x t2.medium) unless told not to.
+            // @pulumi/eks creates its default node group unless told not to.
             if (cluster.inputs.skipDefaultNodeGroup !== true && cluster.inputs.fargate === undefined) {
-                const count = num(cluster.inputs.desiredCapacity, 2);
-                const instanceType = text(cluster.inputs.instanceType, "t2.medium");
-                lines.push(...instanceLines(instanceType, count, "ON_DEMAND", "default node group"), ebsGb(20 * count, `default node group volumes x${count}`));
+                const d = PULUMI_EKS_DEFAULT_NODE_GROUP;
+                const count = num(cluster.inputs.desiredCapacity, d.desiredCapacity);
+                const instanceType = text(cluster.inputs.instanceType, d.instanceType);
+                const volumeType = cluster.inputs.nodeRootVolumeType === "gp3" ? "gp3" : d.rootVolumeType;
+                lines.push(
+                    ...instanceLines(instanceType, count, "ON_DEMAND", "default node group"),
+                    ebsGb(num(cluster.inputs.nodeRootVolumeSize, d.rootVolumeGb) * count, `default node group volumes x${count}`, volumeType),
+                );
             }
             return lines;
         },
@@ -351,7 +415,15 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
             usage("kms.requests", ctx.usage.kmsRequestsPerKey / 10_000, "KMS requests", "10,000 requests", `${ctx.usage.kmsRequestsPerKey} requests per month (kmsRequestsPerKey)`),
         ],
     },
-    "aws:cloudwatch/metricAlarm:MetricAlarm": { kind: "priced", lines: () => [fixed("cloudwatch.alarm.standard", 1, "metric alarm", "alarm-month")] },
+    "aws:cloudwatch/metricAlarm:MetricAlarm": {
+        kind: "priced",
+        // CloudWatch bills an alarm per metric it evaluates: a metric-math alarm pays for each metric query
+        // (expressions are free). The account's 10 free alarm metrics are not deducted.
+        lines: (alarm) => {
+            const metrics = arr(alarm.inputs.metricQueries).filter((q) => rec(q).metric !== undefined).length || 1;
+            return [fixed("cloudwatch.alarm.standard", metrics, metrics === 1 ? "metric alarm" : `metric alarm over ${metrics} metrics`, "alarm metric-month")];
+        },
+    },
     "aws:wafv2/webAcl:WebAcl": {
         kind: "priced",
         lines: (acl, ctx) => {
@@ -473,7 +545,21 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
     "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration": FREE("enhanced scanning is billed by Amazon Inspector per image scanned (usage)"),
     "aws:ecs/cluster:Cluster": FREE("ECS clusters are free; Container Insights metrics are usage"),
     "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": FREE("configuration"),
-    "aws:ecs/taskDefinition:TaskDefinition": FREE("priced through the service or job that runs it"),
+    "aws:ecs/taskDefinition:TaskDefinition": {
+        kind: "priced",
+        // Services and scheduled jobs price their own tasks; a task definition a workflow runs (runTask) is priced here, as usage.
+        lines: (taskDefinition, ctx) => {
+            const family = text(taskDefinition.inputs.family, "");
+            const runByWorkflow = ctx.all.some(
+                (r) =>
+                    r.type === "aws:sfn/stateMachine:StateMachine" && typeof r.inputs.definition === "string" && r.inputs.definition.includes("ecs:runTask") && r.inputs.definition.includes(`task-definition/${family}:`),
+            );
+            if (!runByWorkflow || family === "") return [];
+            const size = { vcpu: num(taskDefinition.inputs.cpu, 256) / 1024, gb: num(taskDefinition.inputs.memory, 512) / 1024, arm: rec(taskDefinition.inputs.runtimePlatform).cpuArchitecture === "ARM64" };
+            const taskHours = ctx.usage.workflowTaskHoursPerTaskDefinition;
+            return fargateLines(size, taskHours, 0, "ECS tasks a workflow runs", "usage", `${taskHours} task-hours per month (workflowTaskHoursPerTaskDefinition)`);
+        },
+    },
     "aws:appautoscaling/target:Target": FREE("configuration"),
     "aws:appautoscaling/policy:Policy": FREE("its alarms are created by Application Auto Scaling (about $0.20/month per policy, not modelled)"),
     "aws:lb/listener:Listener": FREE("priced through the load balancer"),
@@ -516,11 +602,21 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
     "aws:lambda/eventSourceMapping:EventSourceMapping": FREE("configuration"),
     "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": FREE("configuration"),
     "aws:lambda/permission:Permission": FREE("configuration"),
-    "aws:lambda/functionUrl:FunctionUrl": FREE("no charge of its own: its requests are the function's"),
+    "aws:lambda/functionUrl:FunctionUrl": FREE("function URLs cost nothing: requests and duration are the function's (https://aws.amazon.com/lambda/pricing/)"),
     "aws:apigatewayv2/api:Api": FREE("requests are priced on its stage"),
-    "aws:apigatewayv2/authorizer:Authorizer": FREE("configuration (a JWT authorizer has no charge of its own)"),
     "aws:apigatewayv2/integration:Integration": FREE("configuration"),
     "aws:apigatewayv2/route:Route": FREE("configuration"),
+    "aws:apigatewayv2/authorizer:Authorizer": FREE("configuration"),
+    "aws:route53/zone:Zone": { kind: "priced", lines: () => [fixed("route53.hostedZone.month", 1, "Route 53 hosted zone", "hosted zone-month")] },
+    "aws:route53/record:Record": FREE("records are free; queries are usage (alias queries to AWS resources are free)"),
+    "kubernetes:core/v1:PersistentVolumeClaim": {
+        kind: "priced",
+        // An EBS-backed claim provisions a volume of its requested size (gp3 with the platform's storage class).
+        lines: (claim) => {
+            const gb = mibOf(rec(rec(rec(claim.inputs.spec).resources).requests).storage) / 1024;
+            return gb > 0 ? [usage("ebs.gp3.gb", gb, "persistent volume (EBS gp3)", "GB-month", `${gb} GB requested by the claim, bound while it exists`)] : [];
+        },
+    },
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": FREE("configuration"),
     "aws:s3/bucketLogging:BucketLogging": FREE("log objects are storage of the log bucket"),
     "aws:s3/bucketNotification:BucketNotification": FREE("configuration"),
@@ -543,7 +639,20 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
     "kubernetes:core/v1:Namespace": FREE("configuration"),
     "kubernetes:core/v1:ServiceAccount": FREE("configuration"),
     "kubernetes:core/v1:ConfigMap": FREE("configuration"),
-    "kubernetes:helm.sh/v3:Release": FREE("pods run on the nodes priced above"),
+    "kubernetes:helm.sh/v3:Release": {
+        kind: "priced",
+        // Pods on nodes are priced with the nodes; pods a Fargate profile takes are billed per pod.
+        lines: (release, ctx) => {
+            if (!fargateProfileOf(release, ctx)) return [];
+            const values = rec(release.inputs.values);
+            const replicas = num(values.replicas ?? values.replicaCount, 1);
+            const requests = rec(rec(rec(values.controller).resources ?? values.resources).requests);
+            const size = eksFargatePodSize(cpuOf(requests.cpu), mibOf(requests.memory));
+            const what = `EKS Fargate pods of ${text(release.inputs.name, release.name)} x${replicas}`;
+            // EKS on Fargate runs x86_64 pods only.
+            return fargateLines({ ...size, arm: false }, hours(replicas), 0, what, "fixed", "requests plus 256 MiB, rounded up to a Fargate size");
+        },
+    },
     "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass": FREE("configuration"),
     "kubernetes:storage.k8s.io/v1:StorageClass": FREE("configuration; the volumes it provisions are usage (EBS gp3 per GB-month)"),
     "kubernetes:networking.k8s.io/v1:IngressClass": FREE("configuration"),
@@ -551,6 +660,8 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
     "kubernetes:eks.amazonaws.com/v1:NodeClass": FREE("configuration"),
     // Auto Mode's NodePool (its nodeClassRef names the eks.amazonaws.com group): the nodes the apps keep up, and Auto Mode's fee on them.
     "kubernetes:karpenter.sh/v1:NodePool": { kind: "priced", lines: autoModeNodePoolLines },
+    "kubernetes:keda.sh/v1alpha1:ScaledObject": FREE("configuration; the pods it starts run on the nodes priced above"),
+    "kubernetes:keda.sh/v1alpha1:TriggerAuthentication": FREE("configuration"),
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": FREE("configuration"),
     "kubernetes:policy/v1:PodDisruptionBudget": FREE("configuration"),
     "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding": FREE("priced through the load balancer"),

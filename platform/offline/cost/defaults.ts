@@ -40,6 +40,8 @@ export const DEFAULT_USAGE = {
     ecrGbPerRepository: 2,
     /** Task-hours per month per scheduled ECS job. */
     jobTaskHoursPerJob: 3,
+    /** Task-hours per month of a workflow's ECS tasks (the batch map's ECS processor: items x minutes each, a minute at least). */
+    workflowTaskHoursPerTaskDefinition: 5,
     /** Requests per month inspected per WAF web ACL. */
     wafRequestsPerAcl: 100_000,
     /** KMS requests per month per key (most services cache data keys). */

@@ -1,7 +1,7 @@
 /** The estimate itself, free of file and config access, so the policy pack can run it. */
 import { COST_CATALOG, CostResource, isComponentType, LineItem, unitPrice } from "./catalog";
 import { DEFAULT_USAGE, type Usage } from "./defaults";
-import { HOURS_PER_MONTH, isPricedRegion, PRICED_REGIONS, PRICES_CHECKED } from "./prices";
+import { HOURS_PER_MONTH, isConfirmed, isPricedRegion, PRICED_REGIONS, PRICES_CHECKED, type PriceId } from "./prices";
 
 export interface CostOptions {
     region: string;
@@ -40,6 +40,11 @@ export interface CostReport {
     unpriced: string[];
     /** Count of resources that cost nothing by themselves. */
     freeResources: number;
+    /**
+     * Price rows this estimate used whose figure for the region no readable page confirmed
+     * (prices.ts `checks`): compiled figures, to be read from their source before relying on them.
+     */
+    unconfirmedPrices: PriceId[];
 }
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
@@ -112,6 +117,7 @@ export function estimateCost(resources: CostResource[], options: CostOptions): C
         lines,
         unpriced: [...unpriced].sort(),
         freeResources,
+        unconfirmedPrices: regionPriced ? [...new Set(lines.filter((l) => l.monthly > 0 && !isConfirmed(l.priceId, options.region)).map((l) => l.priceId))].sort() : [],
     };
 }
 
@@ -139,6 +145,12 @@ export function formatCost(report: CostReport): string {
         `Monthly cost estimate (${report.region}, USD list prices checked ${report.pricesChecked}, ${report.hoursPerMonth} h/month): ${usd(report.fixedMonthly)} fixed + ${usd(report.usageMonthly)} usage = ${usd(report.totalMonthly)}`,
     ];
     if (report.note) lines.push(`  note: ${report.note}`);
+    if (report.unconfirmedPrices.length > 0) {
+        const amount = report.lines.filter((l) => report.unconfirmedPrices.includes(l.priceId)).reduce((a, l) => a + l.monthly, 0);
+        lines.push(
+            `  note: ${usd(amount)} of it uses ${report.unconfirmedPrices.length} price rows not confirmed for ${report.region} against a readable page (compiled figures; prices.ts \`checks\`): ${report.unconfirmedPrices.join(", ")}`,
+        );
+    }
     const width = Math.max(20, ...report.fixedByComponent.map((g) => g.key.length), ...report.fixedByType.map((g) => g.key.length));
     lines.push("  Fixed (paid while idle), by component:");
     for (const g of report.fixedByComponent) lines.push(`    ${g.key.padEnd(width)}  ${usd(g.monthly).padStart(9)}`);

@@ -52,9 +52,11 @@ export function costBlock(stacks: StackCost[], bench: Benchmark): string {
             .join("; ");
         lines.push(`| ${s.stack} | ${s.region} | ${usd(r.fixedMonthly)} | ${usd(r.usageMonthly)} | ${usd(r.totalMonthly)} | ${drivers} |`);
     }
+    const unconfirmed = [...new Set(stacks.flatMap((s) => estimateStack(s).unconfirmedPrices))].length;
+    if (unconfirmed > 0) lines.push("", `${unconfirmed} of the price rows these estimates use are compiled figures not yet confirmed for the stack's region against a readable page; the synth's cost section names them.`);
     lines.push(
         "",
-        `Benchmark (\`npm run bench:cost\`): ${bench.stack} costs ${usd(bench.platform.fixedMonthly)} a month idle; the same platform on the anchors' defaults (awsx Vpc with a NAT gateway per AZ, @pulumi/eks's default node group, an on-demand stream) costs ${usd(bench.anchors.fixedMonthly)}: ${(bench.ratio * 100).toFixed(0)}%.`,
+        `Benchmark (\`npm run bench:cost\`): ${bench.stack} costs ${usd(bench.platform.fixedMonthly)} a month idle; the same platform on the anchors' defaults (awsx Vpc with a NAT gateway per AZ, @pulumi/eks's default node group of 2 x t3.medium, one ALB per app per runtime; platform/offline/cost/baseline.ts) costs ${usd(bench.anchors.fixedMonthly)}: ${(bench.ratio * 100).toFixed(0)}%.`,
         COST_BLOCK[1],
     );
     return lines.join("\n");

@@ -3,6 +3,8 @@ import * as path from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { RecordedResource } from "../mock-cloud";
 import { workloadsOf } from "./code-iam";
+import { CONTAINER_INSIGHTS_ECS } from "./container-insights-ecs";
+import { CONTAINER_INSIGHTS_EKS } from "./container-insights-eks";
 import { scanEntries } from "./sdk-calls";
 import { finding, ReadinessContext, ReadinessFinding, ReadinessRule } from "./types";
 
@@ -16,7 +18,9 @@ import { finding, ReadinessContext, ReadinessFinding, ReadinessRule } from "./ty
  * - AWS namespaces: the metric and its exact set of dimension names (CloudWatch matches the whole
  *   set) must be one the service publishes, per the CloudWatch metrics of
  *   @aws-cdk/aws-service-spec (db.json.gz: metrics and dimension sets per resource type, compiled
- *   from the CloudWatch documentation). A namespace the catalog does not cover is a warning.
+ *   from the CloudWatch documentation), for EKS's `ContainerInsights`, which it lacks, per the
+ *   CloudWatch agent's declarations (container-insights-eks.ts), and for `ECS/ContainerInsights`
+ *   per its documentation (container-insights-ecs.ts). A namespace none covers is a warning.
  * - Dimension values that name a resource (FunctionName, QueueName, ApiName, ...) should name one
  *   this stack creates: a warning otherwise (it may live in another stack).
  * - Custom namespaces: the metric must be one the code emits (Powertools metrics' `addMetric`
@@ -72,6 +76,14 @@ export function metricCatalog(): MetricCatalog {
     for (const augmentation of schema.augmentations.entities) {
         const set = Object.keys(augmentation.metrics.dimensions).sort().join(",");
         for (const metric of augmentation.metrics.metrics) add(augmentation.metrics.namespace, metric.name, set);
+    }
+    // EKS Container Insights, which the spec does not cover (container-insights-eks.ts).
+    if (!catalog.has("ContainerInsights")) {
+        for (const { metrics, dimensions } of CONTAINER_INSIGHTS_EKS) for (const metric of metrics) for (const set of dimensions) add("ContainerInsights", metric, [...set].sort().join(","));
+    }
+    // ECS Container Insights, which the spec does not cover either (container-insights-ecs.ts).
+    if (!catalog.has("ECS/ContainerInsights")) {
+        for (const { metrics, dimensions } of CONTAINER_INSIGHTS_ECS) for (const metric of metrics) for (const set of dimensions) add("ECS/ContainerInsights", metric, [...set].sort().join(","));
     }
     return catalog;
 }

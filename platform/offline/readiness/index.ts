@@ -1,3 +1,4 @@
+import { aslIamRule } from "./asl-iam";
 import { cloudwatchMetricsRule } from "./cloudwatch-metrics";
 import { codeIamRule } from "./code-iam";
 import { DEPLOY_PATH } from "./deploy-path";
@@ -14,7 +15,7 @@ export type { ReadinessContext, ReadinessFinding, ReadinessRule, ReadinessSeveri
  * whatever the program registers), checked on what a synth recorded. One rule per file; each
  * joins this list.
  */
-export const READINESS_RULES: ReadinessRule[] = [SERVICE_COMPATIBILITY, DEPLOY_PATH, codeIamRule, cloudwatchMetricsRule, physicalNamesRule, oneAccountRule, ecsReleaseRule];
+export const READINESS_RULES: ReadinessRule[] = [SERVICE_COMPATIBILITY, DEPLOY_PATH, codeIamRule, aslIamRule, cloudwatchMetricsRule, physicalNamesRule, oneAccountRule, ecsReleaseRule];
 
 /** Runs every rule (or the given ones); failures first, then warnings, each ordered by rule. */
 export function runReadiness(context: ReadinessContext, rules: ReadinessRule[] = READINESS_RULES): ReadinessFinding[] {

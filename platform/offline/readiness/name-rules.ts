@@ -664,6 +664,8 @@ export const NAME_RULES: Record<string, NameRule> = {
     "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding": k8sSubdomain(),
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": k8sSubdomain(),
     "kubernetes:policy/v1:PodDisruptionBudget": k8sSubdomain(),
+    "kubernetes:keda.sh/v1alpha1:ScaledObject": k8sSubdomain(),
+    "kubernetes:keda.sh/v1alpha1:TriggerAuthentication": k8sSubdomain(),
     "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass": { ...k8sSubdomain(), scope: "none", parentKey: undefined },
     "kubernetes:karpenter.sh/v1:NodePool": { ...k8sSubdomain(), scope: "none", parentKey: undefined },
     // Cluster-scoped kinds of the EKS add-on catalog and Auto Mode.

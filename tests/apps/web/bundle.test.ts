@@ -1,5 +1,5 @@
 /**
- * The artefact the Dockerfile ships: apps/web/scripts/bundle.ts builds one file, and main.ts in it
+ * The artefact the Dockerfile ships: scripts/bundle-app.ts builds one file, and main.ts in it
  * runs as the container would (`node --enable-source-maps main.js`), from a directory without any
  * node_modules, with its real signal handling and exit codes.
  */
@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
 import type { Metafile } from "esbuild";
-import { bundle } from "../../../apps/web/scripts/bundle";
+import { bundleApp } from "../../../scripts/bundle-app";
 import { DEMO_TRANSLATION_ID } from "../../../apps/web/src/store";
 import { get } from "./helpers";
 
@@ -59,7 +59,7 @@ describe("apps/web bundle (what the image runs)", function () {
 
     before(async () => {
         outdir = mkdtempSync(path.join(os.tmpdir(), "apps-web-bundle-"));
-        const built = await bundle(outdir);
+        const built = await bundleApp("web", outdir);
         mainJs = built.outfile;
         if (built.result.metafile === undefined) throw new Error("esbuild returned no metafile");
         metafile = built.result.metafile;

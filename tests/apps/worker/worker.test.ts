@@ -1,6 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { expect } from "chai";
+import { startHealthServer } from "../../../apps/worker/src/health";
 import { DynamoDbIdempotencyStore } from "../../../apps/worker/src/idempotency";
 import { SqsJsonClient } from "../../../apps/worker/src/sqs";
 import { runWorker } from "../../../apps/worker/src/worker";
@@ -67,6 +68,36 @@ describe("apps/worker against a local SQS and DynamoDB", function () {
         expect(setup.sqs.messages).to.deep.equal([]);
         expect(setup.sqs.unsigned).to.deep.equal([]);
         await setup.sqs.stop();
+    });
+
+    it("answers its probes: /healthz while the loop runs, /readyz once the queue answered, 503 otherwise", async () => {
+        const state = { running: true, received: false };
+        const server = await startHealthServer(0, state);
+        const { port } = server.address() as { port: number };
+        const status = (path: string) => fetch(`http://127.0.0.1:${port}${path}`).then((response) => response.status);
+        try {
+            expect([await status("/healthz"), await status("/readyz"), await status("/other")]).to.deep.equal([200, 503, 404]);
+            state.received = true;
+            expect(await status("/readyz")).to.equal(200);
+            state.running = false;
+            expect([await status("/healthz"), await status("/readyz")]).to.deep.equal([503, 503]);
+        } finally {
+            server.close();
+        }
+    });
+
+    it("records a processed id with its expiry under the table's TTL attribute (expiresAt, or the one it is given)", async () => {
+        const tableName = `idempotency-${++table}`;
+        await createTable(client, tableName, { name: "id", type: "S" });
+        const documents = DynamoDBDocumentClient.from(client);
+        await new DynamoDbIdempotencyStore(documents, tableName).record("m-1");
+        await new DynamoDbIdempotencyStore(documents, tableName, 60, "expiration").record("m-2");
+        const now = Math.floor(Date.now() / 1000);
+        const first = (await documents.send(new GetCommand({ TableName: tableName, Key: { id: "m-1" } }))).Item!;
+        const second = (await documents.send(new GetCommand({ TableName: tableName, Key: { id: "m-2" } }))).Item!;
+        expect(first.expiresAt).to.be.greaterThan(now + 13 * 24 * 3600);
+        expect(second).to.not.have.property("expiresAt");
+        expect(second.expiration).to.be.within(now + 59, now + 61);
     });
 
     it("deletes a redelivered message without handling it again (idempotency by message id)", async () => {

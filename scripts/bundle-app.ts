@@ -1,21 +1,26 @@
 /**
- * Bundles apps/web/src/main.ts and all its dependencies (fastify, pino, the AWS SDK, zod) into one
+ * Bundles a container app's entry, apps/<app>/src/main.ts, and all its dependencies into one
  * CommonJS file for Node 22, so the runtime image needs no node_modules and no npm.
  *
- *   npx tsx apps/web/scripts/bundle.ts [outdir]      (default: apps/web/dist)
+ *   npx tsx scripts/bundle-app.ts <app> [outdir]      (default: apps/<app>/dist)
  *
- * The Dockerfile runs exactly this; tests/apps/web/bundle.test.ts runs it too and starts the result.
+ * apps/web/Dockerfile and apps/batch/Dockerfile run exactly this; tests/apps/web/bundle.test.ts
+ * runs it too and starts the result.
  */
 import * as path from "node:path";
 import { build, type BuildResult } from "esbuild";
 
-export const ENTRY_POINT = path.resolve(__dirname, "..", "src", "main.ts");
-export const DEFAULT_OUTDIR = path.resolve(__dirname, "..", "dist");
+const APPS = path.resolve(__dirname, "..", "apps");
 
-export async function bundle(outdir: string = DEFAULT_OUTDIR): Promise<{ outfile: string; result: BuildResult }> {
+/** The entry point of `app`'s container image. */
+export function entryPoint(app: string): string {
+    return path.join(APPS, app, "src", "main.ts");
+}
+
+export async function bundleApp(app: string, outdir: string = path.join(APPS, app, "dist")): Promise<{ outfile: string; result: BuildResult }> {
     const outfile = path.join(outdir, "main.js");
     const result = await build({
-        entryPoints: [ENTRY_POINT],
+        entryPoints: [entryPoint(app)],
         outfile,
         bundle: true,
         platform: "node",
@@ -35,9 +40,13 @@ export async function bundle(outdir: string = DEFAULT_OUTDIR): Promise<{ outfile
 }
 
 if (require.main === module) {
-    const outdir = process.argv[2] === undefined ? DEFAULT_OUTDIR : path.resolve(process.argv[2]);
-    bundle(outdir).then(
-        ({ outfile }) => console.log(`bundled ${path.relative(process.cwd(), ENTRY_POINT)} -> ${outfile}`),
+    const [app, out] = process.argv.slice(2);
+    if (!app) {
+        console.error("usage: tsx scripts/bundle-app.ts <app> [outdir]");
+        process.exit(2);
+    }
+    bundleApp(app, out === undefined ? undefined : path.resolve(out)).then(
+        ({ outfile }) => console.log(`bundled ${path.relative(process.cwd(), entryPoint(app))} -> ${outfile}`),
         (error: unknown) => {
             console.error(error);
             process.exit(1);
