@@ -63,4 +63,11 @@ describe("the data key's policy: each construct admits the services it delivers 
         // Alarm emails: SNS writes undeliverable notifications to the encrypted delivery dead-letter queue.
         expect(await services({ alarms: { emails: ["oncall@example.com"] } })).to.deep.equal(["cloudwatch.amazonaws.com", "events.amazonaws.com", "sns.amazonaws.com"]);
     });
+
+    it("is final before the container apps are built: a service's jobs, built after sealing, declare EventBridge again, which the key already admits", async () => {
+        const job = { "purge-expired": { schedule: "cron(0 3 * * ? *)", command: ["node", "main.js", "purge-expired"] } };
+        const result = await synthPlatform("dev", { apps: { web: { runtimes: ["ecs"], jobs: job } }, eks: { enabled: false } });
+        expect(servicesOf(only(result.cloud.resources, KEY, "-data").inputs.policy)).to.include("events.amazonaws.com");
+        expect(result.cloud.resources.filter((r) => r.type === "aws:sqs/queue:Queue" && r.name.endsWith("purge-expired-dlq"))).to.have.length(1);
+    });
 });
