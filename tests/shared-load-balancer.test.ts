@@ -139,6 +139,13 @@ describe("a shared load balancer per stack (network.loadBalancers: shared)", fun
             expect(problemsOf("prod", { apps: { web: { listenerPort: 12000 } } }).map((p) => p.key)).to.deep.equal(["platform:apps.web.listenerPort"]);
         });
 
+        it("refuses a host on an app that runs on both ECS and EKS behind it: both copies would claim the host rule's priority", () => {
+            const problems = problemsOf("dev", { apps: { web: { host: "web.example.com", runtimes: ["ecs", "eks"] } } });
+            expect(problems.map((p) => p.key)).to.deep.equal(["platform:apps.web.host"]);
+            expect(problems[0].message).to.match(/runs on ecs and eks behind the shared load balancer; drop host/);
+            expect(resolvePlatformConfig({ project: "platform", stack: "dev", values: { apps: { web: { host: "web.example.com", runtimes: ["ecs"] } } }, region: "eu-west-1" }).apps.web.host).to.equal("web.example.com");
+        });
+
         it("refuses two apps on one port, and a port taken by the shared listeners", () => {
             const problems = problemsOf("dev", { apps: { web: { listenerPort: 12000 }, api: { listenerPort: 12000 } } });
             expect(problems.map((p) => p.key)).to.deep.equal(["platform:apps.api.listenerPort"]);

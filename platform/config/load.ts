@@ -511,7 +511,14 @@ function listenerProblems(config: PlatformConfig, key: (path: (string | number)[
             else if (app.consumes) problems.push({ key: key(["apps", name, field]), message: "a queue worker has no load balancer" });
         }
         if (!shared || app.consumes) continue;
-        if (app.host !== undefined) {
+        if (app.host !== undefined && app.runtimes.includes("ecs") && app.runtimes.includes("eks")) {
+            // One host-header rule forwards to one target: the ECS and EKS copies would both claim
+            // the host's rule priority on the shared listener, which ELB refuses (PriorityInUse).
+            problems.push({
+                key: key(["apps", name, "host"]),
+                message: `a host routes to one runtime, and this app runs on ecs and eks behind the shared load balancer; drop host (each runtime then gets a listener port of its own) or keep one of the two runtimes`,
+            });
+        } else if (app.host !== undefined) {
             const other = hosts.get(app.host) ?? priorities.get(hostRulePriority(app.host));
             if (other) problems.push({ key: key(["apps", name, "host"]), message: `${app.host} is also apps.${other}.host, or takes the same rule priority (${hostRulePriority(app.host)}); give each app its own host` });
             hosts.set(app.host, name);

@@ -132,9 +132,11 @@ export interface DeploymentSettings {
 
 /**
  * The service's deployment settings: ECS's strategy, the bake time and traffic steps, the
- * pre-traffic hook. The circuit breaker applies to rolling deployments only; the
- * traffic-shifting strategies are judged by the alarms (and the hook), so it is off there.
- * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html
+ * pre-traffic hook. The circuit breaker stays on for every strategy: ECS supports it and the alarms
+ * on rolling and blue/green deployments alike, and either fails the release. Without it, green tasks
+ * that never pass their health checks get no production traffic, so the 5xx and latency alarms
+ * never fire and the release would stall instead of rolling back.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-failure-detection.html
  */
 export function deploymentSettings(release: ReleaseConfig, hook?: { functionArn: pulumi.Input<string>; roleArn: pulumi.Input<string>; url: pulumi.Input<string> }): DeploymentSettings {
     if (release.strategy === "rolling") return { deploymentConfiguration: { strategy: ECS_STRATEGY.rolling }, deploymentCircuitBreaker: { enable: true, rollback: true } };
@@ -148,7 +150,7 @@ export function deploymentSettings(release: ReleaseConfig, hook?: { functionArn:
     if (hook) {
         configuration.lifecycleHooks = [{ targetType: "AWS_LAMBDA", hookTargetArn: hook.functionArn, roleArn: hook.roleArn, lifecycleStages: [PRE_TRAFFIC_STAGE], hookDetails: pulumi.jsonStringify({ url: hook.url }) }];
     }
-    return { deploymentConfiguration: configuration, deploymentCircuitBreaker: { enable: false, rollback: false } };
+    return { deploymentConfiguration: configuration, deploymentCircuitBreaker: { enable: true, rollback: true } };
 }
 
 /**

@@ -245,7 +245,7 @@ export const ecsContainerInsights = defineResourcePolicy({
 export const ecsDeploymentCircuitBreaker = defineResourcePolicy({
     name: "ecs-deployment-circuit-breaker",
     description:
-        "ECS services roll back a failing deployment automatically: rolling deployments with the deployment circuit breaker and rollback; blue/green, canary and linear ones (where the circuit breaker does not apply) with deployment alarms and rollback.",
+        "ECS services roll back a failing deployment automatically: rolling deployments with the deployment circuit breaker and rollback; blue/green, canary and linear ones with the circuit breaker or deployment alarms, and rollback.",
     severity: "medium",
     frameworks: ["Reliability 8"],
     remediation: "Set deploymentCircuitBreaker: { enable: true, rollback: true } (rolling), or alarms: { alarmNames: [...], enable: true, rollback: true } (BLUE_GREEN, CANARY, LINEAR).",

@@ -35,11 +35,11 @@ describe("ECS releases (apps.<name>.release)", function () {
             prod = await prodStack();
         });
 
-        it("uses ECS's BLUE_GREEN strategy with prod's 15-minute bake time, without the rolling-only circuit breaker", () => {
+        it("uses ECS's BLUE_GREEN strategy with prod's 15-minute bake time, and the circuit breaker that fails a green set that never turns healthy", () => {
             const service = prod.one(SERVICE).inputs as any;
             expect(service.deploymentController).to.deep.equal({ type: "ECS" });
             expect(service.deploymentConfiguration).to.deep.equal({ strategy: "BLUE_GREEN", bakeTimeInMinutes: "15" });
-            expect(service.deploymentCircuitBreaker).to.deep.equal({ enable: false, rollback: false });
+            expect(service.deploymentCircuitBreaker).to.deep.equal({ enable: true, rollback: true });
         });
 
         it("rolls back on the app's own 5xx and latency alarms, which watch blue and green together", () => {
