@@ -4,7 +4,7 @@
  * pack, as `npm run synth` does. `node --require ./platform/runtime/register.js bench/apps-stack.ts <N>`
  */
 import * as path from "node:path";
-import { buildPlatform, platformOutputs } from "../platform";
+import { buildPlatformAsync, platformOutputs } from "../platform";
 import { loadPlatformConfig } from "../platform/config";
 import { runPolicyGate } from "../platform/offline/policy-gate";
 import { loadStackFiles } from "../platform/offline/stack-files";
@@ -19,7 +19,7 @@ async function main(count: number): Promise<void> {
         stack: "prod",
         config: { ...files.config, "platform:apps": JSON.stringify(generated) },
         secretKeys: files.secretKeys,
-        program: () => platformOutputs(buildPlatform(loadPlatformConfig())),
+        program: async () => platformOutputs(await buildPlatformAsync(loadPlatformConfig())),
     });
     const gate = await runPolicyGate(result.cloud.resources, {});
     console.log(`${count} apps: ${result.cloud.resources.length} resources, ${gate.violations.length} violations`);

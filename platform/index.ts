@@ -89,21 +89,54 @@ export interface BuildOptions {
  * registry), the stack's apps and queues, the container runtimes, then the dashboards.
  */
 export function buildPlatform(config: PlatformConfig, options: BuildOptions = {}): Platform {
+    const steps = platformSteps(config, options, false);
+    for (;;) {
+        const step = steps.next();
+        if (step.done) return step.value;
+    }
+}
+
+/**
+ * The same platform as buildPlatform, built with a turn of the event loop between its steps and
+ * between the container apps, so the registrations of what is built so far finish (and their
+ * promises are freed) before more is built: what `pulumi up` and the offline synth run (index.ts).
+ * Memory then stays flat with the number of apps, instead of every resource's registration
+ * staying pending until the whole program has been built.
+ */
+export async function buildPlatformAsync(config: PlatformConfig, options: BuildOptions = {}): Promise<Platform> {
+    const steps = platformSteps(config, options, true);
+    for (;;) {
+        const step = steps.next();
+        if (step.done) return step.value;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+}
+
+/** The outline of buildPlatform as a generator: it yields where a caller may let registrations finish. */
+function* platformSteps(config: PlatformConfig, options: BuildOptions, stepwise: boolean): Generator<string, Platform> {
     validatePlatformExtensions(config.apps, options.extend);
     const { provider, opts, accountId } = createProvider(config, options);
     const foundation = buildFoundation(config, accountId, opts);
+    yield "foundation";
     const apps = buildStackApps(config, accountId, foundation, opts, options.extend);
+    yield "stack apps";
     const shared = buildSharedLoadBalancers(config, accountId, foundation, opts);
     const eksShared = shared.eksJoins ? shared.loadBalancers : undefined;
-    const ecs = buildEcsRuntime(config, accountId, foundation, apps, shared.loadBalancers, eksIngressLogPrefixes(config, eksShared), opts);
+    const ecs = buildEcsRuntime(config, accountId, foundation, apps, shared.loadBalancers, eksIngressLogPrefixes(config, eksShared), opts, stepwise);
     const runtimes = {
         ecs,
         // EKS Ingresses' ALBs log to the ECS runtime's access-log bucket when there is one.
-        eks: buildEksRuntime(config, accountId, foundation, apps, eksShared, ecs?.accessLogs, opts),
+        eks: buildEksRuntime(config, accountId, foundation, apps, eksShared, ecs?.accessLogs, opts, stepwise),
         lambda: buildLambdaRuntime(config, foundation, apps, opts),
     };
-    // Every construct that encrypts with the data key is built: its policy now has all their services.
+    // Every construct that admits a service to the data key is built or declared: the runtimes
+    // declare their apps' needs (EventBridge for ECS jobs, Karpenter's interruption queue) before
+    // building the apps. Sealing here, not after the apps, lets the key register now, and with it
+    // everything encrypted with it, instead of holding every app's registrations pending.
     foundation.keys.data.seal();
+    yield "runtimes";
+    if (runtimes.ecs && stepwise) yield* runtimes.ecs.buildApps();
+    if (runtimes.eks && stepwise) yield* runtimes.eks.buildApps();
     const dashboards = buildDashboards(config, runtimes, apps, opts);
     const { serverless, dataApps, extensions, queues, resources } = apps;
     return { config, provider, accountId, ...foundation, serverless, dataApps, extensions, queues, resources, ...runtimes, dashboards };
@@ -271,6 +304,7 @@ function buildEcsRuntime(
     sharedLoadBalancers: SharedLoadBalancers,
     accessLogPrefixes: string[],
     opts: StepOptions,
+    stepwise: boolean,
 ): EcsRuntime | undefined {
     if (!Object.values(config.apps).some((spec) => spec.runtimes.includes("ecs"))) return undefined;
     return new EcsRuntime(
@@ -292,6 +326,7 @@ function buildEcsRuntime(
             serverless: ctx,
             sharedLoadBalancers,
             accessLogPrefixes,
+            stepwise,
         },
         opts,
     );
@@ -306,6 +341,7 @@ function buildEksRuntime(
     sharedLoadBalancers: SharedLoadBalancers | undefined,
     accessLogs: AccessLogBucket | undefined,
     opts: StepOptions,
+    stepwise: boolean,
 ): EksRuntime | undefined {
     if (!config.eks.enabled) return undefined;
     return new EksRuntime(
@@ -328,6 +364,7 @@ function buildEksRuntime(
             protect: config.protection.protectStatefulResources,
             alarmTopicArn: alarms.arn,
             accessLogs,
+            stepwise,
         },
         opts,
     );

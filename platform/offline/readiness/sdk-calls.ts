@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import * as esbuild from "esbuild";
 import { EXTERNALS, REPO_ROOT } from "../../serverless/bundle";
@@ -40,32 +41,184 @@ export interface CodeScan {
 
 const cache = new Map<string, CodeScan>();
 
-/** Scans the given entries (one esbuild call for all that are not cached yet). */
+/**
+ * How the scan bundles an entry: as bundle.ts would ship it (same resolution, the SDK external,
+ * tree-shaken) but unminified, so the scan can read import bindings and module markers.
+ */
+const SCAN_OPTIONS = {
+    bundle: true,
+    platform: "node",
+    target: "node22",
+    format: "cjs",
+    mainFields: ["module", "main"],
+    treeShaking: true,
+    minify: false,
+    external: EXTERNALS,
+    logLevel: "silent",
+} satisfies esbuild.BuildOptions;
+
+/**
+ * Bumped when scanBundle's output changes for the same bundle, so older cache entries miss.
+ * (The scanner's source is hashed into the key too; this is for changes that live elsewhere.)
+ */
+const SCAN_FORMAT = 1;
+
+export interface ScanCacheSettings {
+    /** Directory of the disk cache; false scans in memory only (once per process). */
+    dir: string | false;
+}
+
+/** PLATFORM_SCAN_CACHE: a directory, or `off`; default `out/.cache/code-scan` (gitignored with `out/`). */
+function defaultScanSettings(): ScanCacheSettings {
+    const setting = process.env.PLATFORM_SCAN_CACHE;
+    return { dir: setting === "off" ? false : setting ? path.resolve(setting) : path.join(REPO_ROOT, "out", ".cache", "code-scan") };
+}
+
+let scanSettings = defaultScanSettings();
+const fileHashes = new Map<string, string | undefined>();
+let scanKey: string | undefined;
+
+/** A scan as kept on disk: valid while every file its bundle read has the same content. */
+interface CachedScan {
+    scan: CodeScan;
+    /** sha256 of every file the bundle read (relative path -> hex digest). */
+    inputs: Record<string, string>;
+}
+
+/**
+ * Changes where scans are cached, for this process (tests point it at a temporary directory).
+ * Forgets the scans made so far; returns a function that restores the previous settings.
+ */
+export function configureScanCache(next: Partial<ScanCacheSettings>): () => void {
+    const previous = scanSettings;
+    scanSettings = { ...scanSettings, ...next };
+    forget();
+    return () => {
+        scanSettings = previous;
+        forget();
+    };
+}
+
+function forget(): void {
+    cache.clear();
+    fileHashes.clear();
+    scanKey = undefined;
+}
+
+/**
+ * Scans the given entries. A scan is cached in memory for the process and on disk, keyed by the
+ * esbuild version, the scan options, this scanner's source, the lock file (the SDK typings read
+ * by isAggregatedClient come from there) and tsconfig, and validated by the content hash of every
+ * file the bundle read (from esbuild's metafile), so an unchanged entry is never re-bundled. The
+ * entries that miss are bundled in one esbuild call.
+ */
 export function scanEntries(entries: string[]): Map<string, CodeScan> {
-    const missing = [...new Set(entries)].filter((entry) => !cache.has(entry));
+    const unique = [...new Set(entries)];
+    for (const entry of unique) {
+        if (cache.has(entry)) continue;
+        const cached = readScanCache(entry);
+        if (cached) cache.set(entry, cached);
+    }
+    const missing = unique.filter((entry) => !cache.has(entry));
     if (missing.length > 0) {
         const result = esbuild.buildSync({
+            ...SCAN_OPTIONS,
             entryPoints: Object.fromEntries(missing.map((entry, index) => [`e${index}`, path.join(REPO_ROOT, entry)])),
             absWorkingDir: REPO_ROOT,
-            bundle: true,
             write: false,
-            platform: "node",
-            target: "node22",
-            format: "cjs",
             outdir: "readiness-scan",
-            mainFields: ["module", "main"],
-            treeShaking: true,
-            minify: false,
-            external: EXTERNALS,
-            logLevel: "silent",
+            metafile: true,
         });
         missing.forEach((entry, index) => {
             const output = result.outputFiles.find((file) => path.basename(file.path) === `e${index}.js`);
             if (!output) throw new Error(`readiness scan: esbuild produced no output for ${entry}`);
-            cache.set(entry, scanBundle(entry, output.text));
+            const scan = scanBundle(entry, output.text);
+            cache.set(entry, scan);
+            const meta = Object.entries(result.metafile.outputs).find(([file]) => path.basename(file) === `e${index}.js`)?.[1];
+            if (meta?.entryPoint) writeScanCache(entry, { scan, inputs: Object.fromEntries(inputsOf(meta.entryPoint, result.metafile.inputs).map((input) => [input, hashFile(input) ?? ""])) });
         });
     }
     return new Map(entries.map((entry) => [entry, cache.get(entry)!]));
+}
+
+/**
+ * Every file a bundle read: the entry and what it imports, transitively (externals excluded),
+ * including modules tree shaking dropped, since an edit can bring them back.
+ */
+function inputsOf(entry: string, inputs: esbuild.Metafile["inputs"]): string[] {
+    const seen = new Set<string>([entry]);
+    const queue = [entry];
+    while (queue.length > 0) {
+        for (const imported of inputs[queue.shift()!]?.imports ?? []) {
+            if (imported.external || seen.has(imported.path) || !(imported.path in inputs)) continue;
+            seen.add(imported.path);
+            queue.push(imported.path);
+        }
+    }
+    return [...seen].sort();
+}
+
+/** The directory of this esbuild version's, options' and scanner's cache entries. */
+function scanCacheDir(): string | undefined {
+    if (scanSettings.dir === false) return undefined;
+    scanKey ??= createHash("sha256")
+        .update(JSON.stringify({ esbuild: esbuild.version, options: SCAN_OPTIONS, format: SCAN_FORMAT }))
+        .update("\0")
+        .update(hashFile(path.relative(REPO_ROOT, __filename).split(path.sep).join("/")) ?? "")
+        .update("\0")
+        .update(hashFile("package-lock.json") ?? "")
+        .update("\0")
+        .update(hashFile("tsconfig.json") ?? "")
+        .digest("hex")
+        .slice(0, 16);
+    return path.join(scanSettings.dir, scanKey);
+}
+
+const scanFileOf = (entry: string) => `${entry.replace(/\//g, "__")}.json`;
+
+function readScanCache(entry: string): CodeScan | undefined {
+    const dir = scanCacheDir();
+    if (!dir) return undefined;
+    let cached: CachedScan;
+    try {
+        cached = JSON.parse(readFileSync(path.join(dir, scanFileOf(entry)), "utf8")) as CachedScan;
+    } catch {
+        return undefined;
+    }
+    if (cached.scan?.entry !== entry || !cached.inputs || Object.keys(cached.inputs).length === 0) return undefined;
+    for (const [input, digest] of Object.entries(cached.inputs)) if (hashFile(input) !== digest) return undefined;
+    return cached.scan;
+}
+
+function writeScanCache(entry: string, cached: CachedScan): void {
+    const dir = scanCacheDir();
+    if (!dir) return;
+    try {
+        mkdirSync(dir, { recursive: true });
+        // Written beside, then renamed: a concurrent reader sees a whole entry or none.
+        const file = path.join(dir, scanFileOf(entry));
+        const temporary = `${file}.${process.pid}.tmp`;
+        writeFileSync(temporary, JSON.stringify(cached));
+        renameSync(temporary, file);
+    } catch {
+        // A read-only checkout scans every time; nothing else changes.
+    }
+}
+
+/** sha256 of a file relative to the repository root (undefined when unreadable), once per process. */
+function hashFile(relative: string): string | undefined {
+    if (!fileHashes.has(relative)) {
+        let digest: string | undefined;
+        try {
+            digest = createHash("sha256")
+                .update(readFileSync(path.join(REPO_ROOT, relative)))
+                .digest("hex");
+        } catch {
+            digest = undefined;
+        }
+        fileHashes.set(relative, digest);
+    }
+    return fileHashes.get(relative);
 }
 
 /** The SDK packages whose exports are command classes (`<Name>Command`). */
