@@ -20,6 +20,17 @@ describe("cost estimate", () => {
         expect(report.fixedMonthly).to.equal(38.69);
     });
 
+    it("takes a stack's first three dashboards by URN as the account's free ones, whatever order they were registered in", () => {
+        const dashboards = ["a", "b", "c", "d"].map((name) => res("aws:cloudwatch/dashboard:Dashboard", {}, `dashboard-${name}`));
+        const charged = (order: CostResource[]) =>
+            estimateCost(order, { region: "eu-west-1" })
+                .lines.filter((l) => l.monthly > 0)
+                .map((l) => l.name);
+        expect(charged(dashboards)).to.deep.equal(["dashboard-d"]);
+        expect(charged([...dashboards].reverse())).to.deep.equal(["dashboard-d"]);
+        expect(fixedOf(dashboards)).to.equal(fixedOf([...dashboards].reverse()));
+    });
+
     it("counts awsx's default (a NAT gateway per AZ) and none for strategy None", () => {
         expect(fixedOf([res("awsx:ec2:Vpc", { numberOfAvailabilityZones: 3 })], "us-east-1")).to.be.closeTo(3 * 730 * 0.045 + 3 * 730 * 0.005, 0.005);
         expect(fixedOf([res("awsx:ec2:Vpc", { natGateways: { strategy: "None" } })])).to.equal(0);
