@@ -595,7 +595,10 @@ export const COST_CATALOG: Record<string, TypeEntry> = {
         // The first three dashboards of an account are free: the stack's first three by URN are taken as
         // those, so the estimate names the same ones whatever order the program registered them in.
         lines: (dashboard, ctx) => {
-            const urns = ctx.all.filter((r) => r.type === dashboard.type).map((r) => r.urn).sort();
+            const urns = ctx.all
+                .filter((r) => r.type === dashboard.type)
+                .map((r) => r.urn)
+                .sort();
             const index = urns.indexOf(dashboard.urn);
             return index < 3 ? [] : [fixed("cloudwatch.dashboard.month", 1, "CloudWatch dashboard (beyond the account's three free ones)", "dashboard-month")];
         },
