@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as esbuild from "esbuild";
 import * as pulumi from "@pulumi/pulumi";
+import { BuildCache, inputsOf } from "../build-cache";
 
 /** The repository root: handler entries are resolved from here. */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -82,8 +83,6 @@ interface Built {
     codeBytes: number;
     mapBytes: number;
     metafile: esbuild.Metafile;
-    /** sha256 of every file the build read (relative path -> hex digest): the cache is valid while they all match. */
-    inputs: Record<string, string>;
 }
 
 export interface BundleCacheSettings {
@@ -102,8 +101,11 @@ function defaultSettings(): BundleCacheSettings {
 let settings = defaultSettings();
 const memory = new Map<string, Built>();
 const records = new Map<string, BundleRecord>();
-const fileHashes = new Map<string, string | undefined>();
-let optionsKey: string | undefined;
+/** Every cached bundle depends on esbuild's version and options, the lock file and tsconfig besides its inputs. */
+const disk = new BuildCache<Built>(
+    () => settings.dir,
+    () => ({ data: { esbuild: esbuild.version, options: BUILD_OPTIONS, codeFile: CODE_FILE, mapFile: MAP_FILE }, files: ["package-lock.json", "tsconfig.json"] }),
+);
 
 /**
  * Changes where and how bundles are cached, for this process (tests use it to compare with a
@@ -114,11 +116,11 @@ export function configureBundleCache(next: Partial<BundleCacheSettings>): () => 
     const previous = settings;
     settings = { ...settings, ...next };
     memory.clear();
-    fileHashes.clear();
+    disk.forget();
     return () => {
         settings = previous;
         memory.clear();
-        fileHashes.clear();
+        disk.forget();
     };
 }
 
@@ -172,13 +174,13 @@ export function formatBytes(bytes: number): string {
 
 function loadOrBuild(relative: string): Built {
     if (!existsSync(path.join(REPO_ROOT, relative))) throw new Error(`handler entry "${relative}" does not exist`);
-    const cached = readCache(relative);
+    const cached = disk.read(relative);
     if (cached) return remember(cached);
     const batch = [relative];
     if (settings.batch) {
         for (const other of knownHandlers()) {
             if (other === relative || memory.has(other)) continue;
-            const valid = readCache(other);
+            const valid = disk.read(other);
             if (valid) remember(valid);
             else batch.push(other);
         }
@@ -193,7 +195,8 @@ function loadOrBuild(relative: string): Built {
     }
     for (const result of built) {
         remember(result);
-        writeCache(result);
+        // The metafile holds exactly the files the build read for this entry.
+        disk.write(result.entry, result, Object.keys(result.metafile.inputs));
     }
     return memory.get(relative)!;
 }
@@ -238,23 +241,8 @@ function build(entries: string[]): Built[] {
                 outputs: { [CODE_FILE]: { ...output, bytes: Buffer.byteLength(code) } },
             };
             const sha256 = createHash("sha256").update(code).update("\0").update(map).digest("hex");
-            const hashes = Object.fromEntries(inputs.map((input) => [input, hashFile(input) ?? ""]));
-            return { entry, code, map, sha256, codeBytes: Buffer.byteLength(code), mapBytes: Buffer.byteLength(map), metafile, inputs: hashes };
+            return { entry, code, map, sha256, codeBytes: Buffer.byteLength(code), mapBytes: Buffer.byteLength(map), metafile };
         });
-}
-
-/** Every file an entry's build read: the entry and what it imports, transitively (externals excluded). */
-function inputsOf(entry: string, inputs: esbuild.Metafile["inputs"]): string[] {
-    const seen = new Set<string>([entry]);
-    const queue = [entry];
-    while (queue.length > 0) {
-        for (const imported of inputs[queue.shift()!]?.imports ?? []) {
-            if (imported.external || seen.has(imported.path) || !(imported.path in inputs)) continue;
-            seen.add(imported.path);
-            queue.push(imported.path);
-        }
-    }
-    return [...seen].sort();
 }
 
 /**
@@ -262,11 +250,7 @@ function inputsOf(entry: string, inputs: esbuild.Metafile["inputs"]): string[] {
  * `handler` (so a cold cache is filled in one esbuild call too).
  */
 function knownHandlers(): string[] {
-    const known = new Set<string>();
-    const dir = cacheDir();
-    if (dir && existsSync(dir)) {
-        for (const file of readdirSync(dir)) if (file.endsWith(".json")) known.add(entryOfCacheFile(file));
-    }
+    const known = new Set<string>(disk.entries());
     const apps = path.join(REPO_ROOT, "apps");
     for (const app of existsSync(apps) ? readdirSync(apps) : []) {
         const src = path.join(apps, app, "src");
@@ -278,67 +262,4 @@ function knownHandlers(): string[] {
         }
     }
     return [...known].filter((entry) => ENTRY_PATTERN.test(entry) && existsSync(path.join(REPO_ROOT, entry))).sort();
-}
-
-/** What every cached bundle depends on besides its inputs: esbuild's version and options, the lock file, tsconfig. */
-function cacheDir(): string | undefined {
-    if (settings.dir === false) return undefined;
-    optionsKey ??= createHash("sha256")
-        .update(JSON.stringify({ esbuild: esbuild.version, options: BUILD_OPTIONS, codeFile: CODE_FILE, mapFile: MAP_FILE }))
-        .update("\0")
-        .update(hashFile("package-lock.json") ?? "")
-        .update("\0")
-        .update(hashFile("tsconfig.json") ?? "")
-        .digest("hex")
-        .slice(0, 16);
-    return path.join(settings.dir, optionsKey);
-}
-
-const cacheFileOf = (entry: string) => `${entry.replace(/\//g, "__")}.json`;
-const entryOfCacheFile = (file: string) => file.slice(0, -".json".length).replace(/__/g, "/");
-
-/** The cached build of an entry, if every file it read still has the same content. */
-function readCache(entry: string): Built | undefined {
-    const dir = cacheDir();
-    if (!dir) return undefined;
-    let cached: Built;
-    try {
-        cached = JSON.parse(readFileSync(path.join(dir, cacheFileOf(entry)), "utf8")) as Built;
-    } catch {
-        return undefined;
-    }
-    if (cached.entry !== entry || !cached.inputs || Object.keys(cached.inputs).length === 0) return undefined;
-    for (const [input, digest] of Object.entries(cached.inputs)) if (hashFile(input) !== digest) return undefined;
-    return cached;
-}
-
-function writeCache(built: Built): void {
-    const dir = cacheDir();
-    if (!dir) return;
-    try {
-        mkdirSync(dir, { recursive: true });
-        // Written beside, then renamed: a concurrent reader sees a whole entry or none.
-        const file = path.join(dir, cacheFileOf(built.entry));
-        const temporary = `${file}.${process.pid}.tmp`;
-        writeFileSync(temporary, JSON.stringify(built));
-        renameSync(temporary, file);
-    } catch {
-        // A read-only checkout builds every time; nothing else changes.
-    }
-}
-
-/** sha256 of a file relative to the repository root (undefined when unreadable), once per process. */
-function hashFile(relative: string): string | undefined {
-    if (!fileHashes.has(relative)) {
-        let digest: string | undefined;
-        try {
-            digest = createHash("sha256")
-                .update(readFileSync(path.join(REPO_ROOT, relative)))
-                .digest("hex");
-        } catch {
-            digest = undefined;
-        }
-        fileHashes.set(relative, digest);
-    }
-    return fileHashes.get(relative);
 }

@@ -34,7 +34,7 @@ describe("Lambda bundles: disk cache and source maps", function () {
             // Served from disk: a marker written into the cached code comes back.
             const file = path.join(dir, optionsDir, "apps__fanout__src__notifier.ts.json");
             const entry = JSON.parse(readFileSync(file, "utf8"));
-            writeFileSync(file, JSON.stringify({ ...entry, code: `${entry.code}/*from-cache*/` }));
+            writeFileSync(file, JSON.stringify({ ...entry, value: { ...entry.value, code: `${entry.value.code}/*from-cache*/` } }));
             configureBundleCache({ dir });
             expect(bundleCode(ENTRY)).to.match(/\/\*from-cache\*\/$/);
 

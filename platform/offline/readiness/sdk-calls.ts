@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as esbuild from "esbuild";
+import { BuildCache, inputsOf } from "../../build-cache";
 import { EXTERNALS, REPO_ROOT } from "../../serverless/bundle";
 
 /**
@@ -75,15 +75,14 @@ function defaultScanSettings(): ScanCacheSettings {
 }
 
 let scanSettings = defaultScanSettings();
-const fileHashes = new Map<string, string | undefined>();
-let scanKey: string | undefined;
-
-/** A scan as kept on disk: valid while every file its bundle read has the same content. */
-interface CachedScan {
-    scan: CodeScan;
-    /** sha256 of every file the bundle read (relative path -> hex digest). */
-    inputs: Record<string, string>;
-}
+/** A scan depends on esbuild's version, the scan options, this scanner's source, the lock file and tsconfig besides its inputs. */
+const disk = new BuildCache<CodeScan>(
+    () => scanSettings.dir,
+    () => ({
+        data: { esbuild: esbuild.version, options: SCAN_OPTIONS, format: SCAN_FORMAT },
+        files: [path.relative(REPO_ROOT, __filename).split(path.sep).join("/"), "package-lock.json", "tsconfig.json"],
+    }),
+);
 
 /**
  * Changes where scans are cached, for this process (tests point it at a temporary directory).
@@ -101,8 +100,7 @@ export function configureScanCache(next: Partial<ScanCacheSettings>): () => void
 
 function forget(): void {
     cache.clear();
-    fileHashes.clear();
-    scanKey = undefined;
+    disk.forget();
 }
 
 /**
@@ -116,7 +114,7 @@ export function scanEntries(entries: string[]): Map<string, CodeScan> {
     const unique = [...new Set(entries)];
     for (const entry of unique) {
         if (cache.has(entry)) continue;
-        const cached = readScanCache(entry);
+        const cached = disk.read(entry);
         if (cached) cache.set(entry, cached);
     }
     const missing = unique.filter((entry) => !cache.has(entry));
@@ -135,90 +133,10 @@ export function scanEntries(entries: string[]): Map<string, CodeScan> {
             const scan = scanBundle(entry, output.text);
             cache.set(entry, scan);
             const meta = Object.entries(result.metafile.outputs).find(([file]) => path.basename(file) === `e${index}.js`)?.[1];
-            if (meta?.entryPoint) writeScanCache(entry, { scan, inputs: Object.fromEntries(inputsOf(meta.entryPoint, result.metafile.inputs).map((input) => [input, hashFile(input) ?? ""])) });
+            if (meta?.entryPoint) disk.write(entry, scan, inputsOf(meta.entryPoint, result.metafile.inputs));
         });
     }
     return new Map(entries.map((entry) => [entry, cache.get(entry)!]));
-}
-
-/**
- * Every file a bundle read: the entry and what it imports, transitively (externals excluded),
- * including modules tree shaking dropped, since an edit can bring them back.
- */
-function inputsOf(entry: string, inputs: esbuild.Metafile["inputs"]): string[] {
-    const seen = new Set<string>([entry]);
-    const queue = [entry];
-    while (queue.length > 0) {
-        for (const imported of inputs[queue.shift()!]?.imports ?? []) {
-            if (imported.external || seen.has(imported.path) || !(imported.path in inputs)) continue;
-            seen.add(imported.path);
-            queue.push(imported.path);
-        }
-    }
-    return [...seen].sort();
-}
-
-/** The directory of this esbuild version's, options' and scanner's cache entries. */
-function scanCacheDir(): string | undefined {
-    if (scanSettings.dir === false) return undefined;
-    scanKey ??= createHash("sha256")
-        .update(JSON.stringify({ esbuild: esbuild.version, options: SCAN_OPTIONS, format: SCAN_FORMAT }))
-        .update("\0")
-        .update(hashFile(path.relative(REPO_ROOT, __filename).split(path.sep).join("/")) ?? "")
-        .update("\0")
-        .update(hashFile("package-lock.json") ?? "")
-        .update("\0")
-        .update(hashFile("tsconfig.json") ?? "")
-        .digest("hex")
-        .slice(0, 16);
-    return path.join(scanSettings.dir, scanKey);
-}
-
-const scanFileOf = (entry: string) => `${entry.replace(/\//g, "__")}.json`;
-
-function readScanCache(entry: string): CodeScan | undefined {
-    const dir = scanCacheDir();
-    if (!dir) return undefined;
-    let cached: CachedScan;
-    try {
-        cached = JSON.parse(readFileSync(path.join(dir, scanFileOf(entry)), "utf8")) as CachedScan;
-    } catch {
-        return undefined;
-    }
-    if (cached.scan?.entry !== entry || !cached.inputs || Object.keys(cached.inputs).length === 0) return undefined;
-    for (const [input, digest] of Object.entries(cached.inputs)) if (hashFile(input) !== digest) return undefined;
-    return cached.scan;
-}
-
-function writeScanCache(entry: string, cached: CachedScan): void {
-    const dir = scanCacheDir();
-    if (!dir) return;
-    try {
-        mkdirSync(dir, { recursive: true });
-        // Written beside, then renamed: a concurrent reader sees a whole entry or none.
-        const file = path.join(dir, scanFileOf(entry));
-        const temporary = `${file}.${process.pid}.tmp`;
-        writeFileSync(temporary, JSON.stringify(cached));
-        renameSync(temporary, file);
-    } catch {
-        // A read-only checkout scans every time; nothing else changes.
-    }
-}
-
-/** sha256 of a file relative to the repository root (undefined when unreadable), once per process. */
-function hashFile(relative: string): string | undefined {
-    if (!fileHashes.has(relative)) {
-        let digest: string | undefined;
-        try {
-            digest = createHash("sha256")
-                .update(readFileSync(path.join(REPO_ROOT, relative)))
-                .digest("hex");
-        } catch {
-            digest = undefined;
-        }
-        fileHashes.set(relative, digest);
-    }
-    return fileHashes.get(relative);
 }
 
 /** The SDK packages whose exports are command classes (`<Name>Command`). */
