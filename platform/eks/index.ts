@@ -248,18 +248,7 @@ export class EksRuntime extends pulumi.ComponentResource {
      * Returns what the apps wait for.
      */
     private installControllers(name: string, args: EksRuntimeArgs, dependsOn: pulumi.Resource[]): Controllers {
-        const controllers = {
-            clusterName: this.cluster.name,
-            clusterPhysicalName: args.namePrefix,
-            clusterArn: this.cluster.arn,
-            region: args.region,
-            accountId: args.accountId,
-            vpcId: args.network.vpcId,
-            provider: this.provider,
-            replicas: args.highAvailability ? 2 : 1,
-            dependsOn,
-            placement: this.controllerPlacement(args),
-        };
+        const controllers = this.controllersArgs(args, dependsOn, this.controllerPlacement(args));
         const loadBalancer = new LoadBalancerController(`${name}-lbc`, controllers, { parent: this });
         const afterLoadBalancer = { ...controllers, dependsOn: [...controllers.dependsOn, loadBalancer.release] };
         const metrics = metricsServer(`${name}-metrics-server`, afterLoadBalancer, { parent: this });
@@ -291,7 +280,15 @@ export class EksRuntime extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const base = {
+        const base = this.controllersArgs(args, [autoMode.nodePool], AUTO_MODE_SYSTEM_PLACEMENT);
+        const metrics = metricsServer(`${name}-metrics-server`, base, { parent: this });
+        const shared = this.installSharedAddons(name, args, base, AUTO_MODE_SYSTEM_PLACEMENT);
+        return { appsWaitFor: [autoMode.ingressClass, autoMode.networkPolicies, metrics, ...shared.ready], autoMode, addons: shared.addons };
+    }
+
+    /** What every controller and add-on is installed with: the cluster, its provider, the replica count, where it runs and what it waits for. */
+    private controllersArgs(args: EksRuntimeArgs, dependsOn: pulumi.Resource[], placement: Record<string, unknown>): ControllersArgs {
+        return {
             clusterName: this.cluster.name,
             clusterPhysicalName: args.namePrefix,
             clusterArn: this.cluster.arn,
@@ -300,12 +297,9 @@ export class EksRuntime extends pulumi.ComponentResource {
             vpcId: args.network.vpcId,
             provider: this.provider,
             replicas: args.highAvailability ? 2 : 1,
-            dependsOn: [autoMode.nodePool],
-            placement: AUTO_MODE_SYSTEM_PLACEMENT,
+            dependsOn,
+            placement,
         };
-        const metrics = metricsServer(`${name}-metrics-server`, base, { parent: this });
-        const shared = this.installSharedAddons(name, args, base, AUTO_MODE_SYSTEM_PLACEMENT);
-        return { appsWaitFor: [autoMode.ingressClass, autoMode.networkPolicies, metrics, ...shared.ready], autoMode, addons: shared.addons };
     }
 
     /** The Secrets Store CSI driver (only when some app has secrets) and the catalog add-ons `eks.addons` turns on. */
