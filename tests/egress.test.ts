@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { ConfigError, resolvePlatformConfig } from "../platform/config";
+import { resolvePlatformConfig } from "../platform/config";
 import type { RecordedResource } from "../platform/offline/mock-cloud";
-import { captureWarnings, only, synthPlatform } from "./helpers";
+import { captureWarnings, configProblems, only, synthPlatform } from "./helpers";
 
 const EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
 const POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
@@ -9,13 +9,7 @@ const POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const VPC_CIDR = resolvePlatformConfig({ project: "platform", stack: "dev", values: {}, region: "eu-west-1" }).network.cidr;
 
 const problemsOf = (values: Record<string, unknown>) => {
-    try {
-        resolvePlatformConfig({ project: "platform", stack: "dev", values, region: "eu-west-1" });
-    } catch (error) {
-        expect(error).to.be.instanceOf(ConfigError);
-        return (error as ConfigError).problems;
-    }
-    expect.fail("expected a ConfigError");
+    return configProblems(() => resolvePlatformConfig({ project: "platform", stack: "dev", values, region: "eu-west-1" }));
 };
 
 /** web calls a database network, the internal api app, the VPC's cache port and HTTPS anywhere; jobs reaches S3 through its gateway endpoint's prefix list (ECS only). */

@@ -1,7 +1,7 @@
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import * as path from "node:path";
 import { buildPlatformAsync, platformOutputs } from "../platform";
-import { loadPlatformConfig } from "../platform/config";
+import { ConfigError, type ConfigProblem, loadPlatformConfig } from "../platform/config";
 import type { RecordedResource } from "../platform/offline/mock-cloud";
 import { loadStackFiles } from "../platform/offline/stack-files";
 import { synthesize, SynthResult } from "../platform/offline/synth";
@@ -87,4 +87,15 @@ export async function captureWarnings<T>(fn: () => Promise<T>): Promise<{ result
 /** The statements of a recorded resource's JSON policy input (`policy` by default). */
 export function statementsOf(resource: RecordedResource, input = "policy"): any[] {
     return parseJson(resource.inputs[input]).Statement;
+}
+
+/** The problems of the ConfigError `fn` throws; fails the test when it throws nothing or another error. */
+export function configProblems(fn: () => unknown): ConfigProblem[] {
+    try {
+        fn();
+    } catch (error) {
+        if (error instanceof ConfigError) return error.problems;
+        throw error;
+    }
+    throw new Error("expected a ConfigError");
 }

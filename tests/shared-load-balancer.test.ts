@@ -1,9 +1,9 @@
 import { expect } from "chai";
-import { ConfigError, resolvePlatformConfig, sharedListenerPort } from "../platform/config";
+import { resolvePlatformConfig, sharedListenerPort } from "../platform/config";
 import type { RecordedResource } from "../platform/offline/mock-cloud";
 import { ecsReleaseRule } from "../platform/offline/readiness/ecs-release";
 import { CONTROLLER_TAG, TARGET_GROUP_BINDING_API } from "../platform/eks/target-group-binding";
-import { captureWarnings, only, sharedSynth, synthPlatform } from "./helpers";
+import { captureWarnings, configProblems, only, sharedSynth, synthPlatform } from "./helpers";
 import { run } from "./readiness/fixtures";
 
 const LB = "aws:lb/loadBalancer:LoadBalancer";
@@ -15,13 +15,7 @@ const INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 const WEB = { imageTag: "1.0.0", runtimes: ["ecs", "eks"] };
 const ofType = (resources: RecordedResource[], type: string) => resources.filter((r) => r.type === type);
 const problemsOf = (stack: string, values: Record<string, unknown>) => {
-    try {
-        resolvePlatformConfig({ project: "platform", stack, values, region: "eu-west-1" });
-    } catch (error) {
-        expect(error).to.be.instanceOf(ConfigError);
-        return (error as ConfigError).problems;
-    }
-    return expect.fail("expected a ConfigError");
+    return configProblems(() => resolvePlatformConfig({ project: "platform", stack, values, region: "eu-west-1" }));
 };
 
 describe("a shared load balancer per stack (network.loadBalancers: shared)", function () {

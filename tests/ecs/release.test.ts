@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { ConfigError, resolvePlatformConfig } from "../../platform/config";
+import { resolvePlatformConfig } from "../../platform/config";
 import { ECS_LOAD_BALANCER_POLICY_ARN, PRE_TRAFFIC_STAGE, trafficSteps } from "../../platform/ecs/release";
-import { captureWarnings, only, parseJson, statementsOf, synthPlatform } from "../helpers";
+import { captureWarnings, configProblems, only, parseJson, statementsOf, synthPlatform } from "../helpers";
 import { devStack, prodStack, Synthesized, WEB } from "./fixtures";
 
 const SERVICE = "aws:ecs/service:Service";
@@ -11,13 +11,7 @@ const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 
 const resolve = (stack: string, values: Record<string, unknown>) => resolvePlatformConfig({ project: "platform", stack, values, region: "eu-west-1" });
 const problemsOf = (values: Record<string, unknown>, stack = "prod") => {
-    try {
-        resolve(stack, values);
-    } catch (error) {
-        expect(error).to.be.instanceOf(ConfigError);
-        return (error as ConfigError).problems;
-    }
-    return expect.fail("expected a ConfigError");
+    return configProblems(() => resolve(stack, values));
 };
 
 async function synth(stack: string, values: Record<string, unknown>): Promise<Synthesized> {

@@ -1,16 +1,10 @@
 import { expect } from "chai";
-import { ConfigError, resolvePlatformConfig } from "../../platform/config";
-import { captureWarnings, only, statementsOf, synthPlatform } from "../helpers";
+import { resolvePlatformConfig } from "../../platform/config";
+import { captureWarnings, configProblems, only, statementsOf, synthPlatform } from "../helpers";
 
 const resolve = (values: Record<string, unknown>) => resolvePlatformConfig({ project: "platform", stack: "dev", values, region: "eu-west-1" });
 const problemsOf = (values: Record<string, unknown>) => {
-    try {
-        resolve(values);
-    } catch (error) {
-        expect(error).to.be.instanceOf(ConfigError);
-        return (error as ConfigError).problems;
-    }
-    expect.fail("expected a ConfigError");
+    return configProblems(() => resolve(values));
 };
 const bySid = (statements: any[]) => Object.fromEntries(statements.map((statement) => [statement.Sid, statement]));
 

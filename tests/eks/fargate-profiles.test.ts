@@ -1,18 +1,12 @@
 import { expect } from "chai";
-import { ConfigError, resolvePlatformConfig } from "../../platform/config";
-import { only, sharedSynth } from "../helpers";
+import { resolvePlatformConfig } from "../../platform/config";
+import { configProblems, only, sharedSynth } from "../helpers";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const resolve = (values: Record<string, unknown>) => resolvePlatformConfig({ project: "platform", stack: "dev", values, region: "eu-west-1" });
 
 function problemsOf(values: Record<string, unknown>) {
-    try {
-        resolve(values);
-    } catch (error) {
-        expect(error).to.be.instanceOf(ConfigError);
-        return (error as ConfigError).problems;
-    }
-    expect.fail("expected a ConfigError");
+    return configProblems(() => resolve(values));
 }
 
 const WORKER = { runtimes: ["eks"], architecture: "x86_64", jobs: { nightly: { schedule: "rate(1 day)", command: ["x"] } } };

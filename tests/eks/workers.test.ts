@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { ConfigError, resolvePlatformConfig } from "../../platform/config";
+import { resolvePlatformConfig } from "../../platform/config";
 import { KEDA, unknownValueKeys } from "../../platform/eks/helm-values";
-import { statementsOf } from "../helpers";
+import { configProblems, statementsOf } from "../helpers";
 import { eksDev, synth, type Synthesized, WEB } from "./fixtures";
 import { validateKeda } from "./keda-crds";
 
@@ -112,13 +112,7 @@ describe("EKS queue workers (consumes, KEDA)", function () {
 
     describe("configuration", () => {
         const problemsOf = (values: Record<string, unknown>) => {
-            try {
-                resolvePlatformConfig({ project: "platform", stack: "dev", values, region: "eu-west-1" });
-            } catch (error) {
-                expect(error).to.be.instanceOf(ConfigError);
-                return (error as ConfigError).problems;
-            }
-            expect.fail("expected a ConfigError");
+            return configProblems(() => resolvePlatformConfig({ project: "platform", stack: "dev", values, region: "eu-west-1" }));
         };
 
         it("keeps replicas.min in dev when scaleToZero is false", async () => {
