@@ -8,6 +8,11 @@ import { appEgress } from "./egress";
 import type { AppBindings } from "./grants";
 import { withTransforms } from "../transform";
 
+/** The scale-from-zero step policy's cooldown: longer than a Fargate task takes to start and receive. */
+export const SCALE_FROM_ZERO_COOLDOWN_SECONDS = 300;
+/** How long a message may wait in a worker's queue before the scale-from-zero policy adds a task. */
+export const SCALE_FROM_ZERO_WAIT_SECONDS = 30;
+
 export interface EcsWorkerArgs extends EcsAppArgs {
     /** The app spec; `consumes` is set. */
     spec: AppConfig;
@@ -36,7 +41,7 @@ export class EcsWorker extends pulumi.ComponentResource {
     readonly taskDefinition: aws.ecs.TaskDefinition;
     readonly securityGroup: aws.ec2.SecurityGroup;
     readonly scalingPolicy: aws.appautoscaling.Policy;
-    /** With `consumes.scaleToZero`: the step policy that starts the first task, and its alarm. */
+    /** With `consumes.scaleToZero`: the step policy that adds a task when a message waits too long (the way out of zero tasks), and its alarm. */
     readonly scaleFromZero?: { policy: aws.appautoscaling.Policy; alarm: aws.cloudwatch.MetricAlarm };
 
     constructor(name: string, args: EcsWorkerArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -137,17 +142,29 @@ export class EcsWorker extends pulumi.ComponentResource {
     }
 
     /**
-     * The way out of zero tasks: an alarm on "messages are visible and no task runs" invokes a step
-     * scaling policy that sets the capacity to exactly 1; target tracking takes over once that task
-     * runs and publishes a count. The two policies do not fight: the alarm breaches only while the
-     * running count is 0, so the step policy never lowers a capacity target tracking has raised
-     * (AWS warns that a step policy can scale in before target tracking would, unblocked:
-     * https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PutScalingPolicy.html).
-     * ExactCapacity 1 rather than ChangeInCapacity +1: an alarm re-invokes a scaling action every
-     * minute it stays in ALARM (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-actions.html),
-     * and the count stays 0 while the first task is PENDING, so +1 would add a task a minute where
-     * ExactCapacity 1 repeats a no-op. Target tracking keeps its scale-in: once the queue stays empty
-     * its low alarm (15 minutes below the target) takes the service back to minCapacity 0.
+     * The way out of zero tasks: an alarm on "a message has waited longer than
+     * SCALE_FROM_ZERO_WAIT_SECONDS" invokes a step scaling policy that adds one task; target
+     * tracking takes over once a task runs and publishes a count. The signal is the queue's own:
+     * the age of its oldest message while messages are visible. SQS reports both whenever the
+     * queue holds a message (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html:
+     * ApproximateNumberOfMessagesVisible "if the queue is active", ApproximateAgeOfOldestMessage
+     * "if the queue contains at least one active message"). Not a running-task count: a service
+     * with no task may publish no Container Insights count at all, and neither may the in-flight
+     * count (ApproximateNumberOfMessagesNotVisible is reported only "if in-flight messages
+     * exist"); what metric math makes of a series with no datapoint is not documented.
+     *
+     * ChangeInCapacity +1, never ExactCapacity: the condition also holds while tasks run and fall
+     * behind (or one is busy with a long message), and an exact capacity would then lower what
+     * target tracking has raised (AWS warns that target tracking does not block another policy's
+     * scale-in: https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PutScalingPolicy.html);
+     * +1 only ever adds, up to replicas.max. An alarm re-invokes its action every minute it stays
+     * in ALARM (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-actions.html),
+     * but during the step policy's cooldown a repeat of the same +1 adds nothing: the task it added
+     * counts toward the next adjustment (StepScalingPolicyConfiguration.Cooldown,
+     * https://docs.aws.amazon.com/autoscaling/application/APIReference/API_StepScalingPolicyConfiguration.html).
+     * Five minutes covers a Fargate task's start, so from zero the first task is the only one it
+     * adds. Target tracking keeps its scale-in: once the queue stays empty its low alarm (15
+     * minutes below the target) takes the service back to minCapacity 0.
      */
     private createScaleFromZero(name: string, args: EcsWorkerArgs, target: aws.appautoscaling.Target, queueName: pulumi.Output<string>): { policy: aws.appautoscaling.Policy; alarm: aws.cloudwatch.MetricAlarm } {
         const parent = { parent: this };
@@ -159,33 +176,28 @@ export class EcsWorker extends pulumi.ComponentResource {
                 scalableDimension: target.scalableDimension,
                 resourceId: target.resourceId,
                 stepScalingPolicyConfiguration: {
-                    adjustmentType: "ExactCapacity",
+                    adjustmentType: "ChangeInCapacity",
                     metricAggregationType: "Maximum",
-                    // A Fargate task is running in about a minute; until then the alarm stays in ALARM and re-invokes a no-op.
-                    cooldown: 60,
+                    cooldown: SCALE_FROM_ZERO_COOLDOWN_SECONDS,
                     stepAdjustments: [{ metricIntervalLowerBound: "0", scalingAdjustment: 1 }],
                 },
             },
             parent,
         );
+        const queueMetric = (id: string, metricName: string) => ({ id, metric: { namespace: "AWS/SQS", metricName, dimensions: { QueueName: queueName }, stat: "Maximum", period: 60 }, returnData: false });
         const alarm = new aws.cloudwatch.MetricAlarm(
             `${name}-from-zero`,
             {
-                alarmDescription: `Starts ${args.app}'s first task: its queue has visible messages and no task runs (apps.${args.app}.consumes.scaleToZero). A scaling trigger, not a notification: the backlog alarm reports a queue the workers do not drain.`,
+                alarmDescription: `Adds a task to ${args.app}: a message in its queue has waited more than ${SCALE_FROM_ZERO_WAIT_SECONDS} s (apps.${args.app}.consumes.scaleToZero starts the first task this way). A scaling trigger, not a notification: the backlog alarm reports a queue the workers do not drain.`,
                 metricQueries: [
-                    { id: "visible", metric: { namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: queueName }, stat: "Maximum", period: 60 }, returnData: false },
-                    {
-                        id: "tasks",
-                        metric: { namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions: { ClusterName: args.cluster.name, ServiceName: this.service.name }, stat: "Maximum", period: 60 },
-                        returnData: false,
-                    },
-                    // A service without a running task may publish no count at all: FILL reads that as 0.
-                    { id: "waiting", expression: "IF(FILL(tasks, 0) == 0, visible, 0)", label: "Visible messages with no task running", returnData: true },
+                    queueMetric("visible", "ApproximateNumberOfMessagesVisible"),
+                    queueMetric("age", "ApproximateAgeOfOldestMessage"),
+                    { id: "waiting", expression: "IF(visible > 0, age, 0)", label: "Age of the oldest message while messages wait (s)", returnData: true },
                 ],
                 comparisonOperator: "GreaterThanThreshold",
-                threshold: 0,
+                threshold: SCALE_FROM_ZERO_WAIT_SECONDS,
                 evaluationPeriods: 1,
-                // SQS publishes only for an active queue (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html): no datapoint, no message waiting.
+                // SQS publishes only for an active queue: no datapoint, no message waiting.
                 treatMissingData: "notBreaching",
                 actionsEnabled: true,
                 alarmActions: [policy.arn],

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { resolvePlatformConfig } from "../../platform/config";
+import { SCALE_FROM_ZERO_COOLDOWN_SECONDS, SCALE_FROM_ZERO_WAIT_SECONDS } from "../../platform/ecs/worker";
 import { captureWarnings, configProblems, only, statementsOf, synthPlatform } from "../helpers";
 
 const resolve = (values: Record<string, unknown>) => resolvePlatformConfig({ project: "platform", stack: "dev", values, region: "eu-west-1" });
@@ -98,21 +99,35 @@ describe("ECS queue workers (consumes)", () => {
             });
 
             if (stack === "dev") {
-                it("starts from zero tasks with a step policy (exactly 1 task) on an alarm: visible messages while no task runs", () => {
+                it("starts from zero tasks with a step policy (+1 task, 5-minute cooldown) on an alarm on the queue's own metrics: a message waiting more than 30 s", () => {
                     const queue = only(resources, "aws:sqs/queue:Queue", "-queue-work");
-                    const cluster = only(resources, "aws:ecs/cluster:Cluster");
                     const target = only(resources, "aws:appautoscaling/target:Target", "-worker");
                     const policy = only(resources, "aws:appautoscaling/policy:Policy", "-worker-from-zero");
                     expect(policy.inputs).to.deep.include({ policyType: "StepScaling", resourceId: target.inputs.resourceId, scalableDimension: "ecs:service:DesiredCount" });
-                    // ExactCapacity: re-invoked every minute the alarm stays in ALARM (first task still PENDING), it adds nothing.
-                    expect(policy.inputs.stepScalingPolicyConfiguration).to.deep.include({ adjustmentType: "ExactCapacity", stepAdjustments: [{ metricIntervalLowerBound: "0", scalingAdjustment: 1 }] });
+                    // ChangeInCapacity +1 only ever adds (ExactCapacity 1 could lower what target tracking raised); during the cooldown
+                    // a repeat of the same +1 adds nothing, so the alarm staying in ALARM while the first task starts adds no second one.
+                    expect(policy.inputs.stepScalingPolicyConfiguration).to.deep.include({
+                        adjustmentType: "ChangeInCapacity",
+                        cooldown: SCALE_FROM_ZERO_COOLDOWN_SECONDS,
+                        stepAdjustments: [{ metricIntervalLowerBound: "0", scalingAdjustment: 1 }],
+                    });
+                    expect(SCALE_FROM_ZERO_COOLDOWN_SECONDS).to.be.at.least(180);
                     const alarm = only(resources, "aws:cloudwatch/metricAlarm:MetricAlarm", "-worker-from-zero");
-                    expect(alarm.inputs).to.deep.include({ comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, treatMissingData: "notBreaching", alarmActions: [policy.state.arn] });
+                    expect(alarm.inputs).to.deep.include({
+                        comparisonOperator: "GreaterThanThreshold",
+                        threshold: SCALE_FROM_ZERO_WAIT_SECONDS,
+                        evaluationPeriods: 1,
+                        treatMissingData: "notBreaching",
+                        alarmActions: [policy.state.arn],
+                    });
                     const queries = Object.fromEntries((alarm.inputs.metricQueries as any[]).map((q) => [q.id, q]));
+                    expect(Object.keys(queries).sort()).to.deep.equal(["age", "visible", "waiting"]);
                     expect(queries.visible.metric).to.deep.include({ namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: queue.state.name } });
-                    expect(queries.tasks.metric).to.deep.include({ namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions: { ClusterName: cluster.state.name, ServiceName: "worker" } });
-                    // Breaches only while no task runs, so it never lowers what target tracking has raised.
-                    expect(queries.waiting).to.deep.include({ expression: "IF(FILL(tasks, 0) == 0, visible, 0)", returnData: true });
+                    expect(queries.age.metric).to.deep.include({ namespace: "AWS/SQS", metricName: "ApproximateAgeOfOldestMessage", dimensions: { QueueName: queue.state.name } });
+                    // Only metrics SQS reports whenever the queue holds a message: no Container Insights task count and no in-flight
+                    // count, which are not published at zero tasks, and no FILL of a series that may have no datapoint.
+                    expect(queries.waiting).to.deep.include({ expression: "IF(visible > 0, age, 0)", returnData: true });
+                    expect(JSON.stringify(alarm.inputs.metricQueries)).to.not.match(/ContainerInsights|NotVisible|FILL/);
                     // Target tracking keeps its scale-in: it is what takes the service back to zero.
                     const tracking = only(resources, "aws:appautoscaling/policy:Policy", "-worker-backlog").inputs.targetTrackingScalingPolicyConfiguration as any;
                     expect(tracking.disableScaleIn ?? false).to.equal(false);
