@@ -143,16 +143,19 @@ function graphsOf(component: Signaled, args: Pick<DashboardsArgs, "eksClusterNam
     const sum = { stat: "Sum" };
     const max = { stat: "Maximum" };
     if (component instanceof EcsService) {
-        const lb = ["LoadBalancer", component.loadBalancer.arnSuffix, "TargetGroup", component.targetGroup.arnSuffix];
+        // A blue/green, canary or linear release moves production traffic to the green target group and leaves it there
+        // until the next release: each group gets its own line, so the graphs follow the traffic wherever it is.
+        const groups = component.greenTargetGroup
+            ? [
+                  { label: " (blue)", group: component.targetGroup },
+                  { label: " (green)", group: component.greenTargetGroup },
+              ]
+            : [{ label: "", group: component.targetGroup }];
+        const perGroup = (metricName: string, stat: { stat: string }, label: string) =>
+            groups.map(({ label: suffix, group }) => ["AWS/ApplicationELB", metricName, "LoadBalancer", component.loadBalancer.arnSuffix, "TargetGroup", group.arnSuffix, { ...stat, label: `${label}${suffix}` }]);
         const graphs: DashboardGraph[] = [
-            {
-                title: "ECS: requests and target 5xx",
-                metrics: [
-                    ["AWS/ApplicationELB", "RequestCount", ...lb, sum],
-                    ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", ...lb, sum],
-                ],
-            },
-            { title: "ECS: target response time (p99, s)", metrics: [["AWS/ApplicationELB", "TargetResponseTime", ...lb, p99]] },
+            { title: "ECS: requests and target 5xx", metrics: [...perGroup("RequestCount", sum, "Requests"), ...perGroup("HTTPCode_Target_5XX_Count", sum, "Target 5xx")] },
+            { title: "ECS: target response time (p99, s)", metrics: perGroup("TargetResponseTime", p99, "p99") },
         ];
         if (args.ecsClusterName) {
             const service = ["ClusterName", args.ecsClusterName, "ServiceName", component.service.name];

@@ -112,4 +112,31 @@ describe("Dashboards: one per stack and one per app", function () {
         for (const name of deadLetters) expect(dlqs.map((q) => q.state.name)).to.include(name);
         expect(metrics.map((m) => m.id)).to.include.members(["AWS/ApiGateway/5XXError", "AWS/ApiGateway/Latency", "AWS/SQS/ApproximateAgeOfOldestMessage"]);
     });
+
+    it("graphs an ECS app's traffic on both target groups when it releases blue/green, so the graphs follow a release's switch", async () => {
+        const targetGroupsOf = (stack: Awaited<ReturnType<typeof synth>>, metric: string) =>
+            [
+                ...new Set(
+                    stack.all(DASHBOARD).flatMap((dashboard) =>
+                        metricsOf(dashboard)
+                            .filter((line) => line.id === `AWS/ApplicationELB/${metric}`)
+                            .map((line) => line.dimensions.TargetGroup),
+                    ),
+                ),
+            ].sort();
+        const arnSuffixes = (stack: Awaited<ReturnType<typeof synth>>) =>
+            stack
+                .all("aws:lb/targetGroup:TargetGroup")
+                .filter((group) => group.name.includes("-web"))
+                .map((group) => group.state.arnSuffix as string)
+                .sort();
+        // prod releases blue/green: production traffic is on the green group after a release, until the next one.
+        const prod = await synth("prod", { apps: { web: WEB } });
+        expect(arnSuffixes(prod)).to.have.length(2);
+        for (const metric of ["RequestCount", "HTTPCode_Target_5XX_Count", "TargetResponseTime"]) expect(targetGroupsOf(prod, metric), metric).to.deep.equal(arnSuffixes(prod));
+        // A rolling release keeps one group, graphed once.
+        const rolling = await synth("prod", { apps: { web: { ...WEB, release: { strategy: "rolling" } } } });
+        expect(arnSuffixes(rolling)).to.have.length(1);
+        expect(targetGroupsOf(rolling, "RequestCount")).to.deep.equal(arnSuffixes(rolling));
+    });
 });
