@@ -118,11 +118,21 @@ export interface ReportedResource {
     provider: string | null;
 }
 
+/**
+ * The JSON report of a synth. Resources are listed by URN and violations by URN, policy and
+ * message, not in registration order: a Pulumi program is a graph, the order it registers in is
+ * not part of its result (buildPlatformAsync yields between apps), and a report two runs can diff
+ * line by line is what a reviewer or a CI check wants.
+ */
 export function toReport(stack: string, program: string, resources: RecordedResource[], violations: ReportedViolation[] = []): SynthReport {
+    const byKey =
+        <T>(key: (item: T) => string) =>
+        (a: T, b: T) =>
+            key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
     return {
         stack,
         program,
-        resources: resources.map((resource) => ({
+        resources: [...resources].sort(byKey((resource) => resource.urn)).map((resource) => ({
             urn: resource.urn,
             type: resource.type,
             name: resource.name,
@@ -132,7 +142,7 @@ export function toReport(stack: string, program: string, resources: RecordedReso
             dependsOn: resource.dependsOn,
             provider: resource.provider ?? null,
         })),
-        violations: violations.map((v) => ({
+        violations: [...violations].sort(byKey((v) => `${v.urn}\0${v.policy}\0${v.message}`)).map((v) => ({
             policy: v.policy,
             urn: v.urn,
             type: v.type,

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { defaultPolicyConfigFile, readPolicyConfig } from "../../platform/offline/policy-gate";
-import type { SynthReport, SynthResult } from "../../platform/offline/synth";
+import type { SynthResult } from "../../platform/offline/synth";
 import { toReport } from "../../platform/offline/synth";
 import { bundleRecords, configureBundleCache } from "../../platform/serverless/bundle";
 import { ALL_POLICIES, runPolicies } from "../../policy/harness";
@@ -16,19 +16,6 @@ const packConfig = (stack: string) => {
     const file = defaultPolicyConfigFile(REPO_ROOT, stack);
     return file ? readPolicyConfig(file) : {};
 };
-
-/** A report with its resources by URN and its violations by URN and policy. */
-function inUrnOrder(report: SynthReport): SynthReport {
-    const byKey =
-        <T>(key: (item: T) => string) =>
-        (a: T, b: T) =>
-            key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
-    return {
-        ...report,
-        resources: [...report.resources].sort(byKey((r) => r.urn)),
-        violations: [...report.violations].sort(byKey((v) => `${v.urn} ${v.policy} ${v.message}`)),
-    };
-}
 
 /**
  * The speed-ups (bundles from the disk cache built in one esbuild call, the policy index, one
@@ -63,9 +50,9 @@ describe("speed-ups change nothing a shipped stack produces", function () {
         const fast = await runPolicies(optimized.prod.cloud.resources, { config: packConfig("prod") });
         const plain = await runPolicies(plainProd.cloud.resources, { config: packConfig("prod"), exhaustive: true });
         // Yielding between apps changes the order in which resources register (a Pulumi program is a
-        // graph; the order means nothing to the engine), so the reports are compared in URN order.
-        const fastReport = inUrnOrder(toReport("prod", "index.ts", optimized.prod.cloud.resources, fast.violations));
-        const plainReport = inUrnOrder(toReport("prod", "index.ts", plainProd.cloud.resources, plain.violations));
+        // graph; the order means nothing to the engine); a report lists them in URN order.
+        const fastReport = toReport("prod", "index.ts", optimized.prod.cloud.resources, fast.violations);
+        const plainReport = toReport("prod", "index.ts", plainProd.cloud.resources, plain.violations);
         expect(fastReport.resources.length).to.be.greaterThan(400);
         expect(fastReport.resources.map((r) => r.urn)).to.deep.equal(plainReport.resources.map((r) => r.urn));
         expect(fastReport).to.deep.equal(plainReport);
@@ -93,6 +80,18 @@ describe("speed-ups change nothing a shipped stack produces", function () {
             expect(fast.indeterminate).to.deep.equal(plain.indeterminate);
         });
     }
+
+    it("a report lists resources by URN and violations by URN, policy and message, whatever order they were registered and found in", async () => {
+        const dev = optimized.dev.cloud.resources;
+        const { violations } = await runPolicies(dev, { config: packConfig("dev") });
+        expect(violations.length).to.be.greaterThan(1);
+        const report = toReport("dev", "index.ts", dev, violations);
+        const urns = report.resources.map((r) => r.urn);
+        expect(urns).to.deep.equal([...urns].sort());
+        const keys = report.violations.map((v) => `${v.urn}\0${v.policy}\0${v.message}`);
+        expect(keys).to.deep.equal([...keys].sort());
+        expect(toReport("dev", "index.ts", [...dev].reverse(), [...violations].reverse())).to.deep.equal(report);
+    });
 
     it("stack policies share one view of the stack and leave it as they found it", async () => {
         const resources = optimized.prod.cloud.resources;
