@@ -2,12 +2,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
-import { ConfigError, resolvePlatformConfig } from "../platform/config";
+import { resolvePlatformConfig } from "../platform/config";
 import { mergePolicyConfigs, policyConfigFiles, runPolicyGate, stackPolicyConfig } from "../platform/offline/policy-gate";
 import { loadStackFiles, StackFileError } from "../platform/offline/stack-files";
 import { synthesize } from "../platform/offline/synth";
 import { profileTagOf, resolveEnvironment } from "../policy/lib/environment";
-import { FIXTURE_STACKS, platformProgram, REPO_ROOT, runScript, sharedSynth } from "./helpers";
+import { configProblems, FIXTURE_STACKS, platformProgram, REPO_ROOT, runScript, sharedSynth } from "./helpers";
 
 /** `npm run synth` in a child process, as a user runs it. */
 function synthCli(...args: string[]) {
@@ -23,22 +23,12 @@ function projectWith(stack: string, edit: (yaml: string) => string = (yaml) => y
     return dir;
 }
 
-const problemsOf = (fn: () => unknown): { key: string; message: string }[] => {
-    try {
-        fn();
-    } catch (err) {
-        if (err instanceof ConfigError) return err.problems;
-        throw err;
-    }
-    throw new Error("expected a ConfigError");
-};
-
 describe("config that is never ignored", function () {
     this.timeout(120_000);
     const resolve = (values: Record<string, unknown>, otherKeys: string[], project = "platform") => resolvePlatformConfig({ project, stack: "dev", values, region: "eu-west-1", otherKeys });
 
     it("refuses a key in an unknown namespace, suggesting the namespace it was meant for", () => {
-        const problems = problemsOf(() => resolve({ profile: "dev" }, ["aws:region", "platfrom:ecs", "kubernets:context"]));
+        const problems = configProblems(() => resolve({ profile: "dev" }, ["aws:region", "platfrom:ecs", "kubernets:context"]));
         expect(problems.map((p) => p.key)).to.deep.equal(["platfrom:ecs", "kubernets:context"]);
         expect(problems[0].message).to.contain('did you mean "platform:ecs"?');
         expect(problems[1].message).to.contain('did you mean "kubernetes:context"?');
@@ -49,14 +39,14 @@ describe("config that is never ignored", function () {
     });
 
     it("refuses a stack that sets no project key, and says how a rename causes it", () => {
-        const problems = problemsOf(() => resolve({}, ["aws:region", "platform:profile", "platform:apps"], "shop"));
+        const problems = configProblems(() => resolve({}, ["aws:region", "platform:profile", "platform:apps"], "shop"));
         expect(problems.map((p) => p.key)).to.deep.equal(["platform:* (profile, apps)", "shop:*"]);
         expect(problems[0].message).to.match(/did you mean shop:<key>\? If the project was renamed in Pulumi\.yaml, rename the stack's keys to shop:<key> or restore the name "platform"/);
         expect(problems[1].message).to.contain("set at least shop:profile");
     });
 
     it('refuses imageTag "latest": tags are immutable, so it would never move', () => {
-        const problems = problemsOf(() => resolve({ profile: "dev", apps: { web: { imageTag: "latest" } } }, ["aws:region"]));
+        const problems = configProblems(() => resolve({ profile: "dev", apps: { web: { imageTag: "latest" } } }, ["aws:region"]));
         expect(problems).to.have.length(1);
         expect(problems[0].key).to.equal("platform:apps.web.imageTag");
         expect(problems[0].message).to.contain("immutable");
