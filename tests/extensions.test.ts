@@ -83,11 +83,13 @@ describe("additional* inputs: extra IAM statements and security group rules", fu
         expect(changed).to.deep.equal([]);
         expect(added.map((r) => `${r.type} ${r.name}`).sort()).to.deep.equal(
             [
-                // web: statements on its ECS task role, its EKS pods' role and its Lambda function's role; the rule on its ECS tasks' group.
+                // web: statements on its ECS task role, its EKS pods' role and its Lambda function's role; the egress rule on its
+                // ECS tasks' group and on its scheduled jobs' group (the jobs run the same code).
                 "aws:iam/rolePolicy:RolePolicy platform-dev-web-task-additional",
                 "aws:iam/rolePolicy:RolePolicy platform-dev-eks-web-pods-additional",
                 "aws:iam/rolePolicy:RolePolicy platform-dev-lambda-web-additional",
                 "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule platform-dev-web-tasks-additional-egress-0",
+                "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule platform-dev-web-jobs-additional-egress-0",
                 // worker: ECS and EKS.
                 "aws:iam/rolePolicy:RolePolicy platform-dev-worker-task-additional",
                 "aws:iam/rolePolicy:RolePolicy platform-dev-eks-worker-pods-additional",
@@ -127,6 +129,10 @@ describe("additional* inputs: extra IAM statements and security group rules", fu
             referencedSecurityGroupId: "sg-0123456789abcdef0",
             description: TO_DATABASE.description,
         });
+        // The same egress on the group of web's scheduled jobs, which run web's code.
+        const jobsEgress = extended.find((r) => r.name === "platform-dev-web-jobs-additional-egress-0")!;
+        const jobsGroup = extended.find((r) => r.type === "aws:ec2/securityGroup:SecurityGroup" && r.name === "platform-dev-web-jobs")!;
+        expect(jobsEgress.inputs).to.deep.include({ securityGroupId: jobsGroup.state.id, ipProtocol: "tcp", fromPort: 5432, toPort: 5432, referencedSecurityGroupId: "sg-0123456789abcdef0" });
         const ingress = extended.find((r) => r.name === "platform-dev-worker-tasks-additional-ingress-0")!;
         const workerGroup = extended.find((r) => r.type === "aws:ec2/securityGroup:SecurityGroup" && r.name === "platform-dev-worker-tasks")!;
         expect(ingress.inputs).to.deep.include({ securityGroupId: workerGroup.state.id, cidrIpv4: "10.0.0.0/16", fromPort: 9090 });

@@ -241,7 +241,7 @@ export class EcsService extends pulumi.ComponentResource {
         };
     }
 
-    /** The app's scheduled jobs: its image, roles and secrets, a security group with no inbound rule. */
+    /** The app's scheduled jobs: its image, roles and secrets, a security group with the app's egress and no inbound rule. */
     private createJobs(name: string, args: EcsServiceArgs, task: AppTask): void {
         const { app, spec } = args;
         const jobNames = Object.keys(spec.jobs);
@@ -251,6 +251,9 @@ export class EcsService extends pulumi.ComponentResource {
         const securityGroup = new aws.ec2.SecurityGroup(`${name}-jobs`, { vpcId: args.network.vpcId, description: `Scheduled jobs of ${app} (no inbound)`, tags: { Name: `${name}-jobs` } }, parent);
         (this as { jobsSecurityGroup?: aws.ec2.SecurityGroup }).jobsSecurityGroup = securityGroup;
         appEgress(`${name}-jobs`, securityGroup.id, spec.egress, args.network.vpcCidr, parent);
+        // The jobs run the app's image and code: where the app may connect, they may too. Inbound stays closed.
+        const egressRules = args.additionalSecurityGroupRules?.filter((rule) => rule.direction === "egress");
+        additionalSecurityGroupRules(`${name}-jobs`, securityGroup.id, egressRules, parent);
         for (const job of jobNames) {
             this.jobs[job] = new ScheduledJob(
                 `${name}-${job}`,
