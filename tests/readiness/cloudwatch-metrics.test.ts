@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { RecordedResource } from "../../platform/offline/mock-cloud";
 import { runReadiness } from "../../platform/offline/readiness";
-import { cloudwatchMetricsRule, dashboardMetrics, metricCatalog } from "../../platform/offline/readiness/cloudwatch-metrics";
+import { catalogFromSpec, cloudwatchMetricsRule, dashboardMetrics, forgetMetricCatalog, metricCatalog, metricCatalogOrigin } from "../../platform/offline/readiness/cloudwatch-metrics";
 import type { ReadinessContext } from "../../platform/offline/readiness/types";
 import { shippedStack } from "./stacks";
 
@@ -28,6 +28,17 @@ describe("readiness rule cloudwatch-metrics: every alarm watches a published met
         expect([...metricCatalog().get("AWS/Lambda")!.get("Errors")!]).to.include("FunctionName");
         expect([...metricCatalog().get("AWS/SQS")!.get("ApproximateNumberOfMessagesVisible")!]).to.deep.equal(["QueueName"]);
         expect([...metricCatalog().get("AWS/ApplicationELB")!.get("HealthyHostCount")!]).to.include("LoadBalancer,TargetGroup");
+    });
+
+    it("keeps the derived catalog on disk and reads back exactly what the spec yields", () => {
+        const fromSpec = catalogFromSpec();
+        expect(fromSpec.get("AWS/SQS")!.get("ApproximateAgeOfOldestMessage")).to.deep.equal(new Set(["QueueName"]));
+        forgetMetricCatalog();
+        metricCatalog(); // from the spec when no current entry exists, which writes one
+        forgetMetricCatalog();
+        const fromDisk = metricCatalog();
+        expect(metricCatalogOrigin()).to.equal("disk cache");
+        expect(fromDisk).to.deep.equal(fromSpec);
     });
 
     for (const stack of ["dev", "staging", "prod"]) {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { RecordedResource } from "../mock-cloud";
+import { BuildCache } from "../../build-cache";
 import { workloadsOf } from "./code-iam";
 import { CONTAINER_INSIGHTS_ECS } from "./container-insights-ecs";
 import { CONTAINER_INSIGHTS_EKS } from "./container-insights-eks";
@@ -45,11 +46,61 @@ const AWS_OWNED = new Set(["CWAgent", "ECS/ContainerInsights", "ContainerInsight
 export type MetricCatalog = Map<string, Map<string, Set<string>>>;
 
 let catalog: MetricCatalog | undefined;
+let catalogOrigin: "disk cache" | "spec" | undefined;
 
-/** The CloudWatch metrics of @aws-cdk/aws-service-spec, loaded once (about half a second). */
+/** The catalog as stored on disk: namespace -> metric -> dimension-name sets. */
+type StoredCatalog = Record<string, Record<string, string[]>>;
+const SPEC_PACKAGE = "@aws-cdk/aws-service-spec";
+const specDir = () => path.dirname(require.resolve(`${SPEC_PACKAGE}/package.json`));
+const repoRelative = (file: string) =>
+    path
+        .relative(path.resolve(__dirname, "..", "..", ".."), file)
+        .split(path.sep)
+        .join("/");
+/**
+ * What the catalog is derived from: the spec package (a published version never changes, so its
+ * package.json stands for its db.json.gz), this file and the two Container Insights tables.
+ */
+const catalogInputs = () => [repoRelative(path.join(specDir(), "package.json")), ...[__filename, "container-insights-ecs.ts", "container-insights-eks.ts"].map((file) => repoRelative(path.resolve(__dirname, file)))];
+/**
+ * The derived catalog, kept on disk beside the code scans (PLATFORM_SCAN_CACHE=off turns both
+ * off): reading the spec (gunzip and parse of the whole AWS service model) was about 0.4 s of
+ * CPU in every synth, the catalog it yields a few milliseconds to read.
+ */
+const catalogCache = new BuildCache<StoredCatalog>(
+    () => (process.env.PLATFORM_SCAN_CACHE === "off" ? false : path.resolve(__dirname, "..", "..", "..", "out", ".cache", "metric-catalog")),
+    () => ({ data: { format: 1 }, files: [] }),
+);
+
+/** The CloudWatch metrics of @aws-cdk/aws-service-spec (and the Container Insights tables), loaded once, from the disk cache when it is current. */
 export function metricCatalog(): MetricCatalog {
     if (catalog) return catalog;
-    const file = path.join(path.dirname(require.resolve("@aws-cdk/aws-service-spec/package.json")), "db.json.gz");
+    const stored = catalogCache.read("catalog");
+    if (stored) {
+        catalog = new Map(Object.entries(stored).map(([namespace, metrics]) => [namespace, new Map(Object.entries(metrics).map(([metric, sets]) => [metric, new Set(sets)]))]));
+        catalogOrigin = "disk cache";
+        return catalog;
+    }
+    catalog = catalogFromSpec();
+    catalogOrigin = "spec";
+    const serialisable: StoredCatalog = Object.fromEntries([...catalog].map(([namespace, metrics]) => [namespace, Object.fromEntries([...metrics].map(([metric, sets]) => [metric, [...sets]]))]));
+    catalogCache.write("catalog", serialisable, catalogInputs());
+    return catalog;
+}
+
+/** Where this process's catalog came from (undefined before the first use); forgetMetricCatalog makes the next use load it again (tests). */
+export function metricCatalogOrigin(): "disk cache" | "spec" | undefined {
+    return catalogOrigin;
+}
+
+export function forgetMetricCatalog(): void {
+    catalog = undefined;
+    catalogOrigin = undefined;
+}
+
+/** The catalog read from the spec itself (about half a second). */
+export function catalogFromSpec(): MetricCatalog {
+    const file = path.join(specDir(), "db.json.gz");
     const schema = JSON.parse(gunzipSync(readFileSync(file)).toString("utf8")).schema as SpecSchema;
     const sets = new Map(
         schema.dimensionSet.entities.map((set) => [
@@ -61,10 +112,10 @@ export function metricCatalog(): MetricCatalog {
         ]),
     );
     const uses = schema.usesDimensionSet.forward;
-    catalog = new Map();
+    const derived: MetricCatalog = new Map();
     const add = (namespace: string, metric: string, set: string) => {
-        const metrics = catalog!.get(namespace) ?? new Map<string, Set<string>>();
-        catalog!.set(namespace, metrics);
+        const metrics = derived.get(namespace) ?? new Map<string, Set<string>>();
+        derived.set(namespace, metrics);
         metrics.set(metric, (metrics.get(metric) ?? new Set()).add(set));
     };
     for (const metric of schema.metric.entities) {
@@ -78,14 +129,14 @@ export function metricCatalog(): MetricCatalog {
         for (const metric of augmentation.metrics.metrics) add(augmentation.metrics.namespace, metric.name, set);
     }
     // EKS Container Insights, which the spec does not cover (container-insights-eks.ts).
-    if (!catalog.has("ContainerInsights")) {
+    if (!derived.has("ContainerInsights")) {
         for (const { metrics, dimensions } of CONTAINER_INSIGHTS_EKS) for (const metric of metrics) for (const set of dimensions) add("ContainerInsights", metric, [...set].sort().join(","));
     }
     // ECS Container Insights, which the spec does not cover either (container-insights-ecs.ts).
-    if (!catalog.has("ECS/ContainerInsights")) {
+    if (!derived.has("ECS/ContainerInsights")) {
         for (const { metrics, dimensions } of CONTAINER_INSIGHTS_ECS) for (const metric of metrics) for (const set of dimensions) add("ECS/ContainerInsights", metric, [...set].sort().join(","));
     }
-    return catalog;
+    return derived;
 }
 
 interface SpecSchema {
