@@ -69,8 +69,18 @@ export function globToRegExp(pattern: string, flags = "i"): RegExp {
     return new RegExp(`^${escaped}$`, flags);
 }
 
+/** Compiled case-insensitive globs: the same few patterns (exemptions, IAM actions) are matched against every resource. */
+const compiledGlobs = new Map<string, RegExp>();
+
 export function globMatch(pattern: string, value: string): boolean {
-    return globToRegExp(pattern).test(value);
+    let compiled = compiledGlobs.get(pattern);
+    if (!compiled) {
+        compiled = globToRegExp(pattern);
+        // Bounded: patterns come from config and policies, but a program could feed many distinct ARNs through here.
+        if (compiledGlobs.size >= 10_000) compiledGlobs.clear();
+        compiledGlobs.set(pattern, compiled);
+    }
+    return compiled.test(value);
 }
 
 /** Compares dotted versions numerically ("1.30" > "1.9"); returns <0, 0 or >0. */
