@@ -143,23 +143,29 @@ export class EcsWorker extends pulumi.ComponentResource {
 
     /**
      * The way out of zero tasks: an alarm on "a message has waited longer than
-     * SCALE_FROM_ZERO_WAIT_SECONDS" invokes a step scaling policy that adds one task; target
-     * tracking takes over once a task runs and publishes a count. The signal is the queue's own:
-     * the age of its oldest message while messages are visible. SQS reports both whenever the
-     * queue holds a message (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html:
+     * SCALE_FROM_ZERO_WAIT_SECONDS and nothing received from the queue this minute" invokes a
+     * step scaling policy that adds one task; target tracking takes over once a task runs and
+     * publishes a count. The signal is the queue's own: the age of its oldest message while
+     * messages are visible and none was received. SQS reports the first two whenever the queue
+     * holds a message (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html:
      * ApproximateNumberOfMessagesVisible "if the queue is active", ApproximateAgeOfOldestMessage
-     * "if the queue contains at least one active message"). Not a running-task count: a service
-     * with no task may publish no Container Insights count at all, and neither may the in-flight
-     * count (ApproximateNumberOfMessagesNotVisible is reported only "if in-flight messages
-     * exist"); what metric math makes of a series with no datapoint is not documented.
+     * "if the queue contains at least one active message"); in a comparison, metric math reads
+     * a missing point of NumberOfMessagesReceived as 0 when the other series has one
+     * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html),
+     * so "no receives" holds whether SQS reports a 0 or nothing. Not a running-task count: a
+     * service with no task may publish no Container Insights count at all.
      *
-     * ChangeInCapacity +1, never ExactCapacity: the condition also holds while tasks run and fall
-     * behind (or one is busy with a long message), and an exact capacity would then lower what
-     * target tracking has raised (AWS warns that target tracking does not block another policy's
-     * scale-in: https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PutScalingPolicy.html);
-     * +1 only ever adds, up to replicas.max. An alarm re-invokes its action every minute it stays
-     * in ALARM (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-actions.html),
-     * but during the step policy's cooldown a repeat of the same +1 adds nothing: the task it added
+     * "Nothing received" keeps the policy out of normal operation: running tasks draining a
+     * backlog (target tracking holds about messagesPerTask visible messages per task, so the
+     * oldest is often older than the wait) receive every minute, and only target tracking sizes
+     * the service; AWS warns that target tracking and step policies on the same target can
+     * conflict (https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PutScalingPolicy.html).
+     * ChangeInCapacity +1, never ExactCapacity, for the cases where tasks run but receive
+     * nothing (all failing, or one busy with a long message): +1 only ever adds, up to
+     * replicas.max, where an exact capacity could lower what target tracking raised. An alarm
+     * re-invokes its action every minute it stays in ALARM
+     * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-actions.html), but
+     * during the step policy's cooldown a repeat of the same +1 adds nothing: the task it added
      * counts toward the next adjustment (StepScalingPolicyConfiguration.Cooldown,
      * https://docs.aws.amazon.com/autoscaling/application/APIReference/API_StepScalingPolicyConfiguration.html).
      * Five minutes covers a Fargate task's start, so from zero the first task is the only one it
@@ -184,15 +190,16 @@ export class EcsWorker extends pulumi.ComponentResource {
             },
             parent,
         );
-        const queueMetric = (id: string, metricName: string) => ({ id, metric: { namespace: "AWS/SQS", metricName, dimensions: { QueueName: queueName }, stat: "Maximum", period: 60 }, returnData: false });
+        const queueMetric = (id: string, metricName: string, stat: string) => ({ id, metric: { namespace: "AWS/SQS", metricName, dimensions: { QueueName: queueName }, stat, period: 60 }, returnData: false });
         const alarm = new aws.cloudwatch.MetricAlarm(
             `${name}-from-zero`,
             {
-                alarmDescription: `Adds a task to ${args.app}: a message in its queue has waited more than ${SCALE_FROM_ZERO_WAIT_SECONDS} s (apps.${args.app}.consumes.scaleToZero starts the first task this way). A scaling trigger, not a notification: the backlog alarm reports a queue the workers do not drain.`,
+                alarmDescription: `Adds a task to ${args.app}: a message in its queue has waited more than ${SCALE_FROM_ZERO_WAIT_SECONDS} s and nothing received from the queue for a minute (apps.${args.app}.consumes.scaleToZero starts the first task this way). A scaling trigger, not a notification: the backlog alarm reports a queue the workers do not drain.`,
                 metricQueries: [
-                    queueMetric("visible", "ApproximateNumberOfMessagesVisible"),
-                    queueMetric("age", "ApproximateAgeOfOldestMessage"),
-                    { id: "waiting", expression: "IF(visible > 0, age, 0)", label: "Age of the oldest message while messages wait (s)", returnData: true },
+                    queueMetric("visible", "ApproximateNumberOfMessagesVisible", "Maximum"),
+                    queueMetric("age", "ApproximateAgeOfOldestMessage", "Maximum"),
+                    queueMetric("received", "NumberOfMessagesReceived", "Sum"),
+                    { id: "waiting", expression: "IF(visible > 0 AND received == 0, age, 0)", label: "Age of the oldest message while messages wait and none is received (s)", returnData: true },
                 ],
                 comparisonOperator: "GreaterThanThreshold",
                 threshold: SCALE_FROM_ZERO_WAIT_SECONDS,

@@ -99,7 +99,7 @@ describe("ECS queue workers (consumes)", () => {
             });
 
             if (stack === "dev") {
-                it("starts from zero tasks with a step policy (+1 task, 5-minute cooldown) on an alarm on the queue's own metrics: a message waiting more than 30 s", () => {
+                it("starts from zero tasks with a step policy (+1 task, 5-minute cooldown) on an alarm on the queue's own metrics: a message waiting more than 30 s with nothing received", () => {
                     const queue = only(resources, "aws:sqs/queue:Queue", "-queue-work");
                     const target = only(resources, "aws:appautoscaling/target:Target", "-worker");
                     const policy = only(resources, "aws:appautoscaling/policy:Policy", "-worker-from-zero");
@@ -121,12 +121,14 @@ describe("ECS queue workers (consumes)", () => {
                         alarmActions: [policy.state.arn],
                     });
                     const queries = Object.fromEntries((alarm.inputs.metricQueries as any[]).map((q) => [q.id, q]));
-                    expect(Object.keys(queries).sort()).to.deep.equal(["age", "visible", "waiting"]);
+                    expect(Object.keys(queries).sort()).to.deep.equal(["age", "received", "visible", "waiting"]);
                     expect(queries.visible.metric).to.deep.include({ namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: queue.state.name } });
                     expect(queries.age.metric).to.deep.include({ namespace: "AWS/SQS", metricName: "ApproximateAgeOfOldestMessage", dimensions: { QueueName: queue.state.name } });
-                    // Only metrics SQS reports whenever the queue holds a message: no Container Insights task count and no in-flight
-                    // count, which are not published at zero tasks, and no FILL of a series that may have no datapoint.
-                    expect(queries.waiting).to.deep.include({ expression: "IF(visible > 0, age, 0)", returnData: true });
+                    expect(queries.received.metric).to.deep.include({ namespace: "AWS/SQS", metricName: "NumberOfMessagesReceived", dimensions: { QueueName: queue.state.name }, stat: "Sum" });
+                    // Only the queue's own metrics: no Container Insights task count and no in-flight count, which are not published
+                    // at zero tasks, and no FILL of a series that may have no datapoint. "Nothing received" keeps the step policy out
+                    // of normal operation: tasks draining a backlog receive every minute, and target tracking alone sizes the service.
+                    expect(queries.waiting).to.deep.include({ expression: "IF(visible > 0 AND received == 0, age, 0)", returnData: true });
                     expect(JSON.stringify(alarm.inputs.metricQueries)).to.not.match(/ContainerInsights|NotVisible|FILL/);
                     // Target tracking keeps its scale-in: it is what takes the service back to zero.
                     const tracking = only(resources, "aws:appautoscaling/policy:Policy", "-worker-backlog").inputs.targetTrackingScalingPolicyConfiguration as any;
