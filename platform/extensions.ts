@@ -64,7 +64,7 @@ export type AdditionalSecurityGroupRule = SecurityGroupRulePeer & {
 export interface AdditionalInputs {
     /** {@inheritDoc AdditionalPolicyStatements} */
     additionalPolicyStatements?: AdditionalPolicyStatements;
-    /** Rules added to the tasks' security group; on ECS the egress ones also go on the group of the app's scheduled jobs, which run the same code (their inbound stays closed). {@inheritDoc AdditionalSecurityGroupRule} @default [] */
+    /** Rules added to the tasks' security group; on ECS the egress ones also go on the group of the app's scheduled jobs, which run the same code (their inbound stays closed). A peer group that admits the app by source group must admit both (`EcsService.taskSecurityGroup` and `jobsSecurityGroup`). {@inheritDoc AdditionalSecurityGroupRule} @default [] */
     additionalSecurityGroupRules?: AdditionalSecurityGroupRule[];
 }
 
