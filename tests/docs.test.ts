@@ -43,6 +43,16 @@ describe("user-facing docs", () => {
         }
     });
 
+    it("the AWS Lambda Web Adapter is pinned to one version wherever an image or a doc copies it", () => {
+        const files = ["apps/web/Dockerfile", "apps/worker/Dockerfile", "docs/first-app.md"];
+        const pins = files.map((file) => [...read(file).matchAll(/public\.ecr\.aws\/awsguru\/aws-lambda-adapter:([^\s]+)/g)].map((match) => `${file} ${match[1]}`));
+        for (const [index, file] of files.entries()) expect(pins[index], file).to.have.length(1);
+        const versions = new Set(pins.flat().map((pin) => pin.split(" ")[1]));
+        expect([...versions], pins.flat().join(", ")).to.have.length(1);
+        // A release tag (x.y.z), never latest or a moving major.
+        expect([...versions][0]).to.match(/^\d+\.\d+\.\d+$/);
+    });
+
     it("every YAML example in the docs parses", () => {
         const files = [
             "README.md",
