@@ -51,7 +51,21 @@ export function identifiersOf(resource: PolicyResource, nameProperties: string[]
 }
 
 /** The identifier a reference value points at: itself, and for an ARN or URL, the last segment. */
-export function referenceForms(value: unknown): string[] {
+export function referenceForms(value: unknown): readonly string[] {
+    if (typeof value === "string") {
+        // The same side's reference is compared with every candidate target: split it once.
+        let forms = formsByReference.get(value);
+        if (!forms) {
+            if (formsByReference.size >= 10_000) formsByReference.clear();
+            formsByReference.set(value, (forms = Object.freeze(formsOfList(value))));
+        }
+        return forms;
+    }
+    return formsOfList(value);
+}
+const formsByReference = new Map<string, readonly string[]>();
+
+function formsOfList(value: unknown): string[] {
     return list(value)
         .map((item) => str(item))
         .filter((item): item is string => item !== undefined && item !== "")
@@ -64,9 +78,27 @@ export function referenceForms(value: unknown): string[] {
  * (`<name>-<7 hex digits>`), which is all an input carries offline for an auto-named resource.
  */
 export function names(value: unknown, target: PolicyResource, targetNameProperties: string[] = ["name"]): boolean {
-    const ids = identifiersOf(target, targetNameProperties);
-    const autoName = new RegExp(`^${escapeRegExp(target.name)}-[0-9a-f]{7}$`);
+    const { ids, autoName } = targetForms(target, targetNameProperties);
     return referenceForms(value).some((form) => ids.has(form) || autoName.test(form));
+}
+
+/**
+ * A target's identifiers and auto-name pattern, built once per target object and name properties:
+ * stack policies ask `names` of every pair of a side and a target, so building them per call (a
+ * Set and a RegExp) was a quadratic cost in a stack with many apps. Keyed by the object, so the
+ * fresh props of another policy call are never confused with these; policies do not mutate props.
+ */
+const formsByTarget = new WeakMap<PolicyResource, Map<string, { ids: Set<string>; autoName: RegExp }>>();
+function targetForms(target: PolicyResource, nameProperties: string[]): { ids: Set<string>; autoName: RegExp } {
+    let byProperties = formsByTarget.get(target);
+    if (!byProperties) formsByTarget.set(target, (byProperties = new Map()));
+    const key = nameProperties.join("\0");
+    let forms = byProperties.get(key);
+    if (!forms) {
+        forms = { ids: identifiersOf(target, nameProperties), autoName: new RegExp(`^${escapeRegExp(target.name)}-[0-9a-f]{7}$`) };
+        byProperties.set(key, forms);
+    }
+    return forms;
 }
 
 /**
