@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { RecordedResource } from "../mock-cloud";
 import { BuildCache } from "../../build-cache";
+import { REPO_ROOT } from "../../serverless/bundle";
 import { workloadsOf } from "./code-iam";
 import { CONTAINER_INSIGHTS_ECS } from "./container-insights-ecs";
 import { CONTAINER_INSIGHTS_EKS } from "./container-insights-eks";
@@ -52,11 +53,7 @@ let catalogOrigin: "disk cache" | "spec" | undefined;
 type StoredCatalog = Record<string, Record<string, string[]>>;
 const SPEC_PACKAGE = "@aws-cdk/aws-service-spec";
 const specDir = () => path.dirname(require.resolve(`${SPEC_PACKAGE}/package.json`));
-const repoRelative = (file: string) =>
-    path
-        .relative(path.resolve(__dirname, "..", "..", ".."), file)
-        .split(path.sep)
-        .join("/");
+const repoRelative = (file: string) => path.relative(REPO_ROOT, file).split(path.sep).join("/");
 /**
  * What the catalog is derived from: the spec package (a published version never changes, so its
  * package.json stands for its db.json.gz), this file and the two Container Insights tables.
@@ -68,7 +65,7 @@ const catalogInputs = () => [repoRelative(path.join(specDir(), "package.json")),
  * CPU in every synth, the catalog it yields a few milliseconds to read.
  */
 const catalogCache = new BuildCache<StoredCatalog>(
-    () => (process.env.PLATFORM_SCAN_CACHE === "off" ? false : path.resolve(__dirname, "..", "..", "..", "out", ".cache", "metric-catalog")),
+    () => (process.env.PLATFORM_SCAN_CACHE === "off" ? false : path.join(REPO_ROOT, "out", ".cache", "metric-catalog")),
     () => ({ data: { format: 1 }, files: [] }),
 );
 
