@@ -134,6 +134,29 @@ export function scalableTarget(name: string, cluster: EcsCluster, service: aws.e
     );
 }
 
+/**
+ * A service's running task count from Container Insights, as a target tracking metric-math input
+ * (`id` "tasks"): the divisor of every per-task metric. At zero tasks it has no datapoint.
+ */
+export function runningTasksMetric(cluster: EcsCluster, serviceName: pulumi.Input<string>): aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetric {
+    return {
+        id: "tasks",
+        label: "Running tasks",
+        returnData: false,
+        metricStat: {
+            stat: "Average",
+            metric: {
+                namespace: "ECS/ContainerInsights",
+                metricName: "RunningTaskCount",
+                dimensions: [
+                    { name: "ClusterName", value: cluster.name },
+                    { name: "ServiceName", value: serviceName },
+                ],
+            },
+        },
+    };
+}
+
 /** Target tracking on one metric: out fast, in slowly (a new task is ready in about a minute; removing one too early costs errors). */
 export function trackingPolicy(
     name: string,

@@ -4,7 +4,7 @@ import type { IngressConfig } from "../config";
 import type { ServiceKeyUsers } from "../kms";
 import type { AccessLogBucket } from "./access-logs";
 import { additionalSecurityGroupRules, validateAdditionalInputs } from "../extensions";
-import { type AppTask, appTask, type EcsAppArgs, scalableTarget, trackingPolicy } from "./app";
+import { type AppTask, appTask, type EcsAppArgs, runningTasksMetric, scalableTarget, trackingPolicy } from "./app";
 import { appEgress } from "./egress";
 import { ScheduledJob } from "./job";
 import { type AppTraffic, createListeners, createLoadBalancer, createSecurityGroups, createSharedSecurityGroups, createTargetGroup, sharedTraffic } from "./load-balancer";
@@ -220,21 +220,7 @@ export class EcsService extends pulumi.ComponentResource {
                 metrics: [
                     requests("blue", this.targetGroup),
                     requests("green", this.greenTargetGroup),
-                    {
-                        id: "tasks",
-                        returnData: false,
-                        metricStat: {
-                            stat: "Average",
-                            metric: {
-                                namespace: "ECS/ContainerInsights",
-                                metricName: "RunningTaskCount",
-                                dimensions: [
-                                    { name: "ClusterName", value: args.cluster.name },
-                                    { name: "ServiceName", value: this.service.name },
-                                ],
-                            },
-                        },
-                    },
+                    runningTasksMetric(args.cluster, this.service.name),
                     { id: "perTask", label: "Requests per task", expression: "(FILL(blue, 0) + FILL(green, 0)) / tasks", returnData: true },
                 ],
             },

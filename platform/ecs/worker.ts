@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { notifyingAlarm } from "../alarms";
 import type { AppConfig } from "../config";
 import { additionalSecurityGroupRules, validateAdditionalInputs } from "../extensions";
-import { appTask, type EcsAppArgs, scalableTarget, trackingPolicy } from "./app";
+import { appTask, type EcsAppArgs, runningTasksMetric, scalableTarget, trackingPolicy } from "./app";
 import { appEgress } from "./egress";
 import type { AppBindings } from "./grants";
 import { withTransforms } from "../transform";
@@ -117,22 +117,7 @@ export class EcsWorker extends pulumi.ComponentResource {
                         },
                         // Container Insights publishes the running count (both levels the cluster allows have it). At zero tasks the
                         // quotient has no datapoint and this policy does nothing: the step policy of createScaleFromZero starts the first task.
-                        {
-                            id: "tasks",
-                            label: "Running tasks",
-                            returnData: false,
-                            metricStat: {
-                                stat: "Average",
-                                metric: {
-                                    namespace: "ECS/ContainerInsights",
-                                    metricName: "RunningTaskCount",
-                                    dimensions: [
-                                        { name: "ClusterName", value: args.cluster.name },
-                                        { name: "ServiceName", value: this.service.name },
-                                    ],
-                                },
-                            },
-                        },
+                        runningTasksMetric(args.cluster, this.service.name),
                         { id: "backlog", label: "Backlog per task", expression: "visible / tasks", returnData: true },
                     ],
                 },
