@@ -61,16 +61,9 @@ export function referenceForms(value: unknown): readonly string[] {
         }
         return forms;
     }
-    if (Array.isArray(value)) {
-        let forms = formsByList.get(value);
-        if (!forms) formsByList.set(value, (forms = Object.freeze(formsOfList(value))));
-        return forms;
-    }
     return formsOfList(value);
 }
 const formsByReference = new Map<string, readonly string[]>();
-/** Lists (a load balancer's security groups, say) by identity: props are not mutated by policies. */
-const formsByList = new WeakMap<unknown[], readonly string[]>();
 
 function formsOfList(value: unknown): string[] {
     return list(value)
